@@ -1,0 +1,46 @@
+package graph
+
+import (
+	"context"
+
+	"entgo.io/contrib/entgql"
+
+	"github.com/cop-territoriales/cop-api/ent"
+)
+
+// Page sizes of every connection: a page is never unbounded.
+const (
+	DefaultPageSize = 100
+	MaxPageSize     = 1000
+)
+
+// page is the pagination arguments of a connection, checked.
+type page struct {
+	after, before *entgql.Cursor[int]
+	first, last   *int
+	orderBy       []*ent.TerritoryOrder
+}
+
+// checkPage refuses negative or too large page sizes and defaults to the first
+// DefaultPageSize elements when neither first nor last is given.
+func checkPage(after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder) (page, error) {
+	for _, a := range []struct {
+		name string
+		v    *int
+	}{{"first", first}, {"last", last}} {
+		if a.v != nil && (*a.v < 0 || *a.v > MaxPageSize) {
+			return page{}, badInput("%s must be between 0 and %d, got %d", a.name, MaxPageSize, *a.v)
+		}
+	}
+	if first == nil && last == nil {
+		n := DefaultPageSize
+		first = &n
+	}
+	return page{after: after, before: before, first: first, last: last, orderBy: orderBy}, nil
+}
+
+// paginate runs q as a connection page.
+func (p page) paginate(ctx context.Context, q *ent.TerritoryQuery, where *ent.TerritoryWhereInput) (*ent.TerritoryConnection, error) {
+	return q.Paginate(ctx, p.after, p.first, p.before, p.last,
+		ent.WithTerritoryOrder(p.orderBy), ent.WithTerritoryFilter(where.Filter))
+}

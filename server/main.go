@@ -1,0 +1,37 @@
+// Command server serves the COP territoriales GraphQL API and runs its imports.
+//
+// Usage:
+//
+//	go run ./server [flags]                 serve GraphQL at /graphql, GraphiQL at /
+//	go run ./server [flags] import crte FILE import CRTE perimeters (ANCT CSV format)
+//
+// Flags:
+//
+//	-addr ADDR  listen address (default ":8080", or ":$PORT" when PORT is set)
+//	-db PATH    SQLite file used when DATABASE_URL is empty (default "cop.db")
+//
+// Environment:
+//
+//	DATABASE_URL  postgres://user@host:port/db?sslmode=disable to use PostgreSQL
+//	PORT          port to listen on when -addr is not given
+//
+// On first start the database is created, migrated and loaded with the territorial
+// hierarchy embedded in the binary; later starts reuse it.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "server:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,98 @@
+// Package store opens the database (embedded SQLite or PostgreSQL), migrates it, loads the
+// embedded hierarchy on first start and runs the imports. It is the only package that
+// writes territories.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+	_ "github.com/lib/pq"  // PostgreSQL driver.
+	_ "modernc.org/sqlite" // Embedded SQLite driver, pure Go.
+
+	"github.com/cop-territoriales/cop-api/ent"
+	"github.com/cop-territoriales/cop-api/ent/migrate"
+)
+
+// DB is an opened, migrated database.
+type DB struct {
+	Client  *ent.Client
+	Dialect string
+	// Statements counts the SQL statements sent through Client.
+	Statements *Counter
+	sql        *sql.DB
+}
+
+// Close closes the database.
+func (db *DB) Close() error { return db.Client.Close() }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }
+
+// Open opens the database named by databaseURL, a postgres:// URL, or, when it is empty,
+// the SQLite file at sqlitePath (created if missing), and migrates its schema.
+func Open(ctx context.Context, databaseURL, sqlitePath string) (*DB, error) {
+	var (
+		db       *sql.DB
+		err      error
+		dialect_ string
+	)
+	switch {
+	case databaseURL == "":
+		dialect_ = dialect.SQLite
+		db, err = sql.Open("sqlite", sqliteDSN(sqlitePath))
+		if err == nil {
+			// One writer at a time is what SQLite allows; readers use WAL snapshots.
+			db.SetMaxOpenConns(8)
+		}
+	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
+		dialect_ = dialect.Postgres
+		db, err = sql.Open("postgres", databaseURL)
+		if err == nil {
+			db.SetMaxOpenConns(20)
+			db.SetMaxIdleConns(20)
+		}
+	default:
+		return nil, fmt.Errorf("open database: unsupported DATABASE_URL scheme in %q (want postgres://)", redact(databaseURL))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: %w", describe(databaseURL, sqlitePath), err)
+	}
+	counter := &Counter{}
+	drv := counter.Wrap(entsql.OpenDB(dialect_, db))
+	client := ent.NewClient(ent.Driver(drv))
+	if err := client.Schema.Create(ctx, migrate.WithGlobalUniqueID(true)); err != nil {
+		client.Close()
+		return nil, fmt.Errorf("migrate database: %w", err)
+	}
+	return &DB{Client: client, Dialect: dialect_, Statements: counter, sql: db}, nil
+}
+
+func sqliteDSN(path string) string {
+	return "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)"
+}
+
+func describe(databaseURL, sqlitePath string) string {
+	if databaseURL == "" {
+		return "sqlite:" + sqlitePath
+	}
+	return redact(databaseURL)
+}
+
+// redact hides the password of a database URL in messages.
+func redact(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return p.Redacted()
+}

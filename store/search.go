@@ -1,0 +1,46 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"entgo.io/ent/dialect/sql"
+
+	"github.com/cop-territoriales/cop-api/ent"
+	"github.com/cop-territoriales/cop-api/ent/predicate"
+	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/hierarchy"
+)
+
+// Search finds up to limit territories of the given levels (all when empty) whose name
+// holds every word of text as a word or a word prefix, in any order, ignoring case and
+// accents, or whose code is text. Results come ranked: code or exact name first, then
+// names that start with the text, then by population. It runs one statement.
+func Search(ctx context.Context, c *ent.Client, text string, levels []territory.Level, limit int) ([]*ent.Territory, error) {
+	words := hierarchy.SearchWords(text)
+	code := strings.TrimSpace(text)
+	if len(words) == 0 || limit == 0 {
+		return []*ent.Territory{}, nil
+	}
+	var match []predicate.Territory
+	for _, w := range words {
+		// Search keys start with a space, so " w" matches w at the start of any word.
+		match = append(match, territory.SearchKeyContains(" "+w))
+	}
+	q := c.Territory.Query().Where(territory.Or(territory.And(match...), territory.CodeEQ(code)))
+	if len(levels) > 0 {
+		q.Where(territory.LevelIn(levels...))
+	}
+	key := " " + strings.Join(words, " ")
+	ts, err := q.Order(func(s *sql.Selector) {
+		s.OrderExpr(sql.ExprP(fmt.Sprintf("CASE WHEN %s = ? OR %s = ? THEN 0 WHEN %s LIKE ? THEN 1 ELSE 2 END",
+			s.C(territory.FieldCode), s.C(territory.FieldSearchKey), s.C(territory.FieldSearchKey)),
+			code, key, key+"%"))
+		s.OrderBy(sql.Desc(s.C(territory.FieldPopulation)), s.C(territory.FieldCode))
+	}).Limit(limit).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("search %q: %w", text, err)
+	}
+	return ts, nil
+}
