@@ -35,17 +35,35 @@ func notFound(format string, args ...any) error {
 	return &userError{code: CodeNotFound, msg: fmt.Sprintf(format, args...)}
 }
 
-// presentError maps an error to what the client sees: user errors keep their message
-// and code; anything else is logged and replaced by a generic message, so no SQL text or
-// Go internals reach the client.
-func presentError(ctx context.Context, err error) *gqlerror.Error {
-	var gqlErr *gqlerror.Error
-	if errors.As(err, &gqlErr) && gqlErr.Err == nil {
-		// Parse, validation and argument coercion errors from gqlgen: already for clients.
-		return graphql.DefaultErrorPresenter(ctx, err)
+// resolverError marks an error a resolver returned, so that the presenter can tell it
+// from gqlgen's own errors about the request (parse, validation, unreadable arguments),
+// which are meant for the client as they are.
+type resolverError struct{ err error }
+
+func (e *resolverError) Error() string { return e.err.Error() }
+func (e *resolverError) Unwrap() error { return e.err }
+
+// markResolverErrors is a field middleware that wraps every resolver error.
+func markResolverErrors(ctx context.Context, next graphql.Resolver) (any, error) {
+	res, err := next(ctx)
+	if err != nil {
+		var re *resolverError
+		if !errors.As(err, &re) {
+			err = &resolverError{err: err}
+		}
 	}
+	return res, err
+}
+
+// presentError maps an error to what the client sees: user errors keep their message
+// and code; gqlgen's errors about the request keep theirs; anything else is logged and
+// replaced by a generic message, so no SQL text or Go internals reach the client.
+func presentError(ctx context.Context, err error) *gqlerror.Error {
 	pe := graphql.DefaultErrorPresenter(ctx, err)
-	var ue *userError
+	var (
+		ue *userError
+		re *resolverError
+	)
 	switch {
 	case errors.As(err, &ue):
 		pe.Message = ue.msg
@@ -53,13 +71,19 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 	case ent.IsNotFound(err):
 		pe.Message = "not found"
 		setCode(pe, CodeNotFound)
-	case ent.IsValidationError(err):
-		pe.Message = err.Error()
+	case errors.As(err, &re) && ent.IsValidationError(err):
+		pe.Message = re.err.Error()
 		setCode(pe, CodeBadUserInput)
-	default:
+	case errors.As(err, &re):
 		slog.ErrorContext(ctx, "resolver error", "path", pe.Path.String(), "err", err)
 		pe.Message = "internal error"
 		setCode(pe, CodeInternal)
+	default:
+		// Parse and validation errors carry their code already; the others are
+		// arguments that could not be read, such as a malformed cursor or id.
+		if pe.Extensions["code"] == nil {
+			setCode(pe, CodeBadUserInput)
+		}
 	}
 	return pe
 }
@@ -67,7 +91,7 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 // recoverPanic turns a panic into an internal error without crashing the server.
 func recoverPanic(ctx context.Context, p any) error {
 	slog.ErrorContext(ctx, "panic in resolver", "panic", p)
-	return errors.New("panic in resolver")
+	return &resolverError{err: fmt.Errorf("panic: %v", p)}
 }
 
 func setCode(e *gqlerror.Error, code string) {

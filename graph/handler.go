@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -22,9 +23,25 @@ func NewHandler(client *ent.Client) http.Handler {
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.Use(extension.Introspection{})
+	srv.AroundFields(markResolverErrors)
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(recoverPanic)
-	return withLoaders(client, http.MaxBytesHandler(srv, MaxBodyBytes))
+	return withLoaders(client, limitBody(srv))
+}
+
+// limitBody refuses bodies over MaxBodyBytes with 413 before reading them when their
+// length is announced, and cuts them at that size when it is not.
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > MaxBodyBytes {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusRequestEntityTooLarge)
+			fmt.Fprintf(w, `{"errors":[{"message":"request body too large: at most %d bytes","extensions":{"code":"REQUEST_TOO_LARGE"}}]}`, MaxBodyBytes)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		next.ServeHTTP(w, r)
+	})
 }
 
 // NewMux serves the GraphQL endpoint at /graphql and GraphiQL at /.

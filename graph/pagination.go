@@ -41,6 +41,15 @@ func checkPage(after *entgql.Cursor[int], first *int, before *entgql.Cursor[int]
 
 // paginate runs q as a connection page.
 func (p page) paginate(ctx context.Context, q *ent.TerritoryQuery, where *ent.TerritoryWhereInput) (*ent.TerritoryConnection, error) {
-	return q.Paginate(ctx, p.after, p.first, p.before, p.last,
+	c, err := q.Paginate(ctx, p.after, p.first, p.before, p.last,
 		ent.WithTerritoryOrder(p.orderBy), ent.WithTerritoryFilter(where.Filter))
+	if err != nil {
+		return nil, err
+	}
+	nodes := make([]*ent.Territory, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	loadersFrom(ctx).group(nodes)
+	return c, nil
 }

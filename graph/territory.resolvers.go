@@ -53,7 +53,12 @@ func (r *queryResolver) SearchTerritories(ctx context.Context, text string, leve
 	if n < 0 || n > MaxSearchResults {
 		return nil, badInput("first must be between 0 and %d, got %d", MaxSearchResults, n)
 	}
-	return store.Search(ctx, r.client, text, levels, n)
+	ts, err := store.Search(ctx, r.client, text, levels, n)
+	if err != nil {
+		return nil, err
+	}
+	loadersFrom(ctx).group(ts)
+	return ts, nil
 }
 
 // Parents is the resolver for the parents field.

@@ -16,7 +16,8 @@ import (
 // Search finds up to limit territories of the given levels (all when empty) whose name
 // holds every word of text as a word or a word prefix, in any order, ignoring case and
 // accents, or whose code is text. Results come ranked: code or exact name first, then
-// names that start with the text, then by population. It runs one statement.
+// names made of the query's words in another order, then names that start with the text,
+// then by population. It runs one statement.
 func Search(ctx context.Context, c *ent.Client, text string, levels []territory.Level, limit int) ([]*ent.Territory, error) {
 	words := hierarchy.SearchWords(text)
 	code := strings.TrimSpace(text)
@@ -34,9 +35,13 @@ func Search(ctx context.Context, c *ent.Client, text string, levels []territory.
 	}
 	key := " " + strings.Join(words, " ")
 	ts, err := q.Order(func(s *sql.Selector) {
-		s.OrderExpr(sql.ExprP(fmt.Sprintf("CASE WHEN %s = ? OR %s = ? THEN 0 WHEN %s LIKE ? THEN 1 ELSE 2 END",
-			s.C(territory.FieldCode), s.C(territory.FieldSearchKey), s.C(territory.FieldSearchKey)),
-			code, key, key+"%"))
+		sk := s.C(territory.FieldSearchKey)
+		// Every word matched already; as many words in the name as in the query means
+		// the same words, maybe in another order or abbreviated.
+		wordCount := fmt.Sprintf("LENGTH(%s) - LENGTH(REPLACE(%s, ' ', ''))", sk, sk)
+		s.OrderExpr(sql.ExprP(fmt.Sprintf("CASE WHEN %s = ? OR %s = ? THEN 0 WHEN %s = ? THEN 1 WHEN %s LIKE ? THEN 2 ELSE 3 END",
+			s.C(territory.FieldCode), sk, wordCount, sk),
+			code, key, len(words), key+"%"))
 		s.OrderBy(sql.Desc(s.C(territory.FieldPopulation)), s.C(territory.FieldCode))
 	}).Limit(limit).All(ctx)
 	if err != nil {

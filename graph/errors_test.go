@@ -1,0 +1,109 @@
+package graph_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/cop-territoriales/cop-api/internal/testdb"
+	"github.com/cop-territoriales/cop-api/store"
+)
+
+// leaks are fragments that must never reach a client: SQL, driver and Go internals.
+var leaks = []string{"SELECT", "select ", "sql:", "pq:", "sqlite", "ent:", "runtime", "goroutine", "panic", ".go:"}
+
+func TestBadInput(t *testing.T) {
+	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
+		a := newAPI(t, db)
+		for _, tc := range []struct {
+			name, query string
+			vars        map[string]any
+			code, msg   string
+		}{
+			{"negative first", `{ territories(first: -1) { totalCount } }`, nil, "BAD_USER_INPUT", "first must be between 0 and 1000, got -1"},
+			{"first above the maximum", `{ territories(first: 1001) { totalCount } }`, nil, "BAD_USER_INPUT", "first must be between 0 and 1000"},
+			{"last above the maximum", `{ territories(last: 5000) { totalCount } }`, nil, "BAD_USER_INPUT", "last must be between 0 and 1000, got 5000"},
+			{"nested page too large", `{ territory(level: REGION, code: "53") { descendants(first: 100000) { totalCount } } }`, nil, "BAD_USER_INPUT", "first must be between 0 and 1000"},
+			{"children page negative", `{ territory(level: REGION, code: "53") { children(last: -3) { totalCount } } }`, nil, "BAD_USER_INPUT", "last must be between 0 and 1000"},
+			{"search too many", `{ searchTerritories(text: "paris", first: 1000) { code } }`, nil, "BAD_USER_INPUT", "first must be between 0 and 100"},
+			{"unknown parent", `{ territories(parent: {level: REGION, code: "99"}) { totalCount } }`, nil, "NOT_FOUND", "no territory REGION:99"},
+			{"unknown within", `{ territories(within: {level: EPCI, code: "000000000"}) { totalCount } }`, nil, "NOT_FOUND", "no territory EPCI:000000000"},
+			{"syntax error", `{ territory(level: EPCI, code: "243500139") { name }`, nil, "GRAPHQL_PARSE_FAILED", "Expected Name, found <EOF>"},
+			{"unknown field", `{ territory(level: EPCI, code: "243500139") { nom } }`, nil, "GRAPHQL_VALIDATION_FAILED", `Cannot query field "nom" on type "Territory"`},
+			{"unknown level", `{ territory(level: CANTON, code: "1") { name } }`, nil, "GRAPHQL_VALIDATION_FAILED", `Value "CANTON" does not exist in "TerritoryLevel!" enum`},
+			{"missing argument", `{ territory(level: EPCI) { name } }`, nil, "GRAPHQL_VALIDATION_FAILED", `argument "code" of type "String!" is required`},
+			{"bad variable type", `query($n: Int) { territories(first: $n) { totalCount } }`, map[string]any{"n": "ten"}, "GRAPHQL_VALIDATION_FAILED", "cannot use string as Int"},
+			{"bad enum variable", `query($l: TerritoryLevel!) { territory(level: $l, code: "35") { name } }`, map[string]any{"l": "DEPT"}, "GRAPHQL_VALIDATION_FAILED", "DEPT is not a valid TerritoryLevel"},
+			{"bad cursor", `{ territories(after: "not-a-cursor") { totalCount } }`, nil, "BAD_USER_INPUT", "cursor"},
+			{"bad id", `{ node(id: "abc") { id } }`, nil, "BAD_USER_INPUT", "abc"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				r := a.do(tc.query, tc.vars)
+				if len(r.Errors) == 0 {
+					t.Fatalf("no error; data %s", r.Data)
+				}
+				e := r.Errors[0]
+				if e.code() != tc.code || !strings.Contains(e.Message, tc.msg) {
+					t.Errorf("error %q with code %q; want %q containing %q", e.Message, e.code(), tc.code, tc.msg)
+				}
+				for _, e := range r.Errors {
+					for _, l := range leaks {
+						if strings.Contains(e.Message, l) {
+							t.Errorf("error %q leaks %q", e.Message, l)
+						}
+					}
+				}
+			})
+		}
+	})
+}
+
+func TestHTTP(t *testing.T) {
+	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
+		a := newAPI(t, db)
+		q := url.Values{"query": {`{ territory(level: REGION, code: "53") { name } }`}}.Encode()
+		if r := a.raw(http.MethodGet, "", q); r.status != 200 || string(r.Data) != `{"territory":{"name":"Bretagne"}}` {
+			t.Errorf("GET: %d %s %+v", r.status, r.Data, r.Errors)
+		}
+		for _, tc := range []struct {
+			name, contentType, body string
+		}{
+			{"malformed JSON", "application/json", `{"query": "{ territory`},
+			{"no query", "application/json", `{"variables": {}}`},
+			{"variables not an object", "application/json", `{"query": "{ __typename }", "variables": [1]}`},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				r := a.raw(http.MethodPost, tc.contentType, tc.body)
+				if len(r.Errors) == 0 || r.Errors[0].Message == "" {
+					t.Errorf("%s: status %d, no error message: %+v", tc.name, r.status, r)
+				}
+				if r.status < 400 {
+					t.Errorf("%s: status %d, want 4xx", tc.name, r.status)
+				}
+			})
+		}
+		huge := `{"query": "{ __typename }", "variables": {"x": "` + strings.Repeat("a", 2<<20) + `"}}`
+		if r := a.raw(http.MethodPost, "application/json", huge); r.status < 400 || len(r.Errors) == 0 {
+			t.Errorf("2 MiB body: status %d, %+v", r.status, r.Errors)
+		}
+	})
+}
+
+// TestInternalErrorsAreHidden breaks the database under the API: the client gets a
+// generic message with a code, never the driver's words.
+func TestInternalErrorsAreHidden(t *testing.T) {
+	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
+		a := newAPI(t, db)
+		db.Close()
+		r := a.do(`{ territory(level: EPCI, code: "243500139") { name } search: searchTerritories(text: "rennes") { name } }`, nil)
+		if len(r.Errors) != 2 {
+			t.Fatalf("errors = %+v", r.Errors)
+		}
+		for _, e := range r.Errors {
+			if e.Message != "internal error" || e.code() != "INTERNAL_SERVER_ERROR" {
+				t.Errorf("error %q with code %q", e.Message, e.code())
+			}
+		}
+	})
+}

@@ -1,0 +1,316 @@
+package graph_test
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/cop-territoriales/cop-api/internal/testdb"
+	"github.com/cop-territoriales/cop-api/store"
+)
+
+type terr struct {
+	ID          string   `json:"id"`
+	Level       string   `json:"level"`
+	Code        string   `json:"code"`
+	Name        string   `json:"name"`
+	Population  int64    `json:"population"`
+	Nature      *string  `json:"nature"`
+	Siren       *string  `json:"siren"`
+	PostalCodes []string `json:"postalCodes"`
+	Ancestors   []terr   `json:"ancestors"`
+	Parents     []struct {
+		Weight float64 `json:"weight"`
+		Parent terr    `json:"parent"`
+	} `json:"parents"`
+}
+
+type conn struct {
+	TotalCount int `json:"totalCount"`
+	PageInfo   struct {
+		HasNextPage bool   `json:"hasNextPage"`
+		EndCursor   string `json:"endCursor"`
+	} `json:"pageInfo"`
+	Edges []struct {
+		Node terr `json:"node"`
+	} `json:"edges"`
+}
+
+func (c conn) codes() []string {
+	var out []string
+	for _, e := range c.Edges {
+		out = append(out, e.Node.Code)
+	}
+	return out
+}
+
+func keys(ts []terr) []string {
+	var out []string
+	for _, t := range ts {
+		out = append(out, t.Level+":"+t.Code)
+	}
+	return out
+}
+
+func TestTerritory(t *testing.T) {
+	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
+		a := newAPI(t, db)
+		var out struct {
+			EPCI    *terr `json:"epci"`
+			Commune *terr `json:"commune"`
+			MGP     *terr `json:"mgp"`
+			Unknown *terr `json:"unknown"`
+		}
+		a.query(`{
+			epci: territory(level: EPCI, code: "243500139") { id name population nature siren ancestors { level code } }
+			commune: territory(level: COMMUNE, code: "35238") { name population postalCodes siren
+				parents { weight parent { level code } } ancestors { level code } }
+			mgp: territory(level: EPCI, code: "200054781") { name parents(level: DEPARTMENT) { weight parent { code } } }
+			unknown: territory(level: COMMUNE, code: "99999") { name }
+		}`, nil, &out)
+		if out.EPCI == nil || out.EPCI.Name != "Rennes Métropole" || *out.EPCI.Nature != "METRO" || *out.EPCI.Siren != "243500139" {
+			t.Fatalf("Rennes Métropole = %+v", out.EPCI)
+		}
+		if got := keys(out.EPCI.Ancestors); !slices.Equal(got, []string{"COUNTRY:FR", "REGION:53", "DEPARTMENT:35"}) {
+			t.Errorf("ancestors of Rennes Métropole = %v", got)
+		}
+		if out.EPCI.Population < 450_000 || out.EPCI.Population > 520_000 {
+			t.Errorf("Rennes Métropole has %d inhabitants", out.EPCI.Population)
+		}
+		c := out.Commune
+		if c.Name != "Rennes" || !slices.Equal(c.PostalCodes, []string{"35000", "35200", "35700"}) || *c.Siren != "213502388" {
+			t.Errorf("Rennes = %+v", c)
+		}
+		if got := keys(c.Ancestors); !slices.Equal(got, []string{"COUNTRY:FR", "REGION:53", "DEPARTMENT:35", "EPCI:243500139"}) {
+			t.Errorf("ancestors of Rennes = %v", got)
+		}
+		var parents []string
+		for _, p := range c.Parents {
+			parents = append(parents, p.Parent.Level+":"+p.Parent.Code)
+			if p.Weight != 1 {
+				t.Errorf("Rennes is in %s with weight %v, want 1", p.Parent.Code, p.Weight)
+			}
+		}
+		if !slices.Equal(parents, []string{"DEPARTMENT:35", "EPCI:243500139"}) {
+			t.Errorf("parents of Rennes = %v", parents)
+		}
+		var sum float64
+		var deps []string
+		for _, p := range out.MGP.Parents {
+			sum += p.Weight
+			deps = append(deps, p.Parent.Code)
+		}
+		if !slices.Equal(deps, []string{"75", "91", "92", "93", "94", "95"}) || math.Abs(sum-1) > 1e-9 {
+			t.Errorf("Métropole du Grand Paris spans %v with weights adding to %v", deps, sum)
+		}
+		if out.Unknown != nil {
+			t.Errorf("unknown code gave %+v, want null", out.Unknown)
+		}
+
+		// node and nodes resolve the ids the API hands out.
+		var nodes struct {
+			Node    *terr   `json:"node"`
+			Nodes   []*terr `json:"nodes"`
+			Unknown *terr   `json:"unknown"`
+		}
+		a.query(`query($id: ID!) { node(id: $id) { ... on Territory { code name } }
+			nodes(ids: [$id, $id]) { ... on Territory { code } }
+			unknown: node(id: "1") { id } }`, map[string]any{"id": out.EPCI.ID}, &nodes)
+		if nodes.Node == nil || nodes.Node.Code != "243500139" || len(nodes.Nodes) != 2 || nodes.Nodes[1].Code != "243500139" || nodes.Unknown != nil {
+			t.Errorf("node(%s) = %+v, nodes = %+v, unknown = %+v", out.EPCI.ID, nodes.Node, nodes.Nodes, nodes.Unknown)
+		}
+		// An unknown id in nodes is a null with a NOT_FOUND error at its index.
+		r := a.do(`query($id: ID!) { nodes(ids: [$id, "1"]) { id } }`, map[string]any{"id": out.EPCI.ID})
+		if len(r.Errors) != 1 || r.Errors[0].code() != "NOT_FOUND" || compact(r.Errors[0].Path) != `["nodes",1]` {
+			t.Errorf("nodes with an unknown id: %+v", r.Errors)
+		}
+	})
+}
+
+func TestTerritoriesConnection(t *testing.T) {
+	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
+		a := newAPI(t, db)
+		var out struct {
+			Regions conn `json:"regions"`
+			Big     conn `json:"big"`
+			Of53    conn `json:"of53"`
+			In35    conn `json:"in35"`
+			Default conn `json:"default"`
+		}
+		a.query(`{
+			regions: territories(where: {level: REGION}, orderBy: [{field: POPULATION, direction: DESC}], first: 3) {
+				totalCount edges { node { code population } } }
+			big: territories(where: {level: COMMUNE, populationGTE: 200000, populationLT: 500000}, orderBy: [{field: NAME}]) {
+				totalCount edges { node { name } } }
+			of53: territories(parent: {level: REGION, code: "53"}) { totalCount edges { node { code } } }
+			in35: territories(within: {level: DEPARTMENT, code: "35"}, where: {level: EPCI}, first: 0) { totalCount }
+			default: territories { totalCount edges { node { code } } }
+		}`, nil, &out)
+		if got := out.Regions.codes(); out.Regions.TotalCount != 18 || !slices.Equal(got, []string{"11", "84", "75"}) {
+			t.Errorf("largest regions = %v of %d", got, out.Regions.TotalCount)
+		}
+		var names []string
+		for _, e := range out.Big.Edges {
+			names = append(names, e.Node.Name)
+		}
+		if !slices.IsSorted(names) || !slices.Contains(names, "Rennes") || slices.Contains(names, "Paris") {
+			t.Errorf("communes of 200,000 to 500,000 = %v", names)
+		}
+		if got := out.Of53.codes(); !slices.Equal(got, []string{"22", "29", "35", "56"}) {
+			t.Errorf("children of Bretagne = %v", got)
+		}
+		// EPCI wholly or partly in Ille-et-Vilaine, Redon Agglomération (35, 44, 56) included.
+		if out.In35.TotalCount < 15 || out.In35.TotalCount > 25 {
+			t.Errorf("%d EPCI in 35", out.In35.TotalCount)
+		}
+		if len(out.Default.Edges) != 100 || out.Default.TotalCount < 36000 {
+			t.Errorf("default page: %d edges of %d", len(out.Default.Edges), out.Default.TotalCount)
+		}
+
+		// Paging through the 101 departments 40 at a time gives them all, once, in order.
+		var all []string
+		after := any(nil)
+		for page := 0; ; page++ {
+			var p struct {
+				T conn `json:"territories"`
+			}
+			a.query(`query($after: Cursor) { territories(where: {level: DEPARTMENT}, orderBy: [{field: CODE}], first: 40, after: $after) {
+				totalCount pageInfo { hasNextPage endCursor } edges { node { code } } } }`, map[string]any{"after": after}, &p)
+			all = append(all, p.T.codes()...)
+			if !p.T.PageInfo.HasNextPage {
+				break
+			}
+			if page > 3 {
+				t.Fatal("pagination does not end")
+			}
+			after = p.T.PageInfo.EndCursor
+		}
+		if len(all) != 101 || !slices.IsSorted(all) || slices.Compact(slices.Clone(all))[100] != all[100] {
+			t.Errorf("paged departments: %d, sorted %v", len(all), slices.IsSorted(all))
+		}
+	})
+}
+
+func TestChildrenAndDescendants(t *testing.T) {
+	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
+		a := newAPI(t, db)
+		var out struct {
+			D struct {
+				Population int64 `json:"population"`
+				Communes   conn  `json:"communes"`
+				EPCI       conn  `json:"epci"`
+				Region     conn  `json:"region"`
+			} `json:"d"`
+			FR struct {
+				Regions conn `json:"regions"`
+			} `json:"fr"`
+		}
+		a.query(`{
+			d: territory(level: DEPARTMENT, code: "35") { population
+				communes: descendants(level: COMMUNE, first: 1000) { totalCount edges { node { population } } }
+				epci: children(level: EPCI, orderBy: [{field: CODE}]) { totalCount edges { node { code } } }
+				region: children(level: REGION) { totalCount }
+			}
+			fr: territory(level: COUNTRY, code: "FR") { regions: children { totalCount } }
+		}`, nil, &out)
+		var sum int64
+		for _, e := range out.D.Communes.Edges {
+			sum += e.Node.Population
+		}
+		if out.D.Communes.TotalCount != len(out.D.Communes.Edges) || sum != out.D.Population {
+			t.Errorf("the %d communes of 35 add up to %d, the department has %d", out.D.Communes.TotalCount, sum, out.D.Population)
+		}
+		if !slices.Contains(out.D.EPCI.codes(), "243500741") || !slices.Contains(out.D.EPCI.codes(), "243500139") {
+			t.Errorf("EPCI of 35 = %v; want Rennes Métropole and Redon Agglomération", out.D.EPCI.codes())
+		}
+		if out.D.Region.TotalCount != 0 || out.FR.Regions.TotalCount != 18 {
+			t.Errorf("children of the wrong level: %d, regions of France %d", out.D.Region.TotalCount, out.FR.Regions.TotalCount)
+		}
+	})
+}
+
+func TestSearchTerritories(t *testing.T) {
+	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
+		a := newAPI(t, db)
+		for _, tc := range []struct {
+			text, levels string
+			want         string // LEVEL:code of the first result
+		}{
+			{"ile de france", "", "REGION:11"},
+			{"Île-de-France", "", "REGION:11"},
+			{"st malo", "", "COMMUNE:35288"},
+			{"Saint Malo", "", "COMMUNE:35288"},
+			{"malo st", "", "COMMUNE:35288"},
+			{"rennes metropole", "", "EPCI:243500139"},
+			{"metropole rennes", "", "EPCI:243500139"},
+			{"rennes", "", "COMMUNE:35238"},
+			{"RENNES", "[EPCI]", "EPCI:243500139"},
+			{"bretagne", "[REGION]", "REGION:53"},
+			{"montelimar", "", "COMMUNE:26198"},
+			{"35238", "", "COMMUNE:35238"},
+			{"grand paris", "[EPCI]", "EPCI:200054781"},
+			{"marseil", "[COMMUNE]", "COMMUNE:13055"},
+		} {
+			t.Run(tc.text, func(t *testing.T) {
+				var out struct {
+					S []terr `json:"searchTerritories"`
+				}
+				q := `query($text: String!) { searchTerritories(text: $text` + map[bool]string{true: ", levels: " + tc.levels, false: ""}[tc.levels != ""] + `) { level code name } }`
+				a.query(q, map[string]any{"text": tc.text}, &out)
+				if len(out.S) == 0 {
+					t.Fatalf("no result")
+				}
+				if got := out.S[0].Level + ":" + out.S[0].Code; got != tc.want {
+					t.Errorf("first result %s (%s), want %s; all: %v", got, out.S[0].Name, tc.want, keys(out.S))
+				}
+				if tc.levels != "" {
+					for _, r := range out.S {
+						if !strings.Contains(tc.levels, r.Level) {
+							t.Errorf("result %s:%s is not of levels %s", r.Level, r.Code, tc.levels)
+						}
+					}
+				}
+			})
+		}
+		var out struct {
+			S    []terr `json:"s"`
+			None []terr `json:"none"`
+			Zero []terr `json:"zero"`
+		}
+		a.query(`{ s: searchTerritories(text: "saint", first: 25) { name population }
+			none: searchTerritories(text: "xqzwv") { name }
+			zero: searchTerritories(text: "  ") { name } }`, nil, &out)
+		if len(out.S) != 25 || len(out.None) != 0 || len(out.Zero) != 0 {
+			t.Errorf("%d, %d, %d results", len(out.S), len(out.None), len(out.Zero))
+		}
+		for i := 1; i < len(out.S); i++ {
+			if out.S[i].Population > out.S[i-1].Population {
+				t.Errorf("prefix matches not ranked by population: %v then %v", out.S[i-1], out.S[i])
+			}
+		}
+	})
+}
+
+// TestNestedQueriesDoNotGrow proves that the statements a nested query runs do not
+// depend on how many territories it returns: lists load through batched loaders.
+func TestNestedQueriesDoNotGrow(t *testing.T) {
+	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
+		a := newAPI(t, db)
+		const q = `query($n: Int!) { territories(where: {level: EPCI}, first: $n) { totalCount edges { node {
+			code nature parents { weight parent { code name ancestors { code } } } ancestors { code population } } } } }`
+		small := a.statements(q, map[string]any{"n": 2})
+		large := a.statements(q, map[string]any{"n": 300})
+		t.Logf("nested page: %d statements for 2 EPCI, %d for 300", small, large)
+		if small != large {
+			t.Errorf("%d statements for 2 EPCI, %d for 300", small, large)
+		}
+		if large > 8 {
+			t.Errorf("%d statements for one nested page, want at most 8", large)
+		}
+		const s = `query($n: Int!) { searchTerritories(text: "saint", first: $n) { code parents { parent { code } } ancestors { code } } }`
+		if s2, s90 := a.statements(s, map[string]any{"n": 2}), a.statements(s, map[string]any{"n": 90}); s2 != s90 {
+			t.Errorf("search: %d statements for 2 results, %d for 90", s2, s90)
+		}
+	})
+}
