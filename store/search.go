@@ -36,12 +36,15 @@ func Search(ctx context.Context, c *ent.Client, text string, levels []territory.
 	key := " " + strings.Join(words, " ")
 	ts, err := q.Order(func(s *sql.Selector) {
 		sk := s.C(territory.FieldSearchKey)
-		// Every word matched already; as many words in the name as in the query means
-		// the same words, maybe in another order or abbreviated.
-		wordCount := fmt.Sprintf("LENGTH(%s) - LENGTH(REPLACE(%s, ' ', ''))", sk, sk)
-		s.OrderExpr(sql.ExprP(fmt.Sprintf("CASE WHEN %s = ? OR %s = ? THEN 0 WHEN %s = ? THEN 1 WHEN %s LIKE ? THEN 2 ELSE 3 END",
-			s.C(territory.FieldCode), sk, wordCount, sk),
-			code, key, len(words), key+"%"))
+		s.OrderExpr(sql.ExprFunc(func(b *sql.Builder) {
+			b.WriteString("CASE WHEN ").WriteString(s.C(territory.FieldCode)).WriteString(" = ").Arg(code).
+				WriteString(" OR ").WriteString(sk).WriteString(" = ").Arg(key).
+				// Every word matched already: as many words in the name as in the query
+				// means the same words, maybe in another order or abbreviated.
+				WriteString(fmt.Sprintf(" THEN 0 WHEN LENGTH(%s) - LENGTH(REPLACE(%s, ' ', '')) = ", sk, sk)).Arg(len(words)).
+				WriteString(" THEN 1 WHEN ").WriteString(sk).WriteString(" LIKE ").Arg(key + "%").
+				WriteString(" THEN 2 ELSE 3 END")
+		}))
 		s.OrderBy(sql.Desc(s.C(territory.FieldPopulation)), s.C(territory.FieldCode))
 	}).Limit(limit).All(ctx)
 	if err != nil {
