@@ -1,0 +1,87 @@
+package planning
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+)
+
+// Precision is the number of units in one unit of a broken-down value: values are split
+// in millionths, so that the parts add up exactly to the whole at that precision.
+const Precision = 1_000_000
+
+// ErrNoWeight refuses a breakdown whose weights do not sum to a positive total.
+var ErrNoWeight = errors.New("weights do not sum to a positive total")
+
+// BreakdownKey names how a breakdown weighs territories.
+type BreakdownKey string
+
+// Keys.
+const (
+	// KeyPopulation weighs by the population living in the parent territory (default).
+	KeyPopulation BreakdownKey = "POPULATION"
+	// KeyObservation weighs by each territory's observed value of an indicator.
+	KeyObservation BreakdownKey = "OBSERVATION"
+	// KeyCustom weighs by weights the region gives.
+	KeyCustom BreakdownKey = "CUSTOM"
+)
+
+// Split divides total over weights in proportion, by the largest remainder method on
+// millionths: the parts, in millionths, add up exactly to total in millionths. Weights
+// must not be negative and must sum to a positive total.
+func Split(total float64, weights []float64) ([]int64, error) {
+	var sum float64
+	for i, w := range weights {
+		if w < 0 || math.IsNaN(w) || math.IsInf(w, 0) {
+			return nil, fmt.Errorf("weight %d is %v: weights must be finite and not negative", i+1, w)
+		}
+		sum += w
+	}
+	if !(sum > 0) {
+		return nil, ErrNoWeight
+	}
+	whole := ToMicro(total)
+	sign := int64(1)
+	if whole < 0 {
+		sign, whole = -1, -whole
+	}
+	parts := make([]int64, len(weights))
+	type rest struct {
+		i    int
+		frac float64
+	}
+	rests := make([]rest, len(weights))
+	var given int64
+	for i, w := range weights {
+		exact := float64(whole) * (w / sum)
+		parts[i] = int64(math.Floor(exact))
+		given += parts[i]
+		rests[i] = rest{i, exact - float64(parts[i])}
+	}
+	sort.SliceStable(rests, func(a, b int) bool { return rests[a].frac > rests[b].frac })
+	// Floating-point rounding can leave the floors a few millionths off either way:
+	// hand the difference out by largest remainder, or take it back by smallest.
+	for k := 0; given < whole; k = (k + 1) % len(rests) {
+		if weights[rests[k].i] > 0 {
+			parts[rests[k].i]++
+			given++
+		}
+	}
+	for k := len(rests) - 1; given > whole; k = (k - 1 + len(rests)) % len(rests) {
+		if parts[rests[k].i] > 0 {
+			parts[rests[k].i]--
+			given--
+		}
+	}
+	for i := range parts {
+		parts[i] *= sign
+	}
+	return parts, nil
+}
+
+// ToMicro converts a value to millionths, rounding to the nearest.
+func ToMicro(v float64) int64 { return int64(math.Round(v * Precision)) }
+
+// FromMicro converts millionths back to a value.
+func FromMicro(m int64) float64 { return float64(m) / Precision }
