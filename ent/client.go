@@ -16,8 +16,17 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/cop-territoriales/cop-api/ent/ancestry"
+	"github.com/cop-territoriales/cop-api/ent/cop"
+	"github.com/cop-territoriales/cop-api/ent/copdocument"
+	"github.com/cop-territoriales/cop-api/ent/copparticipant"
+	"github.com/cop-territoriales/cop-api/ent/copstep"
+	"github.com/cop-territoriales/cop-api/ent/lever"
 	"github.com/cop-territoriales/cop-api/ent/membership"
+	"github.com/cop-territoriales/cop-api/ent/objective"
+	"github.com/cop-territoriales/cop-api/ent/observation"
+	"github.com/cop-territoriales/cop-api/ent/sector"
 	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/ent/theme"
 
 	stdsql "database/sql"
 )
@@ -29,10 +38,28 @@ type Client struct {
 	Schema *migrate.Schema
 	// Ancestry is the client for interacting with the Ancestry builders.
 	Ancestry *AncestryClient
+	// Cop is the client for interacting with the Cop builders.
+	Cop *CopClient
+	// CopDocument is the client for interacting with the CopDocument builders.
+	CopDocument *CopDocumentClient
+	// CopParticipant is the client for interacting with the CopParticipant builders.
+	CopParticipant *CopParticipantClient
+	// CopStep is the client for interacting with the CopStep builders.
+	CopStep *CopStepClient
+	// Lever is the client for interacting with the Lever builders.
+	Lever *LeverClient
 	// Membership is the client for interacting with the Membership builders.
 	Membership *MembershipClient
+	// Objective is the client for interacting with the Objective builders.
+	Objective *ObjectiveClient
+	// Observation is the client for interacting with the Observation builders.
+	Observation *ObservationClient
+	// Sector is the client for interacting with the Sector builders.
+	Sector *SectorClient
 	// Territory is the client for interacting with the Territory builders.
 	Territory *TerritoryClient
+	// Theme is the client for interacting with the Theme builders.
+	Theme *ThemeClient
 	// additional fields for node api
 	tables tables
 }
@@ -47,8 +74,17 @@ func NewClient(opts ...Option) *Client {
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.Ancestry = NewAncestryClient(c.config)
+	c.Cop = NewCopClient(c.config)
+	c.CopDocument = NewCopDocumentClient(c.config)
+	c.CopParticipant = NewCopParticipantClient(c.config)
+	c.CopStep = NewCopStepClient(c.config)
+	c.Lever = NewLeverClient(c.config)
 	c.Membership = NewMembershipClient(c.config)
+	c.Objective = NewObjectiveClient(c.config)
+	c.Observation = NewObservationClient(c.config)
+	c.Sector = NewSectorClient(c.config)
 	c.Territory = NewTerritoryClient(c.config)
+	c.Theme = NewThemeClient(c.config)
 }
 
 type (
@@ -139,11 +175,20 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:        ctx,
-		config:     cfg,
-		Ancestry:   NewAncestryClient(cfg),
-		Membership: NewMembershipClient(cfg),
-		Territory:  NewTerritoryClient(cfg),
+		ctx:            ctx,
+		config:         cfg,
+		Ancestry:       NewAncestryClient(cfg),
+		Cop:            NewCopClient(cfg),
+		CopDocument:    NewCopDocumentClient(cfg),
+		CopParticipant: NewCopParticipantClient(cfg),
+		CopStep:        NewCopStepClient(cfg),
+		Lever:          NewLeverClient(cfg),
+		Membership:     NewMembershipClient(cfg),
+		Objective:      NewObjectiveClient(cfg),
+		Observation:    NewObservationClient(cfg),
+		Sector:         NewSectorClient(cfg),
+		Territory:      NewTerritoryClient(cfg),
+		Theme:          NewThemeClient(cfg),
 	}, nil
 }
 
@@ -161,11 +206,20 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:        ctx,
-		config:     cfg,
-		Ancestry:   NewAncestryClient(cfg),
-		Membership: NewMembershipClient(cfg),
-		Territory:  NewTerritoryClient(cfg),
+		ctx:            ctx,
+		config:         cfg,
+		Ancestry:       NewAncestryClient(cfg),
+		Cop:            NewCopClient(cfg),
+		CopDocument:    NewCopDocumentClient(cfg),
+		CopParticipant: NewCopParticipantClient(cfg),
+		CopStep:        NewCopStepClient(cfg),
+		Lever:          NewLeverClient(cfg),
+		Membership:     NewMembershipClient(cfg),
+		Objective:      NewObjectiveClient(cfg),
+		Observation:    NewObservationClient(cfg),
+		Sector:         NewSectorClient(cfg),
+		Territory:      NewTerritoryClient(cfg),
+		Theme:          NewThemeClient(cfg),
 	}, nil
 }
 
@@ -194,17 +248,23 @@ func (c *Client) Close() error {
 // Use adds the mutation hooks to all the entity clients.
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
-	c.Ancestry.Use(hooks...)
-	c.Membership.Use(hooks...)
-	c.Territory.Use(hooks...)
+	for _, n := range []interface{ Use(...Hook) }{
+		c.Ancestry, c.Cop, c.CopDocument, c.CopParticipant, c.CopStep, c.Lever,
+		c.Membership, c.Objective, c.Observation, c.Sector, c.Territory, c.Theme,
+	} {
+		n.Use(hooks...)
+	}
 }
 
 // Intercept adds the query interceptors to all the entity clients.
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
-	c.Ancestry.Intercept(interceptors...)
-	c.Membership.Intercept(interceptors...)
-	c.Territory.Intercept(interceptors...)
+	for _, n := range []interface{ Intercept(...Interceptor) }{
+		c.Ancestry, c.Cop, c.CopDocument, c.CopParticipant, c.CopStep, c.Lever,
+		c.Membership, c.Objective, c.Observation, c.Sector, c.Territory, c.Theme,
+	} {
+		n.Intercept(interceptors...)
+	}
 }
 
 // Mutate implements the ent.Mutator interface.
@@ -212,10 +272,28 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
 	case *AncestryMutation:
 		return c.Ancestry.mutate(ctx, m)
+	case *CopMutation:
+		return c.Cop.mutate(ctx, m)
+	case *CopDocumentMutation:
+		return c.CopDocument.mutate(ctx, m)
+	case *CopParticipantMutation:
+		return c.CopParticipant.mutate(ctx, m)
+	case *CopStepMutation:
+		return c.CopStep.mutate(ctx, m)
+	case *LeverMutation:
+		return c.Lever.mutate(ctx, m)
 	case *MembershipMutation:
 		return c.Membership.mutate(ctx, m)
+	case *ObjectiveMutation:
+		return c.Objective.mutate(ctx, m)
+	case *ObservationMutation:
+		return c.Observation.mutate(ctx, m)
+	case *SectorMutation:
+		return c.Sector.mutate(ctx, m)
 	case *TerritoryMutation:
 		return c.Territory.mutate(ctx, m)
+	case *ThemeMutation:
+		return c.Theme.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
 	}
@@ -386,6 +464,831 @@ func (c *AncestryClient) mutate(ctx context.Context, m *AncestryMutation) (Value
 	}
 }
 
+// CopClient is a client for the Cop schema.
+type CopClient struct {
+	config
+}
+
+// NewCopClient returns a client for the Cop from the given config.
+func NewCopClient(c config) *CopClient {
+	return &CopClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `cop.Hooks(f(g(h())))`.
+func (c *CopClient) Use(hooks ...Hook) {
+	c.hooks.Cop = append(c.hooks.Cop, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `cop.Intercept(f(g(h())))`.
+func (c *CopClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Cop = append(c.inters.Cop, interceptors...)
+}
+
+// Create returns a builder for creating a Cop entity.
+func (c *CopClient) Create() *CopCreate {
+	mutation := newCopMutation(c.config, OpCreate)
+	return &CopCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Cop entities.
+func (c *CopClient) CreateBulk(builders ...*CopCreate) *CopCreateBulk {
+	return &CopCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CopClient) MapCreateBulk(slice any, setFunc func(*CopCreate, int)) *CopCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CopCreateBulk{err: fmt.Errorf("calling to CopClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CopCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CopCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Cop.
+func (c *CopClient) Update() *CopUpdate {
+	mutation := newCopMutation(c.config, OpUpdate)
+	return &CopUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CopClient) UpdateOne(_m *Cop) *CopUpdateOne {
+	mutation := newCopMutation(c.config, OpUpdateOne, withCop(_m))
+	return &CopUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CopClient) UpdateOneID(id int) *CopUpdateOne {
+	mutation := newCopMutation(c.config, OpUpdateOne, withCopID(id))
+	return &CopUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Cop.
+func (c *CopClient) Delete() *CopDelete {
+	mutation := newCopMutation(c.config, OpDelete)
+	return &CopDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CopClient) DeleteOne(_m *Cop) *CopDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CopClient) DeleteOneID(id int) *CopDeleteOne {
+	builder := c.Delete().Where(cop.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CopDeleteOne{builder}
+}
+
+// Query returns a query builder for Cop.
+func (c *CopClient) Query() *CopQuery {
+	return &CopQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCop},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Cop entity by its id.
+func (c *CopClient) Get(ctx context.Context, id int) (*Cop, error) {
+	return c.Query().Where(cop.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CopClient) GetX(ctx context.Context, id int) *Cop {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryRegion queries the region edge of a Cop.
+func (c *CopClient) QueryRegion(_m *Cop) *TerritoryQuery {
+	query := (&TerritoryClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(cop.Table, cop.FieldID, id),
+			sqlgraph.To(territory.Table, territory.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, cop.RegionTable, cop.RegionColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySteps queries the steps edge of a Cop.
+func (c *CopClient) QuerySteps(_m *Cop) *CopStepQuery {
+	query := (&CopStepClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(cop.Table, cop.FieldID, id),
+			sqlgraph.To(copstep.Table, copstep.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, cop.StepsTable, cop.StepsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryParticipants queries the participants edge of a Cop.
+func (c *CopClient) QueryParticipants(_m *Cop) *CopParticipantQuery {
+	query := (&CopParticipantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(cop.Table, cop.FieldID, id),
+			sqlgraph.To(copparticipant.Table, copparticipant.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, cop.ParticipantsTable, cop.ParticipantsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryDocuments queries the documents edge of a Cop.
+func (c *CopClient) QueryDocuments(_m *Cop) *CopDocumentQuery {
+	query := (&CopDocumentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(cop.Table, cop.FieldID, id),
+			sqlgraph.To(copdocument.Table, copdocument.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, cop.DocumentsTable, cop.DocumentsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CopClient) Hooks() []Hook {
+	return c.hooks.Cop
+}
+
+// Interceptors returns the client interceptors.
+func (c *CopClient) Interceptors() []Interceptor {
+	return c.inters.Cop
+}
+
+func (c *CopClient) mutate(ctx context.Context, m *CopMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CopCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CopUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CopUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CopDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Cop mutation op: %q", m.Op())
+	}
+}
+
+// CopDocumentClient is a client for the CopDocument schema.
+type CopDocumentClient struct {
+	config
+}
+
+// NewCopDocumentClient returns a client for the CopDocument from the given config.
+func NewCopDocumentClient(c config) *CopDocumentClient {
+	return &CopDocumentClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `copdocument.Hooks(f(g(h())))`.
+func (c *CopDocumentClient) Use(hooks ...Hook) {
+	c.hooks.CopDocument = append(c.hooks.CopDocument, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `copdocument.Intercept(f(g(h())))`.
+func (c *CopDocumentClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CopDocument = append(c.inters.CopDocument, interceptors...)
+}
+
+// Create returns a builder for creating a CopDocument entity.
+func (c *CopDocumentClient) Create() *CopDocumentCreate {
+	mutation := newCopDocumentMutation(c.config, OpCreate)
+	return &CopDocumentCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CopDocument entities.
+func (c *CopDocumentClient) CreateBulk(builders ...*CopDocumentCreate) *CopDocumentCreateBulk {
+	return &CopDocumentCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CopDocumentClient) MapCreateBulk(slice any, setFunc func(*CopDocumentCreate, int)) *CopDocumentCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CopDocumentCreateBulk{err: fmt.Errorf("calling to CopDocumentClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CopDocumentCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CopDocumentCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CopDocument.
+func (c *CopDocumentClient) Update() *CopDocumentUpdate {
+	mutation := newCopDocumentMutation(c.config, OpUpdate)
+	return &CopDocumentUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CopDocumentClient) UpdateOne(_m *CopDocument) *CopDocumentUpdateOne {
+	mutation := newCopDocumentMutation(c.config, OpUpdateOne, withCopDocument(_m))
+	return &CopDocumentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CopDocumentClient) UpdateOneID(id int) *CopDocumentUpdateOne {
+	mutation := newCopDocumentMutation(c.config, OpUpdateOne, withCopDocumentID(id))
+	return &CopDocumentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CopDocument.
+func (c *CopDocumentClient) Delete() *CopDocumentDelete {
+	mutation := newCopDocumentMutation(c.config, OpDelete)
+	return &CopDocumentDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CopDocumentClient) DeleteOne(_m *CopDocument) *CopDocumentDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CopDocumentClient) DeleteOneID(id int) *CopDocumentDeleteOne {
+	builder := c.Delete().Where(copdocument.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CopDocumentDeleteOne{builder}
+}
+
+// Query returns a query builder for CopDocument.
+func (c *CopDocumentClient) Query() *CopDocumentQuery {
+	return &CopDocumentQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCopDocument},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CopDocument entity by its id.
+func (c *CopDocumentClient) Get(ctx context.Context, id int) (*CopDocument, error) {
+	return c.Query().Where(copdocument.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CopDocumentClient) GetX(ctx context.Context, id int) *CopDocument {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCop queries the cop edge of a CopDocument.
+func (c *CopDocumentClient) QueryCop(_m *CopDocument) *CopQuery {
+	query := (&CopClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(copdocument.Table, copdocument.FieldID, id),
+			sqlgraph.To(cop.Table, cop.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, copdocument.CopTable, copdocument.CopColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CopDocumentClient) Hooks() []Hook {
+	return c.hooks.CopDocument
+}
+
+// Interceptors returns the client interceptors.
+func (c *CopDocumentClient) Interceptors() []Interceptor {
+	return c.inters.CopDocument
+}
+
+func (c *CopDocumentClient) mutate(ctx context.Context, m *CopDocumentMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CopDocumentCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CopDocumentUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CopDocumentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CopDocumentDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CopDocument mutation op: %q", m.Op())
+	}
+}
+
+// CopParticipantClient is a client for the CopParticipant schema.
+type CopParticipantClient struct {
+	config
+}
+
+// NewCopParticipantClient returns a client for the CopParticipant from the given config.
+func NewCopParticipantClient(c config) *CopParticipantClient {
+	return &CopParticipantClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `copparticipant.Hooks(f(g(h())))`.
+func (c *CopParticipantClient) Use(hooks ...Hook) {
+	c.hooks.CopParticipant = append(c.hooks.CopParticipant, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `copparticipant.Intercept(f(g(h())))`.
+func (c *CopParticipantClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CopParticipant = append(c.inters.CopParticipant, interceptors...)
+}
+
+// Create returns a builder for creating a CopParticipant entity.
+func (c *CopParticipantClient) Create() *CopParticipantCreate {
+	mutation := newCopParticipantMutation(c.config, OpCreate)
+	return &CopParticipantCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CopParticipant entities.
+func (c *CopParticipantClient) CreateBulk(builders ...*CopParticipantCreate) *CopParticipantCreateBulk {
+	return &CopParticipantCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CopParticipantClient) MapCreateBulk(slice any, setFunc func(*CopParticipantCreate, int)) *CopParticipantCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CopParticipantCreateBulk{err: fmt.Errorf("calling to CopParticipantClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CopParticipantCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CopParticipantCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CopParticipant.
+func (c *CopParticipantClient) Update() *CopParticipantUpdate {
+	mutation := newCopParticipantMutation(c.config, OpUpdate)
+	return &CopParticipantUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CopParticipantClient) UpdateOne(_m *CopParticipant) *CopParticipantUpdateOne {
+	mutation := newCopParticipantMutation(c.config, OpUpdateOne, withCopParticipant(_m))
+	return &CopParticipantUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CopParticipantClient) UpdateOneID(id int) *CopParticipantUpdateOne {
+	mutation := newCopParticipantMutation(c.config, OpUpdateOne, withCopParticipantID(id))
+	return &CopParticipantUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CopParticipant.
+func (c *CopParticipantClient) Delete() *CopParticipantDelete {
+	mutation := newCopParticipantMutation(c.config, OpDelete)
+	return &CopParticipantDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CopParticipantClient) DeleteOne(_m *CopParticipant) *CopParticipantDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CopParticipantClient) DeleteOneID(id int) *CopParticipantDeleteOne {
+	builder := c.Delete().Where(copparticipant.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CopParticipantDeleteOne{builder}
+}
+
+// Query returns a query builder for CopParticipant.
+func (c *CopParticipantClient) Query() *CopParticipantQuery {
+	return &CopParticipantQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCopParticipant},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CopParticipant entity by its id.
+func (c *CopParticipantClient) Get(ctx context.Context, id int) (*CopParticipant, error) {
+	return c.Query().Where(copparticipant.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CopParticipantClient) GetX(ctx context.Context, id int) *CopParticipant {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCop queries the cop edge of a CopParticipant.
+func (c *CopParticipantClient) QueryCop(_m *CopParticipant) *CopQuery {
+	query := (&CopClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(copparticipant.Table, copparticipant.FieldID, id),
+			sqlgraph.To(cop.Table, cop.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, copparticipant.CopTable, copparticipant.CopColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryTerritory queries the territory edge of a CopParticipant.
+func (c *CopParticipantClient) QueryTerritory(_m *CopParticipant) *TerritoryQuery {
+	query := (&TerritoryClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(copparticipant.Table, copparticipant.FieldID, id),
+			sqlgraph.To(territory.Table, territory.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, copparticipant.TerritoryTable, copparticipant.TerritoryColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CopParticipantClient) Hooks() []Hook {
+	return c.hooks.CopParticipant
+}
+
+// Interceptors returns the client interceptors.
+func (c *CopParticipantClient) Interceptors() []Interceptor {
+	return c.inters.CopParticipant
+}
+
+func (c *CopParticipantClient) mutate(ctx context.Context, m *CopParticipantMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CopParticipantCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CopParticipantUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CopParticipantUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CopParticipantDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CopParticipant mutation op: %q", m.Op())
+	}
+}
+
+// CopStepClient is a client for the CopStep schema.
+type CopStepClient struct {
+	config
+}
+
+// NewCopStepClient returns a client for the CopStep from the given config.
+func NewCopStepClient(c config) *CopStepClient {
+	return &CopStepClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `copstep.Hooks(f(g(h())))`.
+func (c *CopStepClient) Use(hooks ...Hook) {
+	c.hooks.CopStep = append(c.hooks.CopStep, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `copstep.Intercept(f(g(h())))`.
+func (c *CopStepClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CopStep = append(c.inters.CopStep, interceptors...)
+}
+
+// Create returns a builder for creating a CopStep entity.
+func (c *CopStepClient) Create() *CopStepCreate {
+	mutation := newCopStepMutation(c.config, OpCreate)
+	return &CopStepCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CopStep entities.
+func (c *CopStepClient) CreateBulk(builders ...*CopStepCreate) *CopStepCreateBulk {
+	return &CopStepCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CopStepClient) MapCreateBulk(slice any, setFunc func(*CopStepCreate, int)) *CopStepCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CopStepCreateBulk{err: fmt.Errorf("calling to CopStepClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CopStepCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CopStepCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CopStep.
+func (c *CopStepClient) Update() *CopStepUpdate {
+	mutation := newCopStepMutation(c.config, OpUpdate)
+	return &CopStepUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CopStepClient) UpdateOne(_m *CopStep) *CopStepUpdateOne {
+	mutation := newCopStepMutation(c.config, OpUpdateOne, withCopStep(_m))
+	return &CopStepUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CopStepClient) UpdateOneID(id int) *CopStepUpdateOne {
+	mutation := newCopStepMutation(c.config, OpUpdateOne, withCopStepID(id))
+	return &CopStepUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CopStep.
+func (c *CopStepClient) Delete() *CopStepDelete {
+	mutation := newCopStepMutation(c.config, OpDelete)
+	return &CopStepDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CopStepClient) DeleteOne(_m *CopStep) *CopStepDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CopStepClient) DeleteOneID(id int) *CopStepDeleteOne {
+	builder := c.Delete().Where(copstep.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CopStepDeleteOne{builder}
+}
+
+// Query returns a query builder for CopStep.
+func (c *CopStepClient) Query() *CopStepQuery {
+	return &CopStepQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCopStep},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CopStep entity by its id.
+func (c *CopStepClient) Get(ctx context.Context, id int) (*CopStep, error) {
+	return c.Query().Where(copstep.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CopStepClient) GetX(ctx context.Context, id int) *CopStep {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCop queries the cop edge of a CopStep.
+func (c *CopStepClient) QueryCop(_m *CopStep) *CopQuery {
+	query := (&CopClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(copstep.Table, copstep.FieldID, id),
+			sqlgraph.To(cop.Table, cop.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, copstep.CopTable, copstep.CopColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CopStepClient) Hooks() []Hook {
+	return c.hooks.CopStep
+}
+
+// Interceptors returns the client interceptors.
+func (c *CopStepClient) Interceptors() []Interceptor {
+	return c.inters.CopStep
+}
+
+func (c *CopStepClient) mutate(ctx context.Context, m *CopStepMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CopStepCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CopStepUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CopStepUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CopStepDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CopStep mutation op: %q", m.Op())
+	}
+}
+
+// LeverClient is a client for the Lever schema.
+type LeverClient struct {
+	config
+}
+
+// NewLeverClient returns a client for the Lever from the given config.
+func NewLeverClient(c config) *LeverClient {
+	return &LeverClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `lever.Hooks(f(g(h())))`.
+func (c *LeverClient) Use(hooks ...Hook) {
+	c.hooks.Lever = append(c.hooks.Lever, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `lever.Intercept(f(g(h())))`.
+func (c *LeverClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Lever = append(c.inters.Lever, interceptors...)
+}
+
+// Create returns a builder for creating a Lever entity.
+func (c *LeverClient) Create() *LeverCreate {
+	mutation := newLeverMutation(c.config, OpCreate)
+	return &LeverCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Lever entities.
+func (c *LeverClient) CreateBulk(builders ...*LeverCreate) *LeverCreateBulk {
+	return &LeverCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *LeverClient) MapCreateBulk(slice any, setFunc func(*LeverCreate, int)) *LeverCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &LeverCreateBulk{err: fmt.Errorf("calling to LeverClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*LeverCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &LeverCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Lever.
+func (c *LeverClient) Update() *LeverUpdate {
+	mutation := newLeverMutation(c.config, OpUpdate)
+	return &LeverUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *LeverClient) UpdateOne(_m *Lever) *LeverUpdateOne {
+	mutation := newLeverMutation(c.config, OpUpdateOne, withLever(_m))
+	return &LeverUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *LeverClient) UpdateOneID(id int) *LeverUpdateOne {
+	mutation := newLeverMutation(c.config, OpUpdateOne, withLeverID(id))
+	return &LeverUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Lever.
+func (c *LeverClient) Delete() *LeverDelete {
+	mutation := newLeverMutation(c.config, OpDelete)
+	return &LeverDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *LeverClient) DeleteOne(_m *Lever) *LeverDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *LeverClient) DeleteOneID(id int) *LeverDeleteOne {
+	builder := c.Delete().Where(lever.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &LeverDeleteOne{builder}
+}
+
+// Query returns a query builder for Lever.
+func (c *LeverClient) Query() *LeverQuery {
+	return &LeverQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeLever},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Lever entity by its id.
+func (c *LeverClient) Get(ctx context.Context, id int) (*Lever, error) {
+	return c.Query().Where(lever.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *LeverClient) GetX(ctx context.Context, id int) *Lever {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QuerySector queries the sector edge of a Lever.
+func (c *LeverClient) QuerySector(_m *Lever) *SectorQuery {
+	query := (&SectorClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(lever.Table, lever.FieldID, id),
+			sqlgraph.To(sector.Table, sector.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, lever.SectorTable, lever.SectorColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryTheme queries the theme edge of a Lever.
+func (c *LeverClient) QueryTheme(_m *Lever) *ThemeQuery {
+	query := (&ThemeClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(lever.Table, lever.FieldID, id),
+			sqlgraph.To(theme.Table, theme.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, lever.ThemeTable, lever.ThemeColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *LeverClient) Hooks() []Hook {
+	return c.hooks.Lever
+}
+
+// Interceptors returns the client interceptors.
+func (c *LeverClient) Interceptors() []Interceptor {
+	return c.inters.Lever
+}
+
+func (c *LeverClient) mutate(ctx context.Context, m *LeverMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&LeverCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&LeverUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&LeverUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&LeverDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Lever mutation op: %q", m.Op())
+	}
+}
+
 // MembershipClient is a client for the Membership schema.
 type MembershipClient struct {
 	config
@@ -548,6 +1451,581 @@ func (c *MembershipClient) mutate(ctx context.Context, m *MembershipMutation) (V
 		return (&MembershipDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Membership mutation op: %q", m.Op())
+	}
+}
+
+// ObjectiveClient is a client for the Objective schema.
+type ObjectiveClient struct {
+	config
+}
+
+// NewObjectiveClient returns a client for the Objective from the given config.
+func NewObjectiveClient(c config) *ObjectiveClient {
+	return &ObjectiveClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `objective.Hooks(f(g(h())))`.
+func (c *ObjectiveClient) Use(hooks ...Hook) {
+	c.hooks.Objective = append(c.hooks.Objective, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `objective.Intercept(f(g(h())))`.
+func (c *ObjectiveClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Objective = append(c.inters.Objective, interceptors...)
+}
+
+// Create returns a builder for creating a Objective entity.
+func (c *ObjectiveClient) Create() *ObjectiveCreate {
+	mutation := newObjectiveMutation(c.config, OpCreate)
+	return &ObjectiveCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Objective entities.
+func (c *ObjectiveClient) CreateBulk(builders ...*ObjectiveCreate) *ObjectiveCreateBulk {
+	return &ObjectiveCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ObjectiveClient) MapCreateBulk(slice any, setFunc func(*ObjectiveCreate, int)) *ObjectiveCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ObjectiveCreateBulk{err: fmt.Errorf("calling to ObjectiveClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ObjectiveCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ObjectiveCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Objective.
+func (c *ObjectiveClient) Update() *ObjectiveUpdate {
+	mutation := newObjectiveMutation(c.config, OpUpdate)
+	return &ObjectiveUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ObjectiveClient) UpdateOne(_m *Objective) *ObjectiveUpdateOne {
+	mutation := newObjectiveMutation(c.config, OpUpdateOne, withObjective(_m))
+	return &ObjectiveUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ObjectiveClient) UpdateOneID(id int) *ObjectiveUpdateOne {
+	mutation := newObjectiveMutation(c.config, OpUpdateOne, withObjectiveID(id))
+	return &ObjectiveUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Objective.
+func (c *ObjectiveClient) Delete() *ObjectiveDelete {
+	mutation := newObjectiveMutation(c.config, OpDelete)
+	return &ObjectiveDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ObjectiveClient) DeleteOne(_m *Objective) *ObjectiveDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ObjectiveClient) DeleteOneID(id int) *ObjectiveDeleteOne {
+	builder := c.Delete().Where(objective.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ObjectiveDeleteOne{builder}
+}
+
+// Query returns a query builder for Objective.
+func (c *ObjectiveClient) Query() *ObjectiveQuery {
+	return &ObjectiveQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeObjective},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Objective entity by its id.
+func (c *ObjectiveClient) Get(ctx context.Context, id int) (*Objective, error) {
+	return c.Query().Where(objective.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ObjectiveClient) GetX(ctx context.Context, id int) *Objective {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTerritory queries the territory edge of a Objective.
+func (c *ObjectiveClient) QueryTerritory(_m *Objective) *TerritoryQuery {
+	query := (&TerritoryClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(objective.Table, objective.FieldID, id),
+			sqlgraph.To(territory.Table, territory.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, objective.TerritoryTable, objective.TerritoryColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryLever queries the lever edge of a Objective.
+func (c *ObjectiveClient) QueryLever(_m *Objective) *LeverQuery {
+	query := (&LeverClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(objective.Table, objective.FieldID, id),
+			sqlgraph.To(lever.Table, lever.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, objective.LeverTable, objective.LeverColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySector queries the sector edge of a Objective.
+func (c *ObjectiveClient) QuerySector(_m *Objective) *SectorQuery {
+	query := (&SectorClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(objective.Table, objective.FieldID, id),
+			sqlgraph.To(sector.Table, sector.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, objective.SectorTable, objective.SectorColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryDerivedFrom queries the derived_from edge of a Objective.
+func (c *ObjectiveClient) QueryDerivedFrom(_m *Objective) *ObjectiveQuery {
+	query := (&ObjectiveClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(objective.Table, objective.FieldID, id),
+			sqlgraph.To(objective.Table, objective.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, objective.DerivedFromTable, objective.DerivedFromColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryDerivatives queries the derivatives edge of a Objective.
+func (c *ObjectiveClient) QueryDerivatives(_m *Objective) *ObjectiveQuery {
+	query := (&ObjectiveClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(objective.Table, objective.FieldID, id),
+			sqlgraph.To(objective.Table, objective.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, objective.DerivativesTable, objective.DerivativesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ObjectiveClient) Hooks() []Hook {
+	return c.hooks.Objective
+}
+
+// Interceptors returns the client interceptors.
+func (c *ObjectiveClient) Interceptors() []Interceptor {
+	return c.inters.Objective
+}
+
+func (c *ObjectiveClient) mutate(ctx context.Context, m *ObjectiveMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ObjectiveCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ObjectiveUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ObjectiveUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ObjectiveDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Objective mutation op: %q", m.Op())
+	}
+}
+
+// ObservationClient is a client for the Observation schema.
+type ObservationClient struct {
+	config
+}
+
+// NewObservationClient returns a client for the Observation from the given config.
+func NewObservationClient(c config) *ObservationClient {
+	return &ObservationClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `observation.Hooks(f(g(h())))`.
+func (c *ObservationClient) Use(hooks ...Hook) {
+	c.hooks.Observation = append(c.hooks.Observation, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `observation.Intercept(f(g(h())))`.
+func (c *ObservationClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Observation = append(c.inters.Observation, interceptors...)
+}
+
+// Create returns a builder for creating a Observation entity.
+func (c *ObservationClient) Create() *ObservationCreate {
+	mutation := newObservationMutation(c.config, OpCreate)
+	return &ObservationCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Observation entities.
+func (c *ObservationClient) CreateBulk(builders ...*ObservationCreate) *ObservationCreateBulk {
+	return &ObservationCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ObservationClient) MapCreateBulk(slice any, setFunc func(*ObservationCreate, int)) *ObservationCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ObservationCreateBulk{err: fmt.Errorf("calling to ObservationClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ObservationCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ObservationCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Observation.
+func (c *ObservationClient) Update() *ObservationUpdate {
+	mutation := newObservationMutation(c.config, OpUpdate)
+	return &ObservationUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ObservationClient) UpdateOne(_m *Observation) *ObservationUpdateOne {
+	mutation := newObservationMutation(c.config, OpUpdateOne, withObservation(_m))
+	return &ObservationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ObservationClient) UpdateOneID(id int) *ObservationUpdateOne {
+	mutation := newObservationMutation(c.config, OpUpdateOne, withObservationID(id))
+	return &ObservationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Observation.
+func (c *ObservationClient) Delete() *ObservationDelete {
+	mutation := newObservationMutation(c.config, OpDelete)
+	return &ObservationDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ObservationClient) DeleteOne(_m *Observation) *ObservationDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ObservationClient) DeleteOneID(id int) *ObservationDeleteOne {
+	builder := c.Delete().Where(observation.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ObservationDeleteOne{builder}
+}
+
+// Query returns a query builder for Observation.
+func (c *ObservationClient) Query() *ObservationQuery {
+	return &ObservationQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeObservation},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Observation entity by its id.
+func (c *ObservationClient) Get(ctx context.Context, id int) (*Observation, error) {
+	return c.Query().Where(observation.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ObservationClient) GetX(ctx context.Context, id int) *Observation {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTerritory queries the territory edge of a Observation.
+func (c *ObservationClient) QueryTerritory(_m *Observation) *TerritoryQuery {
+	query := (&TerritoryClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(observation.Table, observation.FieldID, id),
+			sqlgraph.To(territory.Table, territory.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, observation.TerritoryTable, observation.TerritoryColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryLever queries the lever edge of a Observation.
+func (c *ObservationClient) QueryLever(_m *Observation) *LeverQuery {
+	query := (&LeverClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(observation.Table, observation.FieldID, id),
+			sqlgraph.To(lever.Table, lever.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, observation.LeverTable, observation.LeverColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySector queries the sector edge of a Observation.
+func (c *ObservationClient) QuerySector(_m *Observation) *SectorQuery {
+	query := (&SectorClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(observation.Table, observation.FieldID, id),
+			sqlgraph.To(sector.Table, sector.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, observation.SectorTable, observation.SectorColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ObservationClient) Hooks() []Hook {
+	return c.hooks.Observation
+}
+
+// Interceptors returns the client interceptors.
+func (c *ObservationClient) Interceptors() []Interceptor {
+	return c.inters.Observation
+}
+
+func (c *ObservationClient) mutate(ctx context.Context, m *ObservationMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ObservationCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ObservationUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ObservationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ObservationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Observation mutation op: %q", m.Op())
+	}
+}
+
+// SectorClient is a client for the Sector schema.
+type SectorClient struct {
+	config
+}
+
+// NewSectorClient returns a client for the Sector from the given config.
+func NewSectorClient(c config) *SectorClient {
+	return &SectorClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `sector.Hooks(f(g(h())))`.
+func (c *SectorClient) Use(hooks ...Hook) {
+	c.hooks.Sector = append(c.hooks.Sector, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `sector.Intercept(f(g(h())))`.
+func (c *SectorClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Sector = append(c.inters.Sector, interceptors...)
+}
+
+// Create returns a builder for creating a Sector entity.
+func (c *SectorClient) Create() *SectorCreate {
+	mutation := newSectorMutation(c.config, OpCreate)
+	return &SectorCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Sector entities.
+func (c *SectorClient) CreateBulk(builders ...*SectorCreate) *SectorCreateBulk {
+	return &SectorCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SectorClient) MapCreateBulk(slice any, setFunc func(*SectorCreate, int)) *SectorCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SectorCreateBulk{err: fmt.Errorf("calling to SectorClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SectorCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SectorCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Sector.
+func (c *SectorClient) Update() *SectorUpdate {
+	mutation := newSectorMutation(c.config, OpUpdate)
+	return &SectorUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SectorClient) UpdateOne(_m *Sector) *SectorUpdateOne {
+	mutation := newSectorMutation(c.config, OpUpdateOne, withSector(_m))
+	return &SectorUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SectorClient) UpdateOneID(id int) *SectorUpdateOne {
+	mutation := newSectorMutation(c.config, OpUpdateOne, withSectorID(id))
+	return &SectorUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Sector.
+func (c *SectorClient) Delete() *SectorDelete {
+	mutation := newSectorMutation(c.config, OpDelete)
+	return &SectorDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SectorClient) DeleteOne(_m *Sector) *SectorDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SectorClient) DeleteOneID(id int) *SectorDeleteOne {
+	builder := c.Delete().Where(sector.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SectorDeleteOne{builder}
+}
+
+// Query returns a query builder for Sector.
+func (c *SectorClient) Query() *SectorQuery {
+	return &SectorQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSector},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Sector entity by its id.
+func (c *SectorClient) Get(ctx context.Context, id int) (*Sector, error) {
+	return c.Query().Where(sector.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SectorClient) GetX(ctx context.Context, id int) *Sector {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryParent queries the parent edge of a Sector.
+func (c *SectorClient) QueryParent(_m *Sector) *SectorQuery {
+	query := (&SectorClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(sector.Table, sector.FieldID, id),
+			sqlgraph.To(sector.Table, sector.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, sector.ParentTable, sector.ParentColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySubsectors queries the subsectors edge of a Sector.
+func (c *SectorClient) QuerySubsectors(_m *Sector) *SectorQuery {
+	query := (&SectorClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(sector.Table, sector.FieldID, id),
+			sqlgraph.To(sector.Table, sector.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, sector.SubsectorsTable, sector.SubsectorsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryLevers queries the levers edge of a Sector.
+func (c *SectorClient) QueryLevers(_m *Sector) *LeverQuery {
+	query := (&LeverClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(sector.Table, sector.FieldID, id),
+			sqlgraph.To(lever.Table, lever.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, sector.LeversTable, sector.LeversColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *SectorClient) Hooks() []Hook {
+	return c.hooks.Sector
+}
+
+// Interceptors returns the client interceptors.
+func (c *SectorClient) Interceptors() []Interceptor {
+	return c.inters.Sector
+}
+
+func (c *SectorClient) mutate(ctx context.Context, m *SectorMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SectorCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SectorUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SectorUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SectorDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Sector mutation op: %q", m.Op())
 	}
 }
 
@@ -748,13 +2226,164 @@ func (c *TerritoryClient) mutate(ctx context.Context, m *TerritoryMutation) (Val
 	}
 }
 
+// ThemeClient is a client for the Theme schema.
+type ThemeClient struct {
+	config
+}
+
+// NewThemeClient returns a client for the Theme from the given config.
+func NewThemeClient(c config) *ThemeClient {
+	return &ThemeClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `theme.Hooks(f(g(h())))`.
+func (c *ThemeClient) Use(hooks ...Hook) {
+	c.hooks.Theme = append(c.hooks.Theme, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `theme.Intercept(f(g(h())))`.
+func (c *ThemeClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Theme = append(c.inters.Theme, interceptors...)
+}
+
+// Create returns a builder for creating a Theme entity.
+func (c *ThemeClient) Create() *ThemeCreate {
+	mutation := newThemeMutation(c.config, OpCreate)
+	return &ThemeCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Theme entities.
+func (c *ThemeClient) CreateBulk(builders ...*ThemeCreate) *ThemeCreateBulk {
+	return &ThemeCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ThemeClient) MapCreateBulk(slice any, setFunc func(*ThemeCreate, int)) *ThemeCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ThemeCreateBulk{err: fmt.Errorf("calling to ThemeClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ThemeCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ThemeCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Theme.
+func (c *ThemeClient) Update() *ThemeUpdate {
+	mutation := newThemeMutation(c.config, OpUpdate)
+	return &ThemeUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ThemeClient) UpdateOne(_m *Theme) *ThemeUpdateOne {
+	mutation := newThemeMutation(c.config, OpUpdateOne, withTheme(_m))
+	return &ThemeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ThemeClient) UpdateOneID(id int) *ThemeUpdateOne {
+	mutation := newThemeMutation(c.config, OpUpdateOne, withThemeID(id))
+	return &ThemeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Theme.
+func (c *ThemeClient) Delete() *ThemeDelete {
+	mutation := newThemeMutation(c.config, OpDelete)
+	return &ThemeDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ThemeClient) DeleteOne(_m *Theme) *ThemeDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ThemeClient) DeleteOneID(id int) *ThemeDeleteOne {
+	builder := c.Delete().Where(theme.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ThemeDeleteOne{builder}
+}
+
+// Query returns a query builder for Theme.
+func (c *ThemeClient) Query() *ThemeQuery {
+	return &ThemeQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeTheme},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Theme entity by its id.
+func (c *ThemeClient) Get(ctx context.Context, id int) (*Theme, error) {
+	return c.Query().Where(theme.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ThemeClient) GetX(ctx context.Context, id int) *Theme {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryLevers queries the levers edge of a Theme.
+func (c *ThemeClient) QueryLevers(_m *Theme) *LeverQuery {
+	query := (&LeverClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(theme.Table, theme.FieldID, id),
+			sqlgraph.To(lever.Table, lever.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, theme.LeversTable, theme.LeversColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ThemeClient) Hooks() []Hook {
+	return c.hooks.Theme
+}
+
+// Interceptors returns the client interceptors.
+func (c *ThemeClient) Interceptors() []Interceptor {
+	return c.inters.Theme
+}
+
+func (c *ThemeClient) mutate(ctx context.Context, m *ThemeMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ThemeCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ThemeUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ThemeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ThemeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Theme mutation op: %q", m.Op())
+	}
+}
+
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Ancestry, Membership, Territory []ent.Hook
+		Ancestry, Cop, CopDocument, CopParticipant, CopStep, Lever, Membership,
+		Objective, Observation, Sector, Territory, Theme []ent.Hook
 	}
 	inters struct {
-		Ancestry, Membership, Territory []ent.Interceptor
+		Ancestry, Cop, CopDocument, CopParticipant, CopStep, Lever, Membership,
+		Objective, Observation, Sector, Territory, Theme []ent.Interceptor
 	}
 )
 

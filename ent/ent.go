@@ -13,8 +13,17 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/cop-territoriales/cop-api/ent/ancestry"
+	"github.com/cop-territoriales/cop-api/ent/cop"
+	"github.com/cop-territoriales/cop-api/ent/copdocument"
+	"github.com/cop-territoriales/cop-api/ent/copparticipant"
+	"github.com/cop-territoriales/cop-api/ent/copstep"
+	"github.com/cop-territoriales/cop-api/ent/lever"
 	"github.com/cop-territoriales/cop-api/ent/membership"
+	"github.com/cop-territoriales/cop-api/ent/objective"
+	"github.com/cop-territoriales/cop-api/ent/observation"
+	"github.com/cop-territoriales/cop-api/ent/sector"
 	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/ent/theme"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -75,9 +84,18 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			ancestry.Table:   ancestry.ValidColumn,
-			membership.Table: membership.ValidColumn,
-			territory.Table:  territory.ValidColumn,
+			ancestry.Table:       ancestry.ValidColumn,
+			cop.Table:            cop.ValidColumn,
+			copdocument.Table:    copdocument.ValidColumn,
+			copparticipant.Table: copparticipant.ValidColumn,
+			copstep.Table:        copstep.ValidColumn,
+			lever.Table:          lever.ValidColumn,
+			membership.Table:     membership.ValidColumn,
+			objective.Table:      objective.ValidColumn,
+			observation.Table:    observation.ValidColumn,
+			sector.Table:         sector.ValidColumn,
+			territory.Table:      territory.ValidColumn,
+			theme.Table:          theme.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

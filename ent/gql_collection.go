@@ -7,9 +7,579 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/cop-territoriales/cop-api/ent/cop"
+	"github.com/cop-territoriales/cop-api/ent/copdocument"
+	"github.com/cop-territoriales/cop-api/ent/copparticipant"
+	"github.com/cop-territoriales/cop-api/ent/copstep"
+	"github.com/cop-territoriales/cop-api/ent/lever"
 	"github.com/cop-territoriales/cop-api/ent/membership"
+	"github.com/cop-territoriales/cop-api/ent/objective"
+	"github.com/cop-territoriales/cop-api/ent/observation"
+	"github.com/cop-territoriales/cop-api/ent/sector"
 	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/ent/theme"
 )
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CopQuery) CollectFields(ctx context.Context, satisfies ...string) (*CopQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CopQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(cop.Columns))
+		selectedFields = []string{cop.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "region":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&TerritoryClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, territoryImplementors)...); err != nil {
+				return err
+			}
+			_q.withRegion = query
+			if _, ok := fieldSeen[cop.FieldRegionID]; !ok {
+				selectedFields = append(selectedFields, cop.FieldRegionID)
+				fieldSeen[cop.FieldRegionID] = struct{}{}
+			}
+
+		case "steps":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CopStepClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, copstepImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedSteps(alias, func(wq *CopStepQuery) {
+				*wq = *query
+			})
+
+		case "participants":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CopParticipantClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, copparticipantImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedParticipants(alias, func(wq *CopParticipantQuery) {
+				*wq = *query
+			})
+
+		case "documents":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CopDocumentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, copdocumentImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedDocuments(alias, func(wq *CopDocumentQuery) {
+				*wq = *query
+			})
+		case "edition":
+			if _, ok := fieldSeen[cop.FieldEdition]; !ok {
+				selectedFields = append(selectedFields, cop.FieldEdition)
+				fieldSeen[cop.FieldEdition] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[cop.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, cop.FieldTitle)
+				fieldSeen[cop.FieldTitle] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type copPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CopPaginateOption
+}
+
+func newCopPaginateArgs(rv map[string]any) *copPaginateArgs {
+	args := &copPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &CopOrder{Field: &CopOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithCopOrder(order))
+			}
+		case *CopOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithCopOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*CopWhereInput); ok {
+		args.opts = append(args.opts, WithCopFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CopDocumentQuery) CollectFields(ctx context.Context, satisfies ...string) (*CopDocumentQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CopDocumentQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(copdocument.Columns))
+		selectedFields = []string{copdocument.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "cop":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CopClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, copImplementors)...); err != nil {
+				return err
+			}
+			_q.withCop = query
+			if _, ok := fieldSeen[copdocument.FieldCopID]; !ok {
+				selectedFields = append(selectedFields, copdocument.FieldCopID)
+				fieldSeen[copdocument.FieldCopID] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[copdocument.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, copdocument.FieldTitle)
+				fieldSeen[copdocument.FieldTitle] = struct{}{}
+			}
+		case "url":
+			if _, ok := fieldSeen[copdocument.FieldURL]; !ok {
+				selectedFields = append(selectedFields, copdocument.FieldURL)
+				fieldSeen[copdocument.FieldURL] = struct{}{}
+			}
+		case "step":
+			if _, ok := fieldSeen[copdocument.FieldStep]; !ok {
+				selectedFields = append(selectedFields, copdocument.FieldStep)
+				fieldSeen[copdocument.FieldStep] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type copdocumentPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CopDocumentPaginateOption
+}
+
+func newCopDocumentPaginateArgs(rv map[string]any) *copdocumentPaginateArgs {
+	args := &copdocumentPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CopParticipantQuery) CollectFields(ctx context.Context, satisfies ...string) (*CopParticipantQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CopParticipantQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(copparticipant.Columns))
+		selectedFields = []string{copparticipant.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "cop":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CopClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, copImplementors)...); err != nil {
+				return err
+			}
+			_q.withCop = query
+			if _, ok := fieldSeen[copparticipant.FieldCopID]; !ok {
+				selectedFields = append(selectedFields, copparticipant.FieldCopID)
+				fieldSeen[copparticipant.FieldCopID] = struct{}{}
+			}
+
+		case "territory":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&TerritoryClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, territoryImplementors)...); err != nil {
+				return err
+			}
+			_q.withTerritory = query
+			if _, ok := fieldSeen[copparticipant.FieldTerritoryID]; !ok {
+				selectedFields = append(selectedFields, copparticipant.FieldTerritoryID)
+				fieldSeen[copparticipant.FieldTerritoryID] = struct{}{}
+			}
+		case "organisation":
+			if _, ok := fieldSeen[copparticipant.FieldOrganisation]; !ok {
+				selectedFields = append(selectedFields, copparticipant.FieldOrganisation)
+				fieldSeen[copparticipant.FieldOrganisation] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[copparticipant.FieldKind]; !ok {
+				selectedFields = append(selectedFields, copparticipant.FieldKind)
+				fieldSeen[copparticipant.FieldKind] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type copparticipantPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CopParticipantPaginateOption
+}
+
+func newCopParticipantPaginateArgs(rv map[string]any) *copparticipantPaginateArgs {
+	args := &copparticipantPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CopStepQuery) CollectFields(ctx context.Context, satisfies ...string) (*CopStepQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CopStepQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(copstep.Columns))
+		selectedFields = []string{copstep.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "cop":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CopClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, copImplementors)...); err != nil {
+				return err
+			}
+			_q.withCop = query
+			if _, ok := fieldSeen[copstep.FieldCopID]; !ok {
+				selectedFields = append(selectedFields, copstep.FieldCopID)
+				fieldSeen[copstep.FieldCopID] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[copstep.FieldKind]; !ok {
+				selectedFields = append(selectedFields, copstep.FieldKind)
+				fieldSeen[copstep.FieldKind] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[copstep.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, copstep.FieldStatus)
+				fieldSeen[copstep.FieldStatus] = struct{}{}
+			}
+		case "startsOn":
+			if _, ok := fieldSeen[copstep.FieldStartsOn]; !ok {
+				selectedFields = append(selectedFields, copstep.FieldStartsOn)
+				fieldSeen[copstep.FieldStartsOn] = struct{}{}
+			}
+		case "endsOn":
+			if _, ok := fieldSeen[copstep.FieldEndsOn]; !ok {
+				selectedFields = append(selectedFields, copstep.FieldEndsOn)
+				fieldSeen[copstep.FieldEndsOn] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type copstepPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CopStepPaginateOption
+}
+
+func newCopStepPaginateArgs(rv map[string]any) *copstepPaginateArgs {
+	args := &copstepPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *LeverQuery) CollectFields(ctx context.Context, satisfies ...string) (*LeverQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *LeverQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(lever.Columns))
+		selectedFields = []string{lever.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "sector":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&SectorClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, sectorImplementors)...); err != nil {
+				return err
+			}
+			_q.withSector = query
+
+		case "theme":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ThemeClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, themeImplementors)...); err != nil {
+				return err
+			}
+			_q.withTheme = query
+		case "code":
+			if _, ok := fieldSeen[lever.FieldCode]; !ok {
+				selectedFields = append(selectedFields, lever.FieldCode)
+				fieldSeen[lever.FieldCode] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[lever.FieldName]; !ok {
+				selectedFields = append(selectedFields, lever.FieldName)
+				fieldSeen[lever.FieldName] = struct{}{}
+			}
+		case "physicalUnit":
+			if _, ok := fieldSeen[lever.FieldPhysicalUnit]; !ok {
+				selectedFields = append(selectedFields, lever.FieldPhysicalUnit)
+				fieldSeen[lever.FieldPhysicalUnit] = struct{}{}
+			}
+		case "extensive":
+			if _, ok := fieldSeen[lever.FieldExtensive]; !ok {
+				selectedFields = append(selectedFields, lever.FieldExtensive)
+				fieldSeen[lever.FieldExtensive] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[lever.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, lever.FieldDescription)
+				fieldSeen[lever.FieldDescription] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type leverPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []LeverPaginateOption
+}
+
+func newLeverPaginateArgs(rv map[string]any) *leverPaginateArgs {
+	args := &leverPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &LeverOrder{Field: &LeverOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithLeverOrder(order))
+			}
+		case *LeverOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithLeverOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*LeverWhereInput); ok {
+		args.opts = append(args.opts, WithLeverFilter(v.Filter))
+	}
+	return args
+}
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *MembershipQuery) CollectFields(ctx context.Context, satisfies ...string) (*MembershipQuery, error) {
@@ -87,6 +657,478 @@ type membershipPaginateArgs struct {
 
 func newMembershipPaginateArgs(rv map[string]any) *membershipPaginateArgs {
 	args := &membershipPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ObjectiveQuery) CollectFields(ctx context.Context, satisfies ...string) (*ObjectiveQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ObjectiveQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(objective.Columns))
+		selectedFields = []string{objective.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "territory":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&TerritoryClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, territoryImplementors)...); err != nil {
+				return err
+			}
+			_q.withTerritory = query
+			if _, ok := fieldSeen[objective.FieldTerritoryID]; !ok {
+				selectedFields = append(selectedFields, objective.FieldTerritoryID)
+				fieldSeen[objective.FieldTerritoryID] = struct{}{}
+			}
+
+		case "lever":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&LeverClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, leverImplementors)...); err != nil {
+				return err
+			}
+			_q.withLever = query
+			if _, ok := fieldSeen[objective.FieldLeverID]; !ok {
+				selectedFields = append(selectedFields, objective.FieldLeverID)
+				fieldSeen[objective.FieldLeverID] = struct{}{}
+			}
+
+		case "sector":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&SectorClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, sectorImplementors)...); err != nil {
+				return err
+			}
+			_q.withSector = query
+			if _, ok := fieldSeen[objective.FieldSectorID]; !ok {
+				selectedFields = append(selectedFields, objective.FieldSectorID)
+				fieldSeen[objective.FieldSectorID] = struct{}{}
+			}
+
+		case "derivedFrom":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ObjectiveClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, objectiveImplementors)...); err != nil {
+				return err
+			}
+			_q.withDerivedFrom = query
+			if _, ok := fieldSeen[objective.FieldDerivedFromID]; !ok {
+				selectedFields = append(selectedFields, objective.FieldDerivedFromID)
+				fieldSeen[objective.FieldDerivedFromID] = struct{}{}
+			}
+
+		case "derivatives":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ObjectiveClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, objectiveImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedDerivatives(alias, func(wq *ObjectiveQuery) {
+				*wq = *query
+			})
+		case "metric":
+			if _, ok := fieldSeen[objective.FieldMetric]; !ok {
+				selectedFields = append(selectedFields, objective.FieldMetric)
+				fieldSeen[objective.FieldMetric] = struct{}{}
+			}
+		case "unit":
+			if _, ok := fieldSeen[objective.FieldUnit]; !ok {
+				selectedFields = append(selectedFields, objective.FieldUnit)
+				fieldSeen[objective.FieldUnit] = struct{}{}
+			}
+		case "baselineYear":
+			if _, ok := fieldSeen[objective.FieldBaselineYear]; !ok {
+				selectedFields = append(selectedFields, objective.FieldBaselineYear)
+				fieldSeen[objective.FieldBaselineYear] = struct{}{}
+			}
+		case "baselineValue":
+			if _, ok := fieldSeen[objective.FieldBaselineValue]; !ok {
+				selectedFields = append(selectedFields, objective.FieldBaselineValue)
+				fieldSeen[objective.FieldBaselineValue] = struct{}{}
+			}
+		case "targetYear":
+			if _, ok := fieldSeen[objective.FieldTargetYear]; !ok {
+				selectedFields = append(selectedFields, objective.FieldTargetYear)
+				fieldSeen[objective.FieldTargetYear] = struct{}{}
+			}
+		case "targetValue":
+			if _, ok := fieldSeen[objective.FieldTargetValue]; !ok {
+				selectedFields = append(selectedFields, objective.FieldTargetValue)
+				fieldSeen[objective.FieldTargetValue] = struct{}{}
+			}
+		case "source":
+			if _, ok := fieldSeen[objective.FieldSource]; !ok {
+				selectedFields = append(selectedFields, objective.FieldSource)
+				fieldSeen[objective.FieldSource] = struct{}{}
+			}
+		case "derived":
+			if _, ok := fieldSeen[objective.FieldDerived]; !ok {
+				selectedFields = append(selectedFields, objective.FieldDerived)
+				fieldSeen[objective.FieldDerived] = struct{}{}
+			}
+		case "breakdownKey":
+			if _, ok := fieldSeen[objective.FieldBreakdownKey]; !ok {
+				selectedFields = append(selectedFields, objective.FieldBreakdownKey)
+				fieldSeen[objective.FieldBreakdownKey] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[objective.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, objective.FieldUpdatedAt)
+				fieldSeen[objective.FieldUpdatedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type objectivePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ObjectivePaginateOption
+}
+
+func newObjectivePaginateArgs(rv map[string]any) *objectivePaginateArgs {
+	args := &objectivePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ObjectiveOrder{Field: &ObjectiveOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithObjectiveOrder(order))
+			}
+		case *ObjectiveOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithObjectiveOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*ObjectiveWhereInput); ok {
+		args.opts = append(args.opts, WithObjectiveFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ObservationQuery) CollectFields(ctx context.Context, satisfies ...string) (*ObservationQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ObservationQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(observation.Columns))
+		selectedFields = []string{observation.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "territory":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&TerritoryClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, territoryImplementors)...); err != nil {
+				return err
+			}
+			_q.withTerritory = query
+			if _, ok := fieldSeen[observation.FieldTerritoryID]; !ok {
+				selectedFields = append(selectedFields, observation.FieldTerritoryID)
+				fieldSeen[observation.FieldTerritoryID] = struct{}{}
+			}
+
+		case "lever":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&LeverClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, leverImplementors)...); err != nil {
+				return err
+			}
+			_q.withLever = query
+			if _, ok := fieldSeen[observation.FieldLeverID]; !ok {
+				selectedFields = append(selectedFields, observation.FieldLeverID)
+				fieldSeen[observation.FieldLeverID] = struct{}{}
+			}
+
+		case "sector":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&SectorClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, sectorImplementors)...); err != nil {
+				return err
+			}
+			_q.withSector = query
+			if _, ok := fieldSeen[observation.FieldSectorID]; !ok {
+				selectedFields = append(selectedFields, observation.FieldSectorID)
+				fieldSeen[observation.FieldSectorID] = struct{}{}
+			}
+		case "metric":
+			if _, ok := fieldSeen[observation.FieldMetric]; !ok {
+				selectedFields = append(selectedFields, observation.FieldMetric)
+				fieldSeen[observation.FieldMetric] = struct{}{}
+			}
+		case "unit":
+			if _, ok := fieldSeen[observation.FieldUnit]; !ok {
+				selectedFields = append(selectedFields, observation.FieldUnit)
+				fieldSeen[observation.FieldUnit] = struct{}{}
+			}
+		case "year":
+			if _, ok := fieldSeen[observation.FieldYear]; !ok {
+				selectedFields = append(selectedFields, observation.FieldYear)
+				fieldSeen[observation.FieldYear] = struct{}{}
+			}
+		case "value":
+			if _, ok := fieldSeen[observation.FieldValue]; !ok {
+				selectedFields = append(selectedFields, observation.FieldValue)
+				fieldSeen[observation.FieldValue] = struct{}{}
+			}
+		case "source":
+			if _, ok := fieldSeen[observation.FieldSource]; !ok {
+				selectedFields = append(selectedFields, observation.FieldSource)
+				fieldSeen[observation.FieldSource] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[observation.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, observation.FieldUpdatedAt)
+				fieldSeen[observation.FieldUpdatedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type observationPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ObservationPaginateOption
+}
+
+func newObservationPaginateArgs(rv map[string]any) *observationPaginateArgs {
+	args := &observationPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ObservationOrder{Field: &ObservationOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithObservationOrder(order))
+			}
+		case *ObservationOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithObservationOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*ObservationWhereInput); ok {
+		args.opts = append(args.opts, WithObservationFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *SectorQuery) CollectFields(ctx context.Context, satisfies ...string) (*SectorQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *SectorQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(sector.Columns))
+		selectedFields = []string{sector.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "parent":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&SectorClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, sectorImplementors)...); err != nil {
+				return err
+			}
+			_q.withParent = query
+
+		case "subsectors":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&SectorClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, sectorImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedSubsectors(alias, func(wq *SectorQuery) {
+				*wq = *query
+			})
+
+		case "levers":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&LeverClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, leverImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedLevers(alias, func(wq *LeverQuery) {
+				*wq = *query
+			})
+		case "code":
+			if _, ok := fieldSeen[sector.FieldCode]; !ok {
+				selectedFields = append(selectedFields, sector.FieldCode)
+				fieldSeen[sector.FieldCode] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[sector.FieldName]; !ok {
+				selectedFields = append(selectedFields, sector.FieldName)
+				fieldSeen[sector.FieldName] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type sectorPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []SectorPaginateOption
+}
+
+func newSectorPaginateArgs(rv map[string]any) *sectorPaginateArgs {
+	args := &sectorPaginateArgs{}
 	if rv == nil {
 		return args
 	}
@@ -226,6 +1268,88 @@ func newTerritoryPaginateArgs(rv map[string]any) *territoryPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*TerritoryWhereInput); ok {
 		args.opts = append(args.opts, WithTerritoryFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ThemeQuery) CollectFields(ctx context.Context, satisfies ...string) (*ThemeQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ThemeQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(theme.Columns))
+		selectedFields = []string{theme.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "levers":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&LeverClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, leverImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedLevers(alias, func(wq *LeverQuery) {
+				*wq = *query
+			})
+		case "code":
+			if _, ok := fieldSeen[theme.FieldCode]; !ok {
+				selectedFields = append(selectedFields, theme.FieldCode)
+				fieldSeen[theme.FieldCode] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[theme.FieldName]; !ok {
+				selectedFields = append(selectedFields, theme.FieldName)
+				fieldSeen[theme.FieldName] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type themePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ThemePaginateOption
+}
+
+func newThemePaginateArgs(rv map[string]any) *themePaginateArgs {
+	args := &themePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
 	}
 	return args
 }

@@ -4,7 +4,101 @@ package ent
 
 import (
 	"context"
+
+	"github.com/99designs/gqlgen/graphql"
 )
+
+func (_m *Cop) Region(ctx context.Context) (*Territory, error) {
+	result, err := _m.Edges.RegionOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryRegion().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Cop) Steps(ctx context.Context) (result []*CopStep, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedSteps(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.StepsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySteps().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Cop) Participants(ctx context.Context) (result []*CopParticipant, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedParticipants(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.ParticipantsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryParticipants().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Cop) Documents(ctx context.Context) (result []*CopDocument, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedDocuments(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.DocumentsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryDocuments().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *CopDocument) Cop(ctx context.Context) (*Cop, error) {
+	result, err := _m.Edges.CopOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCop().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *CopParticipant) Cop(ctx context.Context) (*Cop, error) {
+	result, err := _m.Edges.CopOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCop().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *CopParticipant) Territory(ctx context.Context) (*Territory, error) {
+	result, err := _m.Edges.TerritoryOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryTerritory().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *CopStep) Cop(ctx context.Context) (*Cop, error) {
+	result, err := _m.Edges.CopOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCop().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Lever) Sector(ctx context.Context) (*Sector, error) {
+	result, err := _m.Edges.SectorOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySector().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Lever) Theme(ctx context.Context) (*Theme, error) {
+	result, err := _m.Edges.ThemeOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryTheme().Only(ctx)
+	}
+	return result, err
+}
 
 func (_m *Membership) Child(ctx context.Context) (*Territory, error) {
 	result, err := _m.Edges.ChildOrErr()
@@ -18,6 +112,118 @@ func (_m *Membership) Parent(ctx context.Context) (*Territory, error) {
 	result, err := _m.Edges.ParentOrErr()
 	if IsNotLoaded(err) {
 		result, err = _m.QueryParent().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Objective) Territory(ctx context.Context) (*Territory, error) {
+	result, err := _m.Edges.TerritoryOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryTerritory().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Objective) Lever(ctx context.Context) (*Lever, error) {
+	result, err := _m.Edges.LeverOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryLever().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Objective) Sector(ctx context.Context) (*Sector, error) {
+	result, err := _m.Edges.SectorOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySector().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Objective) DerivedFrom(ctx context.Context) (*Objective, error) {
+	result, err := _m.Edges.DerivedFromOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryDerivedFrom().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Objective) Derivatives(ctx context.Context) (result []*Objective, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedDerivatives(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.DerivativesOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryDerivatives().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Observation) Territory(ctx context.Context) (*Territory, error) {
+	result, err := _m.Edges.TerritoryOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryTerritory().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Observation) Lever(ctx context.Context) (*Lever, error) {
+	result, err := _m.Edges.LeverOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryLever().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Observation) Sector(ctx context.Context) (*Sector, error) {
+	result, err := _m.Edges.SectorOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySector().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Sector) Parent(ctx context.Context) (*Sector, error) {
+	result, err := _m.Edges.ParentOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryParent().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Sector) Subsectors(ctx context.Context) (result []*Sector, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedSubsectors(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.SubsectorsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySubsectors().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Sector) Levers(ctx context.Context) (result []*Lever, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedLevers(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.LeversOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryLevers().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Theme) Levers(ctx context.Context) (result []*Lever, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedLevers(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.LeversOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryLevers().All(ctx)
 	}
 	return result, err
 }

@@ -13,8 +13,17 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/schema"
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/cop-territoriales/cop-api/ent/cop"
+	"github.com/cop-territoriales/cop-api/ent/copdocument"
+	"github.com/cop-territoriales/cop-api/ent/copparticipant"
+	"github.com/cop-territoriales/cop-api/ent/copstep"
+	"github.com/cop-territoriales/cop-api/ent/lever"
 	"github.com/cop-territoriales/cop-api/ent/membership"
+	"github.com/cop-territoriales/cop-api/ent/objective"
+	"github.com/cop-territoriales/cop-api/ent/observation"
+	"github.com/cop-territoriales/cop-api/ent/sector"
 	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/ent/theme"
 	"github.com/hashicorp/go-multierror"
 	"golang.org/x/sync/semaphore"
 )
@@ -24,15 +33,60 @@ type Noder interface {
 	IsNode()
 }
 
+var copImplementors = []string{"Cop", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Cop) IsNode() {}
+
+var copdocumentImplementors = []string{"CopDocument", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*CopDocument) IsNode() {}
+
+var copparticipantImplementors = []string{"CopParticipant", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*CopParticipant) IsNode() {}
+
+var copstepImplementors = []string{"CopStep", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*CopStep) IsNode() {}
+
+var leverImplementors = []string{"Lever", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Lever) IsNode() {}
+
 var membershipImplementors = []string{"Membership", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Membership) IsNode() {}
 
+var objectiveImplementors = []string{"Objective", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Objective) IsNode() {}
+
+var observationImplementors = []string{"Observation", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Observation) IsNode() {}
+
+var sectorImplementors = []string{"Sector", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Sector) IsNode() {}
+
 var territoryImplementors = []string{"Territory", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Territory) IsNode() {}
+
+var themeImplementors = []string{"Theme", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Theme) IsNode() {}
 
 var errNodeInvalidID = &NotFoundError{"node"}
 
@@ -92,6 +146,51 @@ func (c *Client) Noder(ctx context.Context, id int, opts ...NodeOption) (_ Noder
 
 func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error) {
 	switch table {
+	case cop.Table:
+		query := c.Cop.Query().
+			Where(cop.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, copImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case copdocument.Table:
+		query := c.CopDocument.Query().
+			Where(copdocument.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, copdocumentImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case copparticipant.Table:
+		query := c.CopParticipant.Query().
+			Where(copparticipant.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, copparticipantImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case copstep.Table:
+		query := c.CopStep.Query().
+			Where(copstep.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, copstepImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case lever.Table:
+		query := c.Lever.Query().
+			Where(lever.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, leverImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case membership.Table:
 		query := c.Membership.Query().
 			Where(membership.ID(id))
@@ -101,11 +200,47 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case objective.Table:
+		query := c.Objective.Query().
+			Where(objective.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, objectiveImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case observation.Table:
+		query := c.Observation.Query().
+			Where(observation.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, observationImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case sector.Table:
+		query := c.Sector.Query().
+			Where(sector.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, sectorImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case territory.Table:
 		query := c.Territory.Query().
 			Where(territory.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, territoryImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case theme.Table:
+		query := c.Theme.Query().
+			Where(theme.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, themeImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -183,6 +318,86 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		idmap[id] = append(idmap[id], &noders[i])
 	}
 	switch table {
+	case cop.Table:
+		query := c.Cop.Query().
+			Where(cop.IDIn(ids...))
+		query, err := query.CollectFields(ctx, copImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case copdocument.Table:
+		query := c.CopDocument.Query().
+			Where(copdocument.IDIn(ids...))
+		query, err := query.CollectFields(ctx, copdocumentImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case copparticipant.Table:
+		query := c.CopParticipant.Query().
+			Where(copparticipant.IDIn(ids...))
+		query, err := query.CollectFields(ctx, copparticipantImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case copstep.Table:
+		query := c.CopStep.Query().
+			Where(copstep.IDIn(ids...))
+		query, err := query.CollectFields(ctx, copstepImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case lever.Table:
+		query := c.Lever.Query().
+			Where(lever.IDIn(ids...))
+		query, err := query.CollectFields(ctx, leverImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case membership.Table:
 		query := c.Membership.Query().
 			Where(membership.IDIn(ids...))
@@ -199,10 +414,74 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 				*noder = node
 			}
 		}
+	case objective.Table:
+		query := c.Objective.Query().
+			Where(objective.IDIn(ids...))
+		query, err := query.CollectFields(ctx, objectiveImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case observation.Table:
+		query := c.Observation.Query().
+			Where(observation.IDIn(ids...))
+		query, err := query.CollectFields(ctx, observationImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case sector.Table:
+		query := c.Sector.Query().
+			Where(sector.IDIn(ids...))
+		query, err := query.CollectFields(ctx, sectorImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case territory.Table:
 		query := c.Territory.Query().
 			Where(territory.IDIn(ids...))
 		query, err := query.CollectFields(ctx, territoryImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case theme.Table:
+		query := c.Theme.Query().
+			Where(theme.IDIn(ids...))
+		query, err := query.CollectFields(ctx, themeImplementors...)
 		if err != nil {
 			return nil, err
 		}

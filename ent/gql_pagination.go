@@ -14,8 +14,17 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/cop-territoriales/cop-api/ent/cop"
+	"github.com/cop-territoriales/cop-api/ent/copdocument"
+	"github.com/cop-territoriales/cop-api/ent/copparticipant"
+	"github.com/cop-territoriales/cop-api/ent/copstep"
+	"github.com/cop-territoriales/cop-api/ent/lever"
 	"github.com/cop-territoriales/cop-api/ent/membership"
+	"github.com/cop-territoriales/cop-api/ent/objective"
+	"github.com/cop-territoriales/cop-api/ent/observation"
+	"github.com/cop-territoriales/cop-api/ent/sector"
 	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/ent/theme"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
@@ -97,6 +106,1363 @@ func paginateLimit(first, last *int) int {
 		limit = *last + 1
 	}
 	return limit
+}
+
+// CopEdge is the edge representation of Cop.
+type CopEdge struct {
+	Node   *Cop   `json:"node"`
+	Cursor Cursor `json:"cursor"`
+}
+
+// CopConnection is the connection containing edges to Cop.
+type CopConnection struct {
+	Edges      []*CopEdge `json:"edges"`
+	PageInfo   PageInfo   `json:"pageInfo"`
+	TotalCount int        `json:"totalCount"`
+}
+
+func (c *CopConnection) build(nodes []*Cop, pager *copPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Cop
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Cop {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Cop {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CopEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CopEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CopPaginateOption enables pagination customization.
+type CopPaginateOption func(*copPager) error
+
+// WithCopOrder configures pagination ordering.
+func WithCopOrder(order *CopOrder) CopPaginateOption {
+	if order == nil {
+		order = DefaultCopOrder
+	}
+	o := *order
+	return func(pager *copPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCopOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCopFilter configures pagination filter.
+func WithCopFilter(filter func(*CopQuery) (*CopQuery, error)) CopPaginateOption {
+	return func(pager *copPager) error {
+		if filter == nil {
+			return errors.New("CopQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type copPager struct {
+	reverse bool
+	order   *CopOrder
+	filter  func(*CopQuery) (*CopQuery, error)
+}
+
+func newCopPager(opts []CopPaginateOption, reverse bool) (*copPager, error) {
+	pager := &copPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCopOrder
+	}
+	return pager, nil
+}
+
+func (p *copPager) applyFilter(query *CopQuery) (*CopQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *copPager) toCursor(_m *Cop) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *copPager) applyCursors(query *CopQuery, after, before *Cursor) (*CopQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCopOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *copPager) applyOrder(query *CopQuery) *CopQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCopOrder.Field {
+		query = query.Order(DefaultCopOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *copPager) orderExpr(query *CopQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCopOrder.Field {
+			b.Comma().Ident(DefaultCopOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Cop.
+func (_m *CopQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CopPaginateOption,
+) (*CopConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCopPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CopConnection{Edges: []*CopEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// CopOrderFieldEdition orders Cop by edition.
+	CopOrderFieldEdition = &CopOrderField{
+		Value: func(_m *Cop) (ent.Value, error) {
+			return _m.Edition, nil
+		},
+		column: cop.FieldEdition,
+		toTerm: cop.ByEdition,
+		toCursor: func(_m *Cop) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Edition,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f CopOrderField) String() string {
+	var str string
+	switch f.column {
+	case CopOrderFieldEdition.column:
+		str = "EDITION"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f CopOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *CopOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("CopOrderField %T must be a string", v)
+	}
+	switch str {
+	case "EDITION":
+		*f = *CopOrderFieldEdition
+	default:
+		return fmt.Errorf("%s is not a valid CopOrderField", str)
+	}
+	return nil
+}
+
+// CopOrderField defines the ordering field of Cop.
+type CopOrderField struct {
+	// Value extracts the ordering value from the given Cop.
+	Value    func(*Cop) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) cop.OrderOption
+	toCursor func(*Cop) Cursor
+}
+
+// CopOrder defines the ordering of Cop.
+type CopOrder struct {
+	Direction OrderDirection `json:"direction"`
+	Field     *CopOrderField `json:"field"`
+}
+
+// DefaultCopOrder is the default ordering of Cop.
+var DefaultCopOrder = &CopOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CopOrderField{
+		Value: func(_m *Cop) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: cop.FieldID,
+		toTerm: cop.ByID,
+		toCursor: func(_m *Cop) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Cop into CopEdge.
+func (_m *Cop) ToEdge(order *CopOrder) *CopEdge {
+	if order == nil {
+		order = DefaultCopOrder
+	}
+	return &CopEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// CopDocumentEdge is the edge representation of CopDocument.
+type CopDocumentEdge struct {
+	Node   *CopDocument `json:"node"`
+	Cursor Cursor       `json:"cursor"`
+}
+
+// CopDocumentConnection is the connection containing edges to CopDocument.
+type CopDocumentConnection struct {
+	Edges      []*CopDocumentEdge `json:"edges"`
+	PageInfo   PageInfo           `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+func (c *CopDocumentConnection) build(nodes []*CopDocument, pager *copdocumentPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *CopDocument
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *CopDocument {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *CopDocument {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CopDocumentEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CopDocumentEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CopDocumentPaginateOption enables pagination customization.
+type CopDocumentPaginateOption func(*copdocumentPager) error
+
+// WithCopDocumentOrder configures pagination ordering.
+func WithCopDocumentOrder(order *CopDocumentOrder) CopDocumentPaginateOption {
+	if order == nil {
+		order = DefaultCopDocumentOrder
+	}
+	o := *order
+	return func(pager *copdocumentPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCopDocumentOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCopDocumentFilter configures pagination filter.
+func WithCopDocumentFilter(filter func(*CopDocumentQuery) (*CopDocumentQuery, error)) CopDocumentPaginateOption {
+	return func(pager *copdocumentPager) error {
+		if filter == nil {
+			return errors.New("CopDocumentQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type copdocumentPager struct {
+	reverse bool
+	order   *CopDocumentOrder
+	filter  func(*CopDocumentQuery) (*CopDocumentQuery, error)
+}
+
+func newCopDocumentPager(opts []CopDocumentPaginateOption, reverse bool) (*copdocumentPager, error) {
+	pager := &copdocumentPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCopDocumentOrder
+	}
+	return pager, nil
+}
+
+func (p *copdocumentPager) applyFilter(query *CopDocumentQuery) (*CopDocumentQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *copdocumentPager) toCursor(_m *CopDocument) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *copdocumentPager) applyCursors(query *CopDocumentQuery, after, before *Cursor) (*CopDocumentQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCopDocumentOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *copdocumentPager) applyOrder(query *CopDocumentQuery) *CopDocumentQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCopDocumentOrder.Field {
+		query = query.Order(DefaultCopDocumentOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *copdocumentPager) orderExpr(query *CopDocumentQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCopDocumentOrder.Field {
+			b.Comma().Ident(DefaultCopDocumentOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to CopDocument.
+func (_m *CopDocumentQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CopDocumentPaginateOption,
+) (*CopDocumentConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCopDocumentPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CopDocumentConnection{Edges: []*CopDocumentEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+// CopDocumentOrderField defines the ordering field of CopDocument.
+type CopDocumentOrderField struct {
+	// Value extracts the ordering value from the given CopDocument.
+	Value    func(*CopDocument) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) copdocument.OrderOption
+	toCursor func(*CopDocument) Cursor
+}
+
+// CopDocumentOrder defines the ordering of CopDocument.
+type CopDocumentOrder struct {
+	Direction OrderDirection         `json:"direction"`
+	Field     *CopDocumentOrderField `json:"field"`
+}
+
+// DefaultCopDocumentOrder is the default ordering of CopDocument.
+var DefaultCopDocumentOrder = &CopDocumentOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CopDocumentOrderField{
+		Value: func(_m *CopDocument) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: copdocument.FieldID,
+		toTerm: copdocument.ByID,
+		toCursor: func(_m *CopDocument) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts CopDocument into CopDocumentEdge.
+func (_m *CopDocument) ToEdge(order *CopDocumentOrder) *CopDocumentEdge {
+	if order == nil {
+		order = DefaultCopDocumentOrder
+	}
+	return &CopDocumentEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// CopParticipantEdge is the edge representation of CopParticipant.
+type CopParticipantEdge struct {
+	Node   *CopParticipant `json:"node"`
+	Cursor Cursor          `json:"cursor"`
+}
+
+// CopParticipantConnection is the connection containing edges to CopParticipant.
+type CopParticipantConnection struct {
+	Edges      []*CopParticipantEdge `json:"edges"`
+	PageInfo   PageInfo              `json:"pageInfo"`
+	TotalCount int                   `json:"totalCount"`
+}
+
+func (c *CopParticipantConnection) build(nodes []*CopParticipant, pager *copparticipantPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *CopParticipant
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *CopParticipant {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *CopParticipant {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CopParticipantEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CopParticipantEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CopParticipantPaginateOption enables pagination customization.
+type CopParticipantPaginateOption func(*copparticipantPager) error
+
+// WithCopParticipantOrder configures pagination ordering.
+func WithCopParticipantOrder(order *CopParticipantOrder) CopParticipantPaginateOption {
+	if order == nil {
+		order = DefaultCopParticipantOrder
+	}
+	o := *order
+	return func(pager *copparticipantPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCopParticipantOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCopParticipantFilter configures pagination filter.
+func WithCopParticipantFilter(filter func(*CopParticipantQuery) (*CopParticipantQuery, error)) CopParticipantPaginateOption {
+	return func(pager *copparticipantPager) error {
+		if filter == nil {
+			return errors.New("CopParticipantQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type copparticipantPager struct {
+	reverse bool
+	order   *CopParticipantOrder
+	filter  func(*CopParticipantQuery) (*CopParticipantQuery, error)
+}
+
+func newCopParticipantPager(opts []CopParticipantPaginateOption, reverse bool) (*copparticipantPager, error) {
+	pager := &copparticipantPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCopParticipantOrder
+	}
+	return pager, nil
+}
+
+func (p *copparticipantPager) applyFilter(query *CopParticipantQuery) (*CopParticipantQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *copparticipantPager) toCursor(_m *CopParticipant) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *copparticipantPager) applyCursors(query *CopParticipantQuery, after, before *Cursor) (*CopParticipantQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCopParticipantOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *copparticipantPager) applyOrder(query *CopParticipantQuery) *CopParticipantQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCopParticipantOrder.Field {
+		query = query.Order(DefaultCopParticipantOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *copparticipantPager) orderExpr(query *CopParticipantQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCopParticipantOrder.Field {
+			b.Comma().Ident(DefaultCopParticipantOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to CopParticipant.
+func (_m *CopParticipantQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CopParticipantPaginateOption,
+) (*CopParticipantConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCopParticipantPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CopParticipantConnection{Edges: []*CopParticipantEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+// CopParticipantOrderField defines the ordering field of CopParticipant.
+type CopParticipantOrderField struct {
+	// Value extracts the ordering value from the given CopParticipant.
+	Value    func(*CopParticipant) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) copparticipant.OrderOption
+	toCursor func(*CopParticipant) Cursor
+}
+
+// CopParticipantOrder defines the ordering of CopParticipant.
+type CopParticipantOrder struct {
+	Direction OrderDirection            `json:"direction"`
+	Field     *CopParticipantOrderField `json:"field"`
+}
+
+// DefaultCopParticipantOrder is the default ordering of CopParticipant.
+var DefaultCopParticipantOrder = &CopParticipantOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CopParticipantOrderField{
+		Value: func(_m *CopParticipant) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: copparticipant.FieldID,
+		toTerm: copparticipant.ByID,
+		toCursor: func(_m *CopParticipant) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts CopParticipant into CopParticipantEdge.
+func (_m *CopParticipant) ToEdge(order *CopParticipantOrder) *CopParticipantEdge {
+	if order == nil {
+		order = DefaultCopParticipantOrder
+	}
+	return &CopParticipantEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// CopStepEdge is the edge representation of CopStep.
+type CopStepEdge struct {
+	Node   *CopStep `json:"node"`
+	Cursor Cursor   `json:"cursor"`
+}
+
+// CopStepConnection is the connection containing edges to CopStep.
+type CopStepConnection struct {
+	Edges      []*CopStepEdge `json:"edges"`
+	PageInfo   PageInfo       `json:"pageInfo"`
+	TotalCount int            `json:"totalCount"`
+}
+
+func (c *CopStepConnection) build(nodes []*CopStep, pager *copstepPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *CopStep
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *CopStep {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *CopStep {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CopStepEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CopStepEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CopStepPaginateOption enables pagination customization.
+type CopStepPaginateOption func(*copstepPager) error
+
+// WithCopStepOrder configures pagination ordering.
+func WithCopStepOrder(order *CopStepOrder) CopStepPaginateOption {
+	if order == nil {
+		order = DefaultCopStepOrder
+	}
+	o := *order
+	return func(pager *copstepPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCopStepOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCopStepFilter configures pagination filter.
+func WithCopStepFilter(filter func(*CopStepQuery) (*CopStepQuery, error)) CopStepPaginateOption {
+	return func(pager *copstepPager) error {
+		if filter == nil {
+			return errors.New("CopStepQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type copstepPager struct {
+	reverse bool
+	order   *CopStepOrder
+	filter  func(*CopStepQuery) (*CopStepQuery, error)
+}
+
+func newCopStepPager(opts []CopStepPaginateOption, reverse bool) (*copstepPager, error) {
+	pager := &copstepPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCopStepOrder
+	}
+	return pager, nil
+}
+
+func (p *copstepPager) applyFilter(query *CopStepQuery) (*CopStepQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *copstepPager) toCursor(_m *CopStep) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *copstepPager) applyCursors(query *CopStepQuery, after, before *Cursor) (*CopStepQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCopStepOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *copstepPager) applyOrder(query *CopStepQuery) *CopStepQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCopStepOrder.Field {
+		query = query.Order(DefaultCopStepOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *copstepPager) orderExpr(query *CopStepQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCopStepOrder.Field {
+			b.Comma().Ident(DefaultCopStepOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to CopStep.
+func (_m *CopStepQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CopStepPaginateOption,
+) (*CopStepConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCopStepPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CopStepConnection{Edges: []*CopStepEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+// CopStepOrderField defines the ordering field of CopStep.
+type CopStepOrderField struct {
+	// Value extracts the ordering value from the given CopStep.
+	Value    func(*CopStep) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) copstep.OrderOption
+	toCursor func(*CopStep) Cursor
+}
+
+// CopStepOrder defines the ordering of CopStep.
+type CopStepOrder struct {
+	Direction OrderDirection     `json:"direction"`
+	Field     *CopStepOrderField `json:"field"`
+}
+
+// DefaultCopStepOrder is the default ordering of CopStep.
+var DefaultCopStepOrder = &CopStepOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CopStepOrderField{
+		Value: func(_m *CopStep) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: copstep.FieldID,
+		toTerm: copstep.ByID,
+		toCursor: func(_m *CopStep) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts CopStep into CopStepEdge.
+func (_m *CopStep) ToEdge(order *CopStepOrder) *CopStepEdge {
+	if order == nil {
+		order = DefaultCopStepOrder
+	}
+	return &CopStepEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// LeverEdge is the edge representation of Lever.
+type LeverEdge struct {
+	Node   *Lever `json:"node"`
+	Cursor Cursor `json:"cursor"`
+}
+
+// LeverConnection is the connection containing edges to Lever.
+type LeverConnection struct {
+	Edges      []*LeverEdge `json:"edges"`
+	PageInfo   PageInfo     `json:"pageInfo"`
+	TotalCount int          `json:"totalCount"`
+}
+
+func (c *LeverConnection) build(nodes []*Lever, pager *leverPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Lever
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Lever {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Lever {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*LeverEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &LeverEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// LeverPaginateOption enables pagination customization.
+type LeverPaginateOption func(*leverPager) error
+
+// WithLeverOrder configures pagination ordering.
+func WithLeverOrder(order *LeverOrder) LeverPaginateOption {
+	if order == nil {
+		order = DefaultLeverOrder
+	}
+	o := *order
+	return func(pager *leverPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultLeverOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithLeverFilter configures pagination filter.
+func WithLeverFilter(filter func(*LeverQuery) (*LeverQuery, error)) LeverPaginateOption {
+	return func(pager *leverPager) error {
+		if filter == nil {
+			return errors.New("LeverQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type leverPager struct {
+	reverse bool
+	order   *LeverOrder
+	filter  func(*LeverQuery) (*LeverQuery, error)
+}
+
+func newLeverPager(opts []LeverPaginateOption, reverse bool) (*leverPager, error) {
+	pager := &leverPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultLeverOrder
+	}
+	return pager, nil
+}
+
+func (p *leverPager) applyFilter(query *LeverQuery) (*LeverQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *leverPager) toCursor(_m *Lever) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *leverPager) applyCursors(query *LeverQuery, after, before *Cursor) (*LeverQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultLeverOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *leverPager) applyOrder(query *LeverQuery) *LeverQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultLeverOrder.Field {
+		query = query.Order(DefaultLeverOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *leverPager) orderExpr(query *LeverQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultLeverOrder.Field {
+			b.Comma().Ident(DefaultLeverOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Lever.
+func (_m *LeverQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...LeverPaginateOption,
+) (*LeverConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newLeverPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &LeverConnection{Edges: []*LeverEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// LeverOrderFieldCode orders Lever by code.
+	LeverOrderFieldCode = &LeverOrderField{
+		Value: func(_m *Lever) (ent.Value, error) {
+			return _m.Code, nil
+		},
+		column: lever.FieldCode,
+		toTerm: lever.ByCode,
+		toCursor: func(_m *Lever) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Code,
+			}
+		},
+	}
+	// LeverOrderFieldName orders Lever by name.
+	LeverOrderFieldName = &LeverOrderField{
+		Value: func(_m *Lever) (ent.Value, error) {
+			return _m.Name, nil
+		},
+		column: lever.FieldName,
+		toTerm: lever.ByName,
+		toCursor: func(_m *Lever) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Name,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f LeverOrderField) String() string {
+	var str string
+	switch f.column {
+	case LeverOrderFieldCode.column:
+		str = "CODE"
+	case LeverOrderFieldName.column:
+		str = "NAME"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f LeverOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *LeverOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("LeverOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CODE":
+		*f = *LeverOrderFieldCode
+	case "NAME":
+		*f = *LeverOrderFieldName
+	default:
+		return fmt.Errorf("%s is not a valid LeverOrderField", str)
+	}
+	return nil
+}
+
+// LeverOrderField defines the ordering field of Lever.
+type LeverOrderField struct {
+	// Value extracts the ordering value from the given Lever.
+	Value    func(*Lever) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) lever.OrderOption
+	toCursor func(*Lever) Cursor
+}
+
+// LeverOrder defines the ordering of Lever.
+type LeverOrder struct {
+	Direction OrderDirection   `json:"direction"`
+	Field     *LeverOrderField `json:"field"`
+}
+
+// DefaultLeverOrder is the default ordering of Lever.
+var DefaultLeverOrder = &LeverOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &LeverOrderField{
+		Value: func(_m *Lever) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: lever.FieldID,
+		toTerm: lever.ByID,
+		toCursor: func(_m *Lever) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Lever into LeverEdge.
+func (_m *Lever) ToEdge(order *LeverOrder) *LeverEdge {
+	if order == nil {
+		order = DefaultLeverOrder
+	}
+	return &LeverEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
 }
 
 // MembershipEdge is the edge representation of Membership.
@@ -343,6 +1709,865 @@ func (_m *Membership) ToEdge(order *MembershipOrder) *MembershipEdge {
 		order = DefaultMembershipOrder
 	}
 	return &MembershipEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ObjectiveEdge is the edge representation of Objective.
+type ObjectiveEdge struct {
+	Node   *Objective `json:"node"`
+	Cursor Cursor     `json:"cursor"`
+}
+
+// ObjectiveConnection is the connection containing edges to Objective.
+type ObjectiveConnection struct {
+	Edges      []*ObjectiveEdge `json:"edges"`
+	PageInfo   PageInfo         `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
+}
+
+func (c *ObjectiveConnection) build(nodes []*Objective, pager *objectivePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Objective
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Objective {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Objective {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ObjectiveEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ObjectiveEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ObjectivePaginateOption enables pagination customization.
+type ObjectivePaginateOption func(*objectivePager) error
+
+// WithObjectiveOrder configures pagination ordering.
+func WithObjectiveOrder(order *ObjectiveOrder) ObjectivePaginateOption {
+	if order == nil {
+		order = DefaultObjectiveOrder
+	}
+	o := *order
+	return func(pager *objectivePager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultObjectiveOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithObjectiveFilter configures pagination filter.
+func WithObjectiveFilter(filter func(*ObjectiveQuery) (*ObjectiveQuery, error)) ObjectivePaginateOption {
+	return func(pager *objectivePager) error {
+		if filter == nil {
+			return errors.New("ObjectiveQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type objectivePager struct {
+	reverse bool
+	order   *ObjectiveOrder
+	filter  func(*ObjectiveQuery) (*ObjectiveQuery, error)
+}
+
+func newObjectivePager(opts []ObjectivePaginateOption, reverse bool) (*objectivePager, error) {
+	pager := &objectivePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultObjectiveOrder
+	}
+	return pager, nil
+}
+
+func (p *objectivePager) applyFilter(query *ObjectiveQuery) (*ObjectiveQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *objectivePager) toCursor(_m *Objective) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *objectivePager) applyCursors(query *ObjectiveQuery, after, before *Cursor) (*ObjectiveQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultObjectiveOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *objectivePager) applyOrder(query *ObjectiveQuery) *ObjectiveQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultObjectiveOrder.Field {
+		query = query.Order(DefaultObjectiveOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *objectivePager) orderExpr(query *ObjectiveQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultObjectiveOrder.Field {
+			b.Comma().Ident(DefaultObjectiveOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Objective.
+func (_m *ObjectiveQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ObjectivePaginateOption,
+) (*ObjectiveConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newObjectivePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ObjectiveConnection{Edges: []*ObjectiveEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ObjectiveOrderFieldTargetYear orders Objective by target_year.
+	ObjectiveOrderFieldTargetYear = &ObjectiveOrderField{
+		Value: func(_m *Objective) (ent.Value, error) {
+			return _m.TargetYear, nil
+		},
+		column: objective.FieldTargetYear,
+		toTerm: objective.ByTargetYear,
+		toCursor: func(_m *Objective) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.TargetYear,
+			}
+		},
+	}
+	// ObjectiveOrderFieldTargetValue orders Objective by target_value.
+	ObjectiveOrderFieldTargetValue = &ObjectiveOrderField{
+		Value: func(_m *Objective) (ent.Value, error) {
+			return _m.TargetValue, nil
+		},
+		column: objective.FieldTargetValue,
+		toTerm: objective.ByTargetValue,
+		toCursor: func(_m *Objective) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.TargetValue,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ObjectiveOrderField) String() string {
+	var str string
+	switch f.column {
+	case ObjectiveOrderFieldTargetYear.column:
+		str = "TARGET_YEAR"
+	case ObjectiveOrderFieldTargetValue.column:
+		str = "TARGET_VALUE"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ObjectiveOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ObjectiveOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ObjectiveOrderField %T must be a string", v)
+	}
+	switch str {
+	case "TARGET_YEAR":
+		*f = *ObjectiveOrderFieldTargetYear
+	case "TARGET_VALUE":
+		*f = *ObjectiveOrderFieldTargetValue
+	default:
+		return fmt.Errorf("%s is not a valid ObjectiveOrderField", str)
+	}
+	return nil
+}
+
+// ObjectiveOrderField defines the ordering field of Objective.
+type ObjectiveOrderField struct {
+	// Value extracts the ordering value from the given Objective.
+	Value    func(*Objective) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) objective.OrderOption
+	toCursor func(*Objective) Cursor
+}
+
+// ObjectiveOrder defines the ordering of Objective.
+type ObjectiveOrder struct {
+	Direction OrderDirection       `json:"direction"`
+	Field     *ObjectiveOrderField `json:"field"`
+}
+
+// DefaultObjectiveOrder is the default ordering of Objective.
+var DefaultObjectiveOrder = &ObjectiveOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ObjectiveOrderField{
+		Value: func(_m *Objective) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: objective.FieldID,
+		toTerm: objective.ByID,
+		toCursor: func(_m *Objective) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Objective into ObjectiveEdge.
+func (_m *Objective) ToEdge(order *ObjectiveOrder) *ObjectiveEdge {
+	if order == nil {
+		order = DefaultObjectiveOrder
+	}
+	return &ObjectiveEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ObservationEdge is the edge representation of Observation.
+type ObservationEdge struct {
+	Node   *Observation `json:"node"`
+	Cursor Cursor       `json:"cursor"`
+}
+
+// ObservationConnection is the connection containing edges to Observation.
+type ObservationConnection struct {
+	Edges      []*ObservationEdge `json:"edges"`
+	PageInfo   PageInfo           `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+func (c *ObservationConnection) build(nodes []*Observation, pager *observationPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Observation
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Observation {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Observation {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ObservationEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ObservationEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ObservationPaginateOption enables pagination customization.
+type ObservationPaginateOption func(*observationPager) error
+
+// WithObservationOrder configures pagination ordering.
+func WithObservationOrder(order *ObservationOrder) ObservationPaginateOption {
+	if order == nil {
+		order = DefaultObservationOrder
+	}
+	o := *order
+	return func(pager *observationPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultObservationOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithObservationFilter configures pagination filter.
+func WithObservationFilter(filter func(*ObservationQuery) (*ObservationQuery, error)) ObservationPaginateOption {
+	return func(pager *observationPager) error {
+		if filter == nil {
+			return errors.New("ObservationQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type observationPager struct {
+	reverse bool
+	order   *ObservationOrder
+	filter  func(*ObservationQuery) (*ObservationQuery, error)
+}
+
+func newObservationPager(opts []ObservationPaginateOption, reverse bool) (*observationPager, error) {
+	pager := &observationPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultObservationOrder
+	}
+	return pager, nil
+}
+
+func (p *observationPager) applyFilter(query *ObservationQuery) (*ObservationQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *observationPager) toCursor(_m *Observation) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *observationPager) applyCursors(query *ObservationQuery, after, before *Cursor) (*ObservationQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultObservationOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *observationPager) applyOrder(query *ObservationQuery) *ObservationQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultObservationOrder.Field {
+		query = query.Order(DefaultObservationOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *observationPager) orderExpr(query *ObservationQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultObservationOrder.Field {
+			b.Comma().Ident(DefaultObservationOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Observation.
+func (_m *ObservationQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ObservationPaginateOption,
+) (*ObservationConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newObservationPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ObservationConnection{Edges: []*ObservationEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ObservationOrderFieldYear orders Observation by year.
+	ObservationOrderFieldYear = &ObservationOrderField{
+		Value: func(_m *Observation) (ent.Value, error) {
+			return _m.Year, nil
+		},
+		column: observation.FieldYear,
+		toTerm: observation.ByYear,
+		toCursor: func(_m *Observation) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Year,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ObservationOrderField) String() string {
+	var str string
+	switch f.column {
+	case ObservationOrderFieldYear.column:
+		str = "YEAR"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ObservationOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ObservationOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ObservationOrderField %T must be a string", v)
+	}
+	switch str {
+	case "YEAR":
+		*f = *ObservationOrderFieldYear
+	default:
+		return fmt.Errorf("%s is not a valid ObservationOrderField", str)
+	}
+	return nil
+}
+
+// ObservationOrderField defines the ordering field of Observation.
+type ObservationOrderField struct {
+	// Value extracts the ordering value from the given Observation.
+	Value    func(*Observation) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) observation.OrderOption
+	toCursor func(*Observation) Cursor
+}
+
+// ObservationOrder defines the ordering of Observation.
+type ObservationOrder struct {
+	Direction OrderDirection         `json:"direction"`
+	Field     *ObservationOrderField `json:"field"`
+}
+
+// DefaultObservationOrder is the default ordering of Observation.
+var DefaultObservationOrder = &ObservationOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ObservationOrderField{
+		Value: func(_m *Observation) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: observation.FieldID,
+		toTerm: observation.ByID,
+		toCursor: func(_m *Observation) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Observation into ObservationEdge.
+func (_m *Observation) ToEdge(order *ObservationOrder) *ObservationEdge {
+	if order == nil {
+		order = DefaultObservationOrder
+	}
+	return &ObservationEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// SectorEdge is the edge representation of Sector.
+type SectorEdge struct {
+	Node   *Sector `json:"node"`
+	Cursor Cursor  `json:"cursor"`
+}
+
+// SectorConnection is the connection containing edges to Sector.
+type SectorConnection struct {
+	Edges      []*SectorEdge `json:"edges"`
+	PageInfo   PageInfo      `json:"pageInfo"`
+	TotalCount int           `json:"totalCount"`
+}
+
+func (c *SectorConnection) build(nodes []*Sector, pager *sectorPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Sector
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Sector {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Sector {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*SectorEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &SectorEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// SectorPaginateOption enables pagination customization.
+type SectorPaginateOption func(*sectorPager) error
+
+// WithSectorOrder configures pagination ordering.
+func WithSectorOrder(order *SectorOrder) SectorPaginateOption {
+	if order == nil {
+		order = DefaultSectorOrder
+	}
+	o := *order
+	return func(pager *sectorPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultSectorOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithSectorFilter configures pagination filter.
+func WithSectorFilter(filter func(*SectorQuery) (*SectorQuery, error)) SectorPaginateOption {
+	return func(pager *sectorPager) error {
+		if filter == nil {
+			return errors.New("SectorQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type sectorPager struct {
+	reverse bool
+	order   *SectorOrder
+	filter  func(*SectorQuery) (*SectorQuery, error)
+}
+
+func newSectorPager(opts []SectorPaginateOption, reverse bool) (*sectorPager, error) {
+	pager := &sectorPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultSectorOrder
+	}
+	return pager, nil
+}
+
+func (p *sectorPager) applyFilter(query *SectorQuery) (*SectorQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *sectorPager) toCursor(_m *Sector) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *sectorPager) applyCursors(query *SectorQuery, after, before *Cursor) (*SectorQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultSectorOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *sectorPager) applyOrder(query *SectorQuery) *SectorQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultSectorOrder.Field {
+		query = query.Order(DefaultSectorOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *sectorPager) orderExpr(query *SectorQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultSectorOrder.Field {
+			b.Comma().Ident(DefaultSectorOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Sector.
+func (_m *SectorQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...SectorPaginateOption,
+) (*SectorConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newSectorPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &SectorConnection{Edges: []*SectorEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+// SectorOrderField defines the ordering field of Sector.
+type SectorOrderField struct {
+	// Value extracts the ordering value from the given Sector.
+	Value    func(*Sector) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) sector.OrderOption
+	toCursor func(*Sector) Cursor
+}
+
+// SectorOrder defines the ordering of Sector.
+type SectorOrder struct {
+	Direction OrderDirection    `json:"direction"`
+	Field     *SectorOrderField `json:"field"`
+}
+
+// DefaultSectorOrder is the default ordering of Sector.
+var DefaultSectorOrder = &SectorOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &SectorOrderField{
+		Value: func(_m *Sector) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: sector.FieldID,
+		toTerm: sector.ByID,
+		toCursor: func(_m *Sector) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Sector into SectorEdge.
+func (_m *Sector) ToEdge(order *SectorOrder) *SectorEdge {
+	if order == nil {
+		order = DefaultSectorOrder
+	}
+	return &SectorEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}
@@ -711,6 +2936,255 @@ func (_m *Territory) ToEdge(order *TerritoryOrder) *TerritoryEdge {
 		order = DefaultTerritoryOrder
 	}
 	return &TerritoryEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ThemeEdge is the edge representation of Theme.
+type ThemeEdge struct {
+	Node   *Theme `json:"node"`
+	Cursor Cursor `json:"cursor"`
+}
+
+// ThemeConnection is the connection containing edges to Theme.
+type ThemeConnection struct {
+	Edges      []*ThemeEdge `json:"edges"`
+	PageInfo   PageInfo     `json:"pageInfo"`
+	TotalCount int          `json:"totalCount"`
+}
+
+func (c *ThemeConnection) build(nodes []*Theme, pager *themePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Theme
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Theme {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Theme {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ThemeEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ThemeEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ThemePaginateOption enables pagination customization.
+type ThemePaginateOption func(*themePager) error
+
+// WithThemeOrder configures pagination ordering.
+func WithThemeOrder(order *ThemeOrder) ThemePaginateOption {
+	if order == nil {
+		order = DefaultThemeOrder
+	}
+	o := *order
+	return func(pager *themePager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultThemeOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithThemeFilter configures pagination filter.
+func WithThemeFilter(filter func(*ThemeQuery) (*ThemeQuery, error)) ThemePaginateOption {
+	return func(pager *themePager) error {
+		if filter == nil {
+			return errors.New("ThemeQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type themePager struct {
+	reverse bool
+	order   *ThemeOrder
+	filter  func(*ThemeQuery) (*ThemeQuery, error)
+}
+
+func newThemePager(opts []ThemePaginateOption, reverse bool) (*themePager, error) {
+	pager := &themePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultThemeOrder
+	}
+	return pager, nil
+}
+
+func (p *themePager) applyFilter(query *ThemeQuery) (*ThemeQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *themePager) toCursor(_m *Theme) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *themePager) applyCursors(query *ThemeQuery, after, before *Cursor) (*ThemeQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultThemeOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *themePager) applyOrder(query *ThemeQuery) *ThemeQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultThemeOrder.Field {
+		query = query.Order(DefaultThemeOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *themePager) orderExpr(query *ThemeQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultThemeOrder.Field {
+			b.Comma().Ident(DefaultThemeOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Theme.
+func (_m *ThemeQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ThemePaginateOption,
+) (*ThemeConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newThemePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ThemeConnection{Edges: []*ThemeEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+// ThemeOrderField defines the ordering field of Theme.
+type ThemeOrderField struct {
+	// Value extracts the ordering value from the given Theme.
+	Value    func(*Theme) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) theme.OrderOption
+	toCursor func(*Theme) Cursor
+}
+
+// ThemeOrder defines the ordering of Theme.
+type ThemeOrder struct {
+	Direction OrderDirection   `json:"direction"`
+	Field     *ThemeOrderField `json:"field"`
+}
+
+// DefaultThemeOrder is the default ordering of Theme.
+var DefaultThemeOrder = &ThemeOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ThemeOrderField{
+		Value: func(_m *Theme) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: theme.FieldID,
+		toTerm: theme.ByID,
+		toCursor: func(_m *Theme) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Theme into ThemeEdge.
+func (_m *Theme) ToEdge(order *ThemeOrder) *ThemeEdge {
+	if order == nil {
+		order = DefaultThemeOrder
+	}
+	return &ThemeEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -5,10 +5,1512 @@ package ent
 import (
 	"errors"
 	"fmt"
+	"time"
 
+	"github.com/cop-territoriales/cop-api/ent/cop"
+	"github.com/cop-territoriales/cop-api/ent/lever"
+	"github.com/cop-territoriales/cop-api/ent/objective"
+	"github.com/cop-territoriales/cop-api/ent/observation"
 	"github.com/cop-territoriales/cop-api/ent/predicate"
 	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/planning"
 )
+
+// CopWhereInput represents a where input for filtering Cop queries.
+type CopWhereInput struct {
+	Predicates []predicate.Cop  `json:"-"`
+	Not        *CopWhereInput   `json:"not,omitempty"`
+	Or         []*CopWhereInput `json:"or,omitempty"`
+	And        []*CopWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "edition" field predicates.
+	Edition      *int  `json:"edition,omitempty"`
+	EditionNEQ   *int  `json:"editionNEQ,omitempty"`
+	EditionIn    []int `json:"editionIn,omitempty"`
+	EditionNotIn []int `json:"editionNotIn,omitempty"`
+	EditionGT    *int  `json:"editionGT,omitempty"`
+	EditionGTE   *int  `json:"editionGTE,omitempty"`
+	EditionLT    *int  `json:"editionLT,omitempty"`
+	EditionLTE   *int  `json:"editionLTE,omitempty"`
+
+	// "title" field predicates.
+	Title             *string  `json:"title,omitempty"`
+	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
+	TitleIn           []string `json:"titleIn,omitempty"`
+	TitleNotIn        []string `json:"titleNotIn,omitempty"`
+	TitleGT           *string  `json:"titleGT,omitempty"`
+	TitleGTE          *string  `json:"titleGTE,omitempty"`
+	TitleLT           *string  `json:"titleLT,omitempty"`
+	TitleLTE          *string  `json:"titleLTE,omitempty"`
+	TitleContains     *string  `json:"titleContains,omitempty"`
+	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
+	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
+	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
+	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
+
+	// "region" edge predicates.
+	HasRegion     *bool                  `json:"hasRegion,omitempty"`
+	HasRegionWith []*TerritoryWhereInput `json:"hasRegionWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *CopWhereInput) AddPredicates(predicates ...predicate.Cop) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the CopWhereInput filter on the CopQuery builder.
+func (i *CopWhereInput) Filter(q *CopQuery) (*CopQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyCopWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyCopWhereInput is returned in case the CopWhereInput is empty.
+var ErrEmptyCopWhereInput = errors.New("ent: empty predicate CopWhereInput")
+
+// P returns a predicate for filtering cops.
+// An error is returned if the input is empty or invalid.
+func (i *CopWhereInput) P() (predicate.Cop, error) {
+	var predicates []predicate.Cop
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, cop.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Cop, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, cop.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Cop, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, cop.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, cop.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, cop.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, cop.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, cop.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, cop.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, cop.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, cop.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, cop.IDLTE(*i.IDLTE))
+	}
+	if i.Edition != nil {
+		predicates = append(predicates, cop.EditionEQ(*i.Edition))
+	}
+	if i.EditionNEQ != nil {
+		predicates = append(predicates, cop.EditionNEQ(*i.EditionNEQ))
+	}
+	if len(i.EditionIn) > 0 {
+		predicates = append(predicates, cop.EditionIn(i.EditionIn...))
+	}
+	if len(i.EditionNotIn) > 0 {
+		predicates = append(predicates, cop.EditionNotIn(i.EditionNotIn...))
+	}
+	if i.EditionGT != nil {
+		predicates = append(predicates, cop.EditionGT(*i.EditionGT))
+	}
+	if i.EditionGTE != nil {
+		predicates = append(predicates, cop.EditionGTE(*i.EditionGTE))
+	}
+	if i.EditionLT != nil {
+		predicates = append(predicates, cop.EditionLT(*i.EditionLT))
+	}
+	if i.EditionLTE != nil {
+		predicates = append(predicates, cop.EditionLTE(*i.EditionLTE))
+	}
+	if i.Title != nil {
+		predicates = append(predicates, cop.TitleEQ(*i.Title))
+	}
+	if i.TitleNEQ != nil {
+		predicates = append(predicates, cop.TitleNEQ(*i.TitleNEQ))
+	}
+	if len(i.TitleIn) > 0 {
+		predicates = append(predicates, cop.TitleIn(i.TitleIn...))
+	}
+	if len(i.TitleNotIn) > 0 {
+		predicates = append(predicates, cop.TitleNotIn(i.TitleNotIn...))
+	}
+	if i.TitleGT != nil {
+		predicates = append(predicates, cop.TitleGT(*i.TitleGT))
+	}
+	if i.TitleGTE != nil {
+		predicates = append(predicates, cop.TitleGTE(*i.TitleGTE))
+	}
+	if i.TitleLT != nil {
+		predicates = append(predicates, cop.TitleLT(*i.TitleLT))
+	}
+	if i.TitleLTE != nil {
+		predicates = append(predicates, cop.TitleLTE(*i.TitleLTE))
+	}
+	if i.TitleContains != nil {
+		predicates = append(predicates, cop.TitleContains(*i.TitleContains))
+	}
+	if i.TitleHasPrefix != nil {
+		predicates = append(predicates, cop.TitleHasPrefix(*i.TitleHasPrefix))
+	}
+	if i.TitleHasSuffix != nil {
+		predicates = append(predicates, cop.TitleHasSuffix(*i.TitleHasSuffix))
+	}
+	if i.TitleEqualFold != nil {
+		predicates = append(predicates, cop.TitleEqualFold(*i.TitleEqualFold))
+	}
+	if i.TitleContainsFold != nil {
+		predicates = append(predicates, cop.TitleContainsFold(*i.TitleContainsFold))
+	}
+
+	if i.HasRegion != nil {
+		p := cop.HasRegion()
+		if !*i.HasRegion {
+			p = cop.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasRegionWith) > 0 {
+		with := make([]predicate.Territory, 0, len(i.HasRegionWith))
+		for _, w := range i.HasRegionWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasRegionWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, cop.HasRegionWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyCopWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return cop.And(predicates...), nil
+	}
+}
+
+// LeverWhereInput represents a where input for filtering Lever queries.
+type LeverWhereInput struct {
+	Predicates []predicate.Lever  `json:"-"`
+	Not        *LeverWhereInput   `json:"not,omitempty"`
+	Or         []*LeverWhereInput `json:"or,omitempty"`
+	And        []*LeverWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "code" field predicates.
+	Code             *string  `json:"code,omitempty"`
+	CodeNEQ          *string  `json:"codeNEQ,omitempty"`
+	CodeIn           []string `json:"codeIn,omitempty"`
+	CodeNotIn        []string `json:"codeNotIn,omitempty"`
+	CodeGT           *string  `json:"codeGT,omitempty"`
+	CodeGTE          *string  `json:"codeGTE,omitempty"`
+	CodeLT           *string  `json:"codeLT,omitempty"`
+	CodeLTE          *string  `json:"codeLTE,omitempty"`
+	CodeContains     *string  `json:"codeContains,omitempty"`
+	CodeHasPrefix    *string  `json:"codeHasPrefix,omitempty"`
+	CodeHasSuffix    *string  `json:"codeHasSuffix,omitempty"`
+	CodeEqualFold    *string  `json:"codeEqualFold,omitempty"`
+	CodeContainsFold *string  `json:"codeContainsFold,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "physical_unit" field predicates.
+	PhysicalUnit             *string  `json:"physicalUnit,omitempty"`
+	PhysicalUnitNEQ          *string  `json:"physicalUnitNEQ,omitempty"`
+	PhysicalUnitIn           []string `json:"physicalUnitIn,omitempty"`
+	PhysicalUnitNotIn        []string `json:"physicalUnitNotIn,omitempty"`
+	PhysicalUnitGT           *string  `json:"physicalUnitGT,omitempty"`
+	PhysicalUnitGTE          *string  `json:"physicalUnitGTE,omitempty"`
+	PhysicalUnitLT           *string  `json:"physicalUnitLT,omitempty"`
+	PhysicalUnitLTE          *string  `json:"physicalUnitLTE,omitempty"`
+	PhysicalUnitContains     *string  `json:"physicalUnitContains,omitempty"`
+	PhysicalUnitHasPrefix    *string  `json:"physicalUnitHasPrefix,omitempty"`
+	PhysicalUnitHasSuffix    *string  `json:"physicalUnitHasSuffix,omitempty"`
+	PhysicalUnitIsNil        bool     `json:"physicalUnitIsNil,omitempty"`
+	PhysicalUnitNotNil       bool     `json:"physicalUnitNotNil,omitempty"`
+	PhysicalUnitEqualFold    *string  `json:"physicalUnitEqualFold,omitempty"`
+	PhysicalUnitContainsFold *string  `json:"physicalUnitContainsFold,omitempty"`
+
+	// "extensive" field predicates.
+	Extensive    *bool `json:"extensive,omitempty"`
+	ExtensiveNEQ *bool `json:"extensiveNEQ,omitempty"`
+
+	// "description" field predicates.
+	Description             *string  `json:"description,omitempty"`
+	DescriptionNEQ          *string  `json:"descriptionNEQ,omitempty"`
+	DescriptionIn           []string `json:"descriptionIn,omitempty"`
+	DescriptionNotIn        []string `json:"descriptionNotIn,omitempty"`
+	DescriptionGT           *string  `json:"descriptionGT,omitempty"`
+	DescriptionGTE          *string  `json:"descriptionGTE,omitempty"`
+	DescriptionLT           *string  `json:"descriptionLT,omitempty"`
+	DescriptionLTE          *string  `json:"descriptionLTE,omitempty"`
+	DescriptionContains     *string  `json:"descriptionContains,omitempty"`
+	DescriptionHasPrefix    *string  `json:"descriptionHasPrefix,omitempty"`
+	DescriptionHasSuffix    *string  `json:"descriptionHasSuffix,omitempty"`
+	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
+	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *LeverWhereInput) AddPredicates(predicates ...predicate.Lever) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the LeverWhereInput filter on the LeverQuery builder.
+func (i *LeverWhereInput) Filter(q *LeverQuery) (*LeverQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyLeverWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyLeverWhereInput is returned in case the LeverWhereInput is empty.
+var ErrEmptyLeverWhereInput = errors.New("ent: empty predicate LeverWhereInput")
+
+// P returns a predicate for filtering levers.
+// An error is returned if the input is empty or invalid.
+func (i *LeverWhereInput) P() (predicate.Lever, error) {
+	var predicates []predicate.Lever
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, lever.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Lever, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, lever.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Lever, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, lever.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, lever.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, lever.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, lever.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, lever.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, lever.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, lever.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, lever.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, lever.IDLTE(*i.IDLTE))
+	}
+	if i.Code != nil {
+		predicates = append(predicates, lever.CodeEQ(*i.Code))
+	}
+	if i.CodeNEQ != nil {
+		predicates = append(predicates, lever.CodeNEQ(*i.CodeNEQ))
+	}
+	if len(i.CodeIn) > 0 {
+		predicates = append(predicates, lever.CodeIn(i.CodeIn...))
+	}
+	if len(i.CodeNotIn) > 0 {
+		predicates = append(predicates, lever.CodeNotIn(i.CodeNotIn...))
+	}
+	if i.CodeGT != nil {
+		predicates = append(predicates, lever.CodeGT(*i.CodeGT))
+	}
+	if i.CodeGTE != nil {
+		predicates = append(predicates, lever.CodeGTE(*i.CodeGTE))
+	}
+	if i.CodeLT != nil {
+		predicates = append(predicates, lever.CodeLT(*i.CodeLT))
+	}
+	if i.CodeLTE != nil {
+		predicates = append(predicates, lever.CodeLTE(*i.CodeLTE))
+	}
+	if i.CodeContains != nil {
+		predicates = append(predicates, lever.CodeContains(*i.CodeContains))
+	}
+	if i.CodeHasPrefix != nil {
+		predicates = append(predicates, lever.CodeHasPrefix(*i.CodeHasPrefix))
+	}
+	if i.CodeHasSuffix != nil {
+		predicates = append(predicates, lever.CodeHasSuffix(*i.CodeHasSuffix))
+	}
+	if i.CodeEqualFold != nil {
+		predicates = append(predicates, lever.CodeEqualFold(*i.CodeEqualFold))
+	}
+	if i.CodeContainsFold != nil {
+		predicates = append(predicates, lever.CodeContainsFold(*i.CodeContainsFold))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, lever.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, lever.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, lever.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, lever.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, lever.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, lever.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, lever.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, lever.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, lever.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, lever.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, lever.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, lever.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, lever.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.PhysicalUnit != nil {
+		predicates = append(predicates, lever.PhysicalUnitEQ(*i.PhysicalUnit))
+	}
+	if i.PhysicalUnitNEQ != nil {
+		predicates = append(predicates, lever.PhysicalUnitNEQ(*i.PhysicalUnitNEQ))
+	}
+	if len(i.PhysicalUnitIn) > 0 {
+		predicates = append(predicates, lever.PhysicalUnitIn(i.PhysicalUnitIn...))
+	}
+	if len(i.PhysicalUnitNotIn) > 0 {
+		predicates = append(predicates, lever.PhysicalUnitNotIn(i.PhysicalUnitNotIn...))
+	}
+	if i.PhysicalUnitGT != nil {
+		predicates = append(predicates, lever.PhysicalUnitGT(*i.PhysicalUnitGT))
+	}
+	if i.PhysicalUnitGTE != nil {
+		predicates = append(predicates, lever.PhysicalUnitGTE(*i.PhysicalUnitGTE))
+	}
+	if i.PhysicalUnitLT != nil {
+		predicates = append(predicates, lever.PhysicalUnitLT(*i.PhysicalUnitLT))
+	}
+	if i.PhysicalUnitLTE != nil {
+		predicates = append(predicates, lever.PhysicalUnitLTE(*i.PhysicalUnitLTE))
+	}
+	if i.PhysicalUnitContains != nil {
+		predicates = append(predicates, lever.PhysicalUnitContains(*i.PhysicalUnitContains))
+	}
+	if i.PhysicalUnitHasPrefix != nil {
+		predicates = append(predicates, lever.PhysicalUnitHasPrefix(*i.PhysicalUnitHasPrefix))
+	}
+	if i.PhysicalUnitHasSuffix != nil {
+		predicates = append(predicates, lever.PhysicalUnitHasSuffix(*i.PhysicalUnitHasSuffix))
+	}
+	if i.PhysicalUnitIsNil {
+		predicates = append(predicates, lever.PhysicalUnitIsNil())
+	}
+	if i.PhysicalUnitNotNil {
+		predicates = append(predicates, lever.PhysicalUnitNotNil())
+	}
+	if i.PhysicalUnitEqualFold != nil {
+		predicates = append(predicates, lever.PhysicalUnitEqualFold(*i.PhysicalUnitEqualFold))
+	}
+	if i.PhysicalUnitContainsFold != nil {
+		predicates = append(predicates, lever.PhysicalUnitContainsFold(*i.PhysicalUnitContainsFold))
+	}
+	if i.Extensive != nil {
+		predicates = append(predicates, lever.ExtensiveEQ(*i.Extensive))
+	}
+	if i.ExtensiveNEQ != nil {
+		predicates = append(predicates, lever.ExtensiveNEQ(*i.ExtensiveNEQ))
+	}
+	if i.Description != nil {
+		predicates = append(predicates, lever.DescriptionEQ(*i.Description))
+	}
+	if i.DescriptionNEQ != nil {
+		predicates = append(predicates, lever.DescriptionNEQ(*i.DescriptionNEQ))
+	}
+	if len(i.DescriptionIn) > 0 {
+		predicates = append(predicates, lever.DescriptionIn(i.DescriptionIn...))
+	}
+	if len(i.DescriptionNotIn) > 0 {
+		predicates = append(predicates, lever.DescriptionNotIn(i.DescriptionNotIn...))
+	}
+	if i.DescriptionGT != nil {
+		predicates = append(predicates, lever.DescriptionGT(*i.DescriptionGT))
+	}
+	if i.DescriptionGTE != nil {
+		predicates = append(predicates, lever.DescriptionGTE(*i.DescriptionGTE))
+	}
+	if i.DescriptionLT != nil {
+		predicates = append(predicates, lever.DescriptionLT(*i.DescriptionLT))
+	}
+	if i.DescriptionLTE != nil {
+		predicates = append(predicates, lever.DescriptionLTE(*i.DescriptionLTE))
+	}
+	if i.DescriptionContains != nil {
+		predicates = append(predicates, lever.DescriptionContains(*i.DescriptionContains))
+	}
+	if i.DescriptionHasPrefix != nil {
+		predicates = append(predicates, lever.DescriptionHasPrefix(*i.DescriptionHasPrefix))
+	}
+	if i.DescriptionHasSuffix != nil {
+		predicates = append(predicates, lever.DescriptionHasSuffix(*i.DescriptionHasSuffix))
+	}
+	if i.DescriptionEqualFold != nil {
+		predicates = append(predicates, lever.DescriptionEqualFold(*i.DescriptionEqualFold))
+	}
+	if i.DescriptionContainsFold != nil {
+		predicates = append(predicates, lever.DescriptionContainsFold(*i.DescriptionContainsFold))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyLeverWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return lever.And(predicates...), nil
+	}
+}
+
+// ObjectiveWhereInput represents a where input for filtering Objective queries.
+type ObjectiveWhereInput struct {
+	Predicates []predicate.Objective  `json:"-"`
+	Not        *ObjectiveWhereInput   `json:"not,omitempty"`
+	Or         []*ObjectiveWhereInput `json:"or,omitempty"`
+	And        []*ObjectiveWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "metric" field predicates.
+	Metric      *planning.Metric  `json:"metric,omitempty"`
+	MetricNEQ   *planning.Metric  `json:"metricNEQ,omitempty"`
+	MetricIn    []planning.Metric `json:"metricIn,omitempty"`
+	MetricNotIn []planning.Metric `json:"metricNotIn,omitempty"`
+
+	// "unit" field predicates.
+	Unit             *string  `json:"unit,omitempty"`
+	UnitNEQ          *string  `json:"unitNEQ,omitempty"`
+	UnitIn           []string `json:"unitIn,omitempty"`
+	UnitNotIn        []string `json:"unitNotIn,omitempty"`
+	UnitGT           *string  `json:"unitGT,omitempty"`
+	UnitGTE          *string  `json:"unitGTE,omitempty"`
+	UnitLT           *string  `json:"unitLT,omitempty"`
+	UnitLTE          *string  `json:"unitLTE,omitempty"`
+	UnitContains     *string  `json:"unitContains,omitempty"`
+	UnitHasPrefix    *string  `json:"unitHasPrefix,omitempty"`
+	UnitHasSuffix    *string  `json:"unitHasSuffix,omitempty"`
+	UnitEqualFold    *string  `json:"unitEqualFold,omitempty"`
+	UnitContainsFold *string  `json:"unitContainsFold,omitempty"`
+
+	// "baseline_year" field predicates.
+	BaselineYear      *int  `json:"baselineYear,omitempty"`
+	BaselineYearNEQ   *int  `json:"baselineYearNEQ,omitempty"`
+	BaselineYearIn    []int `json:"baselineYearIn,omitempty"`
+	BaselineYearNotIn []int `json:"baselineYearNotIn,omitempty"`
+	BaselineYearGT    *int  `json:"baselineYearGT,omitempty"`
+	BaselineYearGTE   *int  `json:"baselineYearGTE,omitempty"`
+	BaselineYearLT    *int  `json:"baselineYearLT,omitempty"`
+	BaselineYearLTE   *int  `json:"baselineYearLTE,omitempty"`
+
+	// "baseline_value" field predicates.
+	BaselineValue      *float64  `json:"baselineValue,omitempty"`
+	BaselineValueNEQ   *float64  `json:"baselineValueNEQ,omitempty"`
+	BaselineValueIn    []float64 `json:"baselineValueIn,omitempty"`
+	BaselineValueNotIn []float64 `json:"baselineValueNotIn,omitempty"`
+	BaselineValueGT    *float64  `json:"baselineValueGT,omitempty"`
+	BaselineValueGTE   *float64  `json:"baselineValueGTE,omitempty"`
+	BaselineValueLT    *float64  `json:"baselineValueLT,omitempty"`
+	BaselineValueLTE   *float64  `json:"baselineValueLTE,omitempty"`
+
+	// "target_year" field predicates.
+	TargetYear      *int  `json:"targetYear,omitempty"`
+	TargetYearNEQ   *int  `json:"targetYearNEQ,omitempty"`
+	TargetYearIn    []int `json:"targetYearIn,omitempty"`
+	TargetYearNotIn []int `json:"targetYearNotIn,omitempty"`
+	TargetYearGT    *int  `json:"targetYearGT,omitempty"`
+	TargetYearGTE   *int  `json:"targetYearGTE,omitempty"`
+	TargetYearLT    *int  `json:"targetYearLT,omitempty"`
+	TargetYearLTE   *int  `json:"targetYearLTE,omitempty"`
+
+	// "target_value" field predicates.
+	TargetValue      *float64  `json:"targetValue,omitempty"`
+	TargetValueNEQ   *float64  `json:"targetValueNEQ,omitempty"`
+	TargetValueIn    []float64 `json:"targetValueIn,omitempty"`
+	TargetValueNotIn []float64 `json:"targetValueNotIn,omitempty"`
+	TargetValueGT    *float64  `json:"targetValueGT,omitempty"`
+	TargetValueGTE   *float64  `json:"targetValueGTE,omitempty"`
+	TargetValueLT    *float64  `json:"targetValueLT,omitempty"`
+	TargetValueLTE   *float64  `json:"targetValueLTE,omitempty"`
+
+	// "source" field predicates.
+	Source      *objective.Source  `json:"source,omitempty"`
+	SourceNEQ   *objective.Source  `json:"sourceNEQ,omitempty"`
+	SourceIn    []objective.Source `json:"sourceIn,omitempty"`
+	SourceNotIn []objective.Source `json:"sourceNotIn,omitempty"`
+
+	// "derived" field predicates.
+	Derived    *bool `json:"derived,omitempty"`
+	DerivedNEQ *bool `json:"derivedNEQ,omitempty"`
+
+	// "breakdown_key" field predicates.
+	BreakdownKey       *objective.BreakdownKey  `json:"breakdownKey,omitempty"`
+	BreakdownKeyNEQ    *objective.BreakdownKey  `json:"breakdownKeyNEQ,omitempty"`
+	BreakdownKeyIn     []objective.BreakdownKey `json:"breakdownKeyIn,omitempty"`
+	BreakdownKeyNotIn  []objective.BreakdownKey `json:"breakdownKeyNotIn,omitempty"`
+	BreakdownKeyIsNil  bool                     `json:"breakdownKeyIsNil,omitempty"`
+	BreakdownKeyNotNil bool                     `json:"breakdownKeyNotNil,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "territory" edge predicates.
+	HasTerritory     *bool                  `json:"hasTerritory,omitempty"`
+	HasTerritoryWith []*TerritoryWhereInput `json:"hasTerritoryWith,omitempty"`
+
+	// "lever" edge predicates.
+	HasLever     *bool              `json:"hasLever,omitempty"`
+	HasLeverWith []*LeverWhereInput `json:"hasLeverWith,omitempty"`
+
+	// "derived_from" edge predicates.
+	HasDerivedFrom     *bool                  `json:"hasDerivedFrom,omitempty"`
+	HasDerivedFromWith []*ObjectiveWhereInput `json:"hasDerivedFromWith,omitempty"`
+
+	// "derivatives" edge predicates.
+	HasDerivatives     *bool                  `json:"hasDerivatives,omitempty"`
+	HasDerivativesWith []*ObjectiveWhereInput `json:"hasDerivativesWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ObjectiveWhereInput) AddPredicates(predicates ...predicate.Objective) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ObjectiveWhereInput filter on the ObjectiveQuery builder.
+func (i *ObjectiveWhereInput) Filter(q *ObjectiveQuery) (*ObjectiveQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyObjectiveWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyObjectiveWhereInput is returned in case the ObjectiveWhereInput is empty.
+var ErrEmptyObjectiveWhereInput = errors.New("ent: empty predicate ObjectiveWhereInput")
+
+// P returns a predicate for filtering objectives.
+// An error is returned if the input is empty or invalid.
+func (i *ObjectiveWhereInput) P() (predicate.Objective, error) {
+	var predicates []predicate.Objective
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, objective.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Objective, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, objective.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Objective, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, objective.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, objective.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, objective.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, objective.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, objective.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, objective.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, objective.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, objective.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, objective.IDLTE(*i.IDLTE))
+	}
+	if i.Metric != nil {
+		predicates = append(predicates, objective.MetricEQ(*i.Metric))
+	}
+	if i.MetricNEQ != nil {
+		predicates = append(predicates, objective.MetricNEQ(*i.MetricNEQ))
+	}
+	if len(i.MetricIn) > 0 {
+		predicates = append(predicates, objective.MetricIn(i.MetricIn...))
+	}
+	if len(i.MetricNotIn) > 0 {
+		predicates = append(predicates, objective.MetricNotIn(i.MetricNotIn...))
+	}
+	if i.Unit != nil {
+		predicates = append(predicates, objective.UnitEQ(*i.Unit))
+	}
+	if i.UnitNEQ != nil {
+		predicates = append(predicates, objective.UnitNEQ(*i.UnitNEQ))
+	}
+	if len(i.UnitIn) > 0 {
+		predicates = append(predicates, objective.UnitIn(i.UnitIn...))
+	}
+	if len(i.UnitNotIn) > 0 {
+		predicates = append(predicates, objective.UnitNotIn(i.UnitNotIn...))
+	}
+	if i.UnitGT != nil {
+		predicates = append(predicates, objective.UnitGT(*i.UnitGT))
+	}
+	if i.UnitGTE != nil {
+		predicates = append(predicates, objective.UnitGTE(*i.UnitGTE))
+	}
+	if i.UnitLT != nil {
+		predicates = append(predicates, objective.UnitLT(*i.UnitLT))
+	}
+	if i.UnitLTE != nil {
+		predicates = append(predicates, objective.UnitLTE(*i.UnitLTE))
+	}
+	if i.UnitContains != nil {
+		predicates = append(predicates, objective.UnitContains(*i.UnitContains))
+	}
+	if i.UnitHasPrefix != nil {
+		predicates = append(predicates, objective.UnitHasPrefix(*i.UnitHasPrefix))
+	}
+	if i.UnitHasSuffix != nil {
+		predicates = append(predicates, objective.UnitHasSuffix(*i.UnitHasSuffix))
+	}
+	if i.UnitEqualFold != nil {
+		predicates = append(predicates, objective.UnitEqualFold(*i.UnitEqualFold))
+	}
+	if i.UnitContainsFold != nil {
+		predicates = append(predicates, objective.UnitContainsFold(*i.UnitContainsFold))
+	}
+	if i.BaselineYear != nil {
+		predicates = append(predicates, objective.BaselineYearEQ(*i.BaselineYear))
+	}
+	if i.BaselineYearNEQ != nil {
+		predicates = append(predicates, objective.BaselineYearNEQ(*i.BaselineYearNEQ))
+	}
+	if len(i.BaselineYearIn) > 0 {
+		predicates = append(predicates, objective.BaselineYearIn(i.BaselineYearIn...))
+	}
+	if len(i.BaselineYearNotIn) > 0 {
+		predicates = append(predicates, objective.BaselineYearNotIn(i.BaselineYearNotIn...))
+	}
+	if i.BaselineYearGT != nil {
+		predicates = append(predicates, objective.BaselineYearGT(*i.BaselineYearGT))
+	}
+	if i.BaselineYearGTE != nil {
+		predicates = append(predicates, objective.BaselineYearGTE(*i.BaselineYearGTE))
+	}
+	if i.BaselineYearLT != nil {
+		predicates = append(predicates, objective.BaselineYearLT(*i.BaselineYearLT))
+	}
+	if i.BaselineYearLTE != nil {
+		predicates = append(predicates, objective.BaselineYearLTE(*i.BaselineYearLTE))
+	}
+	if i.BaselineValue != nil {
+		predicates = append(predicates, objective.BaselineValueEQ(*i.BaselineValue))
+	}
+	if i.BaselineValueNEQ != nil {
+		predicates = append(predicates, objective.BaselineValueNEQ(*i.BaselineValueNEQ))
+	}
+	if len(i.BaselineValueIn) > 0 {
+		predicates = append(predicates, objective.BaselineValueIn(i.BaselineValueIn...))
+	}
+	if len(i.BaselineValueNotIn) > 0 {
+		predicates = append(predicates, objective.BaselineValueNotIn(i.BaselineValueNotIn...))
+	}
+	if i.BaselineValueGT != nil {
+		predicates = append(predicates, objective.BaselineValueGT(*i.BaselineValueGT))
+	}
+	if i.BaselineValueGTE != nil {
+		predicates = append(predicates, objective.BaselineValueGTE(*i.BaselineValueGTE))
+	}
+	if i.BaselineValueLT != nil {
+		predicates = append(predicates, objective.BaselineValueLT(*i.BaselineValueLT))
+	}
+	if i.BaselineValueLTE != nil {
+		predicates = append(predicates, objective.BaselineValueLTE(*i.BaselineValueLTE))
+	}
+	if i.TargetYear != nil {
+		predicates = append(predicates, objective.TargetYearEQ(*i.TargetYear))
+	}
+	if i.TargetYearNEQ != nil {
+		predicates = append(predicates, objective.TargetYearNEQ(*i.TargetYearNEQ))
+	}
+	if len(i.TargetYearIn) > 0 {
+		predicates = append(predicates, objective.TargetYearIn(i.TargetYearIn...))
+	}
+	if len(i.TargetYearNotIn) > 0 {
+		predicates = append(predicates, objective.TargetYearNotIn(i.TargetYearNotIn...))
+	}
+	if i.TargetYearGT != nil {
+		predicates = append(predicates, objective.TargetYearGT(*i.TargetYearGT))
+	}
+	if i.TargetYearGTE != nil {
+		predicates = append(predicates, objective.TargetYearGTE(*i.TargetYearGTE))
+	}
+	if i.TargetYearLT != nil {
+		predicates = append(predicates, objective.TargetYearLT(*i.TargetYearLT))
+	}
+	if i.TargetYearLTE != nil {
+		predicates = append(predicates, objective.TargetYearLTE(*i.TargetYearLTE))
+	}
+	if i.TargetValue != nil {
+		predicates = append(predicates, objective.TargetValueEQ(*i.TargetValue))
+	}
+	if i.TargetValueNEQ != nil {
+		predicates = append(predicates, objective.TargetValueNEQ(*i.TargetValueNEQ))
+	}
+	if len(i.TargetValueIn) > 0 {
+		predicates = append(predicates, objective.TargetValueIn(i.TargetValueIn...))
+	}
+	if len(i.TargetValueNotIn) > 0 {
+		predicates = append(predicates, objective.TargetValueNotIn(i.TargetValueNotIn...))
+	}
+	if i.TargetValueGT != nil {
+		predicates = append(predicates, objective.TargetValueGT(*i.TargetValueGT))
+	}
+	if i.TargetValueGTE != nil {
+		predicates = append(predicates, objective.TargetValueGTE(*i.TargetValueGTE))
+	}
+	if i.TargetValueLT != nil {
+		predicates = append(predicates, objective.TargetValueLT(*i.TargetValueLT))
+	}
+	if i.TargetValueLTE != nil {
+		predicates = append(predicates, objective.TargetValueLTE(*i.TargetValueLTE))
+	}
+	if i.Source != nil {
+		predicates = append(predicates, objective.SourceEQ(*i.Source))
+	}
+	if i.SourceNEQ != nil {
+		predicates = append(predicates, objective.SourceNEQ(*i.SourceNEQ))
+	}
+	if len(i.SourceIn) > 0 {
+		predicates = append(predicates, objective.SourceIn(i.SourceIn...))
+	}
+	if len(i.SourceNotIn) > 0 {
+		predicates = append(predicates, objective.SourceNotIn(i.SourceNotIn...))
+	}
+	if i.Derived != nil {
+		predicates = append(predicates, objective.DerivedEQ(*i.Derived))
+	}
+	if i.DerivedNEQ != nil {
+		predicates = append(predicates, objective.DerivedNEQ(*i.DerivedNEQ))
+	}
+	if i.BreakdownKey != nil {
+		predicates = append(predicates, objective.BreakdownKeyEQ(*i.BreakdownKey))
+	}
+	if i.BreakdownKeyNEQ != nil {
+		predicates = append(predicates, objective.BreakdownKeyNEQ(*i.BreakdownKeyNEQ))
+	}
+	if len(i.BreakdownKeyIn) > 0 {
+		predicates = append(predicates, objective.BreakdownKeyIn(i.BreakdownKeyIn...))
+	}
+	if len(i.BreakdownKeyNotIn) > 0 {
+		predicates = append(predicates, objective.BreakdownKeyNotIn(i.BreakdownKeyNotIn...))
+	}
+	if i.BreakdownKeyIsNil {
+		predicates = append(predicates, objective.BreakdownKeyIsNil())
+	}
+	if i.BreakdownKeyNotNil {
+		predicates = append(predicates, objective.BreakdownKeyNotNil())
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, objective.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, objective.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, objective.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, objective.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, objective.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, objective.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, objective.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, objective.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+
+	if i.HasTerritory != nil {
+		p := objective.HasTerritory()
+		if !*i.HasTerritory {
+			p = objective.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasTerritoryWith) > 0 {
+		with := make([]predicate.Territory, 0, len(i.HasTerritoryWith))
+		for _, w := range i.HasTerritoryWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasTerritoryWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, objective.HasTerritoryWith(with...))
+	}
+	if i.HasLever != nil {
+		p := objective.HasLever()
+		if !*i.HasLever {
+			p = objective.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasLeverWith) > 0 {
+		with := make([]predicate.Lever, 0, len(i.HasLeverWith))
+		for _, w := range i.HasLeverWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasLeverWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, objective.HasLeverWith(with...))
+	}
+	if i.HasDerivedFrom != nil {
+		p := objective.HasDerivedFrom()
+		if !*i.HasDerivedFrom {
+			p = objective.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasDerivedFromWith) > 0 {
+		with := make([]predicate.Objective, 0, len(i.HasDerivedFromWith))
+		for _, w := range i.HasDerivedFromWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasDerivedFromWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, objective.HasDerivedFromWith(with...))
+	}
+	if i.HasDerivatives != nil {
+		p := objective.HasDerivatives()
+		if !*i.HasDerivatives {
+			p = objective.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasDerivativesWith) > 0 {
+		with := make([]predicate.Objective, 0, len(i.HasDerivativesWith))
+		for _, w := range i.HasDerivativesWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasDerivativesWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, objective.HasDerivativesWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyObjectiveWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return objective.And(predicates...), nil
+	}
+}
+
+// ObservationWhereInput represents a where input for filtering Observation queries.
+type ObservationWhereInput struct {
+	Predicates []predicate.Observation  `json:"-"`
+	Not        *ObservationWhereInput   `json:"not,omitempty"`
+	Or         []*ObservationWhereInput `json:"or,omitempty"`
+	And        []*ObservationWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "metric" field predicates.
+	Metric      *planning.Metric  `json:"metric,omitempty"`
+	MetricNEQ   *planning.Metric  `json:"metricNEQ,omitempty"`
+	MetricIn    []planning.Metric `json:"metricIn,omitempty"`
+	MetricNotIn []planning.Metric `json:"metricNotIn,omitempty"`
+
+	// "unit" field predicates.
+	Unit             *string  `json:"unit,omitempty"`
+	UnitNEQ          *string  `json:"unitNEQ,omitempty"`
+	UnitIn           []string `json:"unitIn,omitempty"`
+	UnitNotIn        []string `json:"unitNotIn,omitempty"`
+	UnitGT           *string  `json:"unitGT,omitempty"`
+	UnitGTE          *string  `json:"unitGTE,omitempty"`
+	UnitLT           *string  `json:"unitLT,omitempty"`
+	UnitLTE          *string  `json:"unitLTE,omitempty"`
+	UnitContains     *string  `json:"unitContains,omitempty"`
+	UnitHasPrefix    *string  `json:"unitHasPrefix,omitempty"`
+	UnitHasSuffix    *string  `json:"unitHasSuffix,omitempty"`
+	UnitEqualFold    *string  `json:"unitEqualFold,omitempty"`
+	UnitContainsFold *string  `json:"unitContainsFold,omitempty"`
+
+	// "year" field predicates.
+	Year      *int  `json:"year,omitempty"`
+	YearNEQ   *int  `json:"yearNEQ,omitempty"`
+	YearIn    []int `json:"yearIn,omitempty"`
+	YearNotIn []int `json:"yearNotIn,omitempty"`
+	YearGT    *int  `json:"yearGT,omitempty"`
+	YearGTE   *int  `json:"yearGTE,omitempty"`
+	YearLT    *int  `json:"yearLT,omitempty"`
+	YearLTE   *int  `json:"yearLTE,omitempty"`
+
+	// "value" field predicates.
+	Value      *float64  `json:"value,omitempty"`
+	ValueNEQ   *float64  `json:"valueNEQ,omitempty"`
+	ValueIn    []float64 `json:"valueIn,omitempty"`
+	ValueNotIn []float64 `json:"valueNotIn,omitempty"`
+	ValueGT    *float64  `json:"valueGT,omitempty"`
+	ValueGTE   *float64  `json:"valueGTE,omitempty"`
+	ValueLT    *float64  `json:"valueLT,omitempty"`
+	ValueLTE   *float64  `json:"valueLTE,omitempty"`
+
+	// "source" field predicates.
+	Source             *string  `json:"source,omitempty"`
+	SourceNEQ          *string  `json:"sourceNEQ,omitempty"`
+	SourceIn           []string `json:"sourceIn,omitempty"`
+	SourceNotIn        []string `json:"sourceNotIn,omitempty"`
+	SourceGT           *string  `json:"sourceGT,omitempty"`
+	SourceGTE          *string  `json:"sourceGTE,omitempty"`
+	SourceLT           *string  `json:"sourceLT,omitempty"`
+	SourceLTE          *string  `json:"sourceLTE,omitempty"`
+	SourceContains     *string  `json:"sourceContains,omitempty"`
+	SourceHasPrefix    *string  `json:"sourceHasPrefix,omitempty"`
+	SourceHasSuffix    *string  `json:"sourceHasSuffix,omitempty"`
+	SourceEqualFold    *string  `json:"sourceEqualFold,omitempty"`
+	SourceContainsFold *string  `json:"sourceContainsFold,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "territory" edge predicates.
+	HasTerritory     *bool                  `json:"hasTerritory,omitempty"`
+	HasTerritoryWith []*TerritoryWhereInput `json:"hasTerritoryWith,omitempty"`
+
+	// "lever" edge predicates.
+	HasLever     *bool              `json:"hasLever,omitempty"`
+	HasLeverWith []*LeverWhereInput `json:"hasLeverWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ObservationWhereInput) AddPredicates(predicates ...predicate.Observation) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ObservationWhereInput filter on the ObservationQuery builder.
+func (i *ObservationWhereInput) Filter(q *ObservationQuery) (*ObservationQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyObservationWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyObservationWhereInput is returned in case the ObservationWhereInput is empty.
+var ErrEmptyObservationWhereInput = errors.New("ent: empty predicate ObservationWhereInput")
+
+// P returns a predicate for filtering observations.
+// An error is returned if the input is empty or invalid.
+func (i *ObservationWhereInput) P() (predicate.Observation, error) {
+	var predicates []predicate.Observation
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, observation.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Observation, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, observation.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Observation, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, observation.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, observation.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, observation.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, observation.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, observation.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, observation.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, observation.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, observation.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, observation.IDLTE(*i.IDLTE))
+	}
+	if i.Metric != nil {
+		predicates = append(predicates, observation.MetricEQ(*i.Metric))
+	}
+	if i.MetricNEQ != nil {
+		predicates = append(predicates, observation.MetricNEQ(*i.MetricNEQ))
+	}
+	if len(i.MetricIn) > 0 {
+		predicates = append(predicates, observation.MetricIn(i.MetricIn...))
+	}
+	if len(i.MetricNotIn) > 0 {
+		predicates = append(predicates, observation.MetricNotIn(i.MetricNotIn...))
+	}
+	if i.Unit != nil {
+		predicates = append(predicates, observation.UnitEQ(*i.Unit))
+	}
+	if i.UnitNEQ != nil {
+		predicates = append(predicates, observation.UnitNEQ(*i.UnitNEQ))
+	}
+	if len(i.UnitIn) > 0 {
+		predicates = append(predicates, observation.UnitIn(i.UnitIn...))
+	}
+	if len(i.UnitNotIn) > 0 {
+		predicates = append(predicates, observation.UnitNotIn(i.UnitNotIn...))
+	}
+	if i.UnitGT != nil {
+		predicates = append(predicates, observation.UnitGT(*i.UnitGT))
+	}
+	if i.UnitGTE != nil {
+		predicates = append(predicates, observation.UnitGTE(*i.UnitGTE))
+	}
+	if i.UnitLT != nil {
+		predicates = append(predicates, observation.UnitLT(*i.UnitLT))
+	}
+	if i.UnitLTE != nil {
+		predicates = append(predicates, observation.UnitLTE(*i.UnitLTE))
+	}
+	if i.UnitContains != nil {
+		predicates = append(predicates, observation.UnitContains(*i.UnitContains))
+	}
+	if i.UnitHasPrefix != nil {
+		predicates = append(predicates, observation.UnitHasPrefix(*i.UnitHasPrefix))
+	}
+	if i.UnitHasSuffix != nil {
+		predicates = append(predicates, observation.UnitHasSuffix(*i.UnitHasSuffix))
+	}
+	if i.UnitEqualFold != nil {
+		predicates = append(predicates, observation.UnitEqualFold(*i.UnitEqualFold))
+	}
+	if i.UnitContainsFold != nil {
+		predicates = append(predicates, observation.UnitContainsFold(*i.UnitContainsFold))
+	}
+	if i.Year != nil {
+		predicates = append(predicates, observation.YearEQ(*i.Year))
+	}
+	if i.YearNEQ != nil {
+		predicates = append(predicates, observation.YearNEQ(*i.YearNEQ))
+	}
+	if len(i.YearIn) > 0 {
+		predicates = append(predicates, observation.YearIn(i.YearIn...))
+	}
+	if len(i.YearNotIn) > 0 {
+		predicates = append(predicates, observation.YearNotIn(i.YearNotIn...))
+	}
+	if i.YearGT != nil {
+		predicates = append(predicates, observation.YearGT(*i.YearGT))
+	}
+	if i.YearGTE != nil {
+		predicates = append(predicates, observation.YearGTE(*i.YearGTE))
+	}
+	if i.YearLT != nil {
+		predicates = append(predicates, observation.YearLT(*i.YearLT))
+	}
+	if i.YearLTE != nil {
+		predicates = append(predicates, observation.YearLTE(*i.YearLTE))
+	}
+	if i.Value != nil {
+		predicates = append(predicates, observation.ValueEQ(*i.Value))
+	}
+	if i.ValueNEQ != nil {
+		predicates = append(predicates, observation.ValueNEQ(*i.ValueNEQ))
+	}
+	if len(i.ValueIn) > 0 {
+		predicates = append(predicates, observation.ValueIn(i.ValueIn...))
+	}
+	if len(i.ValueNotIn) > 0 {
+		predicates = append(predicates, observation.ValueNotIn(i.ValueNotIn...))
+	}
+	if i.ValueGT != nil {
+		predicates = append(predicates, observation.ValueGT(*i.ValueGT))
+	}
+	if i.ValueGTE != nil {
+		predicates = append(predicates, observation.ValueGTE(*i.ValueGTE))
+	}
+	if i.ValueLT != nil {
+		predicates = append(predicates, observation.ValueLT(*i.ValueLT))
+	}
+	if i.ValueLTE != nil {
+		predicates = append(predicates, observation.ValueLTE(*i.ValueLTE))
+	}
+	if i.Source != nil {
+		predicates = append(predicates, observation.SourceEQ(*i.Source))
+	}
+	if i.SourceNEQ != nil {
+		predicates = append(predicates, observation.SourceNEQ(*i.SourceNEQ))
+	}
+	if len(i.SourceIn) > 0 {
+		predicates = append(predicates, observation.SourceIn(i.SourceIn...))
+	}
+	if len(i.SourceNotIn) > 0 {
+		predicates = append(predicates, observation.SourceNotIn(i.SourceNotIn...))
+	}
+	if i.SourceGT != nil {
+		predicates = append(predicates, observation.SourceGT(*i.SourceGT))
+	}
+	if i.SourceGTE != nil {
+		predicates = append(predicates, observation.SourceGTE(*i.SourceGTE))
+	}
+	if i.SourceLT != nil {
+		predicates = append(predicates, observation.SourceLT(*i.SourceLT))
+	}
+	if i.SourceLTE != nil {
+		predicates = append(predicates, observation.SourceLTE(*i.SourceLTE))
+	}
+	if i.SourceContains != nil {
+		predicates = append(predicates, observation.SourceContains(*i.SourceContains))
+	}
+	if i.SourceHasPrefix != nil {
+		predicates = append(predicates, observation.SourceHasPrefix(*i.SourceHasPrefix))
+	}
+	if i.SourceHasSuffix != nil {
+		predicates = append(predicates, observation.SourceHasSuffix(*i.SourceHasSuffix))
+	}
+	if i.SourceEqualFold != nil {
+		predicates = append(predicates, observation.SourceEqualFold(*i.SourceEqualFold))
+	}
+	if i.SourceContainsFold != nil {
+		predicates = append(predicates, observation.SourceContainsFold(*i.SourceContainsFold))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, observation.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, observation.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, observation.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, observation.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, observation.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, observation.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, observation.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, observation.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+
+	if i.HasTerritory != nil {
+		p := observation.HasTerritory()
+		if !*i.HasTerritory {
+			p = observation.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasTerritoryWith) > 0 {
+		with := make([]predicate.Territory, 0, len(i.HasTerritoryWith))
+		for _, w := range i.HasTerritoryWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasTerritoryWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, observation.HasTerritoryWith(with...))
+	}
+	if i.HasLever != nil {
+		p := observation.HasLever()
+		if !*i.HasLever {
+			p = observation.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasLeverWith) > 0 {
+		with := make([]predicate.Lever, 0, len(i.HasLeverWith))
+		for _, w := range i.HasLeverWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasLeverWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, observation.HasLeverWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyObservationWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return observation.And(predicates...), nil
+	}
+}
 
 // TerritoryWhereInput represents a where input for filtering Territory queries.
 type TerritoryWhereInput struct {

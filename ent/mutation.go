@@ -7,13 +7,24 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"github.com/cop-territoriales/cop-api/ent/ancestry"
+	"github.com/cop-territoriales/cop-api/ent/cop"
+	"github.com/cop-territoriales/cop-api/ent/copdocument"
+	"github.com/cop-territoriales/cop-api/ent/copparticipant"
+	"github.com/cop-territoriales/cop-api/ent/copstep"
+	"github.com/cop-territoriales/cop-api/ent/lever"
 	"github.com/cop-territoriales/cop-api/ent/membership"
+	"github.com/cop-territoriales/cop-api/ent/objective"
+	"github.com/cop-territoriales/cop-api/ent/observation"
 	"github.com/cop-territoriales/cop-api/ent/predicate"
+	"github.com/cop-territoriales/cop-api/ent/sector"
 	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/ent/theme"
+	"github.com/cop-territoriales/cop-api/planning"
 )
 
 const (
@@ -25,9 +36,18 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeAncestry   = "Ancestry"
-	TypeMembership = "Membership"
-	TypeTerritory  = "Territory"
+	TypeAncestry       = "Ancestry"
+	TypeCop            = "Cop"
+	TypeCopDocument    = "CopDocument"
+	TypeCopParticipant = "CopParticipant"
+	TypeCopStep        = "CopStep"
+	TypeLever          = "Lever"
+	TypeMembership     = "Membership"
+	TypeObjective      = "Objective"
+	TypeObservation    = "Observation"
+	TypeSector         = "Sector"
+	TypeTerritory      = "Territory"
+	TypeTheme          = "Theme"
 )
 
 // AncestryMutation represents an operation that mutates the Ancestry nodes in the graph.
@@ -687,6 +707,3291 @@ func (m *AncestryMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Ancestry edge %s", name)
 }
 
+// CopMutation represents an operation that mutates the Cop nodes in the graph.
+type CopMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *int
+	edition             *int
+	addedition          *int
+	title               *string
+	clearedFields       map[string]struct{}
+	region              *int
+	clearedregion       bool
+	steps               map[int]struct{}
+	removedsteps        map[int]struct{}
+	clearedsteps        bool
+	participants        map[int]struct{}
+	removedparticipants map[int]struct{}
+	clearedparticipants bool
+	documents           map[int]struct{}
+	removeddocuments    map[int]struct{}
+	cleareddocuments    bool
+	done                bool
+	oldValue            func(context.Context) (*Cop, error)
+	predicates          []predicate.Cop
+}
+
+var _ ent.Mutation = (*CopMutation)(nil)
+
+// copOption allows management of the mutation configuration using functional options.
+type copOption func(*CopMutation)
+
+// newCopMutation creates new mutation for the Cop entity.
+func newCopMutation(c config, op Op, opts ...copOption) *CopMutation {
+	m := &CopMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCop,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCopID sets the ID field of the mutation.
+func withCopID(id int) copOption {
+	return func(m *CopMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Cop
+		)
+		m.oldValue = func(ctx context.Context) (*Cop, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Cop.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCop sets the old Cop of the mutation.
+func withCop(node *Cop) copOption {
+	return func(m *CopMutation) {
+		m.oldValue = func(context.Context) (*Cop, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CopMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CopMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CopMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CopMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Cop.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetRegionID sets the "region_id" field.
+func (m *CopMutation) SetRegionID(i int) {
+	m.region = &i
+}
+
+// RegionID returns the value of the "region_id" field in the mutation.
+func (m *CopMutation) RegionID() (r int, exists bool) {
+	v := m.region
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRegionID returns the old "region_id" field's value of the Cop entity.
+// If the Cop object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CopMutation) OldRegionID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRegionID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRegionID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRegionID: %w", err)
+	}
+	return oldValue.RegionID, nil
+}
+
+// ResetRegionID resets all changes to the "region_id" field.
+func (m *CopMutation) ResetRegionID() {
+	m.region = nil
+}
+
+// SetEdition sets the "edition" field.
+func (m *CopMutation) SetEdition(i int) {
+	m.edition = &i
+	m.addedition = nil
+}
+
+// Edition returns the value of the "edition" field in the mutation.
+func (m *CopMutation) Edition() (r int, exists bool) {
+	v := m.edition
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEdition returns the old "edition" field's value of the Cop entity.
+// If the Cop object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CopMutation) OldEdition(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEdition is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEdition requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEdition: %w", err)
+	}
+	return oldValue.Edition, nil
+}
+
+// AddEdition adds i to the "edition" field.
+func (m *CopMutation) AddEdition(i int) {
+	if m.addedition != nil {
+		*m.addedition += i
+	} else {
+		m.addedition = &i
+	}
+}
+
+// AddedEdition returns the value that was added to the "edition" field in this mutation.
+func (m *CopMutation) AddedEdition() (r int, exists bool) {
+	v := m.addedition
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetEdition resets all changes to the "edition" field.
+func (m *CopMutation) ResetEdition() {
+	m.edition = nil
+	m.addedition = nil
+}
+
+// SetTitle sets the "title" field.
+func (m *CopMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *CopMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the Cop entity.
+// If the Cop object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CopMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *CopMutation) ResetTitle() {
+	m.title = nil
+}
+
+// ClearRegion clears the "region" edge to the Territory entity.
+func (m *CopMutation) ClearRegion() {
+	m.clearedregion = true
+	m.clearedFields[cop.FieldRegionID] = struct{}{}
+}
+
+// RegionCleared reports if the "region" edge to the Territory entity was cleared.
+func (m *CopMutation) RegionCleared() bool {
+	return m.clearedregion
+}
+
+// RegionIDs returns the "region" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// RegionID instead. It exists only for internal usage by the builders.
+func (m *CopMutation) RegionIDs() (ids []int) {
+	if id := m.region; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetRegion resets all changes to the "region" edge.
+func (m *CopMutation) ResetRegion() {
+	m.region = nil
+	m.clearedregion = false
+}
+
+// AddStepIDs adds the "steps" edge to the CopStep entity by ids.
+func (m *CopMutation) AddStepIDs(ids ...int) {
+	if m.steps == nil {
+		m.steps = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.steps[ids[i]] = struct{}{}
+	}
+}
+
+// ClearSteps clears the "steps" edge to the CopStep entity.
+func (m *CopMutation) ClearSteps() {
+	m.clearedsteps = true
+}
+
+// StepsCleared reports if the "steps" edge to the CopStep entity was cleared.
+func (m *CopMutation) StepsCleared() bool {
+	return m.clearedsteps
+}
+
+// RemoveStepIDs removes the "steps" edge to the CopStep entity by IDs.
+func (m *CopMutation) RemoveStepIDs(ids ...int) {
+	if m.removedsteps == nil {
+		m.removedsteps = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.steps, ids[i])
+		m.removedsteps[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedSteps returns the removed IDs of the "steps" edge to the CopStep entity.
+func (m *CopMutation) RemovedStepsIDs() (ids []int) {
+	for id := range m.removedsteps {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// StepsIDs returns the "steps" edge IDs in the mutation.
+func (m *CopMutation) StepsIDs() (ids []int) {
+	for id := range m.steps {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetSteps resets all changes to the "steps" edge.
+func (m *CopMutation) ResetSteps() {
+	m.steps = nil
+	m.clearedsteps = false
+	m.removedsteps = nil
+}
+
+// AddParticipantIDs adds the "participants" edge to the CopParticipant entity by ids.
+func (m *CopMutation) AddParticipantIDs(ids ...int) {
+	if m.participants == nil {
+		m.participants = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.participants[ids[i]] = struct{}{}
+	}
+}
+
+// ClearParticipants clears the "participants" edge to the CopParticipant entity.
+func (m *CopMutation) ClearParticipants() {
+	m.clearedparticipants = true
+}
+
+// ParticipantsCleared reports if the "participants" edge to the CopParticipant entity was cleared.
+func (m *CopMutation) ParticipantsCleared() bool {
+	return m.clearedparticipants
+}
+
+// RemoveParticipantIDs removes the "participants" edge to the CopParticipant entity by IDs.
+func (m *CopMutation) RemoveParticipantIDs(ids ...int) {
+	if m.removedparticipants == nil {
+		m.removedparticipants = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.participants, ids[i])
+		m.removedparticipants[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedParticipants returns the removed IDs of the "participants" edge to the CopParticipant entity.
+func (m *CopMutation) RemovedParticipantsIDs() (ids []int) {
+	for id := range m.removedparticipants {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ParticipantsIDs returns the "participants" edge IDs in the mutation.
+func (m *CopMutation) ParticipantsIDs() (ids []int) {
+	for id := range m.participants {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetParticipants resets all changes to the "participants" edge.
+func (m *CopMutation) ResetParticipants() {
+	m.participants = nil
+	m.clearedparticipants = false
+	m.removedparticipants = nil
+}
+
+// AddDocumentIDs adds the "documents" edge to the CopDocument entity by ids.
+func (m *CopMutation) AddDocumentIDs(ids ...int) {
+	if m.documents == nil {
+		m.documents = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.documents[ids[i]] = struct{}{}
+	}
+}
+
+// ClearDocuments clears the "documents" edge to the CopDocument entity.
+func (m *CopMutation) ClearDocuments() {
+	m.cleareddocuments = true
+}
+
+// DocumentsCleared reports if the "documents" edge to the CopDocument entity was cleared.
+func (m *CopMutation) DocumentsCleared() bool {
+	return m.cleareddocuments
+}
+
+// RemoveDocumentIDs removes the "documents" edge to the CopDocument entity by IDs.
+func (m *CopMutation) RemoveDocumentIDs(ids ...int) {
+	if m.removeddocuments == nil {
+		m.removeddocuments = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.documents, ids[i])
+		m.removeddocuments[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedDocuments returns the removed IDs of the "documents" edge to the CopDocument entity.
+func (m *CopMutation) RemovedDocumentsIDs() (ids []int) {
+	for id := range m.removeddocuments {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// DocumentsIDs returns the "documents" edge IDs in the mutation.
+func (m *CopMutation) DocumentsIDs() (ids []int) {
+	for id := range m.documents {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetDocuments resets all changes to the "documents" edge.
+func (m *CopMutation) ResetDocuments() {
+	m.documents = nil
+	m.cleareddocuments = false
+	m.removeddocuments = nil
+}
+
+// Where appends a list predicates to the CopMutation builder.
+func (m *CopMutation) Where(ps ...predicate.Cop) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CopMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CopMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Cop, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CopMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CopMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Cop).
+func (m *CopMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CopMutation) Fields() []string {
+	fields := make([]string, 0, 3)
+	if m.region != nil {
+		fields = append(fields, cop.FieldRegionID)
+	}
+	if m.edition != nil {
+		fields = append(fields, cop.FieldEdition)
+	}
+	if m.title != nil {
+		fields = append(fields, cop.FieldTitle)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CopMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case cop.FieldRegionID:
+		return m.RegionID()
+	case cop.FieldEdition:
+		return m.Edition()
+	case cop.FieldTitle:
+		return m.Title()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CopMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case cop.FieldRegionID:
+		return m.OldRegionID(ctx)
+	case cop.FieldEdition:
+		return m.OldEdition(ctx)
+	case cop.FieldTitle:
+		return m.OldTitle(ctx)
+	}
+	return nil, fmt.Errorf("unknown Cop field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CopMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case cop.FieldRegionID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRegionID(v)
+		return nil
+	case cop.FieldEdition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEdition(v)
+		return nil
+	case cop.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Cop field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CopMutation) AddedFields() []string {
+	var fields []string
+	if m.addedition != nil {
+		fields = append(fields, cop.FieldEdition)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CopMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case cop.FieldEdition:
+		return m.AddedEdition()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CopMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case cop.FieldEdition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddEdition(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Cop numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CopMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CopMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CopMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown Cop nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CopMutation) ResetField(name string) error {
+	switch name {
+	case cop.FieldRegionID:
+		m.ResetRegionID()
+		return nil
+	case cop.FieldEdition:
+		m.ResetEdition()
+		return nil
+	case cop.FieldTitle:
+		m.ResetTitle()
+		return nil
+	}
+	return fmt.Errorf("unknown Cop field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CopMutation) AddedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.region != nil {
+		edges = append(edges, cop.EdgeRegion)
+	}
+	if m.steps != nil {
+		edges = append(edges, cop.EdgeSteps)
+	}
+	if m.participants != nil {
+		edges = append(edges, cop.EdgeParticipants)
+	}
+	if m.documents != nil {
+		edges = append(edges, cop.EdgeDocuments)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CopMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case cop.EdgeRegion:
+		if id := m.region; id != nil {
+			return []ent.Value{*id}
+		}
+	case cop.EdgeSteps:
+		ids := make([]ent.Value, 0, len(m.steps))
+		for id := range m.steps {
+			ids = append(ids, id)
+		}
+		return ids
+	case cop.EdgeParticipants:
+		ids := make([]ent.Value, 0, len(m.participants))
+		for id := range m.participants {
+			ids = append(ids, id)
+		}
+		return ids
+	case cop.EdgeDocuments:
+		ids := make([]ent.Value, 0, len(m.documents))
+		for id := range m.documents {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CopMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.removedsteps != nil {
+		edges = append(edges, cop.EdgeSteps)
+	}
+	if m.removedparticipants != nil {
+		edges = append(edges, cop.EdgeParticipants)
+	}
+	if m.removeddocuments != nil {
+		edges = append(edges, cop.EdgeDocuments)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CopMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case cop.EdgeSteps:
+		ids := make([]ent.Value, 0, len(m.removedsteps))
+		for id := range m.removedsteps {
+			ids = append(ids, id)
+		}
+		return ids
+	case cop.EdgeParticipants:
+		ids := make([]ent.Value, 0, len(m.removedparticipants))
+		for id := range m.removedparticipants {
+			ids = append(ids, id)
+		}
+		return ids
+	case cop.EdgeDocuments:
+		ids := make([]ent.Value, 0, len(m.removeddocuments))
+		for id := range m.removeddocuments {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CopMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.clearedregion {
+		edges = append(edges, cop.EdgeRegion)
+	}
+	if m.clearedsteps {
+		edges = append(edges, cop.EdgeSteps)
+	}
+	if m.clearedparticipants {
+		edges = append(edges, cop.EdgeParticipants)
+	}
+	if m.cleareddocuments {
+		edges = append(edges, cop.EdgeDocuments)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CopMutation) EdgeCleared(name string) bool {
+	switch name {
+	case cop.EdgeRegion:
+		return m.clearedregion
+	case cop.EdgeSteps:
+		return m.clearedsteps
+	case cop.EdgeParticipants:
+		return m.clearedparticipants
+	case cop.EdgeDocuments:
+		return m.cleareddocuments
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CopMutation) ClearEdge(name string) error {
+	switch name {
+	case cop.EdgeRegion:
+		m.ClearRegion()
+		return nil
+	}
+	return fmt.Errorf("unknown Cop unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CopMutation) ResetEdge(name string) error {
+	switch name {
+	case cop.EdgeRegion:
+		m.ResetRegion()
+		return nil
+	case cop.EdgeSteps:
+		m.ResetSteps()
+		return nil
+	case cop.EdgeParticipants:
+		m.ResetParticipants()
+		return nil
+	case cop.EdgeDocuments:
+		m.ResetDocuments()
+		return nil
+	}
+	return fmt.Errorf("unknown Cop edge %s", name)
+}
+
+// CopDocumentMutation represents an operation that mutates the CopDocument nodes in the graph.
+type CopDocumentMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	title         *string
+	url           *string
+	step          *planning.StepKind
+	clearedFields map[string]struct{}
+	cop           *int
+	clearedcop    bool
+	done          bool
+	oldValue      func(context.Context) (*CopDocument, error)
+	predicates    []predicate.CopDocument
+}
+
+var _ ent.Mutation = (*CopDocumentMutation)(nil)
+
+// copdocumentOption allows management of the mutation configuration using functional options.
+type copdocumentOption func(*CopDocumentMutation)
+
+// newCopDocumentMutation creates new mutation for the CopDocument entity.
+func newCopDocumentMutation(c config, op Op, opts ...copdocumentOption) *CopDocumentMutation {
+	m := &CopDocumentMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCopDocument,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCopDocumentID sets the ID field of the mutation.
+func withCopDocumentID(id int) copdocumentOption {
+	return func(m *CopDocumentMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CopDocument
+		)
+		m.oldValue = func(ctx context.Context) (*CopDocument, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CopDocument.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCopDocument sets the old CopDocument of the mutation.
+func withCopDocument(node *CopDocument) copdocumentOption {
+	return func(m *CopDocumentMutation) {
+		m.oldValue = func(context.Context) (*CopDocument, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CopDocumentMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CopDocumentMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CopDocumentMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CopDocumentMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CopDocument.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCopID sets the "cop_id" field.
+func (m *CopDocumentMutation) SetCopID(i int) {
+	m.cop = &i
+}
+
+// CopID returns the value of the "cop_id" field in the mutation.
+func (m *CopDocumentMutation) CopID() (r int, exists bool) {
+	v := m.cop
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCopID returns the old "cop_id" field's value of the CopDocument entity.
+// If the CopDocument object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CopDocumentMutation) OldCopID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCopID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCopID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCopID: %w", err)
+	}
+	return oldValue.CopID, nil
+}
+
+// ResetCopID resets all changes to the "cop_id" field.
+func (m *CopDocumentMutation) ResetCopID() {
+	m.cop = nil
+}
+
+// SetTitle sets the "title" field.
+func (m *CopDocumentMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *CopDocumentMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the CopDocument entity.
+// If the CopDocument object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CopDocumentMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *CopDocumentMutation) ResetTitle() {
+	m.title = nil
+}
+
+// SetURL sets the "url" field.
+func (m *CopDocumentMutation) SetURL(s string) {
+	m.url = &s
+}
+
+// URL returns the value of the "url" field in the mutation.
+func (m *CopDocumentMutation) URL() (r string, exists bool) {
+	v := m.url
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldURL returns the old "url" field's value of the CopDocument entity.
+// If the CopDocument object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CopDocumentMutation) OldURL(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldURL is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldURL requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldURL: %w", err)
+	}
+	return oldValue.URL, nil
+}
+
+// ResetURL resets all changes to the "url" field.
+func (m *CopDocumentMutation) ResetURL() {
+	m.url = nil
+}
+
+// SetStep sets the "step" field.
+func (m *CopDocumentMutation) SetStep(pk planning.StepKind) {
+	m.step = &pk
+}
+
+// Step returns the value of the "step" field in the mutation.
+func (m *CopDocumentMutation) Step() (r planning.StepKind, exists bool) {
+	v := m.step
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStep returns the old "step" field's value of the CopDocument entity.
+// If the CopDocument object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CopDocumentMutation) OldStep(ctx context.Context) (v *planning.StepKind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStep is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStep requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStep: %w", err)
+	}
+	return oldValue.Step, nil
+}
+
+// ClearStep clears the value of the "step" field.
+func (m *CopDocumentMutation) ClearStep() {
+	m.step = nil
+	m.clearedFields[copdocument.FieldStep] = struct{}{}
+}
+
+// StepCleared returns if the "step" field was cleared in this mutation.
+func (m *CopDocumentMutation) StepCleared() bool {
+	_, ok := m.clearedFields[copdocument.FieldStep]
+	return ok
+}
+
+// ResetStep resets all changes to the "step" field.
+func (m *CopDocumentMutation) ResetStep() {
+	m.step = nil
+	delete(m.clearedFields, copdocument.FieldStep)
+}
+
+// ClearCop clears the "cop" edge to the Cop entity.
+func (m *CopDocumentMutation) ClearCop() {
+	m.clearedcop = true
+	m.clearedFields[copdocument.FieldCopID] = struct{}{}
+}
+
+// CopCleared reports if the "cop" edge to the Cop entity was cleared.
+func (m *CopDocumentMutation) CopCleared() bool {
+	return m.clearedcop
+}
+
+// CopIDs returns the "cop" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CopID instead. It exists only for internal usage by the builders.
+func (m *CopDocumentMutation) CopIDs() (ids []int) {
+	if id := m.cop; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCop resets all changes to the "cop" edge.
+func (m *CopDocumentMutation) ResetCop() {
+	m.cop = nil
+	m.clearedcop = false
+}
+
+// Where appends a list predicates to the CopDocumentMutation builder.
+func (m *CopDocumentMutation) Where(ps ...predicate.CopDocument) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CopDocumentMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CopDocumentMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CopDocument, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CopDocumentMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CopDocumentMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CopDocument).
+func (m *CopDocumentMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CopDocumentMutation) Fields() []string {
+	fields := make([]string, 0, 4)
+	if m.cop != nil {
+		fields = append(fields, copdocument.FieldCopID)
+	}
+	if m.title != nil {
+		fields = append(fields, copdocument.FieldTitle)
+	}
+	if m.url != nil {
+		fields = append(fields, copdocument.FieldURL)
+	}
+	if m.step != nil {
+		fields = append(fields, copdocument.FieldStep)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CopDocumentMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case copdocument.FieldCopID:
+		return m.CopID()
+	case copdocument.FieldTitle:
+		return m.Title()
+	case copdocument.FieldURL:
+		return m.URL()
+	case copdocument.FieldStep:
+		return m.Step()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CopDocumentMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case copdocument.FieldCopID:
+		return m.OldCopID(ctx)
+	case copdocument.FieldTitle:
+		return m.OldTitle(ctx)
+	case copdocument.FieldURL:
+		return m.OldURL(ctx)
+	case copdocument.FieldStep:
+		return m.OldStep(ctx)
+	}
+	return nil, fmt.Errorf("unknown CopDocument field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CopDocumentMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case copdocument.FieldCopID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCopID(v)
+		return nil
+	case copdocument.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case copdocument.FieldURL:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetURL(v)
+		return nil
+	case copdocument.FieldStep:
+		v, ok := value.(planning.StepKind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStep(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CopDocument field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CopDocumentMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CopDocumentMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CopDocumentMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown CopDocument numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CopDocumentMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(copdocument.FieldStep) {
+		fields = append(fields, copdocument.FieldStep)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CopDocumentMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CopDocumentMutation) ClearField(name string) error {
+	switch name {
+	case copdocument.FieldStep:
+		m.ClearStep()
+		return nil
+	}
+	return fmt.Errorf("unknown CopDocument nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CopDocumentMutation) ResetField(name string) error {
+	switch name {
+	case copdocument.FieldCopID:
+		m.ResetCopID()
+		return nil
+	case copdocument.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case copdocument.FieldURL:
+		m.ResetURL()
+		return nil
+	case copdocument.FieldStep:
+		m.ResetStep()
+		return nil
+	}
+	return fmt.Errorf("unknown CopDocument field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CopDocumentMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.cop != nil {
+		edges = append(edges, copdocument.EdgeCop)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CopDocumentMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case copdocument.EdgeCop:
+		if id := m.cop; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CopDocumentMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CopDocumentMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CopDocumentMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedcop {
+		edges = append(edges, copdocument.EdgeCop)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CopDocumentMutation) EdgeCleared(name string) bool {
+	switch name {
+	case copdocument.EdgeCop:
+		return m.clearedcop
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CopDocumentMutation) ClearEdge(name string) error {
+	switch name {
+	case copdocument.EdgeCop:
+		m.ClearCop()
+		return nil
+	}
+	return fmt.Errorf("unknown CopDocument unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CopDocumentMutation) ResetEdge(name string) error {
+	switch name {
+	case copdocument.EdgeCop:
+		m.ResetCop()
+		return nil
+	}
+	return fmt.Errorf("unknown CopDocument edge %s", name)
+}
+
+// CopParticipantMutation represents an operation that mutates the CopParticipant nodes in the graph.
+type CopParticipantMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *int
+	organisation     *string
+	kind             *copparticipant.Kind
+	clearedFields    map[string]struct{}
+	cop              *int
+	clearedcop       bool
+	territory        *int
+	clearedterritory bool
+	done             bool
+	oldValue         func(context.Context) (*CopParticipant, error)
+	predicates       []predicate.CopParticipant
+}
+
+var _ ent.Mutation = (*CopParticipantMutation)(nil)
+
+// copparticipantOption allows management of the mutation configuration using functional options.
+type copparticipantOption func(*CopParticipantMutation)
+
+// newCopParticipantMutation creates new mutation for the CopParticipant entity.
+func newCopParticipantMutation(c config, op Op, opts ...copparticipantOption) *CopParticipantMutation {
+	m := &CopParticipantMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCopParticipant,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCopParticipantID sets the ID field of the mutation.
+func withCopParticipantID(id int) copparticipantOption {
+	return func(m *CopParticipantMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CopParticipant
+		)
+		m.oldValue = func(ctx context.Context) (*CopParticipant, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CopParticipant.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCopParticipant sets the old CopParticipant of the mutation.
+func withCopParticipant(node *CopParticipant) copparticipantOption {
+	return func(m *CopParticipantMutation) {
+		m.oldValue = func(context.Context) (*CopParticipant, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CopParticipantMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CopParticipantMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CopParticipantMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CopParticipantMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CopParticipant.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCopID sets the "cop_id" field.
+func (m *CopParticipantMutation) SetCopID(i int) {
+	m.cop = &i
+}
+
+// CopID returns the value of the "cop_id" field in the mutation.
+func (m *CopParticipantMutation) CopID() (r int, exists bool) {
+	v := m.cop
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCopID returns the old "cop_id" field's value of the CopParticipant entity.
+// If the CopParticipant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CopParticipantMutation) OldCopID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCopID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCopID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCopID: %w", err)
+	}
+	return oldValue.CopID, nil
+}
+
+// ResetCopID resets all changes to the "cop_id" field.
+func (m *CopParticipantMutation) ResetCopID() {
+	m.cop = nil
+}
+
+// SetOrganisation sets the "organisation" field.
+func (m *CopParticipantMutation) SetOrganisation(s string) {
+	m.organisation = &s
+}
+
+// Organisation returns the value of the "organisation" field in the mutation.
+func (m *CopParticipantMutation) Organisation() (r string, exists bool) {
+	v := m.organisation
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganisation returns the old "organisation" field's value of the CopParticipant entity.
+// If the CopParticipant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CopParticipantMutation) OldOrganisation(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganisation is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganisation requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganisation: %w", err)
+	}
+	return oldValue.Organisation, nil
+}
+
+// ResetOrganisation resets all changes to the "organisation" field.
+func (m *CopParticipantMutation) ResetOrganisation() {
+	m.organisation = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *CopParticipantMutation) SetKind(c copparticipant.Kind) {
+	m.kind = &c
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *CopParticipantMutation) Kind() (r copparticipant.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the CopParticipant entity.
+// If the CopParticipant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CopParticipantMutation) OldKind(ctx context.Context) (v copparticipant.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *CopParticipantMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetTerritoryID sets the "territory_id" field.
+func (m *CopParticipantMutation) SetTerritoryID(i int) {
+	m.territory = &i
+}
+
+// TerritoryID returns the value of the "territory_id" field in the mutation.
+func (m *CopParticipantMutation) TerritoryID() (r int, exists bool) {
+	v := m.territory
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTerritoryID returns the old "territory_id" field's value of the CopParticipant entity.
+// If the CopParticipant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CopParticipantMutation) OldTerritoryID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTerritoryID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTerritoryID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTerritoryID: %w", err)
+	}
+	return oldValue.TerritoryID, nil
+}
+
+// ClearTerritoryID clears the value of the "territory_id" field.
+func (m *CopParticipantMutation) ClearTerritoryID() {
+	m.territory = nil
+	m.clearedFields[copparticipant.FieldTerritoryID] = struct{}{}
+}
+
+// TerritoryIDCleared returns if the "territory_id" field was cleared in this mutation.
+func (m *CopParticipantMutation) TerritoryIDCleared() bool {
+	_, ok := m.clearedFields[copparticipant.FieldTerritoryID]
+	return ok
+}
+
+// ResetTerritoryID resets all changes to the "territory_id" field.
+func (m *CopParticipantMutation) ResetTerritoryID() {
+	m.territory = nil
+	delete(m.clearedFields, copparticipant.FieldTerritoryID)
+}
+
+// ClearCop clears the "cop" edge to the Cop entity.
+func (m *CopParticipantMutation) ClearCop() {
+	m.clearedcop = true
+	m.clearedFields[copparticipant.FieldCopID] = struct{}{}
+}
+
+// CopCleared reports if the "cop" edge to the Cop entity was cleared.
+func (m *CopParticipantMutation) CopCleared() bool {
+	return m.clearedcop
+}
+
+// CopIDs returns the "cop" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CopID instead. It exists only for internal usage by the builders.
+func (m *CopParticipantMutation) CopIDs() (ids []int) {
+	if id := m.cop; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCop resets all changes to the "cop" edge.
+func (m *CopParticipantMutation) ResetCop() {
+	m.cop = nil
+	m.clearedcop = false
+}
+
+// ClearTerritory clears the "territory" edge to the Territory entity.
+func (m *CopParticipantMutation) ClearTerritory() {
+	m.clearedterritory = true
+	m.clearedFields[copparticipant.FieldTerritoryID] = struct{}{}
+}
+
+// TerritoryCleared reports if the "territory" edge to the Territory entity was cleared.
+func (m *CopParticipantMutation) TerritoryCleared() bool {
+	return m.TerritoryIDCleared() || m.clearedterritory
+}
+
+// TerritoryIDs returns the "territory" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TerritoryID instead. It exists only for internal usage by the builders.
+func (m *CopParticipantMutation) TerritoryIDs() (ids []int) {
+	if id := m.territory; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTerritory resets all changes to the "territory" edge.
+func (m *CopParticipantMutation) ResetTerritory() {
+	m.territory = nil
+	m.clearedterritory = false
+}
+
+// Where appends a list predicates to the CopParticipantMutation builder.
+func (m *CopParticipantMutation) Where(ps ...predicate.CopParticipant) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CopParticipantMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CopParticipantMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CopParticipant, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CopParticipantMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CopParticipantMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CopParticipant).
+func (m *CopParticipantMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CopParticipantMutation) Fields() []string {
+	fields := make([]string, 0, 4)
+	if m.cop != nil {
+		fields = append(fields, copparticipant.FieldCopID)
+	}
+	if m.organisation != nil {
+		fields = append(fields, copparticipant.FieldOrganisation)
+	}
+	if m.kind != nil {
+		fields = append(fields, copparticipant.FieldKind)
+	}
+	if m.territory != nil {
+		fields = append(fields, copparticipant.FieldTerritoryID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CopParticipantMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case copparticipant.FieldCopID:
+		return m.CopID()
+	case copparticipant.FieldOrganisation:
+		return m.Organisation()
+	case copparticipant.FieldKind:
+		return m.Kind()
+	case copparticipant.FieldTerritoryID:
+		return m.TerritoryID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CopParticipantMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case copparticipant.FieldCopID:
+		return m.OldCopID(ctx)
+	case copparticipant.FieldOrganisation:
+		return m.OldOrganisation(ctx)
+	case copparticipant.FieldKind:
+		return m.OldKind(ctx)
+	case copparticipant.FieldTerritoryID:
+		return m.OldTerritoryID(ctx)
+	}
+	return nil, fmt.Errorf("unknown CopParticipant field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CopParticipantMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case copparticipant.FieldCopID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCopID(v)
+		return nil
+	case copparticipant.FieldOrganisation:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganisation(v)
+		return nil
+	case copparticipant.FieldKind:
+		v, ok := value.(copparticipant.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case copparticipant.FieldTerritoryID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTerritoryID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CopParticipant field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CopParticipantMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CopParticipantMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CopParticipantMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown CopParticipant numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CopParticipantMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(copparticipant.FieldTerritoryID) {
+		fields = append(fields, copparticipant.FieldTerritoryID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CopParticipantMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CopParticipantMutation) ClearField(name string) error {
+	switch name {
+	case copparticipant.FieldTerritoryID:
+		m.ClearTerritoryID()
+		return nil
+	}
+	return fmt.Errorf("unknown CopParticipant nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CopParticipantMutation) ResetField(name string) error {
+	switch name {
+	case copparticipant.FieldCopID:
+		m.ResetCopID()
+		return nil
+	case copparticipant.FieldOrganisation:
+		m.ResetOrganisation()
+		return nil
+	case copparticipant.FieldKind:
+		m.ResetKind()
+		return nil
+	case copparticipant.FieldTerritoryID:
+		m.ResetTerritoryID()
+		return nil
+	}
+	return fmt.Errorf("unknown CopParticipant field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CopParticipantMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.cop != nil {
+		edges = append(edges, copparticipant.EdgeCop)
+	}
+	if m.territory != nil {
+		edges = append(edges, copparticipant.EdgeTerritory)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CopParticipantMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case copparticipant.EdgeCop:
+		if id := m.cop; id != nil {
+			return []ent.Value{*id}
+		}
+	case copparticipant.EdgeTerritory:
+		if id := m.territory; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CopParticipantMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CopParticipantMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CopParticipantMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedcop {
+		edges = append(edges, copparticipant.EdgeCop)
+	}
+	if m.clearedterritory {
+		edges = append(edges, copparticipant.EdgeTerritory)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CopParticipantMutation) EdgeCleared(name string) bool {
+	switch name {
+	case copparticipant.EdgeCop:
+		return m.clearedcop
+	case copparticipant.EdgeTerritory:
+		return m.clearedterritory
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CopParticipantMutation) ClearEdge(name string) error {
+	switch name {
+	case copparticipant.EdgeCop:
+		m.ClearCop()
+		return nil
+	case copparticipant.EdgeTerritory:
+		m.ClearTerritory()
+		return nil
+	}
+	return fmt.Errorf("unknown CopParticipant unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CopParticipantMutation) ResetEdge(name string) error {
+	switch name {
+	case copparticipant.EdgeCop:
+		m.ResetCop()
+		return nil
+	case copparticipant.EdgeTerritory:
+		m.ResetTerritory()
+		return nil
+	}
+	return fmt.Errorf("unknown CopParticipant edge %s", name)
+}
+
+// CopStepMutation represents an operation that mutates the CopStep nodes in the graph.
+type CopStepMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	kind          *planning.StepKind
+	status        *copstep.Status
+	starts_on     *time.Time
+	ends_on       *time.Time
+	clearedFields map[string]struct{}
+	cop           *int
+	clearedcop    bool
+	done          bool
+	oldValue      func(context.Context) (*CopStep, error)
+	predicates    []predicate.CopStep
+}
+
+var _ ent.Mutation = (*CopStepMutation)(nil)
+
+// copstepOption allows management of the mutation configuration using functional options.
+type copstepOption func(*CopStepMutation)
+
+// newCopStepMutation creates new mutation for the CopStep entity.
+func newCopStepMutation(c config, op Op, opts ...copstepOption) *CopStepMutation {
+	m := &CopStepMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCopStep,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCopStepID sets the ID field of the mutation.
+func withCopStepID(id int) copstepOption {
+	return func(m *CopStepMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CopStep
+		)
+		m.oldValue = func(ctx context.Context) (*CopStep, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CopStep.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCopStep sets the old CopStep of the mutation.
+func withCopStep(node *CopStep) copstepOption {
+	return func(m *CopStepMutation) {
+		m.oldValue = func(context.Context) (*CopStep, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CopStepMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CopStepMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CopStepMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CopStepMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CopStep.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCopID sets the "cop_id" field.
+func (m *CopStepMutation) SetCopID(i int) {
+	m.cop = &i
+}
+
+// CopID returns the value of the "cop_id" field in the mutation.
+func (m *CopStepMutation) CopID() (r int, exists bool) {
+	v := m.cop
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCopID returns the old "cop_id" field's value of the CopStep entity.
+// If the CopStep object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CopStepMutation) OldCopID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCopID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCopID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCopID: %w", err)
+	}
+	return oldValue.CopID, nil
+}
+
+// ResetCopID resets all changes to the "cop_id" field.
+func (m *CopStepMutation) ResetCopID() {
+	m.cop = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *CopStepMutation) SetKind(pk planning.StepKind) {
+	m.kind = &pk
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *CopStepMutation) Kind() (r planning.StepKind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the CopStep entity.
+// If the CopStep object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CopStepMutation) OldKind(ctx context.Context) (v planning.StepKind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *CopStepMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *CopStepMutation) SetStatus(c copstep.Status) {
+	m.status = &c
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *CopStepMutation) Status() (r copstep.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the CopStep entity.
+// If the CopStep object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CopStepMutation) OldStatus(ctx context.Context) (v copstep.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *CopStepMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetStartsOn sets the "starts_on" field.
+func (m *CopStepMutation) SetStartsOn(t time.Time) {
+	m.starts_on = &t
+}
+
+// StartsOn returns the value of the "starts_on" field in the mutation.
+func (m *CopStepMutation) StartsOn() (r time.Time, exists bool) {
+	v := m.starts_on
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStartsOn returns the old "starts_on" field's value of the CopStep entity.
+// If the CopStep object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CopStepMutation) OldStartsOn(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStartsOn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStartsOn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStartsOn: %w", err)
+	}
+	return oldValue.StartsOn, nil
+}
+
+// ClearStartsOn clears the value of the "starts_on" field.
+func (m *CopStepMutation) ClearStartsOn() {
+	m.starts_on = nil
+	m.clearedFields[copstep.FieldStartsOn] = struct{}{}
+}
+
+// StartsOnCleared returns if the "starts_on" field was cleared in this mutation.
+func (m *CopStepMutation) StartsOnCleared() bool {
+	_, ok := m.clearedFields[copstep.FieldStartsOn]
+	return ok
+}
+
+// ResetStartsOn resets all changes to the "starts_on" field.
+func (m *CopStepMutation) ResetStartsOn() {
+	m.starts_on = nil
+	delete(m.clearedFields, copstep.FieldStartsOn)
+}
+
+// SetEndsOn sets the "ends_on" field.
+func (m *CopStepMutation) SetEndsOn(t time.Time) {
+	m.ends_on = &t
+}
+
+// EndsOn returns the value of the "ends_on" field in the mutation.
+func (m *CopStepMutation) EndsOn() (r time.Time, exists bool) {
+	v := m.ends_on
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEndsOn returns the old "ends_on" field's value of the CopStep entity.
+// If the CopStep object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CopStepMutation) OldEndsOn(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEndsOn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEndsOn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEndsOn: %w", err)
+	}
+	return oldValue.EndsOn, nil
+}
+
+// ClearEndsOn clears the value of the "ends_on" field.
+func (m *CopStepMutation) ClearEndsOn() {
+	m.ends_on = nil
+	m.clearedFields[copstep.FieldEndsOn] = struct{}{}
+}
+
+// EndsOnCleared returns if the "ends_on" field was cleared in this mutation.
+func (m *CopStepMutation) EndsOnCleared() bool {
+	_, ok := m.clearedFields[copstep.FieldEndsOn]
+	return ok
+}
+
+// ResetEndsOn resets all changes to the "ends_on" field.
+func (m *CopStepMutation) ResetEndsOn() {
+	m.ends_on = nil
+	delete(m.clearedFields, copstep.FieldEndsOn)
+}
+
+// ClearCop clears the "cop" edge to the Cop entity.
+func (m *CopStepMutation) ClearCop() {
+	m.clearedcop = true
+	m.clearedFields[copstep.FieldCopID] = struct{}{}
+}
+
+// CopCleared reports if the "cop" edge to the Cop entity was cleared.
+func (m *CopStepMutation) CopCleared() bool {
+	return m.clearedcop
+}
+
+// CopIDs returns the "cop" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CopID instead. It exists only for internal usage by the builders.
+func (m *CopStepMutation) CopIDs() (ids []int) {
+	if id := m.cop; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCop resets all changes to the "cop" edge.
+func (m *CopStepMutation) ResetCop() {
+	m.cop = nil
+	m.clearedcop = false
+}
+
+// Where appends a list predicates to the CopStepMutation builder.
+func (m *CopStepMutation) Where(ps ...predicate.CopStep) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CopStepMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CopStepMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CopStep, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CopStepMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CopStepMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CopStep).
+func (m *CopStepMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CopStepMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.cop != nil {
+		fields = append(fields, copstep.FieldCopID)
+	}
+	if m.kind != nil {
+		fields = append(fields, copstep.FieldKind)
+	}
+	if m.status != nil {
+		fields = append(fields, copstep.FieldStatus)
+	}
+	if m.starts_on != nil {
+		fields = append(fields, copstep.FieldStartsOn)
+	}
+	if m.ends_on != nil {
+		fields = append(fields, copstep.FieldEndsOn)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CopStepMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case copstep.FieldCopID:
+		return m.CopID()
+	case copstep.FieldKind:
+		return m.Kind()
+	case copstep.FieldStatus:
+		return m.Status()
+	case copstep.FieldStartsOn:
+		return m.StartsOn()
+	case copstep.FieldEndsOn:
+		return m.EndsOn()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CopStepMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case copstep.FieldCopID:
+		return m.OldCopID(ctx)
+	case copstep.FieldKind:
+		return m.OldKind(ctx)
+	case copstep.FieldStatus:
+		return m.OldStatus(ctx)
+	case copstep.FieldStartsOn:
+		return m.OldStartsOn(ctx)
+	case copstep.FieldEndsOn:
+		return m.OldEndsOn(ctx)
+	}
+	return nil, fmt.Errorf("unknown CopStep field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CopStepMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case copstep.FieldCopID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCopID(v)
+		return nil
+	case copstep.FieldKind:
+		v, ok := value.(planning.StepKind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case copstep.FieldStatus:
+		v, ok := value.(copstep.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case copstep.FieldStartsOn:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStartsOn(v)
+		return nil
+	case copstep.FieldEndsOn:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEndsOn(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CopStep field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CopStepMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CopStepMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CopStepMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown CopStep numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CopStepMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(copstep.FieldStartsOn) {
+		fields = append(fields, copstep.FieldStartsOn)
+	}
+	if m.FieldCleared(copstep.FieldEndsOn) {
+		fields = append(fields, copstep.FieldEndsOn)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CopStepMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CopStepMutation) ClearField(name string) error {
+	switch name {
+	case copstep.FieldStartsOn:
+		m.ClearStartsOn()
+		return nil
+	case copstep.FieldEndsOn:
+		m.ClearEndsOn()
+		return nil
+	}
+	return fmt.Errorf("unknown CopStep nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CopStepMutation) ResetField(name string) error {
+	switch name {
+	case copstep.FieldCopID:
+		m.ResetCopID()
+		return nil
+	case copstep.FieldKind:
+		m.ResetKind()
+		return nil
+	case copstep.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case copstep.FieldStartsOn:
+		m.ResetStartsOn()
+		return nil
+	case copstep.FieldEndsOn:
+		m.ResetEndsOn()
+		return nil
+	}
+	return fmt.Errorf("unknown CopStep field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CopStepMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.cop != nil {
+		edges = append(edges, copstep.EdgeCop)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CopStepMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case copstep.EdgeCop:
+		if id := m.cop; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CopStepMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CopStepMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CopStepMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedcop {
+		edges = append(edges, copstep.EdgeCop)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CopStepMutation) EdgeCleared(name string) bool {
+	switch name {
+	case copstep.EdgeCop:
+		return m.clearedcop
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CopStepMutation) ClearEdge(name string) error {
+	switch name {
+	case copstep.EdgeCop:
+		m.ClearCop()
+		return nil
+	}
+	return fmt.Errorf("unknown CopStep unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CopStepMutation) ResetEdge(name string) error {
+	switch name {
+	case copstep.EdgeCop:
+		m.ResetCop()
+		return nil
+	}
+	return fmt.Errorf("unknown CopStep edge %s", name)
+}
+
+// LeverMutation represents an operation that mutates the Lever nodes in the graph.
+type LeverMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	code          *string
+	name          *string
+	physical_unit *string
+	extensive     *bool
+	description   *string
+	clearedFields map[string]struct{}
+	sector        *int
+	clearedsector bool
+	theme         *int
+	clearedtheme  bool
+	done          bool
+	oldValue      func(context.Context) (*Lever, error)
+	predicates    []predicate.Lever
+}
+
+var _ ent.Mutation = (*LeverMutation)(nil)
+
+// leverOption allows management of the mutation configuration using functional options.
+type leverOption func(*LeverMutation)
+
+// newLeverMutation creates new mutation for the Lever entity.
+func newLeverMutation(c config, op Op, opts ...leverOption) *LeverMutation {
+	m := &LeverMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeLever,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withLeverID sets the ID field of the mutation.
+func withLeverID(id int) leverOption {
+	return func(m *LeverMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Lever
+		)
+		m.oldValue = func(ctx context.Context) (*Lever, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Lever.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withLever sets the old Lever of the mutation.
+func withLever(node *Lever) leverOption {
+	return func(m *LeverMutation) {
+		m.oldValue = func(context.Context) (*Lever, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m LeverMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m LeverMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *LeverMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *LeverMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Lever.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCode sets the "code" field.
+func (m *LeverMutation) SetCode(s string) {
+	m.code = &s
+}
+
+// Code returns the value of the "code" field in the mutation.
+func (m *LeverMutation) Code() (r string, exists bool) {
+	v := m.code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCode returns the old "code" field's value of the Lever entity.
+// If the Lever object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeverMutation) OldCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCode: %w", err)
+	}
+	return oldValue.Code, nil
+}
+
+// ResetCode resets all changes to the "code" field.
+func (m *LeverMutation) ResetCode() {
+	m.code = nil
+}
+
+// SetName sets the "name" field.
+func (m *LeverMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *LeverMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the Lever entity.
+// If the Lever object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeverMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *LeverMutation) ResetName() {
+	m.name = nil
+}
+
+// SetPhysicalUnit sets the "physical_unit" field.
+func (m *LeverMutation) SetPhysicalUnit(s string) {
+	m.physical_unit = &s
+}
+
+// PhysicalUnit returns the value of the "physical_unit" field in the mutation.
+func (m *LeverMutation) PhysicalUnit() (r string, exists bool) {
+	v := m.physical_unit
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPhysicalUnit returns the old "physical_unit" field's value of the Lever entity.
+// If the Lever object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeverMutation) OldPhysicalUnit(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPhysicalUnit is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPhysicalUnit requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPhysicalUnit: %w", err)
+	}
+	return oldValue.PhysicalUnit, nil
+}
+
+// ClearPhysicalUnit clears the value of the "physical_unit" field.
+func (m *LeverMutation) ClearPhysicalUnit() {
+	m.physical_unit = nil
+	m.clearedFields[lever.FieldPhysicalUnit] = struct{}{}
+}
+
+// PhysicalUnitCleared returns if the "physical_unit" field was cleared in this mutation.
+func (m *LeverMutation) PhysicalUnitCleared() bool {
+	_, ok := m.clearedFields[lever.FieldPhysicalUnit]
+	return ok
+}
+
+// ResetPhysicalUnit resets all changes to the "physical_unit" field.
+func (m *LeverMutation) ResetPhysicalUnit() {
+	m.physical_unit = nil
+	delete(m.clearedFields, lever.FieldPhysicalUnit)
+}
+
+// SetExtensive sets the "extensive" field.
+func (m *LeverMutation) SetExtensive(b bool) {
+	m.extensive = &b
+}
+
+// Extensive returns the value of the "extensive" field in the mutation.
+func (m *LeverMutation) Extensive() (r bool, exists bool) {
+	v := m.extensive
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExtensive returns the old "extensive" field's value of the Lever entity.
+// If the Lever object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeverMutation) OldExtensive(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExtensive is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExtensive requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExtensive: %w", err)
+	}
+	return oldValue.Extensive, nil
+}
+
+// ResetExtensive resets all changes to the "extensive" field.
+func (m *LeverMutation) ResetExtensive() {
+	m.extensive = nil
+}
+
+// SetDescription sets the "description" field.
+func (m *LeverMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *LeverMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the Lever entity.
+// If the Lever object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeverMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *LeverMutation) ResetDescription() {
+	m.description = nil
+}
+
+// SetSectorID sets the "sector" edge to the Sector entity by id.
+func (m *LeverMutation) SetSectorID(id int) {
+	m.sector = &id
+}
+
+// ClearSector clears the "sector" edge to the Sector entity.
+func (m *LeverMutation) ClearSector() {
+	m.clearedsector = true
+}
+
+// SectorCleared reports if the "sector" edge to the Sector entity was cleared.
+func (m *LeverMutation) SectorCleared() bool {
+	return m.clearedsector
+}
+
+// SectorID returns the "sector" edge ID in the mutation.
+func (m *LeverMutation) SectorID() (id int, exists bool) {
+	if m.sector != nil {
+		return *m.sector, true
+	}
+	return
+}
+
+// SectorIDs returns the "sector" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SectorID instead. It exists only for internal usage by the builders.
+func (m *LeverMutation) SectorIDs() (ids []int) {
+	if id := m.sector; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSector resets all changes to the "sector" edge.
+func (m *LeverMutation) ResetSector() {
+	m.sector = nil
+	m.clearedsector = false
+}
+
+// SetThemeID sets the "theme" edge to the Theme entity by id.
+func (m *LeverMutation) SetThemeID(id int) {
+	m.theme = &id
+}
+
+// ClearTheme clears the "theme" edge to the Theme entity.
+func (m *LeverMutation) ClearTheme() {
+	m.clearedtheme = true
+}
+
+// ThemeCleared reports if the "theme" edge to the Theme entity was cleared.
+func (m *LeverMutation) ThemeCleared() bool {
+	return m.clearedtheme
+}
+
+// ThemeID returns the "theme" edge ID in the mutation.
+func (m *LeverMutation) ThemeID() (id int, exists bool) {
+	if m.theme != nil {
+		return *m.theme, true
+	}
+	return
+}
+
+// ThemeIDs returns the "theme" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ThemeID instead. It exists only for internal usage by the builders.
+func (m *LeverMutation) ThemeIDs() (ids []int) {
+	if id := m.theme; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTheme resets all changes to the "theme" edge.
+func (m *LeverMutation) ResetTheme() {
+	m.theme = nil
+	m.clearedtheme = false
+}
+
+// Where appends a list predicates to the LeverMutation builder.
+func (m *LeverMutation) Where(ps ...predicate.Lever) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the LeverMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *LeverMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Lever, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *LeverMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *LeverMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Lever).
+func (m *LeverMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *LeverMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.code != nil {
+		fields = append(fields, lever.FieldCode)
+	}
+	if m.name != nil {
+		fields = append(fields, lever.FieldName)
+	}
+	if m.physical_unit != nil {
+		fields = append(fields, lever.FieldPhysicalUnit)
+	}
+	if m.extensive != nil {
+		fields = append(fields, lever.FieldExtensive)
+	}
+	if m.description != nil {
+		fields = append(fields, lever.FieldDescription)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *LeverMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case lever.FieldCode:
+		return m.Code()
+	case lever.FieldName:
+		return m.Name()
+	case lever.FieldPhysicalUnit:
+		return m.PhysicalUnit()
+	case lever.FieldExtensive:
+		return m.Extensive()
+	case lever.FieldDescription:
+		return m.Description()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *LeverMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case lever.FieldCode:
+		return m.OldCode(ctx)
+	case lever.FieldName:
+		return m.OldName(ctx)
+	case lever.FieldPhysicalUnit:
+		return m.OldPhysicalUnit(ctx)
+	case lever.FieldExtensive:
+		return m.OldExtensive(ctx)
+	case lever.FieldDescription:
+		return m.OldDescription(ctx)
+	}
+	return nil, fmt.Errorf("unknown Lever field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LeverMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case lever.FieldCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCode(v)
+		return nil
+	case lever.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case lever.FieldPhysicalUnit:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPhysicalUnit(v)
+		return nil
+	case lever.FieldExtensive:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExtensive(v)
+		return nil
+	case lever.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Lever field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *LeverMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *LeverMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LeverMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Lever numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *LeverMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(lever.FieldPhysicalUnit) {
+		fields = append(fields, lever.FieldPhysicalUnit)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *LeverMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *LeverMutation) ClearField(name string) error {
+	switch name {
+	case lever.FieldPhysicalUnit:
+		m.ClearPhysicalUnit()
+		return nil
+	}
+	return fmt.Errorf("unknown Lever nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *LeverMutation) ResetField(name string) error {
+	switch name {
+	case lever.FieldCode:
+		m.ResetCode()
+		return nil
+	case lever.FieldName:
+		m.ResetName()
+		return nil
+	case lever.FieldPhysicalUnit:
+		m.ResetPhysicalUnit()
+		return nil
+	case lever.FieldExtensive:
+		m.ResetExtensive()
+		return nil
+	case lever.FieldDescription:
+		m.ResetDescription()
+		return nil
+	}
+	return fmt.Errorf("unknown Lever field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *LeverMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.sector != nil {
+		edges = append(edges, lever.EdgeSector)
+	}
+	if m.theme != nil {
+		edges = append(edges, lever.EdgeTheme)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *LeverMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case lever.EdgeSector:
+		if id := m.sector; id != nil {
+			return []ent.Value{*id}
+		}
+	case lever.EdgeTheme:
+		if id := m.theme; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *LeverMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *LeverMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *LeverMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedsector {
+		edges = append(edges, lever.EdgeSector)
+	}
+	if m.clearedtheme {
+		edges = append(edges, lever.EdgeTheme)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *LeverMutation) EdgeCleared(name string) bool {
+	switch name {
+	case lever.EdgeSector:
+		return m.clearedsector
+	case lever.EdgeTheme:
+		return m.clearedtheme
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *LeverMutation) ClearEdge(name string) error {
+	switch name {
+	case lever.EdgeSector:
+		m.ClearSector()
+		return nil
+	case lever.EdgeTheme:
+		m.ClearTheme()
+		return nil
+	}
+	return fmt.Errorf("unknown Lever unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *LeverMutation) ResetEdge(name string) error {
+	switch name {
+	case lever.EdgeSector:
+		m.ResetSector()
+		return nil
+	case lever.EdgeTheme:
+		m.ResetTheme()
+		return nil
+	}
+	return fmt.Errorf("unknown Lever edge %s", name)
+}
+
 // MembershipMutation represents an operation that mutates the Membership nodes in the graph.
 type MembershipMutation struct {
 	config
@@ -1255,6 +4560,3154 @@ func (m *MembershipMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Membership edge %s", name)
+}
+
+// ObjectiveMutation represents an operation that mutates the Objective nodes in the graph.
+type ObjectiveMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *int
+	metric              *planning.Metric
+	unit                *string
+	baseline_year       *int
+	addbaseline_year    *int
+	baseline_value      *float64
+	addbaseline_value   *float64
+	target_year         *int
+	addtarget_year      *int
+	target_value        *float64
+	addtarget_value     *float64
+	source              *objective.Source
+	derived             *bool
+	breakdown_key       *objective.BreakdownKey
+	updated_at          *time.Time
+	clearedFields       map[string]struct{}
+	territory           *int
+	clearedterritory    bool
+	lever               *int
+	clearedlever        bool
+	sector              *int
+	clearedsector       bool
+	derived_from        *int
+	clearedderived_from bool
+	derivatives         map[int]struct{}
+	removedderivatives  map[int]struct{}
+	clearedderivatives  bool
+	done                bool
+	oldValue            func(context.Context) (*Objective, error)
+	predicates          []predicate.Objective
+}
+
+var _ ent.Mutation = (*ObjectiveMutation)(nil)
+
+// objectiveOption allows management of the mutation configuration using functional options.
+type objectiveOption func(*ObjectiveMutation)
+
+// newObjectiveMutation creates new mutation for the Objective entity.
+func newObjectiveMutation(c config, op Op, opts ...objectiveOption) *ObjectiveMutation {
+	m := &ObjectiveMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeObjective,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withObjectiveID sets the ID field of the mutation.
+func withObjectiveID(id int) objectiveOption {
+	return func(m *ObjectiveMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Objective
+		)
+		m.oldValue = func(ctx context.Context) (*Objective, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Objective.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withObjective sets the old Objective of the mutation.
+func withObjective(node *Objective) objectiveOption {
+	return func(m *ObjectiveMutation) {
+		m.oldValue = func(context.Context) (*Objective, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ObjectiveMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ObjectiveMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ObjectiveMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ObjectiveMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Objective.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTerritoryID sets the "territory_id" field.
+func (m *ObjectiveMutation) SetTerritoryID(i int) {
+	m.territory = &i
+}
+
+// TerritoryID returns the value of the "territory_id" field in the mutation.
+func (m *ObjectiveMutation) TerritoryID() (r int, exists bool) {
+	v := m.territory
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTerritoryID returns the old "territory_id" field's value of the Objective entity.
+// If the Objective object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObjectiveMutation) OldTerritoryID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTerritoryID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTerritoryID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTerritoryID: %w", err)
+	}
+	return oldValue.TerritoryID, nil
+}
+
+// ResetTerritoryID resets all changes to the "territory_id" field.
+func (m *ObjectiveMutation) ResetTerritoryID() {
+	m.territory = nil
+}
+
+// SetLeverID sets the "lever_id" field.
+func (m *ObjectiveMutation) SetLeverID(i int) {
+	m.lever = &i
+}
+
+// LeverID returns the value of the "lever_id" field in the mutation.
+func (m *ObjectiveMutation) LeverID() (r int, exists bool) {
+	v := m.lever
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLeverID returns the old "lever_id" field's value of the Objective entity.
+// If the Objective object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObjectiveMutation) OldLeverID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLeverID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLeverID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLeverID: %w", err)
+	}
+	return oldValue.LeverID, nil
+}
+
+// ClearLeverID clears the value of the "lever_id" field.
+func (m *ObjectiveMutation) ClearLeverID() {
+	m.lever = nil
+	m.clearedFields[objective.FieldLeverID] = struct{}{}
+}
+
+// LeverIDCleared returns if the "lever_id" field was cleared in this mutation.
+func (m *ObjectiveMutation) LeverIDCleared() bool {
+	_, ok := m.clearedFields[objective.FieldLeverID]
+	return ok
+}
+
+// ResetLeverID resets all changes to the "lever_id" field.
+func (m *ObjectiveMutation) ResetLeverID() {
+	m.lever = nil
+	delete(m.clearedFields, objective.FieldLeverID)
+}
+
+// SetSectorID sets the "sector_id" field.
+func (m *ObjectiveMutation) SetSectorID(i int) {
+	m.sector = &i
+}
+
+// SectorID returns the value of the "sector_id" field in the mutation.
+func (m *ObjectiveMutation) SectorID() (r int, exists bool) {
+	v := m.sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSectorID returns the old "sector_id" field's value of the Objective entity.
+// If the Objective object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObjectiveMutation) OldSectorID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSectorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSectorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSectorID: %w", err)
+	}
+	return oldValue.SectorID, nil
+}
+
+// ClearSectorID clears the value of the "sector_id" field.
+func (m *ObjectiveMutation) ClearSectorID() {
+	m.sector = nil
+	m.clearedFields[objective.FieldSectorID] = struct{}{}
+}
+
+// SectorIDCleared returns if the "sector_id" field was cleared in this mutation.
+func (m *ObjectiveMutation) SectorIDCleared() bool {
+	_, ok := m.clearedFields[objective.FieldSectorID]
+	return ok
+}
+
+// ResetSectorID resets all changes to the "sector_id" field.
+func (m *ObjectiveMutation) ResetSectorID() {
+	m.sector = nil
+	delete(m.clearedFields, objective.FieldSectorID)
+}
+
+// SetMetric sets the "metric" field.
+func (m *ObjectiveMutation) SetMetric(pl planning.Metric) {
+	m.metric = &pl
+}
+
+// Metric returns the value of the "metric" field in the mutation.
+func (m *ObjectiveMutation) Metric() (r planning.Metric, exists bool) {
+	v := m.metric
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMetric returns the old "metric" field's value of the Objective entity.
+// If the Objective object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObjectiveMutation) OldMetric(ctx context.Context) (v planning.Metric, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMetric is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMetric requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMetric: %w", err)
+	}
+	return oldValue.Metric, nil
+}
+
+// ResetMetric resets all changes to the "metric" field.
+func (m *ObjectiveMutation) ResetMetric() {
+	m.metric = nil
+}
+
+// SetUnit sets the "unit" field.
+func (m *ObjectiveMutation) SetUnit(s string) {
+	m.unit = &s
+}
+
+// Unit returns the value of the "unit" field in the mutation.
+func (m *ObjectiveMutation) Unit() (r string, exists bool) {
+	v := m.unit
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnit returns the old "unit" field's value of the Objective entity.
+// If the Objective object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObjectiveMutation) OldUnit(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnit is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnit requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnit: %w", err)
+	}
+	return oldValue.Unit, nil
+}
+
+// ResetUnit resets all changes to the "unit" field.
+func (m *ObjectiveMutation) ResetUnit() {
+	m.unit = nil
+}
+
+// SetBaselineYear sets the "baseline_year" field.
+func (m *ObjectiveMutation) SetBaselineYear(i int) {
+	m.baseline_year = &i
+	m.addbaseline_year = nil
+}
+
+// BaselineYear returns the value of the "baseline_year" field in the mutation.
+func (m *ObjectiveMutation) BaselineYear() (r int, exists bool) {
+	v := m.baseline_year
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBaselineYear returns the old "baseline_year" field's value of the Objective entity.
+// If the Objective object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObjectiveMutation) OldBaselineYear(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBaselineYear is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBaselineYear requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBaselineYear: %w", err)
+	}
+	return oldValue.BaselineYear, nil
+}
+
+// AddBaselineYear adds i to the "baseline_year" field.
+func (m *ObjectiveMutation) AddBaselineYear(i int) {
+	if m.addbaseline_year != nil {
+		*m.addbaseline_year += i
+	} else {
+		m.addbaseline_year = &i
+	}
+}
+
+// AddedBaselineYear returns the value that was added to the "baseline_year" field in this mutation.
+func (m *ObjectiveMutation) AddedBaselineYear() (r int, exists bool) {
+	v := m.addbaseline_year
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetBaselineYear resets all changes to the "baseline_year" field.
+func (m *ObjectiveMutation) ResetBaselineYear() {
+	m.baseline_year = nil
+	m.addbaseline_year = nil
+}
+
+// SetBaselineValue sets the "baseline_value" field.
+func (m *ObjectiveMutation) SetBaselineValue(f float64) {
+	m.baseline_value = &f
+	m.addbaseline_value = nil
+}
+
+// BaselineValue returns the value of the "baseline_value" field in the mutation.
+func (m *ObjectiveMutation) BaselineValue() (r float64, exists bool) {
+	v := m.baseline_value
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBaselineValue returns the old "baseline_value" field's value of the Objective entity.
+// If the Objective object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObjectiveMutation) OldBaselineValue(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBaselineValue is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBaselineValue requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBaselineValue: %w", err)
+	}
+	return oldValue.BaselineValue, nil
+}
+
+// AddBaselineValue adds f to the "baseline_value" field.
+func (m *ObjectiveMutation) AddBaselineValue(f float64) {
+	if m.addbaseline_value != nil {
+		*m.addbaseline_value += f
+	} else {
+		m.addbaseline_value = &f
+	}
+}
+
+// AddedBaselineValue returns the value that was added to the "baseline_value" field in this mutation.
+func (m *ObjectiveMutation) AddedBaselineValue() (r float64, exists bool) {
+	v := m.addbaseline_value
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetBaselineValue resets all changes to the "baseline_value" field.
+func (m *ObjectiveMutation) ResetBaselineValue() {
+	m.baseline_value = nil
+	m.addbaseline_value = nil
+}
+
+// SetTargetYear sets the "target_year" field.
+func (m *ObjectiveMutation) SetTargetYear(i int) {
+	m.target_year = &i
+	m.addtarget_year = nil
+}
+
+// TargetYear returns the value of the "target_year" field in the mutation.
+func (m *ObjectiveMutation) TargetYear() (r int, exists bool) {
+	v := m.target_year
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTargetYear returns the old "target_year" field's value of the Objective entity.
+// If the Objective object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObjectiveMutation) OldTargetYear(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTargetYear is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTargetYear requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTargetYear: %w", err)
+	}
+	return oldValue.TargetYear, nil
+}
+
+// AddTargetYear adds i to the "target_year" field.
+func (m *ObjectiveMutation) AddTargetYear(i int) {
+	if m.addtarget_year != nil {
+		*m.addtarget_year += i
+	} else {
+		m.addtarget_year = &i
+	}
+}
+
+// AddedTargetYear returns the value that was added to the "target_year" field in this mutation.
+func (m *ObjectiveMutation) AddedTargetYear() (r int, exists bool) {
+	v := m.addtarget_year
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTargetYear resets all changes to the "target_year" field.
+func (m *ObjectiveMutation) ResetTargetYear() {
+	m.target_year = nil
+	m.addtarget_year = nil
+}
+
+// SetTargetValue sets the "target_value" field.
+func (m *ObjectiveMutation) SetTargetValue(f float64) {
+	m.target_value = &f
+	m.addtarget_value = nil
+}
+
+// TargetValue returns the value of the "target_value" field in the mutation.
+func (m *ObjectiveMutation) TargetValue() (r float64, exists bool) {
+	v := m.target_value
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTargetValue returns the old "target_value" field's value of the Objective entity.
+// If the Objective object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObjectiveMutation) OldTargetValue(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTargetValue is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTargetValue requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTargetValue: %w", err)
+	}
+	return oldValue.TargetValue, nil
+}
+
+// AddTargetValue adds f to the "target_value" field.
+func (m *ObjectiveMutation) AddTargetValue(f float64) {
+	if m.addtarget_value != nil {
+		*m.addtarget_value += f
+	} else {
+		m.addtarget_value = &f
+	}
+}
+
+// AddedTargetValue returns the value that was added to the "target_value" field in this mutation.
+func (m *ObjectiveMutation) AddedTargetValue() (r float64, exists bool) {
+	v := m.addtarget_value
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTargetValue resets all changes to the "target_value" field.
+func (m *ObjectiveMutation) ResetTargetValue() {
+	m.target_value = nil
+	m.addtarget_value = nil
+}
+
+// SetSource sets the "source" field.
+func (m *ObjectiveMutation) SetSource(o objective.Source) {
+	m.source = &o
+}
+
+// Source returns the value of the "source" field in the mutation.
+func (m *ObjectiveMutation) Source() (r objective.Source, exists bool) {
+	v := m.source
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSource returns the old "source" field's value of the Objective entity.
+// If the Objective object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObjectiveMutation) OldSource(ctx context.Context) (v objective.Source, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSource is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSource requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSource: %w", err)
+	}
+	return oldValue.Source, nil
+}
+
+// ResetSource resets all changes to the "source" field.
+func (m *ObjectiveMutation) ResetSource() {
+	m.source = nil
+}
+
+// SetDerived sets the "derived" field.
+func (m *ObjectiveMutation) SetDerived(b bool) {
+	m.derived = &b
+}
+
+// Derived returns the value of the "derived" field in the mutation.
+func (m *ObjectiveMutation) Derived() (r bool, exists bool) {
+	v := m.derived
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDerived returns the old "derived" field's value of the Objective entity.
+// If the Objective object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObjectiveMutation) OldDerived(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDerived is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDerived requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDerived: %w", err)
+	}
+	return oldValue.Derived, nil
+}
+
+// ResetDerived resets all changes to the "derived" field.
+func (m *ObjectiveMutation) ResetDerived() {
+	m.derived = nil
+}
+
+// SetBreakdownKey sets the "breakdown_key" field.
+func (m *ObjectiveMutation) SetBreakdownKey(ok objective.BreakdownKey) {
+	m.breakdown_key = &ok
+}
+
+// BreakdownKey returns the value of the "breakdown_key" field in the mutation.
+func (m *ObjectiveMutation) BreakdownKey() (r objective.BreakdownKey, exists bool) {
+	v := m.breakdown_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBreakdownKey returns the old "breakdown_key" field's value of the Objective entity.
+// If the Objective object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObjectiveMutation) OldBreakdownKey(ctx context.Context) (v *objective.BreakdownKey, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBreakdownKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBreakdownKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBreakdownKey: %w", err)
+	}
+	return oldValue.BreakdownKey, nil
+}
+
+// ClearBreakdownKey clears the value of the "breakdown_key" field.
+func (m *ObjectiveMutation) ClearBreakdownKey() {
+	m.breakdown_key = nil
+	m.clearedFields[objective.FieldBreakdownKey] = struct{}{}
+}
+
+// BreakdownKeyCleared returns if the "breakdown_key" field was cleared in this mutation.
+func (m *ObjectiveMutation) BreakdownKeyCleared() bool {
+	_, ok := m.clearedFields[objective.FieldBreakdownKey]
+	return ok
+}
+
+// ResetBreakdownKey resets all changes to the "breakdown_key" field.
+func (m *ObjectiveMutation) ResetBreakdownKey() {
+	m.breakdown_key = nil
+	delete(m.clearedFields, objective.FieldBreakdownKey)
+}
+
+// SetDerivedFromID sets the "derived_from_id" field.
+func (m *ObjectiveMutation) SetDerivedFromID(i int) {
+	m.derived_from = &i
+}
+
+// DerivedFromID returns the value of the "derived_from_id" field in the mutation.
+func (m *ObjectiveMutation) DerivedFromID() (r int, exists bool) {
+	v := m.derived_from
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDerivedFromID returns the old "derived_from_id" field's value of the Objective entity.
+// If the Objective object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObjectiveMutation) OldDerivedFromID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDerivedFromID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDerivedFromID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDerivedFromID: %w", err)
+	}
+	return oldValue.DerivedFromID, nil
+}
+
+// ClearDerivedFromID clears the value of the "derived_from_id" field.
+func (m *ObjectiveMutation) ClearDerivedFromID() {
+	m.derived_from = nil
+	m.clearedFields[objective.FieldDerivedFromID] = struct{}{}
+}
+
+// DerivedFromIDCleared returns if the "derived_from_id" field was cleared in this mutation.
+func (m *ObjectiveMutation) DerivedFromIDCleared() bool {
+	_, ok := m.clearedFields[objective.FieldDerivedFromID]
+	return ok
+}
+
+// ResetDerivedFromID resets all changes to the "derived_from_id" field.
+func (m *ObjectiveMutation) ResetDerivedFromID() {
+	m.derived_from = nil
+	delete(m.clearedFields, objective.FieldDerivedFromID)
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ObjectiveMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ObjectiveMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Objective entity.
+// If the Objective object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObjectiveMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ObjectiveMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// ClearTerritory clears the "territory" edge to the Territory entity.
+func (m *ObjectiveMutation) ClearTerritory() {
+	m.clearedterritory = true
+	m.clearedFields[objective.FieldTerritoryID] = struct{}{}
+}
+
+// TerritoryCleared reports if the "territory" edge to the Territory entity was cleared.
+func (m *ObjectiveMutation) TerritoryCleared() bool {
+	return m.clearedterritory
+}
+
+// TerritoryIDs returns the "territory" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TerritoryID instead. It exists only for internal usage by the builders.
+func (m *ObjectiveMutation) TerritoryIDs() (ids []int) {
+	if id := m.territory; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTerritory resets all changes to the "territory" edge.
+func (m *ObjectiveMutation) ResetTerritory() {
+	m.territory = nil
+	m.clearedterritory = false
+}
+
+// ClearLever clears the "lever" edge to the Lever entity.
+func (m *ObjectiveMutation) ClearLever() {
+	m.clearedlever = true
+	m.clearedFields[objective.FieldLeverID] = struct{}{}
+}
+
+// LeverCleared reports if the "lever" edge to the Lever entity was cleared.
+func (m *ObjectiveMutation) LeverCleared() bool {
+	return m.LeverIDCleared() || m.clearedlever
+}
+
+// LeverIDs returns the "lever" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LeverID instead. It exists only for internal usage by the builders.
+func (m *ObjectiveMutation) LeverIDs() (ids []int) {
+	if id := m.lever; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLever resets all changes to the "lever" edge.
+func (m *ObjectiveMutation) ResetLever() {
+	m.lever = nil
+	m.clearedlever = false
+}
+
+// ClearSector clears the "sector" edge to the Sector entity.
+func (m *ObjectiveMutation) ClearSector() {
+	m.clearedsector = true
+	m.clearedFields[objective.FieldSectorID] = struct{}{}
+}
+
+// SectorCleared reports if the "sector" edge to the Sector entity was cleared.
+func (m *ObjectiveMutation) SectorCleared() bool {
+	return m.SectorIDCleared() || m.clearedsector
+}
+
+// SectorIDs returns the "sector" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SectorID instead. It exists only for internal usage by the builders.
+func (m *ObjectiveMutation) SectorIDs() (ids []int) {
+	if id := m.sector; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSector resets all changes to the "sector" edge.
+func (m *ObjectiveMutation) ResetSector() {
+	m.sector = nil
+	m.clearedsector = false
+}
+
+// ClearDerivedFrom clears the "derived_from" edge to the Objective entity.
+func (m *ObjectiveMutation) ClearDerivedFrom() {
+	m.clearedderived_from = true
+	m.clearedFields[objective.FieldDerivedFromID] = struct{}{}
+}
+
+// DerivedFromCleared reports if the "derived_from" edge to the Objective entity was cleared.
+func (m *ObjectiveMutation) DerivedFromCleared() bool {
+	return m.DerivedFromIDCleared() || m.clearedderived_from
+}
+
+// DerivedFromIDs returns the "derived_from" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// DerivedFromID instead. It exists only for internal usage by the builders.
+func (m *ObjectiveMutation) DerivedFromIDs() (ids []int) {
+	if id := m.derived_from; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetDerivedFrom resets all changes to the "derived_from" edge.
+func (m *ObjectiveMutation) ResetDerivedFrom() {
+	m.derived_from = nil
+	m.clearedderived_from = false
+}
+
+// AddDerivativeIDs adds the "derivatives" edge to the Objective entity by ids.
+func (m *ObjectiveMutation) AddDerivativeIDs(ids ...int) {
+	if m.derivatives == nil {
+		m.derivatives = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.derivatives[ids[i]] = struct{}{}
+	}
+}
+
+// ClearDerivatives clears the "derivatives" edge to the Objective entity.
+func (m *ObjectiveMutation) ClearDerivatives() {
+	m.clearedderivatives = true
+}
+
+// DerivativesCleared reports if the "derivatives" edge to the Objective entity was cleared.
+func (m *ObjectiveMutation) DerivativesCleared() bool {
+	return m.clearedderivatives
+}
+
+// RemoveDerivativeIDs removes the "derivatives" edge to the Objective entity by IDs.
+func (m *ObjectiveMutation) RemoveDerivativeIDs(ids ...int) {
+	if m.removedderivatives == nil {
+		m.removedderivatives = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.derivatives, ids[i])
+		m.removedderivatives[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedDerivatives returns the removed IDs of the "derivatives" edge to the Objective entity.
+func (m *ObjectiveMutation) RemovedDerivativesIDs() (ids []int) {
+	for id := range m.removedderivatives {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// DerivativesIDs returns the "derivatives" edge IDs in the mutation.
+func (m *ObjectiveMutation) DerivativesIDs() (ids []int) {
+	for id := range m.derivatives {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetDerivatives resets all changes to the "derivatives" edge.
+func (m *ObjectiveMutation) ResetDerivatives() {
+	m.derivatives = nil
+	m.clearedderivatives = false
+	m.removedderivatives = nil
+}
+
+// Where appends a list predicates to the ObjectiveMutation builder.
+func (m *ObjectiveMutation) Where(ps ...predicate.Objective) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ObjectiveMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ObjectiveMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Objective, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ObjectiveMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ObjectiveMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Objective).
+func (m *ObjectiveMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ObjectiveMutation) Fields() []string {
+	fields := make([]string, 0, 14)
+	if m.territory != nil {
+		fields = append(fields, objective.FieldTerritoryID)
+	}
+	if m.lever != nil {
+		fields = append(fields, objective.FieldLeverID)
+	}
+	if m.sector != nil {
+		fields = append(fields, objective.FieldSectorID)
+	}
+	if m.metric != nil {
+		fields = append(fields, objective.FieldMetric)
+	}
+	if m.unit != nil {
+		fields = append(fields, objective.FieldUnit)
+	}
+	if m.baseline_year != nil {
+		fields = append(fields, objective.FieldBaselineYear)
+	}
+	if m.baseline_value != nil {
+		fields = append(fields, objective.FieldBaselineValue)
+	}
+	if m.target_year != nil {
+		fields = append(fields, objective.FieldTargetYear)
+	}
+	if m.target_value != nil {
+		fields = append(fields, objective.FieldTargetValue)
+	}
+	if m.source != nil {
+		fields = append(fields, objective.FieldSource)
+	}
+	if m.derived != nil {
+		fields = append(fields, objective.FieldDerived)
+	}
+	if m.breakdown_key != nil {
+		fields = append(fields, objective.FieldBreakdownKey)
+	}
+	if m.derived_from != nil {
+		fields = append(fields, objective.FieldDerivedFromID)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, objective.FieldUpdatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ObjectiveMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case objective.FieldTerritoryID:
+		return m.TerritoryID()
+	case objective.FieldLeverID:
+		return m.LeverID()
+	case objective.FieldSectorID:
+		return m.SectorID()
+	case objective.FieldMetric:
+		return m.Metric()
+	case objective.FieldUnit:
+		return m.Unit()
+	case objective.FieldBaselineYear:
+		return m.BaselineYear()
+	case objective.FieldBaselineValue:
+		return m.BaselineValue()
+	case objective.FieldTargetYear:
+		return m.TargetYear()
+	case objective.FieldTargetValue:
+		return m.TargetValue()
+	case objective.FieldSource:
+		return m.Source()
+	case objective.FieldDerived:
+		return m.Derived()
+	case objective.FieldBreakdownKey:
+		return m.BreakdownKey()
+	case objective.FieldDerivedFromID:
+		return m.DerivedFromID()
+	case objective.FieldUpdatedAt:
+		return m.UpdatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ObjectiveMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case objective.FieldTerritoryID:
+		return m.OldTerritoryID(ctx)
+	case objective.FieldLeverID:
+		return m.OldLeverID(ctx)
+	case objective.FieldSectorID:
+		return m.OldSectorID(ctx)
+	case objective.FieldMetric:
+		return m.OldMetric(ctx)
+	case objective.FieldUnit:
+		return m.OldUnit(ctx)
+	case objective.FieldBaselineYear:
+		return m.OldBaselineYear(ctx)
+	case objective.FieldBaselineValue:
+		return m.OldBaselineValue(ctx)
+	case objective.FieldTargetYear:
+		return m.OldTargetYear(ctx)
+	case objective.FieldTargetValue:
+		return m.OldTargetValue(ctx)
+	case objective.FieldSource:
+		return m.OldSource(ctx)
+	case objective.FieldDerived:
+		return m.OldDerived(ctx)
+	case objective.FieldBreakdownKey:
+		return m.OldBreakdownKey(ctx)
+	case objective.FieldDerivedFromID:
+		return m.OldDerivedFromID(ctx)
+	case objective.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown Objective field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ObjectiveMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case objective.FieldTerritoryID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTerritoryID(v)
+		return nil
+	case objective.FieldLeverID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLeverID(v)
+		return nil
+	case objective.FieldSectorID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSectorID(v)
+		return nil
+	case objective.FieldMetric:
+		v, ok := value.(planning.Metric)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMetric(v)
+		return nil
+	case objective.FieldUnit:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnit(v)
+		return nil
+	case objective.FieldBaselineYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBaselineYear(v)
+		return nil
+	case objective.FieldBaselineValue:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBaselineValue(v)
+		return nil
+	case objective.FieldTargetYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTargetYear(v)
+		return nil
+	case objective.FieldTargetValue:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTargetValue(v)
+		return nil
+	case objective.FieldSource:
+		v, ok := value.(objective.Source)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSource(v)
+		return nil
+	case objective.FieldDerived:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDerived(v)
+		return nil
+	case objective.FieldBreakdownKey:
+		v, ok := value.(objective.BreakdownKey)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBreakdownKey(v)
+		return nil
+	case objective.FieldDerivedFromID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDerivedFromID(v)
+		return nil
+	case objective.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Objective field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ObjectiveMutation) AddedFields() []string {
+	var fields []string
+	if m.addbaseline_year != nil {
+		fields = append(fields, objective.FieldBaselineYear)
+	}
+	if m.addbaseline_value != nil {
+		fields = append(fields, objective.FieldBaselineValue)
+	}
+	if m.addtarget_year != nil {
+		fields = append(fields, objective.FieldTargetYear)
+	}
+	if m.addtarget_value != nil {
+		fields = append(fields, objective.FieldTargetValue)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ObjectiveMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case objective.FieldBaselineYear:
+		return m.AddedBaselineYear()
+	case objective.FieldBaselineValue:
+		return m.AddedBaselineValue()
+	case objective.FieldTargetYear:
+		return m.AddedTargetYear()
+	case objective.FieldTargetValue:
+		return m.AddedTargetValue()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ObjectiveMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case objective.FieldBaselineYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddBaselineYear(v)
+		return nil
+	case objective.FieldBaselineValue:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddBaselineValue(v)
+		return nil
+	case objective.FieldTargetYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTargetYear(v)
+		return nil
+	case objective.FieldTargetValue:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTargetValue(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Objective numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ObjectiveMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(objective.FieldLeverID) {
+		fields = append(fields, objective.FieldLeverID)
+	}
+	if m.FieldCleared(objective.FieldSectorID) {
+		fields = append(fields, objective.FieldSectorID)
+	}
+	if m.FieldCleared(objective.FieldBreakdownKey) {
+		fields = append(fields, objective.FieldBreakdownKey)
+	}
+	if m.FieldCleared(objective.FieldDerivedFromID) {
+		fields = append(fields, objective.FieldDerivedFromID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ObjectiveMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ObjectiveMutation) ClearField(name string) error {
+	switch name {
+	case objective.FieldLeverID:
+		m.ClearLeverID()
+		return nil
+	case objective.FieldSectorID:
+		m.ClearSectorID()
+		return nil
+	case objective.FieldBreakdownKey:
+		m.ClearBreakdownKey()
+		return nil
+	case objective.FieldDerivedFromID:
+		m.ClearDerivedFromID()
+		return nil
+	}
+	return fmt.Errorf("unknown Objective nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ObjectiveMutation) ResetField(name string) error {
+	switch name {
+	case objective.FieldTerritoryID:
+		m.ResetTerritoryID()
+		return nil
+	case objective.FieldLeverID:
+		m.ResetLeverID()
+		return nil
+	case objective.FieldSectorID:
+		m.ResetSectorID()
+		return nil
+	case objective.FieldMetric:
+		m.ResetMetric()
+		return nil
+	case objective.FieldUnit:
+		m.ResetUnit()
+		return nil
+	case objective.FieldBaselineYear:
+		m.ResetBaselineYear()
+		return nil
+	case objective.FieldBaselineValue:
+		m.ResetBaselineValue()
+		return nil
+	case objective.FieldTargetYear:
+		m.ResetTargetYear()
+		return nil
+	case objective.FieldTargetValue:
+		m.ResetTargetValue()
+		return nil
+	case objective.FieldSource:
+		m.ResetSource()
+		return nil
+	case objective.FieldDerived:
+		m.ResetDerived()
+		return nil
+	case objective.FieldBreakdownKey:
+		m.ResetBreakdownKey()
+		return nil
+	case objective.FieldDerivedFromID:
+		m.ResetDerivedFromID()
+		return nil
+	case objective.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Objective field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ObjectiveMutation) AddedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.territory != nil {
+		edges = append(edges, objective.EdgeTerritory)
+	}
+	if m.lever != nil {
+		edges = append(edges, objective.EdgeLever)
+	}
+	if m.sector != nil {
+		edges = append(edges, objective.EdgeSector)
+	}
+	if m.derived_from != nil {
+		edges = append(edges, objective.EdgeDerivedFrom)
+	}
+	if m.derivatives != nil {
+		edges = append(edges, objective.EdgeDerivatives)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ObjectiveMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case objective.EdgeTerritory:
+		if id := m.territory; id != nil {
+			return []ent.Value{*id}
+		}
+	case objective.EdgeLever:
+		if id := m.lever; id != nil {
+			return []ent.Value{*id}
+		}
+	case objective.EdgeSector:
+		if id := m.sector; id != nil {
+			return []ent.Value{*id}
+		}
+	case objective.EdgeDerivedFrom:
+		if id := m.derived_from; id != nil {
+			return []ent.Value{*id}
+		}
+	case objective.EdgeDerivatives:
+		ids := make([]ent.Value, 0, len(m.derivatives))
+		for id := range m.derivatives {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ObjectiveMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.removedderivatives != nil {
+		edges = append(edges, objective.EdgeDerivatives)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ObjectiveMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case objective.EdgeDerivatives:
+		ids := make([]ent.Value, 0, len(m.removedderivatives))
+		for id := range m.removedderivatives {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ObjectiveMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.clearedterritory {
+		edges = append(edges, objective.EdgeTerritory)
+	}
+	if m.clearedlever {
+		edges = append(edges, objective.EdgeLever)
+	}
+	if m.clearedsector {
+		edges = append(edges, objective.EdgeSector)
+	}
+	if m.clearedderived_from {
+		edges = append(edges, objective.EdgeDerivedFrom)
+	}
+	if m.clearedderivatives {
+		edges = append(edges, objective.EdgeDerivatives)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ObjectiveMutation) EdgeCleared(name string) bool {
+	switch name {
+	case objective.EdgeTerritory:
+		return m.clearedterritory
+	case objective.EdgeLever:
+		return m.clearedlever
+	case objective.EdgeSector:
+		return m.clearedsector
+	case objective.EdgeDerivedFrom:
+		return m.clearedderived_from
+	case objective.EdgeDerivatives:
+		return m.clearedderivatives
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ObjectiveMutation) ClearEdge(name string) error {
+	switch name {
+	case objective.EdgeTerritory:
+		m.ClearTerritory()
+		return nil
+	case objective.EdgeLever:
+		m.ClearLever()
+		return nil
+	case objective.EdgeSector:
+		m.ClearSector()
+		return nil
+	case objective.EdgeDerivedFrom:
+		m.ClearDerivedFrom()
+		return nil
+	}
+	return fmt.Errorf("unknown Objective unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ObjectiveMutation) ResetEdge(name string) error {
+	switch name {
+	case objective.EdgeTerritory:
+		m.ResetTerritory()
+		return nil
+	case objective.EdgeLever:
+		m.ResetLever()
+		return nil
+	case objective.EdgeSector:
+		m.ResetSector()
+		return nil
+	case objective.EdgeDerivedFrom:
+		m.ResetDerivedFrom()
+		return nil
+	case objective.EdgeDerivatives:
+		m.ResetDerivatives()
+		return nil
+	}
+	return fmt.Errorf("unknown Objective edge %s", name)
+}
+
+// ObservationMutation represents an operation that mutates the Observation nodes in the graph.
+type ObservationMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *int
+	metric           *planning.Metric
+	unit             *string
+	year             *int
+	addyear          *int
+	value            *float64
+	addvalue         *float64
+	source           *string
+	updated_at       *time.Time
+	clearedFields    map[string]struct{}
+	territory        *int
+	clearedterritory bool
+	lever            *int
+	clearedlever     bool
+	sector           *int
+	clearedsector    bool
+	done             bool
+	oldValue         func(context.Context) (*Observation, error)
+	predicates       []predicate.Observation
+}
+
+var _ ent.Mutation = (*ObservationMutation)(nil)
+
+// observationOption allows management of the mutation configuration using functional options.
+type observationOption func(*ObservationMutation)
+
+// newObservationMutation creates new mutation for the Observation entity.
+func newObservationMutation(c config, op Op, opts ...observationOption) *ObservationMutation {
+	m := &ObservationMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeObservation,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withObservationID sets the ID field of the mutation.
+func withObservationID(id int) observationOption {
+	return func(m *ObservationMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Observation
+		)
+		m.oldValue = func(ctx context.Context) (*Observation, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Observation.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withObservation sets the old Observation of the mutation.
+func withObservation(node *Observation) observationOption {
+	return func(m *ObservationMutation) {
+		m.oldValue = func(context.Context) (*Observation, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ObservationMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ObservationMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ObservationMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ObservationMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Observation.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTerritoryID sets the "territory_id" field.
+func (m *ObservationMutation) SetTerritoryID(i int) {
+	m.territory = &i
+}
+
+// TerritoryID returns the value of the "territory_id" field in the mutation.
+func (m *ObservationMutation) TerritoryID() (r int, exists bool) {
+	v := m.territory
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTerritoryID returns the old "territory_id" field's value of the Observation entity.
+// If the Observation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObservationMutation) OldTerritoryID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTerritoryID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTerritoryID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTerritoryID: %w", err)
+	}
+	return oldValue.TerritoryID, nil
+}
+
+// ResetTerritoryID resets all changes to the "territory_id" field.
+func (m *ObservationMutation) ResetTerritoryID() {
+	m.territory = nil
+}
+
+// SetLeverID sets the "lever_id" field.
+func (m *ObservationMutation) SetLeverID(i int) {
+	m.lever = &i
+}
+
+// LeverID returns the value of the "lever_id" field in the mutation.
+func (m *ObservationMutation) LeverID() (r int, exists bool) {
+	v := m.lever
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLeverID returns the old "lever_id" field's value of the Observation entity.
+// If the Observation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObservationMutation) OldLeverID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLeverID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLeverID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLeverID: %w", err)
+	}
+	return oldValue.LeverID, nil
+}
+
+// ClearLeverID clears the value of the "lever_id" field.
+func (m *ObservationMutation) ClearLeverID() {
+	m.lever = nil
+	m.clearedFields[observation.FieldLeverID] = struct{}{}
+}
+
+// LeverIDCleared returns if the "lever_id" field was cleared in this mutation.
+func (m *ObservationMutation) LeverIDCleared() bool {
+	_, ok := m.clearedFields[observation.FieldLeverID]
+	return ok
+}
+
+// ResetLeverID resets all changes to the "lever_id" field.
+func (m *ObservationMutation) ResetLeverID() {
+	m.lever = nil
+	delete(m.clearedFields, observation.FieldLeverID)
+}
+
+// SetSectorID sets the "sector_id" field.
+func (m *ObservationMutation) SetSectorID(i int) {
+	m.sector = &i
+}
+
+// SectorID returns the value of the "sector_id" field in the mutation.
+func (m *ObservationMutation) SectorID() (r int, exists bool) {
+	v := m.sector
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSectorID returns the old "sector_id" field's value of the Observation entity.
+// If the Observation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObservationMutation) OldSectorID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSectorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSectorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSectorID: %w", err)
+	}
+	return oldValue.SectorID, nil
+}
+
+// ClearSectorID clears the value of the "sector_id" field.
+func (m *ObservationMutation) ClearSectorID() {
+	m.sector = nil
+	m.clearedFields[observation.FieldSectorID] = struct{}{}
+}
+
+// SectorIDCleared returns if the "sector_id" field was cleared in this mutation.
+func (m *ObservationMutation) SectorIDCleared() bool {
+	_, ok := m.clearedFields[observation.FieldSectorID]
+	return ok
+}
+
+// ResetSectorID resets all changes to the "sector_id" field.
+func (m *ObservationMutation) ResetSectorID() {
+	m.sector = nil
+	delete(m.clearedFields, observation.FieldSectorID)
+}
+
+// SetMetric sets the "metric" field.
+func (m *ObservationMutation) SetMetric(pl planning.Metric) {
+	m.metric = &pl
+}
+
+// Metric returns the value of the "metric" field in the mutation.
+func (m *ObservationMutation) Metric() (r planning.Metric, exists bool) {
+	v := m.metric
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMetric returns the old "metric" field's value of the Observation entity.
+// If the Observation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObservationMutation) OldMetric(ctx context.Context) (v planning.Metric, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMetric is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMetric requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMetric: %w", err)
+	}
+	return oldValue.Metric, nil
+}
+
+// ResetMetric resets all changes to the "metric" field.
+func (m *ObservationMutation) ResetMetric() {
+	m.metric = nil
+}
+
+// SetUnit sets the "unit" field.
+func (m *ObservationMutation) SetUnit(s string) {
+	m.unit = &s
+}
+
+// Unit returns the value of the "unit" field in the mutation.
+func (m *ObservationMutation) Unit() (r string, exists bool) {
+	v := m.unit
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnit returns the old "unit" field's value of the Observation entity.
+// If the Observation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObservationMutation) OldUnit(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnit is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnit requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnit: %w", err)
+	}
+	return oldValue.Unit, nil
+}
+
+// ResetUnit resets all changes to the "unit" field.
+func (m *ObservationMutation) ResetUnit() {
+	m.unit = nil
+}
+
+// SetYear sets the "year" field.
+func (m *ObservationMutation) SetYear(i int) {
+	m.year = &i
+	m.addyear = nil
+}
+
+// Year returns the value of the "year" field in the mutation.
+func (m *ObservationMutation) Year() (r int, exists bool) {
+	v := m.year
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldYear returns the old "year" field's value of the Observation entity.
+// If the Observation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObservationMutation) OldYear(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldYear is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldYear requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldYear: %w", err)
+	}
+	return oldValue.Year, nil
+}
+
+// AddYear adds i to the "year" field.
+func (m *ObservationMutation) AddYear(i int) {
+	if m.addyear != nil {
+		*m.addyear += i
+	} else {
+		m.addyear = &i
+	}
+}
+
+// AddedYear returns the value that was added to the "year" field in this mutation.
+func (m *ObservationMutation) AddedYear() (r int, exists bool) {
+	v := m.addyear
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetYear resets all changes to the "year" field.
+func (m *ObservationMutation) ResetYear() {
+	m.year = nil
+	m.addyear = nil
+}
+
+// SetValue sets the "value" field.
+func (m *ObservationMutation) SetValue(f float64) {
+	m.value = &f
+	m.addvalue = nil
+}
+
+// Value returns the value of the "value" field in the mutation.
+func (m *ObservationMutation) Value() (r float64, exists bool) {
+	v := m.value
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldValue returns the old "value" field's value of the Observation entity.
+// If the Observation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObservationMutation) OldValue(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldValue is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldValue requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldValue: %w", err)
+	}
+	return oldValue.Value, nil
+}
+
+// AddValue adds f to the "value" field.
+func (m *ObservationMutation) AddValue(f float64) {
+	if m.addvalue != nil {
+		*m.addvalue += f
+	} else {
+		m.addvalue = &f
+	}
+}
+
+// AddedValue returns the value that was added to the "value" field in this mutation.
+func (m *ObservationMutation) AddedValue() (r float64, exists bool) {
+	v := m.addvalue
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetValue resets all changes to the "value" field.
+func (m *ObservationMutation) ResetValue() {
+	m.value = nil
+	m.addvalue = nil
+}
+
+// SetSource sets the "source" field.
+func (m *ObservationMutation) SetSource(s string) {
+	m.source = &s
+}
+
+// Source returns the value of the "source" field in the mutation.
+func (m *ObservationMutation) Source() (r string, exists bool) {
+	v := m.source
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSource returns the old "source" field's value of the Observation entity.
+// If the Observation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObservationMutation) OldSource(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSource is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSource requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSource: %w", err)
+	}
+	return oldValue.Source, nil
+}
+
+// ResetSource resets all changes to the "source" field.
+func (m *ObservationMutation) ResetSource() {
+	m.source = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ObservationMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ObservationMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Observation entity.
+// If the Observation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ObservationMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ObservationMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// ClearTerritory clears the "territory" edge to the Territory entity.
+func (m *ObservationMutation) ClearTerritory() {
+	m.clearedterritory = true
+	m.clearedFields[observation.FieldTerritoryID] = struct{}{}
+}
+
+// TerritoryCleared reports if the "territory" edge to the Territory entity was cleared.
+func (m *ObservationMutation) TerritoryCleared() bool {
+	return m.clearedterritory
+}
+
+// TerritoryIDs returns the "territory" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TerritoryID instead. It exists only for internal usage by the builders.
+func (m *ObservationMutation) TerritoryIDs() (ids []int) {
+	if id := m.territory; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTerritory resets all changes to the "territory" edge.
+func (m *ObservationMutation) ResetTerritory() {
+	m.territory = nil
+	m.clearedterritory = false
+}
+
+// ClearLever clears the "lever" edge to the Lever entity.
+func (m *ObservationMutation) ClearLever() {
+	m.clearedlever = true
+	m.clearedFields[observation.FieldLeverID] = struct{}{}
+}
+
+// LeverCleared reports if the "lever" edge to the Lever entity was cleared.
+func (m *ObservationMutation) LeverCleared() bool {
+	return m.LeverIDCleared() || m.clearedlever
+}
+
+// LeverIDs returns the "lever" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LeverID instead. It exists only for internal usage by the builders.
+func (m *ObservationMutation) LeverIDs() (ids []int) {
+	if id := m.lever; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLever resets all changes to the "lever" edge.
+func (m *ObservationMutation) ResetLever() {
+	m.lever = nil
+	m.clearedlever = false
+}
+
+// ClearSector clears the "sector" edge to the Sector entity.
+func (m *ObservationMutation) ClearSector() {
+	m.clearedsector = true
+	m.clearedFields[observation.FieldSectorID] = struct{}{}
+}
+
+// SectorCleared reports if the "sector" edge to the Sector entity was cleared.
+func (m *ObservationMutation) SectorCleared() bool {
+	return m.SectorIDCleared() || m.clearedsector
+}
+
+// SectorIDs returns the "sector" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SectorID instead. It exists only for internal usage by the builders.
+func (m *ObservationMutation) SectorIDs() (ids []int) {
+	if id := m.sector; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSector resets all changes to the "sector" edge.
+func (m *ObservationMutation) ResetSector() {
+	m.sector = nil
+	m.clearedsector = false
+}
+
+// Where appends a list predicates to the ObservationMutation builder.
+func (m *ObservationMutation) Where(ps ...predicate.Observation) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ObservationMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ObservationMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Observation, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ObservationMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ObservationMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Observation).
+func (m *ObservationMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ObservationMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.territory != nil {
+		fields = append(fields, observation.FieldTerritoryID)
+	}
+	if m.lever != nil {
+		fields = append(fields, observation.FieldLeverID)
+	}
+	if m.sector != nil {
+		fields = append(fields, observation.FieldSectorID)
+	}
+	if m.metric != nil {
+		fields = append(fields, observation.FieldMetric)
+	}
+	if m.unit != nil {
+		fields = append(fields, observation.FieldUnit)
+	}
+	if m.year != nil {
+		fields = append(fields, observation.FieldYear)
+	}
+	if m.value != nil {
+		fields = append(fields, observation.FieldValue)
+	}
+	if m.source != nil {
+		fields = append(fields, observation.FieldSource)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, observation.FieldUpdatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ObservationMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case observation.FieldTerritoryID:
+		return m.TerritoryID()
+	case observation.FieldLeverID:
+		return m.LeverID()
+	case observation.FieldSectorID:
+		return m.SectorID()
+	case observation.FieldMetric:
+		return m.Metric()
+	case observation.FieldUnit:
+		return m.Unit()
+	case observation.FieldYear:
+		return m.Year()
+	case observation.FieldValue:
+		return m.Value()
+	case observation.FieldSource:
+		return m.Source()
+	case observation.FieldUpdatedAt:
+		return m.UpdatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ObservationMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case observation.FieldTerritoryID:
+		return m.OldTerritoryID(ctx)
+	case observation.FieldLeverID:
+		return m.OldLeverID(ctx)
+	case observation.FieldSectorID:
+		return m.OldSectorID(ctx)
+	case observation.FieldMetric:
+		return m.OldMetric(ctx)
+	case observation.FieldUnit:
+		return m.OldUnit(ctx)
+	case observation.FieldYear:
+		return m.OldYear(ctx)
+	case observation.FieldValue:
+		return m.OldValue(ctx)
+	case observation.FieldSource:
+		return m.OldSource(ctx)
+	case observation.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown Observation field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ObservationMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case observation.FieldTerritoryID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTerritoryID(v)
+		return nil
+	case observation.FieldLeverID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLeverID(v)
+		return nil
+	case observation.FieldSectorID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSectorID(v)
+		return nil
+	case observation.FieldMetric:
+		v, ok := value.(planning.Metric)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMetric(v)
+		return nil
+	case observation.FieldUnit:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnit(v)
+		return nil
+	case observation.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetYear(v)
+		return nil
+	case observation.FieldValue:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetValue(v)
+		return nil
+	case observation.FieldSource:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSource(v)
+		return nil
+	case observation.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Observation field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ObservationMutation) AddedFields() []string {
+	var fields []string
+	if m.addyear != nil {
+		fields = append(fields, observation.FieldYear)
+	}
+	if m.addvalue != nil {
+		fields = append(fields, observation.FieldValue)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ObservationMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case observation.FieldYear:
+		return m.AddedYear()
+	case observation.FieldValue:
+		return m.AddedValue()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ObservationMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case observation.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddYear(v)
+		return nil
+	case observation.FieldValue:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddValue(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Observation numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ObservationMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(observation.FieldLeverID) {
+		fields = append(fields, observation.FieldLeverID)
+	}
+	if m.FieldCleared(observation.FieldSectorID) {
+		fields = append(fields, observation.FieldSectorID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ObservationMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ObservationMutation) ClearField(name string) error {
+	switch name {
+	case observation.FieldLeverID:
+		m.ClearLeverID()
+		return nil
+	case observation.FieldSectorID:
+		m.ClearSectorID()
+		return nil
+	}
+	return fmt.Errorf("unknown Observation nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ObservationMutation) ResetField(name string) error {
+	switch name {
+	case observation.FieldTerritoryID:
+		m.ResetTerritoryID()
+		return nil
+	case observation.FieldLeverID:
+		m.ResetLeverID()
+		return nil
+	case observation.FieldSectorID:
+		m.ResetSectorID()
+		return nil
+	case observation.FieldMetric:
+		m.ResetMetric()
+		return nil
+	case observation.FieldUnit:
+		m.ResetUnit()
+		return nil
+	case observation.FieldYear:
+		m.ResetYear()
+		return nil
+	case observation.FieldValue:
+		m.ResetValue()
+		return nil
+	case observation.FieldSource:
+		m.ResetSource()
+		return nil
+	case observation.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Observation field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ObservationMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.territory != nil {
+		edges = append(edges, observation.EdgeTerritory)
+	}
+	if m.lever != nil {
+		edges = append(edges, observation.EdgeLever)
+	}
+	if m.sector != nil {
+		edges = append(edges, observation.EdgeSector)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ObservationMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case observation.EdgeTerritory:
+		if id := m.territory; id != nil {
+			return []ent.Value{*id}
+		}
+	case observation.EdgeLever:
+		if id := m.lever; id != nil {
+			return []ent.Value{*id}
+		}
+	case observation.EdgeSector:
+		if id := m.sector; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ObservationMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ObservationMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ObservationMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedterritory {
+		edges = append(edges, observation.EdgeTerritory)
+	}
+	if m.clearedlever {
+		edges = append(edges, observation.EdgeLever)
+	}
+	if m.clearedsector {
+		edges = append(edges, observation.EdgeSector)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ObservationMutation) EdgeCleared(name string) bool {
+	switch name {
+	case observation.EdgeTerritory:
+		return m.clearedterritory
+	case observation.EdgeLever:
+		return m.clearedlever
+	case observation.EdgeSector:
+		return m.clearedsector
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ObservationMutation) ClearEdge(name string) error {
+	switch name {
+	case observation.EdgeTerritory:
+		m.ClearTerritory()
+		return nil
+	case observation.EdgeLever:
+		m.ClearLever()
+		return nil
+	case observation.EdgeSector:
+		m.ClearSector()
+		return nil
+	}
+	return fmt.Errorf("unknown Observation unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ObservationMutation) ResetEdge(name string) error {
+	switch name {
+	case observation.EdgeTerritory:
+		m.ResetTerritory()
+		return nil
+	case observation.EdgeLever:
+		m.ResetLever()
+		return nil
+	case observation.EdgeSector:
+		m.ResetSector()
+		return nil
+	}
+	return fmt.Errorf("unknown Observation edge %s", name)
+}
+
+// SectorMutation represents an operation that mutates the Sector nodes in the graph.
+type SectorMutation struct {
+	config
+	op                Op
+	typ               string
+	id                *int
+	code              *string
+	name              *string
+	clearedFields     map[string]struct{}
+	parent            *int
+	clearedparent     bool
+	subsectors        map[int]struct{}
+	removedsubsectors map[int]struct{}
+	clearedsubsectors bool
+	levers            map[int]struct{}
+	removedlevers     map[int]struct{}
+	clearedlevers     bool
+	done              bool
+	oldValue          func(context.Context) (*Sector, error)
+	predicates        []predicate.Sector
+}
+
+var _ ent.Mutation = (*SectorMutation)(nil)
+
+// sectorOption allows management of the mutation configuration using functional options.
+type sectorOption func(*SectorMutation)
+
+// newSectorMutation creates new mutation for the Sector entity.
+func newSectorMutation(c config, op Op, opts ...sectorOption) *SectorMutation {
+	m := &SectorMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSector,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSectorID sets the ID field of the mutation.
+func withSectorID(id int) sectorOption {
+	return func(m *SectorMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Sector
+		)
+		m.oldValue = func(ctx context.Context) (*Sector, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Sector.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSector sets the old Sector of the mutation.
+func withSector(node *Sector) sectorOption {
+	return func(m *SectorMutation) {
+		m.oldValue = func(context.Context) (*Sector, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SectorMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SectorMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SectorMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SectorMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Sector.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCode sets the "code" field.
+func (m *SectorMutation) SetCode(s string) {
+	m.code = &s
+}
+
+// Code returns the value of the "code" field in the mutation.
+func (m *SectorMutation) Code() (r string, exists bool) {
+	v := m.code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCode returns the old "code" field's value of the Sector entity.
+// If the Sector object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SectorMutation) OldCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCode: %w", err)
+	}
+	return oldValue.Code, nil
+}
+
+// ResetCode resets all changes to the "code" field.
+func (m *SectorMutation) ResetCode() {
+	m.code = nil
+}
+
+// SetName sets the "name" field.
+func (m *SectorMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *SectorMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the Sector entity.
+// If the Sector object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SectorMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *SectorMutation) ResetName() {
+	m.name = nil
+}
+
+// SetParentID sets the "parent" edge to the Sector entity by id.
+func (m *SectorMutation) SetParentID(id int) {
+	m.parent = &id
+}
+
+// ClearParent clears the "parent" edge to the Sector entity.
+func (m *SectorMutation) ClearParent() {
+	m.clearedparent = true
+}
+
+// ParentCleared reports if the "parent" edge to the Sector entity was cleared.
+func (m *SectorMutation) ParentCleared() bool {
+	return m.clearedparent
+}
+
+// ParentID returns the "parent" edge ID in the mutation.
+func (m *SectorMutation) ParentID() (id int, exists bool) {
+	if m.parent != nil {
+		return *m.parent, true
+	}
+	return
+}
+
+// ParentIDs returns the "parent" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ParentID instead. It exists only for internal usage by the builders.
+func (m *SectorMutation) ParentIDs() (ids []int) {
+	if id := m.parent; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetParent resets all changes to the "parent" edge.
+func (m *SectorMutation) ResetParent() {
+	m.parent = nil
+	m.clearedparent = false
+}
+
+// AddSubsectorIDs adds the "subsectors" edge to the Sector entity by ids.
+func (m *SectorMutation) AddSubsectorIDs(ids ...int) {
+	if m.subsectors == nil {
+		m.subsectors = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.subsectors[ids[i]] = struct{}{}
+	}
+}
+
+// ClearSubsectors clears the "subsectors" edge to the Sector entity.
+func (m *SectorMutation) ClearSubsectors() {
+	m.clearedsubsectors = true
+}
+
+// SubsectorsCleared reports if the "subsectors" edge to the Sector entity was cleared.
+func (m *SectorMutation) SubsectorsCleared() bool {
+	return m.clearedsubsectors
+}
+
+// RemoveSubsectorIDs removes the "subsectors" edge to the Sector entity by IDs.
+func (m *SectorMutation) RemoveSubsectorIDs(ids ...int) {
+	if m.removedsubsectors == nil {
+		m.removedsubsectors = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.subsectors, ids[i])
+		m.removedsubsectors[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedSubsectors returns the removed IDs of the "subsectors" edge to the Sector entity.
+func (m *SectorMutation) RemovedSubsectorsIDs() (ids []int) {
+	for id := range m.removedsubsectors {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// SubsectorsIDs returns the "subsectors" edge IDs in the mutation.
+func (m *SectorMutation) SubsectorsIDs() (ids []int) {
+	for id := range m.subsectors {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetSubsectors resets all changes to the "subsectors" edge.
+func (m *SectorMutation) ResetSubsectors() {
+	m.subsectors = nil
+	m.clearedsubsectors = false
+	m.removedsubsectors = nil
+}
+
+// AddLeverIDs adds the "levers" edge to the Lever entity by ids.
+func (m *SectorMutation) AddLeverIDs(ids ...int) {
+	if m.levers == nil {
+		m.levers = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.levers[ids[i]] = struct{}{}
+	}
+}
+
+// ClearLevers clears the "levers" edge to the Lever entity.
+func (m *SectorMutation) ClearLevers() {
+	m.clearedlevers = true
+}
+
+// LeversCleared reports if the "levers" edge to the Lever entity was cleared.
+func (m *SectorMutation) LeversCleared() bool {
+	return m.clearedlevers
+}
+
+// RemoveLeverIDs removes the "levers" edge to the Lever entity by IDs.
+func (m *SectorMutation) RemoveLeverIDs(ids ...int) {
+	if m.removedlevers == nil {
+		m.removedlevers = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.levers, ids[i])
+		m.removedlevers[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedLevers returns the removed IDs of the "levers" edge to the Lever entity.
+func (m *SectorMutation) RemovedLeversIDs() (ids []int) {
+	for id := range m.removedlevers {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// LeversIDs returns the "levers" edge IDs in the mutation.
+func (m *SectorMutation) LeversIDs() (ids []int) {
+	for id := range m.levers {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetLevers resets all changes to the "levers" edge.
+func (m *SectorMutation) ResetLevers() {
+	m.levers = nil
+	m.clearedlevers = false
+	m.removedlevers = nil
+}
+
+// Where appends a list predicates to the SectorMutation builder.
+func (m *SectorMutation) Where(ps ...predicate.Sector) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SectorMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SectorMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Sector, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SectorMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SectorMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Sector).
+func (m *SectorMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SectorMutation) Fields() []string {
+	fields := make([]string, 0, 2)
+	if m.code != nil {
+		fields = append(fields, sector.FieldCode)
+	}
+	if m.name != nil {
+		fields = append(fields, sector.FieldName)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SectorMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case sector.FieldCode:
+		return m.Code()
+	case sector.FieldName:
+		return m.Name()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SectorMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case sector.FieldCode:
+		return m.OldCode(ctx)
+	case sector.FieldName:
+		return m.OldName(ctx)
+	}
+	return nil, fmt.Errorf("unknown Sector field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SectorMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case sector.FieldCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCode(v)
+		return nil
+	case sector.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Sector field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SectorMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SectorMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SectorMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Sector numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SectorMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SectorMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SectorMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown Sector nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SectorMutation) ResetField(name string) error {
+	switch name {
+	case sector.FieldCode:
+		m.ResetCode()
+		return nil
+	case sector.FieldName:
+		m.ResetName()
+		return nil
+	}
+	return fmt.Errorf("unknown Sector field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SectorMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.parent != nil {
+		edges = append(edges, sector.EdgeParent)
+	}
+	if m.subsectors != nil {
+		edges = append(edges, sector.EdgeSubsectors)
+	}
+	if m.levers != nil {
+		edges = append(edges, sector.EdgeLevers)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SectorMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case sector.EdgeParent:
+		if id := m.parent; id != nil {
+			return []ent.Value{*id}
+		}
+	case sector.EdgeSubsectors:
+		ids := make([]ent.Value, 0, len(m.subsectors))
+		for id := range m.subsectors {
+			ids = append(ids, id)
+		}
+		return ids
+	case sector.EdgeLevers:
+		ids := make([]ent.Value, 0, len(m.levers))
+		for id := range m.levers {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SectorMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.removedsubsectors != nil {
+		edges = append(edges, sector.EdgeSubsectors)
+	}
+	if m.removedlevers != nil {
+		edges = append(edges, sector.EdgeLevers)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SectorMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case sector.EdgeSubsectors:
+		ids := make([]ent.Value, 0, len(m.removedsubsectors))
+		for id := range m.removedsubsectors {
+			ids = append(ids, id)
+		}
+		return ids
+	case sector.EdgeLevers:
+		ids := make([]ent.Value, 0, len(m.removedlevers))
+		for id := range m.removedlevers {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SectorMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedparent {
+		edges = append(edges, sector.EdgeParent)
+	}
+	if m.clearedsubsectors {
+		edges = append(edges, sector.EdgeSubsectors)
+	}
+	if m.clearedlevers {
+		edges = append(edges, sector.EdgeLevers)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SectorMutation) EdgeCleared(name string) bool {
+	switch name {
+	case sector.EdgeParent:
+		return m.clearedparent
+	case sector.EdgeSubsectors:
+		return m.clearedsubsectors
+	case sector.EdgeLevers:
+		return m.clearedlevers
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SectorMutation) ClearEdge(name string) error {
+	switch name {
+	case sector.EdgeParent:
+		m.ClearParent()
+		return nil
+	}
+	return fmt.Errorf("unknown Sector unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SectorMutation) ResetEdge(name string) error {
+	switch name {
+	case sector.EdgeParent:
+		m.ResetParent()
+		return nil
+	case sector.EdgeSubsectors:
+		m.ResetSubsectors()
+		return nil
+	case sector.EdgeLevers:
+		m.ResetLevers()
+		return nil
+	}
+	return fmt.Errorf("unknown Sector edge %s", name)
 }
 
 // TerritoryMutation represents an operation that mutates the Territory nodes in the graph.
@@ -2414,4 +8867,477 @@ func (m *TerritoryMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Territory edge %s", name)
+}
+
+// ThemeMutation represents an operation that mutates the Theme nodes in the graph.
+type ThemeMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	code          *string
+	name          *string
+	clearedFields map[string]struct{}
+	levers        map[int]struct{}
+	removedlevers map[int]struct{}
+	clearedlevers bool
+	done          bool
+	oldValue      func(context.Context) (*Theme, error)
+	predicates    []predicate.Theme
+}
+
+var _ ent.Mutation = (*ThemeMutation)(nil)
+
+// themeOption allows management of the mutation configuration using functional options.
+type themeOption func(*ThemeMutation)
+
+// newThemeMutation creates new mutation for the Theme entity.
+func newThemeMutation(c config, op Op, opts ...themeOption) *ThemeMutation {
+	m := &ThemeMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeTheme,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withThemeID sets the ID field of the mutation.
+func withThemeID(id int) themeOption {
+	return func(m *ThemeMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Theme
+		)
+		m.oldValue = func(ctx context.Context) (*Theme, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Theme.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withTheme sets the old Theme of the mutation.
+func withTheme(node *Theme) themeOption {
+	return func(m *ThemeMutation) {
+		m.oldValue = func(context.Context) (*Theme, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ThemeMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ThemeMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ThemeMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ThemeMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Theme.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCode sets the "code" field.
+func (m *ThemeMutation) SetCode(s string) {
+	m.code = &s
+}
+
+// Code returns the value of the "code" field in the mutation.
+func (m *ThemeMutation) Code() (r string, exists bool) {
+	v := m.code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCode returns the old "code" field's value of the Theme entity.
+// If the Theme object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ThemeMutation) OldCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCode: %w", err)
+	}
+	return oldValue.Code, nil
+}
+
+// ResetCode resets all changes to the "code" field.
+func (m *ThemeMutation) ResetCode() {
+	m.code = nil
+}
+
+// SetName sets the "name" field.
+func (m *ThemeMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *ThemeMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the Theme entity.
+// If the Theme object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ThemeMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *ThemeMutation) ResetName() {
+	m.name = nil
+}
+
+// AddLeverIDs adds the "levers" edge to the Lever entity by ids.
+func (m *ThemeMutation) AddLeverIDs(ids ...int) {
+	if m.levers == nil {
+		m.levers = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.levers[ids[i]] = struct{}{}
+	}
+}
+
+// ClearLevers clears the "levers" edge to the Lever entity.
+func (m *ThemeMutation) ClearLevers() {
+	m.clearedlevers = true
+}
+
+// LeversCleared reports if the "levers" edge to the Lever entity was cleared.
+func (m *ThemeMutation) LeversCleared() bool {
+	return m.clearedlevers
+}
+
+// RemoveLeverIDs removes the "levers" edge to the Lever entity by IDs.
+func (m *ThemeMutation) RemoveLeverIDs(ids ...int) {
+	if m.removedlevers == nil {
+		m.removedlevers = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.levers, ids[i])
+		m.removedlevers[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedLevers returns the removed IDs of the "levers" edge to the Lever entity.
+func (m *ThemeMutation) RemovedLeversIDs() (ids []int) {
+	for id := range m.removedlevers {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// LeversIDs returns the "levers" edge IDs in the mutation.
+func (m *ThemeMutation) LeversIDs() (ids []int) {
+	for id := range m.levers {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetLevers resets all changes to the "levers" edge.
+func (m *ThemeMutation) ResetLevers() {
+	m.levers = nil
+	m.clearedlevers = false
+	m.removedlevers = nil
+}
+
+// Where appends a list predicates to the ThemeMutation builder.
+func (m *ThemeMutation) Where(ps ...predicate.Theme) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ThemeMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ThemeMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Theme, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ThemeMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ThemeMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Theme).
+func (m *ThemeMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ThemeMutation) Fields() []string {
+	fields := make([]string, 0, 2)
+	if m.code != nil {
+		fields = append(fields, theme.FieldCode)
+	}
+	if m.name != nil {
+		fields = append(fields, theme.FieldName)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ThemeMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case theme.FieldCode:
+		return m.Code()
+	case theme.FieldName:
+		return m.Name()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ThemeMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case theme.FieldCode:
+		return m.OldCode(ctx)
+	case theme.FieldName:
+		return m.OldName(ctx)
+	}
+	return nil, fmt.Errorf("unknown Theme field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ThemeMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case theme.FieldCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCode(v)
+		return nil
+	case theme.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Theme field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ThemeMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ThemeMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ThemeMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Theme numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ThemeMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ThemeMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ThemeMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown Theme nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ThemeMutation) ResetField(name string) error {
+	switch name {
+	case theme.FieldCode:
+		m.ResetCode()
+		return nil
+	case theme.FieldName:
+		m.ResetName()
+		return nil
+	}
+	return fmt.Errorf("unknown Theme field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ThemeMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.levers != nil {
+		edges = append(edges, theme.EdgeLevers)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ThemeMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case theme.EdgeLevers:
+		ids := make([]ent.Value, 0, len(m.levers))
+		for id := range m.levers {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ThemeMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.removedlevers != nil {
+		edges = append(edges, theme.EdgeLevers)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ThemeMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case theme.EdgeLevers:
+		ids := make([]ent.Value, 0, len(m.removedlevers))
+		for id := range m.removedlevers {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ThemeMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedlevers {
+		edges = append(edges, theme.EdgeLevers)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ThemeMutation) EdgeCleared(name string) bool {
+	switch name {
+	case theme.EdgeLevers:
+		return m.clearedlevers
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ThemeMutation) ClearEdge(name string) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Theme unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ThemeMutation) ResetEdge(name string) error {
+	switch name {
+	case theme.EdgeLevers:
+		m.ResetLevers()
+		return nil
+	}
+	return fmt.Errorf("unknown Theme edge %s", name)
 }

@@ -3,10 +3,20 @@
 package ent
 
 import (
+	"time"
+
 	"github.com/cop-territoriales/cop-api/ent/ancestry"
+	"github.com/cop-territoriales/cop-api/ent/cop"
+	"github.com/cop-territoriales/cop-api/ent/copdocument"
+	"github.com/cop-territoriales/cop-api/ent/copparticipant"
+	"github.com/cop-territoriales/cop-api/ent/lever"
 	"github.com/cop-territoriales/cop-api/ent/membership"
+	"github.com/cop-territoriales/cop-api/ent/objective"
+	"github.com/cop-territoriales/cop-api/ent/observation"
 	"github.com/cop-territoriales/cop-api/ent/schema"
+	"github.com/cop-territoriales/cop-api/ent/sector"
 	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/ent/theme"
 )
 
 // The init function reads all schema descriptors with runtime code
@@ -23,12 +33,100 @@ func init() {
 	ancestryDescDepth := ancestryFields[3].Descriptor()
 	// ancestry.DepthValidator is a validator for the "depth" field. It is called by the builders before save.
 	ancestry.DepthValidator = ancestryDescDepth.Validators[0].(func(int) error)
+	copFields := schema.Cop{}.Fields()
+	_ = copFields
+	// copDescEdition is the schema descriptor for edition field.
+	copDescEdition := copFields[1].Descriptor()
+	// cop.EditionValidator is a validator for the "edition" field. It is called by the builders before save.
+	cop.EditionValidator = copDescEdition.Validators[0].(func(int) error)
+	// copDescTitle is the schema descriptor for title field.
+	copDescTitle := copFields[2].Descriptor()
+	// cop.DefaultTitle holds the default value on creation for the title field.
+	cop.DefaultTitle = copDescTitle.Default.(string)
+	copdocumentFields := schema.CopDocument{}.Fields()
+	_ = copdocumentFields
+	// copdocumentDescTitle is the schema descriptor for title field.
+	copdocumentDescTitle := copdocumentFields[1].Descriptor()
+	// copdocument.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	copdocument.TitleValidator = copdocumentDescTitle.Validators[0].(func(string) error)
+	// copdocumentDescURL is the schema descriptor for url field.
+	copdocumentDescURL := copdocumentFields[2].Descriptor()
+	// copdocument.URLValidator is a validator for the "url" field. It is called by the builders before save.
+	copdocument.URLValidator = copdocumentDescURL.Validators[0].(func(string) error)
+	copparticipantFields := schema.CopParticipant{}.Fields()
+	_ = copparticipantFields
+	// copparticipantDescOrganisation is the schema descriptor for organisation field.
+	copparticipantDescOrganisation := copparticipantFields[1].Descriptor()
+	// copparticipant.OrganisationValidator is a validator for the "organisation" field. It is called by the builders before save.
+	copparticipant.OrganisationValidator = copparticipantDescOrganisation.Validators[0].(func(string) error)
+	copstepFields := schema.CopStep{}.Fields()
+	_ = copstepFields
+	leverFields := schema.Lever{}.Fields()
+	_ = leverFields
+	// leverDescCode is the schema descriptor for code field.
+	leverDescCode := leverFields[0].Descriptor()
+	// lever.CodeValidator is a validator for the "code" field. It is called by the builders before save.
+	lever.CodeValidator = leverDescCode.Validators[0].(func(string) error)
+	// leverDescName is the schema descriptor for name field.
+	leverDescName := leverFields[1].Descriptor()
+	// lever.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	lever.NameValidator = leverDescName.Validators[0].(func(string) error)
+	// leverDescExtensive is the schema descriptor for extensive field.
+	leverDescExtensive := leverFields[3].Descriptor()
+	// lever.DefaultExtensive holds the default value on creation for the extensive field.
+	lever.DefaultExtensive = leverDescExtensive.Default.(bool)
+	// leverDescDescription is the schema descriptor for description field.
+	leverDescDescription := leverFields[4].Descriptor()
+	// lever.DefaultDescription holds the default value on creation for the description field.
+	lever.DefaultDescription = leverDescDescription.Default.(string)
 	membershipFields := schema.Membership{}.Fields()
 	_ = membershipFields
 	// membershipDescWeight is the schema descriptor for weight field.
 	membershipDescWeight := membershipFields[2].Descriptor()
 	// membership.WeightValidator is a validator for the "weight" field. It is called by the builders before save.
 	membership.WeightValidator = membershipDescWeight.Validators[0].(func(float64) error)
+	objectiveFields := schema.Objective{}.Fields()
+	_ = objectiveFields
+	// objectiveDescUnit is the schema descriptor for unit field.
+	objectiveDescUnit := objectiveFields[4].Descriptor()
+	// objective.UnitValidator is a validator for the "unit" field. It is called by the builders before save.
+	objective.UnitValidator = objectiveDescUnit.Validators[0].(func(string) error)
+	// objectiveDescDerived is the schema descriptor for derived field.
+	objectiveDescDerived := objectiveFields[10].Descriptor()
+	// objective.DefaultDerived holds the default value on creation for the derived field.
+	objective.DefaultDerived = objectiveDescDerived.Default.(bool)
+	// objectiveDescUpdatedAt is the schema descriptor for updated_at field.
+	objectiveDescUpdatedAt := objectiveFields[13].Descriptor()
+	// objective.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	objective.DefaultUpdatedAt = objectiveDescUpdatedAt.Default.(func() time.Time)
+	// objective.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	objective.UpdateDefaultUpdatedAt = objectiveDescUpdatedAt.UpdateDefault.(func() time.Time)
+	observationFields := schema.Observation{}.Fields()
+	_ = observationFields
+	// observationDescUnit is the schema descriptor for unit field.
+	observationDescUnit := observationFields[4].Descriptor()
+	// observation.UnitValidator is a validator for the "unit" field. It is called by the builders before save.
+	observation.UnitValidator = observationDescUnit.Validators[0].(func(string) error)
+	// observationDescSource is the schema descriptor for source field.
+	observationDescSource := observationFields[7].Descriptor()
+	// observation.DefaultSource holds the default value on creation for the source field.
+	observation.DefaultSource = observationDescSource.Default.(string)
+	// observationDescUpdatedAt is the schema descriptor for updated_at field.
+	observationDescUpdatedAt := observationFields[8].Descriptor()
+	// observation.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	observation.DefaultUpdatedAt = observationDescUpdatedAt.Default.(func() time.Time)
+	// observation.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	observation.UpdateDefaultUpdatedAt = observationDescUpdatedAt.UpdateDefault.(func() time.Time)
+	sectorFields := schema.Sector{}.Fields()
+	_ = sectorFields
+	// sectorDescCode is the schema descriptor for code field.
+	sectorDescCode := sectorFields[0].Descriptor()
+	// sector.CodeValidator is a validator for the "code" field. It is called by the builders before save.
+	sector.CodeValidator = sectorDescCode.Validators[0].(func(string) error)
+	// sectorDescName is the schema descriptor for name field.
+	sectorDescName := sectorFields[1].Descriptor()
+	// sector.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	sector.NameValidator = sectorDescName.Validators[0].(func(string) error)
 	territoryFields := schema.Territory{}.Fields()
 	_ = territoryFields
 	// territoryDescCode is the schema descriptor for code field.
@@ -49,4 +147,14 @@ func init() {
 	territoryDescSearchKey := territoryFields[7].Descriptor()
 	// territory.DefaultSearchKey holds the default value on creation for the search_key field.
 	territory.DefaultSearchKey = territoryDescSearchKey.Default.(string)
+	themeFields := schema.Theme{}.Fields()
+	_ = themeFields
+	// themeDescCode is the schema descriptor for code field.
+	themeDescCode := themeFields[0].Descriptor()
+	// theme.CodeValidator is a validator for the "code" field. It is called by the builders before save.
+	theme.CodeValidator = themeDescCode.Validators[0].(func(string) error)
+	// themeDescName is the schema descriptor for name field.
+	themeDescName := themeFields[1].Descriptor()
+	// theme.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	theme.NameValidator = themeDescName.Validators[0].(func(string) error)
 }

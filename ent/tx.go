@@ -16,10 +16,28 @@ type Tx struct {
 	config
 	// Ancestry is the client for interacting with the Ancestry builders.
 	Ancestry *AncestryClient
+	// Cop is the client for interacting with the Cop builders.
+	Cop *CopClient
+	// CopDocument is the client for interacting with the CopDocument builders.
+	CopDocument *CopDocumentClient
+	// CopParticipant is the client for interacting with the CopParticipant builders.
+	CopParticipant *CopParticipantClient
+	// CopStep is the client for interacting with the CopStep builders.
+	CopStep *CopStepClient
+	// Lever is the client for interacting with the Lever builders.
+	Lever *LeverClient
 	// Membership is the client for interacting with the Membership builders.
 	Membership *MembershipClient
+	// Objective is the client for interacting with the Objective builders.
+	Objective *ObjectiveClient
+	// Observation is the client for interacting with the Observation builders.
+	Observation *ObservationClient
+	// Sector is the client for interacting with the Sector builders.
+	Sector *SectorClient
 	// Territory is the client for interacting with the Territory builders.
 	Territory *TerritoryClient
+	// Theme is the client for interacting with the Theme builders.
+	Theme *ThemeClient
 
 	// lazily loaded.
 	client     *Client
@@ -152,8 +170,17 @@ func (tx *Tx) Client() *Client {
 
 func (tx *Tx) init() {
 	tx.Ancestry = NewAncestryClient(tx.config)
+	tx.Cop = NewCopClient(tx.config)
+	tx.CopDocument = NewCopDocumentClient(tx.config)
+	tx.CopParticipant = NewCopParticipantClient(tx.config)
+	tx.CopStep = NewCopStepClient(tx.config)
+	tx.Lever = NewLeverClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)
+	tx.Objective = NewObjectiveClient(tx.config)
+	tx.Observation = NewObservationClient(tx.config)
+	tx.Sector = NewSectorClient(tx.config)
 	tx.Territory = NewTerritoryClient(tx.config)
+	tx.Theme = NewThemeClient(tx.config)
 }
 
 // txDriver wraps the given dialect.Tx with a nop dialect.Driver implementation.

@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 
+	"entgo.io/contrib/entgql"
 	"github.com/cop-territoriales/cop-api/ent"
 	"github.com/cop-territoriales/cop-api/graph/generated"
 )
@@ -23,6 +24,15 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, erro
 		return nil, badInput("nodes takes at most %d ids, got %d", MaxPageSize, len(ids))
 	}
 	return r.client.Noders(ctx, ids)
+}
+
+// Levers is the resolver for the levers field.
+func (r *queryResolver) Levers(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.LeverOrder, where *ent.LeverWhereInput) (*ent.LeverConnection, error) {
+	p, err := checkPage(after, first, before, last)
+	if err != nil {
+		return nil, err
+	}
+	return r.client.Lever.Query().Paginate(ctx, p.after, p.first, p.before, p.last, ent.WithLeverOrder(orderBy), ent.WithLeverFilter(where.Filter))
 }
 
 // Query returns generated.QueryResolver implementation.

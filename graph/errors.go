@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/cop-territoriales/cop-api/ent"
+	"github.com/cop-territoriales/cop-api/store"
 )
 
 // Error codes put in the "code" extension of every error the API returns. gqlgen adds
@@ -18,6 +20,7 @@ const (
 	CodeBadUserInput = "BAD_USER_INPUT"
 	CodeNotFound     = "NOT_FOUND"
 	CodeInternal     = "INTERNAL_SERVER_ERROR"
+	CodeConflict     = "CONFLICT"
 )
 
 // userError is an error whose message is meant for the client, with its code.
@@ -99,4 +102,20 @@ func setCode(e *gqlerror.Error, code string) {
 		e.Extensions = map[string]any{}
 	}
 	e.Extensions["code"] = code
+}
+
+// errf formats a plain error for a caller that adds its own code.
+func errf(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+// storeErr maps the store's sentinel errors to user errors with codes.
+func storeErr[T any](v T, err error) (T, error) {
+	switch {
+	case err == nil:
+		return v, nil
+	case errors.Is(err, store.ErrInvalidInput):
+		return v, badInput("%s", strings.TrimPrefix(err.Error(), "invalid input: "))
+	case errors.Is(err, store.ErrExists):
+		return v, &userError{code: CodeConflict, msg: err.Error()}
+	}
+	return v, err
 }

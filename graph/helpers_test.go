@@ -35,15 +35,19 @@ type response struct {
 	status int
 }
 
+// writeToken is the write token of the test servers.
+const writeToken = "test-write-token"
+
 // api posts GraphQL operations to the real handler over one database.
 type api struct {
-	t  testing.TB
-	db *store.DB
-	h  http.Handler
+	t     testing.TB
+	db    *store.DB
+	h     http.Handler
+	token string // sent as a bearer token when not empty
 }
 
 func newAPI(t testing.TB, db *store.DB) *api {
-	return &api{t: t, db: db, h: graph.NewMux(db.Client)}
+	return &api{t: t, db: db, h: graph.NewMux(db.Client, graph.Options{WriteToken: writeToken})}
 }
 
 // raw posts a body as it is and decodes the response.
@@ -55,6 +59,9 @@ func (a *api) raw(method, contentType, body string) response {
 	} else {
 		req = httptest.NewRequest(method, "/graphql", strings.NewReader(body))
 		req.Header.Set("Content-Type", contentType)
+	}
+	if a.token != "" {
+		req.Header.Set("Authorization", "Bearer "+a.token)
 	}
 	rec := httptest.NewRecorder()
 	a.h.ServeHTTP(rec, req)

@@ -18,12 +18,11 @@ const (
 type page struct {
 	after, before *entgql.Cursor[int]
 	first, last   *int
-	orderBy       []*ent.TerritoryOrder
 }
 
 // checkPage refuses negative or too large page sizes and defaults to the first
 // DefaultPageSize elements when neither first nor last is given.
-func checkPage(after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder) (page, error) {
+func checkPage(after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (page, error) {
 	for _, a := range []struct {
 		name string
 		v    *int
@@ -36,13 +35,13 @@ func checkPage(after *entgql.Cursor[int], first *int, before *entgql.Cursor[int]
 		n := DefaultPageSize
 		first = &n
 	}
-	return page{after: after, before: before, first: first, last: last, orderBy: orderBy}, nil
+	return page{after: after, before: before, first: first, last: last}, nil
 }
 
-// paginate runs q as a connection page.
-func (p page) paginate(ctx context.Context, q *ent.TerritoryQuery, where *ent.TerritoryWhereInput) (*ent.TerritoryConnection, error) {
+// territories runs q as a page of territories, and groups them for the loaders.
+func (p page) territories(ctx context.Context, q *ent.TerritoryQuery, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput) (*ent.TerritoryConnection, error) {
 	c, err := q.Paginate(ctx, p.after, p.first, p.before, p.last,
-		ent.WithTerritoryOrder(p.orderBy), ent.WithTerritoryFilter(where.Filter))
+		ent.WithTerritoryOrder(orderBy), ent.WithTerritoryFilter(where.Filter))
 	if err != nil {
 		return nil, err
 	}

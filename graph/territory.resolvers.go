@@ -22,7 +22,7 @@ func (r *queryResolver) Territory(ctx context.Context, level territory.Level, co
 
 // Territories is the resolver for the territories field.
 func (r *queryResolver) Territories(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput, parent *model.TerritoryKey, within *model.TerritoryKey) (*ent.TerritoryConnection, error) {
-	p, err := checkPage(after, first, before, last, orderBy)
+	p, err := checkPage(after, first, before, last)
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +41,7 @@ func (r *queryResolver) Territories(ctx context.Context, after *entgql.Cursor[in
 		}
 		q.Where(descendantsOf(id, nil))
 	}
-	return p.paginate(ctx, q, where)
+	return p.territories(ctx, q, orderBy, where)
 }
 
 // SearchTerritories is the resolver for the searchTerritories field.
@@ -83,18 +83,18 @@ func (r *territoryResolver) Ancestors(ctx context.Context, obj *ent.Territory) (
 
 // Children is the resolver for the children field.
 func (r *territoryResolver) Children(ctx context.Context, obj *ent.Territory, level *territory.Level, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput) (*ent.TerritoryConnection, error) {
-	p, err := checkPage(after, first, before, last, orderBy)
+	p, err := checkPage(after, first, before, last)
 	if err != nil {
 		return nil, err
 	}
-	return p.paginate(ctx, r.client.Territory.Query().Where(childrenOf(obj.ID, level)), where)
+	return p.territories(ctx, r.client.Territory.Query().Where(childrenOf(obj.ID, level)), orderBy, where)
 }
 
 // Descendants is the resolver for the descendants field.
 func (r *territoryResolver) Descendants(ctx context.Context, obj *ent.Territory, level *territory.Level, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput) (*ent.TerritoryConnection, error) {
-	p, err := checkPage(after, first, before, last, orderBy)
+	p, err := checkPage(after, first, before, last)
 	if err != nil {
 		return nil, err
 	}
-	return p.paginate(ctx, r.client.Territory.Query().Where(descendantsOf(obj.ID, level)), where)
+	return p.territories(ctx, r.client.Territory.Query().Where(descendantsOf(obj.ID, level)), orderBy, where)
 }

@@ -111,3 +111,8 @@ const (
 	SourceBreakdown Source = "BREAKDOWN"
 	SourceLocal     Source = "LOCAL"
 )
+
+// Values lists the metrics; ent uses it to store Metric as an enum.
+func (Metric) Values() []string {
+	return []string{string(GHGAvoided), string(GHGEmissions), string(Physical)}
+}

@@ -3,7 +3,9 @@
 // Usage:
 //
 //	go run ./server [flags]                 serve GraphQL at /graphql, GraphiQL at /
-//	go run ./server [flags] import crte FILE import CRTE perimeters (ANCT CSV format)
+//	go run ./server [flags] import crte FILE      CRTE perimeters (ANCT CSV format)
+//	go run ./server [flags] import sgpe FILE      SGPE regional objectives (simulateur territorial JSON)
+//	go run ./server [flags] import national FILE  national emissions by sector (CSV)
 //
 // Flags:
 //
@@ -14,6 +16,7 @@
 //
 //	DATABASE_URL  postgres://user@host:port/db?sslmode=disable to use PostgreSQL
 //	PORT          port to listen on when -addr is not given
+//	WRITE_TOKEN   bearer token that mutations require; writes are refused without it
 //
 // On first start the database is created, migrated and loaded with the territorial
 // hierarchy embedded in the binary; later starts reuse it.

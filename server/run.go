@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"github.com/cop-territoriales/cop-api/data"
 	"github.com/cop-territoriales/cop-api/graph"
 	"github.com/cop-territoriales/cop-api/hierarchy"
+	"github.com/cop-territoriales/cop-api/planning"
 	"github.com/cop-territoriales/cop-api/store"
 )
 
@@ -21,6 +23,7 @@ type config struct {
 	addr        string
 	sqlitePath  string
 	databaseURL string
+	writeToken  string
 	args        []string
 }
 
@@ -37,6 +40,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		return c, err
 	}
 	c.databaseURL = getenv("DATABASE_URL")
+	c.writeToken = getenv("WRITE_TOKEN")
 	c.args = fs.Args()
 	return c, nil
 }
@@ -54,10 +58,24 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	switch {
 	case len(cfg.args) == 0 || cfg.args[0] == "serve":
 		return serve(ctx, cfg, db)
-	case len(cfg.args) == 3 && cfg.args[0] == "import" && cfg.args[1] == "crte":
-		return importCRTE(ctx, db, cfg.args[2])
+	case len(cfg.args) == 3 && cfg.args[0] == "import":
+		imp, ok := importers[cfg.args[1]]
+		if !ok {
+			return fmt.Errorf("unknown import %q; want one of crte, sgpe, national, observations", cfg.args[1])
+		}
+		f, err := os.Open(cfg.args[2])
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		msg, err := imp(ctx, db, f)
+		if err != nil {
+			return fmt.Errorf("%s: %w", cfg.args[2], err)
+		}
+		fmt.Printf("%s: %s\n", cfg.args[2], msg)
+		return nil
 	default:
-		return fmt.Errorf("unknown command %q; want serve, or import crte FILE", cfg.args)
+		return fmt.Errorf("unknown command %q; want serve, or import crte|sgpe|national|observations FILE", cfg.args)
 	}
 }
 
@@ -78,6 +96,10 @@ func openLoaded(ctx context.Context, cfg config) (*store.DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := store.EnsureCatalogue(ctx, db.Client); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if loaded {
 		slog.Info("loaded the territorial hierarchy", "territories", len(src.Communes)+len(src.EPCIs)+len(src.Departments)+len(src.Regions)+1, "took", time.Since(start).Round(time.Millisecond))
 	}
@@ -87,7 +109,7 @@ func openLoaded(ctx context.Context, cfg config) (*store.DB, error) {
 func serve(ctx context.Context, cfg config, db *store.DB) error {
 	srv := &http.Server{
 		Addr:              cfg.addr,
-		Handler:           graph.NewMux(db.Client),
+		Handler:           graph.NewMux(db.Client, graph.Options{WriteToken: cfg.writeToken}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -109,20 +131,35 @@ func serve(ctx context.Context, cfg config, db *store.DB) error {
 	return nil
 }
 
-func importCRTE(ctx context.Context, db *store.DB, path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	rows, err := hierarchy.ParseCRTE(f)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	sum, err := store.ImportCRTE(ctx, db.Client, rows)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	fmt.Printf("imported %d CRTE with %d member groupings from %s\n", sum.CRTEs, sum.Members, path)
-	return nil
+// importers read a file of one format and store it, returning what they did.
+var importers = map[string]func(context.Context, *store.DB, io.Reader) (string, error){
+	"crte": func(ctx context.Context, db *store.DB, r io.Reader) (string, error) {
+		rows, err := hierarchy.ParseCRTE(r)
+		if err != nil {
+			return "", err
+		}
+		sum, err := store.ImportCRTE(ctx, db.Client, rows)
+		return fmt.Sprintf("imported %d CRTE with %d member groupings", sum.CRTEs, sum.Members), err
+	},
+	"sgpe": func(ctx context.Context, db *store.DB, r io.Reader) (string, error) {
+		codes, err := store.RegionCodes(ctx, db.Client)
+		if err != nil {
+			return "", err
+		}
+		f, err := planning.ParseSGPE(r, codes)
+		if err != nil {
+			return "", err
+		}
+		sum, err := store.ImportSGPE(ctx, db.Client, f)
+		return fmt.Sprintf("imported %d levers and %d region objectives (%d rows skipped), derived %d objectives",
+			sum.Levers, sum.Objectives, f.Skipped, sum.Derived), err
+	},
+	"national": func(ctx context.Context, db *store.DB, r io.Reader) (string, error) {
+		rows, err := planning.ParseNational(r)
+		if err != nil {
+			return "", err
+		}
+		sum, err := store.ImportNational(ctx, db.Client, rows)
+		return fmt.Sprintf("imported %d national objectives and %d observations", sum.Objectives, sum.Observations), err
+	},
 }

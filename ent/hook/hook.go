@@ -21,6 +21,66 @@ func (f AncestryFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, er
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AncestryMutation", m)
 }
 
+// The CopFunc type is an adapter to allow the use of ordinary
+// function as Cop mutator.
+type CopFunc func(context.Context, *ent.CopMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CopFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CopMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CopMutation", m)
+}
+
+// The CopDocumentFunc type is an adapter to allow the use of ordinary
+// function as CopDocument mutator.
+type CopDocumentFunc func(context.Context, *ent.CopDocumentMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CopDocumentFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CopDocumentMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CopDocumentMutation", m)
+}
+
+// The CopParticipantFunc type is an adapter to allow the use of ordinary
+// function as CopParticipant mutator.
+type CopParticipantFunc func(context.Context, *ent.CopParticipantMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CopParticipantFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CopParticipantMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CopParticipantMutation", m)
+}
+
+// The CopStepFunc type is an adapter to allow the use of ordinary
+// function as CopStep mutator.
+type CopStepFunc func(context.Context, *ent.CopStepMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CopStepFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CopStepMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CopStepMutation", m)
+}
+
+// The LeverFunc type is an adapter to allow the use of ordinary
+// function as Lever mutator.
+type LeverFunc func(context.Context, *ent.LeverMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f LeverFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.LeverMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.LeverMutation", m)
+}
+
 // The MembershipFunc type is an adapter to allow the use of ordinary
 // function as Membership mutator.
 type MembershipFunc func(context.Context, *ent.MembershipMutation) (ent.Value, error)
@@ -33,6 +93,42 @@ func (f MembershipFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MembershipMutation", m)
 }
 
+// The ObjectiveFunc type is an adapter to allow the use of ordinary
+// function as Objective mutator.
+type ObjectiveFunc func(context.Context, *ent.ObjectiveMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ObjectiveFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ObjectiveMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ObjectiveMutation", m)
+}
+
+// The ObservationFunc type is an adapter to allow the use of ordinary
+// function as Observation mutator.
+type ObservationFunc func(context.Context, *ent.ObservationMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ObservationFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ObservationMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ObservationMutation", m)
+}
+
+// The SectorFunc type is an adapter to allow the use of ordinary
+// function as Sector mutator.
+type SectorFunc func(context.Context, *ent.SectorMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SectorFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.SectorMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SectorMutation", m)
+}
+
 // The TerritoryFunc type is an adapter to allow the use of ordinary
 // function as Territory mutator.
 type TerritoryFunc func(context.Context, *ent.TerritoryMutation) (ent.Value, error)
@@ -43,6 +139,18 @@ func (f TerritoryFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, e
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.TerritoryMutation", m)
+}
+
+// The ThemeFunc type is an adapter to allow the use of ordinary
+// function as Theme mutator.
+type ThemeFunc func(context.Context, *ent.ThemeMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ThemeFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ThemeMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ThemeMutation", m)
 }
 
 // Condition is a hook condition function.

@@ -48,6 +48,145 @@ var (
 			},
 		},
 	}
+	// CopsColumns holds the columns for the "cops" table.
+	CopsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "edition", Type: field.TypeInt},
+		{Name: "title", Type: field.TypeString, Default: ""},
+		{Name: "region_id", Type: field.TypeInt},
+	}
+	// CopsTable holds the schema information for the "cops" table.
+	CopsTable = &schema.Table{
+		Name:       "cops",
+		Columns:    CopsColumns,
+		PrimaryKey: []*schema.Column{CopsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "cops_territories_region",
+				Columns:    []*schema.Column{CopsColumns[3]},
+				RefColumns: []*schema.Column{TerritoriesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "cop_region_id_edition",
+				Unique:  true,
+				Columns: []*schema.Column{CopsColumns[3], CopsColumns[1]},
+			},
+		},
+	}
+	// CopDocumentsColumns holds the columns for the "cop_documents" table.
+	CopDocumentsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "title", Type: field.TypeString},
+		{Name: "url", Type: field.TypeString},
+		{Name: "step", Type: field.TypeEnum, Nullable: true, Enums: []string{"DIAGNOSTIC", "DEBATE", "BREAKDOWN", "ROADMAP"}},
+		{Name: "cop_id", Type: field.TypeInt},
+	}
+	// CopDocumentsTable holds the schema information for the "cop_documents" table.
+	CopDocumentsTable = &schema.Table{
+		Name:       "cop_documents",
+		Columns:    CopDocumentsColumns,
+		PrimaryKey: []*schema.Column{CopDocumentsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "cop_documents_cops_cop",
+				Columns:    []*schema.Column{CopDocumentsColumns[4]},
+				RefColumns: []*schema.Column{CopsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+	}
+	// CopParticipantsColumns holds the columns for the "cop_participants" table.
+	CopParticipantsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "organisation", Type: field.TypeString},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"STATE", "REGIONAL_COUNCIL", "DEPARTMENTAL_COUNCIL", "EPCI", "CRTE_CARRIER", "MAYORS_ASSOCIATION", "RURAL_MAYORS_ASSOCIATION", "OTHER"}},
+		{Name: "cop_id", Type: field.TypeInt},
+		{Name: "territory_id", Type: field.TypeInt, Nullable: true},
+	}
+	// CopParticipantsTable holds the schema information for the "cop_participants" table.
+	CopParticipantsTable = &schema.Table{
+		Name:       "cop_participants",
+		Columns:    CopParticipantsColumns,
+		PrimaryKey: []*schema.Column{CopParticipantsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "cop_participants_cops_cop",
+				Columns:    []*schema.Column{CopParticipantsColumns[3]},
+				RefColumns: []*schema.Column{CopsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "cop_participants_territories_territory",
+				Columns:    []*schema.Column{CopParticipantsColumns[4]},
+				RefColumns: []*schema.Column{TerritoriesColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+	}
+	// CopStepsColumns holds the columns for the "cop_steps" table.
+	CopStepsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"DIAGNOSTIC", "DEBATE", "BREAKDOWN", "ROADMAP"}},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"PLANNED", "IN_PROGRESS", "DONE"}, Default: "PLANNED"},
+		{Name: "starts_on", Type: field.TypeTime, Nullable: true},
+		{Name: "ends_on", Type: field.TypeTime, Nullable: true},
+		{Name: "cop_id", Type: field.TypeInt},
+	}
+	// CopStepsTable holds the schema information for the "cop_steps" table.
+	CopStepsTable = &schema.Table{
+		Name:       "cop_steps",
+		Columns:    CopStepsColumns,
+		PrimaryKey: []*schema.Column{CopStepsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "cop_steps_cops_cop",
+				Columns:    []*schema.Column{CopStepsColumns[5]},
+				RefColumns: []*schema.Column{CopsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "copstep_cop_id_kind",
+				Unique:  true,
+				Columns: []*schema.Column{CopStepsColumns[5], CopStepsColumns[1]},
+			},
+		},
+	}
+	// LeversColumns holds the columns for the "levers" table.
+	LeversColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "code", Type: field.TypeString, Unique: true},
+		{Name: "name", Type: field.TypeString},
+		{Name: "physical_unit", Type: field.TypeString, Nullable: true},
+		{Name: "extensive", Type: field.TypeBool, Default: false},
+		{Name: "description", Type: field.TypeString, Size: 2147483647, Default: ""},
+		{Name: "lever_sector", Type: field.TypeInt},
+		{Name: "lever_theme", Type: field.TypeInt},
+	}
+	// LeversTable holds the schema information for the "levers" table.
+	LeversTable = &schema.Table{
+		Name:       "levers",
+		Columns:    LeversColumns,
+		PrimaryKey: []*schema.Column{LeversColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "levers_sectors_sector",
+				Columns:    []*schema.Column{LeversColumns[6]},
+				RefColumns: []*schema.Column{SectorsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "levers_themes_theme",
+				Columns:    []*schema.Column{LeversColumns[7]},
+				RefColumns: []*schema.Column{ThemesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+	}
 	// MembershipsColumns holds the columns for the "memberships" table.
 	MembershipsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -87,6 +226,140 @@ var (
 			},
 		},
 	}
+	// ObjectivesColumns holds the columns for the "objectives" table.
+	ObjectivesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "metric", Type: field.TypeEnum, Enums: []string{"GHG_AVOIDED", "GHG_EMISSIONS", "PHYSICAL"}},
+		{Name: "unit", Type: field.TypeString},
+		{Name: "baseline_year", Type: field.TypeInt},
+		{Name: "baseline_value", Type: field.TypeFloat64},
+		{Name: "target_year", Type: field.TypeInt},
+		{Name: "target_value", Type: field.TypeFloat64},
+		{Name: "source", Type: field.TypeEnum, Enums: []string{"SGPE", "NATIONAL_STRATEGY", "BREAKDOWN", "LOCAL"}},
+		{Name: "derived", Type: field.TypeBool, Default: false},
+		{Name: "breakdown_key", Type: field.TypeEnum, Nullable: true, Enums: []string{"POPULATION", "OBSERVATION", "CUSTOM"}},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "territory_id", Type: field.TypeInt},
+		{Name: "lever_id", Type: field.TypeInt, Nullable: true},
+		{Name: "sector_id", Type: field.TypeInt, Nullable: true},
+		{Name: "derived_from_id", Type: field.TypeInt, Nullable: true},
+	}
+	// ObjectivesTable holds the schema information for the "objectives" table.
+	ObjectivesTable = &schema.Table{
+		Name:       "objectives",
+		Columns:    ObjectivesColumns,
+		PrimaryKey: []*schema.Column{ObjectivesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "objectives_territories_territory",
+				Columns:    []*schema.Column{ObjectivesColumns[11]},
+				RefColumns: []*schema.Column{TerritoriesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "objectives_levers_lever",
+				Columns:    []*schema.Column{ObjectivesColumns[12]},
+				RefColumns: []*schema.Column{LeversColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "objectives_sectors_sector",
+				Columns:    []*schema.Column{ObjectivesColumns[13]},
+				RefColumns: []*schema.Column{SectorsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "objectives_objectives_derivatives",
+				Columns:    []*schema.Column{ObjectivesColumns[14]},
+				RefColumns: []*schema.Column{ObjectivesColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "objective_territory_id_lever_id_metric",
+				Unique:  false,
+				Columns: []*schema.Column{ObjectivesColumns[11], ObjectivesColumns[12], ObjectivesColumns[1]},
+			},
+			{
+				Name:    "objective_derived_from_id",
+				Unique:  false,
+				Columns: []*schema.Column{ObjectivesColumns[14]},
+			},
+			{
+				Name:    "objective_source",
+				Unique:  false,
+				Columns: []*schema.Column{ObjectivesColumns[7]},
+			},
+		},
+	}
+	// ObservationsColumns holds the columns for the "observations" table.
+	ObservationsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "metric", Type: field.TypeEnum, Enums: []string{"GHG_AVOIDED", "GHG_EMISSIONS", "PHYSICAL"}},
+		{Name: "unit", Type: field.TypeString},
+		{Name: "year", Type: field.TypeInt},
+		{Name: "value", Type: field.TypeFloat64},
+		{Name: "source", Type: field.TypeString, Default: ""},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "territory_id", Type: field.TypeInt},
+		{Name: "lever_id", Type: field.TypeInt, Nullable: true},
+		{Name: "sector_id", Type: field.TypeInt, Nullable: true},
+	}
+	// ObservationsTable holds the schema information for the "observations" table.
+	ObservationsTable = &schema.Table{
+		Name:       "observations",
+		Columns:    ObservationsColumns,
+		PrimaryKey: []*schema.Column{ObservationsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "observations_territories_territory",
+				Columns:    []*schema.Column{ObservationsColumns[7]},
+				RefColumns: []*schema.Column{TerritoriesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "observations_levers_lever",
+				Columns:    []*schema.Column{ObservationsColumns[8]},
+				RefColumns: []*schema.Column{LeversColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "observations_sectors_sector",
+				Columns:    []*schema.Column{ObservationsColumns[9]},
+				RefColumns: []*schema.Column{SectorsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "observation_territory_id_lever_id_sector_id_metric_year",
+				Unique:  false,
+				Columns: []*schema.Column{ObservationsColumns[7], ObservationsColumns[8], ObservationsColumns[9], ObservationsColumns[1], ObservationsColumns[3]},
+			},
+		},
+	}
+	// SectorsColumns holds the columns for the "sectors" table.
+	SectorsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "code", Type: field.TypeString, Unique: true},
+		{Name: "name", Type: field.TypeString},
+		{Name: "sector_subsectors", Type: field.TypeInt, Nullable: true},
+	}
+	// SectorsTable holds the schema information for the "sectors" table.
+	SectorsTable = &schema.Table{
+		Name:       "sectors",
+		Columns:    SectorsColumns,
+		PrimaryKey: []*schema.Column{SectorsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "sectors_sectors_subsectors",
+				Columns:    []*schema.Column{SectorsColumns[3]},
+				RefColumns: []*schema.Column{SectorsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+	}
 	// TerritoriesColumns holds the columns for the "territories" table.
 	TerritoriesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -122,17 +395,53 @@ var (
 			},
 		},
 	}
+	// ThemesColumns holds the columns for the "themes" table.
+	ThemesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "code", Type: field.TypeString, Unique: true},
+		{Name: "name", Type: field.TypeString},
+	}
+	// ThemesTable holds the schema information for the "themes" table.
+	ThemesTable = &schema.Table{
+		Name:       "themes",
+		Columns:    ThemesColumns,
+		PrimaryKey: []*schema.Column{ThemesColumns[0]},
+	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		AncestriesTable,
+		CopsTable,
+		CopDocumentsTable,
+		CopParticipantsTable,
+		CopStepsTable,
+		LeversTable,
 		MembershipsTable,
+		ObjectivesTable,
+		ObservationsTable,
+		SectorsTable,
 		TerritoriesTable,
+		ThemesTable,
 	}
 )
 
 func init() {
 	AncestriesTable.ForeignKeys[0].RefTable = TerritoriesTable
 	AncestriesTable.ForeignKeys[1].RefTable = TerritoriesTable
+	CopsTable.ForeignKeys[0].RefTable = TerritoriesTable
+	CopDocumentsTable.ForeignKeys[0].RefTable = CopsTable
+	CopParticipantsTable.ForeignKeys[0].RefTable = CopsTable
+	CopParticipantsTable.ForeignKeys[1].RefTable = TerritoriesTable
+	CopStepsTable.ForeignKeys[0].RefTable = CopsTable
+	LeversTable.ForeignKeys[0].RefTable = SectorsTable
+	LeversTable.ForeignKeys[1].RefTable = ThemesTable
 	MembershipsTable.ForeignKeys[0].RefTable = TerritoriesTable
 	MembershipsTable.ForeignKeys[1].RefTable = TerritoriesTable
+	ObjectivesTable.ForeignKeys[0].RefTable = TerritoriesTable
+	ObjectivesTable.ForeignKeys[1].RefTable = LeversTable
+	ObjectivesTable.ForeignKeys[2].RefTable = SectorsTable
+	ObjectivesTable.ForeignKeys[3].RefTable = ObjectivesTable
+	ObservationsTable.ForeignKeys[0].RefTable = TerritoriesTable
+	ObservationsTable.ForeignKeys[1].RefTable = LeversTable
+	ObservationsTable.ForeignKeys[2].RefTable = SectorsTable
+	SectorsTable.ForeignKeys[0].RefTable = SectorsTable
 }

@@ -9,8 +9,35 @@ import (
 // Ancestry is the predicate function for ancestry builders.
 type Ancestry func(*sql.Selector)
 
+// Cop is the predicate function for cop builders.
+type Cop func(*sql.Selector)
+
+// CopDocument is the predicate function for copdocument builders.
+type CopDocument func(*sql.Selector)
+
+// CopParticipant is the predicate function for copparticipant builders.
+type CopParticipant func(*sql.Selector)
+
+// CopStep is the predicate function for copstep builders.
+type CopStep func(*sql.Selector)
+
+// Lever is the predicate function for lever builders.
+type Lever func(*sql.Selector)
+
 // Membership is the predicate function for membership builders.
 type Membership func(*sql.Selector)
 
+// Objective is the predicate function for objective builders.
+type Objective func(*sql.Selector)
+
+// Observation is the predicate function for observation builders.
+type Observation func(*sql.Selector)
+
+// Sector is the predicate function for sector builders.
+type Sector func(*sql.Selector)
+
 // Territory is the predicate function for territory builders.
 type Territory func(*sql.Selector)
+
+// Theme is the predicate function for theme builders.
+type Theme func(*sql.Selector)

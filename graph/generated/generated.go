@@ -10,13 +10,18 @@ import (
 	"math"
 	"strconv"
 	"sync/atomic"
+	"time"
 
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/cop-territoriales/cop-api/ent"
+	"github.com/cop-territoriales/cop-api/ent/copparticipant"
+	"github.com/cop-territoriales/cop-api/ent/copstep"
+	"github.com/cop-territoriales/cop-api/ent/objective"
 	"github.com/cop-territoriales/cop-api/ent/territory"
 	"github.com/cop-territoriales/cop-api/graph/model"
+	"github.com/cop-territoriales/cop-api/planning"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -31,6 +36,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Mutation() MutationResolver
 	Query() QueryResolver
 	Territory() TerritoryResolver
 }
@@ -39,11 +45,186 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Breakdown struct {
+		BaselineValue func(childComplexity int) int
+		BaselineYear  func(childComplexity int) int
+		Key           func(childComplexity int) int
+		Lever         func(childComplexity int) int
+		Metric        func(childComplexity int) int
+		Parent        func(childComplexity int) int
+		Sector        func(childComplexity int) int
+		Shares        func(childComplexity int) int
+		TargetValue   func(childComplexity int) int
+		TargetYear    func(childComplexity int) int
+		Unit          func(childComplexity int) int
+	}
+
+	BreakdownShare struct {
+		BaselineValue func(childComplexity int) int
+		TargetValue   func(childComplexity int) int
+		Territory     func(childComplexity int) int
+		Weight        func(childComplexity int) int
+	}
+
+	Cop struct {
+		Documents    func(childComplexity int) int
+		Edition      func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Participants func(childComplexity int) int
+		Region       func(childComplexity int) int
+		Steps        func(childComplexity int) int
+		Title        func(childComplexity int) int
+	}
+
+	CopConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CopDocument struct {
+		Cop   func(childComplexity int) int
+		ID    func(childComplexity int) int
+		Step  func(childComplexity int) int
+		Title func(childComplexity int) int
+		URL   func(childComplexity int) int
+	}
+
+	CopEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CopParticipant struct {
+		Cop          func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Organisation func(childComplexity int) int
+		Territory    func(childComplexity int) int
+	}
+
+	CopStep struct {
+		Cop      func(childComplexity int) int
+		EndsOn   func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		StartsOn func(childComplexity int) int
+		Status   func(childComplexity int) int
+	}
+
+	Diagnostic struct {
+		BaselineValue func(childComplexity int) int
+		BaselineYear  func(childComplexity int) int
+		Expected      func(childComplexity int) int
+		Latest        func(childComplexity int) int
+		Metric        func(childComplexity int) int
+		Objectives    func(childComplexity int) int
+		Remaining     func(childComplexity int) int
+		Status        func(childComplexity int) int
+		TargetValue   func(childComplexity int) int
+		TargetYear    func(childComplexity int) int
+		Travelled     func(childComplexity int) int
+		Unit          func(childComplexity int) int
+	}
+
+	Lever struct {
+		Code         func(childComplexity int) int
+		Description  func(childComplexity int) int
+		Extensive    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Name         func(childComplexity int) int
+		PhysicalUnit func(childComplexity int) int
+		Sector       func(childComplexity int) int
+		Theme        func(childComplexity int) int
+	}
+
+	LeverConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	LeverEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	LeverSummary struct {
+		Diagnostic     func(childComplexity int) int
+		GhgAvoided     func(childComplexity int) int
+		Latest         func(childComplexity int) int
+		Lever          func(childComplexity int) int
+		Objectives     func(childComplexity int) int
+		PhysicalTarget func(childComplexity int) int
+	}
+
 	Membership struct {
 		Child  func(childComplexity int) int
 		ID     func(childComplexity int) int
 		Parent func(childComplexity int) int
 		Weight func(childComplexity int) int
+	}
+
+	Mutation struct {
+		AddCopDocument     func(childComplexity int, region string, edition int, title string, url string, step *planning.StepKind) int
+		AddCopParticipant  func(childComplexity int, region string, edition int, organisation string, kind copparticipant.Kind, territory *model.TerritoryKey) int
+		CreateCop          func(childComplexity int, region string, edition int, title *string) int
+		RecordObservations func(childComplexity int, input []*model.ObservationInput) int
+		UpdateCopStep      func(childComplexity int, region string, edition int, step planning.StepKind, status *copstep.Status, startsOn *time.Time, endsOn *time.Time) int
+	}
+
+	Objective struct {
+		BaselineValue func(childComplexity int) int
+		BaselineYear  func(childComplexity int) int
+		BreakdownKey  func(childComplexity int) int
+		Derivatives   func(childComplexity int) int
+		Derived       func(childComplexity int) int
+		DerivedFrom   func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Lever         func(childComplexity int) int
+		Metric        func(childComplexity int) int
+		Sector        func(childComplexity int) int
+		Source        func(childComplexity int) int
+		TargetValue   func(childComplexity int) int
+		TargetYear    func(childComplexity int) int
+		Territory     func(childComplexity int) int
+		Unit          func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+	}
+
+	ObjectiveConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ObjectiveEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	Observation struct {
+		ID        func(childComplexity int) int
+		Lever     func(childComplexity int) int
+		Metric    func(childComplexity int) int
+		Sector    func(childComplexity int) int
+		Source    func(childComplexity int) int
+		Territory func(childComplexity int) int
+		Unit      func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
+		Value     func(childComplexity int) int
+		Year      func(childComplexity int) int
+	}
+
+	ObservationConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ObservationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -54,26 +235,55 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		Cop               func(childComplexity int, region string, edition int) int
+		Cops              func(childComplexity int, region *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CopOrder, where *ent.CopWhereInput) int
+		Lever             func(childComplexity int, code string) int
+		Levers            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.LeverOrder, where *ent.LeverWhereInput) int
 		Node              func(childComplexity int, id int) int
 		Nodes             func(childComplexity int, ids []int) int
 		SearchTerritories func(childComplexity int, text string, levels []territory.Level, first *int) int
+		Sector            func(childComplexity int, code string) int
+		Sectors           func(childComplexity int) int
 		Territories       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput, parent *model.TerritoryKey, within *model.TerritoryKey) int
 		Territory         func(childComplexity int, level territory.Level, code string) int
+		Themes            func(childComplexity int) int
+	}
+
+	Sector struct {
+		Code       func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Levers     func(childComplexity int) int
+		Name       func(childComplexity int) int
+		Parent     func(childComplexity int) int
+		Subsectors func(childComplexity int) int
+	}
+
+	SectorSummary struct {
+		Derived    func(childComplexity int) int
+		GhgAvoided func(childComplexity int) int
+		Levers     func(childComplexity int) int
+		Objectives func(childComplexity int) int
+		Sector     func(childComplexity int) int
 	}
 
 	Territory struct {
-		Ancestors   func(childComplexity int) int
-		Children    func(childComplexity int, level *territory.Level, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput) int
-		Code        func(childComplexity int) int
-		Descendants func(childComplexity int, level *territory.Level, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput) int
-		ID          func(childComplexity int) int
-		Level       func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Nature      func(childComplexity int) int
-		Parents     func(childComplexity int, level *territory.Level) int
-		Population  func(childComplexity int) int
-		PostalCodes func(childComplexity int) int
-		Siren       func(childComplexity int) int
+		Ancestors    func(childComplexity int) int
+		Breakdown    func(childComplexity int, lever *string, sector *string, level territory.Level, metric *planning.Metric, key *model.BreakdownKeyInput) int
+		Children     func(childComplexity int, level *territory.Level, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput) int
+		Code         func(childComplexity int) int
+		Dashboard    func(childComplexity int) int
+		Descendants  func(childComplexity int, level *territory.Level, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput) int
+		Diagnostic   func(childComplexity int, lever *string, sector *string, metric *planning.Metric) int
+		ID           func(childComplexity int) int
+		Level        func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Nature       func(childComplexity int) int
+		Objectives   func(childComplexity int, lever *string, sector *string, includeDerived *bool, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ObjectiveOrder, where *ent.ObjectiveWhereInput) int
+		Observations func(childComplexity int, lever *string, sector *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ObservationOrder, where *ent.ObservationWhereInput) int
+		Parents      func(childComplexity int, level *territory.Level) int
+		Population   func(childComplexity int) int
+		PostalCodes  func(childComplexity int) int
+		Siren        func(childComplexity int) int
 	}
 
 	TerritoryConnection struct {
@@ -86,20 +296,46 @@ type ComplexityRoot struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
+
+	Theme struct {
+		Code   func(childComplexity int) int
+		ID     func(childComplexity int) int
+		Levers func(childComplexity int) int
+		Name   func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
 
 // region    ************************** generated!.gotpl **************************
 
+type MutationResolver interface {
+	RecordObservations(ctx context.Context, input []*model.ObservationInput) ([]*ent.Observation, error)
+	CreateCop(ctx context.Context, region string, edition int, title *string) (*ent.Cop, error)
+	UpdateCopStep(ctx context.Context, region string, edition int, step planning.StepKind, status *copstep.Status, startsOn *time.Time, endsOn *time.Time) (*ent.CopStep, error)
+	AddCopParticipant(ctx context.Context, region string, edition int, organisation string, kind copparticipant.Kind, territory *model.TerritoryKey) (*ent.CopParticipant, error)
+	AddCopDocument(ctx context.Context, region string, edition int, title string, url string, step *planning.StepKind) (*ent.CopDocument, error)
+}
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
 	Nodes(ctx context.Context, ids []int) ([]ent.Noder, error)
+	Levers(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.LeverOrder, where *ent.LeverWhereInput) (*ent.LeverConnection, error)
+	Themes(ctx context.Context) ([]*ent.Theme, error)
+	Sectors(ctx context.Context) ([]*ent.Sector, error)
+	Sector(ctx context.Context, code string) (*ent.Sector, error)
+	Lever(ctx context.Context, code string) (*ent.Lever, error)
+	Cop(ctx context.Context, region string, edition int) (*ent.Cop, error)
+	Cops(ctx context.Context, region *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CopOrder, where *ent.CopWhereInput) (*ent.CopConnection, error)
 	Territory(ctx context.Context, level territory.Level, code string) (*ent.Territory, error)
 	Territories(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput, parent *model.TerritoryKey, within *model.TerritoryKey) (*ent.TerritoryConnection, error)
 	SearchTerritories(ctx context.Context, text string, levels []territory.Level, first *int) ([]*ent.Territory, error)
 }
 type TerritoryResolver interface {
+	Objectives(ctx context.Context, obj *ent.Territory, lever *string, sector *string, includeDerived *bool, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ObjectiveOrder, where *ent.ObjectiveWhereInput) (*ent.ObjectiveConnection, error)
+	Observations(ctx context.Context, obj *ent.Territory, lever *string, sector *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ObservationOrder, where *ent.ObservationWhereInput) (*ent.ObservationConnection, error)
+	Diagnostic(ctx context.Context, obj *ent.Territory, lever *string, sector *string, metric *planning.Metric) (*model.Diagnostic, error)
+	Breakdown(ctx context.Context, obj *ent.Territory, lever *string, sector *string, level territory.Level, metric *planning.Metric, key *model.BreakdownKeyInput) (*model.Breakdown, error)
+	Dashboard(ctx context.Context, obj *ent.Territory) ([]*model.SectorSummary, error)
 	Parents(ctx context.Context, obj *ent.Territory, level *territory.Level) ([]*ent.Membership, error)
 	Ancestors(ctx context.Context, obj *ent.Territory) ([]*ent.Territory, error)
 	Children(ctx context.Context, obj *ent.Territory, level *territory.Level, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput) (*ent.TerritoryConnection, error)
@@ -123,6 +359,463 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Breakdown.baselineValue":
+		if e.ComplexityRoot.Breakdown.BaselineValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Breakdown.BaselineValue(childComplexity), true
+	case "Breakdown.baselineYear":
+		if e.ComplexityRoot.Breakdown.BaselineYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Breakdown.BaselineYear(childComplexity), true
+	case "Breakdown.key":
+		if e.ComplexityRoot.Breakdown.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Breakdown.Key(childComplexity), true
+	case "Breakdown.lever":
+		if e.ComplexityRoot.Breakdown.Lever == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Breakdown.Lever(childComplexity), true
+	case "Breakdown.metric":
+		if e.ComplexityRoot.Breakdown.Metric == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Breakdown.Metric(childComplexity), true
+	case "Breakdown.parent":
+		if e.ComplexityRoot.Breakdown.Parent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Breakdown.Parent(childComplexity), true
+	case "Breakdown.sector":
+		if e.ComplexityRoot.Breakdown.Sector == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Breakdown.Sector(childComplexity), true
+	case "Breakdown.shares":
+		if e.ComplexityRoot.Breakdown.Shares == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Breakdown.Shares(childComplexity), true
+	case "Breakdown.targetValue":
+		if e.ComplexityRoot.Breakdown.TargetValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Breakdown.TargetValue(childComplexity), true
+	case "Breakdown.targetYear":
+		if e.ComplexityRoot.Breakdown.TargetYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Breakdown.TargetYear(childComplexity), true
+	case "Breakdown.unit":
+		if e.ComplexityRoot.Breakdown.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Breakdown.Unit(childComplexity), true
+
+	case "BreakdownShare.baselineValue":
+		if e.ComplexityRoot.BreakdownShare.BaselineValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownShare.BaselineValue(childComplexity), true
+	case "BreakdownShare.targetValue":
+		if e.ComplexityRoot.BreakdownShare.TargetValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownShare.TargetValue(childComplexity), true
+	case "BreakdownShare.territory":
+		if e.ComplexityRoot.BreakdownShare.Territory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownShare.Territory(childComplexity), true
+	case "BreakdownShare.weight":
+		if e.ComplexityRoot.BreakdownShare.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownShare.Weight(childComplexity), true
+
+	case "Cop.documents":
+		if e.ComplexityRoot.Cop.Documents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cop.Documents(childComplexity), true
+	case "Cop.edition":
+		if e.ComplexityRoot.Cop.Edition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cop.Edition(childComplexity), true
+	case "Cop.id":
+		if e.ComplexityRoot.Cop.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cop.ID(childComplexity), true
+	case "Cop.participants":
+		if e.ComplexityRoot.Cop.Participants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cop.Participants(childComplexity), true
+	case "Cop.region":
+		if e.ComplexityRoot.Cop.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cop.Region(childComplexity), true
+	case "Cop.steps":
+		if e.ComplexityRoot.Cop.Steps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cop.Steps(childComplexity), true
+	case "Cop.title":
+		if e.ComplexityRoot.Cop.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cop.Title(childComplexity), true
+
+	case "CopConnection.edges":
+		if e.ComplexityRoot.CopConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CopConnection.Edges(childComplexity), true
+	case "CopConnection.pageInfo":
+		if e.ComplexityRoot.CopConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CopConnection.PageInfo(childComplexity), true
+	case "CopConnection.totalCount":
+		if e.ComplexityRoot.CopConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CopConnection.TotalCount(childComplexity), true
+
+	case "CopDocument.cop":
+		if e.ComplexityRoot.CopDocument.Cop == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CopDocument.Cop(childComplexity), true
+	case "CopDocument.id":
+		if e.ComplexityRoot.CopDocument.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CopDocument.ID(childComplexity), true
+	case "CopDocument.step":
+		if e.ComplexityRoot.CopDocument.Step == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CopDocument.Step(childComplexity), true
+	case "CopDocument.title":
+		if e.ComplexityRoot.CopDocument.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CopDocument.Title(childComplexity), true
+	case "CopDocument.url":
+		if e.ComplexityRoot.CopDocument.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CopDocument.URL(childComplexity), true
+
+	case "CopEdge.cursor":
+		if e.ComplexityRoot.CopEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CopEdge.Cursor(childComplexity), true
+	case "CopEdge.node":
+		if e.ComplexityRoot.CopEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CopEdge.Node(childComplexity), true
+
+	case "CopParticipant.cop":
+		if e.ComplexityRoot.CopParticipant.Cop == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CopParticipant.Cop(childComplexity), true
+	case "CopParticipant.id":
+		if e.ComplexityRoot.CopParticipant.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CopParticipant.ID(childComplexity), true
+	case "CopParticipant.kind":
+		if e.ComplexityRoot.CopParticipant.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CopParticipant.Kind(childComplexity), true
+	case "CopParticipant.organisation":
+		if e.ComplexityRoot.CopParticipant.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CopParticipant.Organisation(childComplexity), true
+	case "CopParticipant.territory":
+		if e.ComplexityRoot.CopParticipant.Territory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CopParticipant.Territory(childComplexity), true
+
+	case "CopStep.cop":
+		if e.ComplexityRoot.CopStep.Cop == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CopStep.Cop(childComplexity), true
+	case "CopStep.endsOn":
+		if e.ComplexityRoot.CopStep.EndsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CopStep.EndsOn(childComplexity), true
+	case "CopStep.id":
+		if e.ComplexityRoot.CopStep.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CopStep.ID(childComplexity), true
+	case "CopStep.kind":
+		if e.ComplexityRoot.CopStep.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CopStep.Kind(childComplexity), true
+	case "CopStep.startsOn":
+		if e.ComplexityRoot.CopStep.StartsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CopStep.StartsOn(childComplexity), true
+	case "CopStep.status":
+		if e.ComplexityRoot.CopStep.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CopStep.Status(childComplexity), true
+
+	case "Diagnostic.baselineValue":
+		if e.ComplexityRoot.Diagnostic.BaselineValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Diagnostic.BaselineValue(childComplexity), true
+	case "Diagnostic.baselineYear":
+		if e.ComplexityRoot.Diagnostic.BaselineYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Diagnostic.BaselineYear(childComplexity), true
+	case "Diagnostic.expected":
+		if e.ComplexityRoot.Diagnostic.Expected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Diagnostic.Expected(childComplexity), true
+	case "Diagnostic.latest":
+		if e.ComplexityRoot.Diagnostic.Latest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Diagnostic.Latest(childComplexity), true
+	case "Diagnostic.metric":
+		if e.ComplexityRoot.Diagnostic.Metric == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Diagnostic.Metric(childComplexity), true
+	case "Diagnostic.objectives":
+		if e.ComplexityRoot.Diagnostic.Objectives == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Diagnostic.Objectives(childComplexity), true
+	case "Diagnostic.remaining":
+		if e.ComplexityRoot.Diagnostic.Remaining == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Diagnostic.Remaining(childComplexity), true
+	case "Diagnostic.status":
+		if e.ComplexityRoot.Diagnostic.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Diagnostic.Status(childComplexity), true
+	case "Diagnostic.targetValue":
+		if e.ComplexityRoot.Diagnostic.TargetValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Diagnostic.TargetValue(childComplexity), true
+	case "Diagnostic.targetYear":
+		if e.ComplexityRoot.Diagnostic.TargetYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Diagnostic.TargetYear(childComplexity), true
+	case "Diagnostic.travelled":
+		if e.ComplexityRoot.Diagnostic.Travelled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Diagnostic.Travelled(childComplexity), true
+	case "Diagnostic.unit":
+		if e.ComplexityRoot.Diagnostic.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Diagnostic.Unit(childComplexity), true
+
+	case "Lever.code":
+		if e.ComplexityRoot.Lever.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lever.Code(childComplexity), true
+	case "Lever.description":
+		if e.ComplexityRoot.Lever.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lever.Description(childComplexity), true
+	case "Lever.extensive":
+		if e.ComplexityRoot.Lever.Extensive == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lever.Extensive(childComplexity), true
+	case "Lever.id":
+		if e.ComplexityRoot.Lever.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lever.ID(childComplexity), true
+	case "Lever.name":
+		if e.ComplexityRoot.Lever.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lever.Name(childComplexity), true
+	case "Lever.physicalUnit":
+		if e.ComplexityRoot.Lever.PhysicalUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lever.PhysicalUnit(childComplexity), true
+	case "Lever.sector":
+		if e.ComplexityRoot.Lever.Sector == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lever.Sector(childComplexity), true
+	case "Lever.theme":
+		if e.ComplexityRoot.Lever.Theme == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lever.Theme(childComplexity), true
+
+	case "LeverConnection.edges":
+		if e.ComplexityRoot.LeverConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeverConnection.Edges(childComplexity), true
+	case "LeverConnection.pageInfo":
+		if e.ComplexityRoot.LeverConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeverConnection.PageInfo(childComplexity), true
+	case "LeverConnection.totalCount":
+		if e.ComplexityRoot.LeverConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeverConnection.TotalCount(childComplexity), true
+
+	case "LeverEdge.cursor":
+		if e.ComplexityRoot.LeverEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeverEdge.Cursor(childComplexity), true
+	case "LeverEdge.node":
+		if e.ComplexityRoot.LeverEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeverEdge.Node(childComplexity), true
+
+	case "LeverSummary.diagnostic":
+		if e.ComplexityRoot.LeverSummary.Diagnostic == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeverSummary.Diagnostic(childComplexity), true
+	case "LeverSummary.ghgAvoided":
+		if e.ComplexityRoot.LeverSummary.GhgAvoided == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeverSummary.GhgAvoided(childComplexity), true
+	case "LeverSummary.latest":
+		if e.ComplexityRoot.LeverSummary.Latest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeverSummary.Latest(childComplexity), true
+	case "LeverSummary.lever":
+		if e.ComplexityRoot.LeverSummary.Lever == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeverSummary.Lever(childComplexity), true
+	case "LeverSummary.objectives":
+		if e.ComplexityRoot.LeverSummary.Objectives == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeverSummary.Objectives(childComplexity), true
+	case "LeverSummary.physicalTarget":
+		if e.ComplexityRoot.LeverSummary.PhysicalTarget == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeverSummary.PhysicalTarget(childComplexity), true
 
 	case "Membership.child":
 		if e.ComplexityRoot.Membership.Child == nil {
@@ -149,6 +842,284 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Membership.Weight(childComplexity), true
 
+	case "Mutation.addCopDocument":
+		if e.ComplexityRoot.Mutation.AddCopDocument == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addCopDocument_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddCopDocument(childComplexity, args["region"].(string), args["edition"].(int), args["title"].(string), args["url"].(string), args["step"].(*planning.StepKind)), true
+	case "Mutation.addCopParticipant":
+		if e.ComplexityRoot.Mutation.AddCopParticipant == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addCopParticipant_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddCopParticipant(childComplexity, args["region"].(string), args["edition"].(int), args["organisation"].(string), args["kind"].(copparticipant.Kind), args["territory"].(*model.TerritoryKey)), true
+	case "Mutation.createCop":
+		if e.ComplexityRoot.Mutation.CreateCop == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createCop_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateCop(childComplexity, args["region"].(string), args["edition"].(int), args["title"].(*string)), true
+	case "Mutation.recordObservations":
+		if e.ComplexityRoot.Mutation.RecordObservations == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordObservations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordObservations(childComplexity, args["input"].([]*model.ObservationInput)), true
+	case "Mutation.updateCopStep":
+		if e.ComplexityRoot.Mutation.UpdateCopStep == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateCopStep_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateCopStep(childComplexity, args["region"].(string), args["edition"].(int), args["step"].(planning.StepKind), args["status"].(*copstep.Status), args["startsOn"].(*time.Time), args["endsOn"].(*time.Time)), true
+
+	case "Objective.baselineValue":
+		if e.ComplexityRoot.Objective.BaselineValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objective.BaselineValue(childComplexity), true
+	case "Objective.baselineYear":
+		if e.ComplexityRoot.Objective.BaselineYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objective.BaselineYear(childComplexity), true
+	case "Objective.breakdownKey":
+		if e.ComplexityRoot.Objective.BreakdownKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objective.BreakdownKey(childComplexity), true
+	case "Objective.derivatives":
+		if e.ComplexityRoot.Objective.Derivatives == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objective.Derivatives(childComplexity), true
+	case "Objective.derived":
+		if e.ComplexityRoot.Objective.Derived == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objective.Derived(childComplexity), true
+	case "Objective.derivedFrom":
+		if e.ComplexityRoot.Objective.DerivedFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objective.DerivedFrom(childComplexity), true
+	case "Objective.id":
+		if e.ComplexityRoot.Objective.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objective.ID(childComplexity), true
+	case "Objective.lever":
+		if e.ComplexityRoot.Objective.Lever == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objective.Lever(childComplexity), true
+	case "Objective.metric":
+		if e.ComplexityRoot.Objective.Metric == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objective.Metric(childComplexity), true
+	case "Objective.sector":
+		if e.ComplexityRoot.Objective.Sector == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objective.Sector(childComplexity), true
+	case "Objective.source":
+		if e.ComplexityRoot.Objective.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objective.Source(childComplexity), true
+	case "Objective.targetValue":
+		if e.ComplexityRoot.Objective.TargetValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objective.TargetValue(childComplexity), true
+	case "Objective.targetYear":
+		if e.ComplexityRoot.Objective.TargetYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objective.TargetYear(childComplexity), true
+	case "Objective.territory":
+		if e.ComplexityRoot.Objective.Territory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objective.Territory(childComplexity), true
+	case "Objective.unit":
+		if e.ComplexityRoot.Objective.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objective.Unit(childComplexity), true
+	case "Objective.updatedAt":
+		if e.ComplexityRoot.Objective.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objective.UpdatedAt(childComplexity), true
+
+	case "ObjectiveConnection.edges":
+		if e.ComplexityRoot.ObjectiveConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectiveConnection.Edges(childComplexity), true
+	case "ObjectiveConnection.pageInfo":
+		if e.ComplexityRoot.ObjectiveConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectiveConnection.PageInfo(childComplexity), true
+	case "ObjectiveConnection.totalCount":
+		if e.ComplexityRoot.ObjectiveConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectiveConnection.TotalCount(childComplexity), true
+
+	case "ObjectiveEdge.cursor":
+		if e.ComplexityRoot.ObjectiveEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectiveEdge.Cursor(childComplexity), true
+	case "ObjectiveEdge.node":
+		if e.ComplexityRoot.ObjectiveEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectiveEdge.Node(childComplexity), true
+
+	case "Observation.id":
+		if e.ComplexityRoot.Observation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.ID(childComplexity), true
+	case "Observation.lever":
+		if e.ComplexityRoot.Observation.Lever == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.Lever(childComplexity), true
+	case "Observation.metric":
+		if e.ComplexityRoot.Observation.Metric == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.Metric(childComplexity), true
+	case "Observation.sector":
+		if e.ComplexityRoot.Observation.Sector == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.Sector(childComplexity), true
+	case "Observation.source":
+		if e.ComplexityRoot.Observation.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.Source(childComplexity), true
+	case "Observation.territory":
+		if e.ComplexityRoot.Observation.Territory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.Territory(childComplexity), true
+	case "Observation.unit":
+		if e.ComplexityRoot.Observation.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.Unit(childComplexity), true
+	case "Observation.updatedAt":
+		if e.ComplexityRoot.Observation.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.UpdatedAt(childComplexity), true
+	case "Observation.value":
+		if e.ComplexityRoot.Observation.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.Value(childComplexity), true
+	case "Observation.year":
+		if e.ComplexityRoot.Observation.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Observation.Year(childComplexity), true
+
+	case "ObservationConnection.edges":
+		if e.ComplexityRoot.ObservationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObservationConnection.Edges(childComplexity), true
+	case "ObservationConnection.pageInfo":
+		if e.ComplexityRoot.ObservationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObservationConnection.PageInfo(childComplexity), true
+	case "ObservationConnection.totalCount":
+		if e.ComplexityRoot.ObservationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObservationConnection.TotalCount(childComplexity), true
+
+	case "ObservationEdge.cursor":
+		if e.ComplexityRoot.ObservationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObservationEdge.Cursor(childComplexity), true
+	case "ObservationEdge.node":
+		if e.ComplexityRoot.ObservationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObservationEdge.Node(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -174,6 +1145,51 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Query.cop":
+		if e.ComplexityRoot.Query.Cop == nil {
+			break
+		}
+
+		args, err := ec.field_Query_cop_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Cop(childComplexity, args["region"].(string), args["edition"].(int)), true
+	case "Query.cops":
+		if e.ComplexityRoot.Query.Cops == nil {
+			break
+		}
+
+		args, err := ec.field_Query_cops_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Cops(childComplexity, args["region"].(*string), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.CopOrder), args["where"].(*ent.CopWhereInput)), true
+
+	case "Query.lever":
+		if e.ComplexityRoot.Query.Lever == nil {
+			break
+		}
+
+		args, err := ec.field_Query_lever_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Lever(childComplexity, args["code"].(string)), true
+	case "Query.levers":
+		if e.ComplexityRoot.Query.Levers == nil {
+			break
+		}
+
+		args, err := ec.field_Query_levers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Levers(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.LeverOrder), args["where"].(*ent.LeverWhereInput)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -207,6 +1223,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SearchTerritories(childComplexity, args["text"].(string), args["levels"].([]territory.Level), args["first"].(*int)), true
+	case "Query.sector":
+		if e.ComplexityRoot.Query.Sector == nil {
+			break
+		}
+
+		args, err := ec.field_Query_sector_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Sector(childComplexity, args["code"].(string)), true
+	case "Query.sectors":
+		if e.ComplexityRoot.Query.Sectors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Sectors(childComplexity), true
 	case "Query.territories":
 		if e.ComplexityRoot.Query.Territories == nil {
 			break
@@ -229,6 +1262,80 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Territory(childComplexity, args["level"].(territory.Level), args["code"].(string)), true
+	case "Query.themes":
+		if e.ComplexityRoot.Query.Themes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Themes(childComplexity), true
+
+	case "Sector.code":
+		if e.ComplexityRoot.Sector.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sector.Code(childComplexity), true
+	case "Sector.id":
+		if e.ComplexityRoot.Sector.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sector.ID(childComplexity), true
+	case "Sector.levers":
+		if e.ComplexityRoot.Sector.Levers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sector.Levers(childComplexity), true
+	case "Sector.name":
+		if e.ComplexityRoot.Sector.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sector.Name(childComplexity), true
+	case "Sector.parent":
+		if e.ComplexityRoot.Sector.Parent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sector.Parent(childComplexity), true
+	case "Sector.subsectors":
+		if e.ComplexityRoot.Sector.Subsectors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sector.Subsectors(childComplexity), true
+
+	case "SectorSummary.derived":
+		if e.ComplexityRoot.SectorSummary.Derived == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SectorSummary.Derived(childComplexity), true
+	case "SectorSummary.ghgAvoided":
+		if e.ComplexityRoot.SectorSummary.GhgAvoided == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SectorSummary.GhgAvoided(childComplexity), true
+	case "SectorSummary.levers":
+		if e.ComplexityRoot.SectorSummary.Levers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SectorSummary.Levers(childComplexity), true
+	case "SectorSummary.objectives":
+		if e.ComplexityRoot.SectorSummary.Objectives == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SectorSummary.Objectives(childComplexity), true
+	case "SectorSummary.sector":
+		if e.ComplexityRoot.SectorSummary.Sector == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SectorSummary.Sector(childComplexity), true
 
 	case "Territory.ancestors":
 		if e.ComplexityRoot.Territory.Ancestors == nil {
@@ -236,6 +1343,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Territory.Ancestors(childComplexity), true
+	case "Territory.breakdown":
+		if e.ComplexityRoot.Territory.Breakdown == nil {
+			break
+		}
+
+		args, err := ec.field_Territory_breakdown_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Territory.Breakdown(childComplexity, args["lever"].(*string), args["sector"].(*string), args["level"].(territory.Level), args["metric"].(*planning.Metric), args["key"].(*model.BreakdownKeyInput)), true
 	case "Territory.children":
 		if e.ComplexityRoot.Territory.Children == nil {
 			break
@@ -253,6 +1371,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Territory.Code(childComplexity), true
+	case "Territory.dashboard":
+		if e.ComplexityRoot.Territory.Dashboard == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Territory.Dashboard(childComplexity), true
 	case "Territory.descendants":
 		if e.ComplexityRoot.Territory.Descendants == nil {
 			break
@@ -264,6 +1388,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Territory.Descendants(childComplexity, args["level"].(*territory.Level), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.TerritoryOrder), args["where"].(*ent.TerritoryWhereInput)), true
+	case "Territory.diagnostic":
+		if e.ComplexityRoot.Territory.Diagnostic == nil {
+			break
+		}
+
+		args, err := ec.field_Territory_diagnostic_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Territory.Diagnostic(childComplexity, args["lever"].(*string), args["sector"].(*string), args["metric"].(*planning.Metric)), true
 	case "Territory.id":
 		if e.ComplexityRoot.Territory.ID == nil {
 			break
@@ -288,6 +1423,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Territory.Nature(childComplexity), true
+	case "Territory.objectives":
+		if e.ComplexityRoot.Territory.Objectives == nil {
+			break
+		}
+
+		args, err := ec.field_Territory_objectives_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Territory.Objectives(childComplexity, args["lever"].(*string), args["sector"].(*string), args["includeDerived"].(*bool), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.ObjectiveOrder), args["where"].(*ent.ObjectiveWhereInput)), true
+	case "Territory.observations":
+		if e.ComplexityRoot.Territory.Observations == nil {
+			break
+		}
+
+		args, err := ec.field_Territory_observations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Territory.Observations(childComplexity, args["lever"].(*string), args["sector"].(*string), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.ObservationOrder), args["where"].(*ent.ObservationWhereInput)), true
 	case "Territory.parents":
 		if e.ComplexityRoot.Territory.Parents == nil {
 			break
@@ -350,6 +1507,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TerritoryEdge.Node(childComplexity), true
 
+	case "Theme.code":
+		if e.ComplexityRoot.Theme.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Theme.Code(childComplexity), true
+	case "Theme.id":
+		if e.ComplexityRoot.Theme.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Theme.ID(childComplexity), true
+	case "Theme.levers":
+		if e.ComplexityRoot.Theme.Levers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Theme.Levers(childComplexity), true
+	case "Theme.name":
+		if e.ComplexityRoot.Theme.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Theme.Name(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -359,6 +1541,18 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("BreakdownKeyInput", ec.unmarshalInputBreakdownKeyInput),
+			graphql.NewInputUnmarshaler("CopOrder", ec.unmarshalInputCopOrder),
+			graphql.NewInputUnmarshaler("CopWhereInput", ec.unmarshalInputCopWhereInput),
+			graphql.NewInputUnmarshaler("CustomWeightInput", ec.unmarshalInputCustomWeightInput),
+			graphql.NewInputUnmarshaler("IndicatorInput", ec.unmarshalInputIndicatorInput),
+			graphql.NewInputUnmarshaler("LeverOrder", ec.unmarshalInputLeverOrder),
+			graphql.NewInputUnmarshaler("LeverWhereInput", ec.unmarshalInputLeverWhereInput),
+			graphql.NewInputUnmarshaler("ObjectiveOrder", ec.unmarshalInputObjectiveOrder),
+			graphql.NewInputUnmarshaler("ObjectiveWhereInput", ec.unmarshalInputObjectiveWhereInput),
+			graphql.NewInputUnmarshaler("ObservationInput", ec.unmarshalInputObservationInput),
+			graphql.NewInputUnmarshaler("ObservationOrder", ec.unmarshalInputObservationOrder),
+			graphql.NewInputUnmarshaler("ObservationWhereInput", ec.unmarshalInputObservationWhereInput),
 			graphql.NewInputUnmarshaler("TerritoryKey", ec.unmarshalInputTerritoryKey),
 			graphql.NewInputUnmarshaler("TerritoryOrder", ec.unmarshalInputTerritoryOrder),
 			graphql.NewInputUnmarshaler("TerritoryWhereInput", ec.unmarshalInputTerritoryWhereInput),
@@ -397,6 +1591,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 
 			return &response
 		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -425,11 +1634,402 @@ func newExecutionContext(
 var sources = []*ast.Source{
 	{Name: "../../schema/ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
 directive @goModel(model: String, models: [String!], forceGenerate: Boolean) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
+type Cop implements Node {
+  id: ID!
+  """
+  Edition year, e.g. 2024.
+  """
+  edition: Int!
+  """
+  Title, e.g. COP régionale Bretagne 2024.
+  """
+  title: String!
+  """
+  The region holding the COP.
+  """
+  region: Territory!
+  """
+  The four steps, in order: diagnostic, debate, breakdown, roadmap.
+  """
+  steps: [CopStep!]
+  """
+  The organisations around the table.
+  """
+  participants: [CopParticipant!]
+  """
+  Documents (links).
+  """
+  documents: [CopDocument!]
+}
+"""
+A connection to a list of items.
+"""
+type CopConnection {
+  """
+  A list of edges.
+  """
+  edges: [CopEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+type CopDocument implements Node {
+  id: ID!
+  """
+  Title.
+  """
+  title: String!
+  """
+  Address (http or https).
+  """
+  url: String!
+  """
+  The step it belongs to, if any.
+  """
+  step: CopStepKind
+  """
+  The COP.
+  """
+  cop: Cop!
+}
+"""
+An edge in a connection.
+"""
+type CopEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Cop
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for Cop connections
+"""
+input CopOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Cops.
+  """
+  field: CopOrderField!
+}
+"""
+Properties by which Cop connections can be ordered.
+"""
+enum CopOrderField {
+  EDITION
+}
+type CopParticipant implements Node {
+  id: ID!
+  """
+  Name of the organisation.
+  """
+  organisation: String!
+  """
+  What the organisation is.
+  """
+  kind: CopParticipantKind!
+  """
+  The COP.
+  """
+  cop: Cop!
+  """
+  The territory it represents, if any.
+  """
+  territory: Territory
+}
+"""
+CopParticipantKind is enum for the field kind
+"""
+enum CopParticipantKind @goModel(model: "github.com/cop-territoriales/cop-api/ent/copparticipant.Kind") {
+  STATE
+  REGIONAL_COUNCIL
+  DEPARTMENTAL_COUNCIL
+  EPCI
+  CRTE_CARRIER
+  MAYORS_ASSOCIATION
+  RURAL_MAYORS_ASSOCIATION
+  OTHER
+}
+type CopStep implements Node {
+  id: ID!
+  """
+  DIAGNOSTIC (shared diagnostic), DEBATE, BREAKDOWN (indicative breakdown to departments and CRTE), ROADMAP (2030 roadmap).
+  """
+  kind: CopStepKind!
+  """
+  Where the step stands.
+  """
+  status: CopStepStatus!
+  """
+  Start date.
+  """
+  startsOn: Time
+  """
+  End date.
+  """
+  endsOn: Time
+  """
+  The COP.
+  """
+  cop: Cop!
+}
+"""
+CopStepKind is enum for the field step
+"""
+enum CopStepKind @goModel(model: "github.com/cop-territoriales/cop-api/planning.StepKind") {
+  DIAGNOSTIC
+  DEBATE
+  BREAKDOWN
+  ROADMAP
+}
+"""
+CopStepStatus is enum for the field status
+"""
+enum CopStepStatus @goModel(model: "github.com/cop-territoriales/cop-api/ent/copstep.Status") {
+  PLANNED
+  IN_PROGRESS
+  DONE
+}
+"""
+CopWhereInput is used for filtering Cop objects.
+Input was generated by ent.
+"""
+input CopWhereInput {
+  not: CopWhereInput
+  and: [CopWhereInput!]
+  or: [CopWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  edition field predicates
+  """
+  edition: Int
+  editionNEQ: Int
+  editionIn: [Int!]
+  editionNotIn: [Int!]
+  editionGT: Int
+  editionGTE: Int
+  editionLT: Int
+  editionLTE: Int
+  """
+  title field predicates
+  """
+  title: String
+  titleNEQ: String
+  titleIn: [String!]
+  titleNotIn: [String!]
+  titleGT: String
+  titleGTE: String
+  titleLT: String
+  titleLTE: String
+  titleContains: String
+  titleHasPrefix: String
+  titleHasSuffix: String
+  titleEqualFold: String
+  titleContainsFold: String
+  """
+  region edge predicates
+  """
+  hasRegion: Boolean
+  hasRegionWith: [TerritoryWhereInput!]
+}
 """
 Define a Relay Cursor type:
 https://relay.dev/graphql/connections.htm#sec-Cursor
 """
 scalar Cursor
+type Lever implements Node {
+  id: ID!
+  """
+  Stable code of the SGPE, e.g. augm_voitelec.
+  """
+  code: String!
+  """
+  Name, e.g. Véhicules électriques.
+  """
+  name: String!
+  """
+  Unit of the lever's physical quantity (e.g. milliers de véhicules électriques dans le parc régional); null when the SGPE gives no physical translation.
+  """
+  physicalUnit: String
+  """
+  Whether the physical quantity adds up over territories (vehicles, hectares), so that a breakdown splits it; false for averages and rates (L/100km, kg/hab).
+  """
+  extensive: Boolean!
+  """
+  What the lever is and its order of magnitude (Markdown, from the SGPE).
+  """
+  description: String!
+  """
+  The lever's sector.
+  """
+  sector: Sector!
+  """
+  The lever's SGPE theme.
+  """
+  theme: Theme!
+}
+"""
+A connection to a list of items.
+"""
+type LeverConnection {
+  """
+  A list of edges.
+  """
+  edges: [LeverEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type LeverEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Lever
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for Lever connections
+"""
+input LeverOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Levers.
+  """
+  field: LeverOrderField!
+}
+"""
+Properties by which Lever connections can be ordered.
+"""
+enum LeverOrderField {
+  CODE
+  NAME
+}
+"""
+LeverWhereInput is used for filtering Lever objects.
+Input was generated by ent.
+"""
+input LeverWhereInput {
+  not: LeverWhereInput
+  and: [LeverWhereInput!]
+  or: [LeverWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  code field predicates
+  """
+  code: String
+  codeNEQ: String
+  codeIn: [String!]
+  codeNotIn: [String!]
+  codeGT: String
+  codeGTE: String
+  codeLT: String
+  codeLTE: String
+  codeContains: String
+  codeHasPrefix: String
+  codeHasSuffix: String
+  codeEqualFold: String
+  codeContainsFold: String
+  """
+  name field predicates
+  """
+  name: String
+  nameNEQ: String
+  nameIn: [String!]
+  nameNotIn: [String!]
+  nameGT: String
+  nameGTE: String
+  nameLT: String
+  nameLTE: String
+  nameContains: String
+  nameHasPrefix: String
+  nameHasSuffix: String
+  nameEqualFold: String
+  nameContainsFold: String
+  """
+  physical_unit field predicates
+  """
+  physicalUnit: String
+  physicalUnitNEQ: String
+  physicalUnitIn: [String!]
+  physicalUnitNotIn: [String!]
+  physicalUnitGT: String
+  physicalUnitGTE: String
+  physicalUnitLT: String
+  physicalUnitLTE: String
+  physicalUnitContains: String
+  physicalUnitHasPrefix: String
+  physicalUnitHasSuffix: String
+  physicalUnitIsNil: Boolean
+  physicalUnitNotNil: Boolean
+  physicalUnitEqualFold: String
+  physicalUnitContainsFold: String
+  """
+  extensive field predicates
+  """
+  extensive: Boolean
+  extensiveNEQ: Boolean
+  """
+  description field predicates
+  """
+  description: String
+  descriptionNEQ: String
+  descriptionIn: [String!]
+  descriptionNotIn: [String!]
+  descriptionGT: String
+  descriptionGTE: String
+  descriptionLT: String
+  descriptionLTE: String
+  descriptionContains: String
+  descriptionHasPrefix: String
+  descriptionHasSuffix: String
+  descriptionEqualFold: String
+  descriptionContainsFold: String
+}
 type Membership implements Node {
   id: ID!
   """
@@ -446,6 +2046,14 @@ type Membership implements Node {
   parent: Territory!
 }
 """
+Metric is enum for the field metric
+"""
+enum Metric @goModel(model: "github.com/cop-territoriales/cop-api/planning.Metric") {
+  GHG_AVOIDED
+  GHG_EMISSIONS
+  PHYSICAL
+}
+"""
 An object with an ID.
 Follows the [Relay Global Object Identification Specification](https://relay.dev/graphql/objectidentification.htm)
 """
@@ -454,6 +2062,462 @@ interface Node @goModel(model: "github.com/cop-territoriales/cop-api/ent.Noder")
   The id of the object.
   """
   id: ID!
+}
+type Objective implements Node {
+  id: ID!
+  """
+  What is measured: GHG_AVOIDED (emissions avoided in the target year compared with the baseline year), GHG_EMISSIONS, or PHYSICAL (the lever's physical quantity).
+  """
+  metric: Metric!
+  """
+  Unit of the values, e.g. ktCO2e, MtCO2e or the lever's physical unit.
+  """
+  unit: String!
+  """
+  Year of the baseline.
+  """
+  baselineYear: Int!
+  """
+  Value in the baseline year (0 for GHG_AVOIDED).
+  """
+  baselineValue: Float!
+  """
+  Year of the target.
+  """
+  targetYear: Int!
+  """
+  Target value.
+  """
+  targetValue: Float!
+  """
+  Where the objective comes from: the SGPE dashboard, the national low-carbon strategy, a breakdown of a larger territory's objective, or local.
+  """
+  source: ObjectiveSource!
+  """
+  Whether it was computed from a larger territory's objective.
+  """
+  derived: Boolean!
+  """
+  For a derived objective, how it was weighed: the share of population by default.
+  """
+  breakdownKey: ObjectiveBreakdownKey
+  """
+  When it was last written.
+  """
+  updatedAt: Time!
+  """
+  The territory the objective is for.
+  """
+  territory: Territory!
+  """
+  The lever, when the objective is a lever's.
+  """
+  lever: Lever
+  """
+  The sector, when the objective is a sector's (levers' objectives carry their sector too).
+  """
+  sector: Sector
+  """
+  For a derived objective, the objective it was broken down from.
+  """
+  derivedFrom: Objective
+  derivatives: [Objective!]
+}
+"""
+ObjectiveBreakdownKey is enum for the field breakdown_key
+"""
+enum ObjectiveBreakdownKey @goModel(model: "github.com/cop-territoriales/cop-api/ent/objective.BreakdownKey") {
+  POPULATION
+  OBSERVATION
+  CUSTOM
+}
+"""
+A connection to a list of items.
+"""
+type ObjectiveConnection {
+  """
+  A list of edges.
+  """
+  edges: [ObjectiveEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type ObjectiveEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Objective
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for Objective connections
+"""
+input ObjectiveOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Objectives.
+  """
+  field: ObjectiveOrderField!
+}
+"""
+Properties by which Objective connections can be ordered.
+"""
+enum ObjectiveOrderField {
+  TARGET_YEAR
+  TARGET_VALUE
+}
+"""
+ObjectiveSource is enum for the field source
+"""
+enum ObjectiveSource @goModel(model: "github.com/cop-territoriales/cop-api/ent/objective.Source") {
+  SGPE
+  NATIONAL_STRATEGY
+  BREAKDOWN
+  LOCAL
+}
+"""
+ObjectiveWhereInput is used for filtering Objective objects.
+Input was generated by ent.
+"""
+input ObjectiveWhereInput {
+  not: ObjectiveWhereInput
+  and: [ObjectiveWhereInput!]
+  or: [ObjectiveWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  metric field predicates
+  """
+  metric: Metric
+  metricNEQ: Metric
+  metricIn: [Metric!]
+  metricNotIn: [Metric!]
+  """
+  unit field predicates
+  """
+  unit: String
+  unitNEQ: String
+  unitIn: [String!]
+  unitNotIn: [String!]
+  unitGT: String
+  unitGTE: String
+  unitLT: String
+  unitLTE: String
+  unitContains: String
+  unitHasPrefix: String
+  unitHasSuffix: String
+  unitEqualFold: String
+  unitContainsFold: String
+  """
+  baseline_year field predicates
+  """
+  baselineYear: Int
+  baselineYearNEQ: Int
+  baselineYearIn: [Int!]
+  baselineYearNotIn: [Int!]
+  baselineYearGT: Int
+  baselineYearGTE: Int
+  baselineYearLT: Int
+  baselineYearLTE: Int
+  """
+  baseline_value field predicates
+  """
+  baselineValue: Float
+  baselineValueNEQ: Float
+  baselineValueIn: [Float!]
+  baselineValueNotIn: [Float!]
+  baselineValueGT: Float
+  baselineValueGTE: Float
+  baselineValueLT: Float
+  baselineValueLTE: Float
+  """
+  target_year field predicates
+  """
+  targetYear: Int
+  targetYearNEQ: Int
+  targetYearIn: [Int!]
+  targetYearNotIn: [Int!]
+  targetYearGT: Int
+  targetYearGTE: Int
+  targetYearLT: Int
+  targetYearLTE: Int
+  """
+  target_value field predicates
+  """
+  targetValue: Float
+  targetValueNEQ: Float
+  targetValueIn: [Float!]
+  targetValueNotIn: [Float!]
+  targetValueGT: Float
+  targetValueGTE: Float
+  targetValueLT: Float
+  targetValueLTE: Float
+  """
+  source field predicates
+  """
+  source: ObjectiveSource
+  sourceNEQ: ObjectiveSource
+  sourceIn: [ObjectiveSource!]
+  sourceNotIn: [ObjectiveSource!]
+  """
+  derived field predicates
+  """
+  derived: Boolean
+  derivedNEQ: Boolean
+  """
+  breakdown_key field predicates
+  """
+  breakdownKey: ObjectiveBreakdownKey
+  breakdownKeyNEQ: ObjectiveBreakdownKey
+  breakdownKeyIn: [ObjectiveBreakdownKey!]
+  breakdownKeyNotIn: [ObjectiveBreakdownKey!]
+  breakdownKeyIsNil: Boolean
+  breakdownKeyNotNil: Boolean
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  territory edge predicates
+  """
+  hasTerritory: Boolean
+  hasTerritoryWith: [TerritoryWhereInput!]
+  """
+  lever edge predicates
+  """
+  hasLever: Boolean
+  hasLeverWith: [LeverWhereInput!]
+  """
+  derived_from edge predicates
+  """
+  hasDerivedFrom: Boolean
+  hasDerivedFromWith: [ObjectiveWhereInput!]
+  """
+  derivatives edge predicates
+  """
+  hasDerivatives: Boolean
+  hasDerivativesWith: [ObjectiveWhereInput!]
+}
+type Observation implements Node {
+  id: ID!
+  """
+  What is measured.
+  """
+  metric: Metric!
+  """
+  Unit of the value.
+  """
+  unit: String!
+  """
+  Year of the measure.
+  """
+  year: Int!
+  """
+  Measured value.
+  """
+  value: Float!
+  """
+  Who measured it, e.g. CITEPA Secten 2025.
+  """
+  source: String!
+  """
+  When it was last written.
+  """
+  updatedAt: Time!
+  """
+  The territory measured.
+  """
+  territory: Territory!
+  """
+  The lever whose indicator is measured.
+  """
+  lever: Lever
+  """
+  The sector whose indicator is measured.
+  """
+  sector: Sector
+}
+"""
+A connection to a list of items.
+"""
+type ObservationConnection {
+  """
+  A list of edges.
+  """
+  edges: [ObservationEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type ObservationEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Observation
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for Observation connections
+"""
+input ObservationOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Observations.
+  """
+  field: ObservationOrderField!
+}
+"""
+Properties by which Observation connections can be ordered.
+"""
+enum ObservationOrderField {
+  YEAR
+}
+"""
+ObservationWhereInput is used for filtering Observation objects.
+Input was generated by ent.
+"""
+input ObservationWhereInput {
+  not: ObservationWhereInput
+  and: [ObservationWhereInput!]
+  or: [ObservationWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  metric field predicates
+  """
+  metric: Metric
+  metricNEQ: Metric
+  metricIn: [Metric!]
+  metricNotIn: [Metric!]
+  """
+  unit field predicates
+  """
+  unit: String
+  unitNEQ: String
+  unitIn: [String!]
+  unitNotIn: [String!]
+  unitGT: String
+  unitGTE: String
+  unitLT: String
+  unitLTE: String
+  unitContains: String
+  unitHasPrefix: String
+  unitHasSuffix: String
+  unitEqualFold: String
+  unitContainsFold: String
+  """
+  year field predicates
+  """
+  year: Int
+  yearNEQ: Int
+  yearIn: [Int!]
+  yearNotIn: [Int!]
+  yearGT: Int
+  yearGTE: Int
+  yearLT: Int
+  yearLTE: Int
+  """
+  value field predicates
+  """
+  value: Float
+  valueNEQ: Float
+  valueIn: [Float!]
+  valueNotIn: [Float!]
+  valueGT: Float
+  valueGTE: Float
+  valueLT: Float
+  valueLTE: Float
+  """
+  source field predicates
+  """
+  source: String
+  sourceNEQ: String
+  sourceIn: [String!]
+  sourceNotIn: [String!]
+  sourceGT: String
+  sourceGTE: String
+  sourceLT: String
+  sourceLTE: String
+  sourceContains: String
+  sourceHasPrefix: String
+  sourceHasSuffix: String
+  sourceEqualFold: String
+  sourceContainsFold: String
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  territory edge predicates
+  """
+  hasTerritory: Boolean
+  hasTerritoryWith: [TerritoryWhereInput!]
+  """
+  lever edge predicates
+  """
+  hasLever: Boolean
+  hasLeverWith: [LeverWhereInput!]
 }
 """
 Possible directions in which to order a list of items when provided an ` + "`" + `orderBy` + "`" + ` argument.
@@ -509,6 +2573,60 @@ type Query {
     """
     ids: [ID!]!
   ): [Node]!
+  """
+  The SGPE levers, filtered.
+  """
+  levers(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Levers returned from the connection.
+    """
+    orderBy: LeverOrder
+
+    """
+    Filtering options for Levers returned from the connection.
+    """
+    where: LeverWhereInput
+  ): LeverConnection!
+}
+type Sector implements Node {
+  id: ID!
+  """
+  Stable code, e.g. transports, transport-voyageurs.
+  """
+  code: String!
+  """
+  Name, e.g. Transport de voyageurs.
+  """
+  name: String!
+  """
+  The national sector this one subdivides; null for a national sector.
+  """
+  parent: Sector
+  subsectors: [Sector!]
+  """
+  The levers of the sector.
+  """
+  levers: [Lever!]
 }
 type Territory implements Node {
   id: ID!
@@ -710,6 +2828,232 @@ input TerritoryWhereInput {
   sirenEqualFold: String
   sirenContainsFold: String
 }
+type Theme implements Node {
+  id: ID!
+  """
+  Stable code, e.g. se-deplacer.
+  """
+  code: String!
+  """
+  Name, e.g. Mieux se déplacer.
+  """
+  name: String!
+  """
+  The levers of the theme.
+  """
+  levers: [Lever!]
+}
+"""
+The builtin Time type
+"""
+scalar Time
+`, BuiltIn: false},
+	{Name: "../../schema/planning.graphql", Input: `# Hand-written part of the ecological planning API: catalogue, objectives, diagnostic
+# (COP step 1), indicative breakdown (COP step 3) and the COP process.
+
+extend type Query {
+  "The six SGPE themes, in the dashboards' order."
+  themes: [Theme!]!
+  "The sectors: the six of the national inventory, then the SGPE's subdivisions."
+  sectors: [Sector!]!
+  "The sector with this code (e.g. transports, residentiel), or null."
+  sector(code: String!): Sector
+  "The lever with this SGPE code (e.g. augm_voitelec), or null."
+  lever(code: String!): Lever
+  "A region's COP for one edition, or null. ` + "`" + `region` + "`" + ` is the region's INSEE code."
+  cop(region: String!, edition: Int!): Cop
+  "COPs, optionally of one region, ordered by edition by default."
+  cops(region: String, after: Cursor, first: Int, before: Cursor, last: Int, orderBy: CopOrder, where: CopWhereInput): CopConnection!
+}
+
+extend type Territory {
+  """
+  The territory's objectives: its own, and (unless includeDerived is false) those broken
+  down to it from its region's by population share. An EPCI spanning two regions has one
+  derived objective from each. Paginated like ` + "`" + `territories` + "`" + `.
+  """
+  objectives(
+    "Only objectives for this lever code."
+    lever: String
+    "Only objectives for this sector code (and its subdivisions)."
+    sector: String
+    includeDerived: Boolean = true
+    after: Cursor
+    first: Int
+    before: Cursor
+    last: Int
+    orderBy: ObjectiveOrder
+    where: ObjectiveWhereInput
+  ): ObjectiveConnection!
+
+  "The territory's observations, newest first by default."
+  observations(
+    lever: String
+    sector: String
+    after: Cursor
+    first: Int
+    before: Cursor
+    last: Int
+    orderBy: ObservationOrder
+    where: ObservationWhereInput
+  ): ObservationConnection!
+
+  """
+  How far the territory has come towards its objective for a lever or a sector (COP step
+  1). The metric defaults to the lever's physical quantity when there is an objective in
+  it, else emissions. Null when the territory has no such objective.
+  """
+  diagnostic(lever: String, sector: String, metric: Metric): Diagnostic
+
+  """
+  The indicative breakdown of this territory's objective for a lever (or a sector) over
+  its descendants of one level (COP step 3): each one's weight and part. Parts add up
+  exactly to the whole, in millionths. The key defaults to population share.
+  """
+  breakdown(lever: String, sector: String, level: TerritoryLevel!, metric: Metric = GHG_AVOIDED, key: BreakdownKeyInput): Breakdown!
+
+  """
+  The territory's dashboard: one row per sector that has objectives, each with its levers,
+  their objectives (own or derived), latest observation and progress. One request draws
+  a region's whole page.
+  """
+  dashboard: [SectorSummary!]!
+}
+
+"How a breakdown weighs territories."
+input BreakdownKeyInput {
+  "POPULATION (default), OBSERVATION (each territory's value of an indicator) or CUSTOM."
+  kind: ObjectiveBreakdownKey!
+  "For OBSERVATION: the indicator whose latest value (up to ` + "`" + `year` + "`" + `) weighs each territory."
+  indicator: IndicatorInput
+  "For OBSERVATION: the latest year of observation to use; all years when null."
+  year: Int
+  "For CUSTOM: the weights, by territory code; territories not listed weigh 0."
+  weights: [CustomWeightInput!]
+}
+
+"An indicator: a lever's or a sector's metric."
+input IndicatorInput {
+  lever: String
+  sector: String
+  metric: Metric!
+}
+
+input CustomWeightInput {
+  code: String!
+  weight: Float!
+}
+
+"An objective broken down over territories."
+type Breakdown {
+  "The territory whose objective is broken down."
+  parent: Territory!
+  lever: Lever
+  sector: Sector
+  metric: Metric!
+  unit: String!
+  key: ObjectiveBreakdownKey!
+  baselineYear: Int!
+  targetYear: Int!
+  "The parent's baseline and target values (own objective, or the sum of derived ones)."
+  baselineValue: Float!
+  targetValue: Float!
+  "One share per territory of the level, by code."
+  shares: [BreakdownShare!]!
+}
+
+type BreakdownShare {
+  territory: Territory!
+  "Share of the whole, between 0 and 1; the shares add up to 1."
+  weight: Float!
+  baselineValue: Float!
+  targetValue: Float!
+}
+
+"Where a territory stands against an objective."
+type Diagnostic {
+  metric: Metric!
+  unit: String!
+  baselineYear: Int!
+  baselineValue: Float!
+  targetYear: Int!
+  targetValue: Float!
+  "The latest observation from the baseline year on; null when none."
+  latest: Observation
+  "Share of the way from baseline to target covered at the latest observation."
+  travelled: Float
+  "What is left to reach the target, in the unit."
+  remaining: Float
+  "Share of the way the straight trajectory had covered in the latest observation's year."
+  expected: Float
+  status: DiagnosticStatus!
+  "The objectives this diagnostic is against: the own one, or the derived ones summed."
+  objectives: [Objective!]!
+}
+
+"AHEAD, ON_TRACK (within 5 points of the straight trajectory), LATE, or NO_DATA."
+enum DiagnosticStatus {
+  AHEAD
+  ON_TRACK
+  LATE
+  NO_DATA
+}
+
+"A sector's row of a territory's dashboard."
+type SectorSummary {
+  sector: Sector!
+  "Emissions avoided in 2030 by the sector's levers, in ktCO2e, own or derived objectives."
+  ghgAvoided: Float!
+  "Whether some of the objectives are derived from a larger territory's."
+  derived: Boolean!
+  "The sector's own objectives (national strategy), if any."
+  objectives: [Objective!]!
+  levers: [LeverSummary!]!
+}
+
+"A lever's row of a territory's dashboard."
+type LeverSummary {
+  lever: Lever!
+  "Emissions avoided in the target year, in ktCO2e (own or summed derived objectives)."
+  ghgAvoided: Float
+  "The physical target, in the lever's unit, when the territory has one."
+  physicalTarget: Float
+  "The latest observation of the lever's physical quantity."
+  latest: Observation
+  "Progress against the lever's objective."
+  diagnostic: Diagnostic
+  objectives: [Objective!]!
+}
+
+input ObservationInput {
+  territory: TerritoryKey!
+  "The lever code, or null for a sector observation."
+  lever: String
+  "The sector code; for a lever, its own sector is used."
+  sector: String
+  metric: Metric!
+  "The unit; for PHYSICAL it defaults to the lever's unit and must match it."
+  unit: String
+  year: Int!
+  value: Float!
+  source: String
+}
+
+type Mutation {
+  """
+  Records observations (all or none): an observation of the same territory, indicator,
+  metric, year and source is replaced. Requires the write token.
+  """
+  recordObservations(input: [ObservationInput!]!): [Observation!]!
+  "Creates a region's COP for an edition, with its four steps planned. Requires the write token."
+  createCop(region: String!, edition: Int!, title: String): Cop!
+  "Sets a step's status and dates. Requires the write token."
+  updateCopStep(region: String!, edition: Int!, step: CopStepKind!, status: CopStepStatus, startsOn: Time, endsOn: Time): CopStep!
+  "Adds an organisation to a COP. Requires the write token."
+  addCopParticipant(region: String!, edition: Int!, organisation: String!, kind: CopParticipantKind!, territory: TerritoryKey): CopParticipant!
+  "Adds a document (a link) to a COP. Requires the write token."
+  addCopDocument(region: String!, edition: Int!, title: String!, url: String!, step: CopStepKind): CopDocument!
+}
 `, BuiltIn: false},
 	{Name: "../../schema/territory.graphql", Input: `# Hand-written part of the territorial hierarchy API. The types generated from the ent
 # schema (Territory, Membership, TerritoryConnection, TerritoryWhereInput, ...) are in
@@ -822,6 +3166,232 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_Breakdown(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "parent":
+		return ec.fieldContext_Breakdown_parent(ctx, field)
+	case "lever":
+		return ec.fieldContext_Breakdown_lever(ctx, field)
+	case "sector":
+		return ec.fieldContext_Breakdown_sector(ctx, field)
+	case "metric":
+		return ec.fieldContext_Breakdown_metric(ctx, field)
+	case "unit":
+		return ec.fieldContext_Breakdown_unit(ctx, field)
+	case "key":
+		return ec.fieldContext_Breakdown_key(ctx, field)
+	case "baselineYear":
+		return ec.fieldContext_Breakdown_baselineYear(ctx, field)
+	case "targetYear":
+		return ec.fieldContext_Breakdown_targetYear(ctx, field)
+	case "baselineValue":
+		return ec.fieldContext_Breakdown_baselineValue(ctx, field)
+	case "targetValue":
+		return ec.fieldContext_Breakdown_targetValue(ctx, field)
+	case "shares":
+		return ec.fieldContext_Breakdown_shares(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Breakdown", field.Name)
+}
+
+func (ec *executionContext) childFields_BreakdownShare(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "territory":
+		return ec.fieldContext_BreakdownShare_territory(ctx, field)
+	case "weight":
+		return ec.fieldContext_BreakdownShare_weight(ctx, field)
+	case "baselineValue":
+		return ec.fieldContext_BreakdownShare_baselineValue(ctx, field)
+	case "targetValue":
+		return ec.fieldContext_BreakdownShare_targetValue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BreakdownShare", field.Name)
+}
+
+func (ec *executionContext) childFields_Cop(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Cop_id(ctx, field)
+	case "edition":
+		return ec.fieldContext_Cop_edition(ctx, field)
+	case "title":
+		return ec.fieldContext_Cop_title(ctx, field)
+	case "region":
+		return ec.fieldContext_Cop_region(ctx, field)
+	case "steps":
+		return ec.fieldContext_Cop_steps(ctx, field)
+	case "participants":
+		return ec.fieldContext_Cop_participants(ctx, field)
+	case "documents":
+		return ec.fieldContext_Cop_documents(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Cop", field.Name)
+}
+
+func (ec *executionContext) childFields_CopConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CopConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CopConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CopConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CopConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CopDocument(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CopDocument_id(ctx, field)
+	case "title":
+		return ec.fieldContext_CopDocument_title(ctx, field)
+	case "url":
+		return ec.fieldContext_CopDocument_url(ctx, field)
+	case "step":
+		return ec.fieldContext_CopDocument_step(ctx, field)
+	case "cop":
+		return ec.fieldContext_CopDocument_cop(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CopDocument", field.Name)
+}
+
+func (ec *executionContext) childFields_CopEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_CopEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_CopEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CopEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CopParticipant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CopParticipant_id(ctx, field)
+	case "organisation":
+		return ec.fieldContext_CopParticipant_organisation(ctx, field)
+	case "kind":
+		return ec.fieldContext_CopParticipant_kind(ctx, field)
+	case "cop":
+		return ec.fieldContext_CopParticipant_cop(ctx, field)
+	case "territory":
+		return ec.fieldContext_CopParticipant_territory(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CopParticipant", field.Name)
+}
+
+func (ec *executionContext) childFields_CopStep(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CopStep_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_CopStep_kind(ctx, field)
+	case "status":
+		return ec.fieldContext_CopStep_status(ctx, field)
+	case "startsOn":
+		return ec.fieldContext_CopStep_startsOn(ctx, field)
+	case "endsOn":
+		return ec.fieldContext_CopStep_endsOn(ctx, field)
+	case "cop":
+		return ec.fieldContext_CopStep_cop(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CopStep", field.Name)
+}
+
+func (ec *executionContext) childFields_Diagnostic(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "metric":
+		return ec.fieldContext_Diagnostic_metric(ctx, field)
+	case "unit":
+		return ec.fieldContext_Diagnostic_unit(ctx, field)
+	case "baselineYear":
+		return ec.fieldContext_Diagnostic_baselineYear(ctx, field)
+	case "baselineValue":
+		return ec.fieldContext_Diagnostic_baselineValue(ctx, field)
+	case "targetYear":
+		return ec.fieldContext_Diagnostic_targetYear(ctx, field)
+	case "targetValue":
+		return ec.fieldContext_Diagnostic_targetValue(ctx, field)
+	case "latest":
+		return ec.fieldContext_Diagnostic_latest(ctx, field)
+	case "travelled":
+		return ec.fieldContext_Diagnostic_travelled(ctx, field)
+	case "remaining":
+		return ec.fieldContext_Diagnostic_remaining(ctx, field)
+	case "expected":
+		return ec.fieldContext_Diagnostic_expected(ctx, field)
+	case "status":
+		return ec.fieldContext_Diagnostic_status(ctx, field)
+	case "objectives":
+		return ec.fieldContext_Diagnostic_objectives(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Diagnostic", field.Name)
+}
+
+func (ec *executionContext) childFields_Lever(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Lever_id(ctx, field)
+	case "code":
+		return ec.fieldContext_Lever_code(ctx, field)
+	case "name":
+		return ec.fieldContext_Lever_name(ctx, field)
+	case "physicalUnit":
+		return ec.fieldContext_Lever_physicalUnit(ctx, field)
+	case "extensive":
+		return ec.fieldContext_Lever_extensive(ctx, field)
+	case "description":
+		return ec.fieldContext_Lever_description(ctx, field)
+	case "sector":
+		return ec.fieldContext_Lever_sector(ctx, field)
+	case "theme":
+		return ec.fieldContext_Lever_theme(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Lever", field.Name)
+}
+
+func (ec *executionContext) childFields_LeverConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_LeverConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_LeverConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LeverConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LeverConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_LeverEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_LeverEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_LeverEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LeverEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_LeverSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "lever":
+		return ec.fieldContext_LeverSummary_lever(ctx, field)
+	case "ghgAvoided":
+		return ec.fieldContext_LeverSummary_ghgAvoided(ctx, field)
+	case "physicalTarget":
+		return ec.fieldContext_LeverSummary_physicalTarget(ctx, field)
+	case "latest":
+		return ec.fieldContext_LeverSummary_latest(ctx, field)
+	case "diagnostic":
+		return ec.fieldContext_LeverSummary_diagnostic(ctx, field)
+	case "objectives":
+		return ec.fieldContext_LeverSummary_objectives(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LeverSummary", field.Name)
+}
+
 func (ec *executionContext) childFields_Membership(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -836,6 +3406,114 @@ func (ec *executionContext) childFields_Membership(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type Membership", field.Name)
 }
 
+func (ec *executionContext) childFields_Objective(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Objective_id(ctx, field)
+	case "metric":
+		return ec.fieldContext_Objective_metric(ctx, field)
+	case "unit":
+		return ec.fieldContext_Objective_unit(ctx, field)
+	case "baselineYear":
+		return ec.fieldContext_Objective_baselineYear(ctx, field)
+	case "baselineValue":
+		return ec.fieldContext_Objective_baselineValue(ctx, field)
+	case "targetYear":
+		return ec.fieldContext_Objective_targetYear(ctx, field)
+	case "targetValue":
+		return ec.fieldContext_Objective_targetValue(ctx, field)
+	case "source":
+		return ec.fieldContext_Objective_source(ctx, field)
+	case "derived":
+		return ec.fieldContext_Objective_derived(ctx, field)
+	case "breakdownKey":
+		return ec.fieldContext_Objective_breakdownKey(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Objective_updatedAt(ctx, field)
+	case "territory":
+		return ec.fieldContext_Objective_territory(ctx, field)
+	case "lever":
+		return ec.fieldContext_Objective_lever(ctx, field)
+	case "sector":
+		return ec.fieldContext_Objective_sector(ctx, field)
+	case "derivedFrom":
+		return ec.fieldContext_Objective_derivedFrom(ctx, field)
+	case "derivatives":
+		return ec.fieldContext_Objective_derivatives(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Objective", field.Name)
+}
+
+func (ec *executionContext) childFields_ObjectiveConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ObjectiveConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ObjectiveConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ObjectiveConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ObjectiveConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ObjectiveEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_ObjectiveEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_ObjectiveEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ObjectiveEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Observation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Observation_id(ctx, field)
+	case "metric":
+		return ec.fieldContext_Observation_metric(ctx, field)
+	case "unit":
+		return ec.fieldContext_Observation_unit(ctx, field)
+	case "year":
+		return ec.fieldContext_Observation_year(ctx, field)
+	case "value":
+		return ec.fieldContext_Observation_value(ctx, field)
+	case "source":
+		return ec.fieldContext_Observation_source(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Observation_updatedAt(ctx, field)
+	case "territory":
+		return ec.fieldContext_Observation_territory(ctx, field)
+	case "lever":
+		return ec.fieldContext_Observation_lever(ctx, field)
+	case "sector":
+		return ec.fieldContext_Observation_sector(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Observation", field.Name)
+}
+
+func (ec *executionContext) childFields_ObservationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ObservationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ObservationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ObservationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ObservationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ObservationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_ObservationEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_ObservationEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ObservationEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -848,6 +3526,40 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_Sector(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Sector_id(ctx, field)
+	case "code":
+		return ec.fieldContext_Sector_code(ctx, field)
+	case "name":
+		return ec.fieldContext_Sector_name(ctx, field)
+	case "parent":
+		return ec.fieldContext_Sector_parent(ctx, field)
+	case "subsectors":
+		return ec.fieldContext_Sector_subsectors(ctx, field)
+	case "levers":
+		return ec.fieldContext_Sector_levers(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Sector", field.Name)
+}
+
+func (ec *executionContext) childFields_SectorSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sector":
+		return ec.fieldContext_SectorSummary_sector(ctx, field)
+	case "ghgAvoided":
+		return ec.fieldContext_SectorSummary_ghgAvoided(ctx, field)
+	case "derived":
+		return ec.fieldContext_SectorSummary_derived(ctx, field)
+	case "objectives":
+		return ec.fieldContext_SectorSummary_objectives(ctx, field)
+	case "levers":
+		return ec.fieldContext_SectorSummary_levers(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SectorSummary", field.Name)
 }
 
 func (ec *executionContext) childFields_Territory(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -868,6 +3580,16 @@ func (ec *executionContext) childFields_Territory(ctx context.Context, field gra
 		return ec.fieldContext_Territory_siren(ctx, field)
 	case "postalCodes":
 		return ec.fieldContext_Territory_postalCodes(ctx, field)
+	case "objectives":
+		return ec.fieldContext_Territory_objectives(ctx, field)
+	case "observations":
+		return ec.fieldContext_Territory_observations(ctx, field)
+	case "diagnostic":
+		return ec.fieldContext_Territory_diagnostic(ctx, field)
+	case "breakdown":
+		return ec.fieldContext_Territory_breakdown(ctx, field)
+	case "dashboard":
+		return ec.fieldContext_Territory_dashboard(ctx, field)
 	case "parents":
 		return ec.fieldContext_Territory_parents(ctx, field)
 	case "ancestors":
@@ -900,6 +3622,20 @@ func (ec *executionContext) childFields_TerritoryEdge(ctx context.Context, field
 		return ec.fieldContext_TerritoryEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TerritoryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Theme(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Theme_id(ctx, field)
+	case "code":
+		return ec.fieldContext_Theme_code(ctx, field)
+	case "name":
+		return ec.fieldContext_Theme_name(ctx, field)
+	case "levers":
+		return ec.fieldContext_Theme_levers(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Theme", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1018,6 +3754,196 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Mutation_addCopDocument_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "region",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["region"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "edition",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["edition"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "title",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["title"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "url",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["url"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "step",
+		func(ctx context.Context, v any) (*planning.StepKind, error) {
+			return ec.unmarshalOCopStepKind2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐStepKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["step"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_addCopParticipant_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "region",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["region"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "edition",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["edition"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "organisation",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["organisation"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (copparticipant.Kind, error) {
+			return ec.unmarshalNCopParticipantKind2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋcopparticipantᚐKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "territory",
+		func(ctx context.Context, v any) (*model.TerritoryKey, error) {
+			return ec.unmarshalOTerritoryKey2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐTerritoryKey(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["territory"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createCop_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "region",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["region"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "edition",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["edition"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "title",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["title"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordObservations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) ([]*model.ObservationInput, error) {
+			return ec.unmarshalNObservationInput2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐObservationInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateCopStep_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "region",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["region"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "edition",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["edition"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "step",
+		func(ctx context.Context, v any) (planning.StepKind, error) {
+			return ec.unmarshalNCopStepKind2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐStepKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["step"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*copstep.Status, error) {
+			return ec.unmarshalOCopStepStatus2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋcopstepᚐStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "startsOn",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["startsOn"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "endsOn",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["endsOn"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1029,6 +3955,158 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_cop_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "region",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["region"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "edition",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["edition"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_cops_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "region",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["region"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.CopOrder, error) {
+			return ec.unmarshalOCopOrder2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.CopWhereInput, error) {
+			return ec.unmarshalOCopWhereInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_lever_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "code",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["code"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_levers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.LeverOrder, error) {
+			return ec.unmarshalOLeverOrder2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLeverOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.LeverWhereInput, error) {
+			return ec.unmarshalOLeverWhereInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLeverWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -1087,6 +4165,20 @@ func (ec *executionContext) field_Query_searchTerritories_args(ctx context.Conte
 		return nil, err
 	}
 	args["first"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_sector_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "code",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["code"] = arg0
 	return args, nil
 }
 
@@ -1179,6 +4271,52 @@ func (ec *executionContext) field_Query_territory_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["code"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Territory_breakdown_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "lever",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lever"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sector",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sector"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "level",
+		func(ctx context.Context, v any) (territory.Level, error) {
+			return ec.unmarshalNTerritoryLevel2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋterritoryᚐLevel(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["level"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "metric",
+		func(ctx context.Context, v any) (*planning.Metric, error) {
+			return ec.unmarshalOMetric2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐMetric(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["metric"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "key",
+		func(ctx context.Context, v any) (*model.BreakdownKeyInput, error) {
+			return ec.unmarshalOBreakdownKeyInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐBreakdownKeyInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["key"] = arg4
 	return args, nil
 }
 
@@ -1306,6 +4444,184 @@ func (ec *executionContext) field_Territory_descendants_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Territory_diagnostic_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "lever",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lever"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sector",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sector"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "metric",
+		func(ctx context.Context, v any) (*planning.Metric, error) {
+			return ec.unmarshalOMetric2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐMetric(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["metric"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Territory_objectives_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "lever",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lever"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sector",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sector"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "includeDerived",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeDerived"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.ObjectiveOrder, error) {
+			return ec.unmarshalOObjectiveOrder2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjectiveOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ObjectiveWhereInput, error) {
+			return ec.unmarshalOObjectiveWhereInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjectiveWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg8
+	return args, nil
+}
+
+func (ec *executionContext) field_Territory_observations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "lever",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lever"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sector",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sector"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.ObservationOrder, error) {
+			return ec.unmarshalOObservationOrder2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObservationOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ObservationWhereInput, error) {
+			return ec.unmarshalOObservationWhereInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObservationWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg7
+	return args, nil
+}
+
 func (ec *executionContext) field_Territory_parents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1393,6 +4709,1951 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _Breakdown_parent(ctx context.Context, field graphql.CollectedField, obj *model.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Breakdown_parent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Parent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Territory) graphql.Marshaler {
+			return ec.marshalNTerritory2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐTerritory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Breakdown_parent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Breakdown",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Territory(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Breakdown_lever(ctx context.Context, field graphql.CollectedField, obj *model.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Breakdown_lever(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lever, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Lever) graphql.Marshaler {
+			return ec.marshalOLever2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLever(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Breakdown_lever(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Breakdown",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Lever(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Breakdown_sector(ctx context.Context, field graphql.CollectedField, obj *model.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Breakdown_sector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sector, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Sector) graphql.Marshaler {
+			return ec.marshalOSector2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐSector(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Breakdown_sector(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Breakdown",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Sector(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Breakdown_metric(ctx context.Context, field graphql.CollectedField, obj *model.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Breakdown_metric(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Metric, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v planning.Metric) graphql.Marshaler {
+			return ec.marshalNMetric2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐMetric(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Breakdown_metric(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Breakdown", field, false, false, "Metric")
+}
+
+func (ec *executionContext) _Breakdown_unit(ctx context.Context, field graphql.CollectedField, obj *model.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Breakdown_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Breakdown_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Breakdown", field, false, false, "String")
+}
+
+func (ec *executionContext) _Breakdown_key(ctx context.Context, field graphql.CollectedField, obj *model.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Breakdown_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v objective.BreakdownKey) graphql.Marshaler {
+			return ec.marshalNObjectiveBreakdownKey2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋobjectiveᚐBreakdownKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Breakdown_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Breakdown", field, false, false, "ObjectiveBreakdownKey")
+}
+
+func (ec *executionContext) _Breakdown_baselineYear(ctx context.Context, field graphql.CollectedField, obj *model.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Breakdown_baselineYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BaselineYear, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Breakdown_baselineYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Breakdown", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Breakdown_targetYear(ctx context.Context, field graphql.CollectedField, obj *model.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Breakdown_targetYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetYear, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Breakdown_targetYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Breakdown", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Breakdown_baselineValue(ctx context.Context, field graphql.CollectedField, obj *model.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Breakdown_baselineValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BaselineValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Breakdown_baselineValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Breakdown", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Breakdown_targetValue(ctx context.Context, field graphql.CollectedField, obj *model.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Breakdown_targetValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Breakdown_targetValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Breakdown", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Breakdown_shares(ctx context.Context, field graphql.CollectedField, obj *model.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Breakdown_shares(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Shares, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.BreakdownShare) graphql.Marshaler {
+			return ec.marshalNBreakdownShare2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐBreakdownShareᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Breakdown_shares(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Breakdown",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BreakdownShare(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BreakdownShare_territory(ctx context.Context, field graphql.CollectedField, obj *model.BreakdownShare) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownShare_territory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Territory, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Territory) graphql.Marshaler {
+			return ec.marshalNTerritory2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐTerritory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownShare_territory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BreakdownShare",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Territory(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BreakdownShare_weight(ctx context.Context, field graphql.CollectedField, obj *model.BreakdownShare) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownShare_weight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownShare_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BreakdownShare", field, false, false, "Float")
+}
+
+func (ec *executionContext) _BreakdownShare_baselineValue(ctx context.Context, field graphql.CollectedField, obj *model.BreakdownShare) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownShare_baselineValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BaselineValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownShare_baselineValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BreakdownShare", field, false, false, "Float")
+}
+
+func (ec *executionContext) _BreakdownShare_targetValue(ctx context.Context, field graphql.CollectedField, obj *model.BreakdownShare) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownShare_targetValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownShare_targetValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BreakdownShare", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Cop_id(ctx context.Context, field graphql.CollectedField, obj *ent.Cop) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cop_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cop_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cop", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Cop_edition(ctx context.Context, field graphql.CollectedField, obj *ent.Cop) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cop_edition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edition, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cop_edition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cop", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Cop_title(ctx context.Context, field graphql.CollectedField, obj *ent.Cop) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cop_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cop_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cop", field, false, false, "String")
+}
+
+func (ec *executionContext) _Cop_region(ctx context.Context, field graphql.CollectedField, obj *ent.Cop) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cop_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Region(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Territory) graphql.Marshaler {
+			return ec.marshalNTerritory2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐTerritory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cop_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Cop",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Territory(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Cop_steps(ctx context.Context, field graphql.CollectedField, obj *ent.Cop) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cop_steps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Steps(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CopStep) graphql.Marshaler {
+			return ec.marshalOCopStep2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopStepᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Cop_steps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Cop",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CopStep(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Cop_participants(ctx context.Context, field graphql.CollectedField, obj *ent.Cop) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cop_participants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Participants(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CopParticipant) graphql.Marshaler {
+			return ec.marshalOCopParticipant2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopParticipantᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Cop_participants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Cop",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CopParticipant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Cop_documents(ctx context.Context, field graphql.CollectedField, obj *ent.Cop) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cop_documents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Documents(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CopDocument) graphql.Marshaler {
+			return ec.marshalOCopDocument2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopDocumentᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Cop_documents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Cop",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CopDocument(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CopConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CopConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CopConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CopEdge) graphql.Marshaler {
+			return ec.marshalOCopEdge2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CopConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CopConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CopEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CopConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.CopConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CopConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CopConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CopConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CopConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.CopConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CopConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CopConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CopConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CopDocument_id(ctx context.Context, field graphql.CollectedField, obj *ent.CopDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CopDocument_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CopDocument_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CopDocument", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CopDocument_title(ctx context.Context, field graphql.CollectedField, obj *ent.CopDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CopDocument_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CopDocument_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CopDocument", field, false, false, "String")
+}
+
+func (ec *executionContext) _CopDocument_url(ctx context.Context, field graphql.CollectedField, obj *ent.CopDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CopDocument_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CopDocument_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CopDocument", field, false, false, "String")
+}
+
+func (ec *executionContext) _CopDocument_step(ctx context.Context, field graphql.CollectedField, obj *ent.CopDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CopDocument_step(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Step, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *planning.StepKind) graphql.Marshaler {
+			return ec.marshalOCopStepKind2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐStepKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CopDocument_step(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CopDocument", field, false, false, "CopStepKind")
+}
+
+func (ec *executionContext) _CopDocument_cop(ctx context.Context, field graphql.CollectedField, obj *ent.CopDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CopDocument_cop(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cop(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Cop) graphql.Marshaler {
+			return ec.marshalNCop2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCop(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CopDocument_cop(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CopDocument",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cop(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CopEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.CopEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CopEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Cop) graphql.Marshaler {
+			return ec.marshalOCop2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCop(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CopEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CopEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cop(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CopEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.CopEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CopEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CopEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CopEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _CopParticipant_id(ctx context.Context, field graphql.CollectedField, obj *ent.CopParticipant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CopParticipant_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CopParticipant_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CopParticipant", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CopParticipant_organisation(ctx context.Context, field graphql.CollectedField, obj *ent.CopParticipant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CopParticipant_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organisation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CopParticipant_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CopParticipant", field, false, false, "String")
+}
+
+func (ec *executionContext) _CopParticipant_kind(ctx context.Context, field graphql.CollectedField, obj *ent.CopParticipant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CopParticipant_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v copparticipant.Kind) graphql.Marshaler {
+			return ec.marshalNCopParticipantKind2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋcopparticipantᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CopParticipant_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CopParticipant", field, false, false, "CopParticipantKind")
+}
+
+func (ec *executionContext) _CopParticipant_cop(ctx context.Context, field graphql.CollectedField, obj *ent.CopParticipant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CopParticipant_cop(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cop(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Cop) graphql.Marshaler {
+			return ec.marshalNCop2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCop(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CopParticipant_cop(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CopParticipant",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cop(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CopParticipant_territory(ctx context.Context, field graphql.CollectedField, obj *ent.CopParticipant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CopParticipant_territory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Territory(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Territory) graphql.Marshaler {
+			return ec.marshalOTerritory2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐTerritory(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CopParticipant_territory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CopParticipant",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Territory(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CopStep_id(ctx context.Context, field graphql.CollectedField, obj *ent.CopStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CopStep_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CopStep_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CopStep", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CopStep_kind(ctx context.Context, field graphql.CollectedField, obj *ent.CopStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CopStep_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v planning.StepKind) graphql.Marshaler {
+			return ec.marshalNCopStepKind2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐStepKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CopStep_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CopStep", field, false, false, "CopStepKind")
+}
+
+func (ec *executionContext) _CopStep_status(ctx context.Context, field graphql.CollectedField, obj *ent.CopStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CopStep_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v copstep.Status) graphql.Marshaler {
+			return ec.marshalNCopStepStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋcopstepᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CopStep_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CopStep", field, false, false, "CopStepStatus")
+}
+
+func (ec *executionContext) _CopStep_startsOn(ctx context.Context, field graphql.CollectedField, obj *ent.CopStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CopStep_startsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartsOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CopStep_startsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CopStep", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CopStep_endsOn(ctx context.Context, field graphql.CollectedField, obj *ent.CopStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CopStep_endsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndsOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CopStep_endsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CopStep", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CopStep_cop(ctx context.Context, field graphql.CollectedField, obj *ent.CopStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CopStep_cop(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cop(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Cop) graphql.Marshaler {
+			return ec.marshalNCop2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCop(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CopStep_cop(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CopStep",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cop(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Diagnostic_metric(ctx context.Context, field graphql.CollectedField, obj *model.Diagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Diagnostic_metric(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Metric, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v planning.Metric) graphql.Marshaler {
+			return ec.marshalNMetric2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐMetric(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Diagnostic_metric(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Diagnostic", field, false, false, "Metric")
+}
+
+func (ec *executionContext) _Diagnostic_unit(ctx context.Context, field graphql.CollectedField, obj *model.Diagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Diagnostic_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Diagnostic_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Diagnostic", field, false, false, "String")
+}
+
+func (ec *executionContext) _Diagnostic_baselineYear(ctx context.Context, field graphql.CollectedField, obj *model.Diagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Diagnostic_baselineYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BaselineYear, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Diagnostic_baselineYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Diagnostic", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Diagnostic_baselineValue(ctx context.Context, field graphql.CollectedField, obj *model.Diagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Diagnostic_baselineValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BaselineValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Diagnostic_baselineValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Diagnostic", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Diagnostic_targetYear(ctx context.Context, field graphql.CollectedField, obj *model.Diagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Diagnostic_targetYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetYear, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Diagnostic_targetYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Diagnostic", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Diagnostic_targetValue(ctx context.Context, field graphql.CollectedField, obj *model.Diagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Diagnostic_targetValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Diagnostic_targetValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Diagnostic", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Diagnostic_latest(ctx context.Context, field graphql.CollectedField, obj *model.Diagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Diagnostic_latest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Latest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Observation) graphql.Marshaler {
+			return ec.marshalOObservation2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObservation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Diagnostic_latest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Diagnostic",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Observation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Diagnostic_travelled(ctx context.Context, field graphql.CollectedField, obj *model.Diagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Diagnostic_travelled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Travelled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Diagnostic_travelled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Diagnostic", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Diagnostic_remaining(ctx context.Context, field graphql.CollectedField, obj *model.Diagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Diagnostic_remaining(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Remaining, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Diagnostic_remaining(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Diagnostic", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Diagnostic_expected(ctx context.Context, field graphql.CollectedField, obj *model.Diagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Diagnostic_expected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Expected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Diagnostic_expected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Diagnostic", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Diagnostic_status(ctx context.Context, field graphql.CollectedField, obj *model.Diagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Diagnostic_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DiagnosticStatus) graphql.Marshaler {
+			return ec.marshalNDiagnosticStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐDiagnosticStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Diagnostic_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Diagnostic", field, false, false, "DiagnosticStatus")
+}
+
+func (ec *executionContext) _Diagnostic_objectives(ctx context.Context, field graphql.CollectedField, obj *model.Diagnostic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Diagnostic_objectives(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Objectives, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Objective) graphql.Marshaler {
+			return ec.marshalNObjective2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjectiveᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Diagnostic_objectives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Diagnostic",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Objective(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Lever_id(ctx context.Context, field graphql.CollectedField, obj *ent.Lever) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lever_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lever_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lever", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Lever_code(ctx context.Context, field graphql.CollectedField, obj *ent.Lever) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lever_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lever_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lever", field, false, false, "String")
+}
+
+func (ec *executionContext) _Lever_name(ctx context.Context, field graphql.CollectedField, obj *ent.Lever) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lever_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lever_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lever", field, false, false, "String")
+}
+
+func (ec *executionContext) _Lever_physicalUnit(ctx context.Context, field graphql.CollectedField, obj *ent.Lever) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lever_physicalUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PhysicalUnit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Lever_physicalUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lever", field, false, false, "String")
+}
+
+func (ec *executionContext) _Lever_extensive(ctx context.Context, field graphql.CollectedField, obj *ent.Lever) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lever_extensive(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Extensive, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lever_extensive(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lever", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Lever_description(ctx context.Context, field graphql.CollectedField, obj *ent.Lever) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lever_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lever_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lever", field, false, false, "String")
+}
+
+func (ec *executionContext) _Lever_sector(ctx context.Context, field graphql.CollectedField, obj *ent.Lever) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lever_sector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sector(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Sector) graphql.Marshaler {
+			return ec.marshalNSector2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐSector(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lever_sector(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Lever",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Sector(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Lever_theme(ctx context.Context, field graphql.CollectedField, obj *ent.Lever) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lever_theme(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Theme(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Theme) graphql.Marshaler {
+			return ec.marshalNTheme2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐTheme(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lever_theme(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Lever",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Theme(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeverConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.LeverConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeverConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.LeverEdge) graphql.Marshaler {
+			return ec.marshalOLeverEdge2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLeverEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LeverConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeverConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LeverEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeverConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.LeverConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeverConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeverConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeverConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeverConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.LeverConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeverConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeverConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeverConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LeverEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.LeverEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeverEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Lever) graphql.Marshaler {
+			return ec.marshalOLever2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLever(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LeverEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeverEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Lever(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeverEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.LeverEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeverEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeverEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeverEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _LeverSummary_lever(ctx context.Context, field graphql.CollectedField, obj *model.LeverSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeverSummary_lever(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lever, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Lever) graphql.Marshaler {
+			return ec.marshalNLever2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLever(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeverSummary_lever(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeverSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Lever(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeverSummary_ghgAvoided(ctx context.Context, field graphql.CollectedField, obj *model.LeverSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeverSummary_ghgAvoided(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GhgAvoided, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LeverSummary_ghgAvoided(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeverSummary", field, false, false, "Float")
+}
+
+func (ec *executionContext) _LeverSummary_physicalTarget(ctx context.Context, field graphql.CollectedField, obj *model.LeverSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeverSummary_physicalTarget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PhysicalTarget, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LeverSummary_physicalTarget(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeverSummary", field, false, false, "Float")
+}
+
+func (ec *executionContext) _LeverSummary_latest(ctx context.Context, field graphql.CollectedField, obj *model.LeverSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeverSummary_latest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Latest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Observation) graphql.Marshaler {
+			return ec.marshalOObservation2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObservation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LeverSummary_latest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeverSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Observation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeverSummary_diagnostic(ctx context.Context, field graphql.CollectedField, obj *model.LeverSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeverSummary_diagnostic(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Diagnostic, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Diagnostic) graphql.Marshaler {
+			return ec.marshalODiagnostic2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐDiagnostic(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LeverSummary_diagnostic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeverSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Diagnostic(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeverSummary_objectives(ctx context.Context, field graphql.CollectedField, obj *model.LeverSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeverSummary_objectives(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Objectives, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Objective) graphql.Marshaler {
+			return ec.marshalNObjective2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjectiveᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeverSummary_objectives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeverSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Objective(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _Membership_id(ctx context.Context, field graphql.CollectedField, obj *ent.Membership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -1502,6 +6763,1180 @@ func (ec *executionContext) fieldContext_Membership_parent(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordObservations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordObservations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordObservations(ctx, fc.Args["input"].([]*model.ObservationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Observation) graphql.Marshaler {
+			return ec.marshalNObservation2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObservationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordObservations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Observation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordObservations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createCop(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createCop(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateCop(ctx, fc.Args["region"].(string), fc.Args["edition"].(int), fc.Args["title"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Cop) graphql.Marshaler {
+			return ec.marshalNCop2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCop(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createCop(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cop(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createCop_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateCopStep(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateCopStep(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateCopStep(ctx, fc.Args["region"].(string), fc.Args["edition"].(int), fc.Args["step"].(planning.StepKind), fc.Args["status"].(*copstep.Status), fc.Args["startsOn"].(*time.Time), fc.Args["endsOn"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CopStep) graphql.Marshaler {
+			return ec.marshalNCopStep2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopStep(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateCopStep(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CopStep(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateCopStep_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addCopParticipant(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addCopParticipant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddCopParticipant(ctx, fc.Args["region"].(string), fc.Args["edition"].(int), fc.Args["organisation"].(string), fc.Args["kind"].(copparticipant.Kind), fc.Args["territory"].(*model.TerritoryKey))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CopParticipant) graphql.Marshaler {
+			return ec.marshalNCopParticipant2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopParticipant(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addCopParticipant(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CopParticipant(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addCopParticipant_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addCopDocument(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addCopDocument(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddCopDocument(ctx, fc.Args["region"].(string), fc.Args["edition"].(int), fc.Args["title"].(string), fc.Args["url"].(string), fc.Args["step"].(*planning.StepKind))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CopDocument) graphql.Marshaler {
+			return ec.marshalNCopDocument2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopDocument(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addCopDocument(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CopDocument(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addCopDocument_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Objective_id(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objective_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Objective_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Objective", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Objective_metric(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objective_metric(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Metric, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v planning.Metric) graphql.Marshaler {
+			return ec.marshalNMetric2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐMetric(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Objective_metric(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Objective", field, false, false, "Metric")
+}
+
+func (ec *executionContext) _Objective_unit(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objective_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Objective_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Objective", field, false, false, "String")
+}
+
+func (ec *executionContext) _Objective_baselineYear(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objective_baselineYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BaselineYear, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Objective_baselineYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Objective", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Objective_baselineValue(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objective_baselineValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BaselineValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Objective_baselineValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Objective", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Objective_targetYear(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objective_targetYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetYear, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Objective_targetYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Objective", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Objective_targetValue(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objective_targetValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Objective_targetValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Objective", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Objective_source(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objective_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v objective.Source) graphql.Marshaler {
+			return ec.marshalNObjectiveSource2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋobjectiveᚐSource(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Objective_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Objective", field, false, false, "ObjectiveSource")
+}
+
+func (ec *executionContext) _Objective_derived(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objective_derived(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Derived, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Objective_derived(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Objective", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Objective_breakdownKey(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objective_breakdownKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BreakdownKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *objective.BreakdownKey) graphql.Marshaler {
+			return ec.marshalOObjectiveBreakdownKey2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋobjectiveᚐBreakdownKey(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Objective_breakdownKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Objective", field, false, false, "ObjectiveBreakdownKey")
+}
+
+func (ec *executionContext) _Objective_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objective_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Objective_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Objective", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Objective_territory(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objective_territory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Territory(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Territory) graphql.Marshaler {
+			return ec.marshalNTerritory2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐTerritory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Objective_territory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Objective",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Territory(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Objective_lever(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objective_lever(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lever(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Lever) graphql.Marshaler {
+			return ec.marshalOLever2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLever(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Objective_lever(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Objective",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Lever(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Objective_sector(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objective_sector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sector(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Sector) graphql.Marshaler {
+			return ec.marshalOSector2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐSector(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Objective_sector(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Objective",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Sector(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Objective_derivedFrom(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objective_derivedFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DerivedFrom(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Objective) graphql.Marshaler {
+			return ec.marshalOObjective2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjective(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Objective_derivedFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Objective",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Objective(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Objective_derivatives(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objective_derivatives(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Derivatives(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Objective) graphql.Marshaler {
+			return ec.marshalOObjective2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjectiveᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Objective_derivatives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Objective",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Objective(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ObjectiveConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ObjectiveConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ObjectiveConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ObjectiveEdge) graphql.Marshaler {
+			return ec.marshalOObjectiveEdge2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjectiveEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ObjectiveConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ObjectiveConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ObjectiveEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ObjectiveConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ObjectiveConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ObjectiveConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ObjectiveConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ObjectiveConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ObjectiveConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ObjectiveConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ObjectiveConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ObjectiveConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ObjectiveConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ObjectiveEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ObjectiveEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ObjectiveEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Objective) graphql.Marshaler {
+			return ec.marshalOObjective2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjective(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ObjectiveEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ObjectiveEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Objective(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ObjectiveEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ObjectiveEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ObjectiveEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ObjectiveEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ObjectiveEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _Observation_id(ctx context.Context, field graphql.CollectedField, obj *ent.Observation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Observation_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Observation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Observation", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Observation_metric(ctx context.Context, field graphql.CollectedField, obj *ent.Observation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Observation_metric(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Metric, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v planning.Metric) graphql.Marshaler {
+			return ec.marshalNMetric2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐMetric(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Observation_metric(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Observation", field, false, false, "Metric")
+}
+
+func (ec *executionContext) _Observation_unit(ctx context.Context, field graphql.CollectedField, obj *ent.Observation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Observation_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Observation_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Observation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Observation_year(ctx context.Context, field graphql.CollectedField, obj *ent.Observation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Observation_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Observation_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Observation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Observation_value(ctx context.Context, field graphql.CollectedField, obj *ent.Observation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Observation_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Observation_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Observation", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Observation_source(ctx context.Context, field graphql.CollectedField, obj *ent.Observation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Observation_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Observation_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Observation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Observation_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Observation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Observation_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Observation_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Observation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Observation_territory(ctx context.Context, field graphql.CollectedField, obj *ent.Observation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Observation_territory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Territory(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Territory) graphql.Marshaler {
+			return ec.marshalNTerritory2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐTerritory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Observation_territory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Observation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Territory(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Observation_lever(ctx context.Context, field graphql.CollectedField, obj *ent.Observation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Observation_lever(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lever(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Lever) graphql.Marshaler {
+			return ec.marshalOLever2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLever(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Observation_lever(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Observation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Lever(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Observation_sector(ctx context.Context, field graphql.CollectedField, obj *ent.Observation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Observation_sector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sector(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Sector) graphql.Marshaler {
+			return ec.marshalOSector2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐSector(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Observation_sector(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Observation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Sector(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ObservationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ObservationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ObservationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ObservationEdge) graphql.Marshaler {
+			return ec.marshalOObservationEdge2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObservationEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ObservationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ObservationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ObservationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ObservationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ObservationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ObservationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ObservationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ObservationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ObservationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ObservationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ObservationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ObservationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ObservationConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ObservationEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ObservationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ObservationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Observation) graphql.Marshaler {
+			return ec.marshalOObservation2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObservation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ObservationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ObservationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Observation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ObservationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ObservationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ObservationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ObservationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ObservationEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
@@ -1678,6 +8113,290 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_nodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_levers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_levers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Levers(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.LeverOrder), fc.Args["where"].(*ent.LeverWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.LeverConnection) graphql.Marshaler {
+			return ec.marshalNLeverConnection2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLeverConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_levers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LeverConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_levers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_themes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_themes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Themes(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Theme) graphql.Marshaler {
+			return ec.marshalNTheme2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐThemeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_themes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Theme(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_sectors(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_sectors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Sectors(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Sector) graphql.Marshaler {
+			return ec.marshalNSector2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐSectorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_sectors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Sector(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_sector(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_sector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Sector(ctx, fc.Args["code"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Sector) graphql.Marshaler {
+			return ec.marshalOSector2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐSector(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_sector(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Sector(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_sector_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_lever(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_lever(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Lever(ctx, fc.Args["code"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Lever) graphql.Marshaler {
+			return ec.marshalOLever2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLever(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_lever(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Lever(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_lever_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_cop(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_cop(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Cop(ctx, fc.Args["region"].(string), fc.Args["edition"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Cop) graphql.Marshaler {
+			return ec.marshalOCop2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCop(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_cop(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cop(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_cop_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_cops(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_cops(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Cops(ctx, fc.Args["region"].(*string), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.CopOrder), fc.Args["where"].(*ent.CopWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CopConnection) graphql.Marshaler {
+			return ec.marshalNCopConnection2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_cops(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CopConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_cops_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -1892,6 +8611,313 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Sector_id(ctx context.Context, field graphql.CollectedField, obj *ent.Sector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Sector_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Sector_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Sector", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Sector_code(ctx context.Context, field graphql.CollectedField, obj *ent.Sector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Sector_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Sector_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Sector", field, false, false, "String")
+}
+
+func (ec *executionContext) _Sector_name(ctx context.Context, field graphql.CollectedField, obj *ent.Sector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Sector_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Sector_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Sector", field, false, false, "String")
+}
+
+func (ec *executionContext) _Sector_parent(ctx context.Context, field graphql.CollectedField, obj *ent.Sector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Sector_parent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Parent(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Sector) graphql.Marshaler {
+			return ec.marshalOSector2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐSector(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Sector_parent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Sector",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Sector(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Sector_subsectors(ctx context.Context, field graphql.CollectedField, obj *ent.Sector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Sector_subsectors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subsectors(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Sector) graphql.Marshaler {
+			return ec.marshalOSector2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐSectorᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Sector_subsectors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Sector",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Sector(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Sector_levers(ctx context.Context, field graphql.CollectedField, obj *ent.Sector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Sector_levers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Levers(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Lever) graphql.Marshaler {
+			return ec.marshalOLever2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLeverᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Sector_levers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Sector",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Lever(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SectorSummary_sector(ctx context.Context, field graphql.CollectedField, obj *model.SectorSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SectorSummary_sector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sector, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Sector) graphql.Marshaler {
+			return ec.marshalNSector2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐSector(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SectorSummary_sector(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SectorSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Sector(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SectorSummary_ghgAvoided(ctx context.Context, field graphql.CollectedField, obj *model.SectorSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SectorSummary_ghgAvoided(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GhgAvoided, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SectorSummary_ghgAvoided(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SectorSummary", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SectorSummary_derived(ctx context.Context, field graphql.CollectedField, obj *model.SectorSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SectorSummary_derived(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Derived, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SectorSummary_derived(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SectorSummary", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SectorSummary_objectives(ctx context.Context, field graphql.CollectedField, obj *model.SectorSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SectorSummary_objectives(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Objectives, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Objective) graphql.Marshaler {
+			return ec.marshalNObjective2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjectiveᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SectorSummary_objectives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SectorSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Objective(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SectorSummary_levers(ctx context.Context, field graphql.CollectedField, obj *model.SectorSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SectorSummary_levers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Levers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.LeverSummary) graphql.Marshaler {
+			return ec.marshalNLeverSummary2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐLeverSummaryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SectorSummary_levers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SectorSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LeverSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Territory_id(ctx context.Context, field graphql.CollectedField, obj *ent.Territory) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2074,6 +9100,214 @@ func (ec *executionContext) _Territory_postalCodes(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_Territory_postalCodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Territory", field, false, false, "String")
+}
+
+func (ec *executionContext) _Territory_objectives(ctx context.Context, field graphql.CollectedField, obj *ent.Territory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Territory_objectives(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Territory().Objectives(ctx, obj, fc.Args["lever"].(*string), fc.Args["sector"].(*string), fc.Args["includeDerived"].(*bool), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ObjectiveOrder), fc.Args["where"].(*ent.ObjectiveWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ObjectiveConnection) graphql.Marshaler {
+			return ec.marshalNObjectiveConnection2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjectiveConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Territory_objectives(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Territory",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ObjectiveConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Territory_objectives_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Territory_observations(ctx context.Context, field graphql.CollectedField, obj *ent.Territory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Territory_observations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Territory().Observations(ctx, obj, fc.Args["lever"].(*string), fc.Args["sector"].(*string), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ObservationOrder), fc.Args["where"].(*ent.ObservationWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ObservationConnection) graphql.Marshaler {
+			return ec.marshalNObservationConnection2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObservationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Territory_observations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Territory",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ObservationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Territory_observations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Territory_diagnostic(ctx context.Context, field graphql.CollectedField, obj *ent.Territory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Territory_diagnostic(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Territory().Diagnostic(ctx, obj, fc.Args["lever"].(*string), fc.Args["sector"].(*string), fc.Args["metric"].(*planning.Metric))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Diagnostic) graphql.Marshaler {
+			return ec.marshalODiagnostic2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐDiagnostic(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Territory_diagnostic(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Territory",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Diagnostic(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Territory_diagnostic_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Territory_breakdown(ctx context.Context, field graphql.CollectedField, obj *ent.Territory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Territory_breakdown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Territory().Breakdown(ctx, obj, fc.Args["lever"].(*string), fc.Args["sector"].(*string), fc.Args["level"].(territory.Level), fc.Args["metric"].(*planning.Metric), fc.Args["key"].(*model.BreakdownKeyInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Breakdown) graphql.Marshaler {
+			return ec.marshalNBreakdown2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐBreakdown(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Territory_breakdown(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Territory",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Breakdown(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Territory_breakdown_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Territory_dashboard(ctx context.Context, field graphql.CollectedField, obj *ent.Territory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Territory_dashboard(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Territory().Dashboard(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SectorSummary) graphql.Marshaler {
+			return ec.marshalNSectorSummary2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐSectorSummaryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Territory_dashboard(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Territory",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SectorSummary(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Territory_parents(ctx context.Context, field graphql.CollectedField, obj *ent.Territory) (ret graphql.Marshaler) {
@@ -2380,6 +9614,107 @@ func (ec *executionContext) _TerritoryEdge_cursor(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_TerritoryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TerritoryEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _Theme_id(ctx context.Context, field graphql.CollectedField, obj *ent.Theme) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Theme_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Theme_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Theme", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Theme_code(ctx context.Context, field graphql.CollectedField, obj *ent.Theme) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Theme_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Theme_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Theme", field, false, false, "String")
+}
+
+func (ec *executionContext) _Theme_name(ctx context.Context, field graphql.CollectedField, obj *ent.Theme) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Theme_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Theme_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Theme", field, false, false, "String")
+}
+
+func (ec *executionContext) _Theme_levers(ctx context.Context, field graphql.CollectedField, obj *ent.Theme) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Theme_levers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Levers(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Lever) graphql.Marshaler {
+			return ec.marshalOLever2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLeverᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Theme_levers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Theme",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Lever(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -3455,6 +10790,2423 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputBreakdownKeyInput(ctx context.Context, obj any) (model.BreakdownKeyInput, error) {
+	var it model.BreakdownKeyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "indicator", "year", "weights"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNObjectiveBreakdownKey2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋobjectiveᚐBreakdownKey(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "indicator":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indicator"))
+			data, err := ec.unmarshalOIndicatorInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐIndicatorInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Indicator = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "weights":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weights"))
+			data, err := ec.unmarshalOCustomWeightInput2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐCustomWeightInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Weights = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalBreakdownKeyInput unmarshals raw into the BreakdownKeyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalBreakdownKeyInput(ctx context.Context, raw any) (model.BreakdownKeyInput, error) {
+	var out model.BreakdownKeyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "BreakdownKeyInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCopOrder(ctx context.Context, obj any) (ent.CopOrder, error) {
+	var it ent.CopOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNCopOrderField2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCopOrder unmarshals raw into the CopOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCopOrder(ctx context.Context, raw any) (ent.CopOrder, error) {
+	var out ent.CopOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CopOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCopWhereInput(ctx context.Context, obj any) (ent.CopWhereInput, error) {
+	var it ent.CopWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "edition", "editionNEQ", "editionIn", "editionNotIn", "editionGT", "editionGTE", "editionLT", "editionLTE", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "hasRegion", "hasRegionWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOCopWhereInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOCopWhereInput2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOCopWhereInput2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "edition":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("edition"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Edition = data
+		case "editionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("editionNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EditionNEQ = data
+		case "editionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("editionIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EditionIn = data
+		case "editionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("editionNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EditionNotIn = data
+		case "editionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("editionGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EditionGT = data
+		case "editionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("editionGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EditionGTE = data
+		case "editionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("editionLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EditionLT = data
+		case "editionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("editionLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EditionLTE = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "titleNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNEQ = data
+		case "titleIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleIn = data
+		case "titleNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNotIn = data
+		case "titleGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGT = data
+		case "titleGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGTE = data
+		case "titleLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLT = data
+		case "titleLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLTE = data
+		case "titleContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContains = data
+		case "titleHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasPrefix = data
+		case "titleHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasSuffix = data
+		case "titleEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleEqualFold = data
+		case "titleContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContainsFold = data
+		case "hasRegion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRegion"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasRegion = data
+		case "hasRegionWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRegionWith"))
+			data, err := ec.unmarshalOTerritoryWhereInput2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐTerritoryWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasRegionWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCopWhereInput unmarshals raw into the CopWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCopWhereInput(ctx context.Context, raw any) (ent.CopWhereInput, error) {
+	var out ent.CopWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CopWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCustomWeightInput(ctx context.Context, obj any) (model.CustomWeightInput, error) {
+	var it model.CustomWeightInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code", "weight"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "weight":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weight"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Weight = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCustomWeightInput unmarshals raw into the CustomWeightInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCustomWeightInput(ctx context.Context, raw any) (model.CustomWeightInput, error) {
+	var out model.CustomWeightInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CustomWeightInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputIndicatorInput(ctx context.Context, obj any) (model.IndicatorInput, error) {
+	var it model.IndicatorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"lever", "sector", "metric"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "lever":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lever"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lever = data
+		case "sector":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sector"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sector = data
+		case "metric":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metric"))
+			data, err := ec.unmarshalNMetric2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐMetric(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Metric = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIndicatorInput unmarshals raw into the IndicatorInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIndicatorInput(ctx context.Context, raw any) (model.IndicatorInput, error) {
+	var out model.IndicatorInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IndicatorInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLeverOrder(ctx context.Context, obj any) (ent.LeverOrder, error) {
+	var it ent.LeverOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNLeverOrderField2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLeverOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLeverOrder unmarshals raw into the LeverOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLeverOrder(ctx context.Context, raw any) (ent.LeverOrder, error) {
+	var out ent.LeverOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LeverOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLeverWhereInput(ctx context.Context, obj any) (ent.LeverWhereInput, error) {
+	var it ent.LeverWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "code", "codeNEQ", "codeIn", "codeNotIn", "codeGT", "codeGTE", "codeLT", "codeLTE", "codeContains", "codeHasPrefix", "codeHasSuffix", "codeEqualFold", "codeContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "physicalUnit", "physicalUnitNEQ", "physicalUnitIn", "physicalUnitNotIn", "physicalUnitGT", "physicalUnitGTE", "physicalUnitLT", "physicalUnitLTE", "physicalUnitContains", "physicalUnitHasPrefix", "physicalUnitHasSuffix", "physicalUnitIsNil", "physicalUnitNotNil", "physicalUnitEqualFold", "physicalUnitContainsFold", "extensive", "extensiveNEQ", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOLeverWhereInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLeverWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOLeverWhereInput2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLeverWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOLeverWhereInput2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLeverWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "codeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeNEQ = data
+		case "codeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeIn = data
+		case "codeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeNotIn = data
+		case "codeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeGT = data
+		case "codeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeGTE = data
+		case "codeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeLT = data
+		case "codeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeLTE = data
+		case "codeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeContains = data
+		case "codeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeHasPrefix = data
+		case "codeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeHasSuffix = data
+		case "codeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeEqualFold = data
+		case "codeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeContainsFold = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNEQ = data
+		case "nameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameIn = data
+		case "nameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNotIn = data
+		case "nameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGT = data
+		case "nameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGTE = data
+		case "nameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLT = data
+		case "nameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLTE = data
+		case "nameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContains = data
+		case "nameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasPrefix = data
+		case "nameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasSuffix = data
+		case "nameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameEqualFold = data
+		case "nameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContainsFold = data
+		case "physicalUnit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("physicalUnit"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhysicalUnit = data
+		case "physicalUnitNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("physicalUnitNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhysicalUnitNEQ = data
+		case "physicalUnitIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("physicalUnitIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhysicalUnitIn = data
+		case "physicalUnitNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("physicalUnitNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhysicalUnitNotIn = data
+		case "physicalUnitGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("physicalUnitGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhysicalUnitGT = data
+		case "physicalUnitGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("physicalUnitGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhysicalUnitGTE = data
+		case "physicalUnitLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("physicalUnitLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhysicalUnitLT = data
+		case "physicalUnitLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("physicalUnitLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhysicalUnitLTE = data
+		case "physicalUnitContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("physicalUnitContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhysicalUnitContains = data
+		case "physicalUnitHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("physicalUnitHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhysicalUnitHasPrefix = data
+		case "physicalUnitHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("physicalUnitHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhysicalUnitHasSuffix = data
+		case "physicalUnitIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("physicalUnitIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhysicalUnitIsNil = data
+		case "physicalUnitNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("physicalUnitNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhysicalUnitNotNil = data
+		case "physicalUnitEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("physicalUnitEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhysicalUnitEqualFold = data
+		case "physicalUnitContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("physicalUnitContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhysicalUnitContainsFold = data
+		case "extensive":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("extensive"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Extensive = data
+		case "extensiveNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("extensiveNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExtensiveNEQ = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "descriptionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionNEQ = data
+		case "descriptionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionIn = data
+		case "descriptionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionNotIn = data
+		case "descriptionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionGT = data
+		case "descriptionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionGTE = data
+		case "descriptionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionLT = data
+		case "descriptionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionLTE = data
+		case "descriptionContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionContains = data
+		case "descriptionHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionHasPrefix = data
+		case "descriptionHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionHasSuffix = data
+		case "descriptionEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionEqualFold = data
+		case "descriptionContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionContainsFold = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLeverWhereInput unmarshals raw into the LeverWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLeverWhereInput(ctx context.Context, raw any) (ent.LeverWhereInput, error) {
+	var out ent.LeverWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LeverWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputObjectiveOrder(ctx context.Context, obj any) (ent.ObjectiveOrder, error) {
+	var it ent.ObjectiveOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNObjectiveOrderField2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjectiveOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalObjectiveOrder unmarshals raw into the ObjectiveOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalObjectiveOrder(ctx context.Context, raw any) (ent.ObjectiveOrder, error) {
+	var out ent.ObjectiveOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ObjectiveOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputObjectiveWhereInput(ctx context.Context, obj any) (ent.ObjectiveWhereInput, error) {
+	var it ent.ObjectiveWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "metric", "metricNEQ", "metricIn", "metricNotIn", "unit", "unitNEQ", "unitIn", "unitNotIn", "unitGT", "unitGTE", "unitLT", "unitLTE", "unitContains", "unitHasPrefix", "unitHasSuffix", "unitEqualFold", "unitContainsFold", "baselineYear", "baselineYearNEQ", "baselineYearIn", "baselineYearNotIn", "baselineYearGT", "baselineYearGTE", "baselineYearLT", "baselineYearLTE", "baselineValue", "baselineValueNEQ", "baselineValueIn", "baselineValueNotIn", "baselineValueGT", "baselineValueGTE", "baselineValueLT", "baselineValueLTE", "targetYear", "targetYearNEQ", "targetYearIn", "targetYearNotIn", "targetYearGT", "targetYearGTE", "targetYearLT", "targetYearLTE", "targetValue", "targetValueNEQ", "targetValueIn", "targetValueNotIn", "targetValueGT", "targetValueGTE", "targetValueLT", "targetValueLTE", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "derived", "derivedNEQ", "breakdownKey", "breakdownKeyNEQ", "breakdownKeyIn", "breakdownKeyNotIn", "breakdownKeyIsNil", "breakdownKeyNotNil", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "hasTerritory", "hasTerritoryWith", "hasLever", "hasLeverWith", "hasDerivedFrom", "hasDerivedFromWith", "hasDerivatives", "hasDerivativesWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOObjectiveWhereInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjectiveWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOObjectiveWhereInput2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjectiveWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOObjectiveWhereInput2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjectiveWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "metric":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metric"))
+			data, err := ec.unmarshalOMetric2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐMetric(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Metric = data
+		case "metricNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metricNEQ"))
+			data, err := ec.unmarshalOMetric2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐMetric(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetricNEQ = data
+		case "metricIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metricIn"))
+			data, err := ec.unmarshalOMetric2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐMetricᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetricIn = data
+		case "metricNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metricNotIn"))
+			data, err := ec.unmarshalOMetric2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐMetricᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetricNotIn = data
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = data
+		case "unitNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitNEQ = data
+		case "unitIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitIn = data
+		case "unitNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitNotIn = data
+		case "unitGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitGT = data
+		case "unitGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitGTE = data
+		case "unitLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitLT = data
+		case "unitLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitLTE = data
+		case "unitContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitContains = data
+		case "unitHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitHasPrefix = data
+		case "unitHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitHasSuffix = data
+		case "unitEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitEqualFold = data
+		case "unitContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitContainsFold = data
+		case "baselineYear":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("baselineYear"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BaselineYear = data
+		case "baselineYearNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("baselineYearNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BaselineYearNEQ = data
+		case "baselineYearIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("baselineYearIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BaselineYearIn = data
+		case "baselineYearNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("baselineYearNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BaselineYearNotIn = data
+		case "baselineYearGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("baselineYearGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BaselineYearGT = data
+		case "baselineYearGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("baselineYearGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BaselineYearGTE = data
+		case "baselineYearLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("baselineYearLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BaselineYearLT = data
+		case "baselineYearLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("baselineYearLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BaselineYearLTE = data
+		case "baselineValue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("baselineValue"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BaselineValue = data
+		case "baselineValueNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("baselineValueNEQ"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BaselineValueNEQ = data
+		case "baselineValueIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("baselineValueIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BaselineValueIn = data
+		case "baselineValueNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("baselineValueNotIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BaselineValueNotIn = data
+		case "baselineValueGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("baselineValueGT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BaselineValueGT = data
+		case "baselineValueGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("baselineValueGTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BaselineValueGTE = data
+		case "baselineValueLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("baselineValueLT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BaselineValueLT = data
+		case "baselineValueLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("baselineValueLTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BaselineValueLTE = data
+		case "targetYear":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetYear"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetYear = data
+		case "targetYearNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetYearNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetYearNEQ = data
+		case "targetYearIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetYearIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetYearIn = data
+		case "targetYearNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetYearNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetYearNotIn = data
+		case "targetYearGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetYearGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetYearGT = data
+		case "targetYearGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetYearGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetYearGTE = data
+		case "targetYearLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetYearLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetYearLT = data
+		case "targetYearLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetYearLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetYearLTE = data
+		case "targetValue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetValue"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetValue = data
+		case "targetValueNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetValueNEQ"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetValueNEQ = data
+		case "targetValueIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetValueIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetValueIn = data
+		case "targetValueNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetValueNotIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetValueNotIn = data
+		case "targetValueGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetValueGT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetValueGT = data
+		case "targetValueGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetValueGTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetValueGTE = data
+		case "targetValueLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetValueLT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetValueLT = data
+		case "targetValueLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetValueLTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetValueLTE = data
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalOObjectiveSource2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋobjectiveᚐSource(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = data
+		case "sourceNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceNEQ"))
+			data, err := ec.unmarshalOObjectiveSource2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋobjectiveᚐSource(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceNEQ = data
+		case "sourceIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceIn"))
+			data, err := ec.unmarshalOObjectiveSource2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋobjectiveᚐSourceᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceIn = data
+		case "sourceNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceNotIn"))
+			data, err := ec.unmarshalOObjectiveSource2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋobjectiveᚐSourceᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceNotIn = data
+		case "derived":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("derived"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Derived = data
+		case "derivedNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("derivedNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DerivedNEQ = data
+		case "breakdownKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("breakdownKey"))
+			data, err := ec.unmarshalOObjectiveBreakdownKey2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋobjectiveᚐBreakdownKey(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BreakdownKey = data
+		case "breakdownKeyNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("breakdownKeyNEQ"))
+			data, err := ec.unmarshalOObjectiveBreakdownKey2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋobjectiveᚐBreakdownKey(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BreakdownKeyNEQ = data
+		case "breakdownKeyIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("breakdownKeyIn"))
+			data, err := ec.unmarshalOObjectiveBreakdownKey2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋobjectiveᚐBreakdownKeyᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BreakdownKeyIn = data
+		case "breakdownKeyNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("breakdownKeyNotIn"))
+			data, err := ec.unmarshalOObjectiveBreakdownKey2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋobjectiveᚐBreakdownKeyᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BreakdownKeyNotIn = data
+		case "breakdownKeyIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("breakdownKeyIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BreakdownKeyIsNil = data
+		case "breakdownKeyNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("breakdownKeyNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BreakdownKeyNotNil = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "hasTerritory":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTerritory"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasTerritory = data
+		case "hasTerritoryWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTerritoryWith"))
+			data, err := ec.unmarshalOTerritoryWhereInput2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐTerritoryWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasTerritoryWith = data
+		case "hasLever":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasLever"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasLever = data
+		case "hasLeverWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasLeverWith"))
+			data, err := ec.unmarshalOLeverWhereInput2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLeverWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasLeverWith = data
+		case "hasDerivedFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDerivedFrom"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasDerivedFrom = data
+		case "hasDerivedFromWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDerivedFromWith"))
+			data, err := ec.unmarshalOObjectiveWhereInput2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjectiveWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasDerivedFromWith = data
+		case "hasDerivatives":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDerivatives"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasDerivatives = data
+		case "hasDerivativesWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDerivativesWith"))
+			data, err := ec.unmarshalOObjectiveWhereInput2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjectiveWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasDerivativesWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalObjectiveWhereInput unmarshals raw into the ObjectiveWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalObjectiveWhereInput(ctx context.Context, raw any) (ent.ObjectiveWhereInput, error) {
+	var out ent.ObjectiveWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ObjectiveWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputObservationInput(ctx context.Context, obj any) (model.ObservationInput, error) {
+	var it model.ObservationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"territory", "lever", "sector", "metric", "unit", "year", "value", "source"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "territory":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("territory"))
+			data, err := ec.unmarshalNTerritoryKey2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐTerritoryKey(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Territory = data
+		case "lever":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lever"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lever = data
+		case "sector":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sector"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sector = data
+		case "metric":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metric"))
+			data, err := ec.unmarshalNMetric2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐMetric(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Metric = data
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalObservationInput unmarshals raw into the ObservationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalObservationInput(ctx context.Context, raw any) (model.ObservationInput, error) {
+	var out model.ObservationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ObservationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputObservationOrder(ctx context.Context, obj any) (ent.ObservationOrder, error) {
+	var it ent.ObservationOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNObservationOrderField2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObservationOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalObservationOrder unmarshals raw into the ObservationOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalObservationOrder(ctx context.Context, raw any) (ent.ObservationOrder, error) {
+	var out ent.ObservationOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ObservationOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputObservationWhereInput(ctx context.Context, obj any) (ent.ObservationWhereInput, error) {
+	var it ent.ObservationWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "metric", "metricNEQ", "metricIn", "metricNotIn", "unit", "unitNEQ", "unitIn", "unitNotIn", "unitGT", "unitGTE", "unitLT", "unitLTE", "unitContains", "unitHasPrefix", "unitHasSuffix", "unitEqualFold", "unitContainsFold", "year", "yearNEQ", "yearIn", "yearNotIn", "yearGT", "yearGTE", "yearLT", "yearLTE", "value", "valueNEQ", "valueIn", "valueNotIn", "valueGT", "valueGTE", "valueLT", "valueLTE", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "sourceGT", "sourceGTE", "sourceLT", "sourceLTE", "sourceContains", "sourceHasPrefix", "sourceHasSuffix", "sourceEqualFold", "sourceContainsFold", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "hasTerritory", "hasTerritoryWith", "hasLever", "hasLeverWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOObservationWhereInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObservationWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOObservationWhereInput2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObservationWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOObservationWhereInput2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObservationWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "metric":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metric"))
+			data, err := ec.unmarshalOMetric2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐMetric(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Metric = data
+		case "metricNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metricNEQ"))
+			data, err := ec.unmarshalOMetric2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐMetric(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetricNEQ = data
+		case "metricIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metricIn"))
+			data, err := ec.unmarshalOMetric2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐMetricᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetricIn = data
+		case "metricNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metricNotIn"))
+			data, err := ec.unmarshalOMetric2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐMetricᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetricNotIn = data
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = data
+		case "unitNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitNEQ = data
+		case "unitIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitIn = data
+		case "unitNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitNotIn = data
+		case "unitGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitGT = data
+		case "unitGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitGTE = data
+		case "unitLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitLT = data
+		case "unitLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitLTE = data
+		case "unitContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitContains = data
+		case "unitHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitHasPrefix = data
+		case "unitHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitHasSuffix = data
+		case "unitEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitEqualFold = data
+		case "unitContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitContainsFold = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "yearNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearNEQ = data
+		case "yearIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearIn = data
+		case "yearNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearNotIn = data
+		case "yearGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearGT = data
+		case "yearGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearGTE = data
+		case "yearLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearLT = data
+		case "yearLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearLTE = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		case "valueNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueNEQ"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueNEQ = data
+		case "valueIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueIn = data
+		case "valueNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueNotIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueNotIn = data
+		case "valueGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueGT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueGT = data
+		case "valueGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueGTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueGTE = data
+		case "valueLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueLT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueLT = data
+		case "valueLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueLTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueLTE = data
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = data
+		case "sourceNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceNEQ = data
+		case "sourceIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceIn = data
+		case "sourceNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceNotIn = data
+		case "sourceGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceGT = data
+		case "sourceGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceGTE = data
+		case "sourceLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceLT = data
+		case "sourceLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceLTE = data
+		case "sourceContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceContains = data
+		case "sourceHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceHasPrefix = data
+		case "sourceHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceHasSuffix = data
+		case "sourceEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceEqualFold = data
+		case "sourceContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceContainsFold = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "hasTerritory":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTerritory"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasTerritory = data
+		case "hasTerritoryWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTerritoryWith"))
+			data, err := ec.unmarshalOTerritoryWhereInput2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐTerritoryWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasTerritoryWith = data
+		case "hasLever":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasLever"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasLever = data
+		case "hasLeverWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasLeverWith"))
+			data, err := ec.unmarshalOLeverWhereInput2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLeverWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasLeverWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalObservationWhereInput unmarshals raw into the ObservationWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalObservationWhereInput(ctx context.Context, raw any) (ent.ObservationWhereInput, error) {
+	var out ent.ObservationWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ObservationWhereInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputTerritoryKey(ctx context.Context, obj any) (model.TerritoryKey, error) {
 	var it model.TerritoryKey
 	if obj == nil {
@@ -4090,16 +13842,61 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case *ent.Theme:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Theme(ctx, sel, obj)
 	case *ent.Territory:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._Territory(ctx, sel, obj)
+	case *ent.Sector:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Sector(ctx, sel, obj)
+	case *ent.Observation:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Observation(ctx, sel, obj)
+	case *ent.Objective:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Objective(ctx, sel, obj)
 	case *ent.Membership:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._Membership(ctx, sel, obj)
+	case *ent.Lever:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Lever(ctx, sel, obj)
+	case *ent.CopStep:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CopStep(ctx, sel, obj)
+	case *ent.CopParticipant:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CopParticipant(ctx, sel, obj)
+	case *ent.CopDocument:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CopDocument(ctx, sel, obj)
+	case *ent.Cop:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Cop(ctx, sel, obj)
 	default:
 		if typedObj, ok := obj.(graphql.Marshaler); ok {
 			return typedObj
@@ -4112,6 +13909,750 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var breakdownImplementors = []string{"Breakdown"}
+
+func (ec *executionContext) _Breakdown(ctx context.Context, sel ast.SelectionSet, obj *model.Breakdown) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, breakdownImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Breakdown")
+		case "parent":
+			out.Values[i] = ec._Breakdown_parent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lever":
+			out.Values[i] = ec._Breakdown_lever(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sector":
+			out.Values[i] = ec._Breakdown_sector(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "metric":
+			out.Values[i] = ec._Breakdown_metric(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unit":
+			out.Values[i] = ec._Breakdown_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "key":
+			out.Values[i] = ec._Breakdown_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "baselineYear":
+			out.Values[i] = ec._Breakdown_baselineYear(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "targetYear":
+			out.Values[i] = ec._Breakdown_targetYear(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "baselineValue":
+			out.Values[i] = ec._Breakdown_baselineValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "targetValue":
+			out.Values[i] = ec._Breakdown_targetValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shares":
+			out.Values[i] = ec._Breakdown_shares(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var breakdownShareImplementors = []string{"BreakdownShare"}
+
+func (ec *executionContext) _BreakdownShare(ctx context.Context, sel ast.SelectionSet, obj *model.BreakdownShare) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, breakdownShareImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BreakdownShare")
+		case "territory":
+			out.Values[i] = ec._BreakdownShare_territory(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "weight":
+			out.Values[i] = ec._BreakdownShare_weight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "baselineValue":
+			out.Values[i] = ec._BreakdownShare_baselineValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "targetValue":
+			out.Values[i] = ec._BreakdownShare_targetValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var copImplementors = []string{"Cop", "Node"}
+
+func (ec *executionContext) _Cop(ctx context.Context, sel ast.SelectionSet, obj *ent.Cop) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, copImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Cop")
+		case "id":
+			out.Values[i] = ec._Cop_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "edition":
+			out.Values[i] = ec._Cop_edition(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Cop_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "region":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Cop_region(ctx, field, obj)
+				})
+		case "steps":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Cop_steps(ctx, field, obj)
+				})
+		case "participants":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Cop_participants(ctx, field, obj)
+				})
+		case "documents":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Cop_documents(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var copConnectionImplementors = []string{"CopConnection"}
+
+func (ec *executionContext) _CopConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.CopConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, copConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CopConnection")
+		case "edges":
+			out.Values[i] = ec._CopConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CopConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CopConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var copDocumentImplementors = []string{"CopDocument", "Node"}
+
+func (ec *executionContext) _CopDocument(ctx context.Context, sel ast.SelectionSet, obj *ent.CopDocument) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, copDocumentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CopDocument")
+		case "id":
+			out.Values[i] = ec._CopDocument_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._CopDocument_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "url":
+			out.Values[i] = ec._CopDocument_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "step":
+			out.Values[i] = ec._CopDocument_step(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cop":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CopDocument_cop(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var copEdgeImplementors = []string{"CopEdge"}
+
+func (ec *executionContext) _CopEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.CopEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, copEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CopEdge")
+		case "node":
+			out.Values[i] = ec._CopEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._CopEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var copParticipantImplementors = []string{"CopParticipant", "Node"}
+
+func (ec *executionContext) _CopParticipant(ctx context.Context, sel ast.SelectionSet, obj *ent.CopParticipant) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, copParticipantImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CopParticipant")
+		case "id":
+			out.Values[i] = ec._CopParticipant_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organisation":
+			out.Values[i] = ec._CopParticipant_organisation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._CopParticipant_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cop":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CopParticipant_cop(ctx, field, obj)
+				})
+		case "territory":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CopParticipant_territory(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var copStepImplementors = []string{"CopStep", "Node"}
+
+func (ec *executionContext) _CopStep(ctx context.Context, sel ast.SelectionSet, obj *ent.CopStep) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, copStepImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CopStep")
+		case "id":
+			out.Values[i] = ec._CopStep_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._CopStep_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._CopStep_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startsOn":
+			out.Values[i] = ec._CopStep_startsOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endsOn":
+			out.Values[i] = ec._CopStep_endsOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cop":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CopStep_cop(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var diagnosticImplementors = []string{"Diagnostic"}
+
+func (ec *executionContext) _Diagnostic(ctx context.Context, sel ast.SelectionSet, obj *model.Diagnostic) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, diagnosticImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Diagnostic")
+		case "metric":
+			out.Values[i] = ec._Diagnostic_metric(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unit":
+			out.Values[i] = ec._Diagnostic_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "baselineYear":
+			out.Values[i] = ec._Diagnostic_baselineYear(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "baselineValue":
+			out.Values[i] = ec._Diagnostic_baselineValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "targetYear":
+			out.Values[i] = ec._Diagnostic_targetYear(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "targetValue":
+			out.Values[i] = ec._Diagnostic_targetValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "latest":
+			out.Values[i] = ec._Diagnostic_latest(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "travelled":
+			out.Values[i] = ec._Diagnostic_travelled(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "remaining":
+			out.Values[i] = ec._Diagnostic_remaining(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "expected":
+			out.Values[i] = ec._Diagnostic_expected(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._Diagnostic_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "objectives":
+			out.Values[i] = ec._Diagnostic_objectives(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var leverImplementors = []string{"Lever", "Node"}
+
+func (ec *executionContext) _Lever(ctx context.Context, sel ast.SelectionSet, obj *ent.Lever) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, leverImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Lever")
+		case "id":
+			out.Values[i] = ec._Lever_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "code":
+			out.Values[i] = ec._Lever_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Lever_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "physicalUnit":
+			out.Values[i] = ec._Lever_physicalUnit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "extensive":
+			out.Values[i] = ec._Lever_extensive(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Lever_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sector":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Lever_sector(ctx, field, obj)
+				})
+		case "theme":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Lever_theme(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var leverConnectionImplementors = []string{"LeverConnection"}
+
+func (ec *executionContext) _LeverConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.LeverConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, leverConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LeverConnection")
+		case "edges":
+			out.Values[i] = ec._LeverConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._LeverConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._LeverConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var leverEdgeImplementors = []string{"LeverEdge"}
+
+func (ec *executionContext) _LeverEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.LeverEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, leverEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LeverEdge")
+		case "node":
+			out.Values[i] = ec._LeverEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._LeverEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var leverSummaryImplementors = []string{"LeverSummary"}
+
+func (ec *executionContext) _LeverSummary(ctx context.Context, sel ast.SelectionSet, obj *model.LeverSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, leverSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LeverSummary")
+		case "lever":
+			out.Values[i] = ec._LeverSummary_lever(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ghgAvoided":
+			out.Values[i] = ec._LeverSummary_ghgAvoided(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "physicalTarget":
+			out.Values[i] = ec._LeverSummary_physicalTarget(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "latest":
+			out.Values[i] = ec._LeverSummary_latest(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "diagnostic":
+			out.Values[i] = ec._LeverSummary_diagnostic(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "objectives":
+			out.Values[i] = ec._LeverSummary_objectives(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var membershipImplementors = []string{"Membership", "Node"}
 
@@ -4146,6 +14687,433 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Membership_parent(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mutationImplementors = []string{"Mutation"}
+
+func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Mutation",
+	})
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
+			Object: field.Name,
+			Field:  field,
+		})
+
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Mutation")
+		case "recordObservations":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordObservations(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createCop":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createCop(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateCopStep":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateCopStep(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addCopParticipant":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addCopParticipant(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addCopDocument":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addCopDocument(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var objectiveImplementors = []string{"Objective", "Node"}
+
+func (ec *executionContext) _Objective(ctx context.Context, sel ast.SelectionSet, obj *ent.Objective) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, objectiveImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Objective")
+		case "id":
+			out.Values[i] = ec._Objective_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "metric":
+			out.Values[i] = ec._Objective_metric(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unit":
+			out.Values[i] = ec._Objective_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "baselineYear":
+			out.Values[i] = ec._Objective_baselineYear(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "baselineValue":
+			out.Values[i] = ec._Objective_baselineValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "targetYear":
+			out.Values[i] = ec._Objective_targetYear(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "targetValue":
+			out.Values[i] = ec._Objective_targetValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "source":
+			out.Values[i] = ec._Objective_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "derived":
+			out.Values[i] = ec._Objective_derived(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "breakdownKey":
+			out.Values[i] = ec._Objective_breakdownKey(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Objective_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "territory":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Objective_territory(ctx, field, obj)
+				})
+		case "lever":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Objective_lever(ctx, field, obj)
+				})
+		case "sector":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Objective_sector(ctx, field, obj)
+				})
+		case "derivedFrom":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Objective_derivedFrom(ctx, field, obj)
+				})
+		case "derivatives":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Objective_derivatives(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var objectiveConnectionImplementors = []string{"ObjectiveConnection"}
+
+func (ec *executionContext) _ObjectiveConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ObjectiveConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, objectiveConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ObjectiveConnection")
+		case "edges":
+			out.Values[i] = ec._ObjectiveConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ObjectiveConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ObjectiveConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var objectiveEdgeImplementors = []string{"ObjectiveEdge"}
+
+func (ec *executionContext) _ObjectiveEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ObjectiveEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, objectiveEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ObjectiveEdge")
+		case "node":
+			out.Values[i] = ec._ObjectiveEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._ObjectiveEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var observationImplementors = []string{"Observation", "Node"}
+
+func (ec *executionContext) _Observation(ctx context.Context, sel ast.SelectionSet, obj *ent.Observation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, observationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Observation")
+		case "id":
+			out.Values[i] = ec._Observation_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "metric":
+			out.Values[i] = ec._Observation_metric(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unit":
+			out.Values[i] = ec._Observation_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "year":
+			out.Values[i] = ec._Observation_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "value":
+			out.Values[i] = ec._Observation_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "source":
+			out.Values[i] = ec._Observation_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Observation_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "territory":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Observation_territory(ctx, field, obj)
+				})
+		case "lever":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Observation_lever(ctx, field, obj)
+				})
+		case "sector":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Observation_sector(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var observationConnectionImplementors = []string{"ObservationConnection"}
+
+func (ec *executionContext) _ObservationConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ObservationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, observationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ObservationConnection")
+		case "edges":
+			out.Values[i] = ec._ObservationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ObservationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ObservationConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var observationEdgeImplementors = []string{"ObservationEdge"}
+
+func (ec *executionContext) _ObservationEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ObservationEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, observationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ObservationEdge")
+		case "node":
+			out.Values[i] = ec._ObservationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._ObservationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -4242,6 +15210,48 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_nodes(ctx, field)
 				})
+		case "levers":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_levers(ctx, field)
+				})
+		case "themes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_themes(ctx, field)
+				})
+		case "sectors":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_sectors(ctx, field)
+				})
+		case "sector":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_sector(ctx, field)
+				})
+		case "lever":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_lever(ctx, field)
+				})
+		case "cop":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_cop(ctx, field)
+				})
+		case "cops":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_cops(ctx, field)
+				})
 		case "territory":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -4273,6 +15283,120 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var sectorImplementors = []string{"Sector", "Node"}
+
+func (ec *executionContext) _Sector(ctx context.Context, sel ast.SelectionSet, obj *ent.Sector) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sectorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Sector")
+		case "id":
+			out.Values[i] = ec._Sector_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "code":
+			out.Values[i] = ec._Sector_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Sector_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "parent":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Sector_parent(ctx, field, obj)
+				})
+		case "subsectors":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Sector_subsectors(ctx, field, obj)
+				})
+		case "levers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Sector_levers(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var sectorSummaryImplementors = []string{"SectorSummary"}
+
+func (ec *executionContext) _SectorSummary(ctx context.Context, sel ast.SelectionSet, obj *model.SectorSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sectorSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SectorSummary")
+		case "sector":
+			out.Values[i] = ec._SectorSummary_sector(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ghgAvoided":
+			out.Values[i] = ec._SectorSummary_ghgAvoided(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "derived":
+			out.Values[i] = ec._SectorSummary_derived(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "objectives":
+			out.Values[i] = ec._SectorSummary_objectives(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "levers":
+			out.Values[i] = ec._SectorSummary_levers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -4342,6 +15466,36 @@ func (ec *executionContext) _Territory(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "objectives":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Territory_objectives(ctx, field, obj)
+				})
+		case "observations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Territory_observations(ctx, field, obj)
+				})
+		case "diagnostic":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Territory_diagnostic(ctx, field, obj)
+				})
+		case "breakdown":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Territory_breakdown(ctx, field, obj)
+				})
+		case "dashboard":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Territory_dashboard(ctx, field, obj)
+				})
 		case "parents":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -4447,6 +15601,55 @@ func (ec *executionContext) _TerritoryEdge(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var themeImplementors = []string{"Theme", "Node"}
+
+func (ec *executionContext) _Theme(ctx context.Context, sel ast.SelectionSet, obj *ent.Theme) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, themeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Theme")
+		case "id":
+			out.Values[i] = ec._Theme_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "code":
+			out.Values[i] = ec._Theme_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Theme_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "levers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Theme_levers(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -4840,6 +16043,127 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNBreakdown2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐBreakdown(ctx context.Context, sel ast.SelectionSet, v *model.Breakdown) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Breakdown!")
+		return graphql.Null
+	}
+	return ec._Breakdown(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBreakdownShare2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐBreakdownShareᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.BreakdownShare) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBreakdownShare2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐBreakdownShare(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBreakdownShare2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐBreakdownShare(ctx context.Context, sel ast.SelectionSet, v *model.BreakdownShare) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BreakdownShare!")
+		return graphql.Null
+	}
+	return ec._BreakdownShare(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCop2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCop(ctx context.Context, sel ast.SelectionSet, v *ent.Cop) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Cop!")
+		return graphql.Null
+	}
+	return ec._Cop(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCopConnection2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopConnection(ctx context.Context, sel ast.SelectionSet, v *ent.CopConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CopConnection!")
+		return graphql.Null
+	}
+	return ec._CopConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCopDocument2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopDocument(ctx context.Context, sel ast.SelectionSet, v *ent.CopDocument) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CopDocument!")
+		return graphql.Null
+	}
+	return ec._CopDocument(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCopOrderField2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopOrderField(ctx context.Context, v any) (*ent.CopOrderField, error) {
+	var res = new(ent.CopOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCopOrderField2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.CopOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CopOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalNCopParticipant2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopParticipant(ctx context.Context, sel ast.SelectionSet, v *ent.CopParticipant) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CopParticipant!")
+		return graphql.Null
+	}
+	return ec._CopParticipant(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCopParticipantKind2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋcopparticipantᚐKind(ctx context.Context, v any) (copparticipant.Kind, error) {
+	var res copparticipant.Kind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCopParticipantKind2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋcopparticipantᚐKind(ctx context.Context, sel ast.SelectionSet, v copparticipant.Kind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNCopStep2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopStep(ctx context.Context, sel ast.SelectionSet, v *ent.CopStep) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CopStep!")
+		return graphql.Null
+	}
+	return ec._CopStep(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCopStepKind2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐStepKind(ctx context.Context, v any) (planning.StepKind, error) {
+	var res planning.StepKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCopStepKind2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐStepKind(ctx context.Context, sel ast.SelectionSet, v planning.StepKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNCopStepStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋcopstepᚐStatus(ctx context.Context, v any) (copstep.Status, error) {
+	var res copstep.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCopStepStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋcopstepᚐStatus(ctx context.Context, sel ast.SelectionSet, v copstep.Status) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNCopWhereInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopWhereInput(ctx context.Context, v any) (*ent.CopWhereInput, error) {
+	res, err := ec.unmarshalInputCopWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (entgql.Cursor[int], error) {
 	var res entgql.Cursor[int]
 	err := res.UnmarshalGQL(v)
@@ -4847,6 +16171,21 @@ func (ec *executionContext) unmarshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCur
 }
 
 func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, sel ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNCustomWeightInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐCustomWeightInput(ctx context.Context, v any) (*model.CustomWeightInput, error) {
+	res, err := ec.unmarshalInputCustomWeightInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDiagnosticStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐDiagnosticStatus(ctx context.Context, v any) (model.DiagnosticStatus, error) {
+	var res model.DiagnosticStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDiagnosticStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐDiagnosticStatus(ctx context.Context, sel ast.SelectionSet, v model.DiagnosticStatus) graphql.Marshaler {
 	return v
 }
 
@@ -4935,6 +16274,65 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) marshalNLever2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLever(ctx context.Context, sel ast.SelectionSet, v *ent.Lever) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Lever!")
+		return graphql.Null
+	}
+	return ec._Lever(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLeverConnection2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLeverConnection(ctx context.Context, sel ast.SelectionSet, v *ent.LeverConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LeverConnection!")
+		return graphql.Null
+	}
+	return ec._LeverConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLeverOrderField2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLeverOrderField(ctx context.Context, v any) (*ent.LeverOrderField, error) {
+	var res = new(ent.LeverOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLeverOrderField2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLeverOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.LeverOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LeverOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalNLeverSummary2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐLeverSummaryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LeverSummary) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLeverSummary2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐLeverSummary(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLeverSummary2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐLeverSummary(ctx context.Context, sel ast.SelectionSet, v *model.LeverSummary) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LeverSummary!")
+		return graphql.Null
+	}
+	return ec._LeverSummary(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLeverWhereInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLeverWhereInput(ctx context.Context, v any) (*ent.LeverWhereInput, error) {
+	res, err := ec.unmarshalInputLeverWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNMembership2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐMembershipᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Membership) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -4959,6 +16357,16 @@ func (ec *executionContext) marshalNMembership2ᚖgithubᚗcomᚋcopᚑterritori
 	return ec._Membership(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNMetric2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐMetric(ctx context.Context, v any) (planning.Metric, error) {
+	var res planning.Metric
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMetric2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐMetric(ctx context.Context, sel ast.SelectionSet, v planning.Metric) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -4967,6 +16375,147 @@ func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋcopᚑterritoriales�
 	})
 
 	return ret
+}
+
+func (ec *executionContext) marshalNObjective2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Objective) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNObjective2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjective(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNObjective2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjective(ctx context.Context, sel ast.SelectionSet, v *ent.Objective) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Objective!")
+		return graphql.Null
+	}
+	return ec._Objective(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNObjectiveBreakdownKey2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋobjectiveᚐBreakdownKey(ctx context.Context, v any) (objective.BreakdownKey, error) {
+	var res objective.BreakdownKey
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNObjectiveBreakdownKey2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋobjectiveᚐBreakdownKey(ctx context.Context, sel ast.SelectionSet, v objective.BreakdownKey) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNObjectiveConnection2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjectiveConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ObjectiveConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ObjectiveConnection!")
+		return graphql.Null
+	}
+	return ec._ObjectiveConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNObjectiveOrderField2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjectiveOrderField(ctx context.Context, v any) (*ent.ObjectiveOrderField, error) {
+	var res = new(ent.ObjectiveOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNObjectiveOrderField2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjectiveOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.ObjectiveOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ObjectiveOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNObjectiveSource2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋobjectiveᚐSource(ctx context.Context, v any) (objective.Source, error) {
+	var res objective.Source
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNObjectiveSource2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋobjectiveᚐSource(ctx context.Context, sel ast.SelectionSet, v objective.Source) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNObjectiveWhereInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjectiveWhereInput(ctx context.Context, v any) (*ent.ObjectiveWhereInput, error) {
+	res, err := ec.unmarshalInputObjectiveWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNObservation2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObservationᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Observation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNObservation2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObservation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNObservation2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObservation(ctx context.Context, sel ast.SelectionSet, v *ent.Observation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Observation!")
+		return graphql.Null
+	}
+	return ec._Observation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNObservationConnection2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObservationConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ObservationConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ObservationConnection!")
+		return graphql.Null
+	}
+	return ec._ObservationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNObservationInput2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐObservationInputᚄ(ctx context.Context, v any) ([]*model.ObservationInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ObservationInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNObservationInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐObservationInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNObservationInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐObservationInput(ctx context.Context, v any) (*model.ObservationInput, error) {
+	res, err := ec.unmarshalInputObservationInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNObservationOrderField2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObservationOrderField(ctx context.Context, v any) (*ent.ObservationOrderField, error) {
+	var res = new(ent.ObservationOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNObservationOrderField2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObservationOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.ObservationOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ObservationOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNObservationWhereInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObservationWhereInput(ctx context.Context, v any) (*ent.ObservationWhereInput, error) {
+	res, err := ec.unmarshalInputObservationWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx context.Context, v any) (entgql.OrderDirection, error) {
@@ -4981,6 +16530,54 @@ func (ec *executionContext) marshalNOrderDirection2entgoᚗioᚋcontribᚋentgql
 
 func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
 	return ec._PageInfo(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSector2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐSectorᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Sector) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSector2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐSector(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSector2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐSector(ctx context.Context, sel ast.SelectionSet, v *ent.Sector) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Sector!")
+		return graphql.Null
+	}
+	return ec._Sector(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSectorSummary2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐSectorSummaryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SectorSummary) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSectorSummary2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐSectorSummary(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSectorSummary2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐSectorSummary(ctx context.Context, sel ast.SelectionSet, v *model.SectorSummary) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SectorSummary!")
+		return graphql.Null
+	}
+	return ec._SectorSummary(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -5029,6 +16626,11 @@ func (ec *executionContext) marshalNTerritoryConnection2ᚖgithubᚗcomᚋcopᚑ
 	return ec._TerritoryConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNTerritoryKey2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐTerritoryKey(ctx context.Context, v any) (*model.TerritoryKey, error) {
+	res, err := ec.unmarshalInputTerritoryKey(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNTerritoryLevel2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋterritoryᚐLevel(ctx context.Context, v any) (territory.Level, error) {
 	var res territory.Level
 	err := res.UnmarshalGQL(v)
@@ -5071,6 +16673,44 @@ func (ec *executionContext) marshalNTerritoryOrderField2ᚖgithubᚗcomᚋcopᚑ
 func (ec *executionContext) unmarshalNTerritoryWhereInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐTerritoryWhereInput(ctx context.Context, v any) (*ent.TerritoryWhereInput, error) {
 	res, err := ec.unmarshalInputTerritoryWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTheme2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐThemeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Theme) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTheme2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐTheme(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTheme2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐTheme(ctx context.Context, sel ast.SelectionSet, v *ent.Theme) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Theme!")
+		return graphql.Null
+	}
+	return ec._Theme(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
+	res, err := graphql.UnmarshalTime(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalTime(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -5245,6 +16885,163 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOBreakdownKeyInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐBreakdownKeyInput(ctx context.Context, v any) (*model.BreakdownKeyInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputBreakdownKeyInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCop2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCop(ctx context.Context, sel ast.SelectionSet, v *ent.Cop) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Cop(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCopDocument2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopDocumentᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.CopDocument) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCopDocument2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopDocument(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCopEdge2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.CopEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCopEdge2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCopEdge2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopEdge(ctx context.Context, sel ast.SelectionSet, v *ent.CopEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CopEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCopOrder2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopOrder(ctx context.Context, v any) (*ent.CopOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCopOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCopParticipant2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopParticipantᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.CopParticipant) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCopParticipant2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopParticipant(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCopStep2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopStepᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.CopStep) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCopStep2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopStep(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCopStepKind2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐStepKind(ctx context.Context, v any) (*planning.StepKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(planning.StepKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCopStepKind2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐStepKind(ctx context.Context, sel ast.SelectionSet, v *planning.StepKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOCopStepStatus2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋcopstepᚐStatus(ctx context.Context, v any) (*copstep.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(copstep.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCopStepStatus2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋcopstepᚐStatus(ctx context.Context, sel ast.SelectionSet, v *copstep.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOCopWhereInput2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopWhereInputᚄ(ctx context.Context, v any) ([]*ent.CopWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.CopWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCopWhereInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCopWhereInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopWhereInput(ctx context.Context, v any) (*ent.CopWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCopWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (*entgql.Cursor[int], error) {
 	if v == nil {
 		return nil, nil
@@ -5259,6 +17056,82 @@ func (ec *executionContext) marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCu
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOCustomWeightInput2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐCustomWeightInputᚄ(ctx context.Context, v any) ([]*model.CustomWeightInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CustomWeightInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCustomWeightInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐCustomWeightInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalODiagnostic2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐDiagnostic(ctx context.Context, sel ast.SelectionSet, v *model.Diagnostic) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Diagnostic(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOFloat2ᚕfloat64ᚄ(ctx context.Context, v any) ([]float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]float64, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFloat2float64(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOFloat2ᚕfloat64ᚄ(ctx context.Context, sel ast.SelectionSet, v []float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNFloat2float64(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) unmarshalOID2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
@@ -5314,6 +17187,14 @@ func (ec *executionContext) marshalOID2ᚖint(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) unmarshalOIndicatorInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐIndicatorInput(ctx context.Context, v any) (*model.IndicatorInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputIndicatorInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOInt2ᚕint64ᚄ(ctx context.Context, v any) ([]int64, error) {
 	if v == nil {
 		return nil, nil
@@ -5338,6 +17219,41 @@ func (ec *executionContext) marshalOInt2ᚕint64ᚄ(ctx context.Context, sel ast
 	ret := make(graphql.Array, len(v))
 	for i := range v {
 		ret[i] = ec.marshalNInt2int64(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOInt2ᚕintᚄ(ctx context.Context, sel ast.SelectionSet, v []int) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int(ctx, sel, v[i])
 	}
 
 	for _, e := range ret {
@@ -5385,11 +17301,411 @@ func (ec *executionContext) marshalOInt2ᚖint64(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalOLever2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLeverᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Lever) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLever2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLever(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOLever2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLever(ctx context.Context, sel ast.SelectionSet, v *ent.Lever) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Lever(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOLeverEdge2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLeverEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.LeverEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOLeverEdge2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLeverEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOLeverEdge2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLeverEdge(ctx context.Context, sel ast.SelectionSet, v *ent.LeverEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LeverEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOLeverOrder2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLeverOrder(ctx context.Context, v any) (*ent.LeverOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputLeverOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOLeverWhereInput2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLeverWhereInputᚄ(ctx context.Context, v any) ([]*ent.LeverWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.LeverWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLeverWhereInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLeverWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOLeverWhereInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLeverWhereInput(ctx context.Context, v any) (*ent.LeverWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputLeverWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOMetric2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐMetricᚄ(ctx context.Context, v any) ([]planning.Metric, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]planning.Metric, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMetric2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐMetric(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOMetric2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐMetricᚄ(ctx context.Context, sel ast.SelectionSet, v []planning.Metric) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMetric2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐMetric(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOMetric2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐMetric(ctx context.Context, v any) (*planning.Metric, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(planning.Metric)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMetric2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐMetric(ctx context.Context, sel ast.SelectionSet, v *planning.Metric) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalONode2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v ent.Noder) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOObjective2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Objective) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNObjective2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjective(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOObjective2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjective(ctx context.Context, sel ast.SelectionSet, v *ent.Objective) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Objective(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOObjectiveBreakdownKey2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋobjectiveᚐBreakdownKeyᚄ(ctx context.Context, v any) ([]objective.BreakdownKey, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]objective.BreakdownKey, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNObjectiveBreakdownKey2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋobjectiveᚐBreakdownKey(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOObjectiveBreakdownKey2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋobjectiveᚐBreakdownKeyᚄ(ctx context.Context, sel ast.SelectionSet, v []objective.BreakdownKey) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNObjectiveBreakdownKey2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋobjectiveᚐBreakdownKey(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOObjectiveBreakdownKey2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋobjectiveᚐBreakdownKey(ctx context.Context, v any) (*objective.BreakdownKey, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(objective.BreakdownKey)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOObjectiveBreakdownKey2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋobjectiveᚐBreakdownKey(ctx context.Context, sel ast.SelectionSet, v *objective.BreakdownKey) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOObjectiveEdge2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjectiveEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ObjectiveEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOObjectiveEdge2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjectiveEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOObjectiveEdge2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjectiveEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ObjectiveEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ObjectiveEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOObjectiveOrder2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjectiveOrder(ctx context.Context, v any) (*ent.ObjectiveOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputObjectiveOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOObjectiveSource2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋobjectiveᚐSourceᚄ(ctx context.Context, v any) ([]objective.Source, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]objective.Source, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNObjectiveSource2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋobjectiveᚐSource(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOObjectiveSource2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋobjectiveᚐSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []objective.Source) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNObjectiveSource2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋobjectiveᚐSource(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOObjectiveSource2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋobjectiveᚐSource(ctx context.Context, v any) (*objective.Source, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(objective.Source)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOObjectiveSource2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋobjectiveᚐSource(ctx context.Context, sel ast.SelectionSet, v *objective.Source) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOObjectiveWhereInput2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjectiveWhereInputᚄ(ctx context.Context, v any) ([]*ent.ObjectiveWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ObjectiveWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNObjectiveWhereInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjectiveWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOObjectiveWhereInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjectiveWhereInput(ctx context.Context, v any) (*ent.ObjectiveWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputObjectiveWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOObservation2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObservation(ctx context.Context, sel ast.SelectionSet, v *ent.Observation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Observation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOObservationEdge2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObservationEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ObservationEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOObservationEdge2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObservationEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOObservationEdge2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObservationEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ObservationEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ObservationEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOObservationOrder2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObservationOrder(ctx context.Context, v any) (*ent.ObservationOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputObservationOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOObservationWhereInput2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObservationWhereInputᚄ(ctx context.Context, v any) ([]*ent.ObservationWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ObservationWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNObservationWhereInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObservationWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOObservationWhereInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObservationWhereInput(ctx context.Context, v any) (*ent.ObservationWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputObservationWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSector2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐSectorᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Sector) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSector2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐSector(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOSector2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐSector(ctx context.Context, sel ast.SelectionSet, v *ent.Sector) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Sector(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
@@ -5624,6 +17940,59 @@ func (ec *executionContext) unmarshalOTerritoryWhereInput2ᚖgithubᚗcomᚋcop�
 	}
 	res, err := ec.unmarshalInputTerritoryWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx context.Context, v any) ([]time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]time.Time, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTime2timeᚐTime(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOTime2ᚕtimeᚐTimeᚄ(ctx context.Context, sel ast.SelectionSet, v []time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNTime2timeᚐTime(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalTime(*v)
+	return res
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

@@ -3,12 +3,191 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/cop-territoriales/cop-api/ent"
+	"github.com/cop-territoriales/cop-api/ent/objective"
 	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/planning"
 )
+
+// An objective broken down over territories.
+type Breakdown struct {
+	// The territory whose objective is broken down.
+	Parent       *ent.Territory         `json:"parent"`
+	Lever        *ent.Lever             `json:"lever,omitempty"`
+	Sector       *ent.Sector            `json:"sector,omitempty"`
+	Metric       planning.Metric        `json:"metric"`
+	Unit         string                 `json:"unit"`
+	Key          objective.BreakdownKey `json:"key"`
+	BaselineYear int                    `json:"baselineYear"`
+	TargetYear   int                    `json:"targetYear"`
+	// The parent's baseline and target values (own objective, or the sum of derived ones).
+	BaselineValue float64 `json:"baselineValue"`
+	TargetValue   float64 `json:"targetValue"`
+	// One share per territory of the level, by code.
+	Shares []*BreakdownShare `json:"shares"`
+}
+
+// How a breakdown weighs territories.
+type BreakdownKeyInput struct {
+	// POPULATION (default), OBSERVATION (each territory's value of an indicator) or CUSTOM.
+	Kind objective.BreakdownKey `json:"kind"`
+	// For OBSERVATION: the indicator whose latest value (up to `year`) weighs each territory.
+	Indicator *IndicatorInput `json:"indicator,omitempty"`
+	// For OBSERVATION: the latest year of observation to use; all years when null.
+	Year *int `json:"year,omitempty"`
+	// For CUSTOM: the weights, by territory code; territories not listed weigh 0.
+	Weights []*CustomWeightInput `json:"weights,omitempty"`
+}
+
+type BreakdownShare struct {
+	Territory *ent.Territory `json:"territory"`
+	// Share of the whole, between 0 and 1; the shares add up to 1.
+	Weight        float64 `json:"weight"`
+	BaselineValue float64 `json:"baselineValue"`
+	TargetValue   float64 `json:"targetValue"`
+}
+
+type CustomWeightInput struct {
+	Code   string  `json:"code"`
+	Weight float64 `json:"weight"`
+}
+
+// Where a territory stands against an objective.
+type Diagnostic struct {
+	Metric        planning.Metric `json:"metric"`
+	Unit          string          `json:"unit"`
+	BaselineYear  int             `json:"baselineYear"`
+	BaselineValue float64         `json:"baselineValue"`
+	TargetYear    int             `json:"targetYear"`
+	TargetValue   float64         `json:"targetValue"`
+	// The latest observation from the baseline year on; null when none.
+	Latest *ent.Observation `json:"latest,omitempty"`
+	// Share of the way from baseline to target covered at the latest observation.
+	Travelled *float64 `json:"travelled,omitempty"`
+	// What is left to reach the target, in the unit.
+	Remaining *float64 `json:"remaining,omitempty"`
+	// Share of the way the straight trajectory had covered in the latest observation's year.
+	Expected *float64         `json:"expected,omitempty"`
+	Status   DiagnosticStatus `json:"status"`
+	// The objectives this diagnostic is against: the own one, or the derived ones summed.
+	Objectives []*ent.Objective `json:"objectives"`
+}
+
+// An indicator: a lever's or a sector's metric.
+type IndicatorInput struct {
+	Lever  *string         `json:"lever,omitempty"`
+	Sector *string         `json:"sector,omitempty"`
+	Metric planning.Metric `json:"metric"`
+}
+
+// A lever's row of a territory's dashboard.
+type LeverSummary struct {
+	Lever *ent.Lever `json:"lever"`
+	// Emissions avoided in the target year, in ktCO2e (own or summed derived objectives).
+	GhgAvoided *float64 `json:"ghgAvoided,omitempty"`
+	// The physical target, in the lever's unit, when the territory has one.
+	PhysicalTarget *float64 `json:"physicalTarget,omitempty"`
+	// The latest observation of the lever's physical quantity.
+	Latest *ent.Observation `json:"latest,omitempty"`
+	// Progress against the lever's objective.
+	Diagnostic *Diagnostic      `json:"diagnostic,omitempty"`
+	Objectives []*ent.Objective `json:"objectives"`
+}
+
+type ObservationInput struct {
+	Territory *TerritoryKey `json:"territory"`
+	// The lever code, or null for a sector observation.
+	Lever *string `json:"lever,omitempty"`
+	// The sector code; for a lever, its own sector is used.
+	Sector *string         `json:"sector,omitempty"`
+	Metric planning.Metric `json:"metric"`
+	// The unit; for PHYSICAL it defaults to the lever's unit and must match it.
+	Unit   *string `json:"unit,omitempty"`
+	Year   int     `json:"year"`
+	Value  float64 `json:"value"`
+	Source *string `json:"source,omitempty"`
+}
+
+// A sector's row of a territory's dashboard.
+type SectorSummary struct {
+	Sector *ent.Sector `json:"sector"`
+	// Emissions avoided in 2030 by the sector's levers, in ktCO2e, own or derived objectives.
+	GhgAvoided float64 `json:"ghgAvoided"`
+	// Whether some of the objectives are derived from a larger territory's.
+	Derived bool `json:"derived"`
+	// The sector's own objectives (national strategy), if any.
+	Objectives []*ent.Objective `json:"objectives"`
+	Levers     []*LeverSummary  `json:"levers"`
+}
 
 // Identifies a territory by its level and its official code, e.g. {level: EPCI, code: "243500139"}.
 type TerritoryKey struct {
 	Level territory.Level `json:"level"`
 	// Official code: FR, INSEE code of a region, department or commune, SIREN of an EPCI, ANCT id of a CRTE.
 	Code string `json:"code"`
+}
+
+// AHEAD, ON_TRACK (within 5 points of the straight trajectory), LATE, or NO_DATA.
+type DiagnosticStatus string
+
+const (
+	DiagnosticStatusAhead   DiagnosticStatus = "AHEAD"
+	DiagnosticStatusOnTrack DiagnosticStatus = "ON_TRACK"
+	DiagnosticStatusLate    DiagnosticStatus = "LATE"
+	DiagnosticStatusNoData  DiagnosticStatus = "NO_DATA"
+)
+
+var AllDiagnosticStatus = []DiagnosticStatus{
+	DiagnosticStatusAhead,
+	DiagnosticStatusOnTrack,
+	DiagnosticStatusLate,
+	DiagnosticStatusNoData,
+}
+
+func (e DiagnosticStatus) IsValid() bool {
+	switch e {
+	case DiagnosticStatusAhead, DiagnosticStatusOnTrack, DiagnosticStatusLate, DiagnosticStatusNoData:
+		return true
+	}
+	return false
+}
+
+func (e DiagnosticStatus) String() string {
+	return string(e)
+}
+
+func (e *DiagnosticStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DiagnosticStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DiagnosticStatus", str)
+	}
+	return nil
+}
+
+func (e DiagnosticStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DiagnosticStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DiagnosticStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

@@ -1,0 +1,454 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"entgo.io/ent/dialect/sql"
+
+	"github.com/cop-territoriales/cop-api/ent"
+	"github.com/cop-territoriales/cop-api/ent/ancestry"
+	"github.com/cop-territoriales/cop-api/ent/lever"
+	"github.com/cop-territoriales/cop-api/ent/objective"
+	"github.com/cop-territoriales/cop-api/ent/observation"
+	"github.com/cop-territoriales/cop-api/ent/sector"
+	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/ent/theme"
+	"github.com/cop-territoriales/cop-api/hierarchy"
+	"github.com/cop-territoriales/cop-api/planning"
+)
+
+// GHGUnit is the unit of the SGPE's emission objectives.
+const GHGUnit = "ktCO2e"
+
+// RegionCodes returns a function mapping a region label of the SGPE file to its INSEE
+// code: the region's name, ignoring case and accents, or the abbreviation PACA.
+func RegionCodes(ctx context.Context, c *ent.Client) (func(string) (string, bool), error) {
+	regions, err := c.Territory.Query().Where(territory.LevelEQ(territory.LevelREGION)).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read regions: %w", err)
+	}
+	byName := map[string]string{"paca": "93"}
+	for _, r := range regions {
+		byName[hierarchy.SearchKey(r.Name)[1:]] = r.Code
+	}
+	return func(label string) (string, bool) {
+		code, ok := byName[hierarchy.SearchKey(label)[1:]]
+		return code, ok
+	}, nil
+}
+
+// SGPESummary tells what an SGPE import did.
+type SGPESummary struct {
+	Levers, Objectives, Derived int
+}
+
+// ImportSGPE writes the levers and the regions' objectives of an SGPE file, updating
+// those already stored in place and removing the region objectives the file no longer
+// has, then recomputes every derived objective. All or nothing.
+func ImportSGPE(ctx context.Context, client *ent.Client, f *planning.SGPEFile) (SGPESummary, error) {
+	var sum SGPESummary
+	err := withTx(ctx, client, func(tx *ent.Tx) error {
+		c := tx.Client()
+		leverIDs, err := upsertLevers(ctx, c, f.Levers)
+		if err != nil {
+			return err
+		}
+		sectorOf := map[string]string{}
+		unitOf := map[string]string{}
+		for _, l := range f.Levers {
+			sectorOf[l.Code], unitOf[l.Code] = l.Sector, l.PhysicalUnit
+		}
+		sectorIDs, err := codeIDs(ctx, c.Sector.Query().Select(sector.FieldID, sector.FieldCode))
+		if err != nil {
+			return err
+		}
+		regionIDs, err := codeIDs(ctx, c.Territory.Query().Where(territory.LevelEQ(territory.LevelREGION)).Select(territory.FieldID, territory.FieldCode))
+		if err != nil {
+			return err
+		}
+		existing, err := c.Objective.Query().
+			Where(objective.SourceEQ(objective.SourceSGPE), objective.Derived(false)).All(ctx)
+		if err != nil {
+			return fmt.Errorf("read SGPE objectives: %w", err)
+		}
+		type key struct {
+			territory, lever int
+			metric           planning.Metric
+		}
+		have := map[key]*ent.Objective{}
+		for _, o := range existing {
+			if o.LeverID != nil {
+				have[key{o.TerritoryID, *o.LeverID, o.Metric}] = o
+			}
+		}
+		seen := map[int]bool{}
+		var creates []*ent.ObjectiveCreate
+		write := func(region, lev, sec int, metric planning.Metric, unit string, base, target float64) error {
+			if o, ok := have[key{region, lev, metric}]; ok {
+				seen[o.ID] = true
+				if o.Unit == unit && o.BaselineValue == base && o.TargetValue == target &&
+					o.BaselineYear == planning.SGPEBaselineYear && o.TargetYear == planning.SGPETargetYear {
+					return nil
+				}
+				return c.Objective.UpdateOneID(o.ID).SetUnit(unit).
+					SetBaselineYear(planning.SGPEBaselineYear).SetBaselineValue(base).
+					SetTargetYear(planning.SGPETargetYear).SetTargetValue(target).Exec(ctx)
+			}
+			creates = append(creates, c.Objective.Create().SetTerritoryID(region).SetLeverID(lev).SetSectorID(sec).
+				SetMetric(metric).SetUnit(unit).SetSource(objective.SourceSGPE).
+				SetBaselineYear(planning.SGPEBaselineYear).SetBaselineValue(base).
+				SetTargetYear(planning.SGPETargetYear).SetTargetValue(target))
+			return nil
+		}
+		for _, o := range f.Objectives {
+			region, lev, sec := regionIDs[o.RegionCode], leverIDs[o.Lever], sectorIDs[sectorOf[o.Lever]]
+			if err := write(region, lev, sec, planning.GHGAvoided, GHGUnit, 0, o.KtCO2eAvoided); err != nil {
+				return fmt.Errorf("record %d: %w", o.Record, err)
+			}
+			if o.HasPhysical {
+				if err := write(region, lev, sec, planning.Physical, unitOf[o.Lever], o.PhysicalBaseline, o.PhysicalTarget); err != nil {
+					return fmt.Errorf("record %d: %w", o.Record, err)
+				}
+			}
+			sum.Objectives++
+		}
+		if err := bulk(ctx, creates, c.Objective.CreateBulk); err != nil {
+			return fmt.Errorf("insert objectives: %w", err)
+		}
+		var stale []int
+		for _, o := range existing {
+			if !seen[o.ID] {
+				stale = append(stale, o.ID)
+			}
+		}
+		if len(stale) > 0 {
+			if _, err := c.Objective.Delete().Where(objective.DerivedFromIDIn(stale...)).Exec(ctx); err != nil {
+				return fmt.Errorf("delete derived of stale objectives: %w", err)
+			}
+			if _, err := c.Objective.Delete().Where(objective.IDIn(stale...)).Exec(ctx); err != nil {
+				return fmt.Errorf("delete stale objectives: %w", err)
+			}
+		}
+		sum.Levers = len(f.Levers)
+		sum.Derived, err = recomputeBreakdowns(ctx, c)
+		return err
+	})
+	if err != nil {
+		return SGPESummary{}, fmt.Errorf("import SGPE: %w", err)
+	}
+	return sum, nil
+}
+
+// upsertLevers writes the levers and returns the id of every lever by code.
+func upsertLevers(ctx context.Context, c *ent.Client, levers []planning.Lever) (map[string]int, error) {
+	sectorIDs, err := codeIDs(ctx, c.Sector.Query().Select(sector.FieldID, sector.FieldCode))
+	if err != nil {
+		return nil, err
+	}
+	themeIDs, err := codeIDs(ctx, c.Theme.Query().Select(theme.FieldID, theme.FieldCode))
+	if err != nil {
+		return nil, err
+	}
+	ids, err := codeIDs(ctx, c.Lever.Query().Select(lever.FieldID, lever.FieldCode))
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range levers {
+		var unit *string
+		if l.PhysicalUnit != "" {
+			unit = &l.PhysicalUnit
+		}
+		if id, ok := ids[l.Code]; ok {
+			err = c.Lever.UpdateOneID(id).SetName(l.Name).SetNillablePhysicalUnit(unit).
+				SetExtensive(l.Extensive).SetDescription(l.Description).
+				SetSectorID(sectorIDs[l.Sector]).SetThemeID(themeIDs[l.Theme]).Exec(ctx)
+		} else {
+			var lv *ent.Lever
+			lv, err = c.Lever.Create().SetCode(l.Code).SetName(l.Name).SetNillablePhysicalUnit(unit).
+				SetExtensive(l.Extensive).SetDescription(l.Description).
+				SetSectorID(sectorIDs[l.Sector]).SetThemeID(themeIDs[l.Theme]).Save(ctx)
+			if lv != nil {
+				ids[l.Code] = lv.ID
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("write lever %s: %w", l.Code, err)
+		}
+	}
+	return ids, nil
+}
+
+// codeIDs maps the codes of a query's rows (selecting id and code) to their ids.
+func codeIDs[Q interface {
+	Scan(context.Context, any) error
+}](ctx context.Context, q Q) (map[string]int, error) {
+	var rows []struct {
+		ID   int    `json:"id"`
+		Code string `json:"code"`
+	}
+	if err := q.Scan(ctx, &rows); err != nil {
+		return nil, fmt.Errorf("read codes: %w", err)
+	}
+	m := make(map[string]int, len(rows))
+	for _, r := range rows {
+		m[r.Code] = r.ID
+	}
+	return m, nil
+}
+
+// bulk inserts creates in batches.
+func bulk[C any, B interface{ Exec(context.Context) error }](ctx context.Context, creates []C, mk func(...C) B) error {
+	for i := 0; i < len(creates); i += batch {
+		if err := mk(creates[i:min(i+batch, len(creates))]...).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// BreakdownLevels are the levels a region's objectives are broken down to (COP step 3).
+var BreakdownLevels = []territory.Level{territory.LevelDEPARTMENT, territory.LevelCRTE, territory.LevelEPCI}
+
+// child is a territory inside a parent with its weight there.
+type child struct {
+	ID     int
+	Level  territory.Level
+	Weight float64 // population living in the parent
+}
+
+// populationWeights returns, for each parent id, its descendants of the given levels with
+// the population they have inside it, ordered by id: one statement.
+func populationWeights(ctx context.Context, c *ent.Client, parents []int, levels []territory.Level) (map[int][]child, error) {
+	if len(parents) == 0 {
+		return map[int][]child{}, nil
+	}
+	lv := make([]any, len(levels))
+	for i, l := range levels {
+		lv[i] = string(l)
+	}
+	var rows []struct {
+		Parent int     `json:"ancestor_id"`
+		ID     int     `json:"child_id"`
+		Level  string  `json:"child_level"`
+		Weight float64 `json:"child_weight"`
+	}
+	err := c.Ancestry.Query().Where(ancestry.AncestorIDIn(parents...), ancestry.DepthGT(0)).
+		Modify(func(s *sql.Selector) {
+			t := sql.Table(territory.Table)
+			s.Join(t).On(s.C(ancestry.FieldTerritoryID), t.C(territory.FieldID)).
+				Where(sql.In(t.C(territory.FieldLevel), lv...)).
+				Select(s.C(ancestry.FieldAncestorID),
+					sql.As(t.C(territory.FieldID), "child_id"),
+					sql.As(t.C(territory.FieldLevel), "child_level"),
+					sql.As(t.C(territory.FieldPopulation)+" * "+s.C(ancestry.FieldWeight), "child_weight")).
+				OrderBy(s.C(ancestry.FieldAncestorID), t.C(territory.FieldID))
+		}).Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("read population weights: %w", err)
+	}
+	out := map[int][]child{}
+	for _, r := range rows {
+		out[r.Parent] = append(out[r.Parent], child{ID: r.ID, Level: territory.Level(r.Level), Weight: r.Weight})
+	}
+	return out, nil
+}
+
+// RecomputeBreakdowns rebuilds every derived objective from the regions' own objectives.
+func RecomputeBreakdowns(ctx context.Context, client *ent.Client) (int, error) {
+	var n int
+	err := withTx(ctx, client, func(tx *ent.Tx) error {
+		var err error
+		n, err = recomputeBreakdowns(ctx, tx.Client())
+		return err
+	})
+	return n, err
+}
+
+// recomputeBreakdowns splits each region objective over the region's departments, CRTE
+// and EPCI by population share (the default key). Physical objectives are split only for
+// extensive quantities. Parts add up exactly to the region's value, in millionths.
+func recomputeBreakdowns(ctx context.Context, c *ent.Client) (int, error) {
+	if _, err := c.Objective.Delete().Where(objective.Derived(true), objective.SourceEQ(objective.SourceBREAKDOWN)).Exec(ctx); err != nil {
+		return 0, fmt.Errorf("delete derived objectives: %w", err)
+	}
+	sources, err := c.Objective.Query().
+		Where(objective.Derived(false), objective.HasTerritoryWith(territory.LevelEQ(territory.LevelREGION)), objective.LeverIDNotNil()).
+		WithLever().All(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("read region objectives: %w", err)
+	}
+	regionSet := map[int]bool{}
+	for _, o := range sources {
+		regionSet[o.TerritoryID] = true
+	}
+	regions := make([]int, 0, len(regionSet))
+	for id := range regionSet {
+		regions = append(regions, id)
+	}
+	sort.Ints(regions)
+	weights, err := populationWeights(ctx, c, regions, BreakdownLevels)
+	if err != nil {
+		return 0, err
+	}
+	key := objective.BreakdownKeyPOPULATION
+	var creates []*ent.ObjectiveCreate
+	for _, o := range sources {
+		if o.Metric == planning.Physical && !o.Edges.Lever.Extensive {
+			continue
+		}
+		for _, lv := range BreakdownLevels {
+			var ids []int
+			var ws []float64
+			for _, ch := range weights[o.TerritoryID] {
+				if ch.Level == lv {
+					ids = append(ids, ch.ID)
+					ws = append(ws, ch.Weight)
+				}
+			}
+			if len(ids) == 0 {
+				continue
+			}
+			targets, err := planning.Split(o.TargetValue, ws)
+			if err != nil {
+				return 0, fmt.Errorf("objective %d over %s: %w", o.ID, lv, err)
+			}
+			bases, err := planning.Split(o.BaselineValue, ws)
+			if err != nil {
+				return 0, fmt.Errorf("objective %d over %s: %w", o.ID, lv, err)
+			}
+			for i, id := range ids {
+				creates = append(creates, c.Objective.Create().SetTerritoryID(id).
+					SetNillableLeverID(o.LeverID).SetNillableSectorID(o.SectorID).
+					SetMetric(o.Metric).SetUnit(o.Unit).
+					SetBaselineYear(o.BaselineYear).SetBaselineValue(planning.FromMicro(bases[i])).
+					SetTargetYear(o.TargetYear).SetTargetValue(planning.FromMicro(targets[i])).
+					SetSource(objective.SourceBREAKDOWN).SetDerived(true).
+					SetBreakdownKey(key).SetDerivedFromID(o.ID))
+			}
+		}
+	}
+	if err := bulk(ctx, creates, c.Objective.CreateBulk); err != nil {
+		return 0, fmt.Errorf("insert derived objectives: %w", err)
+	}
+	return len(creates), nil
+}
+
+// NationalSummary tells what a national import did.
+type NationalSummary struct {
+	Objectives, Observations int
+}
+
+// NationalSource names the source of the national observations.
+const NationalSource = "CITEPA, Secten 2025"
+
+// ImportNational writes the national file: for each sector (and the all-sector total) the
+// country's objective (baseline 2019, target of the national strategy) and its yearly
+// emissions as observations. Re-importing updates in place. All or nothing.
+func ImportNational(ctx context.Context, client *ent.Client, rows []planning.NationalSector) (NationalSummary, error) {
+	var sum NationalSummary
+	err := withTx(ctx, client, func(tx *ent.Tx) error {
+		c := tx.Client()
+		fr, err := c.Territory.Query().Where(territory.LevelEQ(territory.LevelCOUNTRY), territory.Code(hierarchy.CountryCode)).OnlyID(ctx)
+		if err != nil {
+			return fmt.Errorf("find the country: %w", err)
+		}
+		sectorIDs, err := codeIDs(ctx, c.Sector.Query().Select(sector.FieldID, sector.FieldCode))
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			var sec *int
+			if r.Sector != planning.NationalTotal {
+				id := sectorIDs[r.Sector]
+				sec = &id
+			}
+			base, ok := r.Values[planning.SGPEBaselineYear]
+			if !ok {
+				return fmt.Errorf("%w: line %d: no value for the baseline year %d", ErrInvalidInput, r.Line, planning.SGPEBaselineYear)
+			}
+			if err := planning.CheckYears(planning.SGPEBaselineYear, r.TargetYear); err != nil {
+				return fmt.Errorf("%w: line %d: %w", ErrInvalidInput, r.Line, err)
+			}
+			oq := c.Objective.Query().Where(objective.TerritoryID(fr), objective.LeverIDIsNil(),
+				objective.MetricEQ(planning.GHGEmissions), objective.SourceEQ(objective.SourceNATIONAL_STRATEGY))
+			if sec != nil {
+				oq.Where(objective.SectorID(*sec))
+			} else {
+				oq.Where(objective.SectorIDIsNil())
+			}
+			cur, err := oq.Only(ctx)
+			switch {
+			case ent.IsNotFound(err):
+				err = c.Objective.Create().SetTerritoryID(fr).SetNillableSectorID(sec).
+					SetMetric(planning.GHGEmissions).SetUnit(r.Unit).SetSource(objective.SourceNATIONAL_STRATEGY).
+					SetBaselineYear(planning.SGPEBaselineYear).SetBaselineValue(base).
+					SetTargetYear(r.TargetYear).SetTargetValue(r.Target).Exec(ctx)
+			case err == nil:
+				err = cur.Update().SetUnit(r.Unit).SetBaselineValue(base).
+					SetTargetYear(r.TargetYear).SetTargetValue(r.Target).Exec(ctx)
+			}
+			if err != nil {
+				return fmt.Errorf("line %d: write objective: %w", r.Line, err)
+			}
+			sum.Objectives++
+			years := make([]int, 0, len(r.Values))
+			for y := range r.Values {
+				years = append(years, y)
+			}
+			sort.Ints(years)
+			for _, y := range years {
+				in := ObservationInput{Territory: fr, Sector: sec, Metric: planning.GHGEmissions,
+					Unit: r.Unit, Year: y, Value: r.Values[y], Source: NationalSource}
+				if _, err := upsertObservation(ctx, c, in); err != nil {
+					return fmt.Errorf("line %d: %w", r.Line, err)
+				}
+				sum.Observations++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return NationalSummary{}, fmt.Errorf("import national: %w", err)
+	}
+	return sum, nil
+}
+
+// ObservationInput is an observation to write, with resolved ids.
+type ObservationInput struct {
+	Territory     int
+	Lever, Sector *int
+	Metric        planning.Metric
+	Unit          string
+	Year          int
+	Value         float64
+	Source        string
+}
+
+// upsertObservation writes an observation, replacing the value of the same territory,
+// indicator, metric, year and source.
+func upsertObservation(ctx context.Context, c *ent.Client, in ObservationInput) (*ent.Observation, error) {
+	q := c.Observation.Query().Where(observation.TerritoryID(in.Territory), observation.MetricEQ(in.Metric),
+		observation.Year(in.Year), observation.Source(in.Source))
+	if in.Lever != nil {
+		q.Where(observation.LeverID(*in.Lever))
+	} else {
+		q.Where(observation.LeverIDIsNil())
+	}
+	if in.Sector != nil {
+		q.Where(observation.SectorID(*in.Sector))
+	} else {
+		q.Where(observation.SectorIDIsNil())
+	}
+	cur, err := q.Only(ctx)
+	switch {
+	case ent.IsNotFound(err):
+		return c.Observation.Create().SetTerritoryID(in.Territory).SetNillableLeverID(in.Lever).
+			SetNillableSectorID(in.Sector).SetMetric(in.Metric).SetUnit(in.Unit).
+			SetYear(in.Year).SetValue(in.Value).SetSource(in.Source).Save(ctx)
+	case err != nil:
+		return nil, fmt.Errorf("read observation: %w", err)
+	}
+	return cur.Update().SetUnit(in.Unit).SetValue(in.Value).Save(ctx)
+}
