@@ -489,43 +489,16 @@ func (r *Resolver) recordObservations(ctx context.Context, input []*model.Observ
 		default:
 			return nil, badInput("observation %d: give a lever or a sector", i+1)
 		}
-		if err := checkObservation(&o, ind); err != nil {
+		var leverUnit *string
+		if ind.lever != nil {
+			leverUnit = ind.lever.PhysicalUnit
+		}
+		if o.Unit, err = planning.CheckObservation(o.Metric, o.Unit, o.Year, o.Value, leverUnit); err != nil {
 			return nil, badInput("observation %d: %v", i+1, err)
 		}
 		ins[i] = o
 	}
 	return store.RecordObservations(ctx, r.client, ins)
-}
-
-// checkObservation checks the year, value and unit of an observation against its
-// indicator, defaulting the unit of a physical quantity to the lever's.
-func checkObservation(o *store.ObservationInput, ind indicator) error {
-	if o.Year < 1990 || o.Year > 2100 {
-		return errf("year %d is out of range (1990 to 2100)", o.Year)
-	}
-	if math.IsNaN(o.Value) || math.IsInf(o.Value, 0) {
-		return errf("value is not a finite number")
-	}
-	switch o.Metric {
-	case planning.Physical:
-		if ind.lever == nil || ind.lever.PhysicalUnit == nil {
-			return errf("a PHYSICAL observation needs a lever with a physical unit")
-		}
-		if o.Unit == "" {
-			o.Unit = *ind.lever.PhysicalUnit
-		}
-		if o.Unit != *ind.lever.PhysicalUnit {
-			return errf("unit %q does not match lever %s, whose unit is %q", o.Unit, ind.lever.Code, *ind.lever.PhysicalUnit)
-		}
-	default:
-		if o.Unit == "" {
-			o.Unit = store.GHGUnit
-		}
-		if _, ok := planning.GHGUnits[o.Unit]; !ok {
-			return errf("unit %q is not an emissions unit (tCO2e, ktCO2e, MtCO2e)", o.Unit)
-		}
-	}
-	return nil
 }
 
 // copFor finds a region's COP for an edition.

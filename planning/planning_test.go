@@ -233,3 +233,64 @@ func TestParseNational(t *testing.T) {
 		})
 	}
 }
+
+func TestParseObservations(t *testing.T) {
+	good := "level,code,lever,sector,metric,unit,year,value,source\n" +
+		"REGION,53,augm_voitelec,,PHYSICAL,,2023,41.5,SDES\n" +
+		"COUNTRY,FR,,transports,GHG_EMISSIONS,MtCO2e,2024,125.4,CITEPA\n"
+	recs, err := ParseObservations(strings.NewReader(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 2 || recs[0].Territory.Code != "53" || recs[0].Value != 41.5 || recs[1].Line != 3 || recs[1].Sector != "transports" {
+		t.Fatalf("records = %+v", recs)
+	}
+	for _, tc := range []struct{ name, file, want string }{
+		{"bad header", "a,b\n", "line 1: header: missing column level"},
+		{"bad level", strings.Replace(good, "REGION,53", "CANTON,53", 1), `line 2: territory "CANTON":"53"`},
+		{"bad metric", strings.Replace(good, "PHYSICAL", "PHYS", 1), `line 2: metric "PHYS"`},
+		{"bad year and value", strings.Replace(good, "2024,125.4", "2024.5,12,4", 1), `line 3: wrong number of fields`},
+		{"bad value", strings.Replace(good, "125.4", "abc", 1), `line 3: value: "abc" is not a number`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			recs, err := ParseObservations(strings.NewReader(tc.file))
+			if err == nil || !strings.Contains(err.Error(), tc.want) || recs != nil {
+				t.Errorf("ParseObservations = %v, %v; want error containing %q", recs, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestCheckObservation(t *testing.T) {
+	unit := "milliers de véhicules"
+	for _, tc := range []struct {
+		name      string
+		metric    Metric
+		unit      string
+		year      int
+		value     float64
+		leverUnit *string
+		want, err string
+	}{
+		{"physical defaults to the lever's unit", Physical, "", 2024, 1, &unit, unit, ""},
+		{"physical unit must match", Physical, "véhicules", 2024, 1, &unit, "", `does not match the lever's unit "milliers de véhicules"`},
+		{"physical needs a lever unit", Physical, "", 2024, 1, nil, "", "needs a lever with a physical unit"},
+		{"emissions default to ktCO2e", GHGEmissions, "", 2024, 1, nil, "ktCO2e", ""},
+		{"emissions unit", GHGEmissions, "kWh", 2024, 1, nil, "", `unit "kWh" is not an emissions unit`},
+		{"year", GHGEmissions, "", 1800, 1, nil, "", "year 1800 is out of range"},
+		{"value", GHGEmissions, "", 2024, math.NaN(), nil, "", "not a finite number"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := CheckObservation(tc.metric, tc.unit, tc.year, tc.value, tc.leverUnit)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Errorf("error %v, want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Errorf("CheckObservation = %q, %v; want %q", got, err, tc.want)
+			}
+		})
+	}
+}

@@ -6,6 +6,7 @@
 //	go run ./server [flags] import crte FILE      CRTE perimeters (ANCT CSV format)
 //	go run ./server [flags] import sgpe FILE      SGPE regional objectives (simulateur territorial JSON)
 //	go run ./server [flags] import national FILE  national emissions by sector (CSV)
+//	go run ./server [flags] import observations FILE  observations (CSV: level,code,lever,sector,metric,unit,year,value,source)
 //
 // Flags:
 //

@@ -162,4 +162,12 @@ var importers = map[string]func(context.Context, *store.DB, io.Reader) (string, 
 		sum, err := store.ImportNational(ctx, db.Client, rows)
 		return fmt.Sprintf("imported %d national objectives and %d observations", sum.Objectives, sum.Observations), err
 	},
+	"observations": func(ctx context.Context, db *store.DB, r io.Reader) (string, error) {
+		recs, err := planning.ParseObservations(r)
+		if err != nil {
+			return "", err
+		}
+		n, err := store.ImportObservations(ctx, db.Client, recs)
+		return fmt.Sprintf("imported %d observations", n), err
+	},
 }

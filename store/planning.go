@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 
@@ -451,4 +452,73 @@ func upsertObservation(ctx context.Context, c *ent.Client, in ObservationInput) 
 		return nil, fmt.Errorf("read observation: %w", err)
 	}
 	return cur.Update().SetUnit(in.Unit).SetValue(in.Value).Save(ctx)
+}
+
+// ImportObservations resolves and checks the records of an observations file, then writes
+// them all, or none when any line is wrong (the errors name the lines).
+func ImportObservations(ctx context.Context, client *ent.Client, recs []planning.ObservationRecord) (int, error) {
+	ids, err := territoryIDs(ctx, client)
+	if err != nil {
+		return 0, err
+	}
+	levers, err := client.Lever.Query().WithSector().All(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("read levers: %w", err)
+	}
+	byCode := map[string]*ent.Lever{}
+	for _, l := range levers {
+		byCode[l.Code] = l
+	}
+	sectors, err := codeIDs(ctx, client.Sector.Query().Select(sector.FieldID, sector.FieldCode))
+	if err != nil {
+		return 0, err
+	}
+	var errs []error
+	ins := make([]ObservationInput, 0, len(recs))
+	for _, r := range recs {
+		bad := func(format string, args ...any) {
+			errs = append(errs, fmt.Errorf("line %d: "+format, append([]any{r.Line}, args...)...))
+		}
+		id, ok := ids[r.Territory]
+		if !ok {
+			bad("unknown territory %s", r.Territory)
+			continue
+		}
+		in := ObservationInput{Territory: id, Metric: r.Metric, Year: r.Year, Value: r.Value, Source: r.Source}
+		var unit *string
+		switch {
+		case r.Lever != "" && r.Sector != "":
+			bad("give a lever or a sector, not both")
+			continue
+		case r.Lever != "":
+			l, ok := byCode[r.Lever]
+			if !ok {
+				bad("unknown lever %q", r.Lever)
+				continue
+			}
+			in.Lever, in.Sector, unit = &l.ID, &l.Edges.Sector.ID, l.PhysicalUnit
+		case r.Sector != "":
+			s, ok := sectors[r.Sector]
+			if !ok {
+				bad("unknown sector %q", r.Sector)
+				continue
+			}
+			in.Sector = &s
+		default:
+			bad("give a lever or a sector")
+			continue
+		}
+		if in.Unit, err = planning.CheckObservation(r.Metric, r.Unit, r.Year, r.Value, unit); err != nil {
+			bad("%v", err)
+			continue
+		}
+		ins = append(ins, in)
+	}
+	if len(errs) > 0 {
+		return 0, fmt.Errorf("%w: %w", ErrInvalidInput, errors.Join(errs...))
+	}
+	if _, err := RecordObservations(ctx, client, ins); err != nil {
+		return 0, err
+	}
+	return len(ins), nil
 }
