@@ -60,6 +60,12 @@ func ParseNational(r io.Reader) ([]NationalSector, error) {
 	if target < 0 || len(years) == 0 {
 		return nil, errors.New("line 1: header: want yYYYY columns and a target_YYYY column")
 	}
+	if _, ok := years[SGPEBaselineYear]; !ok {
+		return nil, fmt.Errorf("line 1: header: no column y%d for the baseline year", SGPEBaselineYear)
+	}
+	if err := CheckYears(SGPEBaselineYear, targetYear); err != nil {
+		return nil, fmt.Errorf("line 1: header: %w", err)
+	}
 	var out []NationalSector
 	var errs []error
 	for {

@@ -220,6 +220,8 @@ func TestParseNational(t *testing.T) {
 	for _, tc := range []struct{ name, file, want string }{
 		{"bad header", "a,b\n1,2\n", "line 1: header: missing column sector"},
 		{"no target", "sector,label_fr,unit,y2019\n", "target_YYYY"},
+		{"target before baseline", "sector,label_fr,unit,y2019,target_2015\n", "line 1: header: target year must be after the baseline year: baseline 2019, target 2015"},
+		{"no baseline column", "sector,label_fr,unit,y2020,target_2030\n", "no column y2019"},
 		{"unknown sector", strings.Replace(nationalSample, "transports,", "fusees,", 1), `line 2: unknown sector "fusees"`},
 		{"sub-sector", strings.Replace(nationalSample, "transports,", "residentiel,", 1), `line 2: sector "residentiel" is not a national sector`},
 		{"malformed number", strings.Replace(nationalSample, "437.7", "4x7", 1), `line 3: y2019: "4x7" is not a number`},

@@ -365,13 +365,7 @@ func ImportNational(ctx context.Context, client *ent.Client, rows []planning.Nat
 				id := sectorIDs[r.Sector]
 				sec = &id
 			}
-			base, ok := r.Values[planning.SGPEBaselineYear]
-			if !ok {
-				return fmt.Errorf("%w: line %d: no value for the baseline year %d", ErrInvalidInput, r.Line, planning.SGPEBaselineYear)
-			}
-			if err := planning.CheckYears(planning.SGPEBaselineYear, r.TargetYear); err != nil {
-				return fmt.Errorf("%w: line %d: %w", ErrInvalidInput, r.Line, err)
-			}
+			base := r.Values[planning.SGPEBaselineYear] // ParseNational checked it is there
 			oq := c.Objective.Query().Where(objective.TerritoryID(fr), objective.LeverIDIsNil(),
 				objective.MetricEQ(planning.GHGEmissions), objective.SourceEQ(objective.SourceNATIONAL_STRATEGY))
 			if sec != nil {
