@@ -12,11 +12,17 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/cop-territoriales/cop-api/ent/action"
 	"github.com/cop-territoriales/cop-api/ent/ancestry"
+	"github.com/cop-territoriales/cop-api/ent/apikey"
+	"github.com/cop-territoriales/cop-api/ent/auditentry"
+	"github.com/cop-territoriales/cop-api/ent/commitment"
+	"github.com/cop-territoriales/cop-api/ent/commitmentevent"
 	"github.com/cop-territoriales/cop-api/ent/cop"
 	"github.com/cop-territoriales/cop-api/ent/copdocument"
 	"github.com/cop-territoriales/cop-api/ent/copparticipant"
 	"github.com/cop-territoriales/cop-api/ent/copstep"
+	"github.com/cop-territoriales/cop-api/ent/idempotencykey"
 	"github.com/cop-territoriales/cop-api/ent/lever"
 	"github.com/cop-territoriales/cop-api/ent/membership"
 	"github.com/cop-territoriales/cop-api/ent/objective"
@@ -84,18 +90,24 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			ancestry.Table:       ancestry.ValidColumn,
-			cop.Table:            cop.ValidColumn,
-			copdocument.Table:    copdocument.ValidColumn,
-			copparticipant.Table: copparticipant.ValidColumn,
-			copstep.Table:        copstep.ValidColumn,
-			lever.Table:          lever.ValidColumn,
-			membership.Table:     membership.ValidColumn,
-			objective.Table:      objective.ValidColumn,
-			observation.Table:    observation.ValidColumn,
-			sector.Table:         sector.ValidColumn,
-			territory.Table:      territory.ValidColumn,
-			theme.Table:          theme.ValidColumn,
+			apikey.Table:          apikey.ValidColumn,
+			action.Table:          action.ValidColumn,
+			ancestry.Table:        ancestry.ValidColumn,
+			auditentry.Table:      auditentry.ValidColumn,
+			commitment.Table:      commitment.ValidColumn,
+			commitmentevent.Table: commitmentevent.ValidColumn,
+			cop.Table:             cop.ValidColumn,
+			copdocument.Table:     copdocument.ValidColumn,
+			copparticipant.Table:  copparticipant.ValidColumn,
+			copstep.Table:         copstep.ValidColumn,
+			idempotencykey.Table:  idempotencykey.ValidColumn,
+			lever.Table:           lever.ValidColumn,
+			membership.Table:      membership.ValidColumn,
+			objective.Table:       objective.ValidColumn,
+			observation.Table:     observation.ValidColumn,
+			sector.Table:          sector.ValidColumn,
+			territory.Table:       territory.ValidColumn,
+			theme.Table:           theme.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

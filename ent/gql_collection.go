@@ -7,6 +7,10 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/cop-territoriales/cop-api/ent/action"
+	"github.com/cop-territoriales/cop-api/ent/auditentry"
+	"github.com/cop-territoriales/cop-api/ent/commitment"
+	"github.com/cop-territoriales/cop-api/ent/commitmentevent"
 	"github.com/cop-territoriales/cop-api/ent/cop"
 	"github.com/cop-territoriales/cop-api/ent/copdocument"
 	"github.com/cop-territoriales/cop-api/ent/copparticipant"
@@ -19,6 +23,615 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/territory"
 	"github.com/cop-territoriales/cop-api/ent/theme"
 )
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ActionQuery) CollectFields(ctx context.Context, satisfies ...string) (*ActionQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ActionQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(action.Columns))
+		selectedFields = []string{action.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "territory":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&TerritoryClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, territoryImplementors)...); err != nil {
+				return err
+			}
+			_q.withTerritory = query
+			if _, ok := fieldSeen[action.FieldTerritoryID]; !ok {
+				selectedFields = append(selectedFields, action.FieldTerritoryID)
+				fieldSeen[action.FieldTerritoryID] = struct{}{}
+			}
+
+		case "lever":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&LeverClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, leverImplementors)...); err != nil {
+				return err
+			}
+			_q.withLever = query
+			if _, ok := fieldSeen[action.FieldLeverID]; !ok {
+				selectedFields = append(selectedFields, action.FieldLeverID)
+				fieldSeen[action.FieldLeverID] = struct{}{}
+			}
+
+		case "sector":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&SectorClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, sectorImplementors)...); err != nil {
+				return err
+			}
+			_q.withSector = query
+			if _, ok := fieldSeen[action.FieldSectorID]; !ok {
+				selectedFields = append(selectedFields, action.FieldSectorID)
+				fieldSeen[action.FieldSectorID] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[action.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, action.FieldTitle)
+				fieldSeen[action.FieldTitle] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[action.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, action.FieldDescription)
+				fieldSeen[action.FieldDescription] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[action.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, action.FieldStatus)
+				fieldSeen[action.FieldStatus] = struct{}{}
+			}
+		case "startYear":
+			if _, ok := fieldSeen[action.FieldStartYear]; !ok {
+				selectedFields = append(selectedFields, action.FieldStartYear)
+				fieldSeen[action.FieldStartYear] = struct{}{}
+			}
+		case "endYear":
+			if _, ok := fieldSeen[action.FieldEndYear]; !ok {
+				selectedFields = append(selectedFields, action.FieldEndYear)
+				fieldSeen[action.FieldEndYear] = struct{}{}
+			}
+		case "budget":
+			if _, ok := fieldSeen[action.FieldBudget]; !ok {
+				selectedFields = append(selectedFields, action.FieldBudget)
+				fieldSeen[action.FieldBudget] = struct{}{}
+			}
+		case "fundingSources":
+			if _, ok := fieldSeen[action.FieldFundingSources]; !ok {
+				selectedFields = append(selectedFields, action.FieldFundingSources)
+				fieldSeen[action.FieldFundingSources] = struct{}{}
+			}
+		case "effectKtco2e":
+			if _, ok := fieldSeen[action.FieldEffectKtco2e]; !ok {
+				selectedFields = append(selectedFields, action.FieldEffectKtco2e)
+				fieldSeen[action.FieldEffectKtco2e] = struct{}{}
+			}
+		case "effectPhysical":
+			if _, ok := fieldSeen[action.FieldEffectPhysical]; !ok {
+				selectedFields = append(selectedFields, action.FieldEffectPhysical)
+				fieldSeen[action.FieldEffectPhysical] = struct{}{}
+			}
+		case "copEdition":
+			if _, ok := fieldSeen[action.FieldCopEdition]; !ok {
+				selectedFields = append(selectedFields, action.FieldCopEdition)
+				fieldSeen[action.FieldCopEdition] = struct{}{}
+			}
+		case "links":
+			if _, ok := fieldSeen[action.FieldLinks]; !ok {
+				selectedFields = append(selectedFields, action.FieldLinks)
+				fieldSeen[action.FieldLinks] = struct{}{}
+			}
+		case "synthetic":
+			if _, ok := fieldSeen[action.FieldSynthetic]; !ok {
+				selectedFields = append(selectedFields, action.FieldSynthetic)
+				fieldSeen[action.FieldSynthetic] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[action.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, action.FieldVersion)
+				fieldSeen[action.FieldVersion] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[action.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, action.FieldCreatedAt)
+				fieldSeen[action.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[action.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, action.FieldUpdatedAt)
+				fieldSeen[action.FieldUpdatedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type actionPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ActionPaginateOption
+}
+
+func newActionPaginateArgs(rv map[string]any) *actionPaginateArgs {
+	args := &actionPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ActionOrder{Field: &ActionOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithActionOrder(order))
+			}
+		case *ActionOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithActionOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*ActionWhereInput); ok {
+		args.opts = append(args.opts, WithActionFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *AuditEntryQuery) CollectFields(ctx context.Context, satisfies ...string) (*AuditEntryQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *AuditEntryQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(auditentry.Columns))
+		selectedFields = []string{auditentry.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "at":
+			if _, ok := fieldSeen[auditentry.FieldAt]; !ok {
+				selectedFields = append(selectedFields, auditentry.FieldAt)
+				fieldSeen[auditentry.FieldAt] = struct{}{}
+			}
+		case "actor":
+			if _, ok := fieldSeen[auditentry.FieldActor]; !ok {
+				selectedFields = append(selectedFields, auditentry.FieldActor)
+				fieldSeen[auditentry.FieldActor] = struct{}{}
+			}
+		case "operation":
+			if _, ok := fieldSeen[auditentry.FieldOperation]; !ok {
+				selectedFields = append(selectedFields, auditentry.FieldOperation)
+				fieldSeen[auditentry.FieldOperation] = struct{}{}
+			}
+		case "entity":
+			if _, ok := fieldSeen[auditentry.FieldEntity]; !ok {
+				selectedFields = append(selectedFields, auditentry.FieldEntity)
+				fieldSeen[auditentry.FieldEntity] = struct{}{}
+			}
+		case "entityID":
+			if _, ok := fieldSeen[auditentry.FieldEntityID]; !ok {
+				selectedFields = append(selectedFields, auditentry.FieldEntityID)
+				fieldSeen[auditentry.FieldEntityID] = struct{}{}
+			}
+		case "before":
+			if _, ok := fieldSeen[auditentry.FieldBefore]; !ok {
+				selectedFields = append(selectedFields, auditentry.FieldBefore)
+				fieldSeen[auditentry.FieldBefore] = struct{}{}
+			}
+		case "after":
+			if _, ok := fieldSeen[auditentry.FieldAfter]; !ok {
+				selectedFields = append(selectedFields, auditentry.FieldAfter)
+				fieldSeen[auditentry.FieldAfter] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type auditentryPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []AuditEntryPaginateOption
+}
+
+func newAuditEntryPaginateArgs(rv map[string]any) *auditentryPaginateArgs {
+	args := &auditentryPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &AuditEntryOrder{Field: &AuditEntryOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithAuditEntryOrder(order))
+			}
+		case *AuditEntryOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithAuditEntryOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*AuditEntryWhereInput); ok {
+		args.opts = append(args.opts, WithAuditEntryFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CommitmentQuery) CollectFields(ctx context.Context, satisfies ...string) (*CommitmentQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CommitmentQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(commitment.Columns))
+		selectedFields = []string{commitment.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "territory":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&TerritoryClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, territoryImplementors)...); err != nil {
+				return err
+			}
+			_q.withTerritory = query
+			if _, ok := fieldSeen[commitment.FieldTerritoryID]; !ok {
+				selectedFields = append(selectedFields, commitment.FieldTerritoryID)
+				fieldSeen[commitment.FieldTerritoryID] = struct{}{}
+			}
+
+		case "lever":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&LeverClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, leverImplementors)...); err != nil {
+				return err
+			}
+			_q.withLever = query
+			if _, ok := fieldSeen[commitment.FieldLeverID]; !ok {
+				selectedFields = append(selectedFields, commitment.FieldLeverID)
+				fieldSeen[commitment.FieldLeverID] = struct{}{}
+			}
+
+		case "sector":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&SectorClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, sectorImplementors)...); err != nil {
+				return err
+			}
+			_q.withSector = query
+			if _, ok := fieldSeen[commitment.FieldSectorID]; !ok {
+				selectedFields = append(selectedFields, commitment.FieldSectorID)
+				fieldSeen[commitment.FieldSectorID] = struct{}{}
+			}
+
+		case "history":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CommitmentEventClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, commitmenteventImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedHistory(alias, func(wq *CommitmentEventQuery) {
+				*wq = *query
+			})
+		case "ktco2e":
+			if _, ok := fieldSeen[commitment.FieldKtco2e]; !ok {
+				selectedFields = append(selectedFields, commitment.FieldKtco2e)
+				fieldSeen[commitment.FieldKtco2e] = struct{}{}
+			}
+		case "physical":
+			if _, ok := fieldSeen[commitment.FieldPhysical]; !ok {
+				selectedFields = append(selectedFields, commitment.FieldPhysical)
+				fieldSeen[commitment.FieldPhysical] = struct{}{}
+			}
+		case "targetYear":
+			if _, ok := fieldSeen[commitment.FieldTargetYear]; !ok {
+				selectedFields = append(selectedFields, commitment.FieldTargetYear)
+				fieldSeen[commitment.FieldTargetYear] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[commitment.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, commitment.FieldStatus)
+				fieldSeen[commitment.FieldStatus] = struct{}{}
+			}
+		case "copEdition":
+			if _, ok := fieldSeen[commitment.FieldCopEdition]; !ok {
+				selectedFields = append(selectedFields, commitment.FieldCopEdition)
+				fieldSeen[commitment.FieldCopEdition] = struct{}{}
+			}
+		case "note":
+			if _, ok := fieldSeen[commitment.FieldNote]; !ok {
+				selectedFields = append(selectedFields, commitment.FieldNote)
+				fieldSeen[commitment.FieldNote] = struct{}{}
+			}
+		case "synthetic":
+			if _, ok := fieldSeen[commitment.FieldSynthetic]; !ok {
+				selectedFields = append(selectedFields, commitment.FieldSynthetic)
+				fieldSeen[commitment.FieldSynthetic] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[commitment.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, commitment.FieldVersion)
+				fieldSeen[commitment.FieldVersion] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[commitment.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, commitment.FieldCreatedAt)
+				fieldSeen[commitment.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[commitment.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, commitment.FieldUpdatedAt)
+				fieldSeen[commitment.FieldUpdatedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type commitmentPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CommitmentPaginateOption
+}
+
+func newCommitmentPaginateArgs(rv map[string]any) *commitmentPaginateArgs {
+	args := &commitmentPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &CommitmentOrder{Field: &CommitmentOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithCommitmentOrder(order))
+			}
+		case *CommitmentOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithCommitmentOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*CommitmentWhereInput); ok {
+		args.opts = append(args.opts, WithCommitmentFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CommitmentEventQuery) CollectFields(ctx context.Context, satisfies ...string) (*CommitmentEventQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CommitmentEventQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(commitmentevent.Columns))
+		selectedFields = []string{commitmentevent.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "commitment":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CommitmentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, commitmentImplementors)...); err != nil {
+				return err
+			}
+			_q.withCommitment = query
+			if _, ok := fieldSeen[commitmentevent.FieldCommitmentID]; !ok {
+				selectedFields = append(selectedFields, commitmentevent.FieldCommitmentID)
+				fieldSeen[commitmentevent.FieldCommitmentID] = struct{}{}
+			}
+		case "from":
+			if _, ok := fieldSeen[commitmentevent.FieldFrom]; !ok {
+				selectedFields = append(selectedFields, commitmentevent.FieldFrom)
+				fieldSeen[commitmentevent.FieldFrom] = struct{}{}
+			}
+		case "to":
+			if _, ok := fieldSeen[commitmentevent.FieldTo]; !ok {
+				selectedFields = append(selectedFields, commitmentevent.FieldTo)
+				fieldSeen[commitmentevent.FieldTo] = struct{}{}
+			}
+		case "actor":
+			if _, ok := fieldSeen[commitmentevent.FieldActor]; !ok {
+				selectedFields = append(selectedFields, commitmentevent.FieldActor)
+				fieldSeen[commitmentevent.FieldActor] = struct{}{}
+			}
+		case "at":
+			if _, ok := fieldSeen[commitmentevent.FieldAt]; !ok {
+				selectedFields = append(selectedFields, commitmentevent.FieldAt)
+				fieldSeen[commitmentevent.FieldAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type commitmenteventPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CommitmentEventPaginateOption
+}
+
+func newCommitmentEventPaginateArgs(rv map[string]any) *commitmenteventPaginateArgs {
+	args := &commitmenteventPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	return args
+}
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *CopQuery) CollectFields(ctx context.Context, satisfies ...string) (*CopQuery, error) {

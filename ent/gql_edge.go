@@ -8,6 +8,74 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 )
 
+func (_m *Action) Territory(ctx context.Context) (*Territory, error) {
+	result, err := _m.Edges.TerritoryOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryTerritory().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Action) Lever(ctx context.Context) (*Lever, error) {
+	result, err := _m.Edges.LeverOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryLever().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Action) Sector(ctx context.Context) (*Sector, error) {
+	result, err := _m.Edges.SectorOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySector().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Commitment) Territory(ctx context.Context) (*Territory, error) {
+	result, err := _m.Edges.TerritoryOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryTerritory().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Commitment) Lever(ctx context.Context) (*Lever, error) {
+	result, err := _m.Edges.LeverOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryLever().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Commitment) Sector(ctx context.Context) (*Sector, error) {
+	result, err := _m.Edges.SectorOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySector().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Commitment) History(ctx context.Context) (result []*CommitmentEvent, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedHistory(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.HistoryOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryHistory().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *CommitmentEvent) Commitment(ctx context.Context) (*Commitment, error) {
+	result, err := _m.Edges.CommitmentOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCommitment().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *Cop) Region(ctx context.Context) (*Territory, error) {
 	result, err := _m.Edges.RegionOrErr()
 	if IsNotLoaded(err) {

@@ -14,6 +14,10 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/cop-territoriales/cop-api/ent/action"
+	"github.com/cop-territoriales/cop-api/ent/auditentry"
+	"github.com/cop-territoriales/cop-api/ent/commitment"
+	"github.com/cop-territoriales/cop-api/ent/commitmentevent"
 	"github.com/cop-territoriales/cop-api/ent/cop"
 	"github.com/cop-territoriales/cop-api/ent/copdocument"
 	"github.com/cop-territoriales/cop-api/ent/copparticipant"
@@ -106,6 +110,1179 @@ func paginateLimit(first, last *int) int {
 		limit = *last + 1
 	}
 	return limit
+}
+
+// ActionEdge is the edge representation of Action.
+type ActionEdge struct {
+	Node   *Action `json:"node"`
+	Cursor Cursor  `json:"cursor"`
+}
+
+// ActionConnection is the connection containing edges to Action.
+type ActionConnection struct {
+	Edges      []*ActionEdge `json:"edges"`
+	PageInfo   PageInfo      `json:"pageInfo"`
+	TotalCount int           `json:"totalCount"`
+}
+
+func (c *ActionConnection) build(nodes []*Action, pager *actionPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Action
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Action {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Action {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ActionEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ActionEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ActionPaginateOption enables pagination customization.
+type ActionPaginateOption func(*actionPager) error
+
+// WithActionOrder configures pagination ordering.
+func WithActionOrder(order *ActionOrder) ActionPaginateOption {
+	if order == nil {
+		order = DefaultActionOrder
+	}
+	o := *order
+	return func(pager *actionPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultActionOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithActionFilter configures pagination filter.
+func WithActionFilter(filter func(*ActionQuery) (*ActionQuery, error)) ActionPaginateOption {
+	return func(pager *actionPager) error {
+		if filter == nil {
+			return errors.New("ActionQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type actionPager struct {
+	reverse bool
+	order   *ActionOrder
+	filter  func(*ActionQuery) (*ActionQuery, error)
+}
+
+func newActionPager(opts []ActionPaginateOption, reverse bool) (*actionPager, error) {
+	pager := &actionPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultActionOrder
+	}
+	return pager, nil
+}
+
+func (p *actionPager) applyFilter(query *ActionQuery) (*ActionQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *actionPager) toCursor(_m *Action) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *actionPager) applyCursors(query *ActionQuery, after, before *Cursor) (*ActionQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultActionOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *actionPager) applyOrder(query *ActionQuery) *ActionQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultActionOrder.Field {
+		query = query.Order(DefaultActionOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *actionPager) orderExpr(query *ActionQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultActionOrder.Field {
+			b.Comma().Ident(DefaultActionOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Action.
+func (_m *ActionQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ActionPaginateOption,
+) (*ActionConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newActionPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ActionConnection{Edges: []*ActionEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ActionOrderFieldTitle orders Action by title.
+	ActionOrderFieldTitle = &ActionOrderField{
+		Value: func(_m *Action) (ent.Value, error) {
+			return _m.Title, nil
+		},
+		column: action.FieldTitle,
+		toTerm: action.ByTitle,
+		toCursor: func(_m *Action) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Title,
+			}
+		},
+	}
+	// ActionOrderFieldBudget orders Action by budget.
+	ActionOrderFieldBudget = &ActionOrderField{
+		Value: func(_m *Action) (ent.Value, error) {
+			return _m.Budget, nil
+		},
+		column: action.FieldBudget,
+		toTerm: action.ByBudget,
+		toCursor: func(_m *Action) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Budget,
+			}
+		},
+	}
+	// ActionOrderFieldUpdatedAt orders Action by updated_at.
+	ActionOrderFieldUpdatedAt = &ActionOrderField{
+		Value: func(_m *Action) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: action.FieldUpdatedAt,
+		toTerm: action.ByUpdatedAt,
+		toCursor: func(_m *Action) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ActionOrderField) String() string {
+	var str string
+	switch f.column {
+	case ActionOrderFieldTitle.column:
+		str = "TITLE"
+	case ActionOrderFieldBudget.column:
+		str = "BUDGET"
+	case ActionOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ActionOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ActionOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ActionOrderField %T must be a string", v)
+	}
+	switch str {
+	case "TITLE":
+		*f = *ActionOrderFieldTitle
+	case "BUDGET":
+		*f = *ActionOrderFieldBudget
+	case "UPDATED_AT":
+		*f = *ActionOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid ActionOrderField", str)
+	}
+	return nil
+}
+
+// ActionOrderField defines the ordering field of Action.
+type ActionOrderField struct {
+	// Value extracts the ordering value from the given Action.
+	Value    func(*Action) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) action.OrderOption
+	toCursor func(*Action) Cursor
+}
+
+// ActionOrder defines the ordering of Action.
+type ActionOrder struct {
+	Direction OrderDirection    `json:"direction"`
+	Field     *ActionOrderField `json:"field"`
+}
+
+// DefaultActionOrder is the default ordering of Action.
+var DefaultActionOrder = &ActionOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ActionOrderField{
+		Value: func(_m *Action) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: action.FieldID,
+		toTerm: action.ByID,
+		toCursor: func(_m *Action) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Action into ActionEdge.
+func (_m *Action) ToEdge(order *ActionOrder) *ActionEdge {
+	if order == nil {
+		order = DefaultActionOrder
+	}
+	return &ActionEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// AuditEntryEdge is the edge representation of AuditEntry.
+type AuditEntryEdge struct {
+	Node   *AuditEntry `json:"node"`
+	Cursor Cursor      `json:"cursor"`
+}
+
+// AuditEntryConnection is the connection containing edges to AuditEntry.
+type AuditEntryConnection struct {
+	Edges      []*AuditEntryEdge `json:"edges"`
+	PageInfo   PageInfo          `json:"pageInfo"`
+	TotalCount int               `json:"totalCount"`
+}
+
+func (c *AuditEntryConnection) build(nodes []*AuditEntry, pager *auditentryPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *AuditEntry
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *AuditEntry {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *AuditEntry {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*AuditEntryEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &AuditEntryEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// AuditEntryPaginateOption enables pagination customization.
+type AuditEntryPaginateOption func(*auditentryPager) error
+
+// WithAuditEntryOrder configures pagination ordering.
+func WithAuditEntryOrder(order *AuditEntryOrder) AuditEntryPaginateOption {
+	if order == nil {
+		order = DefaultAuditEntryOrder
+	}
+	o := *order
+	return func(pager *auditentryPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultAuditEntryOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithAuditEntryFilter configures pagination filter.
+func WithAuditEntryFilter(filter func(*AuditEntryQuery) (*AuditEntryQuery, error)) AuditEntryPaginateOption {
+	return func(pager *auditentryPager) error {
+		if filter == nil {
+			return errors.New("AuditEntryQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type auditentryPager struct {
+	reverse bool
+	order   *AuditEntryOrder
+	filter  func(*AuditEntryQuery) (*AuditEntryQuery, error)
+}
+
+func newAuditEntryPager(opts []AuditEntryPaginateOption, reverse bool) (*auditentryPager, error) {
+	pager := &auditentryPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultAuditEntryOrder
+	}
+	return pager, nil
+}
+
+func (p *auditentryPager) applyFilter(query *AuditEntryQuery) (*AuditEntryQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *auditentryPager) toCursor(_m *AuditEntry) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *auditentryPager) applyCursors(query *AuditEntryQuery, after, before *Cursor) (*AuditEntryQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultAuditEntryOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *auditentryPager) applyOrder(query *AuditEntryQuery) *AuditEntryQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultAuditEntryOrder.Field {
+		query = query.Order(DefaultAuditEntryOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *auditentryPager) orderExpr(query *AuditEntryQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultAuditEntryOrder.Field {
+			b.Comma().Ident(DefaultAuditEntryOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to AuditEntry.
+func (_m *AuditEntryQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...AuditEntryPaginateOption,
+) (*AuditEntryConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newAuditEntryPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &AuditEntryConnection{Edges: []*AuditEntryEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// AuditEntryOrderFieldAt orders AuditEntry by at.
+	AuditEntryOrderFieldAt = &AuditEntryOrderField{
+		Value: func(_m *AuditEntry) (ent.Value, error) {
+			return _m.At, nil
+		},
+		column: auditentry.FieldAt,
+		toTerm: auditentry.ByAt,
+		toCursor: func(_m *AuditEntry) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.At,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f AuditEntryOrderField) String() string {
+	var str string
+	switch f.column {
+	case AuditEntryOrderFieldAt.column:
+		str = "AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f AuditEntryOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *AuditEntryOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("AuditEntryOrderField %T must be a string", v)
+	}
+	switch str {
+	case "AT":
+		*f = *AuditEntryOrderFieldAt
+	default:
+		return fmt.Errorf("%s is not a valid AuditEntryOrderField", str)
+	}
+	return nil
+}
+
+// AuditEntryOrderField defines the ordering field of AuditEntry.
+type AuditEntryOrderField struct {
+	// Value extracts the ordering value from the given AuditEntry.
+	Value    func(*AuditEntry) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) auditentry.OrderOption
+	toCursor func(*AuditEntry) Cursor
+}
+
+// AuditEntryOrder defines the ordering of AuditEntry.
+type AuditEntryOrder struct {
+	Direction OrderDirection        `json:"direction"`
+	Field     *AuditEntryOrderField `json:"field"`
+}
+
+// DefaultAuditEntryOrder is the default ordering of AuditEntry.
+var DefaultAuditEntryOrder = &AuditEntryOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &AuditEntryOrderField{
+		Value: func(_m *AuditEntry) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: auditentry.FieldID,
+		toTerm: auditentry.ByID,
+		toCursor: func(_m *AuditEntry) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts AuditEntry into AuditEntryEdge.
+func (_m *AuditEntry) ToEdge(order *AuditEntryOrder) *AuditEntryEdge {
+	if order == nil {
+		order = DefaultAuditEntryOrder
+	}
+	return &AuditEntryEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// CommitmentEdge is the edge representation of Commitment.
+type CommitmentEdge struct {
+	Node   *Commitment `json:"node"`
+	Cursor Cursor      `json:"cursor"`
+}
+
+// CommitmentConnection is the connection containing edges to Commitment.
+type CommitmentConnection struct {
+	Edges      []*CommitmentEdge `json:"edges"`
+	PageInfo   PageInfo          `json:"pageInfo"`
+	TotalCount int               `json:"totalCount"`
+}
+
+func (c *CommitmentConnection) build(nodes []*Commitment, pager *commitmentPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Commitment
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Commitment {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Commitment {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CommitmentEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CommitmentEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CommitmentPaginateOption enables pagination customization.
+type CommitmentPaginateOption func(*commitmentPager) error
+
+// WithCommitmentOrder configures pagination ordering.
+func WithCommitmentOrder(order *CommitmentOrder) CommitmentPaginateOption {
+	if order == nil {
+		order = DefaultCommitmentOrder
+	}
+	o := *order
+	return func(pager *commitmentPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCommitmentOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCommitmentFilter configures pagination filter.
+func WithCommitmentFilter(filter func(*CommitmentQuery) (*CommitmentQuery, error)) CommitmentPaginateOption {
+	return func(pager *commitmentPager) error {
+		if filter == nil {
+			return errors.New("CommitmentQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type commitmentPager struct {
+	reverse bool
+	order   *CommitmentOrder
+	filter  func(*CommitmentQuery) (*CommitmentQuery, error)
+}
+
+func newCommitmentPager(opts []CommitmentPaginateOption, reverse bool) (*commitmentPager, error) {
+	pager := &commitmentPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCommitmentOrder
+	}
+	return pager, nil
+}
+
+func (p *commitmentPager) applyFilter(query *CommitmentQuery) (*CommitmentQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *commitmentPager) toCursor(_m *Commitment) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *commitmentPager) applyCursors(query *CommitmentQuery, after, before *Cursor) (*CommitmentQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCommitmentOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *commitmentPager) applyOrder(query *CommitmentQuery) *CommitmentQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCommitmentOrder.Field {
+		query = query.Order(DefaultCommitmentOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *commitmentPager) orderExpr(query *CommitmentQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCommitmentOrder.Field {
+			b.Comma().Ident(DefaultCommitmentOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Commitment.
+func (_m *CommitmentQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CommitmentPaginateOption,
+) (*CommitmentConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCommitmentPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CommitmentConnection{Edges: []*CommitmentEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// CommitmentOrderFieldUpdatedAt orders Commitment by updated_at.
+	CommitmentOrderFieldUpdatedAt = &CommitmentOrderField{
+		Value: func(_m *Commitment) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: commitment.FieldUpdatedAt,
+		toTerm: commitment.ByUpdatedAt,
+		toCursor: func(_m *Commitment) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f CommitmentOrderField) String() string {
+	var str string
+	switch f.column {
+	case CommitmentOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f CommitmentOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *CommitmentOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("CommitmentOrderField %T must be a string", v)
+	}
+	switch str {
+	case "UPDATED_AT":
+		*f = *CommitmentOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid CommitmentOrderField", str)
+	}
+	return nil
+}
+
+// CommitmentOrderField defines the ordering field of Commitment.
+type CommitmentOrderField struct {
+	// Value extracts the ordering value from the given Commitment.
+	Value    func(*Commitment) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) commitment.OrderOption
+	toCursor func(*Commitment) Cursor
+}
+
+// CommitmentOrder defines the ordering of Commitment.
+type CommitmentOrder struct {
+	Direction OrderDirection        `json:"direction"`
+	Field     *CommitmentOrderField `json:"field"`
+}
+
+// DefaultCommitmentOrder is the default ordering of Commitment.
+var DefaultCommitmentOrder = &CommitmentOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CommitmentOrderField{
+		Value: func(_m *Commitment) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: commitment.FieldID,
+		toTerm: commitment.ByID,
+		toCursor: func(_m *Commitment) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Commitment into CommitmentEdge.
+func (_m *Commitment) ToEdge(order *CommitmentOrder) *CommitmentEdge {
+	if order == nil {
+		order = DefaultCommitmentOrder
+	}
+	return &CommitmentEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// CommitmentEventEdge is the edge representation of CommitmentEvent.
+type CommitmentEventEdge struct {
+	Node   *CommitmentEvent `json:"node"`
+	Cursor Cursor           `json:"cursor"`
+}
+
+// CommitmentEventConnection is the connection containing edges to CommitmentEvent.
+type CommitmentEventConnection struct {
+	Edges      []*CommitmentEventEdge `json:"edges"`
+	PageInfo   PageInfo               `json:"pageInfo"`
+	TotalCount int                    `json:"totalCount"`
+}
+
+func (c *CommitmentEventConnection) build(nodes []*CommitmentEvent, pager *commitmenteventPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *CommitmentEvent
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *CommitmentEvent {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *CommitmentEvent {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CommitmentEventEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CommitmentEventEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CommitmentEventPaginateOption enables pagination customization.
+type CommitmentEventPaginateOption func(*commitmenteventPager) error
+
+// WithCommitmentEventOrder configures pagination ordering.
+func WithCommitmentEventOrder(order *CommitmentEventOrder) CommitmentEventPaginateOption {
+	if order == nil {
+		order = DefaultCommitmentEventOrder
+	}
+	o := *order
+	return func(pager *commitmenteventPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCommitmentEventOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCommitmentEventFilter configures pagination filter.
+func WithCommitmentEventFilter(filter func(*CommitmentEventQuery) (*CommitmentEventQuery, error)) CommitmentEventPaginateOption {
+	return func(pager *commitmenteventPager) error {
+		if filter == nil {
+			return errors.New("CommitmentEventQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type commitmenteventPager struct {
+	reverse bool
+	order   *CommitmentEventOrder
+	filter  func(*CommitmentEventQuery) (*CommitmentEventQuery, error)
+}
+
+func newCommitmentEventPager(opts []CommitmentEventPaginateOption, reverse bool) (*commitmenteventPager, error) {
+	pager := &commitmenteventPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCommitmentEventOrder
+	}
+	return pager, nil
+}
+
+func (p *commitmenteventPager) applyFilter(query *CommitmentEventQuery) (*CommitmentEventQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *commitmenteventPager) toCursor(_m *CommitmentEvent) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *commitmenteventPager) applyCursors(query *CommitmentEventQuery, after, before *Cursor) (*CommitmentEventQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCommitmentEventOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *commitmenteventPager) applyOrder(query *CommitmentEventQuery) *CommitmentEventQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCommitmentEventOrder.Field {
+		query = query.Order(DefaultCommitmentEventOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *commitmenteventPager) orderExpr(query *CommitmentEventQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCommitmentEventOrder.Field {
+			b.Comma().Ident(DefaultCommitmentEventOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to CommitmentEvent.
+func (_m *CommitmentEventQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CommitmentEventPaginateOption,
+) (*CommitmentEventConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCommitmentEventPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CommitmentEventConnection{Edges: []*CommitmentEventEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+// CommitmentEventOrderField defines the ordering field of CommitmentEvent.
+type CommitmentEventOrderField struct {
+	// Value extracts the ordering value from the given CommitmentEvent.
+	Value    func(*CommitmentEvent) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) commitmentevent.OrderOption
+	toCursor func(*CommitmentEvent) Cursor
+}
+
+// CommitmentEventOrder defines the ordering of CommitmentEvent.
+type CommitmentEventOrder struct {
+	Direction OrderDirection             `json:"direction"`
+	Field     *CommitmentEventOrderField `json:"field"`
+}
+
+// DefaultCommitmentEventOrder is the default ordering of CommitmentEvent.
+var DefaultCommitmentEventOrder = &CommitmentEventOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CommitmentEventOrderField{
+		Value: func(_m *CommitmentEvent) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: commitmentevent.FieldID,
+		toTerm: commitmentevent.ByID,
+		toCursor: func(_m *CommitmentEvent) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts CommitmentEvent into CommitmentEventEdge.
+func (_m *CommitmentEvent) ToEdge(order *CommitmentEventOrder) *CommitmentEventEdge {
+	if order == nil {
+		order = DefaultCommitmentEventOrder
+	}
+	return &CommitmentEventEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
 }
 
 // CopEdge is the edge representation of Cop.

@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/cop-territoriales/cop-api/ent/action"
+	"github.com/cop-territoriales/cop-api/ent/auditentry"
+	"github.com/cop-territoriales/cop-api/ent/commitment"
 	"github.com/cop-territoriales/cop-api/ent/cop"
 	"github.com/cop-territoriales/cop-api/ent/lever"
 	"github.com/cop-territoriales/cop-api/ent/objective"
@@ -15,6 +18,1630 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/territory"
 	"github.com/cop-territoriales/cop-api/planning"
 )
+
+// ActionWhereInput represents a where input for filtering Action queries.
+type ActionWhereInput struct {
+	Predicates []predicate.Action  `json:"-"`
+	Not        *ActionWhereInput   `json:"not,omitempty"`
+	Or         []*ActionWhereInput `json:"or,omitempty"`
+	And        []*ActionWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "title" field predicates.
+	Title             *string  `json:"title,omitempty"`
+	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
+	TitleIn           []string `json:"titleIn,omitempty"`
+	TitleNotIn        []string `json:"titleNotIn,omitempty"`
+	TitleGT           *string  `json:"titleGT,omitempty"`
+	TitleGTE          *string  `json:"titleGTE,omitempty"`
+	TitleLT           *string  `json:"titleLT,omitempty"`
+	TitleLTE          *string  `json:"titleLTE,omitempty"`
+	TitleContains     *string  `json:"titleContains,omitempty"`
+	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
+	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
+	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
+	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
+
+	// "description" field predicates.
+	Description             *string  `json:"description,omitempty"`
+	DescriptionNEQ          *string  `json:"descriptionNEQ,omitempty"`
+	DescriptionIn           []string `json:"descriptionIn,omitempty"`
+	DescriptionNotIn        []string `json:"descriptionNotIn,omitempty"`
+	DescriptionGT           *string  `json:"descriptionGT,omitempty"`
+	DescriptionGTE          *string  `json:"descriptionGTE,omitempty"`
+	DescriptionLT           *string  `json:"descriptionLT,omitempty"`
+	DescriptionLTE          *string  `json:"descriptionLTE,omitempty"`
+	DescriptionContains     *string  `json:"descriptionContains,omitempty"`
+	DescriptionHasPrefix    *string  `json:"descriptionHasPrefix,omitempty"`
+	DescriptionHasSuffix    *string  `json:"descriptionHasSuffix,omitempty"`
+	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
+	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
+
+	// "status" field predicates.
+	Status      *action.Status  `json:"status,omitempty"`
+	StatusNEQ   *action.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []action.Status `json:"statusIn,omitempty"`
+	StatusNotIn []action.Status `json:"statusNotIn,omitempty"`
+
+	// "start_year" field predicates.
+	StartYear      *int  `json:"startYear,omitempty"`
+	StartYearNEQ   *int  `json:"startYearNEQ,omitempty"`
+	StartYearIn    []int `json:"startYearIn,omitempty"`
+	StartYearNotIn []int `json:"startYearNotIn,omitempty"`
+	StartYearGT    *int  `json:"startYearGT,omitempty"`
+	StartYearGTE   *int  `json:"startYearGTE,omitempty"`
+	StartYearLT    *int  `json:"startYearLT,omitempty"`
+	StartYearLTE   *int  `json:"startYearLTE,omitempty"`
+
+	// "end_year" field predicates.
+	EndYear       *int  `json:"endYear,omitempty"`
+	EndYearNEQ    *int  `json:"endYearNEQ,omitempty"`
+	EndYearIn     []int `json:"endYearIn,omitempty"`
+	EndYearNotIn  []int `json:"endYearNotIn,omitempty"`
+	EndYearGT     *int  `json:"endYearGT,omitempty"`
+	EndYearGTE    *int  `json:"endYearGTE,omitempty"`
+	EndYearLT     *int  `json:"endYearLT,omitempty"`
+	EndYearLTE    *int  `json:"endYearLTE,omitempty"`
+	EndYearIsNil  bool  `json:"endYearIsNil,omitempty"`
+	EndYearNotNil bool  `json:"endYearNotNil,omitempty"`
+
+	// "budget" field predicates.
+	Budget      *float64  `json:"budget,omitempty"`
+	BudgetNEQ   *float64  `json:"budgetNEQ,omitempty"`
+	BudgetIn    []float64 `json:"budgetIn,omitempty"`
+	BudgetNotIn []float64 `json:"budgetNotIn,omitempty"`
+	BudgetGT    *float64  `json:"budgetGT,omitempty"`
+	BudgetGTE   *float64  `json:"budgetGTE,omitempty"`
+	BudgetLT    *float64  `json:"budgetLT,omitempty"`
+	BudgetLTE   *float64  `json:"budgetLTE,omitempty"`
+
+	// "effect_ktco2e" field predicates.
+	EffectKtco2e       *float64  `json:"effectKtco2e,omitempty"`
+	EffectKtco2eNEQ    *float64  `json:"effectKtco2eNEQ,omitempty"`
+	EffectKtco2eIn     []float64 `json:"effectKtco2eIn,omitempty"`
+	EffectKtco2eNotIn  []float64 `json:"effectKtco2eNotIn,omitempty"`
+	EffectKtco2eGT     *float64  `json:"effectKtco2eGT,omitempty"`
+	EffectKtco2eGTE    *float64  `json:"effectKtco2eGTE,omitempty"`
+	EffectKtco2eLT     *float64  `json:"effectKtco2eLT,omitempty"`
+	EffectKtco2eLTE    *float64  `json:"effectKtco2eLTE,omitempty"`
+	EffectKtco2eIsNil  bool      `json:"effectKtco2eIsNil,omitempty"`
+	EffectKtco2eNotNil bool      `json:"effectKtco2eNotNil,omitempty"`
+
+	// "effect_physical" field predicates.
+	EffectPhysical       *float64  `json:"effectPhysical,omitempty"`
+	EffectPhysicalNEQ    *float64  `json:"effectPhysicalNEQ,omitempty"`
+	EffectPhysicalIn     []float64 `json:"effectPhysicalIn,omitempty"`
+	EffectPhysicalNotIn  []float64 `json:"effectPhysicalNotIn,omitempty"`
+	EffectPhysicalGT     *float64  `json:"effectPhysicalGT,omitempty"`
+	EffectPhysicalGTE    *float64  `json:"effectPhysicalGTE,omitempty"`
+	EffectPhysicalLT     *float64  `json:"effectPhysicalLT,omitempty"`
+	EffectPhysicalLTE    *float64  `json:"effectPhysicalLTE,omitempty"`
+	EffectPhysicalIsNil  bool      `json:"effectPhysicalIsNil,omitempty"`
+	EffectPhysicalNotNil bool      `json:"effectPhysicalNotNil,omitempty"`
+
+	// "cop_edition" field predicates.
+	CopEdition       *int  `json:"copEdition,omitempty"`
+	CopEditionNEQ    *int  `json:"copEditionNEQ,omitempty"`
+	CopEditionIn     []int `json:"copEditionIn,omitempty"`
+	CopEditionNotIn  []int `json:"copEditionNotIn,omitempty"`
+	CopEditionGT     *int  `json:"copEditionGT,omitempty"`
+	CopEditionGTE    *int  `json:"copEditionGTE,omitempty"`
+	CopEditionLT     *int  `json:"copEditionLT,omitempty"`
+	CopEditionLTE    *int  `json:"copEditionLTE,omitempty"`
+	CopEditionIsNil  bool  `json:"copEditionIsNil,omitempty"`
+	CopEditionNotNil bool  `json:"copEditionNotNil,omitempty"`
+
+	// "synthetic" field predicates.
+	Synthetic    *bool `json:"synthetic,omitempty"`
+	SyntheticNEQ *bool `json:"syntheticNEQ,omitempty"`
+
+	// "version" field predicates.
+	Version      *int  `json:"version,omitempty"`
+	VersionNEQ   *int  `json:"versionNEQ,omitempty"`
+	VersionIn    []int `json:"versionIn,omitempty"`
+	VersionNotIn []int `json:"versionNotIn,omitempty"`
+	VersionGT    *int  `json:"versionGT,omitempty"`
+	VersionGTE   *int  `json:"versionGTE,omitempty"`
+	VersionLT    *int  `json:"versionLT,omitempty"`
+	VersionLTE   *int  `json:"versionLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "territory" edge predicates.
+	HasTerritory     *bool                  `json:"hasTerritory,omitempty"`
+	HasTerritoryWith []*TerritoryWhereInput `json:"hasTerritoryWith,omitempty"`
+
+	// "lever" edge predicates.
+	HasLever     *bool              `json:"hasLever,omitempty"`
+	HasLeverWith []*LeverWhereInput `json:"hasLeverWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ActionWhereInput) AddPredicates(predicates ...predicate.Action) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ActionWhereInput filter on the ActionQuery builder.
+func (i *ActionWhereInput) Filter(q *ActionQuery) (*ActionQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyActionWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyActionWhereInput is returned in case the ActionWhereInput is empty.
+var ErrEmptyActionWhereInput = errors.New("ent: empty predicate ActionWhereInput")
+
+// P returns a predicate for filtering actions.
+// An error is returned if the input is empty or invalid.
+func (i *ActionWhereInput) P() (predicate.Action, error) {
+	var predicates []predicate.Action
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, action.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Action, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, action.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Action, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, action.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, action.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, action.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, action.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, action.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, action.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, action.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, action.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, action.IDLTE(*i.IDLTE))
+	}
+	if i.Title != nil {
+		predicates = append(predicates, action.TitleEQ(*i.Title))
+	}
+	if i.TitleNEQ != nil {
+		predicates = append(predicates, action.TitleNEQ(*i.TitleNEQ))
+	}
+	if len(i.TitleIn) > 0 {
+		predicates = append(predicates, action.TitleIn(i.TitleIn...))
+	}
+	if len(i.TitleNotIn) > 0 {
+		predicates = append(predicates, action.TitleNotIn(i.TitleNotIn...))
+	}
+	if i.TitleGT != nil {
+		predicates = append(predicates, action.TitleGT(*i.TitleGT))
+	}
+	if i.TitleGTE != nil {
+		predicates = append(predicates, action.TitleGTE(*i.TitleGTE))
+	}
+	if i.TitleLT != nil {
+		predicates = append(predicates, action.TitleLT(*i.TitleLT))
+	}
+	if i.TitleLTE != nil {
+		predicates = append(predicates, action.TitleLTE(*i.TitleLTE))
+	}
+	if i.TitleContains != nil {
+		predicates = append(predicates, action.TitleContains(*i.TitleContains))
+	}
+	if i.TitleHasPrefix != nil {
+		predicates = append(predicates, action.TitleHasPrefix(*i.TitleHasPrefix))
+	}
+	if i.TitleHasSuffix != nil {
+		predicates = append(predicates, action.TitleHasSuffix(*i.TitleHasSuffix))
+	}
+	if i.TitleEqualFold != nil {
+		predicates = append(predicates, action.TitleEqualFold(*i.TitleEqualFold))
+	}
+	if i.TitleContainsFold != nil {
+		predicates = append(predicates, action.TitleContainsFold(*i.TitleContainsFold))
+	}
+	if i.Description != nil {
+		predicates = append(predicates, action.DescriptionEQ(*i.Description))
+	}
+	if i.DescriptionNEQ != nil {
+		predicates = append(predicates, action.DescriptionNEQ(*i.DescriptionNEQ))
+	}
+	if len(i.DescriptionIn) > 0 {
+		predicates = append(predicates, action.DescriptionIn(i.DescriptionIn...))
+	}
+	if len(i.DescriptionNotIn) > 0 {
+		predicates = append(predicates, action.DescriptionNotIn(i.DescriptionNotIn...))
+	}
+	if i.DescriptionGT != nil {
+		predicates = append(predicates, action.DescriptionGT(*i.DescriptionGT))
+	}
+	if i.DescriptionGTE != nil {
+		predicates = append(predicates, action.DescriptionGTE(*i.DescriptionGTE))
+	}
+	if i.DescriptionLT != nil {
+		predicates = append(predicates, action.DescriptionLT(*i.DescriptionLT))
+	}
+	if i.DescriptionLTE != nil {
+		predicates = append(predicates, action.DescriptionLTE(*i.DescriptionLTE))
+	}
+	if i.DescriptionContains != nil {
+		predicates = append(predicates, action.DescriptionContains(*i.DescriptionContains))
+	}
+	if i.DescriptionHasPrefix != nil {
+		predicates = append(predicates, action.DescriptionHasPrefix(*i.DescriptionHasPrefix))
+	}
+	if i.DescriptionHasSuffix != nil {
+		predicates = append(predicates, action.DescriptionHasSuffix(*i.DescriptionHasSuffix))
+	}
+	if i.DescriptionEqualFold != nil {
+		predicates = append(predicates, action.DescriptionEqualFold(*i.DescriptionEqualFold))
+	}
+	if i.DescriptionContainsFold != nil {
+		predicates = append(predicates, action.DescriptionContainsFold(*i.DescriptionContainsFold))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, action.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, action.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, action.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, action.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.StartYear != nil {
+		predicates = append(predicates, action.StartYearEQ(*i.StartYear))
+	}
+	if i.StartYearNEQ != nil {
+		predicates = append(predicates, action.StartYearNEQ(*i.StartYearNEQ))
+	}
+	if len(i.StartYearIn) > 0 {
+		predicates = append(predicates, action.StartYearIn(i.StartYearIn...))
+	}
+	if len(i.StartYearNotIn) > 0 {
+		predicates = append(predicates, action.StartYearNotIn(i.StartYearNotIn...))
+	}
+	if i.StartYearGT != nil {
+		predicates = append(predicates, action.StartYearGT(*i.StartYearGT))
+	}
+	if i.StartYearGTE != nil {
+		predicates = append(predicates, action.StartYearGTE(*i.StartYearGTE))
+	}
+	if i.StartYearLT != nil {
+		predicates = append(predicates, action.StartYearLT(*i.StartYearLT))
+	}
+	if i.StartYearLTE != nil {
+		predicates = append(predicates, action.StartYearLTE(*i.StartYearLTE))
+	}
+	if i.EndYear != nil {
+		predicates = append(predicates, action.EndYearEQ(*i.EndYear))
+	}
+	if i.EndYearNEQ != nil {
+		predicates = append(predicates, action.EndYearNEQ(*i.EndYearNEQ))
+	}
+	if len(i.EndYearIn) > 0 {
+		predicates = append(predicates, action.EndYearIn(i.EndYearIn...))
+	}
+	if len(i.EndYearNotIn) > 0 {
+		predicates = append(predicates, action.EndYearNotIn(i.EndYearNotIn...))
+	}
+	if i.EndYearGT != nil {
+		predicates = append(predicates, action.EndYearGT(*i.EndYearGT))
+	}
+	if i.EndYearGTE != nil {
+		predicates = append(predicates, action.EndYearGTE(*i.EndYearGTE))
+	}
+	if i.EndYearLT != nil {
+		predicates = append(predicates, action.EndYearLT(*i.EndYearLT))
+	}
+	if i.EndYearLTE != nil {
+		predicates = append(predicates, action.EndYearLTE(*i.EndYearLTE))
+	}
+	if i.EndYearIsNil {
+		predicates = append(predicates, action.EndYearIsNil())
+	}
+	if i.EndYearNotNil {
+		predicates = append(predicates, action.EndYearNotNil())
+	}
+	if i.Budget != nil {
+		predicates = append(predicates, action.BudgetEQ(*i.Budget))
+	}
+	if i.BudgetNEQ != nil {
+		predicates = append(predicates, action.BudgetNEQ(*i.BudgetNEQ))
+	}
+	if len(i.BudgetIn) > 0 {
+		predicates = append(predicates, action.BudgetIn(i.BudgetIn...))
+	}
+	if len(i.BudgetNotIn) > 0 {
+		predicates = append(predicates, action.BudgetNotIn(i.BudgetNotIn...))
+	}
+	if i.BudgetGT != nil {
+		predicates = append(predicates, action.BudgetGT(*i.BudgetGT))
+	}
+	if i.BudgetGTE != nil {
+		predicates = append(predicates, action.BudgetGTE(*i.BudgetGTE))
+	}
+	if i.BudgetLT != nil {
+		predicates = append(predicates, action.BudgetLT(*i.BudgetLT))
+	}
+	if i.BudgetLTE != nil {
+		predicates = append(predicates, action.BudgetLTE(*i.BudgetLTE))
+	}
+	if i.EffectKtco2e != nil {
+		predicates = append(predicates, action.EffectKtco2eEQ(*i.EffectKtco2e))
+	}
+	if i.EffectKtco2eNEQ != nil {
+		predicates = append(predicates, action.EffectKtco2eNEQ(*i.EffectKtco2eNEQ))
+	}
+	if len(i.EffectKtco2eIn) > 0 {
+		predicates = append(predicates, action.EffectKtco2eIn(i.EffectKtco2eIn...))
+	}
+	if len(i.EffectKtco2eNotIn) > 0 {
+		predicates = append(predicates, action.EffectKtco2eNotIn(i.EffectKtco2eNotIn...))
+	}
+	if i.EffectKtco2eGT != nil {
+		predicates = append(predicates, action.EffectKtco2eGT(*i.EffectKtco2eGT))
+	}
+	if i.EffectKtco2eGTE != nil {
+		predicates = append(predicates, action.EffectKtco2eGTE(*i.EffectKtco2eGTE))
+	}
+	if i.EffectKtco2eLT != nil {
+		predicates = append(predicates, action.EffectKtco2eLT(*i.EffectKtco2eLT))
+	}
+	if i.EffectKtco2eLTE != nil {
+		predicates = append(predicates, action.EffectKtco2eLTE(*i.EffectKtco2eLTE))
+	}
+	if i.EffectKtco2eIsNil {
+		predicates = append(predicates, action.EffectKtco2eIsNil())
+	}
+	if i.EffectKtco2eNotNil {
+		predicates = append(predicates, action.EffectKtco2eNotNil())
+	}
+	if i.EffectPhysical != nil {
+		predicates = append(predicates, action.EffectPhysicalEQ(*i.EffectPhysical))
+	}
+	if i.EffectPhysicalNEQ != nil {
+		predicates = append(predicates, action.EffectPhysicalNEQ(*i.EffectPhysicalNEQ))
+	}
+	if len(i.EffectPhysicalIn) > 0 {
+		predicates = append(predicates, action.EffectPhysicalIn(i.EffectPhysicalIn...))
+	}
+	if len(i.EffectPhysicalNotIn) > 0 {
+		predicates = append(predicates, action.EffectPhysicalNotIn(i.EffectPhysicalNotIn...))
+	}
+	if i.EffectPhysicalGT != nil {
+		predicates = append(predicates, action.EffectPhysicalGT(*i.EffectPhysicalGT))
+	}
+	if i.EffectPhysicalGTE != nil {
+		predicates = append(predicates, action.EffectPhysicalGTE(*i.EffectPhysicalGTE))
+	}
+	if i.EffectPhysicalLT != nil {
+		predicates = append(predicates, action.EffectPhysicalLT(*i.EffectPhysicalLT))
+	}
+	if i.EffectPhysicalLTE != nil {
+		predicates = append(predicates, action.EffectPhysicalLTE(*i.EffectPhysicalLTE))
+	}
+	if i.EffectPhysicalIsNil {
+		predicates = append(predicates, action.EffectPhysicalIsNil())
+	}
+	if i.EffectPhysicalNotNil {
+		predicates = append(predicates, action.EffectPhysicalNotNil())
+	}
+	if i.CopEdition != nil {
+		predicates = append(predicates, action.CopEditionEQ(*i.CopEdition))
+	}
+	if i.CopEditionNEQ != nil {
+		predicates = append(predicates, action.CopEditionNEQ(*i.CopEditionNEQ))
+	}
+	if len(i.CopEditionIn) > 0 {
+		predicates = append(predicates, action.CopEditionIn(i.CopEditionIn...))
+	}
+	if len(i.CopEditionNotIn) > 0 {
+		predicates = append(predicates, action.CopEditionNotIn(i.CopEditionNotIn...))
+	}
+	if i.CopEditionGT != nil {
+		predicates = append(predicates, action.CopEditionGT(*i.CopEditionGT))
+	}
+	if i.CopEditionGTE != nil {
+		predicates = append(predicates, action.CopEditionGTE(*i.CopEditionGTE))
+	}
+	if i.CopEditionLT != nil {
+		predicates = append(predicates, action.CopEditionLT(*i.CopEditionLT))
+	}
+	if i.CopEditionLTE != nil {
+		predicates = append(predicates, action.CopEditionLTE(*i.CopEditionLTE))
+	}
+	if i.CopEditionIsNil {
+		predicates = append(predicates, action.CopEditionIsNil())
+	}
+	if i.CopEditionNotNil {
+		predicates = append(predicates, action.CopEditionNotNil())
+	}
+	if i.Synthetic != nil {
+		predicates = append(predicates, action.SyntheticEQ(*i.Synthetic))
+	}
+	if i.SyntheticNEQ != nil {
+		predicates = append(predicates, action.SyntheticNEQ(*i.SyntheticNEQ))
+	}
+	if i.Version != nil {
+		predicates = append(predicates, action.VersionEQ(*i.Version))
+	}
+	if i.VersionNEQ != nil {
+		predicates = append(predicates, action.VersionNEQ(*i.VersionNEQ))
+	}
+	if len(i.VersionIn) > 0 {
+		predicates = append(predicates, action.VersionIn(i.VersionIn...))
+	}
+	if len(i.VersionNotIn) > 0 {
+		predicates = append(predicates, action.VersionNotIn(i.VersionNotIn...))
+	}
+	if i.VersionGT != nil {
+		predicates = append(predicates, action.VersionGT(*i.VersionGT))
+	}
+	if i.VersionGTE != nil {
+		predicates = append(predicates, action.VersionGTE(*i.VersionGTE))
+	}
+	if i.VersionLT != nil {
+		predicates = append(predicates, action.VersionLT(*i.VersionLT))
+	}
+	if i.VersionLTE != nil {
+		predicates = append(predicates, action.VersionLTE(*i.VersionLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, action.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, action.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, action.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, action.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, action.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, action.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, action.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, action.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, action.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, action.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, action.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, action.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, action.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, action.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, action.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, action.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+
+	if i.HasTerritory != nil {
+		p := action.HasTerritory()
+		if !*i.HasTerritory {
+			p = action.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasTerritoryWith) > 0 {
+		with := make([]predicate.Territory, 0, len(i.HasTerritoryWith))
+		for _, w := range i.HasTerritoryWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasTerritoryWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, action.HasTerritoryWith(with...))
+	}
+	if i.HasLever != nil {
+		p := action.HasLever()
+		if !*i.HasLever {
+			p = action.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasLeverWith) > 0 {
+		with := make([]predicate.Lever, 0, len(i.HasLeverWith))
+		for _, w := range i.HasLeverWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasLeverWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, action.HasLeverWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyActionWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return action.And(predicates...), nil
+	}
+}
+
+// AuditEntryWhereInput represents a where input for filtering AuditEntry queries.
+type AuditEntryWhereInput struct {
+	Predicates []predicate.AuditEntry  `json:"-"`
+	Not        *AuditEntryWhereInput   `json:"not,omitempty"`
+	Or         []*AuditEntryWhereInput `json:"or,omitempty"`
+	And        []*AuditEntryWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "at" field predicates.
+	At      *time.Time  `json:"at,omitempty"`
+	AtNEQ   *time.Time  `json:"atNEQ,omitempty"`
+	AtIn    []time.Time `json:"atIn,omitempty"`
+	AtNotIn []time.Time `json:"atNotIn,omitempty"`
+	AtGT    *time.Time  `json:"atGT,omitempty"`
+	AtGTE   *time.Time  `json:"atGTE,omitempty"`
+	AtLT    *time.Time  `json:"atLT,omitempty"`
+	AtLTE   *time.Time  `json:"atLTE,omitempty"`
+
+	// "actor" field predicates.
+	Actor             *string  `json:"actor,omitempty"`
+	ActorNEQ          *string  `json:"actorNEQ,omitempty"`
+	ActorIn           []string `json:"actorIn,omitempty"`
+	ActorNotIn        []string `json:"actorNotIn,omitempty"`
+	ActorGT           *string  `json:"actorGT,omitempty"`
+	ActorGTE          *string  `json:"actorGTE,omitempty"`
+	ActorLT           *string  `json:"actorLT,omitempty"`
+	ActorLTE          *string  `json:"actorLTE,omitempty"`
+	ActorContains     *string  `json:"actorContains,omitempty"`
+	ActorHasPrefix    *string  `json:"actorHasPrefix,omitempty"`
+	ActorHasSuffix    *string  `json:"actorHasSuffix,omitempty"`
+	ActorEqualFold    *string  `json:"actorEqualFold,omitempty"`
+	ActorContainsFold *string  `json:"actorContainsFold,omitempty"`
+
+	// "operation" field predicates.
+	Operation             *string  `json:"operation,omitempty"`
+	OperationNEQ          *string  `json:"operationNEQ,omitempty"`
+	OperationIn           []string `json:"operationIn,omitempty"`
+	OperationNotIn        []string `json:"operationNotIn,omitempty"`
+	OperationGT           *string  `json:"operationGT,omitempty"`
+	OperationGTE          *string  `json:"operationGTE,omitempty"`
+	OperationLT           *string  `json:"operationLT,omitempty"`
+	OperationLTE          *string  `json:"operationLTE,omitempty"`
+	OperationContains     *string  `json:"operationContains,omitempty"`
+	OperationHasPrefix    *string  `json:"operationHasPrefix,omitempty"`
+	OperationHasSuffix    *string  `json:"operationHasSuffix,omitempty"`
+	OperationEqualFold    *string  `json:"operationEqualFold,omitempty"`
+	OperationContainsFold *string  `json:"operationContainsFold,omitempty"`
+
+	// "entity" field predicates.
+	Entity             *string  `json:"entity,omitempty"`
+	EntityNEQ          *string  `json:"entityNEQ,omitempty"`
+	EntityIn           []string `json:"entityIn,omitempty"`
+	EntityNotIn        []string `json:"entityNotIn,omitempty"`
+	EntityGT           *string  `json:"entityGT,omitempty"`
+	EntityGTE          *string  `json:"entityGTE,omitempty"`
+	EntityLT           *string  `json:"entityLT,omitempty"`
+	EntityLTE          *string  `json:"entityLTE,omitempty"`
+	EntityContains     *string  `json:"entityContains,omitempty"`
+	EntityHasPrefix    *string  `json:"entityHasPrefix,omitempty"`
+	EntityHasSuffix    *string  `json:"entityHasSuffix,omitempty"`
+	EntityEqualFold    *string  `json:"entityEqualFold,omitempty"`
+	EntityContainsFold *string  `json:"entityContainsFold,omitempty"`
+
+	// "entity_id" field predicates.
+	EntityID      *int  `json:"entityID,omitempty"`
+	EntityIDNEQ   *int  `json:"entityIDNEQ,omitempty"`
+	EntityIDIn    []int `json:"entityIDIn,omitempty"`
+	EntityIDNotIn []int `json:"entityIDNotIn,omitempty"`
+	EntityIDGT    *int  `json:"entityIDGT,omitempty"`
+	EntityIDGTE   *int  `json:"entityIDGTE,omitempty"`
+	EntityIDLT    *int  `json:"entityIDLT,omitempty"`
+	EntityIDLTE   *int  `json:"entityIDLTE,omitempty"`
+
+	// "before" field predicates.
+	Before             *string  `json:"before,omitempty"`
+	BeforeNEQ          *string  `json:"beforeNEQ,omitempty"`
+	BeforeIn           []string `json:"beforeIn,omitempty"`
+	BeforeNotIn        []string `json:"beforeNotIn,omitempty"`
+	BeforeGT           *string  `json:"beforeGT,omitempty"`
+	BeforeGTE          *string  `json:"beforeGTE,omitempty"`
+	BeforeLT           *string  `json:"beforeLT,omitempty"`
+	BeforeLTE          *string  `json:"beforeLTE,omitempty"`
+	BeforeContains     *string  `json:"beforeContains,omitempty"`
+	BeforeHasPrefix    *string  `json:"beforeHasPrefix,omitempty"`
+	BeforeHasSuffix    *string  `json:"beforeHasSuffix,omitempty"`
+	BeforeIsNil        bool     `json:"beforeIsNil,omitempty"`
+	BeforeNotNil       bool     `json:"beforeNotNil,omitempty"`
+	BeforeEqualFold    *string  `json:"beforeEqualFold,omitempty"`
+	BeforeContainsFold *string  `json:"beforeContainsFold,omitempty"`
+
+	// "after" field predicates.
+	After             *string  `json:"after,omitempty"`
+	AfterNEQ          *string  `json:"afterNEQ,omitempty"`
+	AfterIn           []string `json:"afterIn,omitempty"`
+	AfterNotIn        []string `json:"afterNotIn,omitempty"`
+	AfterGT           *string  `json:"afterGT,omitempty"`
+	AfterGTE          *string  `json:"afterGTE,omitempty"`
+	AfterLT           *string  `json:"afterLT,omitempty"`
+	AfterLTE          *string  `json:"afterLTE,omitempty"`
+	AfterContains     *string  `json:"afterContains,omitempty"`
+	AfterHasPrefix    *string  `json:"afterHasPrefix,omitempty"`
+	AfterHasSuffix    *string  `json:"afterHasSuffix,omitempty"`
+	AfterEqualFold    *string  `json:"afterEqualFold,omitempty"`
+	AfterContainsFold *string  `json:"afterContainsFold,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *AuditEntryWhereInput) AddPredicates(predicates ...predicate.AuditEntry) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the AuditEntryWhereInput filter on the AuditEntryQuery builder.
+func (i *AuditEntryWhereInput) Filter(q *AuditEntryQuery) (*AuditEntryQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyAuditEntryWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyAuditEntryWhereInput is returned in case the AuditEntryWhereInput is empty.
+var ErrEmptyAuditEntryWhereInput = errors.New("ent: empty predicate AuditEntryWhereInput")
+
+// P returns a predicate for filtering auditentries.
+// An error is returned if the input is empty or invalid.
+func (i *AuditEntryWhereInput) P() (predicate.AuditEntry, error) {
+	var predicates []predicate.AuditEntry
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, auditentry.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.AuditEntry, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, auditentry.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.AuditEntry, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, auditentry.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, auditentry.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, auditentry.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, auditentry.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, auditentry.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, auditentry.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, auditentry.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, auditentry.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, auditentry.IDLTE(*i.IDLTE))
+	}
+	if i.At != nil {
+		predicates = append(predicates, auditentry.AtEQ(*i.At))
+	}
+	if i.AtNEQ != nil {
+		predicates = append(predicates, auditentry.AtNEQ(*i.AtNEQ))
+	}
+	if len(i.AtIn) > 0 {
+		predicates = append(predicates, auditentry.AtIn(i.AtIn...))
+	}
+	if len(i.AtNotIn) > 0 {
+		predicates = append(predicates, auditentry.AtNotIn(i.AtNotIn...))
+	}
+	if i.AtGT != nil {
+		predicates = append(predicates, auditentry.AtGT(*i.AtGT))
+	}
+	if i.AtGTE != nil {
+		predicates = append(predicates, auditentry.AtGTE(*i.AtGTE))
+	}
+	if i.AtLT != nil {
+		predicates = append(predicates, auditentry.AtLT(*i.AtLT))
+	}
+	if i.AtLTE != nil {
+		predicates = append(predicates, auditentry.AtLTE(*i.AtLTE))
+	}
+	if i.Actor != nil {
+		predicates = append(predicates, auditentry.ActorEQ(*i.Actor))
+	}
+	if i.ActorNEQ != nil {
+		predicates = append(predicates, auditentry.ActorNEQ(*i.ActorNEQ))
+	}
+	if len(i.ActorIn) > 0 {
+		predicates = append(predicates, auditentry.ActorIn(i.ActorIn...))
+	}
+	if len(i.ActorNotIn) > 0 {
+		predicates = append(predicates, auditentry.ActorNotIn(i.ActorNotIn...))
+	}
+	if i.ActorGT != nil {
+		predicates = append(predicates, auditentry.ActorGT(*i.ActorGT))
+	}
+	if i.ActorGTE != nil {
+		predicates = append(predicates, auditentry.ActorGTE(*i.ActorGTE))
+	}
+	if i.ActorLT != nil {
+		predicates = append(predicates, auditentry.ActorLT(*i.ActorLT))
+	}
+	if i.ActorLTE != nil {
+		predicates = append(predicates, auditentry.ActorLTE(*i.ActorLTE))
+	}
+	if i.ActorContains != nil {
+		predicates = append(predicates, auditentry.ActorContains(*i.ActorContains))
+	}
+	if i.ActorHasPrefix != nil {
+		predicates = append(predicates, auditentry.ActorHasPrefix(*i.ActorHasPrefix))
+	}
+	if i.ActorHasSuffix != nil {
+		predicates = append(predicates, auditentry.ActorHasSuffix(*i.ActorHasSuffix))
+	}
+	if i.ActorEqualFold != nil {
+		predicates = append(predicates, auditentry.ActorEqualFold(*i.ActorEqualFold))
+	}
+	if i.ActorContainsFold != nil {
+		predicates = append(predicates, auditentry.ActorContainsFold(*i.ActorContainsFold))
+	}
+	if i.Operation != nil {
+		predicates = append(predicates, auditentry.OperationEQ(*i.Operation))
+	}
+	if i.OperationNEQ != nil {
+		predicates = append(predicates, auditentry.OperationNEQ(*i.OperationNEQ))
+	}
+	if len(i.OperationIn) > 0 {
+		predicates = append(predicates, auditentry.OperationIn(i.OperationIn...))
+	}
+	if len(i.OperationNotIn) > 0 {
+		predicates = append(predicates, auditentry.OperationNotIn(i.OperationNotIn...))
+	}
+	if i.OperationGT != nil {
+		predicates = append(predicates, auditentry.OperationGT(*i.OperationGT))
+	}
+	if i.OperationGTE != nil {
+		predicates = append(predicates, auditentry.OperationGTE(*i.OperationGTE))
+	}
+	if i.OperationLT != nil {
+		predicates = append(predicates, auditentry.OperationLT(*i.OperationLT))
+	}
+	if i.OperationLTE != nil {
+		predicates = append(predicates, auditentry.OperationLTE(*i.OperationLTE))
+	}
+	if i.OperationContains != nil {
+		predicates = append(predicates, auditentry.OperationContains(*i.OperationContains))
+	}
+	if i.OperationHasPrefix != nil {
+		predicates = append(predicates, auditentry.OperationHasPrefix(*i.OperationHasPrefix))
+	}
+	if i.OperationHasSuffix != nil {
+		predicates = append(predicates, auditentry.OperationHasSuffix(*i.OperationHasSuffix))
+	}
+	if i.OperationEqualFold != nil {
+		predicates = append(predicates, auditentry.OperationEqualFold(*i.OperationEqualFold))
+	}
+	if i.OperationContainsFold != nil {
+		predicates = append(predicates, auditentry.OperationContainsFold(*i.OperationContainsFold))
+	}
+	if i.Entity != nil {
+		predicates = append(predicates, auditentry.EntityEQ(*i.Entity))
+	}
+	if i.EntityNEQ != nil {
+		predicates = append(predicates, auditentry.EntityNEQ(*i.EntityNEQ))
+	}
+	if len(i.EntityIn) > 0 {
+		predicates = append(predicates, auditentry.EntityIn(i.EntityIn...))
+	}
+	if len(i.EntityNotIn) > 0 {
+		predicates = append(predicates, auditentry.EntityNotIn(i.EntityNotIn...))
+	}
+	if i.EntityGT != nil {
+		predicates = append(predicates, auditentry.EntityGT(*i.EntityGT))
+	}
+	if i.EntityGTE != nil {
+		predicates = append(predicates, auditentry.EntityGTE(*i.EntityGTE))
+	}
+	if i.EntityLT != nil {
+		predicates = append(predicates, auditentry.EntityLT(*i.EntityLT))
+	}
+	if i.EntityLTE != nil {
+		predicates = append(predicates, auditentry.EntityLTE(*i.EntityLTE))
+	}
+	if i.EntityContains != nil {
+		predicates = append(predicates, auditentry.EntityContains(*i.EntityContains))
+	}
+	if i.EntityHasPrefix != nil {
+		predicates = append(predicates, auditentry.EntityHasPrefix(*i.EntityHasPrefix))
+	}
+	if i.EntityHasSuffix != nil {
+		predicates = append(predicates, auditentry.EntityHasSuffix(*i.EntityHasSuffix))
+	}
+	if i.EntityEqualFold != nil {
+		predicates = append(predicates, auditentry.EntityEqualFold(*i.EntityEqualFold))
+	}
+	if i.EntityContainsFold != nil {
+		predicates = append(predicates, auditentry.EntityContainsFold(*i.EntityContainsFold))
+	}
+	if i.EntityID != nil {
+		predicates = append(predicates, auditentry.EntityIDEQ(*i.EntityID))
+	}
+	if i.EntityIDNEQ != nil {
+		predicates = append(predicates, auditentry.EntityIDNEQ(*i.EntityIDNEQ))
+	}
+	if len(i.EntityIDIn) > 0 {
+		predicates = append(predicates, auditentry.EntityIDIn(i.EntityIDIn...))
+	}
+	if len(i.EntityIDNotIn) > 0 {
+		predicates = append(predicates, auditentry.EntityIDNotIn(i.EntityIDNotIn...))
+	}
+	if i.EntityIDGT != nil {
+		predicates = append(predicates, auditentry.EntityIDGT(*i.EntityIDGT))
+	}
+	if i.EntityIDGTE != nil {
+		predicates = append(predicates, auditentry.EntityIDGTE(*i.EntityIDGTE))
+	}
+	if i.EntityIDLT != nil {
+		predicates = append(predicates, auditentry.EntityIDLT(*i.EntityIDLT))
+	}
+	if i.EntityIDLTE != nil {
+		predicates = append(predicates, auditentry.EntityIDLTE(*i.EntityIDLTE))
+	}
+	if i.Before != nil {
+		predicates = append(predicates, auditentry.BeforeEQ(*i.Before))
+	}
+	if i.BeforeNEQ != nil {
+		predicates = append(predicates, auditentry.BeforeNEQ(*i.BeforeNEQ))
+	}
+	if len(i.BeforeIn) > 0 {
+		predicates = append(predicates, auditentry.BeforeIn(i.BeforeIn...))
+	}
+	if len(i.BeforeNotIn) > 0 {
+		predicates = append(predicates, auditentry.BeforeNotIn(i.BeforeNotIn...))
+	}
+	if i.BeforeGT != nil {
+		predicates = append(predicates, auditentry.BeforeGT(*i.BeforeGT))
+	}
+	if i.BeforeGTE != nil {
+		predicates = append(predicates, auditentry.BeforeGTE(*i.BeforeGTE))
+	}
+	if i.BeforeLT != nil {
+		predicates = append(predicates, auditentry.BeforeLT(*i.BeforeLT))
+	}
+	if i.BeforeLTE != nil {
+		predicates = append(predicates, auditentry.BeforeLTE(*i.BeforeLTE))
+	}
+	if i.BeforeContains != nil {
+		predicates = append(predicates, auditentry.BeforeContains(*i.BeforeContains))
+	}
+	if i.BeforeHasPrefix != nil {
+		predicates = append(predicates, auditentry.BeforeHasPrefix(*i.BeforeHasPrefix))
+	}
+	if i.BeforeHasSuffix != nil {
+		predicates = append(predicates, auditentry.BeforeHasSuffix(*i.BeforeHasSuffix))
+	}
+	if i.BeforeIsNil {
+		predicates = append(predicates, auditentry.BeforeIsNil())
+	}
+	if i.BeforeNotNil {
+		predicates = append(predicates, auditentry.BeforeNotNil())
+	}
+	if i.BeforeEqualFold != nil {
+		predicates = append(predicates, auditentry.BeforeEqualFold(*i.BeforeEqualFold))
+	}
+	if i.BeforeContainsFold != nil {
+		predicates = append(predicates, auditentry.BeforeContainsFold(*i.BeforeContainsFold))
+	}
+	if i.After != nil {
+		predicates = append(predicates, auditentry.AfterEQ(*i.After))
+	}
+	if i.AfterNEQ != nil {
+		predicates = append(predicates, auditentry.AfterNEQ(*i.AfterNEQ))
+	}
+	if len(i.AfterIn) > 0 {
+		predicates = append(predicates, auditentry.AfterIn(i.AfterIn...))
+	}
+	if len(i.AfterNotIn) > 0 {
+		predicates = append(predicates, auditentry.AfterNotIn(i.AfterNotIn...))
+	}
+	if i.AfterGT != nil {
+		predicates = append(predicates, auditentry.AfterGT(*i.AfterGT))
+	}
+	if i.AfterGTE != nil {
+		predicates = append(predicates, auditentry.AfterGTE(*i.AfterGTE))
+	}
+	if i.AfterLT != nil {
+		predicates = append(predicates, auditentry.AfterLT(*i.AfterLT))
+	}
+	if i.AfterLTE != nil {
+		predicates = append(predicates, auditentry.AfterLTE(*i.AfterLTE))
+	}
+	if i.AfterContains != nil {
+		predicates = append(predicates, auditentry.AfterContains(*i.AfterContains))
+	}
+	if i.AfterHasPrefix != nil {
+		predicates = append(predicates, auditentry.AfterHasPrefix(*i.AfterHasPrefix))
+	}
+	if i.AfterHasSuffix != nil {
+		predicates = append(predicates, auditentry.AfterHasSuffix(*i.AfterHasSuffix))
+	}
+	if i.AfterEqualFold != nil {
+		predicates = append(predicates, auditentry.AfterEqualFold(*i.AfterEqualFold))
+	}
+	if i.AfterContainsFold != nil {
+		predicates = append(predicates, auditentry.AfterContainsFold(*i.AfterContainsFold))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyAuditEntryWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return auditentry.And(predicates...), nil
+	}
+}
+
+// CommitmentWhereInput represents a where input for filtering Commitment queries.
+type CommitmentWhereInput struct {
+	Predicates []predicate.Commitment  `json:"-"`
+	Not        *CommitmentWhereInput   `json:"not,omitempty"`
+	Or         []*CommitmentWhereInput `json:"or,omitempty"`
+	And        []*CommitmentWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "ktco2e" field predicates.
+	Ktco2e       *float64  `json:"ktco2e,omitempty"`
+	Ktco2eNEQ    *float64  `json:"ktco2eNEQ,omitempty"`
+	Ktco2eIn     []float64 `json:"ktco2eIn,omitempty"`
+	Ktco2eNotIn  []float64 `json:"ktco2eNotIn,omitempty"`
+	Ktco2eGT     *float64  `json:"ktco2eGT,omitempty"`
+	Ktco2eGTE    *float64  `json:"ktco2eGTE,omitempty"`
+	Ktco2eLT     *float64  `json:"ktco2eLT,omitempty"`
+	Ktco2eLTE    *float64  `json:"ktco2eLTE,omitempty"`
+	Ktco2eIsNil  bool      `json:"ktco2eIsNil,omitempty"`
+	Ktco2eNotNil bool      `json:"ktco2eNotNil,omitempty"`
+
+	// "physical" field predicates.
+	Physical       *float64  `json:"physical,omitempty"`
+	PhysicalNEQ    *float64  `json:"physicalNEQ,omitempty"`
+	PhysicalIn     []float64 `json:"physicalIn,omitempty"`
+	PhysicalNotIn  []float64 `json:"physicalNotIn,omitempty"`
+	PhysicalGT     *float64  `json:"physicalGT,omitempty"`
+	PhysicalGTE    *float64  `json:"physicalGTE,omitempty"`
+	PhysicalLT     *float64  `json:"physicalLT,omitempty"`
+	PhysicalLTE    *float64  `json:"physicalLTE,omitempty"`
+	PhysicalIsNil  bool      `json:"physicalIsNil,omitempty"`
+	PhysicalNotNil bool      `json:"physicalNotNil,omitempty"`
+
+	// "target_year" field predicates.
+	TargetYear      *int  `json:"targetYear,omitempty"`
+	TargetYearNEQ   *int  `json:"targetYearNEQ,omitempty"`
+	TargetYearIn    []int `json:"targetYearIn,omitempty"`
+	TargetYearNotIn []int `json:"targetYearNotIn,omitempty"`
+	TargetYearGT    *int  `json:"targetYearGT,omitempty"`
+	TargetYearGTE   *int  `json:"targetYearGTE,omitempty"`
+	TargetYearLT    *int  `json:"targetYearLT,omitempty"`
+	TargetYearLTE   *int  `json:"targetYearLTE,omitempty"`
+
+	// "status" field predicates.
+	Status      *commitment.Status  `json:"status,omitempty"`
+	StatusNEQ   *commitment.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []commitment.Status `json:"statusIn,omitempty"`
+	StatusNotIn []commitment.Status `json:"statusNotIn,omitempty"`
+
+	// "cop_edition" field predicates.
+	CopEdition       *int  `json:"copEdition,omitempty"`
+	CopEditionNEQ    *int  `json:"copEditionNEQ,omitempty"`
+	CopEditionIn     []int `json:"copEditionIn,omitempty"`
+	CopEditionNotIn  []int `json:"copEditionNotIn,omitempty"`
+	CopEditionGT     *int  `json:"copEditionGT,omitempty"`
+	CopEditionGTE    *int  `json:"copEditionGTE,omitempty"`
+	CopEditionLT     *int  `json:"copEditionLT,omitempty"`
+	CopEditionLTE    *int  `json:"copEditionLTE,omitempty"`
+	CopEditionIsNil  bool  `json:"copEditionIsNil,omitempty"`
+	CopEditionNotNil bool  `json:"copEditionNotNil,omitempty"`
+
+	// "note" field predicates.
+	Note             *string  `json:"note,omitempty"`
+	NoteNEQ          *string  `json:"noteNEQ,omitempty"`
+	NoteIn           []string `json:"noteIn,omitempty"`
+	NoteNotIn        []string `json:"noteNotIn,omitempty"`
+	NoteGT           *string  `json:"noteGT,omitempty"`
+	NoteGTE          *string  `json:"noteGTE,omitempty"`
+	NoteLT           *string  `json:"noteLT,omitempty"`
+	NoteLTE          *string  `json:"noteLTE,omitempty"`
+	NoteContains     *string  `json:"noteContains,omitempty"`
+	NoteHasPrefix    *string  `json:"noteHasPrefix,omitempty"`
+	NoteHasSuffix    *string  `json:"noteHasSuffix,omitempty"`
+	NoteEqualFold    *string  `json:"noteEqualFold,omitempty"`
+	NoteContainsFold *string  `json:"noteContainsFold,omitempty"`
+
+	// "synthetic" field predicates.
+	Synthetic    *bool `json:"synthetic,omitempty"`
+	SyntheticNEQ *bool `json:"syntheticNEQ,omitempty"`
+
+	// "version" field predicates.
+	Version      *int  `json:"version,omitempty"`
+	VersionNEQ   *int  `json:"versionNEQ,omitempty"`
+	VersionIn    []int `json:"versionIn,omitempty"`
+	VersionNotIn []int `json:"versionNotIn,omitempty"`
+	VersionGT    *int  `json:"versionGT,omitempty"`
+	VersionGTE   *int  `json:"versionGTE,omitempty"`
+	VersionLT    *int  `json:"versionLT,omitempty"`
+	VersionLTE   *int  `json:"versionLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "territory" edge predicates.
+	HasTerritory     *bool                  `json:"hasTerritory,omitempty"`
+	HasTerritoryWith []*TerritoryWhereInput `json:"hasTerritoryWith,omitempty"`
+
+	// "lever" edge predicates.
+	HasLever     *bool              `json:"hasLever,omitempty"`
+	HasLeverWith []*LeverWhereInput `json:"hasLeverWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *CommitmentWhereInput) AddPredicates(predicates ...predicate.Commitment) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the CommitmentWhereInput filter on the CommitmentQuery builder.
+func (i *CommitmentWhereInput) Filter(q *CommitmentQuery) (*CommitmentQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyCommitmentWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyCommitmentWhereInput is returned in case the CommitmentWhereInput is empty.
+var ErrEmptyCommitmentWhereInput = errors.New("ent: empty predicate CommitmentWhereInput")
+
+// P returns a predicate for filtering commitments.
+// An error is returned if the input is empty or invalid.
+func (i *CommitmentWhereInput) P() (predicate.Commitment, error) {
+	var predicates []predicate.Commitment
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, commitment.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Commitment, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, commitment.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Commitment, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, commitment.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, commitment.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, commitment.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, commitment.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, commitment.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, commitment.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, commitment.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, commitment.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, commitment.IDLTE(*i.IDLTE))
+	}
+	if i.Ktco2e != nil {
+		predicates = append(predicates, commitment.Ktco2eEQ(*i.Ktco2e))
+	}
+	if i.Ktco2eNEQ != nil {
+		predicates = append(predicates, commitment.Ktco2eNEQ(*i.Ktco2eNEQ))
+	}
+	if len(i.Ktco2eIn) > 0 {
+		predicates = append(predicates, commitment.Ktco2eIn(i.Ktco2eIn...))
+	}
+	if len(i.Ktco2eNotIn) > 0 {
+		predicates = append(predicates, commitment.Ktco2eNotIn(i.Ktco2eNotIn...))
+	}
+	if i.Ktco2eGT != nil {
+		predicates = append(predicates, commitment.Ktco2eGT(*i.Ktco2eGT))
+	}
+	if i.Ktco2eGTE != nil {
+		predicates = append(predicates, commitment.Ktco2eGTE(*i.Ktco2eGTE))
+	}
+	if i.Ktco2eLT != nil {
+		predicates = append(predicates, commitment.Ktco2eLT(*i.Ktco2eLT))
+	}
+	if i.Ktco2eLTE != nil {
+		predicates = append(predicates, commitment.Ktco2eLTE(*i.Ktco2eLTE))
+	}
+	if i.Ktco2eIsNil {
+		predicates = append(predicates, commitment.Ktco2eIsNil())
+	}
+	if i.Ktco2eNotNil {
+		predicates = append(predicates, commitment.Ktco2eNotNil())
+	}
+	if i.Physical != nil {
+		predicates = append(predicates, commitment.PhysicalEQ(*i.Physical))
+	}
+	if i.PhysicalNEQ != nil {
+		predicates = append(predicates, commitment.PhysicalNEQ(*i.PhysicalNEQ))
+	}
+	if len(i.PhysicalIn) > 0 {
+		predicates = append(predicates, commitment.PhysicalIn(i.PhysicalIn...))
+	}
+	if len(i.PhysicalNotIn) > 0 {
+		predicates = append(predicates, commitment.PhysicalNotIn(i.PhysicalNotIn...))
+	}
+	if i.PhysicalGT != nil {
+		predicates = append(predicates, commitment.PhysicalGT(*i.PhysicalGT))
+	}
+	if i.PhysicalGTE != nil {
+		predicates = append(predicates, commitment.PhysicalGTE(*i.PhysicalGTE))
+	}
+	if i.PhysicalLT != nil {
+		predicates = append(predicates, commitment.PhysicalLT(*i.PhysicalLT))
+	}
+	if i.PhysicalLTE != nil {
+		predicates = append(predicates, commitment.PhysicalLTE(*i.PhysicalLTE))
+	}
+	if i.PhysicalIsNil {
+		predicates = append(predicates, commitment.PhysicalIsNil())
+	}
+	if i.PhysicalNotNil {
+		predicates = append(predicates, commitment.PhysicalNotNil())
+	}
+	if i.TargetYear != nil {
+		predicates = append(predicates, commitment.TargetYearEQ(*i.TargetYear))
+	}
+	if i.TargetYearNEQ != nil {
+		predicates = append(predicates, commitment.TargetYearNEQ(*i.TargetYearNEQ))
+	}
+	if len(i.TargetYearIn) > 0 {
+		predicates = append(predicates, commitment.TargetYearIn(i.TargetYearIn...))
+	}
+	if len(i.TargetYearNotIn) > 0 {
+		predicates = append(predicates, commitment.TargetYearNotIn(i.TargetYearNotIn...))
+	}
+	if i.TargetYearGT != nil {
+		predicates = append(predicates, commitment.TargetYearGT(*i.TargetYearGT))
+	}
+	if i.TargetYearGTE != nil {
+		predicates = append(predicates, commitment.TargetYearGTE(*i.TargetYearGTE))
+	}
+	if i.TargetYearLT != nil {
+		predicates = append(predicates, commitment.TargetYearLT(*i.TargetYearLT))
+	}
+	if i.TargetYearLTE != nil {
+		predicates = append(predicates, commitment.TargetYearLTE(*i.TargetYearLTE))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, commitment.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, commitment.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, commitment.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, commitment.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.CopEdition != nil {
+		predicates = append(predicates, commitment.CopEditionEQ(*i.CopEdition))
+	}
+	if i.CopEditionNEQ != nil {
+		predicates = append(predicates, commitment.CopEditionNEQ(*i.CopEditionNEQ))
+	}
+	if len(i.CopEditionIn) > 0 {
+		predicates = append(predicates, commitment.CopEditionIn(i.CopEditionIn...))
+	}
+	if len(i.CopEditionNotIn) > 0 {
+		predicates = append(predicates, commitment.CopEditionNotIn(i.CopEditionNotIn...))
+	}
+	if i.CopEditionGT != nil {
+		predicates = append(predicates, commitment.CopEditionGT(*i.CopEditionGT))
+	}
+	if i.CopEditionGTE != nil {
+		predicates = append(predicates, commitment.CopEditionGTE(*i.CopEditionGTE))
+	}
+	if i.CopEditionLT != nil {
+		predicates = append(predicates, commitment.CopEditionLT(*i.CopEditionLT))
+	}
+	if i.CopEditionLTE != nil {
+		predicates = append(predicates, commitment.CopEditionLTE(*i.CopEditionLTE))
+	}
+	if i.CopEditionIsNil {
+		predicates = append(predicates, commitment.CopEditionIsNil())
+	}
+	if i.CopEditionNotNil {
+		predicates = append(predicates, commitment.CopEditionNotNil())
+	}
+	if i.Note != nil {
+		predicates = append(predicates, commitment.NoteEQ(*i.Note))
+	}
+	if i.NoteNEQ != nil {
+		predicates = append(predicates, commitment.NoteNEQ(*i.NoteNEQ))
+	}
+	if len(i.NoteIn) > 0 {
+		predicates = append(predicates, commitment.NoteIn(i.NoteIn...))
+	}
+	if len(i.NoteNotIn) > 0 {
+		predicates = append(predicates, commitment.NoteNotIn(i.NoteNotIn...))
+	}
+	if i.NoteGT != nil {
+		predicates = append(predicates, commitment.NoteGT(*i.NoteGT))
+	}
+	if i.NoteGTE != nil {
+		predicates = append(predicates, commitment.NoteGTE(*i.NoteGTE))
+	}
+	if i.NoteLT != nil {
+		predicates = append(predicates, commitment.NoteLT(*i.NoteLT))
+	}
+	if i.NoteLTE != nil {
+		predicates = append(predicates, commitment.NoteLTE(*i.NoteLTE))
+	}
+	if i.NoteContains != nil {
+		predicates = append(predicates, commitment.NoteContains(*i.NoteContains))
+	}
+	if i.NoteHasPrefix != nil {
+		predicates = append(predicates, commitment.NoteHasPrefix(*i.NoteHasPrefix))
+	}
+	if i.NoteHasSuffix != nil {
+		predicates = append(predicates, commitment.NoteHasSuffix(*i.NoteHasSuffix))
+	}
+	if i.NoteEqualFold != nil {
+		predicates = append(predicates, commitment.NoteEqualFold(*i.NoteEqualFold))
+	}
+	if i.NoteContainsFold != nil {
+		predicates = append(predicates, commitment.NoteContainsFold(*i.NoteContainsFold))
+	}
+	if i.Synthetic != nil {
+		predicates = append(predicates, commitment.SyntheticEQ(*i.Synthetic))
+	}
+	if i.SyntheticNEQ != nil {
+		predicates = append(predicates, commitment.SyntheticNEQ(*i.SyntheticNEQ))
+	}
+	if i.Version != nil {
+		predicates = append(predicates, commitment.VersionEQ(*i.Version))
+	}
+	if i.VersionNEQ != nil {
+		predicates = append(predicates, commitment.VersionNEQ(*i.VersionNEQ))
+	}
+	if len(i.VersionIn) > 0 {
+		predicates = append(predicates, commitment.VersionIn(i.VersionIn...))
+	}
+	if len(i.VersionNotIn) > 0 {
+		predicates = append(predicates, commitment.VersionNotIn(i.VersionNotIn...))
+	}
+	if i.VersionGT != nil {
+		predicates = append(predicates, commitment.VersionGT(*i.VersionGT))
+	}
+	if i.VersionGTE != nil {
+		predicates = append(predicates, commitment.VersionGTE(*i.VersionGTE))
+	}
+	if i.VersionLT != nil {
+		predicates = append(predicates, commitment.VersionLT(*i.VersionLT))
+	}
+	if i.VersionLTE != nil {
+		predicates = append(predicates, commitment.VersionLTE(*i.VersionLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, commitment.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, commitment.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, commitment.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, commitment.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, commitment.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, commitment.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, commitment.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, commitment.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, commitment.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, commitment.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, commitment.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, commitment.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, commitment.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, commitment.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, commitment.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, commitment.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+
+	if i.HasTerritory != nil {
+		p := commitment.HasTerritory()
+		if !*i.HasTerritory {
+			p = commitment.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasTerritoryWith) > 0 {
+		with := make([]predicate.Territory, 0, len(i.HasTerritoryWith))
+		for _, w := range i.HasTerritoryWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasTerritoryWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, commitment.HasTerritoryWith(with...))
+	}
+	if i.HasLever != nil {
+		p := commitment.HasLever()
+		if !*i.HasLever {
+			p = commitment.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasLeverWith) > 0 {
+		with := make([]predicate.Lever, 0, len(i.HasLeverWith))
+		for _, w := range i.HasLeverWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasLeverWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, commitment.HasLeverWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyCommitmentWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return commitment.And(predicates...), nil
+	}
+}
 
 // CopWhereInput represents a where input for filtering Cop queries.
 type CopWhereInput struct {

@@ -5,10 +5,16 @@ package ent
 import (
 	"time"
 
+	"github.com/cop-territoriales/cop-api/ent/action"
 	"github.com/cop-territoriales/cop-api/ent/ancestry"
+	"github.com/cop-territoriales/cop-api/ent/apikey"
+	"github.com/cop-territoriales/cop-api/ent/auditentry"
+	"github.com/cop-territoriales/cop-api/ent/commitment"
+	"github.com/cop-territoriales/cop-api/ent/commitmentevent"
 	"github.com/cop-territoriales/cop-api/ent/cop"
 	"github.com/cop-territoriales/cop-api/ent/copdocument"
 	"github.com/cop-territoriales/cop-api/ent/copparticipant"
+	"github.com/cop-territoriales/cop-api/ent/idempotencykey"
 	"github.com/cop-territoriales/cop-api/ent/lever"
 	"github.com/cop-territoriales/cop-api/ent/membership"
 	"github.com/cop-territoriales/cop-api/ent/objective"
@@ -23,6 +29,52 @@ import (
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	apikeyFields := schema.APIKey{}.Fields()
+	_ = apikeyFields
+	// apikeyDescPrefix is the schema descriptor for prefix field.
+	apikeyDescPrefix := apikeyFields[0].Descriptor()
+	// apikey.PrefixValidator is a validator for the "prefix" field. It is called by the builders before save.
+	apikey.PrefixValidator = apikeyDescPrefix.Validators[0].(func(string) error)
+	// apikeyDescOrganisation is the schema descriptor for organisation field.
+	apikeyDescOrganisation := apikeyFields[2].Descriptor()
+	// apikey.OrganisationValidator is a validator for the "organisation" field. It is called by the builders before save.
+	apikey.OrganisationValidator = apikeyDescOrganisation.Validators[0].(func(string) error)
+	// apikeyDescCreatedAt is the schema descriptor for created_at field.
+	apikeyDescCreatedAt := apikeyFields[5].Descriptor()
+	// apikey.DefaultCreatedAt holds the default value on creation for the created_at field.
+	apikey.DefaultCreatedAt = apikeyDescCreatedAt.Default.(func() time.Time)
+	actionFields := schema.Action{}.Fields()
+	_ = actionFields
+	// actionDescTitle is the schema descriptor for title field.
+	actionDescTitle := actionFields[0].Descriptor()
+	// action.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	action.TitleValidator = actionDescTitle.Validators[0].(func(string) error)
+	// actionDescDescription is the schema descriptor for description field.
+	actionDescDescription := actionFields[1].Descriptor()
+	// action.DefaultDescription holds the default value on creation for the description field.
+	action.DefaultDescription = actionDescDescription.Default.(string)
+	// actionDescBudget is the schema descriptor for budget field.
+	actionDescBudget := actionFields[8].Descriptor()
+	// action.DefaultBudget holds the default value on creation for the budget field.
+	action.DefaultBudget = actionDescBudget.Default.(float64)
+	// actionDescSynthetic is the schema descriptor for synthetic field.
+	actionDescSynthetic := actionFields[14].Descriptor()
+	// action.DefaultSynthetic holds the default value on creation for the synthetic field.
+	action.DefaultSynthetic = actionDescSynthetic.Default.(bool)
+	// actionDescVersion is the schema descriptor for version field.
+	actionDescVersion := actionFields[15].Descriptor()
+	// action.DefaultVersion holds the default value on creation for the version field.
+	action.DefaultVersion = actionDescVersion.Default.(int)
+	// actionDescCreatedAt is the schema descriptor for created_at field.
+	actionDescCreatedAt := actionFields[16].Descriptor()
+	// action.DefaultCreatedAt holds the default value on creation for the created_at field.
+	action.DefaultCreatedAt = actionDescCreatedAt.Default.(func() time.Time)
+	// actionDescUpdatedAt is the schema descriptor for updated_at field.
+	actionDescUpdatedAt := actionFields[17].Descriptor()
+	// action.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	action.DefaultUpdatedAt = actionDescUpdatedAt.Default.(func() time.Time)
+	// action.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	action.UpdateDefaultUpdatedAt = actionDescUpdatedAt.UpdateDefault.(func() time.Time)
 	ancestryFields := schema.Ancestry{}.Fields()
 	_ = ancestryFields
 	// ancestryDescWeight is the schema descriptor for weight field.
@@ -33,6 +85,46 @@ func init() {
 	ancestryDescDepth := ancestryFields[3].Descriptor()
 	// ancestry.DepthValidator is a validator for the "depth" field. It is called by the builders before save.
 	ancestry.DepthValidator = ancestryDescDepth.Validators[0].(func(int) error)
+	auditentryFields := schema.AuditEntry{}.Fields()
+	_ = auditentryFields
+	// auditentryDescAt is the schema descriptor for at field.
+	auditentryDescAt := auditentryFields[0].Descriptor()
+	// auditentry.DefaultAt holds the default value on creation for the at field.
+	auditentry.DefaultAt = auditentryDescAt.Default.(func() time.Time)
+	commitmentFields := schema.Commitment{}.Fields()
+	_ = commitmentFields
+	// commitmentDescTargetYear is the schema descriptor for target_year field.
+	commitmentDescTargetYear := commitmentFields[5].Descriptor()
+	// commitment.DefaultTargetYear holds the default value on creation for the target_year field.
+	commitment.DefaultTargetYear = commitmentDescTargetYear.Default.(int)
+	// commitmentDescNote is the schema descriptor for note field.
+	commitmentDescNote := commitmentFields[8].Descriptor()
+	// commitment.DefaultNote holds the default value on creation for the note field.
+	commitment.DefaultNote = commitmentDescNote.Default.(string)
+	// commitmentDescSynthetic is the schema descriptor for synthetic field.
+	commitmentDescSynthetic := commitmentFields[9].Descriptor()
+	// commitment.DefaultSynthetic holds the default value on creation for the synthetic field.
+	commitment.DefaultSynthetic = commitmentDescSynthetic.Default.(bool)
+	// commitmentDescVersion is the schema descriptor for version field.
+	commitmentDescVersion := commitmentFields[10].Descriptor()
+	// commitment.DefaultVersion holds the default value on creation for the version field.
+	commitment.DefaultVersion = commitmentDescVersion.Default.(int)
+	// commitmentDescCreatedAt is the schema descriptor for created_at field.
+	commitmentDescCreatedAt := commitmentFields[11].Descriptor()
+	// commitment.DefaultCreatedAt holds the default value on creation for the created_at field.
+	commitment.DefaultCreatedAt = commitmentDescCreatedAt.Default.(func() time.Time)
+	// commitmentDescUpdatedAt is the schema descriptor for updated_at field.
+	commitmentDescUpdatedAt := commitmentFields[12].Descriptor()
+	// commitment.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	commitment.DefaultUpdatedAt = commitmentDescUpdatedAt.Default.(func() time.Time)
+	// commitment.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	commitment.UpdateDefaultUpdatedAt = commitmentDescUpdatedAt.UpdateDefault.(func() time.Time)
+	commitmenteventFields := schema.CommitmentEvent{}.Fields()
+	_ = commitmenteventFields
+	// commitmenteventDescAt is the schema descriptor for at field.
+	commitmenteventDescAt := commitmenteventFields[4].Descriptor()
+	// commitmentevent.DefaultAt holds the default value on creation for the at field.
+	commitmentevent.DefaultAt = commitmenteventDescAt.Default.(func() time.Time)
 	copFields := schema.Cop{}.Fields()
 	_ = copFields
 	// copDescEdition is the schema descriptor for edition field.
@@ -61,6 +153,16 @@ func init() {
 	copparticipant.OrganisationValidator = copparticipantDescOrganisation.Validators[0].(func(string) error)
 	copstepFields := schema.CopStep{}.Fields()
 	_ = copstepFields
+	idempotencykeyFields := schema.IdempotencyKey{}.Fields()
+	_ = idempotencykeyFields
+	// idempotencykeyDescKey is the schema descriptor for key field.
+	idempotencykeyDescKey := idempotencykeyFields[0].Descriptor()
+	// idempotencykey.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	idempotencykey.KeyValidator = idempotencykeyDescKey.Validators[0].(func(string) error)
+	// idempotencykeyDescCreatedAt is the schema descriptor for created_at field.
+	idempotencykeyDescCreatedAt := idempotencykeyFields[5].Descriptor()
+	// idempotencykey.DefaultCreatedAt holds the default value on creation for the created_at field.
+	idempotencykey.DefaultCreatedAt = idempotencykeyDescCreatedAt.Default.(func() time.Time)
 	leverFields := schema.Lever{}.Fields()
 	_ = leverFields
 	// leverDescCode is the schema descriptor for code field.

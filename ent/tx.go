@@ -14,8 +14,18 @@ import (
 // Tx is a transactional client that is created by calling Client.Tx().
 type Tx struct {
 	config
+	// APIKey is the client for interacting with the APIKey builders.
+	APIKey *APIKeyClient
+	// Action is the client for interacting with the Action builders.
+	Action *ActionClient
 	// Ancestry is the client for interacting with the Ancestry builders.
 	Ancestry *AncestryClient
+	// AuditEntry is the client for interacting with the AuditEntry builders.
+	AuditEntry *AuditEntryClient
+	// Commitment is the client for interacting with the Commitment builders.
+	Commitment *CommitmentClient
+	// CommitmentEvent is the client for interacting with the CommitmentEvent builders.
+	CommitmentEvent *CommitmentEventClient
 	// Cop is the client for interacting with the Cop builders.
 	Cop *CopClient
 	// CopDocument is the client for interacting with the CopDocument builders.
@@ -24,6 +34,8 @@ type Tx struct {
 	CopParticipant *CopParticipantClient
 	// CopStep is the client for interacting with the CopStep builders.
 	CopStep *CopStepClient
+	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
+	IdempotencyKey *IdempotencyKeyClient
 	// Lever is the client for interacting with the Lever builders.
 	Lever *LeverClient
 	// Membership is the client for interacting with the Membership builders.
@@ -169,11 +181,17 @@ func (tx *Tx) Client() *Client {
 }
 
 func (tx *Tx) init() {
+	tx.APIKey = NewAPIKeyClient(tx.config)
+	tx.Action = NewActionClient(tx.config)
 	tx.Ancestry = NewAncestryClient(tx.config)
+	tx.AuditEntry = NewAuditEntryClient(tx.config)
+	tx.Commitment = NewCommitmentClient(tx.config)
+	tx.CommitmentEvent = NewCommitmentEventClient(tx.config)
 	tx.Cop = NewCopClient(tx.config)
 	tx.CopDocument = NewCopDocumentClient(tx.config)
 	tx.CopParticipant = NewCopParticipantClient(tx.config)
 	tx.CopStep = NewCopStepClient(tx.config)
+	tx.IdempotencyKey = NewIdempotencyKeyClient(tx.config)
 	tx.Lever = NewLeverClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)
 	tx.Objective = NewObjectiveClient(tx.config)
@@ -190,7 +208,7 @@ func (tx *Tx) init() {
 // of them in order to commit or rollback the transaction.
 //
 // If a closed transaction is embedded in one of the generated entities, and the entity
-// applies a query, for example: Ancestry.QueryXXX(), the query will be executed
+// applies a query, for example: APIKey.QueryXXX(), the query will be executed
 // through the driver which created this transaction.
 //
 // Note that txDriver is not goroutine safe.

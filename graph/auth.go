@@ -2,9 +2,13 @@ package graph
 
 import (
 	"context"
-	"crypto/subtle"
+	"errors"
 	"net/http"
 	"strings"
+
+	"github.com/cop-territoriales/cop-api/access"
+	"github.com/cop-territoriales/cop-api/ent"
+	"github.com/cop-territoriales/cop-api/store"
 )
 
 // Error codes of refused writes.
@@ -13,35 +17,67 @@ const (
 	CodeForbidden       = "FORBIDDEN"
 )
 
-// writerKey marks a request that presented the write token.
-type writerKey struct{}
+type principalKey struct{}
 
-// withWriter records whether the request carries "Authorization: Bearer <token>" with the
-// server's write token. An empty token disables writes.
-func withWriter(token string, next http.Handler) http.Handler {
+// authState is what the request's Authorization header said.
+type authState struct {
+	principal *access.Principal
+	err       error // why a presented key was refused
+}
+
+// withPrincipal authenticates "Authorization: Bearer <API key>". Reads need no key; a
+// refused key makes every write of the request fail with UNAUTHENTICATED.
+func withPrincipal(client *ent.Client, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		state := writeState{enabled: token != ""}
+		var st authState
 		if h := r.Header.Get("Authorization"); h != "" {
-			state.presented = true
-			given, ok := strings.CutPrefix(h, "Bearer ")
-			state.ok = ok && token != "" && subtle.ConstantTimeCompare([]byte(given), []byte(token)) == 1
+			key, ok := strings.CutPrefix(h, "Bearer ")
+			if !ok {
+				st.err = errors.New("unauthenticated: use Authorization: Bearer <API key>")
+			} else {
+				st.principal, st.err = store.Authenticate(r.Context(), client, strings.TrimSpace(key))
+			}
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), writerKey{}, state)))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, st)))
 	})
 }
 
-type writeState struct{ enabled, presented, ok bool }
-
-// requireWriter refuses a write without the write token. Reads never need it.
-func requireWriter(ctx context.Context) error {
-	s, _ := ctx.Value(writerKey{}).(writeState)
-	switch {
-	case !s.enabled:
-		return &userError{code: CodeForbidden, msg: "writes are disabled on this server (it has no write token)"}
-	case !s.presented:
-		return &userError{code: CodeUnauthenticated, msg: "this operation writes: send Authorization: Bearer <write token>"}
-	case !s.ok:
-		return &userError{code: CodeUnauthenticated, msg: "invalid write token"}
+// principal returns the request's principal, or the reason its key was refused.
+func principal(ctx context.Context) (*access.Principal, error) {
+	st, _ := ctx.Value(principalKey{}).(authState)
+	if st.err != nil {
+		return nil, &userError{code: CodeUnauthenticated, msg: st.err.Error()}
 	}
-	return nil
+	return st.principal, nil
+}
+
+// requireWrite refuses a write of a record of territory id unless the key may write there.
+func (r *Resolver) requireWrite(ctx context.Context, id int) (*access.Principal, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	inside := false
+	if p != nil && p.Role != access.Admin && p.Role != access.Reader {
+		if inside, err = store.Inside(ctx, r.client, id, p.TerritoryID); err != nil {
+			return nil, err
+		}
+	}
+	return p, access.CanWrite(p, inside)
+}
+
+// requireCoordinator refuses an act of a region's coordinator (adopting commitments,
+// running the COP) unless the key coordinates that region.
+func (r *Resolver) requireCoordinator(ctx context.Context, regionID int) (*access.Principal, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	inside := false
+	if p != nil && p.Role == access.Coordinator {
+		if inside, err = store.Inside(ctx, r.client, regionID, p.TerritoryID); err != nil {
+			return nil, err
+		}
+	}
+	return p, access.CanCoordinate(p, inside)
 }

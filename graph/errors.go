@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/ent"
 	"github.com/cop-territoriales/cop-api/store"
 )
@@ -71,6 +71,18 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 	case errors.As(err, &ue):
 		pe.Message = ue.msg
 		setCode(pe, ue.code)
+	case errors.Is(err, access.ErrUnauthenticated):
+		pe.Message = unwrapMessage(err)
+		setCode(pe, CodeUnauthenticated)
+	case errors.Is(err, access.ErrForbidden):
+		pe.Message = unwrapMessage(err)
+		setCode(pe, CodeForbidden)
+	case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrExists):
+		pe.Message = unwrapMessage(err)
+		setCode(pe, CodeConflict)
+	case errors.Is(err, store.ErrInvalidInput):
+		pe.Message = unwrapMessage(err)
+		setCode(pe, CodeBadUserInput)
 	case ent.IsNotFound(err):
 		pe.Message = "not found"
 		setCode(pe, CodeNotFound)
@@ -107,15 +119,12 @@ func setCode(e *gqlerror.Error, code string) {
 // errf formats a plain error for a caller that adds its own code.
 func errf(format string, args ...any) error { return fmt.Errorf(format, args...) }
 
-// storeErr maps the store's sentinel errors to user errors with codes.
-func storeErr[T any](v T, err error) (T, error) {
-	switch {
-	case err == nil:
-		return v, nil
-	case errors.Is(err, store.ErrInvalidInput):
-		return v, badInput("%s", strings.TrimPrefix(err.Error(), "invalid input: "))
-	case errors.Is(err, store.ErrExists):
-		return v, &userError{code: CodeConflict, msg: err.Error()}
+// unwrapMessage is the message of an error the store or access packages meant for the
+// client, without the resolver marker.
+func unwrapMessage(err error) string {
+	var re *resolverError
+	if errors.As(err, &re) {
+		return re.err.Error()
 	}
-	return v, err
+	return err.Error()
 }

@@ -15,15 +15,9 @@ import (
 // MaxBodyBytes bounds the size of a request body.
 const MaxBodyBytes = 1 << 20
 
-// Options configure the handler.
-type Options struct {
-	// WriteToken is the bearer token mutations require; empty disables writes.
-	WriteToken string
-}
-
 // NewHandler returns the GraphQL endpoint over client: POST and GET transports, errors
 // mapped to codes, panics recovered, one set of loaders per request.
-func NewHandler(client *ent.Client, opts Options) http.Handler {
+func NewHandler(client *ent.Client) http.Handler {
 	srv := handler.New(NewSchema(client))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
@@ -32,7 +26,7 @@ func NewHandler(client *ent.Client, opts Options) http.Handler {
 	srv.AroundFields(markResolverErrors)
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(recoverPanic)
-	return withWriter(opts.WriteToken, withLoaders(client, limitBody(srv)))
+	return withPrincipal(client, withLoaders(client, limitBody(srv)))
 }
 
 // limitBody refuses bodies over MaxBodyBytes with 413 before reading them when their
@@ -51,9 +45,9 @@ func limitBody(next http.Handler) http.Handler {
 }
 
 // NewMux serves the GraphQL endpoint at /graphql and GraphiQL at /.
-func NewMux(client *ent.Client, opts Options) *http.ServeMux {
+func NewMux(client *ent.Client) *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", NewHandler(client, opts))
+	mux.Handle("/graphql", NewHandler(client))
 	mux.Handle("GET /{$}", playground.Handler("COP territoriales API", "/graphql"))
 	return mux
 }

@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -9,7 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/graph"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/internal/testdb"
 	"github.com/cop-territoriales/cop-api/store"
 )
@@ -35,19 +38,31 @@ type response struct {
 	status int
 }
 
-// writeToken is the write token of the test servers.
-const writeToken = "test-write-token"
+// writeToken stands for an admin API key: a request sent with it carries a real admin key
+// created in the test's database.
+const writeToken = "admin-key-of-the-test-database"
+
+// newKey creates an API key in db and returns it.
+func newKey(t testing.TB, db *store.DB, org string, level hierarchy.Level, code string, role access.Role) string {
+	t.Helper()
+	key, _, err := store.CreateKey(context.Background(), db.Client, org, hierarchy.Key{Level: level, Code: code}, role)
+	if err != nil {
+		t.Fatalf("create key: %v", err)
+	}
+	return key
+}
 
 // api posts GraphQL operations to the real handler over one database.
 type api struct {
-	t     testing.TB
-	db    *store.DB
-	h     http.Handler
-	token string // sent as a bearer token when not empty
+	t        testing.TB
+	db       *store.DB
+	h        http.Handler
+	token    string // sent as a bearer token when not empty
+	adminKey string
 }
 
 func newAPI(t testing.TB, db *store.DB) *api {
-	return &api{t: t, db: db, h: graph.NewMux(db.Client, graph.Options{WriteToken: writeToken})}
+	return &api{t: t, db: db, h: graph.NewMux(db.Client)}
 }
 
 // raw posts a body as it is and decodes the response.
@@ -60,8 +75,15 @@ func (a *api) raw(method, contentType, body string) response {
 		req = httptest.NewRequest(method, "/graphql", strings.NewReader(body))
 		req.Header.Set("Content-Type", contentType)
 	}
-	if a.token != "" {
-		req.Header.Set("Authorization", "Bearer "+a.token)
+	token := a.token
+	if token == writeToken {
+		if a.adminKey == "" {
+			a.adminKey = newKey(a.t, a.db, "tests", hierarchy.Country, "FR", access.Admin)
+		}
+		token = a.adminKey
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	rec := httptest.NewRecorder()
 	a.h.ServeHTTP(rec, req)

@@ -454,7 +454,7 @@ func (r *Resolver) dashboard(ctx context.Context, t *ent.Territory) ([]*model.Se
 
 // recordObservations validates every input, then writes them all in one transaction.
 func (r *Resolver) recordObservations(ctx context.Context, input []*model.ObservationInput) ([]*ent.Observation, error) {
-	if err := requireWriter(ctx); err != nil {
+	if _, err := principal(ctx); err != nil {
 		return nil, err
 	}
 	if len(input) == 0 || len(input) > MaxPageSize {
@@ -465,6 +465,9 @@ func (r *Resolver) recordObservations(ctx context.Context, input []*model.Observ
 		id, err := r.territoryID(ctx, *in.Territory)
 		if err != nil {
 			return nil, badInput("observation %d: %v", i+1, err)
+		}
+		if _, err := r.requireWrite(ctx, id); err != nil {
+			return nil, err
 		}
 		ind, err := r.resolveIndicator(ctx, in.Lever, in.Sector, false)
 		if err != nil {

@@ -33,38 +33,42 @@ func (r *mutationResolver) RecordObservations(ctx context.Context, input []*mode
 
 // CreateCop is the resolver for the createCop field.
 func (r *mutationResolver) CreateCop(ctx context.Context, region string, edition int, title *string) (*ent.Cop, error) {
-	if err := requireWriter(ctx); err != nil {
-		return nil, err
-	}
 	if edition < 2023 || edition > 2100 {
 		return nil, badInput("edition %d is out of range (2023 to 2100)", edition)
+	}
+	rid, err := r.territoryID(ctx, model.TerritoryKey{Level: territory.LevelREGION, Code: region})
+	if err != nil {
+		return nil, badInput("%v", err)
+	}
+	if _, err := r.requireCoordinator(ctx, rid); err != nil {
+		return nil, err
 	}
 	t := ""
 	if title != nil {
 		t = *title
 	}
-	return storeErr(store.CreateCop(ctx, r.client, region, edition, t))
+	return store.CreateCop(ctx, r.client, region, edition, t)
 }
 
 // UpdateCopStep is the resolver for the updateCopStep field.
 func (r *mutationResolver) UpdateCopStep(ctx context.Context, region string, edition int, step planning.StepKind, status *copstep.Status, startsOn *time.Time, endsOn *time.Time) (*ent.CopStep, error) {
-	if err := requireWriter(ctx); err != nil {
-		return nil, err
-	}
 	c, err := r.copFor(ctx, region, edition)
 	if err != nil {
 		return nil, err
 	}
-	return storeErr(store.UpdateCopStep(ctx, r.client, c.ID, step, status, startsOn, endsOn))
+	if _, err := r.requireCoordinator(ctx, c.RegionID); err != nil {
+		return nil, err
+	}
+	return store.UpdateCopStep(ctx, r.client, c.ID, step, status, startsOn, endsOn)
 }
 
 // AddCopParticipant is the resolver for the addCopParticipant field.
 func (r *mutationResolver) AddCopParticipant(ctx context.Context, region string, edition int, organisation string, kind copparticipant.Kind, territory *model.TerritoryKey) (*ent.CopParticipant, error) {
-	if err := requireWriter(ctx); err != nil {
-		return nil, err
-	}
 	c, err := r.copFor(ctx, region, edition)
 	if err != nil {
+		return nil, err
+	}
+	if _, err := r.requireCoordinator(ctx, c.RegionID); err != nil {
 		return nil, err
 	}
 	cr := r.client.CopParticipant.Create().SetCopID(c.ID).SetOrganisation(organisation).SetKind(kind)
@@ -80,14 +84,14 @@ func (r *mutationResolver) AddCopParticipant(ctx context.Context, region string,
 
 // AddCopDocument is the resolver for the addCopDocument field.
 func (r *mutationResolver) AddCopDocument(ctx context.Context, region string, edition int, title string, url string, step *planning.StepKind) (*ent.CopDocument, error) {
-	if err := requireWriter(ctx); err != nil {
-		return nil, err
-	}
 	if err := checkURL(url); err != nil {
 		return nil, err
 	}
 	c, err := r.copFor(ctx, region, edition)
 	if err != nil {
+		return nil, err
+	}
+	if _, err := r.requireCoordinator(ctx, c.RegionID); err != nil {
 		return nil, err
 	}
 	return r.client.CopDocument.Create().SetCopID(c.ID).SetTitle(title).SetURL(url).SetNillableStep(step).Save(ctx)

@@ -296,3 +296,49 @@ func TestCheckObservation(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckActionAndCommitment(t *testing.T) {
+	unit := "milliers de véhicules"
+	neg, one := -1.0, 1.0
+	y2020, y2050 := 2020, 2050
+	ok := ActionFields{Title: "Bornes", StartYear: 2024, EndYear: &y2050, Budget: 10, Physical: &one, HasLever: true, LeverUnit: &unit, Links: []string{"https://example.org/x"}}
+	if err := CheckAction(ok); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		change func(*ActionFields)
+		want   string
+	}{
+		{"no title", func(a *ActionFields) { a.Title = "" }, "title is required"},
+		{"year", func(a *ActionFields) { a.StartYear = 1900 }, "startYear 1900 is out of range"},
+		{"end before start", func(a *ActionFields) { a.EndYear = &y2020 }, "endYear 2020 is before startYear 2024"},
+		{"negative budget", func(a *ActionFields) { a.Budget = -5 }, "budget must be a finite amount not below 0"},
+		{"negative effect", func(a *ActionFields) { a.EffectKtCO2e = &neg }, "effectKtco2e must be"},
+		{"physical without lever", func(a *ActionFields) { a.HasLever = false }, "effectPhysical needs a lever"},
+		{"physical without unit", func(a *ActionFields) { a.LeverUnit = nil }, "the lever has no physical unit"},
+		{"bad link", func(a *ActionFields) { a.Links = []string{"javascript:alert(1)"} }, "is not an absolute http"},
+	} {
+		a := ok
+		tc.change(&a)
+		if err := CheckAction(a); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+		}
+	}
+	if err := CheckCommitment(CommitmentFields{KtCO2e: &one, TargetYear: 2030}); err != nil {
+		t.Error(err)
+	}
+	for _, tc := range []struct {
+		c    CommitmentFields
+		want string
+	}{
+		{CommitmentFields{TargetYear: 2030}, "needs a quantity"},
+		{CommitmentFields{KtCO2e: &neg, TargetYear: 2030}, "ktco2e must be"},
+		{CommitmentFields{KtCO2e: &one, TargetYear: 3000}, "targetYear 3000"},
+		{CommitmentFields{Physical: &one, TargetYear: 2030}, "physical needs a lever"},
+	} {
+		if err := CheckCommitment(tc.c); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: %v, want %q", tc.c, err, tc.want)
+		}
+	}
+}

@@ -8,6 +8,10 @@
 //	go run ./server [flags] import national FILE  national emissions by sector (CSV)
 //	go run ./server [flags] import observations FILE  observations (CSV: level,code,lever,sector,metric,unit,year,value,source)
 //
+//	go run ./server keys create --org NAME --territory LEVEL:CODE --role reader|contributor|coordinator|admin
+//	go run ./server keys revoke PREFIX
+//	go run ./server keys list
+//
 // Flags:
 //
 //	-addr ADDR  listen address (default ":8080", or ":$PORT" when PORT is set)
@@ -17,7 +21,6 @@
 //
 //	DATABASE_URL  postgres://user@host:port/db?sslmode=disable to use PostgreSQL
 //	PORT          port to listen on when -addr is not given
-//	WRITE_TOKEN   bearer token that mutations require; writes are refused without it
 //
 // On first start the database is created, migrated and loaded with the territorial
 // hierarchy embedded in the binary; later starts reuse it.

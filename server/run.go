@@ -23,7 +23,6 @@ type config struct {
 	addr        string
 	sqlitePath  string
 	databaseURL string
-	writeToken  string
 	args        []string
 }
 
@@ -40,7 +39,6 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		return c, err
 	}
 	c.databaseURL = getenv("DATABASE_URL")
-	c.writeToken = getenv("WRITE_TOKEN")
 	c.args = fs.Args()
 	return c, nil
 }
@@ -74,8 +72,10 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 		}
 		fmt.Printf("%s: %s\n", cfg.args[2], msg)
 		return nil
+	case cfg.args[0] == "keys":
+		return keys(ctx, db, cfg.args[1:], os.Stdout)
 	default:
-		return fmt.Errorf("unknown command %q; want serve, or import crte|sgpe|national|observations FILE", cfg.args)
+		return fmt.Errorf("unknown command %q; want serve, import crte|sgpe|national|observations FILE, or keys create|revoke|list", cfg.args)
 	}
 }
 
@@ -109,7 +109,7 @@ func openLoaded(ctx context.Context, cfg config) (*store.DB, error) {
 func serve(ctx context.Context, cfg config, db *store.DB) error {
 	srv := &http.Server{
 		Addr:              cfg.addr,
-		Handler:           graph.NewMux(db.Client, graph.Options{WriteToken: cfg.writeToken}),
+		Handler:           graph.NewMux(db.Client),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -77,8 +77,10 @@ func Open(ctx context.Context, databaseURL, sqlitePath string) (*DB, error) {
 	return &DB{Client: client, Dialect: dialect_, Statements: counter, sql: db}, nil
 }
 
+// sqliteDSN turns foreign keys on and starts write transactions at once (BEGIN
+// IMMEDIATE), so that concurrent writers queue instead of failing on a stale snapshot.
 func sqliteDSN(path string) string {
-	return "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)"
+	return "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 }
 
 func describe(databaseURL, sqlitePath string) string {

@@ -8,6 +8,96 @@ import (
 )
 
 var (
+	// APIKeysColumns holds the columns for the "api_keys" table.
+	APIKeysColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "prefix", Type: field.TypeString, Unique: true},
+		{Name: "secret_hash", Type: field.TypeBytes},
+		{Name: "organisation", Type: field.TypeString},
+		{Name: "role", Type: field.TypeEnum, Enums: []string{"READER", "CONTRIBUTOR", "COORDINATOR", "ADMIN"}},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "territory_id", Type: field.TypeInt},
+	}
+	// APIKeysTable holds the schema information for the "api_keys" table.
+	APIKeysTable = &schema.Table{
+		Name:       "api_keys",
+		Columns:    APIKeysColumns,
+		PrimaryKey: []*schema.Column{APIKeysColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "api_keys_territories_territory",
+				Columns:    []*schema.Column{APIKeysColumns[7]},
+				RefColumns: []*schema.Column{TerritoriesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+	}
+	// ActionsColumns holds the columns for the "actions" table.
+	ActionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "title", Type: field.TypeString},
+		{Name: "description", Type: field.TypeString, Size: 2147483647, Default: ""},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"PLANNED", "IN_PROGRESS", "DONE", "ABANDONED"}, Default: "PLANNED"},
+		{Name: "start_year", Type: field.TypeInt},
+		{Name: "end_year", Type: field.TypeInt, Nullable: true},
+		{Name: "budget", Type: field.TypeFloat64, Default: 0},
+		{Name: "funding_sources", Type: field.TypeJSON, Nullable: true},
+		{Name: "effect_ktco2e", Type: field.TypeFloat64, Nullable: true},
+		{Name: "effect_physical", Type: field.TypeFloat64, Nullable: true},
+		{Name: "cop_edition", Type: field.TypeInt, Nullable: true},
+		{Name: "links", Type: field.TypeJSON, Nullable: true},
+		{Name: "synthetic", Type: field.TypeBool, Default: false},
+		{Name: "version", Type: field.TypeInt, Default: 1},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "territory_id", Type: field.TypeInt},
+		{Name: "lever_id", Type: field.TypeInt, Nullable: true},
+		{Name: "sector_id", Type: field.TypeInt, Nullable: true},
+	}
+	// ActionsTable holds the schema information for the "actions" table.
+	ActionsTable = &schema.Table{
+		Name:       "actions",
+		Columns:    ActionsColumns,
+		PrimaryKey: []*schema.Column{ActionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "actions_territories_territory",
+				Columns:    []*schema.Column{ActionsColumns[16]},
+				RefColumns: []*schema.Column{TerritoriesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "actions_levers_lever",
+				Columns:    []*schema.Column{ActionsColumns[17]},
+				RefColumns: []*schema.Column{LeversColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "actions_sectors_sector",
+				Columns:    []*schema.Column{ActionsColumns[18]},
+				RefColumns: []*schema.Column{SectorsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "action_territory_id",
+				Unique:  false,
+				Columns: []*schema.Column{ActionsColumns[16]},
+			},
+			{
+				Name:    "action_updated_at",
+				Unique:  false,
+				Columns: []*schema.Column{ActionsColumns[15]},
+			},
+			{
+				Name:    "action_sector_id",
+				Unique:  false,
+				Columns: []*schema.Column{ActionsColumns[18]},
+			},
+		},
+	}
 	// AncestriesColumns holds the columns for the "ancestries" table.
 	AncestriesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -45,6 +135,118 @@ var (
 				Name:    "ancestry_ancestor_id_territory_id",
 				Unique:  false,
 				Columns: []*schema.Column{AncestriesColumns[4], AncestriesColumns[3]},
+			},
+		},
+	}
+	// AuditEntriesColumns holds the columns for the "audit_entries" table.
+	AuditEntriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "at", Type: field.TypeTime},
+		{Name: "actor", Type: field.TypeString},
+		{Name: "operation", Type: field.TypeString},
+		{Name: "entity", Type: field.TypeString},
+		{Name: "entity_id", Type: field.TypeInt},
+		{Name: "before", Type: field.TypeString, Nullable: true},
+		{Name: "after", Type: field.TypeString},
+	}
+	// AuditEntriesTable holds the schema information for the "audit_entries" table.
+	AuditEntriesTable = &schema.Table{
+		Name:       "audit_entries",
+		Columns:    AuditEntriesColumns,
+		PrimaryKey: []*schema.Column{AuditEntriesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "auditentry_entity_entity_id",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEntriesColumns[4], AuditEntriesColumns[5]},
+			},
+			{
+				Name:    "auditentry_at",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEntriesColumns[1]},
+			},
+		},
+	}
+	// CommitmentsColumns holds the columns for the "commitments" table.
+	CommitmentsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "ktco2e", Type: field.TypeFloat64, Nullable: true},
+		{Name: "physical", Type: field.TypeFloat64, Nullable: true},
+		{Name: "target_year", Type: field.TypeInt, Default: 2030},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"DRAFT", "SUBMITTED", "ADOPTED", "WITHDRAWN"}, Default: "DRAFT"},
+		{Name: "cop_edition", Type: field.TypeInt, Nullable: true},
+		{Name: "note", Type: field.TypeString, Size: 2147483647, Default: ""},
+		{Name: "synthetic", Type: field.TypeBool, Default: false},
+		{Name: "version", Type: field.TypeInt, Default: 1},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "territory_id", Type: field.TypeInt},
+		{Name: "lever_id", Type: field.TypeInt, Nullable: true},
+		{Name: "sector_id", Type: field.TypeInt, Nullable: true},
+	}
+	// CommitmentsTable holds the schema information for the "commitments" table.
+	CommitmentsTable = &schema.Table{
+		Name:       "commitments",
+		Columns:    CommitmentsColumns,
+		PrimaryKey: []*schema.Column{CommitmentsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "commitments_territories_territory",
+				Columns:    []*schema.Column{CommitmentsColumns[11]},
+				RefColumns: []*schema.Column{TerritoriesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "commitments_levers_lever",
+				Columns:    []*schema.Column{CommitmentsColumns[12]},
+				RefColumns: []*schema.Column{LeversColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "commitments_sectors_sector",
+				Columns:    []*schema.Column{CommitmentsColumns[13]},
+				RefColumns: []*schema.Column{SectorsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "commitment_territory_id",
+				Unique:  false,
+				Columns: []*schema.Column{CommitmentsColumns[11]},
+			},
+			{
+				Name:    "commitment_updated_at",
+				Unique:  false,
+				Columns: []*schema.Column{CommitmentsColumns[10]},
+			},
+			{
+				Name:    "commitment_status",
+				Unique:  false,
+				Columns: []*schema.Column{CommitmentsColumns[4]},
+			},
+		},
+	}
+	// CommitmentEventsColumns holds the columns for the "commitment_events" table.
+	CommitmentEventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "from", Type: field.TypeString, Nullable: true},
+		{Name: "to", Type: field.TypeString},
+		{Name: "actor", Type: field.TypeString},
+		{Name: "at", Type: field.TypeTime},
+		{Name: "commitment_id", Type: field.TypeInt},
+	}
+	// CommitmentEventsTable holds the schema information for the "commitment_events" table.
+	CommitmentEventsTable = &schema.Table{
+		Name:       "commitment_events",
+		Columns:    CommitmentEventsColumns,
+		PrimaryKey: []*schema.Column{CommitmentEventsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "commitment_events_commitments_commitment",
+				Columns:    []*schema.Column{CommitmentEventsColumns[5]},
+				RefColumns: []*schema.Column{CommitmentsColumns[0]},
+				OnDelete:   schema.NoAction,
 			},
 		},
 	}
@@ -153,6 +355,29 @@ var (
 				Name:    "copstep_cop_id_kind",
 				Unique:  true,
 				Columns: []*schema.Column{CopStepsColumns[5], CopStepsColumns[1]},
+			},
+		},
+	}
+	// IdempotencyKeysColumns holds the columns for the "idempotency_keys" table.
+	IdempotencyKeysColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "key", Type: field.TypeString},
+		{Name: "actor", Type: field.TypeString},
+		{Name: "operation", Type: field.TypeString},
+		{Name: "request_hash", Type: field.TypeString},
+		{Name: "entity_id", Type: field.TypeInt},
+		{Name: "created_at", Type: field.TypeTime},
+	}
+	// IdempotencyKeysTable holds the schema information for the "idempotency_keys" table.
+	IdempotencyKeysTable = &schema.Table{
+		Name:       "idempotency_keys",
+		Columns:    IdempotencyKeysColumns,
+		PrimaryKey: []*schema.Column{IdempotencyKeysColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "idempotencykey_actor_key",
+				Unique:  true,
+				Columns: []*schema.Column{IdempotencyKeysColumns[2], IdempotencyKeysColumns[1]},
 			},
 		},
 	}
@@ -409,11 +634,17 @@ var (
 	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
+		APIKeysTable,
+		ActionsTable,
 		AncestriesTable,
+		AuditEntriesTable,
+		CommitmentsTable,
+		CommitmentEventsTable,
 		CopsTable,
 		CopDocumentsTable,
 		CopParticipantsTable,
 		CopStepsTable,
+		IdempotencyKeysTable,
 		LeversTable,
 		MembershipsTable,
 		ObjectivesTable,
@@ -425,8 +656,16 @@ var (
 )
 
 func init() {
+	APIKeysTable.ForeignKeys[0].RefTable = TerritoriesTable
+	ActionsTable.ForeignKeys[0].RefTable = TerritoriesTable
+	ActionsTable.ForeignKeys[1].RefTable = LeversTable
+	ActionsTable.ForeignKeys[2].RefTable = SectorsTable
 	AncestriesTable.ForeignKeys[0].RefTable = TerritoriesTable
 	AncestriesTable.ForeignKeys[1].RefTable = TerritoriesTable
+	CommitmentsTable.ForeignKeys[0].RefTable = TerritoriesTable
+	CommitmentsTable.ForeignKeys[1].RefTable = LeversTable
+	CommitmentsTable.ForeignKeys[2].RefTable = SectorsTable
+	CommitmentEventsTable.ForeignKeys[0].RefTable = CommitmentsTable
 	CopsTable.ForeignKeys[0].RefTable = TerritoriesTable
 	CopDocumentsTable.ForeignKeys[0].RefTable = CopsTable
 	CopParticipantsTable.ForeignKeys[0].RefTable = CopsTable

@@ -6,8 +6,23 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
+// APIKey is the predicate function for apikey builders.
+type APIKey func(*sql.Selector)
+
+// Action is the predicate function for action builders.
+type Action func(*sql.Selector)
+
 // Ancestry is the predicate function for ancestry builders.
 type Ancestry func(*sql.Selector)
+
+// AuditEntry is the predicate function for auditentry builders.
+type AuditEntry func(*sql.Selector)
+
+// Commitment is the predicate function for commitment builders.
+type Commitment func(*sql.Selector)
+
+// CommitmentEvent is the predicate function for commitmentevent builders.
+type CommitmentEvent func(*sql.Selector)
 
 // Cop is the predicate function for cop builders.
 type Cop func(*sql.Selector)
@@ -20,6 +35,9 @@ type CopParticipant func(*sql.Selector)
 
 // CopStep is the predicate function for copstep builders.
 type CopStep func(*sql.Selector)
+
+// IdempotencyKey is the predicate function for idempotencykey builders.
+type IdempotencyKey func(*sql.Selector)
 
 // Lever is the predicate function for lever builders.
 type Lever func(*sql.Selector)

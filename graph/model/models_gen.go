@@ -9,10 +9,31 @@ import (
 	"strconv"
 
 	"github.com/cop-territoriales/cop-api/ent"
+	"github.com/cop-territoriales/cop-api/ent/action"
+	"github.com/cop-territoriales/cop-api/ent/commitment"
 	"github.com/cop-territoriales/cop-api/ent/objective"
 	"github.com/cop-territoriales/cop-api/ent/territory"
 	"github.com/cop-territoriales/cop-api/planning"
 )
+
+type ActionInput struct {
+	Title       *string `json:"title,omitempty"`
+	Description *string `json:"description,omitempty"`
+	// The carrier; required on creation.
+	Territory *TerritoryKey  `json:"territory,omitempty"`
+	Lever     *string        `json:"lever,omitempty"`
+	Sector    *string        `json:"sector,omitempty"`
+	Status    *action.Status `json:"status,omitempty"`
+	StartYear *int           `json:"startYear,omitempty"`
+	EndYear   *int           `json:"endYear,omitempty"`
+	// Budget in euros.
+	Budget         *float64 `json:"budget,omitempty"`
+	FundingSources []string `json:"fundingSources,omitempty"`
+	EffectKtco2e   *float64 `json:"effectKtco2e,omitempty"`
+	EffectPhysical *float64 `json:"effectPhysical,omitempty"`
+	CopEdition     *int     `json:"copEdition,omitempty"`
+	Links          []string `json:"links,omitempty"`
+}
 
 // An objective broken down over territories.
 type Breakdown struct {
@@ -50,6 +71,21 @@ type BreakdownShare struct {
 	Weight        float64 `json:"weight"`
 	BaselineValue float64 `json:"baselineValue"`
 	TargetValue   float64 `json:"targetValue"`
+}
+
+type CommitmentInput struct {
+	// The committing territory; required on creation.
+	Territory *TerritoryKey `json:"territory,omitempty"`
+	Lever     *string       `json:"lever,omitempty"`
+	Sector    *string       `json:"sector,omitempty"`
+	Ktco2e    *float64      `json:"ktco2e,omitempty"`
+	Physical  *float64      `json:"physical,omitempty"`
+	// Defaults to 2030.
+	TargetYear *int    `json:"targetYear,omitempty"`
+	CopEdition *int    `json:"copEdition,omitempty"`
+	Note       *string `json:"note,omitempty"`
+	// On creation: DRAFT (default) or SUBMITTED.
+	Status *commitment.Status `json:"status,omitempty"`
 }
 
 type CustomWeightInput struct {
@@ -113,6 +149,67 @@ type ObservationInput struct {
 	Source *string `json:"source,omitempty"`
 }
 
+type Roadmap struct {
+	Region          *ent.Territory   `json:"region"`
+	Edition         int              `json:"edition"`
+	Sectors         []*RoadmapSector `json:"sectors"`
+	ObjectiveKtco2e float64          `json:"objectiveKtco2e"`
+	AdoptedKtco2e   float64          `json:"adoptedKtco2e"`
+	Coverage        *float64         `json:"coverage,omitempty"`
+	Gap             float64          `json:"gap"`
+}
+
+type RoadmapSector struct {
+	Sector          *ent.Sector `json:"sector"`
+	ObjectiveKtco2e float64     `json:"objectiveKtco2e"`
+	AdoptedKtco2e   float64     `json:"adoptedKtco2e"`
+	Coverage        *float64    `json:"coverage,omitempty"`
+	Gap             float64     `json:"gap"`
+	// The adopted commitments of the sector, with their territories.
+	Commitments []*ent.Commitment `json:"commitments"`
+}
+
+// Added-up actions and commitments, with the objective they are measured against.
+type Rollup struct {
+	// Actions whose carrier lies wholly or partly inside.
+	ActionCount int `json:"actionCount"`
+	// Actions counted for their share inside (what adds up over children).
+	ActionShare float64 `json:"actionShare"`
+	// Budget in euros, weighted by share.
+	Budget float64 `json:"budget"`
+	// Expected emissions avoided in 2030, ktCO2e, weighted by share.
+	EffectKtco2e float64 `json:"effectKtco2e"`
+	// Committed emissions avoided by status, ktCO2e, weighted by share.
+	Committed []*StatusAmount `json:"committed"`
+	// Adopted commitments, ktCO2e.
+	AdoptedKtco2e float64 `json:"adoptedKtco2e"`
+	// The GHG objective (ktCO2e avoided in 2030): own, or derived; null when none.
+	ObjectiveKtco2e *float64 `json:"objectiveKtco2e,omitempty"`
+	// adoptedKtco2e / objectiveKtco2e.
+	Coverage *float64 `json:"coverage,omitempty"`
+	// objectiveKtco2e - adoptedKtco2e, not below 0.
+	Gap *float64 `json:"gap,omitempty"`
+}
+
+// Filters of a roll-up.
+type RollupFilter struct {
+	Sector *string `json:"sector,omitempty"`
+	Lever  *string `json:"lever,omitempty"`
+	// Only actions of these statuses.
+	ActionStatus []action.Status `json:"actionStatus,omitempty"`
+	// Only actions running in this year (startYear <= year <= endYear).
+	Year *int `json:"year,omitempty"`
+	// Only what is carried by territories of these levels.
+	CarrierLevels []territory.Level `json:"carrierLevels,omitempty"`
+}
+
+type RollupRow struct {
+	Sector    *ent.Sector    `json:"sector,omitempty"`
+	Lever     *ent.Lever     `json:"lever,omitempty"`
+	Territory *ent.Territory `json:"territory,omitempty"`
+	Rollup    *Rollup        `json:"rollup"`
+}
+
 // A sector's row of a territory's dashboard.
 type SectorSummary struct {
 	Sector *ent.Sector `json:"sector"`
@@ -123,6 +220,12 @@ type SectorSummary struct {
 	// The sector's own objectives (national strategy), if any.
 	Objectives []*ent.Objective `json:"objectives"`
 	Levers     []*LeverSummary  `json:"levers"`
+}
+
+type StatusAmount struct {
+	Status commitment.Status `json:"status"`
+	Ktco2e float64           `json:"ktco2e"`
+	Count  int               `json:"count"`
 }
 
 // Identifies a territory by its level and its official code, e.g. {level: EPCI, code: "243500139"}.
@@ -187,6 +290,63 @@ func (e *DiagnosticStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e DiagnosticStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type RollupGroup string
+
+const (
+	RollupGroupSector RollupGroup = "SECTOR"
+	RollupGroupLever  RollupGroup = "LEVER"
+	RollupGroupChild  RollupGroup = "CHILD"
+)
+
+var AllRollupGroup = []RollupGroup{
+	RollupGroupSector,
+	RollupGroupLever,
+	RollupGroupChild,
+}
+
+func (e RollupGroup) IsValid() bool {
+	switch e {
+	case RollupGroupSector, RollupGroupLever, RollupGroupChild:
+		return true
+	}
+	return false
+}
+
+func (e RollupGroup) String() string {
+	return string(e)
+}
+
+func (e *RollupGroup) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RollupGroup(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RollupGroup", str)
+	}
+	return nil
+}
+
+func (e RollupGroup) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RollupGroup) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RollupGroup) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -1,0 +1,215 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"entgo.io/ent/dialect/sql"
+
+	"github.com/cop-territoriales/cop-api/ent"
+	"github.com/cop-territoriales/cop-api/ent/action"
+	"github.com/cop-territoriales/cop-api/ent/ancestry"
+	"github.com/cop-territoriales/cop-api/ent/commitment"
+	"github.com/cop-territoriales/cop-api/ent/objective"
+	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/planning"
+)
+
+// RollupFilter narrows a roll-up.
+type RollupFilter struct {
+	Sectors        []int // a sector and its subdivisions
+	Lever          *int
+	ActionStatuses []action.Status
+	Year           *int // actions running that year
+	CarrierLevels  []territory.Level
+}
+
+// RollupKey says what the rows of a roll-up are: one per territory added up into, per
+// sector, or per lever (of one territory).
+type RollupKey string
+
+// Row keys.
+const (
+	ByTerritory RollupKey = "territory"
+	BySector    RollupKey = "sector"
+	ByLever     RollupKey = "lever"
+)
+
+// Amounts are added-up actions and commitments, each weighted by the share of its
+// carrier's population living in the territory added up into.
+type Amounts struct {
+	ActionCount  int64
+	ActionShare  float64
+	Budget       float64
+	EffectKtCO2e float64
+	Committed    map[commitment.Status]StatusAmount
+	// ObjectiveKtCO2e is the GHG objective (own, else derived); nil when there is none.
+	ObjectiveKtCO2e *float64
+}
+
+// StatusAmount is what commitments of one status add up to.
+type StatusAmount struct {
+	KtCO2e float64
+	Count  int64
+}
+
+// Rollup adds up the actions, commitments and objectives of every territory inside each
+// of the given territories, in three statements whatever their number. Rows are keyed by
+// territory id, or by sector or lever id (0 for none) when key says so, in which case
+// ids should hold one territory.
+func Rollup(ctx context.Context, c *ent.Client, ids []int, key RollupKey, f RollupFilter) (map[int]*Amounts, error) {
+	out := map[int]*Amounts{}
+	get := func(k int) *Amounts {
+		a := out[k]
+		if a == nil {
+			a = &Amounts{Committed: map[commitment.Status]StatusAmount{}}
+			out[k] = a
+		}
+		return a
+	}
+	anyIDs := make([]any, len(ids))
+	for i, id := range ids {
+		anyIDs[i] = id
+	}
+	keyExpr := func(s *sql.Selector, an *sql.SelectTable) string {
+		switch key {
+		case BySector:
+			return "COALESCE(" + s.C("sector_id") + ", 0)"
+		case ByLever:
+			return "COALESCE(" + s.C("lever_id") + ", 0)"
+		}
+		return an.C(ancestry.FieldAncestorID)
+	}
+	join := func(s *sql.Selector) *sql.SelectTable {
+		an := sql.Table(ancestry.Table).As("an")
+		s.Join(an).On(s.C("territory_id"), an.C(ancestry.FieldTerritoryID)).
+			Where(sql.In(an.C(ancestry.FieldAncestorID), anyIDs...))
+		return an
+	}
+
+	// Actions.
+	aq := c.Action.Query()
+	if len(f.Sectors) > 0 {
+		aq.Where(action.SectorIDIn(f.Sectors...))
+	}
+	if f.Lever != nil {
+		aq.Where(action.LeverID(*f.Lever))
+	}
+	if len(f.ActionStatuses) > 0 {
+		aq.Where(action.StatusIn(f.ActionStatuses...))
+	}
+	if f.Year != nil {
+		aq.Where(action.StartYearLTE(*f.Year), action.Or(action.EndYearIsNil(), action.EndYearGTE(*f.Year)))
+	}
+	if len(f.CarrierLevels) > 0 {
+		aq.Where(action.HasTerritoryWith(territory.LevelIn(f.CarrierLevels...)))
+	}
+	var arows []struct {
+		K      int     `json:"k"`
+		N      int64   `json:"n"`
+		Share  float64 `json:"share"`
+		Budget float64 `json:"budget"`
+		Effect float64 `json:"effect"`
+	}
+	err := aq.Modify(func(s *sql.Selector) {
+		an := join(s)
+		k := keyExpr(s, an)
+		s.Select(sql.As(k, "k"), sql.As("COUNT(*)", "n"),
+			sql.As("COALESCE(SUM("+an.C(ancestry.FieldWeight)+"), 0)", "share"),
+			sql.As("COALESCE(SUM("+s.C(action.FieldBudget)+" * "+an.C(ancestry.FieldWeight)+"), 0)", "budget"),
+			sql.As("COALESCE(SUM(COALESCE("+s.C(action.FieldEffectKtco2e)+", 0) * "+an.C(ancestry.FieldWeight)+"), 0)", "effect")).
+			GroupBy(k)
+	}).Scan(ctx, &arows)
+	if err != nil {
+		return nil, fmt.Errorf("roll up actions: %w", err)
+	}
+	for _, r := range arows {
+		a := get(r.K)
+		a.ActionCount, a.ActionShare, a.Budget, a.EffectKtCO2e = r.N, r.Share, r.Budget, r.Effect
+	}
+
+	// Commitments, by status.
+	cq := c.Commitment.Query()
+	if len(f.Sectors) > 0 {
+		cq.Where(commitment.SectorIDIn(f.Sectors...))
+	}
+	if f.Lever != nil {
+		cq.Where(commitment.LeverID(*f.Lever))
+	}
+	if len(f.CarrierLevels) > 0 {
+		cq.Where(commitment.HasTerritoryWith(territory.LevelIn(f.CarrierLevels...)))
+	}
+	var crows []struct {
+		K      int     `json:"k"`
+		Status string  `json:"status"`
+		N      int64   `json:"n"`
+		Kt     float64 `json:"kt"`
+	}
+	err = cq.Modify(func(s *sql.Selector) {
+		an := join(s)
+		k := keyExpr(s, an)
+		s.Select(sql.As(k, "k"), s.C(commitment.FieldStatus), sql.As("COUNT(*)", "n"),
+			sql.As("COALESCE(SUM(COALESCE("+s.C(commitment.FieldKtco2e)+", 0) * "+an.C(ancestry.FieldWeight)+"), 0)", "kt")).
+			GroupBy(k, s.C(commitment.FieldStatus))
+	}).Scan(ctx, &crows)
+	if err != nil {
+		return nil, fmt.Errorf("roll up commitments: %w", err)
+	}
+	for _, r := range crows {
+		get(r.K).Committed[commitment.Status(r.Status)] = StatusAmount{KtCO2e: r.Kt, Count: r.N}
+	}
+
+	// Objectives: the territories' own GHG objectives per lever, else the derived ones.
+	oq := c.Objective.Query().Where(objective.TerritoryIDIn(ids...), objective.MetricEQ(planning.GHGAvoided), objective.LeverIDNotNil())
+	if len(f.Sectors) > 0 {
+		oq.Where(objective.SectorIDIn(f.Sectors...))
+	}
+	if f.Lever != nil {
+		oq.Where(objective.LeverID(*f.Lever))
+	}
+	objs, err := oq.All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("roll up objectives: %w", err)
+	}
+	type tl struct{ territory, lever int }
+	own := map[tl]bool{}
+	for _, o := range objs {
+		if !o.Derived {
+			own[tl{o.TerritoryID, *o.LeverID}] = true
+		}
+	}
+	for _, o := range objs {
+		if o.Derived && own[tl{o.TerritoryID, *o.LeverID}] {
+			continue
+		}
+		k := o.TerritoryID
+		switch key {
+		case BySector:
+			k = deref0(o.SectorID)
+		case ByLever:
+			k = *o.LeverID
+		}
+		a := get(k)
+		v := o.TargetValue
+		if a.ObjectiveKtCO2e != nil {
+			v += *a.ObjectiveKtCO2e
+		}
+		a.ObjectiveKtCO2e = &v
+	}
+	return out, nil
+}
+
+func deref0(p *int) int {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// ChildIDs returns the territories of a level lying inside a territory.
+func ChildIDs(ctx context.Context, c *ent.Client, parent int, level territory.Level) ([]*ent.Territory, error) {
+	return c.Territory.Query().Where(territory.LevelEQ(level),
+		territory.HasAncestriesWith(ancestry.AncestorID(parent), ancestry.DepthGT(0))).
+		Order(ent.Asc(territory.FieldCode)).All(ctx)
+}
+
