@@ -212,4 +212,3 @@ func ChildIDs(ctx context.Context, c *ent.Client, parent int, level territory.Le
 		territory.HasAncestriesWith(ancestry.AncestorID(parent), ancestry.DepthGT(0))).
 		Order(ent.Asc(territory.FieldCode)).All(ctx)
 }
-
