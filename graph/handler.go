@@ -44,10 +44,12 @@ func limitBody(next http.Handler) http.Handler {
 	})
 }
 
-// NewMux serves the GraphQL endpoint at /graphql and GraphiQL at /.
+// NewMux serves the GraphQL endpoint at /graphql, GraphiQL at /, and the roadmap
+// downloads at /export/roadmap/{region}/{edition}.csv and .json.
 func NewMux(client *ent.Client) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", NewHandler(client))
 	mux.Handle("GET /{$}", playground.Handler("COP territoriales API", "/graphql"))
+	mux.Handle("GET /export/roadmap/{region}/{file}", exportRoadmap(client))
 	return mux
 }

@@ -11,6 +11,7 @@
 //	go run ./server keys create --org NAME --territory LEVEL:CODE --role reader|contributor|coordinator|admin
 //	go run ./server keys revoke PREFIX
 //	go run ./server keys list
+//	go run ./server seed demo [-actions N] [-commitments N] [-seed S]   synthetic demo data
 //
 // Flags:
 //

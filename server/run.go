@@ -72,6 +72,8 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 		}
 		fmt.Printf("%s: %s\n", cfg.args[2], msg)
 		return nil
+	case cfg.args[0] == "seed":
+		return seed(ctx, db, cfg.args[1:])
 	case cfg.args[0] == "keys":
 		return keys(ctx, db, cfg.args[1:], os.Stdout)
 	default:
@@ -128,6 +130,28 @@ func serve(ctx context.Context, cfg config, db *store.DB) error {
 	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	return nil
+}
+
+// seed runs "seed demo [-actions N] [-commitments N] [-seed S]".
+func seed(ctx context.Context, db *store.DB, args []string) error {
+	if len(args) == 0 || args[0] != "demo" {
+		return fmt.Errorf("seed: want seed demo [-actions N] [-commitments N] [-seed S]")
+	}
+	fs := flag.NewFlagSet("seed demo", flag.ContinueOnError)
+	var size store.DemoSize
+	fs.IntVar(&size.Actions, "actions", 200_000, "synthetic actions")
+	fs.IntVar(&size.Commitments, "commitments", 100_000, "synthetic commitments")
+	fs.Uint64Var(&size.Seed, "seed", 1, "random seed: the same seed gives the same data")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	start := time.Now()
+	if err := store.SeedDemo(ctx, db.Client, size); err != nil {
+		return err
+	}
+	fmt.Printf("seeded %d synthetic actions and %d synthetic commitments (seed %d) in %s\n",
+		size.Actions, size.Commitments, size.Seed, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
