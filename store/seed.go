@@ -96,12 +96,12 @@ func seedDemo(ctx context.Context, client *ent.Client, size DemoSize) error {
 			sec, lev := pick()
 			start := 2020 + rng.IntN(9)
 			end := start + rng.IntN(6)
-			budget := math.Round(math.Exp(9+rng.Float64()*7)) // about 8 k€ to 9 M€
+			budget := math.Round(math.Exp(9 + rng.Float64()*7)) // about 8 k€ to 9 M€
 			effect := math.Round(rng.Float64()*2000) / 100
 			acts = append(acts, c.Action.Create().SetTitle(fmt.Sprintf("Action n°%d (synthétique)", i+1)).
 				SetTerritoryID(carrier()).SetSectorID(sec).SetNillableLeverID(lev).
 				SetStatus(statuses[rng.IntN(len(statuses))]).SetStartYear(start).SetEndYear(end).
-				SetBudget(budget).SetEffectKtco2e(effect).SetCopEdition(2023 + rng.IntN(2)).SetSynthetic(true))
+				SetBudget(budget).SetEffectKtco2e(effect).SetCopEdition(2023+rng.IntN(2)).SetSynthetic(true))
 			if len(acts) == seedBatch {
 				if err := c.Action.CreateBulk(acts...).Exec(ctx); err != nil {
 					return fmt.Errorf("seed: insert actions: %w", err)
