@@ -30,6 +30,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/membership"
 	"github.com/cop-territoriales/cop-api/ent/objective"
 	"github.com/cop-territoriales/cop-api/ent/observation"
+	"github.com/cop-territoriales/cop-api/ent/rollupcell"
 	"github.com/cop-territoriales/cop-api/ent/sector"
 	"github.com/cop-territoriales/cop-api/ent/territory"
 	"github.com/cop-territoriales/cop-api/ent/theme"
@@ -72,6 +73,8 @@ type Client struct {
 	Objective *ObjectiveClient
 	// Observation is the client for interacting with the Observation builders.
 	Observation *ObservationClient
+	// RollupCell is the client for interacting with the RollupCell builders.
+	RollupCell *RollupCellClient
 	// Sector is the client for interacting with the Sector builders.
 	Sector *SectorClient
 	// Territory is the client for interacting with the Territory builders.
@@ -106,6 +109,7 @@ func (c *Client) init() {
 	c.Membership = NewMembershipClient(c.config)
 	c.Objective = NewObjectiveClient(c.config)
 	c.Observation = NewObservationClient(c.config)
+	c.RollupCell = NewRollupCellClient(c.config)
 	c.Sector = NewSectorClient(c.config)
 	c.Territory = NewTerritoryClient(c.config)
 	c.Theme = NewThemeClient(c.config)
@@ -216,6 +220,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Membership:      NewMembershipClient(cfg),
 		Objective:       NewObjectiveClient(cfg),
 		Observation:     NewObservationClient(cfg),
+		RollupCell:      NewRollupCellClient(cfg),
 		Sector:          NewSectorClient(cfg),
 		Territory:       NewTerritoryClient(cfg),
 		Theme:           NewThemeClient(cfg),
@@ -253,6 +258,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Membership:      NewMembershipClient(cfg),
 		Objective:       NewObjectiveClient(cfg),
 		Observation:     NewObservationClient(cfg),
+		RollupCell:      NewRollupCellClient(cfg),
 		Sector:          NewSectorClient(cfg),
 		Territory:       NewTerritoryClient(cfg),
 		Theme:           NewThemeClient(cfg),
@@ -287,7 +293,8 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIKey, c.Action, c.Ancestry, c.AuditEntry, c.Commitment, c.CommitmentEvent,
 		c.Cop, c.CopDocument, c.CopParticipant, c.CopStep, c.IdempotencyKey, c.Lever,
-		c.Membership, c.Objective, c.Observation, c.Sector, c.Territory, c.Theme,
+		c.Membership, c.Objective, c.Observation, c.RollupCell, c.Sector, c.Territory,
+		c.Theme,
 	} {
 		n.Use(hooks...)
 	}
@@ -299,7 +306,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIKey, c.Action, c.Ancestry, c.AuditEntry, c.Commitment, c.CommitmentEvent,
 		c.Cop, c.CopDocument, c.CopParticipant, c.CopStep, c.IdempotencyKey, c.Lever,
-		c.Membership, c.Objective, c.Observation, c.Sector, c.Territory, c.Theme,
+		c.Membership, c.Objective, c.Observation, c.RollupCell, c.Sector, c.Territory,
+		c.Theme,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -338,6 +346,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Objective.mutate(ctx, m)
 	case *ObservationMutation:
 		return c.Observation.mutate(ctx, m)
+	case *RollupCellMutation:
+		return c.RollupCell.mutate(ctx, m)
 	case *SectorMutation:
 		return c.Sector.mutate(ctx, m)
 	case *TerritoryMutation:
@@ -2840,6 +2850,139 @@ func (c *ObservationClient) mutate(ctx context.Context, m *ObservationMutation) 
 	}
 }
 
+// RollupCellClient is a client for the RollupCell schema.
+type RollupCellClient struct {
+	config
+}
+
+// NewRollupCellClient returns a client for the RollupCell from the given config.
+func NewRollupCellClient(c config) *RollupCellClient {
+	return &RollupCellClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `rollupcell.Hooks(f(g(h())))`.
+func (c *RollupCellClient) Use(hooks ...Hook) {
+	c.hooks.RollupCell = append(c.hooks.RollupCell, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `rollupcell.Intercept(f(g(h())))`.
+func (c *RollupCellClient) Intercept(interceptors ...Interceptor) {
+	c.inters.RollupCell = append(c.inters.RollupCell, interceptors...)
+}
+
+// Create returns a builder for creating a RollupCell entity.
+func (c *RollupCellClient) Create() *RollupCellCreate {
+	mutation := newRollupCellMutation(c.config, OpCreate)
+	return &RollupCellCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of RollupCell entities.
+func (c *RollupCellClient) CreateBulk(builders ...*RollupCellCreate) *RollupCellCreateBulk {
+	return &RollupCellCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *RollupCellClient) MapCreateBulk(slice any, setFunc func(*RollupCellCreate, int)) *RollupCellCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &RollupCellCreateBulk{err: fmt.Errorf("calling to RollupCellClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*RollupCellCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &RollupCellCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for RollupCell.
+func (c *RollupCellClient) Update() *RollupCellUpdate {
+	mutation := newRollupCellMutation(c.config, OpUpdate)
+	return &RollupCellUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *RollupCellClient) UpdateOne(_m *RollupCell) *RollupCellUpdateOne {
+	mutation := newRollupCellMutation(c.config, OpUpdateOne, withRollupCell(_m))
+	return &RollupCellUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *RollupCellClient) UpdateOneID(id int) *RollupCellUpdateOne {
+	mutation := newRollupCellMutation(c.config, OpUpdateOne, withRollupCellID(id))
+	return &RollupCellUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for RollupCell.
+func (c *RollupCellClient) Delete() *RollupCellDelete {
+	mutation := newRollupCellMutation(c.config, OpDelete)
+	return &RollupCellDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *RollupCellClient) DeleteOne(_m *RollupCell) *RollupCellDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *RollupCellClient) DeleteOneID(id int) *RollupCellDeleteOne {
+	builder := c.Delete().Where(rollupcell.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &RollupCellDeleteOne{builder}
+}
+
+// Query returns a query builder for RollupCell.
+func (c *RollupCellClient) Query() *RollupCellQuery {
+	return &RollupCellQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeRollupCell},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a RollupCell entity by its id.
+func (c *RollupCellClient) Get(ctx context.Context, id int) (*RollupCell, error) {
+	return c.Query().Where(rollupcell.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *RollupCellClient) GetX(ctx context.Context, id int) *RollupCell {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *RollupCellClient) Hooks() []Hook {
+	return c.hooks.RollupCell
+}
+
+// Interceptors returns the client interceptors.
+func (c *RollupCellClient) Interceptors() []Interceptor {
+	return c.inters.RollupCell
+}
+
+func (c *RollupCellClient) mutate(ctx context.Context, m *RollupCellMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&RollupCellCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&RollupCellUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&RollupCellUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&RollupCellDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown RollupCell mutation op: %q", m.Op())
+	}
+}
+
 // SectorClient is a client for the Sector schema.
 type SectorClient struct {
 	config
@@ -3372,12 +3515,12 @@ type (
 	hooks struct {
 		APIKey, Action, Ancestry, AuditEntry, Commitment, CommitmentEvent, Cop,
 		CopDocument, CopParticipant, CopStep, IdempotencyKey, Lever, Membership,
-		Objective, Observation, Sector, Territory, Theme []ent.Hook
+		Objective, Observation, RollupCell, Sector, Territory, Theme []ent.Hook
 	}
 	inters struct {
 		APIKey, Action, Ancestry, AuditEntry, Commitment, CommitmentEvent, Cop,
 		CopDocument, CopParticipant, CopStep, IdempotencyKey, Lever, Membership,
-		Objective, Observation, Sector, Territory, Theme []ent.Interceptor
+		Objective, Observation, RollupCell, Sector, Territory, Theme []ent.Interceptor
 	}
 )
 

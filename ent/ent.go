@@ -27,6 +27,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/membership"
 	"github.com/cop-territoriales/cop-api/ent/objective"
 	"github.com/cop-territoriales/cop-api/ent/observation"
+	"github.com/cop-territoriales/cop-api/ent/rollupcell"
 	"github.com/cop-territoriales/cop-api/ent/sector"
 	"github.com/cop-territoriales/cop-api/ent/territory"
 	"github.com/cop-territoriales/cop-api/ent/theme"
@@ -105,6 +106,7 @@ func checkColumn(t, c string) error {
 			membership.Table:      membership.ValidColumn,
 			objective.Table:       objective.ValidColumn,
 			observation.Table:     observation.ValidColumn,
+			rollupcell.Table:      rollupcell.ValidColumn,
 			sector.Table:          sector.ValidColumn,
 			territory.Table:       territory.ValidColumn,
 			theme.Table:           theme.ValidColumn,

@@ -27,6 +27,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/objective"
 	"github.com/cop-territoriales/cop-api/ent/observation"
 	"github.com/cop-territoriales/cop-api/ent/predicate"
+	"github.com/cop-territoriales/cop-api/ent/rollupcell"
 	"github.com/cop-territoriales/cop-api/ent/sector"
 	"github.com/cop-territoriales/cop-api/ent/territory"
 	"github.com/cop-territoriales/cop-api/ent/theme"
@@ -57,6 +58,7 @@ const (
 	TypeMembership      = "Membership"
 	TypeObjective       = "Objective"
 	TypeObservation     = "Observation"
+	TypeRollupCell      = "RollupCell"
 	TypeSector          = "Sector"
 	TypeTerritory       = "Territory"
 	TypeTheme           = "Theme"
@@ -13086,6 +13088,998 @@ func (m *ObservationMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Observation edge %s", name)
+}
+
+// RollupCellMutation represents an operation that mutates the RollupCell nodes in the graph.
+type RollupCellMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *int
+	ancestor_id    *int
+	addancestor_id *int
+	kind           *rollupcell.Kind
+	sector_id      *int
+	addsector_id   *int
+	lever_id       *int
+	addlever_id    *int
+	status         *string
+	count          *int64
+	addcount       *int64
+	share          *float64
+	addshare       *float64
+	budget         *float64
+	addbudget      *float64
+	ktco2e         *float64
+	addktco2e      *float64
+	clearedFields  map[string]struct{}
+	done           bool
+	oldValue       func(context.Context) (*RollupCell, error)
+	predicates     []predicate.RollupCell
+}
+
+var _ ent.Mutation = (*RollupCellMutation)(nil)
+
+// rollupcellOption allows management of the mutation configuration using functional options.
+type rollupcellOption func(*RollupCellMutation)
+
+// newRollupCellMutation creates new mutation for the RollupCell entity.
+func newRollupCellMutation(c config, op Op, opts ...rollupcellOption) *RollupCellMutation {
+	m := &RollupCellMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeRollupCell,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withRollupCellID sets the ID field of the mutation.
+func withRollupCellID(id int) rollupcellOption {
+	return func(m *RollupCellMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *RollupCell
+		)
+		m.oldValue = func(ctx context.Context) (*RollupCell, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().RollupCell.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withRollupCell sets the old RollupCell of the mutation.
+func withRollupCell(node *RollupCell) rollupcellOption {
+	return func(m *RollupCellMutation) {
+		m.oldValue = func(context.Context) (*RollupCell, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m RollupCellMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m RollupCellMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *RollupCellMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *RollupCellMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().RollupCell.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetAncestorID sets the "ancestor_id" field.
+func (m *RollupCellMutation) SetAncestorID(i int) {
+	m.ancestor_id = &i
+	m.addancestor_id = nil
+}
+
+// AncestorID returns the value of the "ancestor_id" field in the mutation.
+func (m *RollupCellMutation) AncestorID() (r int, exists bool) {
+	v := m.ancestor_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAncestorID returns the old "ancestor_id" field's value of the RollupCell entity.
+// If the RollupCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RollupCellMutation) OldAncestorID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAncestorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAncestorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAncestorID: %w", err)
+	}
+	return oldValue.AncestorID, nil
+}
+
+// AddAncestorID adds i to the "ancestor_id" field.
+func (m *RollupCellMutation) AddAncestorID(i int) {
+	if m.addancestor_id != nil {
+		*m.addancestor_id += i
+	} else {
+		m.addancestor_id = &i
+	}
+}
+
+// AddedAncestorID returns the value that was added to the "ancestor_id" field in this mutation.
+func (m *RollupCellMutation) AddedAncestorID() (r int, exists bool) {
+	v := m.addancestor_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAncestorID resets all changes to the "ancestor_id" field.
+func (m *RollupCellMutation) ResetAncestorID() {
+	m.ancestor_id = nil
+	m.addancestor_id = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *RollupCellMutation) SetKind(r rollupcell.Kind) {
+	m.kind = &r
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *RollupCellMutation) Kind() (r rollupcell.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the RollupCell entity.
+// If the RollupCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RollupCellMutation) OldKind(ctx context.Context) (v rollupcell.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *RollupCellMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetSectorID sets the "sector_id" field.
+func (m *RollupCellMutation) SetSectorID(i int) {
+	m.sector_id = &i
+	m.addsector_id = nil
+}
+
+// SectorID returns the value of the "sector_id" field in the mutation.
+func (m *RollupCellMutation) SectorID() (r int, exists bool) {
+	v := m.sector_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSectorID returns the old "sector_id" field's value of the RollupCell entity.
+// If the RollupCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RollupCellMutation) OldSectorID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSectorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSectorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSectorID: %w", err)
+	}
+	return oldValue.SectorID, nil
+}
+
+// AddSectorID adds i to the "sector_id" field.
+func (m *RollupCellMutation) AddSectorID(i int) {
+	if m.addsector_id != nil {
+		*m.addsector_id += i
+	} else {
+		m.addsector_id = &i
+	}
+}
+
+// AddedSectorID returns the value that was added to the "sector_id" field in this mutation.
+func (m *RollupCellMutation) AddedSectorID() (r int, exists bool) {
+	v := m.addsector_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSectorID resets all changes to the "sector_id" field.
+func (m *RollupCellMutation) ResetSectorID() {
+	m.sector_id = nil
+	m.addsector_id = nil
+}
+
+// SetLeverID sets the "lever_id" field.
+func (m *RollupCellMutation) SetLeverID(i int) {
+	m.lever_id = &i
+	m.addlever_id = nil
+}
+
+// LeverID returns the value of the "lever_id" field in the mutation.
+func (m *RollupCellMutation) LeverID() (r int, exists bool) {
+	v := m.lever_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLeverID returns the old "lever_id" field's value of the RollupCell entity.
+// If the RollupCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RollupCellMutation) OldLeverID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLeverID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLeverID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLeverID: %w", err)
+	}
+	return oldValue.LeverID, nil
+}
+
+// AddLeverID adds i to the "lever_id" field.
+func (m *RollupCellMutation) AddLeverID(i int) {
+	if m.addlever_id != nil {
+		*m.addlever_id += i
+	} else {
+		m.addlever_id = &i
+	}
+}
+
+// AddedLeverID returns the value that was added to the "lever_id" field in this mutation.
+func (m *RollupCellMutation) AddedLeverID() (r int, exists bool) {
+	v := m.addlever_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetLeverID resets all changes to the "lever_id" field.
+func (m *RollupCellMutation) ResetLeverID() {
+	m.lever_id = nil
+	m.addlever_id = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *RollupCellMutation) SetStatus(s string) {
+	m.status = &s
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *RollupCellMutation) Status() (r string, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the RollupCell entity.
+// If the RollupCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RollupCellMutation) OldStatus(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *RollupCellMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetCount sets the "count" field.
+func (m *RollupCellMutation) SetCount(i int64) {
+	m.count = &i
+	m.addcount = nil
+}
+
+// Count returns the value of the "count" field in the mutation.
+func (m *RollupCellMutation) Count() (r int64, exists bool) {
+	v := m.count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCount returns the old "count" field's value of the RollupCell entity.
+// If the RollupCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RollupCellMutation) OldCount(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCount: %w", err)
+	}
+	return oldValue.Count, nil
+}
+
+// AddCount adds i to the "count" field.
+func (m *RollupCellMutation) AddCount(i int64) {
+	if m.addcount != nil {
+		*m.addcount += i
+	} else {
+		m.addcount = &i
+	}
+}
+
+// AddedCount returns the value that was added to the "count" field in this mutation.
+func (m *RollupCellMutation) AddedCount() (r int64, exists bool) {
+	v := m.addcount
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCount resets all changes to the "count" field.
+func (m *RollupCellMutation) ResetCount() {
+	m.count = nil
+	m.addcount = nil
+}
+
+// SetShare sets the "share" field.
+func (m *RollupCellMutation) SetShare(f float64) {
+	m.share = &f
+	m.addshare = nil
+}
+
+// Share returns the value of the "share" field in the mutation.
+func (m *RollupCellMutation) Share() (r float64, exists bool) {
+	v := m.share
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldShare returns the old "share" field's value of the RollupCell entity.
+// If the RollupCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RollupCellMutation) OldShare(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldShare is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldShare requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldShare: %w", err)
+	}
+	return oldValue.Share, nil
+}
+
+// AddShare adds f to the "share" field.
+func (m *RollupCellMutation) AddShare(f float64) {
+	if m.addshare != nil {
+		*m.addshare += f
+	} else {
+		m.addshare = &f
+	}
+}
+
+// AddedShare returns the value that was added to the "share" field in this mutation.
+func (m *RollupCellMutation) AddedShare() (r float64, exists bool) {
+	v := m.addshare
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetShare resets all changes to the "share" field.
+func (m *RollupCellMutation) ResetShare() {
+	m.share = nil
+	m.addshare = nil
+}
+
+// SetBudget sets the "budget" field.
+func (m *RollupCellMutation) SetBudget(f float64) {
+	m.budget = &f
+	m.addbudget = nil
+}
+
+// Budget returns the value of the "budget" field in the mutation.
+func (m *RollupCellMutation) Budget() (r float64, exists bool) {
+	v := m.budget
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBudget returns the old "budget" field's value of the RollupCell entity.
+// If the RollupCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RollupCellMutation) OldBudget(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBudget is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBudget requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBudget: %w", err)
+	}
+	return oldValue.Budget, nil
+}
+
+// AddBudget adds f to the "budget" field.
+func (m *RollupCellMutation) AddBudget(f float64) {
+	if m.addbudget != nil {
+		*m.addbudget += f
+	} else {
+		m.addbudget = &f
+	}
+}
+
+// AddedBudget returns the value that was added to the "budget" field in this mutation.
+func (m *RollupCellMutation) AddedBudget() (r float64, exists bool) {
+	v := m.addbudget
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetBudget resets all changes to the "budget" field.
+func (m *RollupCellMutation) ResetBudget() {
+	m.budget = nil
+	m.addbudget = nil
+}
+
+// SetKtco2e sets the "ktco2e" field.
+func (m *RollupCellMutation) SetKtco2e(f float64) {
+	m.ktco2e = &f
+	m.addktco2e = nil
+}
+
+// Ktco2e returns the value of the "ktco2e" field in the mutation.
+func (m *RollupCellMutation) Ktco2e() (r float64, exists bool) {
+	v := m.ktco2e
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKtco2e returns the old "ktco2e" field's value of the RollupCell entity.
+// If the RollupCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RollupCellMutation) OldKtco2e(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKtco2e is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKtco2e requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKtco2e: %w", err)
+	}
+	return oldValue.Ktco2e, nil
+}
+
+// AddKtco2e adds f to the "ktco2e" field.
+func (m *RollupCellMutation) AddKtco2e(f float64) {
+	if m.addktco2e != nil {
+		*m.addktco2e += f
+	} else {
+		m.addktco2e = &f
+	}
+}
+
+// AddedKtco2e returns the value that was added to the "ktco2e" field in this mutation.
+func (m *RollupCellMutation) AddedKtco2e() (r float64, exists bool) {
+	v := m.addktco2e
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetKtco2e resets all changes to the "ktco2e" field.
+func (m *RollupCellMutation) ResetKtco2e() {
+	m.ktco2e = nil
+	m.addktco2e = nil
+}
+
+// Where appends a list predicates to the RollupCellMutation builder.
+func (m *RollupCellMutation) Where(ps ...predicate.RollupCell) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the RollupCellMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *RollupCellMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.RollupCell, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *RollupCellMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *RollupCellMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (RollupCell).
+func (m *RollupCellMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *RollupCellMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.ancestor_id != nil {
+		fields = append(fields, rollupcell.FieldAncestorID)
+	}
+	if m.kind != nil {
+		fields = append(fields, rollupcell.FieldKind)
+	}
+	if m.sector_id != nil {
+		fields = append(fields, rollupcell.FieldSectorID)
+	}
+	if m.lever_id != nil {
+		fields = append(fields, rollupcell.FieldLeverID)
+	}
+	if m.status != nil {
+		fields = append(fields, rollupcell.FieldStatus)
+	}
+	if m.count != nil {
+		fields = append(fields, rollupcell.FieldCount)
+	}
+	if m.share != nil {
+		fields = append(fields, rollupcell.FieldShare)
+	}
+	if m.budget != nil {
+		fields = append(fields, rollupcell.FieldBudget)
+	}
+	if m.ktco2e != nil {
+		fields = append(fields, rollupcell.FieldKtco2e)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *RollupCellMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case rollupcell.FieldAncestorID:
+		return m.AncestorID()
+	case rollupcell.FieldKind:
+		return m.Kind()
+	case rollupcell.FieldSectorID:
+		return m.SectorID()
+	case rollupcell.FieldLeverID:
+		return m.LeverID()
+	case rollupcell.FieldStatus:
+		return m.Status()
+	case rollupcell.FieldCount:
+		return m.Count()
+	case rollupcell.FieldShare:
+		return m.Share()
+	case rollupcell.FieldBudget:
+		return m.Budget()
+	case rollupcell.FieldKtco2e:
+		return m.Ktco2e()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *RollupCellMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case rollupcell.FieldAncestorID:
+		return m.OldAncestorID(ctx)
+	case rollupcell.FieldKind:
+		return m.OldKind(ctx)
+	case rollupcell.FieldSectorID:
+		return m.OldSectorID(ctx)
+	case rollupcell.FieldLeverID:
+		return m.OldLeverID(ctx)
+	case rollupcell.FieldStatus:
+		return m.OldStatus(ctx)
+	case rollupcell.FieldCount:
+		return m.OldCount(ctx)
+	case rollupcell.FieldShare:
+		return m.OldShare(ctx)
+	case rollupcell.FieldBudget:
+		return m.OldBudget(ctx)
+	case rollupcell.FieldKtco2e:
+		return m.OldKtco2e(ctx)
+	}
+	return nil, fmt.Errorf("unknown RollupCell field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RollupCellMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case rollupcell.FieldAncestorID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAncestorID(v)
+		return nil
+	case rollupcell.FieldKind:
+		v, ok := value.(rollupcell.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case rollupcell.FieldSectorID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSectorID(v)
+		return nil
+	case rollupcell.FieldLeverID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLeverID(v)
+		return nil
+	case rollupcell.FieldStatus:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case rollupcell.FieldCount:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCount(v)
+		return nil
+	case rollupcell.FieldShare:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetShare(v)
+		return nil
+	case rollupcell.FieldBudget:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBudget(v)
+		return nil
+	case rollupcell.FieldKtco2e:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKtco2e(v)
+		return nil
+	}
+	return fmt.Errorf("unknown RollupCell field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *RollupCellMutation) AddedFields() []string {
+	var fields []string
+	if m.addancestor_id != nil {
+		fields = append(fields, rollupcell.FieldAncestorID)
+	}
+	if m.addsector_id != nil {
+		fields = append(fields, rollupcell.FieldSectorID)
+	}
+	if m.addlever_id != nil {
+		fields = append(fields, rollupcell.FieldLeverID)
+	}
+	if m.addcount != nil {
+		fields = append(fields, rollupcell.FieldCount)
+	}
+	if m.addshare != nil {
+		fields = append(fields, rollupcell.FieldShare)
+	}
+	if m.addbudget != nil {
+		fields = append(fields, rollupcell.FieldBudget)
+	}
+	if m.addktco2e != nil {
+		fields = append(fields, rollupcell.FieldKtco2e)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *RollupCellMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case rollupcell.FieldAncestorID:
+		return m.AddedAncestorID()
+	case rollupcell.FieldSectorID:
+		return m.AddedSectorID()
+	case rollupcell.FieldLeverID:
+		return m.AddedLeverID()
+	case rollupcell.FieldCount:
+		return m.AddedCount()
+	case rollupcell.FieldShare:
+		return m.AddedShare()
+	case rollupcell.FieldBudget:
+		return m.AddedBudget()
+	case rollupcell.FieldKtco2e:
+		return m.AddedKtco2e()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RollupCellMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case rollupcell.FieldAncestorID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAncestorID(v)
+		return nil
+	case rollupcell.FieldSectorID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSectorID(v)
+		return nil
+	case rollupcell.FieldLeverID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLeverID(v)
+		return nil
+	case rollupcell.FieldCount:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCount(v)
+		return nil
+	case rollupcell.FieldShare:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddShare(v)
+		return nil
+	case rollupcell.FieldBudget:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddBudget(v)
+		return nil
+	case rollupcell.FieldKtco2e:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddKtco2e(v)
+		return nil
+	}
+	return fmt.Errorf("unknown RollupCell numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *RollupCellMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *RollupCellMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *RollupCellMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown RollupCell nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *RollupCellMutation) ResetField(name string) error {
+	switch name {
+	case rollupcell.FieldAncestorID:
+		m.ResetAncestorID()
+		return nil
+	case rollupcell.FieldKind:
+		m.ResetKind()
+		return nil
+	case rollupcell.FieldSectorID:
+		m.ResetSectorID()
+		return nil
+	case rollupcell.FieldLeverID:
+		m.ResetLeverID()
+		return nil
+	case rollupcell.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case rollupcell.FieldCount:
+		m.ResetCount()
+		return nil
+	case rollupcell.FieldShare:
+		m.ResetShare()
+		return nil
+	case rollupcell.FieldBudget:
+		m.ResetBudget()
+		return nil
+	case rollupcell.FieldKtco2e:
+		m.ResetKtco2e()
+		return nil
+	}
+	return fmt.Errorf("unknown RollupCell field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *RollupCellMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *RollupCellMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *RollupCellMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *RollupCellMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *RollupCellMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *RollupCellMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *RollupCellMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown RollupCell unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *RollupCellMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown RollupCell edge %s", name)
 }
 
 // SectorMutation represents an operation that mutates the Sector nodes in the graph.

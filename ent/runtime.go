@@ -19,6 +19,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/membership"
 	"github.com/cop-territoriales/cop-api/ent/objective"
 	"github.com/cop-territoriales/cop-api/ent/observation"
+	"github.com/cop-territoriales/cop-api/ent/rollupcell"
 	"github.com/cop-territoriales/cop-api/ent/schema"
 	"github.com/cop-territoriales/cop-api/ent/sector"
 	"github.com/cop-territoriales/cop-api/ent/territory"
@@ -219,6 +220,32 @@ func init() {
 	observation.DefaultUpdatedAt = observationDescUpdatedAt.Default.(func() time.Time)
 	// observation.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	observation.UpdateDefaultUpdatedAt = observationDescUpdatedAt.UpdateDefault.(func() time.Time)
+	rollupcellFields := schema.RollupCell{}.Fields()
+	_ = rollupcellFields
+	// rollupcellDescSectorID is the schema descriptor for sector_id field.
+	rollupcellDescSectorID := rollupcellFields[2].Descriptor()
+	// rollupcell.DefaultSectorID holds the default value on creation for the sector_id field.
+	rollupcell.DefaultSectorID = rollupcellDescSectorID.Default.(int)
+	// rollupcellDescLeverID is the schema descriptor for lever_id field.
+	rollupcellDescLeverID := rollupcellFields[3].Descriptor()
+	// rollupcell.DefaultLeverID holds the default value on creation for the lever_id field.
+	rollupcell.DefaultLeverID = rollupcellDescLeverID.Default.(int)
+	// rollupcellDescCount is the schema descriptor for count field.
+	rollupcellDescCount := rollupcellFields[5].Descriptor()
+	// rollupcell.DefaultCount holds the default value on creation for the count field.
+	rollupcell.DefaultCount = rollupcellDescCount.Default.(int64)
+	// rollupcellDescShare is the schema descriptor for share field.
+	rollupcellDescShare := rollupcellFields[6].Descriptor()
+	// rollupcell.DefaultShare holds the default value on creation for the share field.
+	rollupcell.DefaultShare = rollupcellDescShare.Default.(float64)
+	// rollupcellDescBudget is the schema descriptor for budget field.
+	rollupcellDescBudget := rollupcellFields[7].Descriptor()
+	// rollupcell.DefaultBudget holds the default value on creation for the budget field.
+	rollupcell.DefaultBudget = rollupcellDescBudget.Default.(float64)
+	// rollupcellDescKtco2e is the schema descriptor for ktco2e field.
+	rollupcellDescKtco2e := rollupcellFields[8].Descriptor()
+	// rollupcell.DefaultKtco2e holds the default value on creation for the ktco2e field.
+	rollupcell.DefaultKtco2e = rollupcellDescKtco2e.Default.(float64)
 	sectorFields := schema.Sector{}.Fields()
 	_ = sectorFields
 	// sectorDescCode is the schema descriptor for code field.

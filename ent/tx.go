@@ -44,6 +44,8 @@ type Tx struct {
 	Objective *ObjectiveClient
 	// Observation is the client for interacting with the Observation builders.
 	Observation *ObservationClient
+	// RollupCell is the client for interacting with the RollupCell builders.
+	RollupCell *RollupCellClient
 	// Sector is the client for interacting with the Sector builders.
 	Sector *SectorClient
 	// Territory is the client for interacting with the Territory builders.
@@ -196,6 +198,7 @@ func (tx *Tx) init() {
 	tx.Membership = NewMembershipClient(tx.config)
 	tx.Objective = NewObjectiveClient(tx.config)
 	tx.Observation = NewObservationClient(tx.config)
+	tx.RollupCell = NewRollupCellClient(tx.config)
 	tx.Sector = NewSectorClient(tx.config)
 	tx.Territory = NewTerritoryClient(tx.config)
 	tx.Theme = NewThemeClient(tx.config)

@@ -11,6 +11,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/ancestry"
 	"github.com/cop-territoriales/cop-api/ent/commitment"
 	"github.com/cop-territoriales/cop-api/ent/objective"
+	"github.com/cop-territoriales/cop-api/ent/rollupcell"
 	"github.com/cop-territoriales/cop-api/ent/territory"
 	"github.com/cop-territoriales/cop-api/planning"
 )
@@ -56,8 +57,83 @@ type StatusAmount struct {
 // Rollup adds up the actions, commitments and objectives of every territory inside each
 // of the given territories, in three statements whatever their number. Rows are keyed by
 // territory id, or by sector or lever id (0 for none) when key says so, in which case
-// ids should hold one territory.
+// ids should hold one territory. It reads the roll-up cells that writes keep current,
+// unless the filter needs the records themselves (a year, carrier levels).
 func Rollup(ctx context.Context, c *ent.Client, ids []int, key RollupKey, f RollupFilter) (map[int]*Amounts, error) {
+	if f.Year != nil || len(f.CarrierLevels) > 0 {
+		return RollupLive(ctx, c, ids, key, f)
+	}
+	out := map[int]*Amounts{}
+	get := func(k int) *Amounts {
+		a := out[k]
+		if a == nil {
+			a = &Amounts{Committed: map[commitment.Status]StatusAmount{}}
+			out[k] = a
+		}
+		return a
+	}
+	q := c.RollupCell.Query().Where(rollupcell.AncestorIDIn(ids...))
+	if len(f.Sectors) > 0 {
+		q.Where(rollupcell.SectorIDIn(f.Sectors...))
+	}
+	if f.Lever != nil {
+		q.Where(rollupcell.LeverID(*f.Lever))
+	}
+	if len(f.ActionStatuses) > 0 {
+		st := make([]string, len(f.ActionStatuses))
+		for i, s := range f.ActionStatuses {
+			st[i] = string(s)
+		}
+		q.Where(rollupcell.Or(rollupcell.KindEQ(rollupcell.KindCOMMITMENT), rollupcell.StatusIn(st...)))
+	}
+	col := rollupcell.FieldAncestorID
+	switch key {
+	case BySector:
+		col = rollupcell.FieldSectorID
+	case ByLever:
+		col = rollupcell.FieldLeverID
+	}
+	var rows []struct {
+		K      int     `json:"k"`
+		Kind   string  `json:"kind"`
+		Status string  `json:"status"`
+		N      int64   `json:"n"`
+		Share  float64 `json:"share"`
+		Budget float64 `json:"budget"`
+		Kt     float64 `json:"kt"`
+	}
+	err := q.Modify(func(s *sql.Selector) {
+		s.Select(sql.As(s.C(col), "k"), s.C(rollupcell.FieldKind), s.C(rollupcell.FieldStatus),
+			sql.As(sql.Sum(s.C(rollupcell.FieldCount)), "n"), sql.As(sql.Sum(s.C(rollupcell.FieldShare)), "share"),
+			sql.As(sql.Sum(s.C(rollupcell.FieldBudget)), "budget"), sql.As(sql.Sum(s.C(rollupcell.FieldKtco2e)), "kt")).
+			GroupBy(s.C(col), s.C(rollupcell.FieldKind), s.C(rollupcell.FieldStatus))
+	}).Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("roll up: %w", err)
+	}
+	for _, r := range rows {
+		if r.N == 0 {
+			continue // every record of the cell was taken away
+		}
+		a := get(r.K)
+		if r.Kind == string(rollupcell.KindACTION) {
+			a.ActionCount += r.N
+			a.ActionShare += r.Share
+			a.Budget += r.Budget
+			a.EffectKtCO2e += r.Kt
+			continue
+		}
+		v := a.Committed[commitment.Status(r.Status)]
+		v.Count += r.N
+		v.KtCO2e += r.Kt
+		a.Committed[commitment.Status(r.Status)] = v
+	}
+	return out, addObjectives(ctx, c, ids, key, f, get)
+}
+
+// RollupLive computes a roll-up from the actions and commitments themselves: what Rollup
+// does when the filter needs them, and the reference its cells are tested against.
+func RollupLive(ctx context.Context, c *ent.Client, ids []int, key RollupKey, f RollupFilter) (map[int]*Amounts, error) {
 	out := map[int]*Amounts{}
 	get := func(k int) *Amounts {
 		a := out[k]
@@ -159,7 +235,12 @@ func Rollup(ctx context.Context, c *ent.Client, ids []int, key RollupKey, f Roll
 		get(r.K).Committed[commitment.Status(r.Status)] = StatusAmount{KtCO2e: r.Kt, Count: r.N}
 	}
 
-	// Objectives: the territories' own GHG objectives per lever, else the derived ones.
+	return out, addObjectives(ctx, c, ids, key, f, get)
+}
+
+// addObjectives adds the territories' GHG objectives: their own per lever, else the
+// derived ones.
+func addObjectives(ctx context.Context, c *ent.Client, ids []int, key RollupKey, f RollupFilter, get func(int) *Amounts) error {
 	oq := c.Objective.Query().Where(objective.TerritoryIDIn(ids...), objective.MetricEQ(planning.GHGAvoided), objective.LeverIDNotNil())
 	if len(f.Sectors) > 0 {
 		oq.Where(objective.SectorIDIn(f.Sectors...))
@@ -169,7 +250,7 @@ func Rollup(ctx context.Context, c *ent.Client, ids []int, key RollupKey, f Roll
 	}
 	objs, err := oq.All(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("roll up objectives: %w", err)
+		return fmt.Errorf("roll up objectives: %w", err)
 	}
 	type tl struct{ territory, lever int }
 	own := map[tl]bool{}
@@ -196,7 +277,7 @@ func Rollup(ctx context.Context, c *ent.Client, ids []int, key RollupKey, f Roll
 		}
 		a.ObjectiveKtCO2e = &v
 	}
-	return out, nil
+	return nil
 }
 
 func deref0(p *int) int {

@@ -31,6 +31,9 @@ func SeedDemo(ctx context.Context, client *ent.Client, size DemoSize) error {
 	if err := seedDemo(ctx, client, size); err != nil {
 		return err
 	}
+	if err := RebuildRollupCells(ctx, client); err != nil {
+		return err
+	}
 	// Fresh statistics, so that the planner picks the indexes for roll-ups.
 	if _, err := client.ExecContext(ctx, "ANALYZE"); err != nil {
 		return fmt.Errorf("seed: analyze: %w", err)

@@ -151,7 +151,11 @@ func CreateAction(ctx context.Context, client *ent.Client, w Write, in ActionWri
 			if err != nil {
 				return nil, 0, err
 			}
-			return a, a.ID, nil
+			cells, err := actionCells(ctx, c, a, +1)
+			if err != nil {
+				return nil, 0, err
+			}
+			return a, a.ID, applyCells(ctx, c, cells)
 		}, "Action")
 }
 
@@ -187,6 +191,17 @@ func UpdateAction(ctx context.Context, client *ent.Client, w Write, id, version 
 		if out, err = c.Action.Get(ctx, id); err != nil {
 			return err
 		}
+		minus, err := actionCells(ctx, c, before, -1)
+		if err != nil {
+			return err
+		}
+		plus, err := actionCells(ctx, c, out, +1)
+		if err != nil {
+			return err
+		}
+		if err := applyCells(ctx, c, minus, plus); err != nil {
+			return err
+		}
 		return record(ctx, c, w, "Action", id, before, out)
 	})
 	return out, err
@@ -219,7 +234,11 @@ func CreateCommitment(ctx context.Context, client *ent.Client, w Write, in Commi
 				SetActor(w.Principal.Actor()).Exec(ctx); err != nil {
 				return nil, 0, err
 			}
-			return cm, cm.ID, nil
+			cells, err := commitmentCells(ctx, c, cm, +1)
+			if err != nil {
+				return nil, 0, err
+			}
+			return cm, cm.ID, applyCells(ctx, c, cells)
 		}, "Commitment")
 }
 
@@ -250,6 +269,17 @@ func UpdateCommitment(ctx context.Context, client *ent.Client, w Write, id, vers
 			}
 		}
 		if out, err = c.Commitment.Get(ctx, id); err != nil {
+			return err
+		}
+		minus, err := commitmentCells(ctx, c, before, -1)
+		if err != nil {
+			return err
+		}
+		plus, err := commitmentCells(ctx, c, out, +1)
+		if err != nil {
+			return err
+		}
+		if err := applyCells(ctx, c, minus, plus); err != nil {
 			return err
 		}
 		return record(ctx, c, w, "Commitment", id, before, out)

@@ -189,6 +189,18 @@ func (f ObservationFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value,
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ObservationMutation", m)
 }
 
+// The RollupCellFunc type is an adapter to allow the use of ordinary
+// function as RollupCell mutator.
+type RollupCellFunc func(context.Context, *ent.RollupCellMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f RollupCellFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.RollupCellMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.RollupCellMutation", m)
+}
+
 // The SectorFunc type is an adapter to allow the use of ordinary
 // function as Sector mutator.
 type SectorFunc func(context.Context, *ent.SectorMutation) (ent.Value, error)

@@ -564,6 +564,32 @@ var (
 			},
 		},
 	}
+	// RollupCellsColumns holds the columns for the "rollup_cells" table.
+	RollupCellsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "ancestor_id", Type: field.TypeInt},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"ACTION", "COMMITMENT"}},
+		{Name: "sector_id", Type: field.TypeInt, Default: 0},
+		{Name: "lever_id", Type: field.TypeInt, Default: 0},
+		{Name: "status", Type: field.TypeString},
+		{Name: "count", Type: field.TypeInt64, Default: 0},
+		{Name: "share", Type: field.TypeFloat64, Default: 0},
+		{Name: "budget", Type: field.TypeFloat64, Default: 0},
+		{Name: "ktco2e", Type: field.TypeFloat64, Default: 0},
+	}
+	// RollupCellsTable holds the schema information for the "rollup_cells" table.
+	RollupCellsTable = &schema.Table{
+		Name:       "rollup_cells",
+		Columns:    RollupCellsColumns,
+		PrimaryKey: []*schema.Column{RollupCellsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "rollupcell_ancestor_id_kind_sector_id_lever_id_status",
+				Unique:  true,
+				Columns: []*schema.Column{RollupCellsColumns[1], RollupCellsColumns[2], RollupCellsColumns[3], RollupCellsColumns[4], RollupCellsColumns[5]},
+			},
+		},
+	}
 	// SectorsColumns holds the columns for the "sectors" table.
 	SectorsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -649,6 +675,7 @@ var (
 		MembershipsTable,
 		ObjectivesTable,
 		ObservationsTable,
+		RollupCellsTable,
 		SectorsTable,
 		TerritoriesTable,
 		ThemesTable,

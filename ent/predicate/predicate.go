@@ -51,6 +51,9 @@ type Objective func(*sql.Selector)
 // Observation is the predicate function for observation builders.
 type Observation func(*sql.Selector)
 
+// RollupCell is the predicate function for rollupcell builders.
+type RollupCell func(*sql.Selector)
+
 // Sector is the predicate function for sector builders.
 type Sector func(*sql.Selector)
 

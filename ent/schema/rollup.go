@@ -1,0 +1,42 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// RollupCell holds what the actions or the commitments of one sector, lever and status
+// add up to inside one territory, weighted by the share of each carrier's population
+// living there. Writes keep it current; roll-ups read a few cells instead of every
+// action. Sector and lever ids are 0 when none.
+type RollupCell struct {
+	ent.Schema
+}
+
+// Fields of the RollupCell.
+func (RollupCell) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("ancestor_id"),
+		field.Enum("kind").Values("ACTION", "COMMITMENT"),
+		field.Int("sector_id").Default(0),
+		field.Int("lever_id").Default(0),
+		field.String("status"),
+		field.Int64("count").Default(0).Comment("Records whose carrier lies wholly or partly inside."),
+		field.Float("share").Default(0).Comment("Records counted for their share inside."),
+		field.Float("budget").Default(0).Comment("Budget in euros, weighted (actions)."),
+		field.Float("ktco2e").Default(0).Comment("Expected effect (actions) or committed quantity (commitments), ktCO2e, weighted."),
+	}
+}
+
+// Indexes of the RollupCell.
+func (RollupCell) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("ancestor_id", "kind", "sector_id", "lever_id", "status").Unique()}
+}
+
+// Annotations of the RollupCell: internal, not in GraphQL.
+func (RollupCell) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
+}
