@@ -2,10 +2,14 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"sync/atomic"
 	"testing"
 
+	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/data"
+	"github.com/cop-territoriales/cop-api/ent/territory"
 	"github.com/cop-territoriales/cop-api/internal/testdb"
 	"github.com/cop-territoriales/cop-api/planning"
 	"github.com/cop-territoriales/cop-api/store"
@@ -90,6 +94,54 @@ func BenchmarkRecomputeBreakdowns(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(n), "objectives/op")
+		})
+	}
+}
+
+// BenchmarkWrites measures createAction as the API runs it (validation aside): the action,
+// its audit entry, its idempotency key and the roll-up cells of the territories containing
+// its carrier, in one transaction; sequential, then from 8 concurrent writers.
+func BenchmarkWrites(b *testing.B) {
+	ctx := context.Background()
+	for _, d := range testdb.Dialects() {
+		b.Run(d, func(b *testing.B) {
+			db := testdb.Loaded(b, d)
+			if err := store.EnsureCatalogue(ctx, db.Client); err != nil {
+				b.Fatal(err)
+			}
+			p := &access.Principal{Organisation: "bench", Prefix: "00000000", Role: access.Admin}
+			rennes, err := db.Client.Territory.Query().Where(territory.Code("35238"), territory.LevelEQ(territory.LevelCOMMUNE)).OnlyID(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var n atomic.Int64
+			create := func() error {
+				i := n.Add(1)
+				title, start, budget := fmt.Sprintf("Action %d", i), 2025, 1000.0
+				w := store.Write{Principal: p, Operation: "createAction", IdempotencyKey: fmt.Sprintf("bench-%d", i), Request: i}
+				_, err := store.CreateAction(ctx, db.Client, w, store.ActionWrite{Title: &title, Territory: &rennes, StartYear: &start, Budget: &budget})
+				return err
+			}
+			b.Run("sequential", func(b *testing.B) {
+				for b.Loop() {
+					if err := create(); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "writes/s")
+			})
+			b.Run("8-writers", func(b *testing.B) {
+				b.SetParallelism(4) // 4 x GOMAXPROCS (2) goroutines
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						if err := create(); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "writes/s")
+			})
 		})
 	}
 }
