@@ -67,20 +67,7 @@ func ParseNational(r io.Reader) ([]NationalSector, error) {
 		return nil, fmt.Errorf("line 1: header: %w", err)
 	}
 	var out []NationalSector
-	var errs []error
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("line %d: %w", line, err))
-			if _, ok := err.(*csv.ParseError); ok {
-				continue
-			}
-			break
-		}
+	errs := eachRecord(cr, func(line int, rec []string) error {
 		s := NationalSector{Line: line, Sector: strings.TrimSpace(rec[col["sector"]]),
 			Label: rec[col["label_fr"]], Unit: strings.TrimSpace(rec[col["unit"]]),
 			Values: map[int]float64{}, TargetYear: targetYear}
@@ -106,15 +93,38 @@ func ParseNational(r io.Reader) ([]NationalSector, error) {
 			bad = append(bad, fmt.Sprintf("target_%d: %v", targetYear, err))
 		}
 		if len(bad) > 0 {
-			errs = append(errs, fmt.Errorf("line %d: %s", line, strings.Join(bad, "; ")))
-			continue
+			return errors.New(strings.Join(bad, "; "))
 		}
 		out = append(out, s)
-	}
+		return nil
+	})
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	return out, nil
+}
+
+// eachRecord calls fn for every record of a CSV file after its header, and returns the
+// errors of every bad line, each prefixed with its line number.
+func eachRecord(cr *csv.Reader, fn func(line int, rec []string) error) []error {
+	var errs []error
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return errs
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("line %d: %w", line, err))
+			if _, ok := err.(*csv.ParseError); ok {
+				continue
+			}
+			return errs
+		}
+		if err := fn(line, rec); err != nil {
+			errs = append(errs, fmt.Errorf("line %d: %w", line, err))
+		}
+	}
 }
 
 func parseNumber(s string) (float64, error) {

@@ -46,20 +46,7 @@ func ParseObservations(r io.Reader) ([]ObservationRecord, error) {
 		}
 	}
 	var out []ObservationRecord
-	var errs []error
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("line %d: %w", line, err))
-			if _, ok := err.(*csv.ParseError); ok {
-				continue
-			}
-			break
-		}
+	errs := eachRecord(cr, func(line int, rec []string) error {
 		get := func(c string) string { return strings.TrimSpace(rec[col[c]]) }
 		o := ObservationRecord{Line: line, Territory: hierarchy.Key{Level: hierarchy.Level(get("level")), Code: get("code")},
 			Lever: get("lever"), Sector: get("sector"), Metric: Metric(get("metric")), Unit: get("unit"), Source: get("source")}
@@ -70,6 +57,7 @@ func ParseObservations(r io.Reader) ([]ObservationRecord, error) {
 		if !validMetric(o.Metric) {
 			bad = append(bad, fmt.Sprintf("metric %q is not one of %v", o.Metric, Metric("").Values()))
 		}
+		var err error
 		if o.Year, err = strconv.Atoi(get("year")); err != nil {
 			bad = append(bad, fmt.Sprintf("year %q is not a whole number", get("year")))
 		}
@@ -77,11 +65,11 @@ func ParseObservations(r io.Reader) ([]ObservationRecord, error) {
 			bad = append(bad, fmt.Sprintf("value: %v", err))
 		}
 		if len(bad) > 0 {
-			errs = append(errs, fmt.Errorf("line %d: %s", line, strings.Join(bad, "; ")))
-			continue
+			return errors.New(strings.Join(bad, "; "))
 		}
 		out = append(out, o)
-	}
+		return nil
+	})
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}

@@ -64,14 +64,7 @@ func Rollup(ctx context.Context, c *ent.Client, ids []int, key RollupKey, f Roll
 		return RollupLive(ctx, c, ids, key, f)
 	}
 	out := map[int]*Amounts{}
-	get := func(k int) *Amounts {
-		a := out[k]
-		if a == nil {
-			a = &Amounts{Committed: map[commitment.Status]StatusAmount{}}
-			out[k] = a
-		}
-		return a
-	}
+	get := rowGetter(out)
 	q := c.RollupCell.Query().Where(rollupcell.AncestorIDIn(ids...))
 	if len(f.Sectors) > 0 {
 		q.Where(rollupcell.SectorIDIn(f.Sectors...))
@@ -135,14 +128,7 @@ func Rollup(ctx context.Context, c *ent.Client, ids []int, key RollupKey, f Roll
 // does when the filter needs them, and the reference its cells are tested against.
 func RollupLive(ctx context.Context, c *ent.Client, ids []int, key RollupKey, f RollupFilter) (map[int]*Amounts, error) {
 	out := map[int]*Amounts{}
-	get := func(k int) *Amounts {
-		a := out[k]
-		if a == nil {
-			a = &Amounts{Committed: map[commitment.Status]StatusAmount{}}
-			out[k] = a
-		}
-		return a
-	}
+	get := rowGetter(out)
 	anyIDs := make([]any, len(ids))
 	for i, id := range ids {
 		anyIDs[i] = id
@@ -278,6 +264,18 @@ func addObjectives(ctx context.Context, c *ent.Client, ids []int, key RollupKey,
 		a.ObjectiveKtCO2e = &v
 	}
 	return nil
+}
+
+// rowGetter returns the row of a key in out, created empty on first use.
+func rowGetter(out map[int]*Amounts) func(int) *Amounts {
+	return func(k int) *Amounts {
+		a := out[k]
+		if a == nil {
+			a = &Amounts{Committed: map[commitment.Status]StatusAmount{}}
+			out[k] = a
+		}
+		return a
+	}
 }
 
 func deref0(p *int) int {
