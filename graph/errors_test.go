@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -104,6 +105,45 @@ func TestInternalErrorsAreHidden(t *testing.T) {
 			if e.Message != "internal error" || e.code() != "INTERNAL_SERVER_ERROR" {
 				t.Errorf("error %q with code %q", e.Message, e.code())
 			}
+		}
+	})
+}
+
+func TestDepthLimit(t *testing.T) {
+	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
+		a := newAPI(t, db)
+		deep := `{ territory(level: COMMUNE, code: "35238") { ` + strings.Repeat(`parents { parent { `, 10) + `code` + strings.Repeat(` } }`, 10) + ` } }`
+		r := a.do(deep, nil)
+		if len(r.Errors) != 1 || r.Errors[0].code() != "QUERY_TOO_COMPLEX" || !strings.Contains(r.Errors[0].Message, "nested 22 levels deep") {
+			t.Errorf("deep query: %+v", r.Errors)
+		}
+		viaFragment := `query { territory(level: REGION, code: "53") { ...F } } fragment F on Territory { ` +
+			strings.Repeat(`ancestors { `, 16) + `code` + strings.Repeat(` }`, 16) + ` }`
+		if r := a.do(viaFragment, nil); len(r.Errors) != 1 || r.Errors[0].code() != "QUERY_TOO_COMPLEX" {
+			t.Errorf("deep fragment: %+v", r.Errors)
+		}
+		ok := `{ territory(level: COMMUNE, code: "35238") { ` + strings.Repeat(`parents { parent { `, 6) + `code` + strings.Repeat(` } }`, 6) + ` } }`
+		if r := a.do(ok, nil); len(r.Errors) != 0 {
+			t.Errorf("13 levels refused: %+v", r.Errors)
+		}
+	})
+}
+
+func TestHealth(t *testing.T) {
+	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
+		a := newAPI(t, db)
+		for _, path := range []string{"/healthz", "/readyz"} {
+			rec := httptest.NewRecorder()
+			a.h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+			if rec.Code != 200 {
+				t.Errorf("%s: %d %s", path, rec.Code, rec.Body.String())
+			}
+		}
+		db.Close()
+		rec := httptest.NewRecorder()
+		a.h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+		if rec.Code != http.StatusServiceUnavailable {
+			t.Errorf("readyz with the database closed: %d", rec.Code)
 		}
 	})
 }

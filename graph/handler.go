@@ -23,6 +23,7 @@ func NewHandler(client *ent.Client) http.Handler {
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.Use(extension.Introspection{})
+	srv.Use(depthLimit{max: MaxDepth})
 	srv.AroundFields(markResolverErrors)
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(recoverPanic)
@@ -44,12 +45,23 @@ func limitBody(next http.Handler) http.Handler {
 	})
 }
 
-// NewMux serves the GraphQL endpoint at /graphql, GraphiQL at /, and the roadmap
-// downloads at /export/roadmap/{region}/{edition}.csv and .json.
+// NewMux serves the GraphQL endpoint at /graphql, GraphiQL at /, the roadmap downloads at
+// /export/roadmap/{region}/{edition}.csv and .json, /healthz (the process answers) and
+// /readyz (the database answers).
 func NewMux(client *ent.Client) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", NewHandler(client))
 	mux.Handle("GET /{$}", playground.Handler("COP territoriales API", "/graphql"))
 	mux.Handle("GET /export/roadmap/{region}/{file}", exportRoadmap(client))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		rows, err := client.QueryContext(r.Context(), "SELECT 1")
+		if err != nil {
+			httpError(w, http.StatusServiceUnavailable, "NOT_READY", "database unreachable")
+			return
+		}
+		rows.Close()
+		fmt.Fprintln(w, "ready")
+	})
 	return mux
 }
