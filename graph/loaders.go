@@ -44,7 +44,9 @@ func loadersFrom(ctx context.Context) *loaders {
 	return &loaders{groups: map[int][]int{}}
 }
 
-// group records territories returned together, so that their fields load together.
+// group records territories returned together, so that their fields load together. A
+// territory keeps the first group it came in: a search result that is also the parent of
+// another result stays with the results, whatever order the loads finish in.
 func (l *loaders) group(ts []*ent.Territory) {
 	if len(ts) < 2 {
 		return
@@ -55,7 +57,9 @@ func (l *loaders) group(ts []*ent.Territory) {
 	}
 	l.mu.Lock()
 	for _, id := range ids {
-		l.groups[id] = ids
+		if _, ok := l.groups[id]; !ok {
+			l.groups[id] = ids
+		}
 	}
 	l.mu.Unlock()
 }
