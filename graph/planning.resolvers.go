@@ -119,7 +119,9 @@ func (r *queryResolver) Lever(ctx context.Context, code string) (*ent.Lever, err
 
 // Cop is the resolver for the cop field.
 func (r *queryResolver) Cop(ctx context.Context, region string, edition int) (*ent.Cop, error) {
-	return nullIfNotFound(r.copFor(ctx, region, edition))
+	return nullIfNotFound(r.client.Cop.Query().
+		Where(cop.Edition(edition), cop.HasRegionWith(territory.LevelEQ(territory.LevelREGION), territory.Code(region))).
+		Only(ctx))
 }
 
 // Cops is the resolver for the cops field.
