@@ -132,3 +132,5 @@ func compact(v any) string {
 	json.NewEncoder(&b).Encode(v)
 	return strings.TrimSpace(b.String())
 }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -77,10 +77,13 @@ func Open(ctx context.Context, databaseURL, sqlitePath string) (*DB, error) {
 	return &DB{Client: client, Dialect: dialect_, Statements: counter, sql: db}, nil
 }
 
-// sqliteDSN turns foreign keys on and starts write transactions at once (BEGIN
-// IMMEDIATE), so that concurrent writers queue instead of failing on a stale snapshot.
+// sqliteDSN turns foreign keys on, starts write transactions at once (BEGIN IMMEDIATE) so
+// that concurrent writers queue instead of failing on a stale snapshot, and writes times
+// in UTC as "2006-01-02 15:04:05.999999999-07:00", a text that sorts in time order (the
+// driver's default, RFC 3339 with "Z", does not when fractions differ in length: cursor
+// pagination on updatedAt depends on it).
 func sqliteDSN(path string) string {
-	return "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	return "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite&_timezone=UTC"
 }
 
 func describe(databaseURL, sqlitePath string) string {
