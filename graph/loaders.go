@@ -22,6 +22,7 @@ type loaders struct {
 
 	parents   *groupLoader[[]*ent.Membership]
 	ancestors *groupLoader[[]*ent.Territory]
+	conns     *connLoaders // children and descendants pages, by arguments
 }
 
 type loadersKey struct{}
@@ -32,6 +33,7 @@ func withLoaders(client *ent.Client, next http.Handler) http.Handler {
 		l := &loaders{groups: map[int][]int{}}
 		l.parents = newGroupLoader(l, fetchParents(client, l))
 		l.ancestors = newGroupLoader(l, fetchAncestors(client, l))
+		l.conns = &connLoaders{m: map[string]*groupLoader[*ent.TerritoryConnection]{}}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), loadersKey{}, l)))
 	})
 }

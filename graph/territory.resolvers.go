@@ -87,7 +87,7 @@ func (r *territoryResolver) Children(ctx context.Context, obj *ent.Territory, le
 	if err != nil {
 		return nil, err
 	}
-	return p.territories(ctx, r.client.Territory.Query().Where(childrenOf(obj.ID, level)), orderBy, where)
+	return r.connection(ctx, obj, p, connArgs{rel: children, level: level, orderBy: orderBy, where: where})
 }
 
 // Descendants is the resolver for the descendants field.
@@ -96,5 +96,5 @@ func (r *territoryResolver) Descendants(ctx context.Context, obj *ent.Territory,
 	if err != nil {
 		return nil, err
 	}
-	return p.territories(ctx, r.client.Territory.Query().Where(descendantsOf(obj.ID, level)), orderBy, where)
+	return r.connection(ctx, obj, p, connArgs{rel: descendants, level: level, orderBy: orderBy, where: where})
 }

@@ -314,3 +314,64 @@ func TestNestedQueriesDoNotGrow(t *testing.T) {
 		}
 	})
 }
+
+// TestBatchedConnections checks that children and descendants pages loaded for a whole
+// list agree with the same pages asked one territory at a time, cursors included, and
+// that a nested page does not grow in statements with the number of parents.
+func TestBatchedConnections(t *testing.T) {
+	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
+		a := newAPI(t, db)
+		type page struct {
+			T conn `json:"t"`
+		}
+		for _, order := range []string{`[{field: NAME}]`, `[{field: POPULATION, direction: DESC}, {field: CODE}]`, `null`} {
+			var nested struct {
+				R struct {
+					Children struct {
+						Edges []struct {
+							Node struct {
+								Code string
+								EPCI conn `json:"epci"`
+								Last conn `json:"last"`
+							} `json:"node"`
+						} `json:"edges"`
+					} `json:"children"`
+				} `json:"territory"`
+			}
+			a.query(`{ territory(level: REGION, code: "52") { children(level: DEPARTMENT) { edges { node { code
+				epci: children(level: EPCI, first: 3, orderBy: `+order+`) { totalCount pageInfo { hasNextPage endCursor } edges { node { code } } }
+				last: descendants(level: COMMUNE, last: 2, orderBy: `+order+`) { totalCount edges { node { code } } } } } } } }`, nil, &nested)
+			if len(nested.R.Children.Edges) != 5 {
+				t.Fatalf("departments of 52: %d", len(nested.R.Children.Edges))
+			}
+			for _, d := range nested.R.Children.Edges {
+				var one, next, next2, last page
+				vars := map[string]any{"d": d.Node.Code}
+				a.query(`query($d: String!) { t: territories(parent: {level: DEPARTMENT, code: $d}, where: {level: EPCI}, first: 3, orderBy: `+order+`) {
+					totalCount pageInfo { hasNextPage endCursor } edges { node { code } } } }`, vars, &one)
+				if got, want := d.Node.EPCI.codes(), one.T.codes(); !slices.Equal(got, want) || d.Node.EPCI.TotalCount != one.T.TotalCount ||
+					d.Node.EPCI.PageInfo.HasNextPage != one.T.PageInfo.HasNextPage {
+					t.Errorf("%s order %s: batched %v (%d), alone %v (%d)", d.Node.Code, order, got, d.Node.EPCI.TotalCount, want, one.T.TotalCount)
+				}
+				cont := `query($d: String!, $a: Cursor) { t: territories(parent: {level: DEPARTMENT, code: $d}, where: {level: EPCI}, first: 3, after: $a, orderBy: ` + order + `) { edges { node { code } } } }`
+				a.query(cont, map[string]any{"d": d.Node.Code, "a": d.Node.EPCI.PageInfo.EndCursor}, &next)
+				a.query(cont, map[string]any{"d": d.Node.Code, "a": one.T.PageInfo.EndCursor}, &next2)
+				if !slices.Equal(next.T.codes(), next2.T.codes()) {
+					t.Errorf("%s order %s: continuing a batched page gives %v, a single page %v", d.Node.Code, order, next.T.codes(), next2.T.codes())
+				}
+				a.query(`query($d: String!) { t: territories(within: {level: DEPARTMENT, code: $d}, where: {level: COMMUNE}, last: 2, orderBy: `+order+`) {
+					totalCount edges { node { code } } } }`, vars, &last)
+				if !slices.Equal(d.Node.Last.codes(), last.T.codes()) || d.Node.Last.TotalCount != last.T.TotalCount {
+					t.Errorf("%s order %s: last communes batched %v, alone %v", d.Node.Code, order, d.Node.Last.codes(), last.T.codes())
+				}
+			}
+		}
+		q := `query($r: String!) { territory(level: REGION, code: $r) { children(level: DEPARTMENT) { edges { node {
+			children(level: EPCI, first: 5) { totalCount edges { node { code parents { weight } } } } } } } } }`
+		small, large := a.statements(q, map[string]any{"r": "94"}), a.statements(q, map[string]any{"r": "84"}) // 2 and 12 departments
+		t.Logf("3-level query: %d statements for Corse, %d for Auvergne-Rhône-Alpes", small, large)
+		if small != large {
+			t.Errorf("3-level query: %d statements for 2 departments, %d for 12", small, large)
+		}
+	})
+}
