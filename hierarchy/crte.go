@@ -77,14 +77,19 @@ func ParseCRTE(r io.Reader) ([]CRTERow, error) {
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
+			// The parse error names its line; FieldPos is not valid after an error.
+			line := 0
+			if pe, ok := err.(*csv.ParseError); ok {
+				line = pe.Line
+			}
 			errs = append(errs, &LineError{Line: line, Err: err})
 			if _, ok := err.(*csv.ParseError); ok {
 				continue
 			}
 			break
 		}
+		line, _ := cr.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}

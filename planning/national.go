@@ -113,14 +113,15 @@ func eachRecord(cr *csv.Reader, fn func(line int, rec []string) error) []error {
 		if err == io.EOF {
 			return errs
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("line %d: %w", line, err))
+			// The parse error names its line; FieldPos is not valid after an error.
+			errs = append(errs, err)
 			if _, ok := err.(*csv.ParseError); ok {
 				continue
 			}
 			return errs
 		}
+		line, _ := cr.FieldPos(0)
 		if err := fn(line, rec); err != nil {
 			errs = append(errs, fmt.Errorf("line %d: %w", line, err))
 		}
