@@ -1,12 +1,18 @@
 package graph_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/cop-territoriales/cop-api/graph"
 	"github.com/cop-territoriales/cop-api/internal/testdb"
 	"github.com/cop-territoriales/cop-api/store"
 )
@@ -144,6 +150,65 @@ func TestHealth(t *testing.T) {
 		a.h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
 		if rec.Code != http.StatusServiceUnavailable {
 			t.Errorf("readyz with the database closed: %d", rec.Code)
+		}
+	})
+}
+
+func TestComplexityAPQAndCORS(t *testing.T) {
+	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
+		a := newAPI(t, db)
+		// 1,000 regions' worth of 1,000 children each: refused before running.
+		r := a.do(`{ territories(first: 1000) { edges { node { children(first: 1000) { edges { node { code name } } } } } } }`, nil)
+		if len(r.Errors) != 1 || r.Errors[0].code() != "COMPLEXITY_LIMIT_EXCEEDED" {
+			t.Errorf("costly query: %+v", r.Errors)
+		}
+		if r := a.do(`{ territories(first: 100) { edges { node { children(first: 100) { edges { node { code } } } } } } }`, nil); len(r.Errors) != 0 {
+			t.Errorf("a 100 x 100 page refused: %+v", r.Errors)
+		}
+
+		// Automatic persisted queries: the hash alone is unknown first, known once sent.
+		const q = `{ territory(level: REGION, code: "53") { name } }`
+		sum := sha256.Sum256([]byte(q))
+		ext := `"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "` + hex.EncodeToString(sum[:]) + `"}}`
+		if r := a.raw(http.MethodPost, "application/json", `{`+ext+`}`); len(r.Errors) == 0 || r.Errors[0].Message != "PersistedQueryNotFound" {
+			t.Errorf("unknown hash: %+v", r.Errors)
+		}
+		body, _ := json.Marshal(q)
+		if r := a.raw(http.MethodPost, "application/json", `{"query": `+string(body)+`, `+ext+`}`); string(r.Data) != `{"territory":{"name":"Bretagne"}}` {
+			t.Errorf("register: %s %+v", r.Data, r.Errors)
+		}
+		if r := a.raw(http.MethodPost, "application/json", `{`+ext+`}`); string(r.Data) != `{"territory":{"name":"Bretagne"}}` {
+			t.Errorf("hash only: %s %+v", r.Data, r.Errors)
+		}
+
+		opts := graph.DefaultOptions()
+		opts.Introspection = false
+		opts.CORSOrigins = []string{"https://tableau.example.org"}
+		h := graph.WithRequestLog(slog.New(slog.NewTextHandler(io.Discard, nil)), graph.NewMux(db.Client, opts))
+		closed := &api{t: t, db: db, h: h}
+		if r := closed.do(`{ __schema { types { name } } }`, nil); len(r.Errors) == 0 {
+			t.Error("introspection answered while off")
+		}
+		pre := httptest.NewRequest(http.MethodOptions, "/graphql", nil)
+		pre.Header.Set("Origin", "https://tableau.example.org")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, pre)
+		if rec.Code != http.StatusNoContent || rec.Header().Get("Access-Control-Allow-Origin") != "https://tableau.example.org" ||
+			!strings.Contains(rec.Header().Get("Access-Control-Allow-Headers"), "Authorization") {
+			t.Errorf("preflight: %d %v", rec.Code, rec.Header())
+		}
+		pre.Header.Set("Origin", "https://ailleurs.example.org")
+		rec = httptest.NewRecorder()
+		h.ServeHTTP(rec, pre)
+		if rec.Header().Get("Access-Control-Allow-Origin") != "" {
+			t.Errorf("another origin allowed: %v", rec.Header())
+		}
+		req := httptest.NewRequest(http.MethodGet, "/healthz", nil)
+		req.Header.Set("X-Request-Id", "abc123")
+		rec = httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Header().Get("X-Request-Id") != "abc123" {
+			t.Errorf("request id not echoed: %v", rec.Header())
 		}
 	})
 }

@@ -1,11 +1,14 @@
 package graph
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
 
@@ -15,19 +18,61 @@ import (
 // MaxBodyBytes bounds the size of a request body.
 const MaxBodyBytes = 1 << 20
 
-// NewHandler returns the GraphQL endpoint over client: POST and GET transports, errors
-// mapped to codes, panics recovered, one set of loaders per request.
-func NewHandler(client *ent.Client) http.Handler {
+// NewHandler returns the GraphQL endpoint over client: POST and GET transports, depth and
+// complexity limits, automatic persisted queries, errors mapped to codes, panics
+// recovered, one set of loaders per request.
+func NewHandler(client *ent.Client, opts Options) http.Handler {
 	srv := handler.New(NewSchema(client))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	srv.Use(extension.Introspection{})
-	srv.Use(depthLimit{max: MaxDepth})
+	if opts.Introspection {
+		srv.Use(extension.Introspection{})
+	}
+	if opts.APQCacheSize > 0 {
+		srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](opts.APQCacheSize)})
+	}
+	srv.Use(depthLimit{max: opts.MaxDepth})
+	srv.Use(extension.FixedComplexityLimit(opts.MaxComplexity))
 	srv.AroundFields(markResolverErrors)
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(recoverPanic)
-	return withPrincipal(client, withLoaders(client, limitBody(srv)))
+	return withTimeout(opts.Timeout, withPrincipal(client, withLoaders(client, limitBody(srv))))
+}
+
+// withTimeout bounds every operation; the database sees the deadline in the context.
+func withTimeout(d time.Duration, next http.Handler) http.Handler {
+	if d <= 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// withCORS lets browsers on the allowed origins call the API, and answers preflights.
+func withCORS(origins []string, next http.Handler) http.Handler {
+	allowed := map[string]bool{}
+	for _, o := range origins {
+		allowed[o] = true
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		origin := r.Header.Get("Origin")
+		if origin != "" && (allowed["*"] || allowed[origin]) {
+			w.Header().Set("Access-Control-Allow-Origin", origin)
+			w.Header().Add("Vary", "Origin")
+			if r.Method == http.MethodOptions {
+				w.Header().Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+				w.Header().Set("Access-Control-Allow-Headers", "Content-Type, Authorization")
+				w.Header().Set("Access-Control-Max-Age", "600")
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // limitBody refuses bodies over MaxBodyBytes with 413 before reading them when their
@@ -48,9 +93,9 @@ func limitBody(next http.Handler) http.Handler {
 // NewMux serves the GraphQL endpoint at /graphql, GraphiQL at /, the roadmap downloads at
 // /export/roadmap/{region}/{edition}.csv and .json, /healthz (the process answers) and
 // /readyz (the database answers).
-func NewMux(client *ent.Client) *http.ServeMux {
+func NewMux(client *ent.Client, opts Options) *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", NewHandler(client))
+	mux.Handle("/graphql", withCORS(opts.CORSOrigins, NewHandler(client, opts)))
 	mux.Handle("GET /{$}", playground.Handler("COP territoriales API", "/graphql"))
 	mux.Handle("GET /export/roadmap/{region}/{file}", exportRoadmap(client))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })

@@ -62,7 +62,7 @@ type api struct {
 }
 
 func newAPI(t testing.TB, db *store.DB) *api {
-	return &api{t: t, db: db, h: graph.NewMux(db.Client)}
+	return &api{t: t, db: db, h: graph.NewMux(db.Client, graph.DefaultOptions())}
 }
 
 // raw posts a body as it is and decodes the response.

@@ -13,15 +13,18 @@
 //	go run ./server keys list
 //	go run ./server seed demo [-actions N] [-commitments N] [-seed S]   synthetic demo data
 //
-// Flags:
+// Flags, each with an environment variable (go run ./server -help lists them):
 //
-//	-addr ADDR  listen address (default ":8080", or ":$PORT" when PORT is set)
-//	-db PATH    SQLite file used when DATABASE_URL is empty (default "cop.db")
-//
-// Environment:
-//
-//	DATABASE_URL  postgres://user@host:port/db?sslmode=disable to use PostgreSQL
-//	PORT          port to listen on when -addr is not given
+//	-addr ADDR            listen address (LISTEN_ADDR; default ":8080", or ":$PORT")
+//	-db PATH              SQLite file used without a database URL (SQLITE_PATH; "cop.db")
+//	-database-url URL     postgres://user@host:port/db?sslmode=disable (DATABASE_URL)
+//	-log-level LEVEL      debug, info, warn, error (LOG_LEVEL); logs are JSON on stderr
+//	-cors-origins LIST    origins browsers may call from, * for any (CORS_ORIGINS)
+//	-introspection BOOL   let clients read the schema (INTROSPECTION; true)
+//	-max-depth N          deepest nesting of an operation (MAX_DEPTH; 15)
+//	-max-complexity N     highest cost: fields times page sizes (MAX_COMPLEXITY; 200000)
+//	-apq-cache N          automatic persisted queries kept (APQ_CACHE; 1000)
+//	-timeout D            longest an operation may run (OPERATION_TIMEOUT; 15s)
 //
 // On first start the database is created, migrated and loaded with the territorial
 // hierarchy embedded in the binary; later starts reuse it.

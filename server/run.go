@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cop-territoriales/cop-api/data"
@@ -18,36 +20,82 @@ import (
 	"github.com/cop-territoriales/cop-api/store"
 )
 
-// config is what flags and environment say.
+// config is what flags and environment say; a flag wins over its variable.
 type config struct {
 	addr        string
 	sqlitePath  string
 	databaseURL string
+	logLevel    slog.Level
+	api         graph.Options
 	args        []string
 }
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	env := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
 	defAddr := ":8080"
 	if p := getenv("PORT"); p != "" {
 		defAddr = ":" + p
 	}
+	def := graph.DefaultOptions()
 	var c config
-	fs.StringVar(&c.addr, "addr", defAddr, "listen address")
-	fs.StringVar(&c.sqlitePath, "db", "cop.db", "SQLite file used when DATABASE_URL is empty")
+	var level, origins string
+	var introspection bool
+	fs.StringVar(&c.addr, "addr", env("LISTEN_ADDR", defAddr), "listen address (LISTEN_ADDR; PORT gives :PORT)")
+	fs.StringVar(&c.sqlitePath, "db", env("SQLITE_PATH", "cop.db"), "SQLite file used when -database-url is empty (SQLITE_PATH)")
+	fs.StringVar(&c.databaseURL, "database-url", getenv("DATABASE_URL"), "postgres:// URL of the database (DATABASE_URL)")
+	fs.StringVar(&level, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
+	fs.StringVar(&origins, "cors-origins", env("CORS_ORIGINS", strings.Join(def.CORSOrigins, ",")), "comma-separated origins browsers may call from, * for any (CORS_ORIGINS)")
+	fs.BoolVar(&introspection, "introspection", env("INTROSPECTION", "true") == "true", "let clients read the schema (INTROSPECTION)")
+	fs.IntVar(&c.api.MaxDepth, "max-depth", atoi(env("MAX_DEPTH", ""), def.MaxDepth), "deepest nesting of an operation (MAX_DEPTH)")
+	fs.IntVar(&c.api.MaxComplexity, "max-complexity", atoi(env("MAX_COMPLEXITY", ""), def.MaxComplexity), "highest cost of an operation: fields times page sizes (MAX_COMPLEXITY)")
+	fs.IntVar(&c.api.APQCacheSize, "apq-cache", atoi(env("APQ_CACHE", ""), def.APQCacheSize), "automatic persisted queries kept (APQ_CACHE)")
+	fs.DurationVar(&c.api.Timeout, "timeout", duration(env("OPERATION_TIMEOUT", ""), def.Timeout), "longest an operation may run (OPERATION_TIMEOUT)")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: server [flags] [serve | import crte|sgpe|national|observations FILE | keys create|revoke|list | seed demo]")
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
-	c.databaseURL = getenv("DATABASE_URL")
+	if err := c.logLevel.UnmarshalText([]byte(level)); err != nil {
+		return c, fmt.Errorf("-log-level: %w", err)
+	}
+	c.api.Introspection = introspection
+	c.api.CORSOrigins = strings.Split(origins, ",")
 	c.args = fs.Args()
 	return c, nil
 }
 
+func atoi(s string, def int) int {
+	if n, err := strconv.Atoi(s); err == nil {
+		return n
+	}
+	return def
+}
+
+func duration(s string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(s); err == nil {
+		return d
+	}
+	return def
+}
+
 func run(ctx context.Context, args []string, getenv func(string) string) error {
 	cfg, err := parseConfig(args, getenv)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
+	logger := slog.New(graph.ContextLogHandler{Handler: slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.logLevel})})
+	slog.SetDefault(logger)
 	db, err := openLoaded(ctx, cfg)
 	if err != nil {
 		return err
@@ -111,7 +159,7 @@ func openLoaded(ctx context.Context, cfg config) (*store.DB, error) {
 func serve(ctx context.Context, cfg config, db *store.DB) error {
 	srv := &http.Server{
 		Addr:              cfg.addr,
-		Handler:           graph.NewMux(db.Client),
+		Handler:           graph.WithRequestLog(slog.Default(), graph.NewMux(db.Client, cfg.api)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
