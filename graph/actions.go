@@ -28,7 +28,7 @@ func (r *Resolver) resolveTarget(ctx context.Context, t *model.TerritoryKey, lev
 	if t != nil {
 		id, err := r.territoryID(ctx, *t)
 		if err != nil {
-			return out, badInput("%v", err)
+			return out, asBadInput(err)
 		}
 		out.territory = &id
 	}
@@ -37,7 +37,7 @@ func (r *Resolver) resolveTarget(ctx context.Context, t *model.TerritoryKey, lev
 	}
 	ind, err := r.resolveIndicator(ctx, leverCode, sectorCode, false)
 	if err != nil {
-		return out, badInput("%v", err)
+		return out, asBadInput(err)
 	}
 	if ind.lever != nil {
 		out.leverRec = ind.lever
@@ -47,6 +47,16 @@ func (r *Resolver) resolveTarget(ctx context.Context, t *model.TerritoryKey, lev
 		out.sector = &ind.sector.ID
 	}
 	return out, nil
+}
+
+// asBadInput turns a user error (an unknown code) into BAD_USER_INPUT: in a write, what
+// the client names is input. Other errors stay internal.
+func asBadInput(err error) error {
+	var ue *userError
+	if errors.As(err, &ue) {
+		return badInput("%s", ue.msg)
+	}
+	return err
 }
 
 func (tg target) leverUnit() (bool, *string) {

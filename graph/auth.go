@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -33,7 +34,7 @@ func withPrincipal(client *ent.Client, next http.Handler) http.Handler {
 		if h := r.Header.Get("Authorization"); h != "" {
 			key, ok := strings.CutPrefix(h, "Bearer ")
 			if !ok {
-				st.err = errors.New("unauthenticated: use Authorization: Bearer <API key>")
+				st.err = fmt.Errorf("%w: use Authorization: Bearer <API key>", access.ErrUnauthenticated)
 			} else {
 				st.principal, st.err = store.Authenticate(r.Context(), client, strings.TrimSpace(key))
 			}
@@ -42,11 +43,15 @@ func withPrincipal(client *ent.Client, next http.Handler) http.Handler {
 	})
 }
 
-// principal returns the request's principal, or the reason its key was refused.
+// principal returns the request's principal, or the reason its key was refused: an
+// UNAUTHENTICATED error, or an internal one when the keys could not be read.
 func principal(ctx context.Context) (*access.Principal, error) {
 	st, _ := ctx.Value(principalKey{}).(authState)
 	if st.err != nil {
-		return nil, &userError{code: CodeUnauthenticated, msg: st.err.Error()}
+		if errors.Is(st.err, access.ErrUnauthenticated) {
+			return nil, &userError{code: CodeUnauthenticated, msg: st.err.Error()}
+		}
+		return nil, st.err
 	}
 	return st.principal, nil
 }

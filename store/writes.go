@@ -134,6 +134,14 @@ type ActionWrite struct {
 
 // CreateAction creates an action (checked by the caller).
 func CreateAction(ctx context.Context, client *ent.Client, w Write, in ActionWrite) (*ent.Action, error) {
+	a, err := createAction(ctx, client, w, in)
+	if err != nil {
+		return nil, err
+	}
+	return a.Unwrap(), nil // loaded in the transaction: detach it, so that its edges load after
+}
+
+func createAction(ctx context.Context, client *ent.Client, w Write, in ActionWrite) (*ent.Action, error) {
 	return create(ctx, client, w, func(c *ent.Client, id int) (*ent.Action, error) { return c.Action.Get(ctx, id) },
 		func(c *ent.Client) (*ent.Action, int, error) {
 			cr := c.Action.Create().SetTitle(*in.Title).SetTerritoryID(*in.Territory).SetStartYear(*in.StartYear).
@@ -204,7 +212,10 @@ func UpdateAction(ctx context.Context, client *ent.Client, w Write, id, version 
 		}
 		return record(ctx, c, w, "Action", id, before, out)
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out.Unwrap(), nil
 }
 
 // CommitmentWrite is a commitment's fields as a write gives them.
@@ -221,6 +232,14 @@ type CommitmentWrite struct {
 
 // CreateCommitment creates a commitment with the first event of its history.
 func CreateCommitment(ctx context.Context, client *ent.Client, w Write, in CommitmentWrite) (*ent.Commitment, error) {
+	cm, err := createCommitment(ctx, client, w, in)
+	if err != nil {
+		return nil, err
+	}
+	return cm.Unwrap(), nil
+}
+
+func createCommitment(ctx context.Context, client *ent.Client, w Write, in CommitmentWrite) (*ent.Commitment, error) {
 	return create(ctx, client, w, func(c *ent.Client, id int) (*ent.Commitment, error) { return c.Commitment.Get(ctx, id) },
 		func(c *ent.Client) (*ent.Commitment, int, error) {
 			cm, err := c.Commitment.Create().SetTerritoryID(*in.Territory).SetNillableLeverID(in.Lever).
@@ -284,5 +303,8 @@ func UpdateCommitment(ctx context.Context, client *ent.Client, w Write, id, vers
 		}
 		return record(ctx, c, w, "Commitment", id, before, out)
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out.Unwrap(), nil
 }

@@ -1,0 +1,1623 @@
+package graph_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cop-territoriales/cop-api/access"
+	"github.com/cop-territoriales/cop-api/hierarchy"
+	"github.com/cop-territoriales/cop-api/internal/testdb"
+	"github.com/cop-territoriales/cop-api/store"
+)
+
+// Tests of the actions and commitments API (schema/actions.graphql): who may write, the
+// commitments' life cycle, versions, idempotency keys, validation, the audit log, the
+// changes feed and the roll-ups. Helpers are prefixed with ax so as not to collide with
+// other test files of the package.
+
+// axAction is an action as the API returns it.
+type axAction struct {
+	ID           string   `json:"id"`
+	Title        string   `json:"title"`
+	Version      int      `json:"version"`
+	Budget       float64  `json:"budget"`
+	Status       string   `json:"status"`
+	StartYear    int      `json:"startYear"`
+	EndYear      *int     `json:"endYear"`
+	EffectKtco2e *float64 `json:"effectKtco2e"`
+	UpdatedAt    string   `json:"updatedAt"`
+	Territory    struct {
+		Level string `json:"level"`
+		Code  string `json:"code"`
+	} `json:"territory"`
+	Sector *struct {
+		Code string `json:"code"`
+	} `json:"sector"`
+}
+
+// Mutations here return scalars only; TestMutationResultEdges covers their edges.
+const (
+	axActionScalars = `id title version budget status startYear endYear effectKtco2e updatedAt`
+	axActionFields  = axActionScalars + ` territory { level code } sector { code }`
+)
+
+const (
+	axCreateActionQ = `mutation($in: ActionInput!, $k: String) { createAction(input: $in, idempotencyKey: $k) { ` + axActionScalars + ` } }`
+	axUpdateActionQ = `mutation($id: ID!, $v: Int!, $in: ActionInput!) { updateAction(id: $id, version: $v, input: $in) { ` + axActionScalars + ` } }`
+	axWithdrawQ     = `mutation($id: ID!, $v: Int!) { withdrawAction(id: $id, version: $v) { ` + axActionScalars + ` } }`
+	axActionQ       = `query($id: ID!) { node(id: $id) { ... on Action { ` + axActionFields + ` } } }`
+	axCountQ        = `{ actions { totalCount } commitments { totalCount } auditLog { totalCount } }`
+)
+
+// axCommitment is a commitment as the API returns it.
+type axCommitment struct {
+	ID         string   `json:"id"`
+	Status     string   `json:"status"`
+	Version    int      `json:"version"`
+	Ktco2e     *float64 `json:"ktco2e"`
+	TargetYear int      `json:"targetYear"`
+	CopEdition *int     `json:"copEdition"`
+	History    []struct {
+		From  *string `json:"from"`
+		To    string  `json:"to"`
+		Actor string  `json:"actor"`
+		At    string  `json:"at"`
+	} `json:"history"`
+}
+
+const (
+	axCommitmentScalars = `id status version ktco2e targetYear copEdition`
+	axCommitmentFields  = axCommitmentScalars + ` history { from to actor at }`
+)
+
+const (
+	axCreateCommitmentQ = `mutation($in: CommitmentInput!, $k: String) { createCommitment(input: $in, idempotencyKey: $k) { ` + axCommitmentScalars + ` } }`
+	axUpdateCommitmentQ = `mutation($id: ID!, $v: Int!, $in: CommitmentInput!) { updateCommitment(id: $id, version: $v, input: $in) { ` + axCommitmentScalars + ` } }`
+	axTransitionQ       = `mutation($id: ID!, $v: Int!, $to: CommitmentStatus!) { transitionCommitment(id: $id, version: $v, to: $to) { ` + axCommitmentScalars + ` } }`
+	axWithdrawCommitQ   = `mutation($id: ID!, $v: Int!) { withdrawCommitment(id: $id, version: $v) { ` + axCommitmentScalars + ` } }`
+	axCommitmentQ       = `query($id: ID!) { node(id: $id) { ... on Commitment { ` + axCommitmentFields + ` } } }`
+)
+
+// axTK turns "LEVEL:code" into a TerritoryKey input.
+func axTK(k string) map[string]any {
+	level, code, _ := strings.Cut(k, ":")
+	return map[string]any{"level": level, "code": code}
+}
+
+// axAs returns a client of the same handler sending another key.
+func axAs(a *api, token string) *api {
+	b := *a
+	b.token = token
+	return &b
+}
+
+// axKey creates a key and returns it with its prefix.
+func axKey(t *testing.T, db *store.DB, org, territory string, role access.Role) (key, prefix string) {
+	t.Helper()
+	level, code, _ := strings.Cut(territory, ":")
+	key, k, err := store.CreateKey(context.Background(), db.Client, org, hierarchy.Key{Level: hierarchy.Level(level), Code: code}, role)
+	if err != nil {
+		t.Fatalf("create key: %v", err)
+	}
+	return key, k.Prefix
+}
+
+// axPost posts an operation without touching the test: safe from any goroutine.
+func axPost(h http.Handler, token, query string, vars map[string]any) (response, error) {
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		return response{}, err
+	}
+	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	var r response
+	if err := json.Unmarshal(rec.Body.Bytes(), &r); err != nil {
+		return r, fmt.Errorf("response is not JSON (%d): %s", rec.Code, rec.Body.String())
+	}
+	r.status = rec.Code
+	return r, nil
+}
+
+// axField decodes data.<field> of a response.
+func axField(t *testing.T, r response, field string, out any) {
+	t.Helper()
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(r.Data, &m); err != nil {
+		t.Fatalf("decode %s: %v", r.Data, err)
+	}
+	if err := json.Unmarshal(m[field], out); err != nil {
+		t.Fatalf("decode %s: %v", m[field], err)
+	}
+}
+
+func axCreateAction(t *testing.T, a *api, in map[string]any) axAction {
+	t.Helper()
+	var out struct {
+		A axAction `json:"createAction"`
+	}
+	a.query(axCreateActionQ, map[string]any{"in": in}, &out)
+	return out.A
+}
+
+func axUpdateAction(t *testing.T, a *api, id string, version int, in map[string]any) axAction {
+	t.Helper()
+	var out struct {
+		A axAction `json:"updateAction"`
+	}
+	a.query(axUpdateActionQ, map[string]any{"id": id, "v": version, "in": in}, &out)
+	return out.A
+}
+
+func axGetAction(t *testing.T, a *api, id string) axAction {
+	t.Helper()
+	var out struct {
+		A axAction `json:"node"`
+	}
+	a.query(axActionQ, map[string]any{"id": id}, &out)
+	return out.A
+}
+
+func axGetCommitment(t *testing.T, a *api, id string) axCommitment {
+	t.Helper()
+	var out struct {
+		C axCommitment `json:"node"`
+	}
+	a.query(axCommitmentQ, map[string]any{"id": id}, &out)
+	return out.C
+}
+
+type axCounts struct {
+	Actions, Commitments, Audit int
+}
+
+func axCount(t *testing.T, a *api) axCounts {
+	t.Helper()
+	var out struct {
+		A struct{ TotalCount int } `json:"actions"`
+		C struct{ TotalCount int } `json:"commitments"`
+		L struct{ TotalCount int } `json:"auditLog"`
+	}
+	a.query(axCountQ, nil, &out)
+	return axCounts{out.A.TotalCount, out.C.TotalCount, out.L.TotalCount}
+}
+
+// axWantError checks that a response failed with code and a message containing each of
+// msgs.
+func axWantError(t *testing.T, what string, r response, code string, msgs ...string) {
+	t.Helper()
+	if len(r.Errors) == 0 {
+		t.Errorf("%s: no error, want %s; data %s", what, code, r.Data)
+		return
+	}
+	e := r.Errors[0]
+	if e.code() != code {
+		t.Errorf("%s: error %q with code %q, want %s", what, e.Message, e.code(), code)
+	}
+	for _, m := range msgs {
+		if !strings.Contains(e.Message, m) {
+			t.Errorf("%s: error %q does not contain %q", what, e.Message, m)
+		}
+	}
+}
+
+func axNear(a, b float64) bool {
+	return math.Abs(a-b) <= 1e-6*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
+}
+
+func axCatalogue(t *testing.T, db *store.DB) {
+	t.Helper()
+	if err := store.EnsureCatalogue(context.Background(), db.Client); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAccessMatrixByKey tries every kind of key on territories inside and outside its own.
+func TestAccessMatrixByKey(t *testing.T) {
+	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		axCatalogue(t, db)
+		a := newAPI(t, db)
+
+		rennesMetro, _ := axKey(t, db, "Rennes Métropole", "EPCI:243500139", access.Contributor)
+		vitre, _ := axKey(t, db, "Vitré Communauté", "EPCI:200039022", access.Contributor)
+		ille, _ := axKey(t, db, "Ille-et-Vilaine", "DEPARTMENT:35", access.Contributor)
+		bretagne, _ := axKey(t, db, "Région Bretagne", "REGION:53", access.Coordinator)
+		pdl, _ := axKey(t, db, "Région Pays de la Loire", "REGION:52", access.Coordinator)
+		reader, _ := axKey(t, db, "Observatoire", "REGION:53", access.Reader)
+		admin, _ := axKey(t, db, "DGEC", "COUNTRY:FR", access.Admin)
+		revoked, revokedPrefix := axKey(t, db, "Ancien partenaire", "REGION:53", access.Coordinator)
+		if err := store.RevokeKey(ctx, db.Client, revokedPrefix, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		// A well-formed key that was never issued.
+		unknown := "cop_0123abcd_0123456789abcdef0123456789abcdef"
+
+		targets := []string{"COMMUNE:35238", "EPCI:243500139", "EPCI:200039022", "EPCI:243500741", "REGION:53", "DEPARTMENT:44"}
+		const (
+			ok = ""
+			F  = "FORBIDDEN"
+			U  = "UNAUTHENTICATED"
+		)
+		matrix := []struct {
+			name, token string
+			want        []string // per target, in order
+		}{
+			//                                    commune  RM  Vitré Redon  53  44
+			{"contributor EPCI:243500139", rennesMetro, []string{ok, ok, F, F, F, F}},
+			{"contributor EPCI:200039022", vitre, []string{F, F, ok, F, F, F}},
+			{"contributor DEPARTMENT:35", ille, []string{ok, ok, ok, ok, F, F}},
+			{"coordinator REGION:53", bretagne, []string{ok, ok, ok, ok, ok, F}},
+			{"coordinator REGION:52", pdl, []string{F, F, F, ok, F, ok}},
+			{"reader REGION:53", reader, []string{F, F, F, F, F, F}},
+			{"admin COUNTRY:FR", admin, []string{ok, ok, ok, ok, ok, ok}},
+			{"revoked coordinator", revoked, []string{U, U, U, U, U, U}},
+			{"no key", "", []string{U, U, U, U, U, U}},
+			{"malformed key", "cop_nope", []string{U, U, U, U, U, U}},
+			{"unknown key", unknown, []string{U, U, U, U, U, U}},
+		}
+		for _, tc := range matrix {
+			t.Run(tc.name, func(t *testing.T) {
+				c := axAs(a, tc.token)
+				for i, target := range targets {
+					r := c.do(axCreateActionQ, map[string]any{"in": map[string]any{
+						"title": tc.name + " pour " + target, "territory": axTK(target), "sector": "transports",
+						"startYear": 2025, "budget": 1000}})
+					if tc.want[i] == ok {
+						if len(r.Errors) > 0 {
+							t.Errorf("%s: refused: %+v", target, r.Errors)
+							continue
+						}
+						var got axAction
+						axField(t, r, "createAction", &got)
+						stored := axGetAction(t, a, got.ID)
+						if stored.Territory.Level+":"+stored.Territory.Code != target || got.Version != 1 || stored.Budget != 1000 ||
+							stored.Sector == nil || stored.Sector.Code != "transports" {
+							t.Errorf("%s: created %+v", target, stored)
+						}
+						continue
+					}
+					axWantError(t, target, r, tc.want[i])
+					if string(r.Data) != "null" && !strings.Contains(string(r.Data), `"createAction":null`) {
+						t.Errorf("%s: refused write returned data %s", target, r.Data)
+					}
+				}
+			})
+		}
+
+		// Refusals write nothing: the actions are exactly the allowed writes, per territory.
+		var total int
+		for ti, target := range targets {
+			allowed := 0
+			for _, tc := range matrix {
+				if tc.want[ti] == ok {
+					allowed++
+				}
+			}
+			total += allowed
+			level, code, _ := strings.Cut(target, ":")
+			var out struct {
+				T struct {
+					Actions struct{ TotalCount int } `json:"actions"`
+				} `json:"territory"`
+			}
+			a.query(`query($l: TerritoryLevel!, $c: String!) { territory(level: $l, code: $c) { actions { totalCount } } }`,
+				map[string]any{"l": level, "c": code}, &out)
+			if out.T.Actions.TotalCount != allowed {
+				t.Errorf("%s carries %d actions, want %d", target, out.T.Actions.TotalCount, allowed)
+			}
+		}
+		n := axCount(t, a)
+		if n.Actions != total || n.Audit != total {
+			t.Errorf("%d actions and %d audit entries after the matrix, want %d allowed writes", n.Actions, n.Audit, total)
+		}
+
+		// Updates: an EPCI's contributor cannot change its neighbour's action, nor move its
+		// own action to the neighbour; it may move it to one of its communes.
+		rm, vt := axAs(a, rennesMetro), axAs(a, vitre)
+		neighbour := axCreateAction(t, vt, map[string]any{"title": "Covoiturage", "territory": axTK("EPCI:200039022"),
+			"sector": "transports", "startYear": 2025, "budget": 500})
+		own := axCreateAction(t, rm, map[string]any{"title": "Vélo", "territory": axTK("EPCI:243500139"),
+			"sector": "transports", "startYear": 2025, "budget": 700})
+
+		r := rm.do(axUpdateActionQ, map[string]any{"id": neighbour.ID, "v": neighbour.Version, "in": map[string]any{"budget": 1}})
+		axWantError(t, "update the neighbour's action", r, F)
+		r = rm.do(axWithdrawQ, map[string]any{"id": neighbour.ID, "v": neighbour.Version})
+		axWantError(t, "withdraw the neighbour's action", r, F)
+		if got := axGetAction(t, a, neighbour.ID); got.Version != 1 || got.Budget != 500 || got.Status != "PLANNED" {
+			t.Errorf("the neighbour's action changed: %+v", got)
+		}
+
+		r = rm.do(axUpdateActionQ, map[string]any{"id": own.ID, "v": own.Version, "in": map[string]any{"territory": axTK("EPCI:200039022")}})
+		axWantError(t, "move its action to the neighbour", r, F)
+		if got := axGetAction(t, a, own.ID); got.Version != 1 || got.Territory.Code != "243500139" {
+			t.Errorf("the moved action changed: %+v", got)
+		}
+		// The neighbour may not take it either.
+		r = vt.do(axUpdateActionQ, map[string]any{"id": own.ID, "v": own.Version, "in": map[string]any{"territory": axTK("EPCI:200039022")}})
+		axWantError(t, "the neighbour takes the action", r, F)
+
+		axUpdateAction(t, rm, own.ID, own.Version, map[string]any{"territory": axTK("COMMUNE:35238")})
+		if moved := axGetAction(t, a, own.ID); moved.Version != 2 || moved.Territory.Level != "COMMUNE" || moved.Territory.Code != "35238" {
+			t.Errorf("moved to Rennes: %+v", moved)
+		}
+		// A reader may not update either, and a revoked key is refused.
+		axWantError(t, "reader updates", axAs(a, reader).do(axUpdateActionQ, map[string]any{"id": own.ID, "v": 2, "in": map[string]any{"budget": 1}}), F)
+		axWantError(t, "revoked key updates", axAs(a, revoked).do(axUpdateActionQ, map[string]any{"id": own.ID, "v": 2, "in": map[string]any{"budget": 1}}), U)
+		if got := axGetAction(t, a, own.ID); got.Version != 2 || got.Budget != 700 {
+			t.Errorf("refused updates changed the action: %+v", got)
+		}
+	})
+}
+
+// TestMutationResultEdges asks a mutation's result for its edges (territory, sector,
+// history), as a client showing what it just wrote does.
+func TestMutationResultEdges(t *testing.T) {
+	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
+		axCatalogue(t, db)
+		a := newAPI(t, db)
+		a.token = writeToken
+		var c struct {
+			A axAction `json:"createAction"`
+		}
+		a.query(`mutation { createAction(input: {title: "Vélo", territory: {level: EPCI, code: "243500139"}, sector: "transports",
+			startYear: 2025}) { `+axActionFields+` } }`, nil, &c)
+		if c.A.Territory.Code != "243500139" || c.A.Sector == nil || c.A.Sector.Code != "transports" {
+			t.Errorf("createAction returned %+v", c.A)
+		}
+		var u struct {
+			A axAction `json:"updateAction"`
+		}
+		a.query(`mutation($id: ID!) { updateAction(id: $id, version: 1, input: {territory: {level: COMMUNE, code: "35238"}}) { `+
+			axActionFields+` } }`, map[string]any{"id": c.A.ID}, &u)
+		if u.A.Territory.Code != "35238" || u.A.Version != 2 {
+			t.Errorf("updateAction returned %+v", u.A)
+		}
+		var cc struct {
+			C axCommitment `json:"createCommitment"`
+		}
+		a.query(`mutation { createCommitment(input: {territory: {level: EPCI, code: "243500139"}, sector: "transports", ktco2e: 1}) { `+
+			axCommitmentFields+` } }`, nil, &cc)
+		if len(cc.C.History) != 1 || cc.C.History[0].To != "DRAFT" {
+			t.Errorf("createCommitment returned %+v", cc.C)
+		}
+		var tr struct {
+			C axCommitment `json:"transitionCommitment"`
+		}
+		a.query(`mutation($id: ID!) { transitionCommitment(id: $id, version: 1, to: SUBMITTED) { `+axCommitmentFields+` } }`,
+			map[string]any{"id": cc.C.ID}, &tr)
+		if len(tr.C.History) != 2 || tr.C.History[1].To != "SUBMITTED" {
+			t.Errorf("transitionCommitment returned %+v", tr.C)
+		}
+	})
+}
+
+// TestCommitmentLifeCycleAndRoadmap follows a commitment from draft to the roadmap.
+func TestCommitmentLifeCycleAndRoadmap(t *testing.T) {
+	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
+		axCatalogue(t, db)
+		a := newAPI(t, db)
+		contribKey, _ := axKey(t, db, "Rennes Métropole", "EPCI:243500139", access.Contributor)
+		coord53Key, _ := axKey(t, db, "Région Bretagne", "REGION:53", access.Coordinator)
+		coord52Key, _ := axKey(t, db, "Région Pays de la Loire", "REGION:52", access.Coordinator)
+		contrib, coord53, coord52 := axAs(a, contribKey), axAs(a, coord53Key), axAs(a, coord52Key)
+
+		create := func(c *api, in map[string]any) axCommitment {
+			t.Helper()
+			var out struct {
+				C axCommitment `json:"createCommitment"`
+			}
+			c.query(axCreateCommitmentQ, map[string]any{"in": in}, &out)
+			return out.C
+		}
+		transition := func(c *api, id string, v int, to string) response {
+			t.Helper()
+			return c.do(axTransitionQ, map[string]any{"id": id, "v": v, "to": to})
+		}
+		ok := func(r response, field string) axCommitment {
+			t.Helper()
+			if len(r.Errors) > 0 {
+				t.Fatalf("%s: %+v", field, r.Errors)
+			}
+			var c axCommitment
+			axField(t, r, field, &c)
+			return c
+		}
+
+		cm := create(contrib, map[string]any{"territory": axTK("EPCI:243500139"), "sector": "transports", "ktco2e": 12.5, "copEdition": 2024})
+		if cm.Status != "DRAFT" || cm.Version != 1 || cm.TargetYear != 2030 || cm.Ktco2e == nil || *cm.Ktco2e != 12.5 {
+			t.Fatalf("created %+v", cm)
+		}
+		cm = ok(transition(contrib, cm.ID, cm.Version, "SUBMITTED"), "transitionCommitment")
+		if cm.Status != "SUBMITTED" || cm.Version != 2 {
+			t.Fatalf("submitted: %+v", cm)
+		}
+		axWantError(t, "the contributor adopts", transition(contrib, cm.ID, cm.Version, "ADOPTED"), "FORBIDDEN")
+		axWantError(t, "Pays de la Loire adopts", transition(coord52, cm.ID, cm.Version, "ADOPTED"), "FORBIDDEN")
+		if got := axGetCommitment(t, a, cm.ID); got.Status != "SUBMITTED" || got.Version != 2 {
+			t.Fatalf("refused adoptions changed the commitment: %+v", got)
+		}
+		cm = ok(transition(coord53, cm.ID, cm.Version, "ADOPTED"), "transitionCommitment")
+		if cm.Status != "ADOPTED" || cm.Version != 3 {
+			t.Fatalf("adopted: %+v", cm)
+		}
+
+		h := axGetCommitment(t, a, cm.ID).History
+		var steps []string
+		for _, e := range h {
+			from := ""
+			if e.From != nil {
+				from = *e.From
+			}
+			steps = append(steps, from+">"+e.To)
+		}
+		if want := []string{">DRAFT", "DRAFT>SUBMITTED", "SUBMITTED>ADOPTED"}; !slices.Equal(steps, want) {
+			t.Errorf("history %q, want %q", steps, want)
+		}
+		if len(h) == 3 {
+			for i, org := range []string{"Rennes Métropole", "Rennes Métropole", "Région Bretagne"} {
+				if !strings.Contains(h[i].Actor, org) {
+					t.Errorf("history[%d] actor %q, want %s", i, h[i].Actor, org)
+				}
+			}
+			for i := 1; i < len(h); i++ {
+				t1, err1 := time.Parse(time.RFC3339Nano, h[i-1].At)
+				t2, err2 := time.Parse(time.RFC3339Nano, h[i].At)
+				if err1 != nil || err2 != nil || t2.Before(t1) {
+					t.Errorf("history times out of order: %q then %q", h[i-1].At, h[i].At)
+				}
+			}
+		}
+
+		// Transitions outside the life cycle are bad input, whoever asks.
+		other := create(contrib, map[string]any{"territory": axTK("COMMUNE:35238"), "sector": "agriculture", "ktco2e": 3, "copEdition": 2024})
+		axWantError(t, "DRAFT to ADOPTED", transition(coord53, other.ID, other.Version, "ADOPTED"), "BAD_USER_INPUT", "DRAFT", "ADOPTED")
+		w := ok(contrib.do(axWithdrawCommitQ, map[string]any{"id": other.ID, "v": other.Version}), "withdrawCommitment")
+		if w.Status != "WITHDRAWN" || w.Version != 2 {
+			t.Fatalf("withdrawn: %+v", w)
+		}
+		axWantError(t, "WITHDRAWN to SUBMITTED", transition(contrib, w.ID, w.Version, "SUBMITTED"), "BAD_USER_INPUT", "WITHDRAWN")
+		if got := axGetCommitment(t, a, w.ID); got.Status != "WITHDRAWN" || got.Version != 2 {
+			t.Errorf("a refused transition changed the commitment: %+v", got)
+		}
+
+		// An adopted commitment's quantities are frozen.
+		r := contrib.do(axUpdateCommitmentQ, map[string]any{"id": cm.ID, "v": cm.Version, "in": map[string]any{"ktco2e": 20}})
+		axWantError(t, "update an adopted commitment", r, "BAD_USER_INPUT", "ADOPTED")
+		if got := axGetCommitment(t, a, cm.ID); got.Version != 3 || got.Ktco2e == nil || *got.Ktco2e != 12.5 {
+			t.Errorf("an adopted commitment changed: %+v", got)
+		}
+		// A draft one's are not.
+		d := create(contrib, map[string]any{"territory": axTK("EPCI:243500139"), "sector": "agriculture", "ktco2e": 1, "targetYear": 2028})
+		var upd struct {
+			C axCommitment `json:"updateCommitment"`
+		}
+		contrib.query(axUpdateCommitmentQ, map[string]any{"id": d.ID, "v": d.Version, "in": map[string]any{"ktco2e": 2}}, &upd)
+		if upd.C.Version != 2 || upd.C.Ktco2e == nil || *upd.C.Ktco2e != 2 || upd.C.TargetYear != 2028 {
+			t.Errorf("updated draft: %+v", upd.C)
+		}
+
+		before := axCount(t, a)
+		r = contrib.do(axCreateCommitmentQ, map[string]any{"in": map[string]any{"territory": axTK("EPCI:243500139"), "sector": "transports"}})
+		axWantError(t, "a commitment without quantity", r, "BAD_USER_INPUT", "quantity")
+		r = contrib.do(axCreateCommitmentQ, map[string]any{"in": map[string]any{"territory": axTK("EPCI:243500139"), "sector": "transports", "ktco2e": 1, "status": "ADOPTED"}})
+		axWantError(t, "a commitment created adopted", r, "BAD_USER_INPUT", "ADOPTED")
+		if after := axCount(t, a); after != before {
+			t.Errorf("refused commitments wrote: %+v then %+v", before, after)
+		}
+
+		// The roadmap of Bretagne for 2024 shows the adopted commitment in full: Rennes
+		// Métropole lies wholly in Bretagne.
+		var terrOut struct {
+			T struct {
+				Parents []struct {
+					Weight float64 `json:"weight"`
+					Parent struct{ Code string }
+				} `json:"parents"`
+			} `json:"territory"`
+		}
+		a.query(`{ territory(level: EPCI, code: "243500139") { parents(level: DEPARTMENT) { weight parent { code } } } }`, nil, &terrOut)
+		weight := 0.0
+		for _, p := range terrOut.T.Parents {
+			if p.Parent.Code == "35" {
+				weight += p.Weight
+			}
+		}
+		type roadmap struct {
+			R struct {
+				AdoptedKtco2e float64 `json:"adoptedKtco2e"`
+				Sectors       []struct {
+					Sector        struct{ Code string } `json:"sector"`
+					AdoptedKtco2e float64               `json:"adoptedKtco2e"`
+					Commitments   []struct{ ID string } `json:"commitments"`
+				} `json:"sectors"`
+			} `json:"roadmap"`
+		}
+		const rq = `query($r: String!, $e: Int!) { roadmap(region: $r, edition: $e) { adoptedKtco2e sectors { sector { code } adoptedKtco2e commitments { id } } } }`
+		var rm roadmap
+		a.query(rq, map[string]any{"r": "53", "e": 2024}, &rm)
+		found := false
+		for _, s := range rm.R.Sectors {
+			if s.Sector.Code != "transports" {
+				if s.AdoptedKtco2e != 0 {
+					t.Errorf("sector %s adopted %v, want 0", s.Sector.Code, s.AdoptedKtco2e)
+				}
+				continue
+			}
+			found = true
+			if len(s.Commitments) != 1 || s.Commitments[0].ID != cm.ID {
+				t.Errorf("transports commitments %+v, want [%s]", s.Commitments, cm.ID)
+			}
+			if !axNear(weight, 1) || !axNear(s.AdoptedKtco2e, 12.5*weight) {
+				t.Errorf("transports adopted %v, want 12.5 (weight %v)", s.AdoptedKtco2e, weight)
+			}
+		}
+		if !found || !axNear(rm.R.AdoptedKtco2e, 12.5) {
+			t.Errorf("roadmap 53/2024: %+v", rm.R)
+		}
+		// Neither another edition nor another region counts it.
+		for _, v := range []map[string]any{{"r": "53", "e": 2025}, {"r": "52", "e": 2024}} {
+			var rmOther roadmap
+			a.query(rq, v, &rmOther)
+			if rmOther.R.AdoptedKtco2e != 0 {
+				t.Errorf("roadmap %v: adopted %v, want 0", v, rmOther.R.AdoptedKtco2e)
+			}
+		}
+	})
+}
+
+// TestOptimisticConcurrencyOfUpdates races writers on one version.
+func TestOptimisticConcurrencyOfUpdates(t *testing.T) {
+	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
+		axCatalogue(t, db)
+		a := newAPI(t, db)
+		key, _ := axKey(t, db, "Rennes Métropole", "EPCI:243500139", access.Contributor)
+		c := axAs(a, key)
+
+		act := axCreateAction(t, c, map[string]any{"title": "Bus express", "territory": axTK("EPCI:243500139"),
+			"sector": "transports", "startYear": 2025, "budget": 1000})
+		act = axUpdateAction(t, c, act.ID, act.Version, map[string]any{"budget": 2000})
+		if act.Version != 2 || act.Budget != 2000 {
+			t.Fatalf("updated: %+v", act)
+		}
+		r := c.do(axUpdateActionQ, map[string]any{"id": act.ID, "v": 1, "in": map[string]any{"budget": 5, "title": "Périmé"}})
+		axWantError(t, "stale version", r, "CONFLICT", "version")
+		if got := axGetAction(t, a, act.ID); got.Version != 2 || got.Budget != 2000 || got.Title != "Bus express" {
+			t.Fatalf("a stale write changed the action: %+v", got)
+		}
+
+		const n = 8
+		type result struct {
+			budget float64
+			r      response
+			err    error
+		}
+		results := make([]result, n)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				budget := float64(100 * (i + 1))
+				<-start
+				r, err := axPost(a.h, key, axUpdateActionQ, map[string]any{"id": act.ID, "v": act.Version, "in": map[string]any{"budget": budget}})
+				results[i] = result{budget, r, err}
+			}()
+		}
+		close(start)
+		wg.Wait()
+
+		var winners []float64
+		for i, res := range results {
+			switch {
+			case res.err != nil:
+				t.Errorf("request %d: %v", i, res.err)
+			case len(res.r.Errors) == 0:
+				var got axAction
+				axField(t, res.r, "updateAction", &got)
+				if got.Version != act.Version+1 || got.Budget != res.budget {
+					t.Errorf("request %d succeeded with %+v", i, got)
+				}
+				winners = append(winners, res.budget)
+			case res.r.Errors[0].code() != "CONFLICT":
+				t.Errorf("request %d: %q (%s), want CONFLICT", i, res.r.Errors[0].Message, res.r.Errors[0].code())
+			}
+		}
+		if len(winners) != 1 {
+			t.Fatalf("%d concurrent updates succeeded (%v), want exactly 1", len(winners), winners)
+		}
+		got := axGetAction(t, a, act.ID)
+		if got.Version != act.Version+1 || got.Budget != winners[0] {
+			t.Errorf("final action %+v; want version %d and the winner's budget %v", got, act.Version+1, winners[0])
+		}
+		// Losers wrote nothing: one audit entry per successful write, and the roll-up
+		// counts the action once with the winner's budget.
+		if n := axCount(t, a); n.Audit != 3 || n.Actions != 1 {
+			t.Errorf("counts %+v, want 1 action and 3 audit entries", n)
+		}
+		var ru struct {
+			T struct {
+				Rollup axRollup `json:"rollup"`
+			} `json:"territory"`
+		}
+		a.query(`{ territory(level: COUNTRY, code: "FR") { rollup { `+axRollupFields+` } } }`, nil, &ru)
+		if ru.T.Rollup.ActionCount != 1 || !axNear(ru.T.Rollup.Budget, winners[0]) {
+			t.Errorf("France's roll-up %+v; want 1 action of budget %v", ru.T.Rollup, winners[0])
+		}
+	})
+}
+
+// TestIdempotencyKeys retries creations, one at a time and at once.
+func TestIdempotencyKeys(t *testing.T) {
+	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
+		axCatalogue(t, db)
+		a := newAPI(t, db)
+		key, _ := axKey(t, db, "Rennes Métropole", "EPCI:243500139", access.Contributor)
+		otherKey, _ := axKey(t, db, "Ville de Rennes", "EPCI:243500139", access.Contributor)
+		c := axAs(a, key)
+		in := map[string]any{"title": "Parking relais", "territory": axTK("EPCI:243500139"), "sector": "transports",
+			"startYear": 2025, "budget": 1000}
+		create := func(c *api, k string, in map[string]any) response {
+			t.Helper()
+			return c.do(axCreateActionQ, map[string]any{"in": in, "k": k})
+		}
+		id := func(r response) string {
+			t.Helper()
+			if len(r.Errors) > 0 {
+				t.Fatalf("errors: %+v", r.Errors)
+			}
+			var got axAction
+			axField(t, r, "createAction", &got)
+			return got.ID
+		}
+
+		n0 := axCount(t, a)
+		first := id(create(c, "k1", in))
+		if n := axCount(t, a); n.Actions != n0.Actions+1 {
+			t.Fatalf("%d actions after the first request, want %d", n.Actions, n0.Actions+1)
+		}
+		if again := id(create(c, "k1", in)); again != first {
+			t.Errorf("retry returned %s, want %s", again, first)
+		}
+		if n := axCount(t, a); n.Actions != n0.Actions+1 || n.Audit != n0.Audit+1 {
+			t.Errorf("counts after the retry %+v, want %d actions and %d audit entries", n, n0.Actions+1, n0.Audit+1)
+		}
+
+		changed := map[string]any{}
+		for k, v := range in {
+			changed[k] = v
+		}
+		changed["budget"] = 2000
+		axWantError(t, "same key, other input", create(c, "k1", changed), "CONFLICT", "k1")
+		if n := axCount(t, a); n.Actions != n0.Actions+1 {
+			t.Errorf("%d actions after a reused key, want %d", n.Actions, n0.Actions+1)
+		}
+		if got := axGetAction(t, a, first); got.Budget != 1000 || got.Version != 1 {
+			t.Errorf("a reused key changed the action: %+v", got)
+		}
+		// Without a key, the same input makes another action.
+		if plain := id(c.do(axCreateActionQ, map[string]any{"in": in})); plain == first {
+			t.Errorf("a request without key returned the keyed action")
+		}
+
+		// Concurrent requests with a fresh key write one action and all answer it.
+		before := axCount(t, a)
+		const n = 6
+		type result struct {
+			r   response
+			err error
+		}
+		results := make([]result, n)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				r, err := axPost(a.h, key, axCreateActionQ, map[string]any{"in": in, "k": "k2"})
+				results[i] = result{r, err}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		ids := map[string]int{}
+		for i, res := range results {
+			switch {
+			case res.err != nil:
+				t.Errorf("request %d: %v", i, res.err)
+			case len(res.r.Errors) > 0:
+				t.Errorf("request %d: %q (%s)", i, res.r.Errors[0].Message, res.r.Errors[0].code())
+			default:
+				var got axAction
+				axField(t, res.r, "createAction", &got)
+				ids[got.ID]++
+			}
+		}
+		if len(ids) != 1 {
+			t.Errorf("concurrent requests answered ids %v, want one id", ids)
+		}
+		after := axCount(t, a)
+		if after.Actions != before.Actions+1 || after.Audit != before.Audit+1 {
+			t.Errorf("concurrent requests: counts %+v then %+v, want one more action and audit entry", before, after)
+		}
+		for k := range ids {
+			if k == first {
+				t.Errorf("key k2 answered the action of k1")
+			}
+		}
+
+		// Keys are per API key: another organisation's k1 is its own.
+		o := axAs(a, otherKey)
+		mine := id(create(o, "k1", in))
+		if mine == first {
+			t.Errorf("another API key's k1 returned the first organisation's action %s", first)
+		}
+		if again := id(create(o, "k1", in)); again != mine {
+			t.Errorf("another API key's retry returned %s, want %s", again, mine)
+		}
+		// Its k1 with another input conflicts with its own request only.
+		axWantError(t, "other key, other input", create(o, "k1", changed), "CONFLICT")
+		if n := axCount(t, a); n.Actions != after.Actions+1 {
+			t.Errorf("%d actions, want %d", n.Actions, after.Actions+1)
+		}
+		// Commitments keep their keys in the same space: k1 of a createAction is not a
+		// commitment's, and a commitment's own key replays it.
+		cin := map[string]any{"territory": axTK("EPCI:243500139"), "sector": "transports", "ktco2e": 2}
+		axWantError(t, "k1 of an action for a commitment", c.do(axCreateCommitmentQ, map[string]any{"in": cin, "k": "k1"}), "CONFLICT", "k1")
+		var c1, c2 struct {
+			C axCommitment `json:"createCommitment"`
+		}
+		c.query(axCreateCommitmentQ, map[string]any{"in": cin, "k": "c1"}, &c1)
+		c.query(axCreateCommitmentQ, map[string]any{"in": cin, "k": "c1"}, &c2)
+		if c1.C.ID == "" || c2.C.ID != c1.C.ID {
+			t.Errorf("commitment retry returned %q, want %q", c2.C.ID, c1.C.ID)
+		}
+		if n := axCount(t, a); n.Commitments != 1 {
+			t.Errorf("%d commitments, want 1", n.Commitments)
+		}
+
+		// The roll-up counts each action once.
+		var ru struct {
+			T struct {
+				Rollup axRollup `json:"rollup"`
+			} `json:"territory"`
+		}
+		a.query(`{ territory(level: COUNTRY, code: "FR") { rollup { `+axRollupFields+` } } }`, nil, &ru)
+		final := axCount(t, a)
+		if ru.T.Rollup.ActionCount != final.Actions || !axNear(ru.T.Rollup.Budget, 1000*float64(final.Actions)) {
+			t.Errorf("France's roll-up %+v for %d actions of 1000", ru.T.Rollup, final.Actions)
+		}
+	})
+}
+
+// TestValidation refuses invalid actions with a message naming the field, and writes
+// nothing.
+func TestValidation(t *testing.T) {
+	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
+		axCatalogue(t, db)
+		a := newAPI(t, db)
+		a.token = writeToken
+		base := func(changes map[string]any) map[string]any {
+			in := map[string]any{"title": "Réseau de chaleur", "territory": axTK("EPCI:243500139"), "sector": "energie",
+				"startYear": 2025, "budget": 1000}
+			for k, v := range changes {
+				if v == nil {
+					delete(in, k)
+				} else {
+					in[k] = v
+				}
+			}
+			return in
+		}
+		cases := []struct {
+			name    string
+			changes map[string]any
+			msgs    []string
+		}{
+			{"negative budget", map[string]any{"budget": -1}, []string{"budget"}},
+			{"endYear before startYear", map[string]any{"endYear": 2020}, []string{"endYear", "startYear"}},
+			{"startYear 1800", map[string]any{"startYear": 1800}, []string{"startYear", "1800"}},
+			{"unknown sector", map[string]any{"sector": "astronautique"}, []string{"sector", "astronautique"}},
+			{"lever and sector", map[string]any{"lever": "augm_voitelec"}, []string{"lever", "sector"}},
+			{"ftp link", map[string]any{"links": []string{"https://ok.example", "ftp://x"}}, []string{"link", "ftp://x"}},
+			{"effectPhysical without lever", map[string]any{"effectPhysical": 3}, []string{"effectPhysical", "lever"}},
+			{"negative effect", map[string]any{"effectKtco2e": -2}, []string{"effectKtco2e"}},
+			{"empty title", map[string]any{"title": ""}, []string{"title"}},
+			{"no territory", map[string]any{"territory": nil}, []string{"territory"}},
+		}
+		before := axCount(t, a)
+		for _, tc := range cases {
+			t.Run("create "+tc.name, func(t *testing.T) {
+				r := a.do(axCreateActionQ, map[string]any{"in": base(tc.changes)})
+				axWantError(t, tc.name, r, "BAD_USER_INPUT", tc.msgs...)
+			})
+		}
+		if after := axCount(t, a); after != before {
+			t.Errorf("refused creations wrote: %+v then %+v", before, after)
+		}
+
+		// The same checks apply to updates, against the action as it will be.
+		act := axCreateAction(t, a, base(nil))
+		before = axCount(t, a)
+		for _, tc := range []struct {
+			name string
+			in   map[string]any
+			msgs []string
+		}{
+			{"negative budget", map[string]any{"budget": -5}, []string{"budget"}},
+			{"endYear before the action's startYear", map[string]any{"endYear": 2024}, []string{"endYear"}},
+			{"startYear after the new endYear", map[string]any{"endYear": 2026, "startYear": 2027}, []string{"endYear", "startYear"}},
+			{"ftp link", map[string]any{"links": []string{"ftp://x"}}, []string{"ftp://x"}},
+			{"unknown sector", map[string]any{"sector": "astronautique"}, []string{"astronautique"}},
+			{"effectPhysical without lever", map[string]any{"effectPhysical": 3}, []string{"effectPhysical"}},
+		} {
+			t.Run("update "+tc.name, func(t *testing.T) {
+				r := a.do(axUpdateActionQ, map[string]any{"id": act.ID, "v": act.Version, "in": tc.in})
+				axWantError(t, tc.name, r, "BAD_USER_INPUT", tc.msgs...)
+			})
+		}
+		if after := axCount(t, a); after != before {
+			t.Errorf("refused updates wrote: %+v then %+v", before, after)
+		}
+		if got := axGetAction(t, a, act.ID); got.Version != act.Version || got.Budget != act.Budget || got.EndYear != nil {
+			t.Errorf("refused updates changed the action: %+v", got)
+		}
+	})
+}
+
+// TestAuditLog reads the log of one action's writes.
+func TestAuditLog(t *testing.T) {
+	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
+		axCatalogue(t, db)
+		a := newAPI(t, db)
+		key, prefix := axKey(t, db, "Rennes Métropole", "EPCI:243500139", access.Contributor)
+		c := axAs(a, key)
+
+		act := axCreateAction(t, c, map[string]any{"title": "Métro ligne c", "territory": axTK("EPCI:243500139"),
+			"sector": "transports", "startYear": 2025, "budget": 1000})
+		// Another action, whose entries must not show in the first one's log.
+		axCreateAction(t, c, map[string]any{"title": "Autre", "territory": axTK("EPCI:243500139"), "startYear": 2025, "budget": 1})
+		up := axUpdateAction(t, c, act.ID, act.Version, map[string]any{"budget": 2500})
+		var wd struct {
+			A axAction `json:"withdrawAction"`
+		}
+		c.query(axWithdrawQ, map[string]any{"id": up.ID, "v": up.Version}, &wd)
+		if wd.A.Status != "ABANDONED" || wd.A.Version != 3 {
+			t.Fatalf("withdrawn: %+v", wd.A)
+		}
+
+		var out struct {
+			L struct {
+				TotalCount int `json:"totalCount"`
+				Edges      []struct {
+					Node struct {
+						At        string  `json:"at"`
+						Actor     string  `json:"actor"`
+						Operation string  `json:"operation"`
+						Entity    string  `json:"entity"`
+						EntityID  int     `json:"entityID"`
+						Before    *string `json:"before"`
+						After     string  `json:"after"`
+					} `json:"node"`
+				} `json:"edges"`
+			} `json:"auditLog"`
+		}
+		a.query(`query($id: ID!) { auditLog(entity: "Action", entityId: $id) { totalCount edges { node {
+			at actor operation entity entityID before after } } } }`, map[string]any{"id": act.ID}, &out)
+		var ops []string
+		for _, e := range out.L.Edges {
+			ops = append(ops, e.Node.Operation)
+		}
+		if want := []string{"withdrawAction", "updateAction", "createAction"}; out.L.TotalCount != 3 || !slices.Equal(ops, want) {
+			t.Fatalf("audit log of action %s: %d entries %q, want %q", act.ID, out.L.TotalCount, ops, want)
+		}
+		decode := func(s string) map[string]any {
+			t.Helper()
+			var m map[string]any
+			if err := json.Unmarshal([]byte(s), &m); err != nil {
+				t.Fatalf("audit JSON %q: %v", s, err)
+			}
+			return m
+		}
+		var prev time.Time
+		for i, e := range out.L.Edges {
+			n := e.Node
+			if !strings.Contains(n.Actor, "Rennes Métropole") || !strings.Contains(n.Actor, prefix) {
+				t.Errorf("entry %d: actor %q, want the organisation and key %s", i, n.Actor, prefix)
+			}
+			if n.Entity != "Action" || fmt.Sprint(n.EntityID) != act.ID {
+				t.Errorf("entry %d: %s %d, want Action %s", i, n.Entity, n.EntityID, act.ID)
+			}
+			at, err := time.Parse(time.RFC3339Nano, n.At)
+			if err != nil || i > 0 && at.After(prev) {
+				t.Errorf("entry %d at %q: not newest first", i, n.At)
+			}
+			prev = at
+		}
+		create, update, withdraw := out.L.Edges[2].Node, out.L.Edges[1].Node, out.L.Edges[0].Node
+		if create.Before != nil && *create.Before != "" {
+			t.Errorf("creation has a before: %q", *create.Before)
+		}
+		if m := decode(create.After); m["budget"] != 1000.0 || m["title"] != "Métro ligne c" {
+			t.Errorf("creation after = %s", create.After)
+		}
+		if update.Before == nil {
+			t.Fatal("update has no before")
+		}
+		if m := decode(*update.Before); m["budget"] != 1000.0 || m["version"] != 1.0 {
+			t.Errorf("update before = %s, want the old budget 1000", *update.Before)
+		}
+		if m := decode(update.After); m["budget"] != 2500.0 || m["version"] != 2.0 {
+			t.Errorf("update after = %s, want the new budget 2500", update.After)
+		}
+		if withdraw.Before == nil || decode(*withdraw.Before)["status"] != "PLANNED" || decode(withdraw.After)["status"] != "ABANDONED" {
+			t.Errorf("withdrawal before %v after %s", withdraw.Before, withdraw.After)
+		}
+
+		// Refused writes leave no entry.
+		r := c.do(axUpdateActionQ, map[string]any{"id": act.ID, "v": 1, "in": map[string]any{"budget": 3}})
+		axWantError(t, "stale update", r, "CONFLICT")
+		var all struct {
+			L struct{ TotalCount int } `json:"auditLog"`
+		}
+		a.query(`{ auditLog { totalCount } }`, nil, &all)
+		if all.L.TotalCount != 4 {
+			t.Errorf("%d audit entries, want 4 (3 for the action, 1 for the other)", all.L.TotalCount)
+		}
+	})
+}
+
+// TestChangesFeedPaging syncs incrementally, as a partner does.
+func TestChangesFeedPaging(t *testing.T) {
+	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
+		axCatalogue(t, db)
+		a := newAPI(t, db)
+		a.token = writeToken
+		var acts []axAction
+		for i := range 5 {
+			acts = append(acts, axCreateAction(t, a, map[string]any{"title": fmt.Sprintf("Action %d", i),
+				"territory": axTK("EPCI:243500139"), "startYear": 2025, "budget": 10 * (i + 1)}))
+		}
+		time.Sleep(20 * time.Millisecond)
+		since := time.Now()
+		time.Sleep(20 * time.Millisecond)
+		// Update the second and the fourth, the fourth first.
+		updated := []string{acts[3].ID, acts[1].ID}
+		axUpdateAction(t, a, acts[3].ID, acts[3].Version, map[string]any{"budget": 1})
+		axUpdateAction(t, a, acts[1].ID, acts[1].Version, map[string]any{"budget": 2})
+
+		type page struct {
+			P struct {
+				TotalCount int `json:"totalCount"`
+				PageInfo   struct {
+					HasNextPage bool    `json:"hasNextPage"`
+					EndCursor   *string `json:"endCursor"`
+				} `json:"pageInfo"`
+				Edges []struct {
+					Node axAction `json:"node"`
+				} `json:"edges"`
+			} `json:"actions"`
+		}
+		const q = `query($since: Time, $after: Cursor, $first: Int) { actions(updatedSince: $since, after: $after, first: $first) {
+			totalCount pageInfo { hasNextPage endCursor } edges { node { ` + axActionFields + ` } } } }`
+		// The same instant written in UTC and in another zone.
+		for _, zone := range []*time.Location{time.UTC, time.FixedZone("CEST", 2*3600)} {
+			var p page
+			a.query(q, map[string]any{"since": since.In(zone).Format(time.RFC3339Nano)}, &p)
+			var got []string
+			for _, e := range p.P.Edges {
+				got = append(got, e.Node.ID)
+			}
+			if p.P.TotalCount != 2 || !slices.Equal(got, updated) {
+				t.Errorf("updatedSince %s: %d actions %v, want %v in update order", since.In(zone).Format(time.RFC3339Nano), p.P.TotalCount, got, updated)
+			}
+		}
+		var none page
+		a.query(q, map[string]any{"since": time.Now().Add(time.Hour).UTC().Format(time.RFC3339Nano)}, &none)
+		if none.P.TotalCount != 0 || len(none.P.Edges) != 0 {
+			t.Errorf("updatedSince in the future: %d actions", none.P.TotalCount)
+		}
+
+		// Paging through every action, two at a time, visits each once in updatedAt order.
+		var visited []axAction
+		var after any
+		for pages := 0; ; pages++ {
+			if pages > 10 {
+				t.Fatal("paging does not end")
+			}
+			var p page
+			a.query(q, map[string]any{"first": 2, "after": after}, &p)
+			if p.P.TotalCount != 5 || len(p.P.Edges) > 2 {
+				t.Fatalf("page %d: total %d, %d edges", pages, p.P.TotalCount, len(p.P.Edges))
+			}
+			for _, e := range p.P.Edges {
+				visited = append(visited, e.Node)
+			}
+			if !p.P.PageInfo.HasNextPage {
+				break
+			}
+			after = *p.P.PageInfo.EndCursor
+		}
+		seen := map[string]int{}
+		var ids []string
+		for i, v := range visited {
+			seen[v.ID]++
+			ids = append(ids, v.ID)
+			if i > 0 {
+				t1, _ := time.Parse(time.RFC3339Nano, visited[i-1].UpdatedAt)
+				t2, _ := time.Parse(time.RFC3339Nano, v.UpdatedAt)
+				if t2.Before(t1) {
+					t.Errorf("action %s (updated %s) after %s (updated %s)", v.ID, v.UpdatedAt, visited[i-1].ID, visited[i-1].UpdatedAt)
+				}
+			}
+		}
+		if len(visited) != 5 || len(seen) != 5 {
+			t.Errorf("paging visited %v, want each of the 5 actions once", ids)
+		}
+		want := []string{acts[0].ID, acts[2].ID, acts[4].ID, acts[3].ID, acts[1].ID}
+		if !slices.Equal(ids, want) {
+			t.Errorf("paging order %v, want %v (by updatedAt)", ids, want)
+		}
+	})
+}
+
+// axRollup is a roll-up as the API returns it.
+type axRollup struct {
+	ActionCount   int              `json:"actionCount"`
+	ActionShare   float64          `json:"actionShare"`
+	Budget        float64          `json:"budget"`
+	EffectKtco2e  float64          `json:"effectKtco2e"`
+	AdoptedKtco2e float64          `json:"adoptedKtco2e"`
+	Committed     []axStatusAmount `json:"committed"`
+}
+
+type axStatusAmount struct {
+	Status string  `json:"status"`
+	Ktco2e float64 `json:"ktco2e"`
+	Count  int     `json:"count"`
+}
+
+const axRollupFields = `actionCount actionShare budget effectKtco2e adoptedKtco2e committed { status ktco2e count }`
+
+func (r axRollup) committed(status string) float64 {
+	for _, c := range r.Committed {
+		if c.Status == status {
+			return c.Ktco2e
+		}
+	}
+	return 0
+}
+
+func (r axRollup) committedCount(status string) int {
+	for _, c := range r.Committed {
+		if c.Status == status {
+			return c.Count
+		}
+	}
+	return 0
+}
+
+var axStatuses = []string{"DRAFT", "SUBMITTED", "ADOPTED", "WITHDRAWN"}
+
+// TestRollupInvariants writes actions and commitments at every level and checks the
+// roll-ups against sums computed here from the memberships' population weights.
+func TestRollupInvariants(t *testing.T) {
+	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
+		axCatalogue(t, db)
+		a := newAPI(t, db)
+		a.token = writeToken
+
+		// What was written, to compute the expected roll-ups here.
+		type rec struct {
+			id, carrier, sector, status string
+			version                     int
+			budget, kt                  float64
+		}
+		var actions, commitments []*rec
+		addAction := func(carrier, sector string, budget, effect float64) *rec {
+			in := map[string]any{"title": "Action " + carrier, "territory": axTK(carrier), "startYear": 2025, "budget": budget, "effectKtco2e": effect}
+			if sector != "" {
+				in["sector"] = sector
+			}
+			got := axCreateAction(t, a, in)
+			r := &rec{id: got.ID, carrier: carrier, sector: sector, status: got.Status, version: got.Version, budget: budget, kt: effect}
+			actions = append(actions, r)
+			return r
+		}
+		addCommitment := func(carrier, sector string, kt float64, status string) *rec {
+			var out struct {
+				C axCommitment `json:"createCommitment"`
+			}
+			a.query(axCreateCommitmentQ, map[string]any{"in": map[string]any{"territory": axTK(carrier), "sector": sector,
+				"ktco2e": kt, "copEdition": 2024}}, &out)
+			r := &rec{id: out.C.ID, carrier: carrier, sector: sector, status: out.C.Status, version: out.C.Version, kt: kt}
+			for _, to := range map[string][]string{"DRAFT": nil, "SUBMITTED": {"SUBMITTED"}, "ADOPTED": {"SUBMITTED", "ADOPTED"},
+				"WITHDRAWN": {"SUBMITTED", "WITHDRAWN"}}[status] {
+				var tr struct {
+					C axCommitment `json:"transitionCommitment"`
+				}
+				a.query(axTransitionQ, map[string]any{"id": r.id, "v": r.version, "to": to}, &tr)
+				r.status, r.version = tr.C.Status, tr.C.Version
+			}
+			if r.status != status {
+				t.Fatalf("commitment of %s is %s, want %s", carrier, r.status, status)
+			}
+			commitments = append(commitments, r)
+			return r
+		}
+
+		addAction("COMMUNE:35238", "transport-voyageurs", 120000, 1.5)
+		addAction("EPCI:243500139", "transports", 2500000, 12)
+		redon := addAction("EPCI:243500741", "transports", 800000, 4)
+		addAction("EPCI:243500741", "agriculture", 300000, 2)
+		addAction("EPCI:200039022", "energie", 450000, 3.25)
+		addAction("DEPARTMENT:44", "transports", 1000000, 7)
+		addAction("DEPARTMENT:35", "", 640000, 0.5)
+		addAction("REGION:53", "agriculture", 5000000, 20)
+		addAction("REGION:52", "batiments", 3300000, 9)
+		addAction("COMMUNE:44109", "residentiel", 210000, 0.75)
+		addAction("COUNTRY:FR", "energie", 9000000, 40)
+
+		addCommitment("COMMUNE:35238", "transports", 2.5, "ADOPTED")
+		addCommitment("EPCI:243500139", "transports", 12.5, "SUBMITTED")
+		redonC := addCommitment("EPCI:243500741", "transports", 10, "ADOPTED")
+		addCommitment("EPCI:243500741", "agriculture", 4, "DRAFT")
+		addCommitment("DEPARTMENT:44", "batiments", 6, "ADOPTED")
+		addCommitment("REGION:53", "agriculture", 30, "WITHDRAWN")
+		addCommitment("EPCI:200039022", "energie", 1.25, "DRAFT")
+		addCommitment("COUNTRY:FR", "energie", 100, "SUBMITTED")
+
+		// Weights from the memberships (the hierarchy as published), independently of
+		// the ancestries the roll-ups read: weight(t, x) is the share of t's population
+		// living in x, along communes and EPCI -> departments -> regions -> the country.
+		type membership struct {
+			P []struct {
+				Weight float64 `json:"weight"`
+				Parent struct {
+					Level string `json:"level"`
+					Code  string `json:"code"`
+				} `json:"parent"`
+			} `json:"parents"`
+		}
+		parents := map[string]map[string]float64{}
+		parentsOf := func(k string) map[string]float64 {
+			if p, ok := parents[k]; ok {
+				return p
+			}
+			level, code, _ := strings.Cut(k, ":")
+			up := map[string]string{"COMMUNE": "DEPARTMENT", "EPCI": "DEPARTMENT", "DEPARTMENT": "REGION", "REGION": "COUNTRY"}[level]
+			p := map[string]float64{}
+			if up != "" {
+				var out struct {
+					T membership `json:"territory"`
+				}
+				a.query(`query($l: TerritoryLevel!, $c: String!, $up: TerritoryLevel) { territory(level: $l, code: $c) {
+					parents(level: $up) { weight parent { level code } } } }`, map[string]any{"l": level, "c": code, "up": up}, &out)
+				for _, m := range out.T.P {
+					p[m.Parent.Level+":"+m.Parent.Code] += m.Weight
+				}
+				if len(p) == 0 {
+					t.Fatalf("%s has no %s parent", k, up)
+				}
+			}
+			parents[k] = p
+			return p
+		}
+		var weight func(k, x string) float64
+		weight = func(k, x string) float64 {
+			if k == x {
+				return 1
+			}
+			w := 0.0
+			for p, pw := range parentsOf(k) {
+				w += pw * weight(p, x)
+			}
+			return w
+		}
+		levelOf := func(k string) string { l, _, _ := strings.Cut(k, ":"); return l }
+
+		type expect struct {
+			budget, effect, share float64
+			count                 int
+			committed             map[string]float64
+			committedN            map[string]int
+		}
+		// expectedOf adds up what lies in x, carried at levels (all when nil), of the
+		// sectors kept (all when nil), counting actions of these statuses (all when nil).
+		expectedOf := func(x string, levels []string, sector func(string) bool, statuses []string) expect {
+			e := expect{committed: map[string]float64{}, committedN: map[string]int{}}
+			keep := func(r *rec) (float64, bool) {
+				w := weight(r.carrier, x)
+				return w, w > 0 && (levels == nil || slices.Contains(levels, levelOf(r.carrier))) && (sector == nil || sector(r.sector))
+			}
+			for _, r := range actions {
+				if w, ok := keep(r); ok && (statuses == nil || slices.Contains(statuses, r.status)) {
+					e.budget += r.budget * w
+					e.effect += r.kt * w
+					e.share += w
+					e.count++
+				}
+			}
+			for _, r := range commitments {
+				if w, ok := keep(r); ok {
+					e.committed[r.status] += r.kt * w
+					e.committedN[r.status]++
+				}
+			}
+			return e
+		}
+		expected := func(x string, levels []string, sector func(string) bool) expect {
+			return expectedOf(x, levels, sector, nil)
+		}
+		check := func(what string, got axRollup, want expect) {
+			t.Helper()
+			if got.ActionCount != want.count || !axNear(got.ActionShare, want.share) || !axNear(got.Budget, want.budget) || !axNear(got.EffectKtco2e, want.effect) {
+				t.Errorf("%s: %d actions, share %v, budget %v, effect %v; want %d, %v, %v, %v",
+					what, got.ActionCount, got.ActionShare, got.Budget, got.EffectKtco2e, want.count, want.share, want.budget, want.effect)
+			}
+			for _, s := range axStatuses {
+				if !axNear(got.committed(s), want.committed[s]) || got.committedCount(s) != want.committedN[s] {
+					t.Errorf("%s: %s %v ktCO2e in %d, want %v in %d", what, s, got.committed(s), got.committedCount(s), want.committed[s], want.committedN[s])
+				}
+			}
+			if !axNear(got.AdoptedKtco2e, want.committed["ADOPTED"]) {
+				t.Errorf("%s: adopted %v, want %v", what, got.AdoptedKtco2e, want.committed["ADOPTED"])
+			}
+		}
+		rollup := func(k string, filter map[string]any) axRollup {
+			t.Helper()
+			level, code, _ := strings.Cut(k, ":")
+			var out struct {
+				T struct {
+					Rollup axRollup `json:"rollup"`
+				} `json:"territory"`
+			}
+			a.query(`query($l: TerritoryLevel!, $c: String!, $f: RollupFilter) { territory(level: $l, code: $c) {
+				rollup(filter: $f) { `+axRollupFields+` } } }`, map[string]any{"l": level, "c": code, "f": filter}, &out)
+			return out.T.Rollup
+		}
+		type row struct {
+			Sector *struct {
+				Code string `json:"code"`
+			} `json:"sector"`
+			Territory *struct {
+				Level string `json:"level"`
+				Code  string `json:"code"`
+			} `json:"territory"`
+			Rollup axRollup `json:"rollup"`
+		}
+		rollupBy := func(k, group string, level any, filter map[string]any) []row {
+			t.Helper()
+			l, code, _ := strings.Cut(k, ":")
+			var out struct {
+				T struct {
+					Rows []row `json:"rollupBy"`
+				} `json:"territory"`
+			}
+			a.query(`query($l: TerritoryLevel!, $c: String!, $g: RollupGroup!, $level: TerritoryLevel, $f: RollupFilter) {
+				territory(level: $l, code: $c) { rollupBy(groupBy: $g, level: $level, filter: $f) {
+				sector { code } territory { level code } rollup { `+axRollupFields+` } } } }`,
+				map[string]any{"l": l, "c": code, "g": group, "level": level, "f": filter}, &out)
+			return out.T.Rows
+		}
+		sum := func(rows []row) axRollup {
+			var s axRollup
+			by := map[string]float64{}
+			for _, r := range rows {
+				s.ActionShare += r.Rollup.ActionShare
+				s.Budget += r.Rollup.Budget
+				s.EffectKtco2e += r.Rollup.EffectKtco2e
+				s.AdoptedKtco2e += r.Rollup.AdoptedKtco2e
+				for _, c := range r.Rollup.Committed {
+					by[c.Status] += c.Ktco2e
+				}
+			}
+			for _, st := range axStatuses {
+				if v, ok := by[st]; ok {
+					s.Committed = append(s.Committed, axStatusAmount{st, v, 0})
+				}
+			}
+			return s
+		}
+		// adds checks the additive amounts of a sum of rows (not counts: a carrier lying
+		// in two rows counts in both).
+		adds := func(what string, got, want axRollup) {
+			t.Helper()
+			if !axNear(got.ActionShare, want.ActionShare) || !axNear(got.Budget, want.Budget) || !axNear(got.EffectKtco2e, want.EffectKtco2e) ||
+				!axNear(got.AdoptedKtco2e, want.AdoptedKtco2e) {
+				t.Errorf("%s: rows add up to share %v, budget %v, effect %v, adopted %v; want %v, %v, %v, %v", what,
+					got.ActionShare, got.Budget, got.EffectKtco2e, got.AdoptedKtco2e, want.ActionShare, want.Budget, want.EffectKtco2e, want.AdoptedKtco2e)
+			}
+			for _, s := range axStatuses {
+				if !axNear(got.committed(s), want.committed(s)) {
+					t.Errorf("%s: %s rows add up to %v, want %v", what, s, got.committed(s), want.committed(s))
+				}
+			}
+		}
+		below := []string{"REGION", "DEPARTMENT", "EPCI", "COMMUNE"}
+		belowRegion := below[1:]
+
+		verify := func(stage string) {
+			t.Helper()
+			// France's roll-up is everything, each action for its whole budget.
+			fr := rollup("COUNTRY:FR", nil)
+			var total, totalKt float64
+			for _, r := range actions {
+				total += r.budget
+			}
+			for _, r := range commitments {
+				totalKt += r.kt
+			}
+			if !axNear(fr.Budget, total) || fr.ActionCount != len(actions) {
+				t.Errorf("%s: France's budget %v in %d actions, want the sum %v in %d", stage, fr.Budget, fr.ActionCount, total, len(actions))
+			}
+			var frKt float64
+			for _, c := range fr.Committed {
+				frKt += c.Ktco2e
+			}
+			if !axNear(frKt, totalKt) {
+				t.Errorf("%s: France's commitments by status add up to %v, want %v", stage, frKt, totalKt)
+			}
+			check(stage+": France", fr, expected("COUNTRY:FR", nil, nil))
+
+			// Regions add up to France for what is carried at region level or below.
+			regions := rollupBy("COUNTRY:FR", "CHILD", "REGION", nil)
+			if len(regions) < 13 {
+				t.Fatalf("%s: %d region rows", stage, len(regions))
+			}
+			frBelow := rollup("COUNTRY:FR", map[string]any{"carrierLevels": below})
+			check(stage+": France, carried by regions and below", frBelow, expected("COUNTRY:FR", below, nil))
+			adds(stage+": regions of France", sum(regions), frBelow)
+			for _, r := range regions {
+				k := r.Territory.Level + ":" + r.Territory.Code
+				if r.Territory.Level != "REGION" {
+					t.Errorf("%s: row of %s", stage, k)
+					continue
+				}
+				if k == "REGION:53" || k == "REGION:52" {
+					check(stage+": row "+k, r.Rollup, expected(k, nil, nil))
+				}
+			}
+
+			// Departments add up to their region, for what departments and below carry.
+			deps := rollupBy("REGION:53", "CHILD", "DEPARTMENT", map[string]any{"carrierLevels": belowRegion})
+			if len(deps) != 4 {
+				t.Errorf("%s: %d department rows in Bretagne", stage, len(deps))
+			}
+			r53 := rollup("REGION:53", map[string]any{"carrierLevels": belowRegion})
+			check(stage+": Bretagne, carried by departments and below", r53, expected("REGION:53", belowRegion, nil))
+			adds(stage+": departments of Bretagne", sum(deps), r53)
+			for _, r := range deps {
+				k := r.Territory.Level + ":" + r.Territory.Code
+				check(stage+": row "+k, r.Rollup, expected(k, belowRegion, nil))
+			}
+			// Without a filter, rows read the cells; they add up the same way.
+			adds(stage+": departments of Bretagne, from the cells", sum(rollupBy("REGION:53", "CHILD", "DEPARTMENT", nil)), r53)
+
+			// Redon Agglomération is split between Bretagne and Pays de la Loire by its
+			// population.
+			w53, w52 := weight("EPCI:243500741", "REGION:53"), weight("EPCI:243500741", "REGION:52")
+			if !(w53 > 0 && w53 < 1 && w52 > 0 && w52 < 1) || !axNear(w52+w53, 1) {
+				t.Errorf("Redon's weights: %v in 53, %v in 52", w53, w52)
+			}
+			// Among EPCI, only Rennes Métropole and Redon carry transports.
+			epciTransports := map[string]any{"carrierLevels": []string{"EPCI"}, "sector": "transports"}
+			redon53, redon52 := rollup("REGION:53", epciTransports), rollup("REGION:52", epciTransports)
+			rm := rollup("EPCI:243500139", epciTransports)
+			if !axNear(redon53.Budget-rm.Budget, redon.budget*w53) || !axNear(redon52.Budget, redon.budget*w52) ||
+				!axNear(redon52.Budget+redon53.Budget-rm.Budget, redon.budget) {
+				t.Errorf("%s: Redon's budget %v split as %v in 53, %v in 52; want %v and %v", stage, redon.budget,
+					redon53.Budget-rm.Budget, redon52.Budget, redon.budget*w53, redon.budget*w52)
+			}
+			if !axNear(redon53.committed(redonC.status)-rm.committed(redonC.status), redonC.kt*w53) ||
+				!axNear(redon52.committed(redonC.status), redonC.kt*w52) {
+				t.Errorf("%s: Redon's commitment %v split as %v in 53, %v in 52", stage, redonC.kt,
+					redon53.committed(redonC.status)-rm.committed(redonC.status), redon52.committed(redonC.status))
+			}
+			// In full: each region's roll-up against the weights.
+			check(stage+": Bretagne", rollup("REGION:53", nil), expected("REGION:53", nil, nil))
+			check(stage+": Pays de la Loire", rollup("REGION:52", nil), expected("REGION:52", nil, nil))
+			check(stage+": Redon", rollup("EPCI:243500741", nil), expected("EPCI:243500741", nil, nil))
+
+			// Sector rows add up to the total; a sector filter takes its subsectors.
+			sectors := rollupBy("COUNTRY:FR", "SECTOR", nil, nil)
+			adds(stage+": sectors of France", sum(sectors), fr)
+			for _, r := range sectors {
+				code := ""
+				if r.Sector != nil {
+					code = r.Sector.Code
+				}
+				check(stage+": sector row "+code, r.Rollup, expected("COUNTRY:FR", nil, func(s string) bool { return s == code }))
+			}
+			sub := map[string]bool{"transports": true, "transport-voyageurs": true, "transport-marchandises": true}
+			check(stage+": France, transports", rollup("COUNTRY:FR", map[string]any{"sector": "transports"}),
+				expected("COUNTRY:FR", nil, func(s string) bool { return sub[s] }))
+			adds(stage+": sectors of Bretagne", sum(rollupBy("REGION:53", "SECTOR", nil, nil)), rollup("REGION:53", nil))
+
+			// Status and year filters narrow the actions, not the commitments, from the
+			// cells and from the records alike.
+			for _, st := range [][]string{{"PLANNED"}, {"ABANDONED"}, {"PLANNED", "ABANDONED"}} {
+				check(fmt.Sprintf("%s: France, actions %v", stage, st), rollup("COUNTRY:FR", map[string]any{"actionStatus": st}),
+					expectedOf("COUNTRY:FR", nil, nil, st))
+				check(fmt.Sprintf("%s: Bretagne, actions %v carried below", stage, st),
+					rollup("REGION:53", map[string]any{"actionStatus": st, "carrierLevels": belowRegion}),
+					expectedOf("REGION:53", belowRegion, nil, st))
+			}
+			check(stage+": France in 2030", rollup("COUNTRY:FR", map[string]any{"year": 2030}), expected("COUNTRY:FR", nil, nil))
+			check(stage+": France in 2024", rollup("COUNTRY:FR", map[string]any{"year": 2024}), expectedOf("COUNTRY:FR", nil, nil, []string{}))
+		}
+		verify("after creation")
+
+		// Writes keep the roll-ups current: move, change, abandon and withdraw.
+		for _, r := range actions {
+			switch {
+			case r.carrier == "COMMUNE:35238":
+				got := axUpdateAction(t, a, r.id, r.version, map[string]any{"territory": axTK("DEPARTMENT:44"), "budget": 130000})
+				r.carrier, r.budget, r.version = "DEPARTMENT:44", 130000, got.Version
+			case r == redon:
+				got := axUpdateAction(t, a, r.id, r.version, map[string]any{"budget": 900000, "effectKtco2e": 5})
+				r.budget, r.kt, r.version = 900000, 5, got.Version
+			case r.carrier == "EPCI:200039022" || r.carrier == "REGION:52":
+				var wd struct {
+					A axAction `json:"withdrawAction"`
+				}
+				a.query(axWithdrawQ, map[string]any{"id": r.id, "v": r.version}, &wd)
+				r.status, r.version = wd.A.Status, wd.A.Version
+				if r.status != "ABANDONED" {
+					t.Fatalf("withdrawn action of %s is %s", r.carrier, r.status)
+				}
+			}
+		}
+		var tr struct {
+			C axCommitment `json:"withdrawCommitment"`
+		}
+		a.query(axWithdrawCommitQ, map[string]any{"id": redonC.id, "v": redonC.version}, &tr)
+		redonC.status, redonC.version = tr.C.Status, tr.C.Version
+		verify("after updates")
+
+		// The number of statements of a region's page does not depend on how many rows it has.
+		const q = `query($l: TerritoryLevel!, $c: String!, $level: TerritoryLevel) { territory(level: $l, code: $c) {
+			rollupBy(groupBy: CHILD, level: $level) { territory { code name population } rollup { ` + axRollupFields + ` } } } }`
+		frN := a.statements(q, map[string]any{"l": "COUNTRY", "c": "FR", "level": "REGION"})
+		bzhN := a.statements(q, map[string]any{"l": "REGION", "c": "53", "level": "DEPARTMENT"})
+		t.Logf("rollupBy CHILD: %d statements for the regions of France, %d for the departments of Bretagne", frN, bzhN)
+		if frN != bzhN || frN > 8 {
+			t.Errorf("rollupBy CHILD: %d statements for France's regions, %d for Bretagne's departments; want the same, at most 8", frN, bzhN)
+		}
+	})
+}
+
+// TestRollupErrors refuses groupings that do not add up and unknown filters.
+func TestRollupErrors(t *testing.T) {
+	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
+		axCatalogue(t, db)
+		a := newAPI(t, db)
+		for _, tc := range []struct {
+			name, query string
+			codes       []string
+			msgs        []string
+		}{
+			{"CHILD of level EPCI", `{ territory(level: REGION, code: "53") { rollupBy(groupBy: CHILD, level: EPCI) { rollup { budget } } } }`,
+				[]string{"BAD_USER_INPUT"}, []string{"REGION, DEPARTMENT or COMMUNE"}},
+			{"CHILD without level", `{ territory(level: REGION, code: "53") { rollupBy(groupBy: CHILD) { rollup { budget } } } }`,
+				[]string{"BAD_USER_INPUT"}, []string{"level"}},
+			{"CHILD of a level above", `{ territory(level: DEPARTMENT, code: "35") { rollupBy(groupBy: CHILD, level: REGION) { rollup { budget } } } }`,
+				[]string{"BAD_USER_INPUT"}, []string{"level"}},
+			{"CHILD of its own level", `{ territory(level: REGION, code: "53") { rollupBy(groupBy: CHILD, level: REGION) { rollup { budget } } } }`,
+				[]string{"BAD_USER_INPUT"}, []string{"level"}},
+			{"too many CHILD rows", `{ territory(level: COUNTRY, code: "FR") { rollupBy(groupBy: CHILD, level: COMMUNE) { rollup { budget } } } }`,
+				[]string{"BAD_USER_INPUT"}, []string{"COMMUNE"}},
+			{"unknown sector in rollup", `{ territory(level: REGION, code: "53") { rollup(filter: {sector: "astronautique"}) { budget } } }`,
+				[]string{"NOT_FOUND", "BAD_USER_INPUT"}, []string{"astronautique"}},
+			{"unknown sector in rollupBy", `{ territory(level: REGION, code: "53") { rollupBy(groupBy: SECTOR, filter: {sector: "astronautique"}) { rollup { budget } } } }`,
+				[]string{"NOT_FOUND", "BAD_USER_INPUT"}, []string{"astronautique"}},
+			{"unknown lever", `{ territory(level: REGION, code: "53") { rollup(filter: {lever: "teleportation"}) { budget } } }`,
+				[]string{"NOT_FOUND", "BAD_USER_INPUT"}, []string{"teleportation"}},
+			{"lever and sector", `{ territory(level: REGION, code: "53") { rollup(filter: {lever: "x", sector: "transports"}) { budget } } }`,
+				[]string{"BAD_USER_INPUT"}, []string{"lever", "sector"}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				r := a.do(tc.query, nil)
+				if len(r.Errors) == 0 {
+					t.Fatalf("no error; data %s", r.Data)
+				}
+				e := r.Errors[0]
+				if !slices.Contains(tc.codes, e.code()) {
+					t.Errorf("error %q with code %q, want one of %v", e.Message, e.code(), tc.codes)
+				}
+				for _, m := range tc.msgs {
+					if !strings.Contains(e.Message, m) {
+						t.Errorf("error %q does not name %q", e.Message, m)
+					}
+				}
+			})
+		}
+		// A valid grouping of the same territory answers.
+		var out struct {
+			T struct {
+				Rows []struct {
+					Territory struct{ Code string } `json:"territory"`
+				} `json:"rollupBy"`
+			} `json:"territory"`
+		}
+		a.query(`{ territory(level: REGION, code: "53") { rollupBy(groupBy: CHILD, level: DEPARTMENT) { territory { code } } } }`, nil, &out)
+		var codes []string
+		for _, r := range out.T.Rows {
+			codes = append(codes, r.Territory.Code)
+		}
+		sort.Strings(codes)
+		if !slices.Equal(codes, []string{"22", "29", "35", "56"}) {
+			t.Errorf("departments of Bretagne: %v", codes)
+		}
+	})
+}
+
+// axNoLeak checks that errors keep the driver's words out.
+func axNoLeak(t *testing.T, r response) {
+	t.Helper()
+	for _, e := range r.Errors {
+		for _, l := range leaks {
+			if strings.Contains(e.Message, l) {
+				t.Errorf("error %q leaks %q", e.Message, l)
+			}
+		}
+	}
+}
+
+// TestWriteStoreFailureIsHidden breaks the database under a write: the client gets a
+// generic internal error, not a bad-input error quoting the driver.
+func TestWriteStoreFailureIsHidden(t *testing.T) {
+	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
+		axCatalogue(t, db)
+		a := newAPI(t, db)
+		a.token = writeToken
+		axCreateAction(t, a, map[string]any{"title": "Avant", "territory": axTK("EPCI:243500139"), "startYear": 2025})
+		db.Close()
+		for _, q := range []struct {
+			name string
+			in   map[string]any
+		}{
+			{"createAction", map[string]any{"title": "Vélo", "territory": axTK("EPCI:243500139"), "startYear": 2025}},
+			{"createAction with a sector", map[string]any{"title": "Vélo", "territory": axTK("EPCI:243500139"), "sector": "transports", "startYear": 2025}},
+		} {
+			r := a.do(axCreateActionQ, map[string]any{"in": q.in})
+			axWantError(t, q.name+" while the database is down", r, "INTERNAL_SERVER_ERROR", "internal error")
+			axNoLeak(t, r)
+		}
+	})
+}
+
+// TestAuthenticationFailureIsHidden breaks the table of keys: a key that could not be
+// checked is the server's failure, not the client's, and the driver's words stay in the
+// logs.
+func TestAuthenticationFailureIsHidden(t *testing.T) {
+	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
+		axCatalogue(t, db)
+		key, _ := axKey(t, db, "Rennes Métropole", "EPCI:243500139", access.Contributor)
+		a := axAs(newAPI(t, db), key)
+		axCreateAction(t, a, map[string]any{"title": "Avant", "territory": axTK("EPCI:243500139"), "startYear": 2025})
+		if _, err := db.Client.ExecContext(context.Background(), "ALTER TABLE api_keys RENAME TO api_keys_gone"); err != nil {
+			t.Fatal(err)
+		}
+		r := a.do(axCreateActionQ, map[string]any{"in": map[string]any{"title": "Vélo", "territory": axTK("EPCI:243500139"), "startYear": 2025}})
+		axWantError(t, "write while the keys cannot be read", r, "INTERNAL_SERVER_ERROR", "internal error")
+		axNoLeak(t, r)
+	})
+}
