@@ -212,3 +212,38 @@ func TestComplexityAPQAndCORS(t *testing.T) {
 		}
 	})
 }
+
+// TestHTTPStatusConformance: refused documents answer 200 with application/json, and have
+// no data entry with application/graphql-response+json (the GraphQL over HTTP spec; CI also
+// runs the graphql-http audit against the server).
+func TestHTTPStatusConformance(t *testing.T) {
+	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
+		a := newAPI(t, db)
+		for _, tc := range []struct {
+			name, accept, body string
+			status             int
+			data               bool
+		}{
+			{"parse failure, json", "application/json", `{"query": "{"}`, 200, true},
+			{"validation failure, json", "application/json", `{"query": "{ nope }"}`, 200, true},
+			{"bad variables, json", "application/json", `{"query": "query($n: Int) { territories(first: $n) { totalCount } }", "variables": {"n": "x"}}`, 200, true},
+			{"parse failure, graphql-response", "application/graphql-response+json", `{"query": "{"}`, 400, false},
+			{"validation failure, graphql-response", "application/graphql-response+json", `{"query": "{ nope }"}`, 400, false},
+			{"no query", "application/json", `{"variables": {}}`, 400, true},
+		} {
+			req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(tc.body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Accept", tc.accept)
+			rec := httptest.NewRecorder()
+			a.h.ServeHTTP(rec, req)
+			var res map[string]json.RawMessage
+			if err := json.Unmarshal(rec.Body.Bytes(), &res); err != nil {
+				t.Fatalf("%s: %s", tc.name, rec.Body.String())
+			}
+			_, hasData := res["data"]
+			if rec.Code != tc.status || (!tc.data && hasData) || res["errors"] == nil {
+				t.Errorf("%s: status %d, data %v: %s", tc.name, rec.Code, hasData, rec.Body.String())
+			}
+		}
+	})
+}

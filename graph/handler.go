@@ -37,7 +37,7 @@ func NewHandler(client *ent.Client, opts Options) http.Handler {
 	srv.AroundFields(markResolverErrors)
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(recoverPanic)
-	return withTimeout(opts.Timeout, withPrincipal(client, withLoaders(client, limitBody(srv))))
+	return withTimeout(opts.Timeout, withPrincipal(client, withLoaders(client, limitBody(conform(srv)))))
 }
 
 // withTimeout bounds every operation; the database sees the deadline in the context.
