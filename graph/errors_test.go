@@ -247,3 +247,29 @@ func TestHTTPStatusConformance(t *testing.T) {
 		}
 	})
 }
+
+func TestMetrics(t *testing.T) {
+	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
+		opts := graph.DefaultOptions()
+		opts.Metrics = graph.NewMetrics()
+		opts.Metrics.DBStats = db.Stats
+		a := &api{t: t, db: db, h: graph.NewMux(db.Client, opts)}
+		var out map[string]any
+		a.query(`query Page { territory(level: EPCI, code: "243500139") { name ancestors { code } } }`, nil, &out)
+		a.do(`query Broken { territories(first: -1) { totalCount } }`, nil)
+		rec := httptest.NewRecorder()
+		a.h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+		body := rec.Body.String()
+		for _, want := range []string{
+			`cop_graphql_operations_total{operation="Page",outcome="ok"} 1`,
+			`cop_graphql_operations_total{operation="Broken",outcome="error"} 1`,
+			`cop_graphql_sql_statements_total{operation="Page",outcome="ok"} 3`,
+			`cop_graphql_operation_duration_seconds_count{operation="Page",outcome="ok"} 1`,
+			`cop_db_connections{state="in_use"}`,
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("metrics lack %q:\n%s", want, body)
+			}
+		}
+	})
+}

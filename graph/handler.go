@@ -33,6 +33,9 @@ func NewHandler(client *ent.Client, opts Options) http.Handler {
 		srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](opts.APQCacheSize)})
 	}
 	srv.Use(depthLimit{max: opts.MaxDepth})
+	if opts.Metrics != nil {
+		srv.Use(opts.Metrics)
+	}
 	srv.Use(extension.FixedComplexityLimit(opts.MaxComplexity))
 	srv.AroundFields(markResolverErrors)
 	srv.SetErrorPresenter(presentError)
@@ -98,6 +101,9 @@ func NewMux(client *ent.Client, opts Options) *http.ServeMux {
 	mux.Handle("/graphql", withCORS(opts.CORSOrigins, NewHandler(client, opts)))
 	mux.Handle("GET /{$}", playground.Handler("COP territoriales API", "/graphql"))
 	mux.Handle("GET /export/roadmap/{region}/{file}", exportRoadmap(client))
+	if opts.Metrics != nil {
+		mux.Handle("GET /metrics", opts.Metrics)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		rows, err := client.QueryContext(r.Context(), "SELECT 1")

@@ -33,6 +33,8 @@ type Options struct {
 	Timeout time.Duration
 	// CORSOrigins are the origins allowed to call the API from a browser; "*" for all.
 	CORSOrigins []string
+	// Metrics, when set, counts operations; NewMux serves them at /metrics.
+	Metrics *Metrics
 }
 
 // DefaultOptions are the options of a server started without flags.

@@ -157,6 +157,8 @@ func openLoaded(ctx context.Context, cfg config) (*store.DB, error) {
 }
 
 func serve(ctx context.Context, cfg config, db *store.DB) error {
+	cfg.api.Metrics = graph.NewMetrics()
+	cfg.api.Metrics.DBStats = db.Stats
 	srv := &http.Server{
 		Addr:              cfg.addr,
 		Handler:           graph.WithRequestLog(slog.Default(), graph.NewMux(db.Client, cfg.api)),

@@ -15,6 +15,21 @@ type Counter struct{ n atomic.Int64 }
 // Count returns the number of statements run so far.
 func (c *Counter) Count() int64 { return c.n.Load() }
 
+type ctxCounterKey struct{}
+
+// CountStatements returns a context whose statements are also counted in n: the
+// statements of one request, for metrics.
+func CountStatements(ctx context.Context, n *atomic.Int64) context.Context {
+	return context.WithValue(ctx, ctxCounterKey{}, n)
+}
+
+func (c *Counter) add(ctx context.Context) {
+	c.n.Add(1)
+	if n, ok := ctx.Value(ctxCounterKey{}).(*atomic.Int64); ok {
+		n.Add(1)
+	}
+}
+
 // Wrap returns drv counting every Exec and Query, in transactions too.
 func (c *Counter) Wrap(drv dialect.Driver) dialect.Driver { return &countingDriver{Driver: drv, c: c} }
 
@@ -24,12 +39,12 @@ type countingDriver struct {
 }
 
 func (d *countingDriver) Exec(ctx context.Context, query string, args, v any) error {
-	d.c.n.Add(1)
+	d.c.add(ctx)
 	return d.Driver.Exec(ctx, query, args, v)
 }
 
 func (d *countingDriver) Query(ctx context.Context, query string, args, v any) error {
-	d.c.n.Add(1)
+	d.c.add(ctx)
 	return d.Driver.Query(ctx, query, args, v)
 }
 
@@ -47,12 +62,12 @@ type countingTx struct {
 }
 
 func (t *countingTx) Exec(ctx context.Context, query string, args, v any) error {
-	t.c.n.Add(1)
+	t.c.add(ctx)
 	return t.Tx.Exec(ctx, query, args, v)
 }
 
 func (t *countingTx) Query(ctx context.Context, query string, args, v any) error {
-	t.c.n.Add(1)
+	t.c.add(ctx)
 	return t.Tx.Query(ctx, query, args, v)
 }
 
@@ -63,24 +78,24 @@ type sqlConn interface {
 
 // ExecContext runs a raw statement; ent's generated client calls it for hand-written SQL.
 func (d *countingDriver) ExecContext(ctx context.Context, query string, args ...any) (stdsql.Result, error) {
-	d.c.n.Add(1)
+	d.c.add(ctx)
 	return d.Driver.(sqlConn).ExecContext(ctx, query, args...)
 }
 
 // QueryContext runs a raw query; ent's generated client calls it for hand-written SQL.
 func (d *countingDriver) QueryContext(ctx context.Context, query string, args ...any) (*stdsql.Rows, error) {
-	d.c.n.Add(1)
+	d.c.add(ctx)
 	return d.Driver.(sqlConn).QueryContext(ctx, query, args...)
 }
 
 // ExecContext runs a raw statement in the transaction.
 func (t *countingTx) ExecContext(ctx context.Context, query string, args ...any) (stdsql.Result, error) {
-	t.c.n.Add(1)
+	t.c.add(ctx)
 	return t.Tx.(sqlConn).ExecContext(ctx, query, args...)
 }
 
 // QueryContext runs a raw query in the transaction.
 func (t *countingTx) QueryContext(ctx context.Context, query string, args ...any) (*stdsql.Rows, error) {
-	t.c.n.Add(1)
+	t.c.add(ctx)
 	return t.Tx.(sqlConn).QueryContext(ctx, query, args...)
 }

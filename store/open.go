@@ -31,6 +31,9 @@ type DB struct {
 // Close closes the database.
 func (db *DB) Close() error { return db.Client.Close() }
 
+// Stats reads the connection pool, for metrics.
+func (db *DB) Stats() sql.DBStats { return db.sql.Stats() }
+
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }
 
