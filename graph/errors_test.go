@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"crypto/sha256"
+	"fmt"
 	"encoding/hex"
 	"encoding/json"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cop-territoriales/cop-api/graph"
 	"github.com/cop-territoriales/cop-api/internal/testdb"
@@ -270,6 +272,40 @@ func TestMetrics(t *testing.T) {
 			if !strings.Contains(body, want) {
 				t.Errorf("metrics lack %q:\n%s", want, body)
 			}
+		}
+	})
+}
+
+// TestAbuse sends what an abusive client would: each is refused with a code, quickly.
+func TestAbuse(t *testing.T) {
+	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
+		a := newAPI(t, db)
+		var aliases strings.Builder
+		aliases.WriteString("{")
+		for i := range 1000 {
+			fmt.Fprintf(&aliases, ` a%d: territory(level: REGION, code: "53") { name }`, i)
+		}
+		aliases.WriteString(" }")
+		deep := `{ territory(level: COMMUNE, code: "35238") { ` + strings.Repeat(`parents { parent { `, 25) + `code` + strings.Repeat(` } }`, 25) + ` } }`
+		for _, tc := range []struct{ name, query, code string }{
+			{"1,000 aliased fields", aliases.String(), "QUERY_TOO_COMPLEX"},
+			{"nested 50 levels", deep, "QUERY_TOO_COMPLEX"},
+			{"10,000 items", `{ territories(first: 10000) { edges { node { code } } } }`, "BAD_USER_INPUT"},
+		} {
+			start := time.Now()
+			r := a.do(tc.query, nil)
+			if len(r.Errors) == 0 || r.Errors[0].code() != tc.code {
+				t.Errorf("%s: %+v, want %s", tc.name, r.Errors, tc.code)
+			}
+			t.Logf("%s refused in %s", tc.name, time.Since(start))
+		}
+		batch := "[" + strings.TrimSuffix(strings.Repeat(`{"query": "{ __typename }"},`, 100), ",") + "]"
+		if r := a.raw(http.MethodPost, "application/json", batch); r.status != http.StatusBadRequest || len(r.Errors) == 0 {
+			t.Errorf("batch of 100: %d %+v", r.status, r.Errors)
+		}
+		big := `{"query": "{ __typename }", "variables": {"x": "` + strings.Repeat("a", 10<<20) + `"}}`
+		if r := a.raw(http.MethodPost, "application/json", big); r.status != http.StatusRequestEntityTooLarge {
+			t.Errorf("10 MB body: %d", r.status)
 		}
 	})
 }

@@ -32,7 +32,7 @@ func NewHandler(client *ent.Client, opts Options) http.Handler {
 	if opts.APQCacheSize > 0 {
 		srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](opts.APQCacheSize)})
 	}
-	srv.Use(depthLimit{max: opts.MaxDepth})
+	srv.Use(depthLimit{max: opts.MaxDepth, maxFields: opts.MaxFields})
 	if opts.Metrics != nil {
 		srv.Use(opts.Metrics)
 	}

@@ -8,6 +8,10 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
+// MaxFields bounds the fields an operation selects, aliases and fragments expanded: a
+// thousand aliases of one field cost little each but much together.
+const MaxFields = 500
+
 // MaxDepth bounds how deeply an operation may nest fields. The deepest useful query (a
 // region's page through departments, EPCI, their parents and ancestors) stays well below.
 const MaxDepth = 15
@@ -15,8 +19,9 @@ const MaxDepth = 15
 // CodeTooComplex refuses an operation over the limits.
 const CodeTooComplex = "QUERY_TOO_COMPLEX"
 
-// depthLimit refuses operations nested deeper than max before they run.
-type depthLimit struct{ max int }
+// depthLimit refuses operations nested deeper than max, or selecting more than
+// maxFields fields, before they run.
+type depthLimit struct{ max, maxFields int }
 
 var _ interface {
 	graphql.HandlerExtension
@@ -34,7 +39,33 @@ func (d depthLimit) MutateOperationContext(ctx context.Context, oc *graphql.Oper
 		err.Extensions = map[string]any{"code": CodeTooComplex}
 		return err
 	}
+	if n := fieldCount(oc.Operation.SelectionSet, oc.Doc.Fragments, d.maxFields+1); d.maxFields > 0 && n > d.maxFields {
+		err := gqlerror.Errorf("operation selects more than %d fields", d.maxFields)
+		err.Extensions = map[string]any{"code": CodeTooComplex}
+		return err
+	}
 	return nil
+}
+
+// fieldCount counts the fields of a selection set, fragments expanded, stopping at limit.
+func fieldCount(set ast.SelectionSet, frags ast.FragmentDefinitionList, limit int) int {
+	n := 0
+	for _, sel := range set {
+		if n >= limit {
+			return n
+		}
+		switch s := sel.(type) {
+		case *ast.Field:
+			n += 1 + fieldCount(s.SelectionSet, frags, limit-n)
+		case *ast.InlineFragment:
+			n += fieldCount(s.SelectionSet, frags, limit-n)
+		case *ast.FragmentSpread:
+			if f := frags.ForName(s.Name); f != nil {
+				n += fieldCount(f.SelectionSet, frags, limit-n)
+			}
+		}
+	}
+	return n
 }
 
 // selectionDepth is the depth of the deepest field of a selection set, following

@@ -24,6 +24,8 @@ type Options struct {
 	Introspection bool
 	// MaxDepth bounds how deeply an operation nests fields.
 	MaxDepth int
+	// MaxFields bounds the fields an operation selects (aliases included).
+	MaxFields int
 	// MaxComplexity bounds an operation's cost: one per field, times the page size of
 	// every list it is inside (100 when first and last are not given).
 	MaxComplexity int
@@ -39,7 +41,7 @@ type Options struct {
 
 // DefaultOptions are the options of a server started without flags.
 func DefaultOptions() Options {
-	return Options{Introspection: true, MaxDepth: MaxDepth, MaxComplexity: 200_000, APQCacheSize: 1000,
+	return Options{Introspection: true, MaxDepth: MaxDepth, MaxFields: MaxFields, MaxComplexity: 200_000, APQCacheSize: 1000,
 		Timeout: 15 * time.Second, CORSOrigins: []string{"*"}}
 }
 

@@ -22,6 +22,7 @@
 //	-cors-origins LIST    origins browsers may call from, * for any (CORS_ORIGINS)
 //	-introspection BOOL   let clients read the schema (INTROSPECTION; true)
 //	-max-depth N          deepest nesting of an operation (MAX_DEPTH; 15)
+//	-max-fields N         most fields an operation selects, aliases included (MAX_FIELDS; 500)
 //	-max-complexity N     highest cost: fields times page sizes (MAX_COMPLEXITY; 200000)
 //	-apq-cache N          automatic persisted queries kept (APQ_CACHE; 1000)
 //	-timeout D            longest an operation may run (OPERATION_TIMEOUT; 15s)

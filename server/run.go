@@ -53,6 +53,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.StringVar(&origins, "cors-origins", env("CORS_ORIGINS", strings.Join(def.CORSOrigins, ",")), "comma-separated origins browsers may call from, * for any (CORS_ORIGINS)")
 	fs.BoolVar(&introspection, "introspection", env("INTROSPECTION", "true") == "true", "let clients read the schema (INTROSPECTION)")
 	fs.IntVar(&c.api.MaxDepth, "max-depth", atoi(env("MAX_DEPTH", ""), def.MaxDepth), "deepest nesting of an operation (MAX_DEPTH)")
+	fs.IntVar(&c.api.MaxFields, "max-fields", atoi(env("MAX_FIELDS", ""), def.MaxFields), "most fields an operation may select, aliases included (MAX_FIELDS)")
 	fs.IntVar(&c.api.MaxComplexity, "max-complexity", atoi(env("MAX_COMPLEXITY", ""), def.MaxComplexity), "highest cost of an operation: fields times page sizes (MAX_COMPLEXITY)")
 	fs.IntVar(&c.api.APQCacheSize, "apq-cache", atoi(env("APQ_CACHE", ""), def.APQCacheSize), "automatic persisted queries kept (APQ_CACHE)")
 	fs.DurationVar(&c.api.Timeout, "timeout", duration(env("OPERATION_TIMEOUT", ""), def.Timeout), "longest an operation may run (OPERATION_TIMEOUT)")
@@ -151,7 +152,7 @@ func openLoaded(ctx context.Context, cfg config) (*store.DB, error) {
 		return nil, err
 	}
 	if loaded {
-		slog.Info("loaded the territorial hierarchy", "territories", len(src.Communes)+len(src.EPCIs)+len(src.Departments)+len(src.Regions)+1, "took", time.Since(start).Round(time.Millisecond))
+		slog.Info("loaded the territorial hierarchy", "territories", len(src.Communes)+len(src.EPCIs)+len(src.Departments)+len(src.Regions)+1, "took", time.Since(start).Round(time.Millisecond).String())
 	}
 	return db, nil
 }
