@@ -14,7 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/graph"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/internal/testdb"
 	"github.com/cop-territoriales/cop-api/store"
 )
@@ -306,6 +308,44 @@ func TestAbuse(t *testing.T) {
 		big := `{"query": "{ __typename }", "variables": {"x": "` + strings.Repeat("a", 10<<20) + `"}}`
 		if r := a.raw(http.MethodPost, "application/json", big); r.status != http.StatusRequestEntityTooLarge {
 			t.Errorf("10 MB body: %d", r.status)
+		}
+	})
+}
+
+func TestRateLimit(t *testing.T) {
+	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
+		opts := graph.DefaultOptions()
+		opts.RatePerSecond, opts.RateBurst = 0.001, 3
+		h := graph.NewMux(db.Client, opts)
+		key := newKey(t, db, "Rennes Métropole", hierarchy.EPCI, "243500139", access.Contributor)
+		send := func(addr, key string) int {
+			req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query": "{ __typename }"}`))
+			req.Header.Set("Content-Type", "application/json")
+			req.RemoteAddr = addr
+			if key != "" {
+				req.Header.Set("Authorization", "Bearer "+key)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code == http.StatusTooManyRequests && (!strings.Contains(rec.Body.String(), `"code":"RATE_LIMITED"`) || rec.Header().Get("Retry-After") == "") {
+				t.Errorf("429 without code or Retry-After: %v %s", rec.Header(), rec.Body.String())
+			}
+			return rec.Code
+		}
+		for i := range 3 {
+			if c := send("10.0.0.1:1000", ""); c != 200 {
+				t.Fatalf("request %d: %d", i+1, c)
+			}
+		}
+		if c := send("10.0.0.1:2000", ""); c != http.StatusTooManyRequests {
+			t.Errorf("4th request from one address: %d", c)
+		}
+		// The key has its own bucket, whatever the address; another address is not held back.
+		if c := send("10.0.0.1:3000", key); c != 200 {
+			t.Errorf("key from a limited address: %d", c)
+		}
+		if c := send("10.0.0.2:1000", ""); c != 200 {
+			t.Errorf("another address: %d", c)
 		}
 	})
 }

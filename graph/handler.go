@@ -40,7 +40,11 @@ func NewHandler(client *ent.Client, opts Options) http.Handler {
 	srv.AroundFields(markResolverErrors)
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(recoverPanic)
-	return withTimeout(opts.Timeout, withPrincipal(client, withLoaders(client, limitBody(conform(srv)))))
+	var limiter *rateLimiter
+	if opts.RatePerSecond > 0 {
+		limiter = newRateLimiter(opts.RatePerSecond, opts.RateBurst)
+	}
+	return withTimeout(opts.Timeout, withPrincipal(client, withRateLimit(limiter, withLoaders(client, limitBody(conform(srv))))))
 }
 
 // withTimeout bounds every operation; the database sees the deadline in the context.

@@ -37,12 +37,15 @@ type Options struct {
 	CORSOrigins []string
 	// Metrics, when set, counts operations; NewMux serves them at /metrics.
 	Metrics *Metrics
+	// RatePerSecond and RateBurst limit each client (API key, else address); 0 for none.
+	RatePerSecond float64
+	RateBurst     int
 }
 
 // DefaultOptions are the options of a server started without flags.
 func DefaultOptions() Options {
 	return Options{Introspection: true, MaxDepth: MaxDepth, MaxFields: MaxFields, MaxComplexity: 200_000, APQCacheSize: 1000,
-		Timeout: 15 * time.Second, CORSOrigins: []string{"*"}}
+		Timeout: 15 * time.Second, CORSOrigins: []string{"*"}, RatePerSecond: 100, RateBurst: 200}
 }
 
 // pageCost is how many elements a connection may return.

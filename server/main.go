@@ -24,6 +24,8 @@
 //	-max-depth N          deepest nesting of an operation (MAX_DEPTH; 15)
 //	-max-fields N         most fields an operation selects, aliases included (MAX_FIELDS; 500)
 //	-max-complexity N     highest cost: fields times page sizes (MAX_COMPLEXITY; 200000)
+//	-rate-limit R         requests a second per API key, else per address (RATE_LIMIT; 100)
+//	-rate-burst N         requests at once above the rate (RATE_BURST; 200)
 //	-apq-cache N          automatic persisted queries kept (APQ_CACHE; 1000)
 //	-timeout D            longest an operation may run (OPERATION_TIMEOUT; 15s)
 //

@@ -55,6 +55,8 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.IntVar(&c.api.MaxDepth, "max-depth", atoi(env("MAX_DEPTH", ""), def.MaxDepth), "deepest nesting of an operation (MAX_DEPTH)")
 	fs.IntVar(&c.api.MaxFields, "max-fields", atoi(env("MAX_FIELDS", ""), def.MaxFields), "most fields an operation may select, aliases included (MAX_FIELDS)")
 	fs.IntVar(&c.api.MaxComplexity, "max-complexity", atoi(env("MAX_COMPLEXITY", ""), def.MaxComplexity), "highest cost of an operation: fields times page sizes (MAX_COMPLEXITY)")
+	fs.Float64Var(&c.api.RatePerSecond, "rate-limit", float(env("RATE_LIMIT", ""), def.RatePerSecond), "requests a second per API key, or per address without one; 0 for no limit (RATE_LIMIT)")
+	fs.IntVar(&c.api.RateBurst, "rate-burst", atoi(env("RATE_BURST", ""), def.RateBurst), "requests a client may send at once above its rate (RATE_BURST)")
 	fs.IntVar(&c.api.APQCacheSize, "apq-cache", atoi(env("APQ_CACHE", ""), def.APQCacheSize), "automatic persisted queries kept (APQ_CACHE)")
 	fs.DurationVar(&c.api.Timeout, "timeout", duration(env("OPERATION_TIMEOUT", ""), def.Timeout), "longest an operation may run (OPERATION_TIMEOUT)")
 	fs.Usage = func() {
@@ -76,6 +78,13 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 func atoi(s string, def int) int {
 	if n, err := strconv.Atoi(s); err == nil {
 		return n
+	}
+	return def
+}
+
+func float(s string, def float64) float64 {
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		return f
 	}
 	return def
 }
