@@ -21,6 +21,8 @@ const (
 	CodeNotFound     = "NOT_FOUND"
 	CodeInternal     = "INTERNAL_SERVER_ERROR"
 	CodeConflict     = "CONFLICT"
+	CodeTimeout      = "TIMEOUT"
+	CodeCanceled     = "CANCELED"
 )
 
 // userError is an error whose message is meant for the client, with its code.
@@ -89,6 +91,13 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 	case errors.As(err, &re) && ent.IsValidationError(err):
 		pe.Message = re.err.Error()
 		setCode(pe, CodeBadUserInput)
+	case errors.Is(err, context.DeadlineExceeded):
+		pe.Message = "the operation took longer than the server's timeout"
+		setCode(pe, CodeTimeout)
+	case errors.Is(err, context.Canceled):
+		slog.InfoContext(ctx, "operation canceled by the client", "path", pe.Path.String())
+		pe.Message = "canceled"
+		setCode(pe, CodeCanceled)
 	case errors.As(err, &re):
 		slog.ErrorContext(ctx, "resolver error", "path", pe.Path.String(), "err", err)
 		pe.Message = "internal error"

@@ -349,3 +349,15 @@ func TestRateLimit(t *testing.T) {
 		}
 	})
 }
+
+func TestOperationTimeout(t *testing.T) {
+	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
+		opts := graph.DefaultOptions()
+		opts.Timeout = time.Nanosecond
+		a := &api{t: t, db: db, h: graph.NewMux(db.Client, opts)}
+		r := a.do(`{ searchTerritories(text: "saint") { code } }`, nil)
+		if len(r.Errors) == 0 || r.Errors[0].code() != "TIMEOUT" {
+			t.Errorf("status %d, data %s, errors %+v, want TIMEOUT", r.status, r.Data, r.Errors)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -55,8 +56,27 @@ func withTimeout(d time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), d)
 		defer cancel()
-		next.ServeHTTP(w, r.WithContext(ctx))
+		next.ServeHTTP(&timeoutWriter{ResponseWriter: w, ctx: ctx}, r.WithContext(ctx))
 	})
+}
+
+// timeoutWriter replaces the bare "null" gqlgen answers when the deadline passed before
+// the operation started with an error the client can read.
+type timeoutWriter struct {
+	http.ResponseWriter
+	ctx context.Context
+}
+
+func (w *timeoutWriter) Write(b []byte) (int, error) {
+	if string(b) == "null" && w.ctx.Err() != nil {
+		code, msg := CodeTimeout, "the operation took longer than the server's timeout"
+		if errors.Is(w.ctx.Err(), context.Canceled) {
+			code, msg = CodeCanceled, "canceled"
+		}
+		fmt.Fprintf(w.ResponseWriter, `{"errors":[{"message":%q,"extensions":{"code":%q}}]}`, msg, code)
+		return len(b), nil
+	}
+	return w.ResponseWriter.Write(b)
 }
 
 // withCORS lets browsers on the allowed origins call the API, and answers preflights.
