@@ -96,26 +96,28 @@ func applyCells(ctx context.Context, c *ent.Client, cells ...[]cell) error {
 // RebuildRollupCells recomputes every cell from the actions and commitments, in one
 // transaction: after a bulk load, or to check the cells kept by writes.
 func RebuildRollupCells(ctx context.Context, client *ent.Client) error {
-	return withTx(ctx, client, func(tx *ent.Tx) error {
-		c := tx.Client()
-		if _, err := c.RollupCell.Delete().Exec(ctx); err != nil {
+	return withTx(ctx, client, func(tx *ent.Tx) error { return rebuildCells(ctx, tx.Client()) })
+}
+
+// rebuildCells recomputes every cell, inside the caller's transaction.
+func rebuildCells(ctx context.Context, c *ent.Client) error {
+	if _, err := c.RollupCell.Delete().Exec(ctx); err != nil {
+		return fmt.Errorf("rebuild roll-up cells: %w", err)
+	}
+	const insert = `INSERT INTO rollup_cells (ancestor_id, kind, sector_id, lever_id, status, count, share, budget, ktco2e) `
+	for _, q := range []string{
+		insert + `SELECT an.ancestor_id, 'ACTION', COALESCE(x.sector_id, 0), COALESCE(x.lever_id, 0), x.status,
+			COUNT(*), SUM(an.weight), SUM(x.budget * an.weight), SUM(COALESCE(x.effect_ktco2e, 0) * an.weight)
+			FROM actions x JOIN ancestries an ON an.territory_id = x.territory_id
+			GROUP BY an.ancestor_id, COALESCE(x.sector_id, 0), COALESCE(x.lever_id, 0), x.status`,
+		insert + `SELECT an.ancestor_id, 'COMMITMENT', COALESCE(x.sector_id, 0), COALESCE(x.lever_id, 0), x.status,
+			COUNT(*), SUM(an.weight), 0, SUM(COALESCE(x.ktco2e, 0) * an.weight)
+			FROM commitments x JOIN ancestries an ON an.territory_id = x.territory_id
+			GROUP BY an.ancestor_id, COALESCE(x.sector_id, 0), COALESCE(x.lever_id, 0), x.status`,
+	} {
+		if _, err := c.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("rebuild roll-up cells: %w", err)
 		}
-		const insert = `INSERT INTO rollup_cells (ancestor_id, kind, sector_id, lever_id, status, count, share, budget, ktco2e) `
-		for _, q := range []string{
-			insert + `SELECT an.ancestor_id, 'ACTION', COALESCE(x.sector_id, 0), COALESCE(x.lever_id, 0), x.status,
-				COUNT(*), SUM(an.weight), SUM(x.budget * an.weight), SUM(COALESCE(x.effect_ktco2e, 0) * an.weight)
-				FROM actions x JOIN ancestries an ON an.territory_id = x.territory_id
-				GROUP BY an.ancestor_id, COALESCE(x.sector_id, 0), COALESCE(x.lever_id, 0), x.status`,
-			insert + `SELECT an.ancestor_id, 'COMMITMENT', COALESCE(x.sector_id, 0), COALESCE(x.lever_id, 0), x.status,
-				COUNT(*), SUM(an.weight), 0, SUM(COALESCE(x.ktco2e, 0) * an.weight)
-				FROM commitments x JOIN ancestries an ON an.territory_id = x.territory_id
-				GROUP BY an.ancestor_id, COALESCE(x.sector_id, 0), COALESCE(x.lever_id, 0), x.status`,
-		} {
-			if _, err := c.ExecContext(ctx, q); err != nil {
-				return fmt.Errorf("rebuild roll-up cells: %w", err)
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }

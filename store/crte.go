@@ -24,8 +24,8 @@ type CRTESummary struct {
 // ImportCRTE stores the CRTE perimeters read from an ANCT file. A CRTE already stored has
 // its members replaced, so importing the same file twice changes nothing. The file is
 // checked whole first: any unknown region, department or SIREN, or a grouping put in two
-// CRTE, refuses it with the line numbers, and nothing is written. Derived objectives are
-// recomputed, so that they follow the new perimeters.
+// CRTE, refuses it with the line numbers, and nothing is written. Derived objectives and
+// roll-up cells are recomputed, so that they follow the new perimeters.
 func ImportCRTE(ctx context.Context, client *ent.Client, rows []hierarchy.CRTERow) (CRTESummary, error) {
 	var sum CRTESummary
 	err := withTx(ctx, client, func(tx *ent.Tx) error {
@@ -46,8 +46,12 @@ func ImportCRTE(ctx context.Context, client *ent.Client, rows []hierarchy.CRTERo
 		if err := replaceCRTE(ctx, c, g); err != nil {
 			return err
 		}
-		// CRTE perimeters are one of the levels regions' objectives are broken down to.
+		// CRTE perimeters are one of the levels regions' objectives are broken down to,
+		// and one of the territories actions and commitments add up into.
 		if _, err := recomputeBreakdowns(ctx, c); err != nil {
+			return err
+		}
+		if err := rebuildCells(ctx, c); err != nil {
 			return err
 		}
 		sum.CRTEs = len(uniqueIDs(rows))

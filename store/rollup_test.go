@@ -126,3 +126,31 @@ func TestRollupCellsMatchRecords(t *testing.T) {
 		check("after writes")
 	})
 }
+
+// TestCRTEImportKeepsCellsCurrent: a CRTE imported after actions adds them up too.
+func TestCRTEImportKeepsCellsCurrent(t *testing.T) {
+	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		c := db.Client
+		if err := store.EnsureCatalogue(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		w := store.Write{Principal: &access.Principal{Organisation: "tests", Prefix: "00000000", Role: access.Admin}, Operation: "test"}
+		rm := get(t, c, territory.LevelEPCI, "243500139").ID
+		title, start, budget := "Bus", 2025, 500.0
+		if _, err := store.CreateAction(ctx, c, w, store.ActionWrite{Title: &title, Territory: &rm, StartYear: &start, Budget: &budget}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := importFile(t, db, readFixture(t)); err != nil {
+			t.Fatal(err)
+		}
+		crte := get(t, c, territory.LevelCRTE, "crte-illustratif-01").ID
+		got, err := store.Rollup(ctx, c, []int{crte}, store.ByTerritory, store.RollupFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[crte] == nil || got[crte].Budget != 500 {
+			t.Errorf("the CRTE of Rennes Métropole adds up %+v, want its 500 €", got[crte])
+		}
+	})
+}
