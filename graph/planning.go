@@ -473,9 +473,6 @@ func (r *Resolver) recordObservations(ctx context.Context, input []*model.Observ
 		if err != nil {
 			return nil, badInput("observation %d: %v", i+1, err)
 		}
-		if in.Lever != nil && in.Sector != nil {
-			return nil, badInput("observation %d: give a lever or a sector, not both", i+1)
-		}
 		o := store.ObservationInput{Territory: id, Metric: in.Metric, Year: in.Year, Value: in.Value}
 		if in.Source != nil {
 			o.Source = *in.Source

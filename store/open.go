@@ -41,20 +41,20 @@ func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }
 // the SQLite file at sqlitePath (created if missing), and migrates its schema.
 func Open(ctx context.Context, databaseURL, sqlitePath string) (*DB, error) {
 	var (
-		db       *sql.DB
-		err      error
-		dialect_ string
+		db  *sql.DB
+		err error
+		drv string // the ent dialect
 	)
 	switch {
 	case databaseURL == "":
-		dialect_ = dialect.SQLite
+		drv = dialect.SQLite
 		db, err = sql.Open("sqlite", sqliteDSN(sqlitePath))
 		if err == nil {
 			// One writer at a time is what SQLite allows; readers use WAL snapshots.
 			db.SetMaxOpenConns(8)
 		}
 	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
-		dialect_ = dialect.Postgres
+		drv = dialect.Postgres
 		db, err = sql.Open("postgres", databaseURL)
 		if err == nil {
 			db.SetMaxOpenConns(20)
@@ -71,13 +71,12 @@ func Open(ctx context.Context, databaseURL, sqlitePath string) (*DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", describe(databaseURL, sqlitePath), err)
 	}
 	counter := &Counter{}
-	drv := counter.Wrap(entsql.OpenDB(dialect_, db))
-	client := ent.NewClient(ent.Driver(drv))
+	client := ent.NewClient(ent.Driver(counter.Wrap(entsql.OpenDB(drv, db))))
 	if err := client.Schema.Create(ctx, migrate.WithGlobalUniqueID(true)); err != nil {
 		client.Close()
 		return nil, fmt.Errorf("migrate database: %w", err)
 	}
-	return &DB{Client: client, Dialect: dialect_, Statements: counter, sql: db}, nil
+	return &DB{Client: client, Dialect: drv, Statements: counter, sql: db}, nil
 }
 
 // sqliteDSN turns foreign keys on, starts write transactions at once (BEGIN IMMEDIATE) so
