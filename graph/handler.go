@@ -7,13 +7,17 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
 
+	"github.com/vektah/gqlparser/v2/ast"
+
 	"github.com/cop-territoriales/cop-api/ent"
+	"github.com/cop-territoriales/cop-api/store"
 )
 
 // MaxBodyBytes bounds the size of a request body.
@@ -38,6 +42,15 @@ func NewHandler(client *ent.Client, opts Options) http.Handler {
 		srv.Use(opts.Metrics)
 	}
 	srv.Use(extension.FixedComplexityLimit(opts.MaxComplexity))
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil && oc.Operation.Operation == ast.Mutation {
+			ctx = store.UsePrimary(ctx) // a mutation reads what it writes
+		}
+		return next(ctx)
+	})
+	if opts.Consistency != nil {
+		srv.AroundResponses(consistencyToken(opts.Consistency))
+	}
 	srv.AroundFields(markResolverErrors)
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(recoverPanic)
@@ -45,7 +58,41 @@ func NewHandler(client *ent.Client, opts Options) http.Handler {
 	if opts.RatePerSecond > 0 {
 		limiter = newRateLimiter(opts.RatePerSecond, opts.RateBurst)
 	}
-	return withTimeout(opts.Timeout, withPrincipal(client, withRateLimit(limiter, withLoaders(client, limitBody(conform(srv))))))
+	return withTimeout(opts.Timeout, withConsistency(opts.Consistency, withPrincipal(client, withRateLimit(limiter, withLoaders(client, limitBody(conform(srv)))))))
+}
+
+// consistencyToken puts the primary's write position in the response of a mutation.
+func consistencyToken(c Consistency) graphql.ResponseMiddleware {
+	return func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		resp := next(ctx)
+		oc := graphql.GetOperationContext(ctx)
+		if resp == nil || oc.Operation == nil || oc.Operation.Operation != ast.Mutation {
+			return resp
+		}
+		if pos, err := c.WritePosition(ctx); err == nil && pos != "" {
+			if resp.Extensions == nil {
+				resp.Extensions = map[string]any{}
+			}
+			resp.Extensions["consistencyToken"] = pos
+		}
+		return resp
+	}
+}
+
+// withConsistency sends the reads of a client that gives the token of its last write to
+// the primary while the replica has not replayed that write.
+func withConsistency(c Consistency, next http.Handler) http.Handler {
+	if c == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if token := r.Header.Get("X-Consistency-Token"); token != "" {
+			if ok, err := c.CaughtUp(r.Context(), token); err != nil || !ok {
+				r = r.WithContext(store.UsePrimary(r.Context()))
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // withTimeout bounds every operation; the database sees the deadline in the context.

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"context"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -37,6 +38,10 @@ type Options struct {
 	CORSOrigins []string
 	// Metrics, when set, counts operations; NewMux serves them at /metrics.
 	Metrics *Metrics
+	// Consistency, when the database has a read replica, lets clients read their writes:
+	// a mutation's response carries extensions.consistencyToken; a request sending it
+	// back in X-Consistency-Token reads from the primary until the replica caught up.
+	Consistency Consistency
 	// RatePerSecond and RateBurst limit each client (API key, else address); 0 for none.
 	RatePerSecond float64
 	RateBurst     int
@@ -46,6 +51,12 @@ type Options struct {
 func DefaultOptions() Options {
 	return Options{Introspection: true, MaxDepth: MaxDepth, MaxFields: MaxFields, MaxComplexity: 200_000, APQCacheSize: 1000,
 		Timeout: 15 * time.Second, CORSOrigins: []string{"*"}, RatePerSecond: 100, RateBurst: 200}
+}
+
+// Consistency is what a replicated database tells of its positions.
+type Consistency interface {
+	WritePosition(ctx context.Context) (string, error)
+	CaughtUp(ctx context.Context, token string) (bool, error)
 }
 
 // pageCost is how many elements a connection may return.

@@ -25,6 +25,7 @@ type config struct {
 	addr        string
 	sqlitePath  string
 	databaseURL string
+	readURL     string
 	logLevel    slog.Level
 	api         graph.Options
 	args        []string
@@ -49,6 +50,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.StringVar(&c.addr, "addr", env("LISTEN_ADDR", defAddr), "listen address (LISTEN_ADDR; PORT gives :PORT)")
 	fs.StringVar(&c.sqlitePath, "db", env("SQLITE_PATH", "cop.db"), "SQLite file used when -database-url is empty (SQLITE_PATH)")
 	fs.StringVar(&c.databaseURL, "database-url", getenv("DATABASE_URL"), "postgres:// URL of the database (DATABASE_URL)")
+	fs.StringVar(&c.readURL, "database-read-url", getenv("DATABASE_READ_URL"), "postgres:// URL of a streaming replica for queries (DATABASE_READ_URL)")
 	fs.StringVar(&level, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
 	fs.StringVar(&origins, "cors-origins", env("CORS_ORIGINS", strings.Join(def.CORSOrigins, ",")), "comma-separated origins browsers may call from, * for any (CORS_ORIGINS)")
 	fs.BoolVar(&introspection, "introspection", env("INTROSPECTION", "true") == "true", "let clients read the schema (INTROSPECTION)")
@@ -141,7 +143,15 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 
 // openLoaded opens and migrates the database, loading the hierarchy on first start.
 func openLoaded(ctx context.Context, cfg config) (*store.DB, error) {
-	db, err := store.Open(ctx, cfg.databaseURL, cfg.sqlitePath)
+	var (
+		db  *store.DB
+		err error
+	)
+	if cfg.readURL != "" {
+		db, err = store.OpenReplicated(ctx, cfg.databaseURL, cfg.readURL)
+	} else {
+		db, err = store.Open(ctx, cfg.databaseURL, cfg.sqlitePath)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -169,6 +179,9 @@ func openLoaded(ctx context.Context, cfg config) (*store.DB, error) {
 func serve(ctx context.Context, cfg config, db *store.DB) error {
 	cfg.api.Metrics = graph.NewMetrics()
 	cfg.api.Metrics.DBStats = db.Stats
+	if db.HasReplica() {
+		cfg.api.Consistency = db
+	}
 	srv := &http.Server{
 		Addr:              cfg.addr,
 		Handler:           graph.WithRequestLog(slog.Default(), graph.NewMux(db.Client, cfg.api)),

@@ -13,6 +13,7 @@ import (
 // EnsureCatalogue writes the SGPE themes and the sectors when they are missing, and
 // renames those whose name changed. Levers come with the SGPE file (ImportSGPE).
 func EnsureCatalogue(ctx context.Context, client *ent.Client) error {
+	ctx = UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
 	return withTx(ctx, client, func(tx *ent.Tx) error {
 		c := tx.Client()
 		themes, err := c.Theme.Query().All(ctx)

@@ -96,6 +96,7 @@ func applyCells(ctx context.Context, c *ent.Client, cells ...[]cell) error {
 // RebuildRollupCells recomputes every cell from the actions and commitments, in one
 // transaction: after a bulk load, or to check the cells kept by writes.
 func RebuildRollupCells(ctx context.Context, client *ent.Client) error {
+	ctx = UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
 	return withTx(ctx, client, func(tx *ent.Tx) error { return rebuildCells(ctx, tx.Client()) })
 }
 

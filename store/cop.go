@@ -18,6 +18,7 @@ var ErrExists = errors.New("already exists")
 
 // RecordObservations writes observations, all or none.
 func RecordObservations(ctx context.Context, client *ent.Client, ins []ObservationInput) ([]*ent.Observation, error) {
+	ctx = UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
 	out := make([]*ent.Observation, 0, len(ins))
 	err := withTx(ctx, client, func(tx *ent.Tx) error {
 		for i, in := range ins {
@@ -37,6 +38,7 @@ func RecordObservations(ctx context.Context, client *ent.Client, ins []Observati
 
 // CreateCop creates a region's COP for an edition with its four steps planned.
 func CreateCop(ctx context.Context, client *ent.Client, region string, edition int, title string) (*ent.Cop, error) {
+	ctx = UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
 	var out *ent.Cop
 	err := withTx(ctx, client, func(tx *ent.Tx) error {
 		c := tx.Client()
@@ -73,6 +75,7 @@ func CreateCop(ctx context.Context, client *ent.Client, region string, edition i
 
 // UpdateCopStep sets a step's status and dates; nil leaves a value unchanged.
 func UpdateCopStep(ctx context.Context, client *ent.Client, copID int, step planning.StepKind, status *copstep.Status, startsOn, endsOn *time.Time) (*ent.CopStep, error) {
+	ctx = UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
 	s, err := client.CopStep.Query().Where(copstep.CopID(copID), copstep.KindEQ(step)).Only(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("find step %s: %w", step, err)

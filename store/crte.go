@@ -27,6 +27,7 @@ type CRTESummary struct {
 // CRTE, refuses it with the line numbers, and nothing is written. Derived objectives and
 // roll-up cells are recomputed, so that they follow the new perimeters.
 func ImportCRTE(ctx context.Context, client *ent.Client, rows []hierarchy.CRTERow) (CRTESummary, error) {
+	ctx = UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
 	var sum CRTESummary
 	err := withTx(ctx, client, func(tx *ent.Tx) error {
 		c := tx.Client()

@@ -17,6 +17,7 @@ import (
 // CreateKey creates an API key for an organisation, a territory and a role, and returns
 // the key, to hand over once: only its hash is kept.
 func CreateKey(ctx context.Context, c *ent.Client, org string, t hierarchy.Key, role access.Role) (string, *ent.APIKey, error) {
+	ctx = UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
 	if org == "" {
 		return "", nil, fmt.Errorf("%w: an organisation is required", ErrInvalidInput)
 	}
@@ -41,6 +42,7 @@ func CreateKey(ctx context.Context, c *ent.Client, org string, t hierarchy.Key, 
 
 // RevokeKey revokes the key with this prefix.
 func RevokeKey(ctx context.Context, c *ent.Client, prefix string, now time.Time) error {
+	ctx = UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
 	n, err := c.APIKey.Update().Where(apikey.Prefix(prefix), apikey.RevokedAtIsNil()).SetRevokedAt(now).Save(ctx)
 	if err != nil {
 		return fmt.Errorf("revoke key: %w", err)
@@ -62,7 +64,8 @@ func Authenticate(ctx context.Context, c *ent.Client, key string) (*access.Princ
 	if err != nil {
 		return nil, err
 	}
-	k, err := c.APIKey.Query().Where(apikey.Prefix(prefix)).WithTerritory().Only(ctx)
+	// On the primary: a key created or revoked a moment ago counts at once.
+	k, err := c.APIKey.Query().Where(apikey.Prefix(prefix)).WithTerritory().Only(UsePrimary(ctx))
 	if ent.IsNotFound(err) || err == nil && (!access.Matches(secret, k.SecretHash) || k.RevokedAt != nil) {
 		return nil, fmt.Errorf("%w: unknown or revoked API key", access.ErrUnauthenticated)
 	}

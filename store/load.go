@@ -16,6 +16,7 @@ const batch = 2000
 // EnsureHierarchy loads the hierarchy built from src when the database has no territory
 // yet, in one transaction. It reports whether it loaded anything.
 func EnsureHierarchy(ctx context.Context, client *ent.Client, src hierarchy.Source) (bool, error) {
+	ctx = UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
 	n, err := client.Territory.Query().Limit(1).Count(ctx)
 	if err != nil {
 		return false, fmt.Errorf("count territories: %w", err)

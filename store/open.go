@@ -23,13 +23,19 @@ import (
 type DB struct {
 	Client  *ent.Client
 	Dialect string
-	// Statements counts the SQL statements sent through Client.
-	Statements *Counter
-	sql        *sql.DB
+	// Statements counts the SQL statements sent through Client (to the primary when
+	// there is a replica); ReplicaStatements those sent to the replica.
+	Statements        *Counter
+	ReplicaStatements *Counter
+	sql               *sql.DB
+	replica           *sql.DB // nil without a read replica
 }
 
 // Close closes the database.
 func (db *DB) Close() error { return db.Client.Close() }
+
+// HasReplica reports whether queries go to a read replica.
+func (db *DB) HasReplica() bool { return db.replica != nil }
 
 // Stats reads the connection pool, for metrics.
 func (db *DB) Stats() sql.DBStats { return db.sql.Stats() }

@@ -26,6 +26,7 @@ const GHGUnit = "ktCO2e"
 // RegionCodes returns a function mapping a region label of the SGPE file to its INSEE
 // code: the region's name, ignoring case and accents, or the abbreviation PACA.
 func RegionCodes(ctx context.Context, c *ent.Client) (func(string) (string, bool), error) {
+	ctx = UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
 	regions, err := c.Territory.Query().Where(territory.LevelEQ(territory.LevelREGION)).All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read regions: %w", err)
@@ -49,6 +50,7 @@ type SGPESummary struct {
 // those already stored in place and removing the region objectives the file no longer
 // has, then recomputes every derived objective. All or nothing.
 func ImportSGPE(ctx context.Context, client *ent.Client, f *planning.SGPEFile) (SGPESummary, error) {
+	ctx = UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
 	var sum SGPESummary
 	err := withTx(ctx, client, func(tx *ent.Tx) error {
 		c := tx.Client()
@@ -258,6 +260,7 @@ func populationWeights(ctx context.Context, c *ent.Client, parents []int, levels
 
 // RecomputeBreakdowns rebuilds every derived objective from the regions' own objectives.
 func RecomputeBreakdowns(ctx context.Context, client *ent.Client) (int, error) {
+	ctx = UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
 	var n int
 	err := withTx(ctx, client, func(tx *ent.Tx) error {
 		var err error
@@ -348,6 +351,7 @@ const NationalSource = "CITEPA, Secten 2025"
 // country's objective (baseline 2019, target of the national strategy) and its yearly
 // emissions as observations. Re-importing updates in place. All or nothing.
 func ImportNational(ctx context.Context, client *ent.Client, rows []planning.NationalSector) (NationalSummary, error) {
+	ctx = UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
 	var sum NationalSummary
 	err := withTx(ctx, client, func(tx *ent.Tx) error {
 		c := tx.Client()
@@ -451,6 +455,7 @@ func upsertObservation(ctx context.Context, c *ent.Client, in ObservationInput) 
 // ImportObservations resolves and checks the records of an observations file, then writes
 // them all, or none when any line is wrong (the errors name the lines).
 func ImportObservations(ctx context.Context, client *ent.Client, recs []planning.ObservationRecord) (int, error) {
+	ctx = UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
 	ids, err := territoryIDs(ctx, client)
 	if err != nil {
 		return 0, err

@@ -28,6 +28,7 @@ const seedBatch = 1500
 // Carriers are mostly communes and EPCI, some departments and regions; levers are used
 // when the SGPE levers are loaded.
 func SeedDemo(ctx context.Context, client *ent.Client, size DemoSize) error {
+	ctx = UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
 	if err := seedDemo(ctx, client, size); err != nil {
 		return err
 	}

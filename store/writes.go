@@ -134,6 +134,7 @@ type ActionWrite struct {
 
 // CreateAction creates an action (checked by the caller).
 func CreateAction(ctx context.Context, client *ent.Client, w Write, in ActionWrite) (*ent.Action, error) {
+	ctx = UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
 	a, err := createAction(ctx, client, w, in)
 	if err != nil {
 		return nil, err
@@ -170,6 +171,7 @@ func createAction(ctx context.Context, client *ent.Client, w Write, in ActionWri
 // UpdateAction applies a write to the action at the given version: a stale version is a
 // conflict and writes nothing.
 func UpdateAction(ctx context.Context, client *ent.Client, w Write, id, version int, in ActionWrite) (*ent.Action, error) {
+	ctx = UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
 	var out *ent.Action
 	err := withTx(ctx, client, func(tx *ent.Tx) error {
 		c := tx.Client()
@@ -232,6 +234,7 @@ type CommitmentWrite struct {
 
 // CreateCommitment creates a commitment with the first event of its history.
 func CreateCommitment(ctx context.Context, client *ent.Client, w Write, in CommitmentWrite) (*ent.Commitment, error) {
+	ctx = UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
 	cm, err := createCommitment(ctx, client, w, in)
 	if err != nil {
 		return nil, err
@@ -264,6 +267,7 @@ func createCommitment(ctx context.Context, client *ent.Client, w Write, in Commi
 // UpdateCommitment changes a commitment's quantities, year or note at the given version,
 // and, when to is set, its status (with an event in its history).
 func UpdateCommitment(ctx context.Context, client *ent.Client, w Write, id, version int, in CommitmentWrite, to *commitment.Status) (*ent.Commitment, error) {
+	ctx = UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
 	var out *ent.Commitment
 	err := withTx(ctx, client, func(tx *ent.Tx) error {
 		c := tx.Client()

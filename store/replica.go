@@ -1,0 +1,125 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+
+	"github.com/cop-territoriales/cop-api/ent"
+)
+
+type primaryKey struct{}
+
+// UsePrimary returns a context whose reads go to the primary: for mutations, and for
+// clients that must read their own writes while the replica lags.
+func UsePrimary(ctx context.Context) context.Context {
+	return context.WithValue(ctx, primaryKey{}, true)
+}
+
+func onPrimary(ctx context.Context) bool { v, _ := ctx.Value(primaryKey{}).(bool); return v }
+
+// routingDriver sends writes, transactions and primary-bound reads to the primary, and
+// other reads to the replica.
+type routingDriver struct {
+	primary, replica dialect.Driver
+}
+
+func (d *routingDriver) reader(ctx context.Context) dialect.Driver {
+	if onPrimary(ctx) {
+		return d.primary
+	}
+	return d.replica
+}
+
+func (d *routingDriver) Exec(ctx context.Context, query string, args, v any) error {
+	return d.primary.Exec(ctx, query, args, v)
+}
+
+func (d *routingDriver) Query(ctx context.Context, query string, args, v any) error {
+	return d.reader(ctx).Query(ctx, query, args, v)
+}
+
+func (d *routingDriver) Tx(ctx context.Context) (dialect.Tx, error) { return d.primary.Tx(ctx) }
+
+func (d *routingDriver) BeginTx(ctx context.Context, opts *sql.TxOptions) (dialect.Tx, error) {
+	return d.primary.(interface {
+		BeginTx(context.Context, *sql.TxOptions) (dialect.Tx, error)
+	}).BeginTx(ctx, opts)
+}
+
+func (d *routingDriver) Close() error {
+	err := d.replica.Close()
+	if perr := d.primary.Close(); perr != nil {
+		return perr
+	}
+	return err
+}
+
+func (d *routingDriver) Dialect() string { return d.primary.Dialect() }
+
+func (d *routingDriver) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return d.primary.(sqlConn).ExecContext(ctx, query, args...)
+}
+
+func (d *routingDriver) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return d.reader(ctx).(sqlConn).QueryContext(ctx, query, args...)
+}
+
+// OpenReplicated opens a PostgreSQL primary, migrated, and a streaming replica of it:
+// queries go to the replica, mutations and reads marked with UsePrimary to the primary.
+func OpenReplicated(ctx context.Context, primaryURL, replicaURL string) (*DB, error) {
+	db, err := Open(ctx, primaryURL, "")
+	if err != nil {
+		return nil, err
+	}
+	if db.Dialect != dialect.Postgres || !strings.HasPrefix(replicaURL, "postgres") {
+		db.Close()
+		return nil, fmt.Errorf("open replica: a read replica needs PostgreSQL URLs for both databases")
+	}
+	rdb, err := sql.Open("postgres", replicaURL)
+	if err == nil {
+		err = rdb.PingContext(ctx)
+	}
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open replica %s: %w", redact(replicaURL), err)
+	}
+	rdb.SetMaxOpenConns(20)
+	rdb.SetMaxIdleConns(20)
+	db.ReplicaStatements = &Counter{}
+	primary := db.Statements.Wrap(entsql.OpenDB(dialect.Postgres, db.sql))
+	replica := db.ReplicaStatements.Wrap(entsql.OpenDB(dialect.Postgres, rdb))
+	db.Client = ent.NewClient(ent.Driver(&routingDriver{primary: primary, replica: replica}))
+	db.replica = rdb
+	return db, nil
+}
+
+// WritePosition returns the primary's current WAL position: a token a client sends back
+// (X-Consistency-Token) to read its own writes.
+func (db *DB) WritePosition(ctx context.Context) (string, error) {
+	if db.replica == nil {
+		return "", nil
+	}
+	var lsn string
+	if err := db.sql.QueryRowContext(ctx, "SELECT pg_current_wal_lsn()::text").Scan(&lsn); err != nil {
+		return "", fmt.Errorf("write position: %w", err)
+	}
+	return lsn, nil
+}
+
+// CaughtUp reports whether the replica has replayed the primary up to token.
+func (db *DB) CaughtUp(ctx context.Context, token string) (bool, error) {
+	if db.replica == nil {
+		return true, nil
+	}
+	var ok sql.NullBool
+	err := db.replica.QueryRowContext(ctx, "SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn", token).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("replica position: %w", err)
+	}
+	return ok.Valid && ok.Bool, nil
+}
