@@ -23,7 +23,7 @@ func main() {
 		log.Fatalf("creating entgql extension: %v", err)
 	}
 	if err := entc.Generate("./ent/schema", &gen.Config{
-		Features: []gen.Feature{gen.FeatureModifier, gen.FeatureExecQuery, gen.FeatureUpsert},
+		Features: []gen.Feature{gen.FeatureModifier, gen.FeatureExecQuery, gen.FeatureUpsert, gen.FeatureVersionedMigration},
 	}, entc.Extensions(ex)); err != nil {
 		log.Fatalf("running ent codegen: %v", err)
 	}

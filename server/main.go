@@ -11,6 +11,7 @@
 //	go run ./server keys create --org NAME --territory LEVEL:CODE --role reader|contributor|coordinator|admin
 //	go run ./server keys revoke PREFIX
 //	go run ./server keys list
+//	go run ./server migrate [-allow-destructive]   apply the pending versioned migrations
 //	go run ./server seed demo [-actions N] [-commitments N] [-seed S]   synthetic demo data
 //
 // Flags, each with an environment variable (go run ./server -help lists them):
@@ -31,7 +32,9 @@
 //	-timeout D            longest an operation may run (OPERATION_TIMEOUT; 15s)
 //
 // On first start the database is created, migrated and loaded with the territorial
-// hierarchy embedded in the binary; later starts reuse it.
+// hierarchy embedded in the binary; later starts reuse it. Every start applies the pending
+// versioned migrations of migrations/, except those that drop a table or a column, which
+// wait for "migrate -allow-destructive".
 package main
 
 import (

@@ -108,6 +108,9 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	}
 	logger := slog.New(graph.ContextLogHandler{Handler: slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.logLevel})})
 	slog.SetDefault(logger)
+	if len(cfg.args) > 0 && cfg.args[0] == "migrate" {
+		return migrate(ctx, cfg, cfg.args[1:])
+	}
 	db, err := openLoaded(ctx, cfg)
 	if err != nil {
 		return err
@@ -202,6 +205,31 @@ func serve(ctx context.Context, cfg config, db *store.DB) error {
 	defer cancel()
 	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// migrate runs "migrate [-allow-destructive]": the pending versioned migrations, in order.
+func migrate(ctx context.Context, cfg config, args []string) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	allow := fs.Bool("allow-destructive", false, "apply migrations that drop tables or columns")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, drv, err := store.OpenSQL(ctx, cfg.databaseURL, cfg.sqlitePath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	applied, err := store.Migrate(ctx, db, drv, *allow)
+	for _, m := range applied {
+		fmt.Printf("applied %s\n", m.Version)
+	}
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Println("the schema is up to date")
 	}
 	return nil
 }

@@ -16,7 +16,6 @@ import (
 	_ "modernc.org/sqlite" // Embedded SQLite driver, pure Go.
 
 	"github.com/cop-territoriales/cop-api/ent"
-	"github.com/cop-territoriales/cop-api/ent/migrate"
 )
 
 // DB is an opened, migrated database.
@@ -44,8 +43,32 @@ func (db *DB) Stats() sql.DBStats { return db.sql.Stats() }
 func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }
 
 // Open opens the database named by databaseURL, a postgres:// URL, or, when it is empty,
-// the SQLite file at sqlitePath (created if missing), and migrates its schema.
+// the SQLite file at sqlitePath (created if missing), and applies the pending versioned
+// migrations.
 func Open(ctx context.Context, databaseURL, sqlitePath string) (*DB, error) {
+	db, drv, err := OpenSQL(ctx, databaseURL, sqlitePath)
+	if err != nil {
+		return nil, err
+	}
+	// The versioned migrations of migrations/, in order; a destructive one waits for
+	// "server migrate -allow-destructive".
+	if _, err := Migrate(ctx, db, drv, false); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrate database: %w", err)
+	}
+	counter := &Counter{}
+	client := ent.NewClient(ent.Driver(counter.Wrap(entsql.OpenDB(drv, db))))
+	return &DB{Client: client, Dialect: drv, Statements: counter, sql: db}, nil
+}
+
+// sqliteDSN turns foreign keys on, starts write transactions at once (BEGIN IMMEDIATE) so
+// that concurrent writers queue instead of failing on a stale snapshot, and writes times
+// in UTC as "2006-01-02 15:04:05.999999999-07:00", a text that sorts in time order (the
+// driver's default, RFC 3339 with "Z", does not when fractions differ in length: cursor
+// pagination on updatedAt depends on it).
+// OpenSQL opens the database, PostgreSQL when databaseURL is set, else the SQLite file,
+// and checks that it answers. It returns the ent dialect name with it.
+func OpenSQL(ctx context.Context, databaseURL, sqlitePath string) (*sql.DB, string, error) {
 	var (
 		db  *sql.DB
 		err error
@@ -67,29 +90,18 @@ func Open(ctx context.Context, databaseURL, sqlitePath string) (*DB, error) {
 			db.SetMaxIdleConns(20)
 		}
 	default:
-		return nil, fmt.Errorf("open database: unsupported DATABASE_URL scheme in %q (want postgres://)", redact(databaseURL))
+		return nil, "", fmt.Errorf("open database: unsupported DATABASE_URL scheme in %q (want postgres://)", redact(databaseURL))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+		return nil, "", fmt.Errorf("open database: %w", err)
 	}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open database %s: %w", describe(databaseURL, sqlitePath), err)
+		return nil, "", fmt.Errorf("open database %s: %w", describe(databaseURL, sqlitePath), err)
 	}
-	counter := &Counter{}
-	client := ent.NewClient(ent.Driver(counter.Wrap(entsql.OpenDB(drv, db))))
-	if err := client.Schema.Create(ctx, migrate.WithGlobalUniqueID(true)); err != nil {
-		client.Close()
-		return nil, fmt.Errorf("migrate database: %w", err)
-	}
-	return &DB{Client: client, Dialect: drv, Statements: counter, sql: db}, nil
+	return db, drv, nil
 }
 
-// sqliteDSN turns foreign keys on, starts write transactions at once (BEGIN IMMEDIATE) so
-// that concurrent writers queue instead of failing on a stale snapshot, and writes times
-// in UTC as "2006-01-02 15:04:05.999999999-07:00", a text that sorts in time order (the
-// driver's default, RFC 3339 with "Z", does not when fractions differ in length: cursor
-// pagination on updatedAt depends on it).
 func sqliteDSN(path string) string {
 	return "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite&_timezone=UTC"
 }

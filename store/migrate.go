@@ -1,0 +1,109 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"sort"
+	"strings"
+
+	"entgo.io/ent/dialect"
+
+	"github.com/cop-territoriales/cop-api/migrations"
+)
+
+// ErrDestructive refuses to apply a migration that drops data without being told to.
+var ErrDestructive = fmt.Errorf("destructive migration")
+
+var destructive = regexp.MustCompile(`(?i)\bDROP\s+(TABLE|COLUMN)\b`)
+
+// Migration is a versioned migration file.
+type Migration struct {
+	Version string // the file name
+	SQL     string
+}
+
+// pendingMigrations lists the migrations of the dialect not yet applied to db.
+func pendingMigrations(ctx context.Context, db *sql.DB, drv string) ([]Migration, error) {
+	dir := "sqlite"
+	if drv == dialect.Postgres {
+		dir = "postgres"
+	}
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version VARCHAR(255) PRIMARY KEY, applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)`); err != nil {
+		return nil, fmt.Errorf("migrations table: %w", err)
+	}
+	rows, err := db.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return nil, fmt.Errorf("read applied migrations: %w", err)
+	}
+	applied := map[string]bool{}
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		applied[v] = true
+	}
+	rows.Close()
+	names, err := fs.Glob(migrations.FS, dir+"/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	var out []Migration
+	for _, n := range names {
+		v := strings.TrimPrefix(n, dir+"/")
+		if applied[v] {
+			continue
+		}
+		b, err := migrations.FS.ReadFile(n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Migration{Version: v, SQL: string(b)})
+	}
+	return out, nil
+}
+
+// Migrate applies the pending migrations in order, each in its own transaction, and
+// returns them. A migration that drops a table or a column is refused unless
+// allowDestructive is set.
+func Migrate(ctx context.Context, db *sql.DB, drv string, allowDestructive bool) ([]Migration, error) {
+	pending, err := pendingMigrations(ctx, db, drv)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range pending {
+		if destructive.MatchString(m.SQL) && !allowDestructive {
+			return nil, fmt.Errorf("%w: %s drops data; review it, then run: server migrate -allow-destructive", ErrDestructive, m.Version)
+		}
+	}
+	for i, m := range pending {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+			tx.Rollback()
+			return pending[:i], fmt.Errorf("migration %s: %w", m.Version, err)
+		}
+		if _, err := tx.ExecContext(ctx, rebind(drv, `INSERT INTO schema_migrations (version) VALUES (?)`), m.Version); err != nil {
+			tx.Rollback()
+			return pending[:i], fmt.Errorf("migration %s: %w", m.Version, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return pending[:i], fmt.Errorf("migration %s: %w", m.Version, err)
+		}
+	}
+	return pending, nil
+}
+
+func rebind(drv, q string) string {
+	if drv == dialect.Postgres {
+		return strings.Replace(q, "?", "$1", 1)
+	}
+	return q
+}
