@@ -41,6 +41,9 @@ func NewHandler(client *ent.Client, opts Options) http.Handler {
 	if opts.Metrics != nil {
 		srv.Use(opts.Metrics)
 	}
+	if opts.Tracer != nil {
+		srv.Use(tracing{tracer: opts.Tracer})
+	}
 	srv.Use(extension.FixedComplexityLimit(opts.MaxComplexity))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil && oc.Operation.Operation == ast.Mutation {
@@ -58,7 +61,11 @@ func NewHandler(client *ent.Client, opts Options) http.Handler {
 	if opts.RatePerSecond > 0 {
 		limiter = newRateLimiter(opts.RatePerSecond, opts.RateBurst)
 	}
-	return withTimeout(opts.Timeout, withConsistency(opts.Consistency, withPrincipal(client, withRateLimit(limiter, withLoaders(client, limitBody(conform(srv)))))))
+	h := withTimeout(opts.Timeout, withConsistency(opts.Consistency, withPrincipal(client, withRateLimit(limiter, withLoaders(client, limitBody(conform(srv)))))))
+	if opts.Tracer != nil {
+		h = withTraceContext(h)
+	}
+	return h
 }
 
 // consistencyToken puts the primary's write position in the response of a mutation.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"entgo.io/contrib/entgql"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/cop-territoriales/cop-api/ent"
 	"github.com/cop-territoriales/cop-api/ent/territory"
@@ -42,6 +43,8 @@ type Options struct {
 	// a mutation's response carries extensions.consistencyToken; a request sending it
 	// back in X-Consistency-Token reads from the primary until the replica caught up.
 	Consistency Consistency
+	// Tracer, when set, traces every operation and resolver (OpenTelemetry).
+	Tracer trace.Tracer
 	// RatePerSecond and RateBurst limit each client (API key, else address); 0 for none.
 	RatePerSecond float64
 	RateBurst     int

@@ -31,6 +31,9 @@
 //	-apq-cache N          automatic persisted queries kept (APQ_CACHE; 1000)
 //	-timeout D            longest an operation may run (OPERATION_TIMEOUT; 15s)
 //
+// Tracing: with OTEL_EXPORTER_OTLP_ENDPOINT set, operations and resolvers are traced over
+// OTLP/HTTP (the other OTEL_EXPORTER_OTLP_* variables apply).
+//
 // On first start the database is created, migrated and loaded with the territorial
 // hierarchy embedded in the binary; later starts reuse it. Every start applies the pending
 // versioned migrations of migrations/, except those that drop a table or a column, which

@@ -180,6 +180,12 @@ func openLoaded(ctx context.Context, cfg config) (*store.DB, error) {
 }
 
 func serve(ctx context.Context, cfg config, db *store.DB) error {
+	tr, flush, err := tracer(ctx, os.Getenv)
+	if err != nil {
+		return err
+	}
+	defer flush(context.Background())
+	cfg.api.Tracer = tr
 	cfg.api.Metrics = graph.NewMetrics()
 	cfg.api.Metrics.DBStats = db.Stats
 	if db.HasReplica() {
