@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"strconv"
@@ -26,6 +27,7 @@ type config struct {
 	sqlitePath  string
 	databaseURL string
 	readURL     string
+	timeouts    timeouts
 	logLevel    slog.Level
 	api         graph.Options
 	args        []string
@@ -71,6 +73,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	if err := c.logLevel.UnmarshalText([]byte(level)); err != nil {
 		return c, fmt.Errorf("-log-level: %w", err)
 	}
+	c.timeouts = defaultTimeouts
 	c.api.Introspection = introspection
 	c.api.CORSOrigins = strings.Split(origins, ",")
 	c.args = fs.Args()
@@ -191,23 +194,36 @@ func serve(ctx context.Context, cfg config, db *store.DB) error {
 	if db.HasReplica() {
 		cfg.api.Consistency = db
 	}
-	srv := &http.Server{
-		Addr:              cfg.addr,
-		Handler:           graph.WithRequestLog(slog.Default(), graph.NewMux(db.Client, cfg.api)),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
 	}
+	slog.Info("serving GraphQL", "addr", ln.Addr().String(), "graphql", "/graphql", "graphiql", "/")
+	return serveOn(ctx, ln, graph.WithRequestLog(slog.Default(), graph.NewMux(db.Client, cfg.api)), cfg.timeouts)
+}
+
+// timeouts bound the phases of an HTTP exchange, so that slow clients cannot hold
+// connections.
+type timeouts struct {
+	readHeader, read, write, idle, shutdown time.Duration
+}
+
+var defaultTimeouts = timeouts{readHeader: 10 * time.Second, read: 30 * time.Second,
+	write: 60 * time.Second, idle: 120 * time.Second, shutdown: 20 * time.Second}
+
+// serveOn serves h on ln until ctx ends, then shuts down gracefully: requests in flight
+// finish (within t.shutdown), new connections are refused.
+func serveOn(ctx context.Context, ln net.Listener, h http.Handler, t timeouts) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: t.readHeader, ReadTimeout: t.read,
+		WriteTimeout: t.write, IdleTimeout: t.idle}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	slog.Info("serving GraphQL", "addr", cfg.addr, "graphql", "/graphql", "graphiql", "/")
+	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	shutdown, cancel := context.WithTimeout(context.Background(), t.shutdown)
 	defer cancel()
 	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)
