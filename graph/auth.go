@@ -86,3 +86,12 @@ func (r *Resolver) requireCoordinator(ctx context.Context, regionID int) (*acces
 	}
 	return p, access.CanCoordinate(p, inside)
 }
+
+// requireKey refuses a request without a valid key before anything else is looked at.
+func requireKey(ctx context.Context) error {
+	p, err := principal(ctx)
+	if err != nil {
+		return err
+	}
+	return access.CanWrite(p, true) // no key: UNAUTHENTICATED; a reader: FORBIDDEN
+}

@@ -13,6 +13,11 @@ import (
 	"github.com/cop-territoriales/cop-api/graph/generated"
 )
 
+// Steps is the resolver for the steps field.
+func (r *copResolver) Steps(ctx context.Context, obj *ent.Cop) ([]*ent.CopStep, error) {
+	return copSteps(ctx, obj)
+}
+
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id int) (ent.Noder, error) {
 	return nullIfNotFound(r.client.Noder(ctx, id))
@@ -35,6 +40,9 @@ func (r *queryResolver) Levers(ctx context.Context, after *entgql.Cursor[int], f
 	return r.client.Lever.Query().Paginate(ctx, p.after, p.first, p.before, p.last, ent.WithLeverOrder(orderBy), ent.WithLeverFilter(where.Filter))
 }
 
+// Cop returns generated.CopResolver implementation.
+func (r *Resolver) Cop() generated.CopResolver { return &copResolver{r} }
+
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
@@ -42,6 +50,7 @@ func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 func (r *Resolver) Territory() generated.TerritoryResolver { return &territoryResolver{r} }
 
 type (
+	copResolver       struct{ *Resolver }
 	queryResolver     struct{ *Resolver }
 	territoryResolver struct{ *Resolver }
 )

@@ -520,3 +520,21 @@ func checkURL(s string) error {
 	}
 	return nil
 }
+
+// copSteps returns a COP's steps in the order of the circular: diagnostic, debate,
+// breakdown, roadmap (the database keeps no order).
+func copSteps(ctx context.Context, c *ent.Cop) ([]*ent.CopStep, error) {
+	steps, err := c.Edges.StepsOrErr()
+	if err != nil {
+		if steps, err = c.QuerySteps().All(ctx); err != nil {
+			return nil, err
+		}
+	}
+	rank := map[planning.StepKind]int{}
+	for i, k := range planning.Steps {
+		rank[k] = i
+	}
+	out := append([]*ent.CopStep(nil), steps...)
+	sort.Slice(out, func(i, j int) bool { return rank[out[i].Kind] < rank[out[j].Kind] })
+	return out, nil
+}

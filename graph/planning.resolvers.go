@@ -33,6 +33,9 @@ func (r *mutationResolver) RecordObservations(ctx context.Context, input []*mode
 
 // CreateCop is the resolver for the createCop field.
 func (r *mutationResolver) CreateCop(ctx context.Context, region string, edition int, title *string) (*ent.Cop, error) {
+	if err := requireKey(ctx); err != nil {
+		return nil, err
+	}
 	if edition < 2023 || edition > 2100 {
 		return nil, badInput("edition %d is out of range (2023 to 2100)", edition)
 	}
@@ -52,6 +55,9 @@ func (r *mutationResolver) CreateCop(ctx context.Context, region string, edition
 
 // UpdateCopStep is the resolver for the updateCopStep field.
 func (r *mutationResolver) UpdateCopStep(ctx context.Context, region string, edition int, step planning.StepKind, status *copstep.Status, startsOn *time.Time, endsOn *time.Time) (*ent.CopStep, error) {
+	if err := requireKey(ctx); err != nil {
+		return nil, err
+	}
 	c, err := r.copFor(ctx, region, edition)
 	if err != nil {
 		return nil, err
@@ -64,6 +70,9 @@ func (r *mutationResolver) UpdateCopStep(ctx context.Context, region string, edi
 
 // AddCopParticipant is the resolver for the addCopParticipant field.
 func (r *mutationResolver) AddCopParticipant(ctx context.Context, region string, edition int, organisation string, kind copparticipant.Kind, territory *model.TerritoryKey) (*ent.CopParticipant, error) {
+	if err := requireKey(ctx); err != nil {
+		return nil, err
+	}
 	c, err := r.copFor(ctx, region, edition)
 	if err != nil {
 		return nil, err
@@ -84,6 +93,9 @@ func (r *mutationResolver) AddCopParticipant(ctx context.Context, region string,
 
 // AddCopDocument is the resolver for the addCopDocument field.
 func (r *mutationResolver) AddCopDocument(ctx context.Context, region string, edition int, title string, url string, step *planning.StepKind) (*ent.CopDocument, error) {
+	if err := requireKey(ctx); err != nil {
+		return nil, err
+	}
 	if err := checkURL(url); err != nil {
 		return nil, err
 	}

@@ -12,6 +12,10 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/rollupcell"
 )
 
+// allLevers is the lever id of the cells that add up every lever of a sector and status:
+// a roll-up without a lever filter reads them, tens of rows instead of thousands.
+const allLevers = -1
+
 // cell is one change to a roll-up cell.
 type cell struct {
 	ancestor      int
@@ -31,10 +35,12 @@ func cellsOf(ctx context.Context, c *ent.Client, kind rollupcell.Kind, carrier i
 		return nil, fmt.Errorf("roll-up cells: %w", err)
 	}
 	s := float64(sign)
-	out := make([]cell, 0, len(as))
+	out := make([]cell, 0, 2*len(as))
 	for _, a := range as {
-		out = append(out, cell{ancestor: a.AncestorID, kind: kind, sector: deref0(sector), lever: deref0(lever), status: status,
-			count: int64(sign), share: s * a.Weight, budget: s * budget * a.Weight, kt: s * kt * a.Weight})
+		for _, lv := range []int{deref0(lever), allLevers} {
+			out = append(out, cell{ancestor: a.AncestorID, kind: kind, sector: deref0(sector), lever: lv, status: status,
+				count: int64(sign), share: s * a.Weight, budget: s * budget * a.Weight, kt: s * kt * a.Weight})
+		}
 	}
 	return out, nil
 }
@@ -111,6 +117,14 @@ func rebuildCells(ctx context.Context, c *ent.Client) error {
 			COUNT(*), SUM(an.weight), SUM(x.budget * an.weight), SUM(COALESCE(x.effect_ktco2e, 0) * an.weight)
 			FROM actions x JOIN ancestries an ON an.territory_id = x.territory_id
 			GROUP BY an.ancestor_id, COALESCE(x.sector_id, 0), COALESCE(x.lever_id, 0), x.status`,
+		insert + `SELECT an.ancestor_id, 'ACTION', COALESCE(x.sector_id, 0), -1, x.status,
+			COUNT(*), SUM(an.weight), SUM(x.budget * an.weight), SUM(COALESCE(x.effect_ktco2e, 0) * an.weight)
+			FROM actions x JOIN ancestries an ON an.territory_id = x.territory_id
+			GROUP BY an.ancestor_id, COALESCE(x.sector_id, 0), x.status`,
+		insert + `SELECT an.ancestor_id, 'COMMITMENT', COALESCE(x.sector_id, 0), -1, x.status,
+			COUNT(*), SUM(an.weight), 0, SUM(COALESCE(x.ktco2e, 0) * an.weight)
+			FROM commitments x JOIN ancestries an ON an.territory_id = x.territory_id
+			GROUP BY an.ancestor_id, COALESCE(x.sector_id, 0), x.status`,
 		insert + `SELECT an.ancestor_id, 'COMMITMENT', COALESCE(x.sector_id, 0), COALESCE(x.lever_id, 0), x.status,
 			COUNT(*), SUM(an.weight), 0, SUM(COALESCE(x.ktco2e, 0) * an.weight)
 			FROM commitments x JOIN ancestries an ON an.territory_id = x.territory_id

@@ -69,8 +69,13 @@ func Rollup(ctx context.Context, c *ent.Client, ids []int, key RollupKey, f Roll
 	if len(f.Sectors) > 0 {
 		q.Where(rollupcell.SectorIDIn(f.Sectors...))
 	}
-	if f.Lever != nil {
+	switch {
+	case f.Lever != nil:
 		q.Where(rollupcell.LeverID(*f.Lever))
+	case key == ByLever:
+		q.Where(rollupcell.LeverIDNEQ(allLevers))
+	default:
+		q.Where(rollupcell.LeverID(allLevers)) // the per-sector totals
 	}
 	if len(f.ActionStatuses) > 0 {
 		st := make([]string, len(f.ActionStatuses))

@@ -38,6 +38,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Cop() CopResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 	Territory() TerritoryResolver
@@ -463,6 +464,9 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type CopResolver interface {
+	Steps(ctx context.Context, obj *ent.Cop) ([]*ent.CopStep, error)
+}
 type MutationResolver interface {
 	RecordObservations(ctx context.Context, input []*model.ObservationInput) ([]*ent.Observation, error)
 	CreateCop(ctx context.Context, region string, edition int, title *string) (*ent.Cop, error)
@@ -9513,7 +9517,7 @@ func (ec *executionContext) _Cop_steps(ctx context.Context, field graphql.Collec
 			return ec.fieldContext_Cop_steps(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Steps(ctx)
+			return ec.Resolvers.Cop().Steps(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CopStep) graphql.Marshaler {
@@ -9528,7 +9532,7 @@ func (ec *executionContext) fieldContext_Cop_steps(_ context.Context, field grap
 		Object:     "Cop",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CopStep(ctx, field)
 		},
