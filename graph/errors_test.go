@@ -141,7 +141,9 @@ func TestDepthLimit(t *testing.T) {
 
 func TestHealth(t *testing.T) {
 	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
-		a := newAPI(t, db)
+		opts := graph.DefaultOptions()
+		opts.Ready = db.Ready
+		a := &api{t: t, db: db, h: graph.NewMux(db.Client, opts)}
 		for _, path := range []string{"/healthz", "/readyz"} {
 			rec := httptest.NewRecorder()
 			a.h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -184,12 +185,21 @@ func NewMux(client *ent.Client, opts Options) *http.ServeMux {
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		rows, err := client.QueryContext(r.Context(), "SELECT 1")
-		if err != nil {
-			httpError(w, http.StatusServiceUnavailable, "NOT_READY", "database unreachable")
+		ready := opts.Ready
+		if ready == nil {
+			ready = func(ctx context.Context) error {
+				rows, err := client.QueryContext(ctx, "SELECT 1")
+				if err == nil {
+					rows.Close()
+				}
+				return err
+			}
+		}
+		if err := ready(r.Context()); err != nil {
+			slog.WarnContext(r.Context(), "not ready", "err", err)
+			httpError(w, http.StatusServiceUnavailable, "NOT_READY", "not ready: the database is unreachable or has migrations pending")
 			return
 		}
-		rows.Close()
 		fmt.Fprintln(w, "ready")
 	})
 	return mux

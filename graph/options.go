@@ -43,6 +43,9 @@ type Options struct {
 	// a mutation's response carries extensions.consistencyToken; a request sending it
 	// back in X-Consistency-Token reads from the primary until the replica caught up.
 	Consistency Consistency
+	// Ready, when set, is what /readyz checks (the database answers, migrations are
+	// applied); without it /readyz runs a query.
+	Ready func(context.Context) error
 	// Tracer, when set, traces every operation and resolver (OpenTelemetry).
 	Tracer trace.Tracer
 	// RatePerSecond and RateBurst limit each client (API key, else address); 0 for none.

@@ -191,6 +191,7 @@ func serve(ctx context.Context, cfg config, db *store.DB) error {
 	cfg.api.Tracer = tr
 	cfg.api.Metrics = graph.NewMetrics()
 	cfg.api.Metrics.DBStats = db.Stats
+	cfg.api.Ready = db.Ready
 	if db.HasReplica() {
 		cfg.api.Consistency = db
 	}

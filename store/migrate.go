@@ -107,3 +107,18 @@ func rebind(drv, q string) string {
 	}
 	return q
 }
+
+// Ready reports whether the database answers and has every migration applied.
+func (db *DB) Ready(ctx context.Context) error {
+	if err := db.sql.PingContext(ctx); err != nil {
+		return fmt.Errorf("database unreachable: %w", err)
+	}
+	pending, err := pendingMigrations(ctx, db.sql, db.Dialect)
+	if err != nil {
+		return err
+	}
+	if len(pending) > 0 {
+		return fmt.Errorf("%d migrations pending, first %s", len(pending), pending[0].Version)
+	}
+	return nil
+}
