@@ -3,7 +3,6 @@ package graph
 import (
 	"context"
 	"math"
-	"net/url"
 	"sort"
 	"strings"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/sector"
 	"github.com/cop-territoriales/cop-api/ent/territory"
 	"github.com/cop-territoriales/cop-api/graph/model"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/planning"
 	"github.com/cop-territoriales/cop-api/store"
 )
@@ -279,9 +279,7 @@ func deref(s *string) string {
 
 // isBelow reports whether level a is smaller than level b.
 func isBelow(a, b territory.Level) bool {
-	rank := map[territory.Level]int{territory.LevelCOUNTRY: 0, territory.LevelREGION: 1, territory.LevelDEPARTMENT: 2,
-		territory.LevelCRTE: 3, territory.LevelEPCI: 4, territory.LevelCOMMUNE: 5}
-	return rank[a] > rank[b]
+	return hierarchy.Level(a).Rank() > hierarchy.Level(b).Rank()
 }
 
 // observationWeights weighs each child by its latest observation of an indicator (up to
@@ -501,6 +499,22 @@ func (r *Resolver) recordObservations(ctx context.Context, input []*model.Observ
 	return store.RecordObservations(ctx, r.client, ins)
 }
 
+// coordinatedCop finds a region's COP for an edition, for a write by that region's
+// coordinator: the key is checked first, then the COP, then the coordinator's right.
+func (r *Resolver) coordinatedCop(ctx context.Context, region string, edition int) (*ent.Cop, error) {
+	if err := requireKey(ctx); err != nil {
+		return nil, err
+	}
+	c, err := r.copFor(ctx, region, edition)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := r.requireCoordinator(ctx, c.RegionID); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
 // copFor finds a region's COP for an edition.
 func (r *Resolver) copFor(ctx context.Context, region string, edition int) (*ent.Cop, error) {
 	c, err := r.client.Cop.Query().
@@ -510,15 +524,6 @@ func (r *Resolver) copFor(ctx context.Context, region string, edition int) (*ent
 		return nil, notFound("no COP %d for region %q", edition, region)
 	}
 	return c, err
-}
-
-// checkURL accepts absolute http and https addresses only.
-func checkURL(s string) error {
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return badInput("url %q is not an absolute http or https address", s)
-	}
-	return nil
 }
 
 // copSteps returns a COP's steps in the order of the circular: diagnostic, debate,

@@ -55,14 +55,8 @@ func (r *mutationResolver) CreateCop(ctx context.Context, region string, edition
 
 // UpdateCopStep is the resolver for the updateCopStep field.
 func (r *mutationResolver) UpdateCopStep(ctx context.Context, region string, edition int, step planning.StepKind, status *copstep.Status, startsOn *time.Time, endsOn *time.Time) (*ent.CopStep, error) {
-	if err := requireKey(ctx); err != nil {
-		return nil, err
-	}
-	c, err := r.copFor(ctx, region, edition)
+	c, err := r.coordinatedCop(ctx, region, edition)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := r.requireCoordinator(ctx, c.RegionID); err != nil {
 		return nil, err
 	}
 	return store.UpdateCopStep(ctx, r.client, c.ID, step, status, startsOn, endsOn)
@@ -70,14 +64,8 @@ func (r *mutationResolver) UpdateCopStep(ctx context.Context, region string, edi
 
 // AddCopParticipant is the resolver for the addCopParticipant field.
 func (r *mutationResolver) AddCopParticipant(ctx context.Context, region string, edition int, organisation string, kind copparticipant.Kind, territory *model.TerritoryKey) (*ent.CopParticipant, error) {
-	if err := requireKey(ctx); err != nil {
-		return nil, err
-	}
-	c, err := r.copFor(ctx, region, edition)
+	c, err := r.coordinatedCop(ctx, region, edition)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := r.requireCoordinator(ctx, c.RegionID); err != nil {
 		return nil, err
 	}
 	cr := r.client.CopParticipant.Create().SetCopID(c.ID).SetOrganisation(organisation).SetKind(kind)
@@ -93,18 +81,12 @@ func (r *mutationResolver) AddCopParticipant(ctx context.Context, region string,
 
 // AddCopDocument is the resolver for the addCopDocument field.
 func (r *mutationResolver) AddCopDocument(ctx context.Context, region string, edition int, title string, url string, step *planning.StepKind) (*ent.CopDocument, error) {
-	if err := requireKey(ctx); err != nil {
-		return nil, err
-	}
-	if err := checkURL(url); err != nil {
-		return nil, err
-	}
-	c, err := r.copFor(ctx, region, edition)
+	c, err := r.coordinatedCop(ctx, region, edition)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := r.requireCoordinator(ctx, c.RegionID); err != nil {
-		return nil, err
+	if err := planning.CheckLink(url); err != nil {
+		return nil, badInput("%v", err)
 	}
 	return r.client.CopDocument.Create().SetCopID(c.ID).SetTitle(title).SetURL(url).SetNillableStep(step).Save(ctx)
 }

@@ -42,10 +42,7 @@ func CheckAction(a ActionFields) error {
 	errs = append(errs, notNegative("budget", &a.Budget), notNegative("effectKtco2e", a.EffectKtCO2e),
 		notNegative("effectPhysical", a.Physical), physicalNeedsUnit("effectPhysical", a.Physical, a.HasLever, a.LeverUnit))
 	for _, l := range a.Links {
-		u, err := url.Parse(l)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			errs = append(errs, fmt.Errorf("link %q is not an absolute http or https address", l))
-		}
+		errs = append(errs, CheckLink(l))
 	}
 	return errors.Join(errs...)
 }
@@ -66,6 +63,15 @@ func CheckCommitment(c CommitmentFields) error {
 		errs = append(errs, errors.New("a commitment needs a quantity: ktco2e, physical or both"))
 	}
 	return errors.Join(errs...)
+}
+
+// CheckLink accepts absolute http and https addresses only.
+func CheckLink(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("link %q is not an absolute http or https address", s)
+	}
+	return nil
 }
 
 func checkYear(name string, y int) error {

@@ -14,19 +14,6 @@ const Precision = 1_000_000
 // ErrNoWeight refuses a breakdown whose weights do not sum to a positive total.
 var ErrNoWeight = errors.New("weights do not sum to a positive total")
 
-// BreakdownKey names how a breakdown weighs territories.
-type BreakdownKey string
-
-// Keys.
-const (
-	// KeyPopulation weighs by the population living in the parent territory (default).
-	KeyPopulation BreakdownKey = "POPULATION"
-	// KeyObservation weighs by each territory's observed value of an indicator.
-	KeyObservation BreakdownKey = "OBSERVATION"
-	// KeyCustom weighs by weights the region gives.
-	KeyCustom BreakdownKey = "CUSTOM"
-)
-
 // Split divides total over weights in proportion, by the largest remainder method on
 // millionths: the parts, in millionths, add up exactly to total in millionths. Weights
 // must not be negative and must sum to a positive total.

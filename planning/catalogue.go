@@ -101,17 +101,6 @@ const (
 // GHGUnits are the units accepted for emissions, with their value in ktCO2e.
 var GHGUnits = map[string]float64{"tCO2e": 0.001, "ktCO2e": 1, "MtCO2e": 1000}
 
-// Source says where an objective comes from.
-type Source string
-
-// Sources.
-const (
-	SourceSGPE      Source = "SGPE"
-	SourceNational  Source = "NATIONAL_STRATEGY"
-	SourceBreakdown Source = "BREAKDOWN"
-	SourceLocal     Source = "LOCAL"
-)
-
 // Values lists the metrics; ent uses it to store Metric as an enum.
 func (Metric) Values() []string {
 	return []string{string(GHGAvoided), string(GHGEmissions), string(Physical)}
