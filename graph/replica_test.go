@@ -61,8 +61,7 @@ func TestReadReplica(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	src, _ := data.Hierarchy()
-	if _, err := store.EnsureHierarchy(store.UsePrimary(ctx), db.Client, src); err != nil {
+	if _, err := store.EnsureHierarchy(ctx, db.Client, data.Hierarchy); err != nil {
 		t.Fatal(err)
 	}
 	if err := store.EnsureCatalogue(ctx, db.Client); err != nil {

@@ -161,13 +161,8 @@ func openLoaded(ctx context.Context, cfg config) (*store.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	src, err := data.Hierarchy()
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
 	start := time.Now()
-	loaded, err := store.EnsureHierarchy(ctx, db.Client, src)
+	loaded, err := store.EnsureHierarchy(ctx, db.Client, data.Hierarchy)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -176,8 +171,8 @@ func openLoaded(ctx context.Context, cfg config) (*store.DB, error) {
 		db.Close()
 		return nil, err
 	}
-	if loaded {
-		slog.Info("loaded the territorial hierarchy", "territories", len(src.Communes)+len(src.EPCIs)+len(src.Departments)+len(src.Regions)+1, "took", time.Since(start).Round(time.Millisecond).String())
+	if loaded > 0 {
+		slog.Info("loaded the territorial hierarchy", "territories", loaded, "took", time.Since(start).Round(time.Millisecond).String())
 	}
 	return db, nil
 }

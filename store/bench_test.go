@@ -27,11 +27,7 @@ func BenchmarkLoadHierarchy(b *testing.B) {
 				db := testdb.Fresh(b, d)
 				before := db.Statements.Count()
 				b.StartTimer()
-				src, err := data.Hierarchy()
-				if err != nil {
-					b.Fatal(err)
-				}
-				if _, err := store.EnsureHierarchy(ctx, db.Client, src); err != nil {
+				if _, err := store.EnsureHierarchy(ctx, db.Client, data.Hierarchy); err != nil {
 					b.Fatal(err)
 				}
 				b.ReportMetric(float64(db.Statements.Count()-before), "statements/op")

@@ -13,26 +13,31 @@ import (
 // (32,766) and PostgreSQL (65,535) for the widest table.
 const batch = 2000
 
-// EnsureHierarchy loads the hierarchy built from src when the database has no territory
-// yet, in one transaction. It reports whether it loaded anything.
-func EnsureHierarchy(ctx context.Context, client *ent.Client, src hierarchy.Source) (bool, error) {
+// EnsureHierarchy loads the hierarchy built from what source returns when the database
+// has no territory yet, in one transaction; source is not called otherwise, so a start on
+// a loaded database reads nothing more. It returns the number of territories loaded.
+func EnsureHierarchy(ctx context.Context, client *ent.Client, source func() (hierarchy.Source, error)) (int, error) {
 	ctx = UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
 	n, err := client.Territory.Query().Limit(1).Count(ctx)
 	if err != nil {
-		return false, fmt.Errorf("count territories: %w", err)
+		return 0, fmt.Errorf("count territories: %w", err)
 	}
 	if n > 0 {
-		return false, nil
+		return 0, nil
+	}
+	src, err := source()
+	if err != nil {
+		return 0, err
 	}
 	g, err := hierarchy.Build(src)
 	if err != nil {
-		return false, fmt.Errorf("build hierarchy: %w", err)
+		return 0, fmt.Errorf("build hierarchy: %w", err)
 	}
 	err = withTx(ctx, client, func(tx *ent.Tx) error { return insertGraph(ctx, tx.Client(), g) })
 	if err != nil {
-		return false, fmt.Errorf("load hierarchy: %w", err)
+		return 0, fmt.Errorf("load hierarchy: %w", err)
 	}
-	return true, nil
+	return len(g.Territories), nil
 }
 
 // insertGraph writes the territories of g that are not yet stored (updating the name and

@@ -40,14 +40,16 @@ func TestLoadHierarchy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		loaded, err := store.EnsureHierarchy(ctx, db.Client, src)
-		if err != nil || !loaded {
-			t.Fatalf("first load: %v, %v", loaded, err)
+		source := func() (hierarchy.Source, error) { return src, nil }
+		loaded, err := store.EnsureHierarchy(ctx, db.Client, source)
+		if err != nil || loaded != 1+len(src.Regions)+len(src.Departments)+len(src.EPCIs)+len(src.Communes) {
+			t.Fatalf("first load: %d territories, %v", loaded, err)
 		}
 		before := db.Statements.Count()
-		loaded, err = store.EnsureHierarchy(ctx, db.Client, src)
-		if err != nil || loaded {
-			t.Fatalf("second load should do nothing: %v, %v", loaded, err)
+		read := false
+		loaded, err = store.EnsureHierarchy(ctx, db.Client, func() (hierarchy.Source, error) { read = true; return src, nil })
+		if err != nil || loaded != 0 || read {
+			t.Fatalf("second load should do nothing: %d territories, source read %v, %v", loaded, read, err)
 		}
 		if n := db.Statements.Count() - before; n != 1 {
 			t.Errorf("a start on a loaded database ran %d statements, want 1", n)

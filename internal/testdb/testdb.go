@@ -22,6 +22,7 @@ import (
 	_ "github.com/lib/pq" // PostgreSQL driver.
 
 	"github.com/cop-territoriales/cop-api/data"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/store"
 )
 
@@ -123,7 +124,7 @@ func template(dialect string) (string, error) {
 			return
 		}
 		defer db.Close()
-		_, r.err = store.EnsureHierarchy(ctx, db.Client, src)
+		_, r.err = store.EnsureHierarchy(ctx, db.Client, func() (hierarchy.Source, error) { return src, nil })
 	})
 	return r.name, r.err
 }
