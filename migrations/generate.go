@@ -20,11 +20,11 @@ import (
 	_ "ariga.io/atlas/sql/postgres"
 	_ "ariga.io/atlas/sql/sqlite"
 	"entgo.io/ent/dialect"
-	"entgo.io/ent/dialect/sql/schema"
 	_ "github.com/lib/pq"
 	"modernc.org/sqlite"
 
 	"github.com/cop-territoriales/cop-api/ent/migrate"
+	"github.com/cop-territoriales/cop-api/migrations"
 )
 
 func main() {
@@ -45,8 +45,7 @@ func main() {
 			log.Fatal(err)
 		}
 		err = migrate.NamedDiff(ctx, d.url, os.Args[1],
-			schema.WithDir(dir), schema.WithMigrationMode(schema.ModeReplay),
-			schema.WithDialect(d.dialect), schema.WithGlobalUniqueID(true), schema.WithFormatter(atlas.DefaultFormatter))
+			migrations.DiffOptions(dir, d.dialect)...)
 		if err != nil {
 			log.Fatalf("%s: %v", d.name, err)
 		}

@@ -14,11 +14,11 @@ import (
 	_ "ariga.io/atlas/sql/postgres"
 	_ "ariga.io/atlas/sql/sqlite"
 	"entgo.io/ent/dialect"
-	"entgo.io/ent/dialect/sql/schema"
 	_ "github.com/lib/pq"
 	"modernc.org/sqlite"
 
 	"github.com/cop-territoriales/cop-api/ent/migrate"
+	"github.com/cop-territoriales/cop-api/migrations"
 )
 
 func init() { sql.Register("sqlite3", &sqlite.Driver{}) } // the name Atlas opens SQLite with
@@ -65,8 +65,7 @@ func TestFilesMatchSchema(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := migrate.NamedDiff(ctx, c.url, "check", schema.WithDir(dir), schema.WithMigrationMode(schema.ModeReplay),
-				schema.WithDialect(c.dialect), schema.WithGlobalUniqueID(true), schema.WithFormatter(atlas.DefaultFormatter)); err != nil {
+			if err := migrate.NamedDiff(ctx, c.url, "check", migrations.DiffOptions(dir, c.dialect)...); err != nil {
 				t.Fatal(err)
 			}
 			after, _ := filepath.Glob(filepath.Join(tmp, "*"))
