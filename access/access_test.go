@@ -57,21 +57,31 @@ func TestRoles(t *testing.T) {
 
 func TestTransitions(t *testing.T) {
 	for _, tc := range []struct {
-		from, to    string
-		ok, coordin bool
+		name             string
+		from, to         string
+		ok               bool
+		needsCoordinator bool
 	}{
-		{Draft, Submitted, true, false},
-		{Submitted, Adopted, true, true},
-		{Adopted, Withdrawn, true, false},
-		{Adopted, Submitted, true, true},
-		{Draft, Adopted, false, false},
-		{Withdrawn, Draft, false, false},
-		{Withdrawn, Adopted, false, false},
-		{Draft, Draft, false, false},
+		{"contributor submits a draft", Draft, Submitted, true, false},
+		{"contributor takes a submission back to draft", Submitted, Draft, true, false},
+		{"contributor withdraws a draft", Draft, Withdrawn, true, false},
+		{"contributor withdraws a submission", Submitted, Withdrawn, true, false},
+		{"coordinator adopts a submission", Submitted, Adopted, true, true},
+		{"only a coordinator withdraws an adopted commitment", Adopted, Withdrawn, true, true},
+		{"only a coordinator sends an adopted commitment back", Adopted, Submitted, true, true},
+		{"a draft is not adopted without submission", Draft, Adopted, false, false},
+		{"an adopted commitment does not go back to draft", Adopted, Draft, false, false},
+		{"a withdrawn commitment stays withdrawn", Withdrawn, Draft, false, false},
+		{"a withdrawn commitment is not adopted", Withdrawn, Adopted, false, false},
+		{"a withdrawn commitment is not resubmitted", Withdrawn, Submitted, false, false},
+		{"no change is not a transition", Draft, Draft, false, false},
+		{"unknown status", "ARCHIVED", Draft, false, false},
 	} {
-		c, err := Transition(tc.from, tc.to)
-		if (err == nil) != tc.ok || c != tc.coordin {
-			t.Errorf("Transition(%s, %s) = %v, %v", tc.from, tc.to, c, err)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Transition(tc.from, tc.to)
+			if (err == nil) != tc.ok || c != tc.needsCoordinator {
+				t.Errorf("Transition(%s, %s) = %v, %v; want ok %v, needsCoordinator %v", tc.from, tc.to, c, err, tc.ok, tc.needsCoordinator)
+			}
+		})
 	}
 }
