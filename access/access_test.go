@@ -85,3 +85,28 @@ func TestTransitions(t *testing.T) {
 		})
 	}
 }
+
+// TestWithdrawingAnAdoptedCommitment follows the checks a service makes: the transition
+// needs the coordinator, so a contributor of the committing territory is refused and the
+// region's coordinator or an admin is not.
+func TestWithdrawingAnAdoptedCommitment(t *testing.T) {
+	needsCoordinator, err := Transition(Adopted, Withdrawn)
+	if err != nil || !needsCoordinator {
+		t.Fatalf("Transition(ADOPTED, WITHDRAWN) = %v, %v; want the coordinator", needsCoordinator, err)
+	}
+	for _, tc := range []struct {
+		name string
+		p    *Principal
+		want error
+	}{
+		{"contributor of the territory", &Principal{Prefix: "c", Role: Contributor, TerritoryLevel: "EPCI"}, ErrForbidden},
+		{"coordinator of the region", &Principal{Prefix: "r", Role: Coordinator, TerritoryLevel: "REGION"}, nil},
+		{"admin", &Principal{Prefix: "a", Role: Admin, TerritoryLevel: "COUNTRY"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := CanCoordinate(tc.p, true); !errors.Is(err, tc.want) && !(err == nil && tc.want == nil) {
+				t.Errorf("CanCoordinate = %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
