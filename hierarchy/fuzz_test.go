@@ -2,7 +2,9 @@ package hierarchy
 
 import (
 	"bytes"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // FuzzParseCRTE checks that no file makes the CRTE parser panic, and that it returns rows
@@ -16,5 +18,27 @@ func FuzzParseCRTE(f *testing.F) {
 		if (rows == nil) == (err == nil) {
 			t.Fatalf("ParseCRTE returned %v and %v", rows, err)
 		}
+	})
+}
+
+// FuzzCheckText checks that an accepted text is valid UTF-8, has no NUL and is not too
+// long, and that an excerpt is short whatever the text.
+func FuzzCheckText(f *testing.F) {
+	f.Add("Rennes Métropole", 20)
+	f.Add("a\x00b", 10)
+	f.Add("r\xe9gion", 10)
+	f.Fuzz(func(t *testing.T, s string, max int) {
+		if max < 0 || max > 1000 {
+			return
+		}
+		if CheckText("text", s, max) == nil {
+			if !utf8.ValidString(s) || strings.ContainsRune(s, 0) || utf8.RuneCountInString(s) > max {
+				t.Fatalf("CheckText accepted %q at most %d", s, max)
+			}
+		}
+		if e := Excerpt(s); len(e) > 2+MaxEchoLength*10+len("…") {
+			t.Fatalf("Excerpt(%q) is %d bytes long", s, len(e))
+		}
+		_ = CheckSearchText("text", s)
 	})
 }
