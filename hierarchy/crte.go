@@ -1,7 +1,6 @@
 package hierarchy
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -38,22 +37,28 @@ func (e *LineError) Unwrap() error { return e.Err }
 
 // ParseCRTE reads a CRTE file in the ANCT format, comma- or semicolon-separated, with an
 // optional byte order mark. Every bad line is reported, each with its number, joined in
-// one error; a file with any error yields no rows.
+// one error; a file with any error yields no rows. It is ParseCRTEWith and the strict
+// default options: a file whose last line has no final newline is refused as truncated.
 func ParseCRTE(r io.Reader) ([]CRTERow, error) {
+	return ParseCRTEWith(r, ParseOptions{})
+}
+
+// ParseCRTEWith is ParseCRTE with options.
+func ParseCRTEWith(r io.Reader, opts ParseOptions) ([]CRTERow, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("read CRTE file: %w", err)
 	}
 	text := strings.TrimPrefix(string(data), "\uFEFF")
 	header, _, _ := strings.Cut(text, "\n")
-	cr := csv.NewReader(strings.NewReader(text))
+	comma := ','
 	if strings.Count(header, ";") > strings.Count(header, ",") {
-		cr.Comma = ';'
+		comma = ';'
 	}
-	cr.FieldsPerRecord = -1
-	head, err := cr.Read()
+	f := NewCSVFile(strings.NewReader(text), comma, opts)
+	head, err := f.Header()
 	if err != nil {
-		return nil, &LineError{Line: 1, Err: fmt.Errorf("header: %w", err)}
+		return nil, err
 	}
 	col := map[string]int{}
 	for i, h := range head {
@@ -71,31 +76,20 @@ func ParseCRTE(r io.Reader) ([]CRTERow, error) {
 	}
 
 	var rows []CRTERow
-	var errs []error
+	var errs ErrorList
 	for {
-		rec, err := cr.Read()
+		line, rec, err := f.Next()
 		if err == io.EOF {
 			break
 		}
+		var le *LineError
+		if errors.As(err, &le) {
+			errs.Add(err)
+			continue
+		}
 		if err != nil {
-			// The parse error names its line; FieldPos is not valid after an error.
-			line := 0
-			if pe, ok := err.(*csv.ParseError); ok {
-				line = pe.Line
-			}
-			errs = append(errs, &LineError{Line: line, Err: err})
-			if _, ok := err.(*csv.ParseError); ok {
-				continue
-			}
+			errs.Add(err)
 			break
-		}
-		line, _ := cr.FieldPos(0)
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue
-		}
-		if len(rec) != len(head) {
-			errs = append(errs, &LineError{Line: line, Err: fmt.Errorf("%d fields, want %d", len(rec), len(head))})
-			continue
 		}
 		get := func(name string) string { return strings.TrimSpace(rec[col[name]]) }
 		row := CRTERow{
@@ -103,32 +97,53 @@ func ParseCRTE(r io.Reader) ([]CRTERow, error) {
 			ID: get("id_crte"), Name: get("lib_crte"),
 			SIREN: get("siren_groupement"), MemberName: get("lib_groupement"),
 		}
-		var bad []string
-		if row.ID == "" {
-			bad = append(bad, "id_crte is empty")
-		}
-		if row.Name == "" {
-			bad = append(bad, "lib_crte is empty")
-		}
-		if row.Department == "" {
-			bad = append(bad, "dep_chef_file is empty")
-		}
-		if !isSIREN(row.SIREN) {
-			bad = append(bad, fmt.Sprintf("siren_groupement %q is not a SIREN (9 digits)", row.SIREN))
-		}
-		if len(bad) > 0 {
-			errs = append(errs, &LineError{Line: line, Err: errors.New(strings.Join(bad, "; "))})
+		if err := checkCRTERow(row); err != nil {
+			errs.Add(&LineError{Line: line, Err: err})
 			continue
 		}
 		rows = append(rows, row)
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	if err := errs.Err(); err != nil {
+		return nil, err
 	}
 	if len(rows) == 0 {
 		return nil, errors.New("CRTE file has no rows")
 	}
 	return rows, nil
+}
+
+// checkCRTERow returns every problem of a row, joined by "; ".
+func checkCRTERow(row CRTERow) error {
+	var bad []string
+	add := func(err error) {
+		if err != nil {
+			bad = append(bad, err.Error())
+		}
+	}
+	for _, c := range []struct {
+		column, value string
+		max           int
+		required      bool
+	}{
+		{"insee_reg", row.Region, MaxCodeLength, false},
+		{"dep_chef_file", row.Department, MaxCodeLength, true},
+		{"id_crte", row.ID, MaxCodeLength, true},
+		{"lib_crte", row.Name, MaxCRTENameLength, true},
+		{"lib_groupement", row.MemberName, MaxCRTENameLength, false},
+	} {
+		if c.required && c.value == "" {
+			add(fmt.Errorf("%s is empty", c.column))
+			continue
+		}
+		add(CheckText(c.column, c.value, c.max))
+	}
+	if !isSIREN(row.SIREN) {
+		add(fmt.Errorf("siren_groupement %s is not a SIREN (9 digits)", Excerpt(row.SIREN)))
+	}
+	if len(bad) > 0 {
+		return errors.New(strings.Join(bad, "; "))
+	}
+	return nil
 }
 
 func isSIREN(s string) bool {

@@ -2,6 +2,8 @@ package hierarchy
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -17,6 +19,39 @@ func FuzzParseCRTE(f *testing.F) {
 		rows, err := ParseCRTE(bytes.NewReader(data))
 		if (rows == nil) == (err == nil) {
 			t.Fatalf("ParseCRTE returned %v and %v", rows, err)
+		}
+	})
+}
+
+// FuzzCSVFile checks that reading any file ends, and that a file whose last byte is not
+// a newline is never read without an error: a cut file is always refused.
+func FuzzCSVFile(f *testing.F) {
+	f.Add([]byte("a,b\n1,2\n"))
+	f.Add([]byte("a,b\n1,2"))
+	f.Add([]byte("a,b\n1,\"x\ny\",2\n"))
+	f.Add([]byte("a,b\n1,\"x"))
+	f.Add([]byte("a,b\r\n1,x\"y\r\n\r"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		file := NewCSVFile(bytes.NewReader(data), ',', ParseOptions{})
+		_, err := file.Header()
+		failed := err != nil
+		for calls := 0; err == nil; calls++ {
+			if calls > len(data)+2 {
+				t.Fatal("Next does not reach the end")
+			}
+			var e error
+			if _, _, e = file.Next(); e == io.EOF {
+				break
+			}
+			if e != nil {
+				failed = true
+				if !errors.As(e, new(*LineError)) {
+					t.Fatalf("Next returned %v, not a *LineError", e)
+				}
+			}
+		}
+		if len(data) > 0 && data[len(data)-1] != '\n' && !failed {
+			t.Fatalf("a file without a final newline was read without error: %q", data)
 		}
 	})
 }
