@@ -3,8 +3,9 @@ package planning
 import (
 	"errors"
 	"fmt"
-	"math"
 	"net/url"
+
+	"github.com/cop-territoriales/cop-api/hierarchy"
 )
 
 // Years accepted for actions and commitments.
@@ -16,9 +17,11 @@ const (
 // ActionFields are the checked fields of an action.
 type ActionFields struct {
 	Title                  string
+	Description            string
 	StartYear              int
 	EndYear                *int
 	Budget                 float64
+	FundingSources         []string
 	EffectKtCO2e, Physical *float64
 	Links                  []string
 	// LeverUnit is the physical unit of the action's lever; nil without a lever or unit.
@@ -26,24 +29,35 @@ type ActionFields struct {
 	HasLever  bool
 }
 
-// CheckAction validates an action and returns every problem found.
+// CheckAction validates an action and returns every problem found: texts within their
+// limits (see limits.go), years in range and in order, quantities finite, not negative
+// and below their ceilings, a physical effect only with a lever that has a unit, and
+// absolute http or https links.
 func CheckAction(a ActionFields) error {
-	var errs []error
-	if a.Title == "" {
-		errs = append(errs, errors.New("title is required"))
+	errs := []error{
+		CheckRequiredText("title", a.Title, MaxTitleLength),
+		CheckText("description", a.Description, MaxDescriptionLength),
+		checkList("fundingSources", a.FundingSources, MaxFundingSources, func(name, s string) error {
+			return CheckRequiredText(name, s, MaxFundingSourceLength)
+		}),
+		checkList("links", a.Links, MaxLinks, func(name, s string) error {
+			if err := CheckLink(s); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			return nil
+		}),
+		checkYear("startYear", a.StartYear),
 	}
-	errs = append(errs, checkYear("startYear", a.StartYear))
 	if a.EndYear != nil {
 		errs = append(errs, checkYear("endYear", *a.EndYear))
 		if *a.EndYear < a.StartYear {
 			errs = append(errs, fmt.Errorf("endYear %d is before startYear %d", *a.EndYear, a.StartYear))
 		}
 	}
-	errs = append(errs, notNegative("budget", &a.Budget), notNegative("effectKtco2e", a.EffectKtCO2e),
-		notNegative("effectPhysical", a.Physical), physicalNeedsUnit("effectPhysical", a.Physical, a.HasLever, a.LeverUnit))
-	for _, l := range a.Links {
-		errs = append(errs, CheckLink(l))
-	}
+	errs = append(errs, checkQuantity("budget", &a.Budget, 0, MaxBudget),
+		checkQuantity("effectKtco2e", a.EffectKtCO2e, 0, MaxKtCO2e),
+		checkQuantity("effectPhysical", a.Physical, 0, MaxPhysical),
+		physicalNeedsUnit("effectPhysical", a.Physical, a.HasLever, a.LeverUnit))
 	return errors.Join(errs...)
 }
 
@@ -51,42 +65,53 @@ func CheckAction(a ActionFields) error {
 type CommitmentFields struct {
 	KtCO2e, Physical *float64
 	TargetYear       int
+	Note             string
 	LeverUnit        *string
 	HasLever         bool
 }
 
 // CheckCommitment validates a commitment and returns every problem found.
 func CheckCommitment(c CommitmentFields) error {
-	errs := []error{checkYear("targetYear", c.TargetYear), notNegative("ktco2e", c.KtCO2e),
-		notNegative("physical", c.Physical), physicalNeedsUnit("physical", c.Physical, c.HasLever, c.LeverUnit)}
+	errs := []error{checkYear("targetYear", c.TargetYear),
+		checkQuantity("ktco2e", c.KtCO2e, 0, MaxKtCO2e), checkQuantity("physical", c.Physical, 0, MaxPhysical),
+		physicalNeedsUnit("physical", c.Physical, c.HasLever, c.LeverUnit),
+		CheckText("note", c.Note, MaxNoteLength)}
 	if c.KtCO2e == nil && c.Physical == nil {
 		errs = append(errs, errors.New("a commitment needs a quantity: ktco2e, physical or both"))
 	}
 	return errors.Join(errs...)
 }
 
-// CheckLink accepts absolute http and https addresses only.
+// CheckLink accepts absolute http and https addresses of at most MaxURLLength
+// characters only: a link is shown to readers, who must not be sent to a script.
 func CheckLink(s string) error {
+	if err := CheckText("link", s, MaxURLLength); err != nil {
+		return err
+	}
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("link %q is not an absolute http or https address", s)
+		return fmt.Errorf("link %s is not an absolute http or https address", hierarchy.Excerpt(s))
 	}
 	return nil
+}
+
+// checkList checks the length of a list, then each entry with check, which is given
+// the entry's name, field[i]. A list over its limit is refused whole, without checking
+// its entries.
+func checkList(field string, list []string, max int, check func(name, s string) error) error {
+	if len(list) > max {
+		return fmt.Errorf("%s has %d entries, at most %d", field, len(list), max)
+	}
+	var errs []error
+	for i, s := range list {
+		errs = append(errs, check(fmt.Sprintf("%s[%d]", field, i), s))
+	}
+	return errors.Join(errs...)
 }
 
 func checkYear(name string, y int) error {
 	if y < MinYear || y > MaxYear {
 		return fmt.Errorf("%s %d is out of range (%d to %d)", name, y, MinYear, MaxYear)
-	}
-	return nil
-}
-
-func notNegative(name string, v *float64) error {
-	if v == nil {
-		return nil
-	}
-	if math.IsNaN(*v) || math.IsInf(*v, 0) || *v < 0 {
-		return fmt.Errorf("%s must be a finite amount not below 0, got %v", name, *v)
 	}
 	return nil
 }

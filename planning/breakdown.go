@@ -16,8 +16,12 @@ var ErrNoWeight = errors.New("weights do not sum to a positive total")
 
 // Split divides total over weights in proportion, by the largest remainder method on
 // millionths: the parts, in millionths, add up exactly to total in millionths. Weights
-// must not be negative and must sum to a positive total.
+// must not be negative and must sum to a positive total; total must be finite and at most
+// MaxSplitTotal in absolute value, so that its millionths fit in an int64.
 func Split(total float64, weights []float64) ([]int64, error) {
+	if !(math.Abs(total) <= MaxSplitTotal) { // also refuses NaN
+		return nil, fmt.Errorf("total %g cannot be split: it must be finite and at most %g in absolute value", total, float64(MaxSplitTotal))
+	}
 	var sum float64
 	for i, w := range weights {
 		if w < 0 || math.IsNaN(w) || math.IsInf(w, 0) {

@@ -80,6 +80,11 @@ func TestSplitRefusesBadWeights(t *testing.T) {
 			t.Errorf("Split accepted weights %v", w)
 		}
 	}
+	for _, total := range []float64{1.1e12, -1.1e12, math.NaN(), math.Inf(-1)} {
+		if _, err := Split(total, []float64{1}); err == nil || !strings.Contains(err.Error(), "cannot be split") {
+			t.Errorf("Split(%g) = %v, want the total refused", total, err)
+		}
+	}
 	if _, err := Split(1, []float64{0, 0}); !errors.Is(err, ErrNoWeight) {
 		t.Errorf("zero weights: %v, want ErrNoWeight", err)
 	}
@@ -313,7 +318,7 @@ func TestCheckActionAndCommitment(t *testing.T) {
 		{"no title", func(a *ActionFields) { a.Title = "" }, "title is required"},
 		{"year", func(a *ActionFields) { a.StartYear = 1900 }, "startYear 1900 is out of range"},
 		{"end before start", func(a *ActionFields) { a.EndYear = &y2020 }, "endYear 2020 is before startYear 2024"},
-		{"negative budget", func(a *ActionFields) { a.Budget = -5 }, "budget must be a finite amount not below 0"},
+		{"negative budget", func(a *ActionFields) { a.Budget = -5 }, "budget must be a finite amount from 0 to 1e+12, got -5"},
 		{"negative effect", func(a *ActionFields) { a.EffectKtCO2e = &neg }, "effectKtco2e must be"},
 		{"physical without lever", func(a *ActionFields) { a.HasLever = false }, "effectPhysical needs a lever"},
 		{"physical without unit", func(a *ActionFields) { a.LeverUnit = nil }, "the lever has no physical unit"},
