@@ -27,13 +27,15 @@ func FuzzParseSGPE(f *testing.F) {
 func FuzzParseNational(f *testing.F) {
 	f.Add([]byte(nationalSample))
 	f.Add([]byte("sector,label_fr,unit,y2019,target_2030\n\"transports,x\n"))
+	f.Add([]byte("sector,label_fr,unit,y2019,target_2030\nagriculture,Agriculture,MtCO2e,82.8,6"))
+	f.Add([]byte("sector,label_fr,unit,y2019,target_2030\nagriculture,Agriculture,MtCO2e,NaN,1e400\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rows, err := ParseNational(bytes.NewReader(data))
-		if (rows == nil) == (err == nil) && !(rows == nil && err == nil) {
-			t.Fatalf("ParseNational returned %v and %v", rows, err)
-		}
 		if err != nil && rows != nil {
 			t.Fatalf("rows with an error")
+		}
+		if len(data) > 0 && data[len(data)-1] != '\n' && err == nil {
+			t.Fatalf("a file without a final newline was accepted: %q", data)
 		}
 	})
 }
@@ -41,10 +43,20 @@ func FuzzParseNational(f *testing.F) {
 func FuzzParseObservations(f *testing.F) {
 	f.Add([]byte("level,code,lever,sector,metric,unit,year,value,source\nREGION,53,augm_voitelec,,PHYSICAL,,2023,41.5,x\n"))
 	f.Add([]byte("level,code,lever,sector,metric,unit,year,value,source\n,,,,,,,,\n"))
+	f.Add([]byte("level,code,lever,sector,metric,unit,year,value,source\nREGION,53,augm_voitelec,,PHYSICAL,,2023,41.5,\"SDES"))
+	f.Add([]byte("level,code,lever,sector,metric,unit,year,value,source\nREGION,53,augm_voitelec,,PHYSICAL,,2023,-Inf,S\x00\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		recs, err := ParseObservations(bytes.NewReader(data))
 		if (recs == nil) == (err == nil) {
 			t.Fatalf("ParseObservations returned %v and %v", recs, err)
+		}
+		if len(data) > 0 && data[len(data)-1] != '\n' && err == nil {
+			t.Fatalf("a file without a final newline was accepted: %q", data)
+		}
+		for _, o := range recs {
+			if o.Value != o.Value || o.Value > MaxObservationValue || o.Value < -MaxObservationValue {
+				t.Fatalf("value %v accepted", o.Value)
+			}
 		}
 	})
 }

@@ -1,13 +1,15 @@
 package planning
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/cop-territoriales/cop-api/hierarchy"
 )
 
 // NationalTotal is the sector code of the all-sector row of the national file.
@@ -30,18 +32,24 @@ var targetColumn = regexp.MustCompile(`^target_(\d{4})$`)
 
 // ParseNational reads the national emissions file (sector,label_fr,unit,y2019,...,
 // target_2030). Every bad line is reported with its number; a file with any error yields
-// nothing.
+// nothing. It is ParseNationalWith and the strict default options: a file whose last line
+// has no final newline is refused as truncated.
 func ParseNational(r io.Reader) ([]NationalSector, error) {
-	cr := csv.NewReader(r)
-	head, err := cr.Read()
+	return ParseNationalWith(r, ParseOptions{})
+}
+
+// ParseNationalWith is ParseNational with options.
+func ParseNationalWith(r io.Reader, opts ParseOptions) ([]NationalSector, error) {
+	f := hierarchy.NewCSVFile(r, ',', opts)
+	head, err := f.Header()
 	if err != nil {
-		return nil, fmt.Errorf("line 1: header: %w", err)
+		return nil, err
 	}
 	col := map[string]int{}
 	years := map[int]int{}
 	target, targetYear := -1, 0
 	for i, h := range head {
-		h = strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF"))
+		h = strings.TrimSpace(h)
 		col[h] = i
 		if m := yearColumn.FindStringSubmatch(h); m != nil {
 			y, _ := strconv.Atoi(m[1])
@@ -67,71 +75,67 @@ func ParseNational(r io.Reader) ([]NationalSector, error) {
 		return nil, fmt.Errorf("line 1: header: %w", err)
 	}
 	var out []NationalSector
-	errs := eachRecord(cr, func(line int, rec []string) error {
+	err = eachRecord(f, func(line int, rec []string) error {
 		s := NationalSector{Line: line, Sector: strings.TrimSpace(rec[col["sector"]]),
 			Label: rec[col["label_fr"]], Unit: strings.TrimSpace(rec[col["unit"]]),
 			Values: map[int]float64{}, TargetYear: targetYear}
-		var bad []string
-		if _, ok := SectorByCode(s.Sector); !ok && s.Sector != NationalTotal {
-			bad = append(bad, fmt.Sprintf("unknown sector %q", s.Sector))
-		} else if ok && s.Sector != NationalTotal {
-			if sec, _ := SectorByCode(s.Sector); sec.Parent != "" {
-				bad = append(bad, fmt.Sprintf("sector %q is not a national sector", s.Sector))
+		bad := checkNationalTexts(s)
+		factor, knownUnit := GHGUnits[s.Unit]
+		if !knownUnit {
+			bad = append(bad, fmt.Sprintf("unit %s is not one of tCO2e, ktCO2e, MtCO2e", hierarchy.Excerpt(s.Unit)))
+		}
+		number := func(name, text string) float64 {
+			v, err := parseNumber(text)
+			if err == nil && knownUnit {
+				// The ceiling is on emissions in ktCO2e, whatever the file's unit.
+				limit := MaxKtCO2e / factor
+				err = checkQuantity(name+" ("+s.Unit+")", &v, -limit, limit)
 			}
-		}
-		if _, ok := GHGUnits[s.Unit]; !ok {
-			bad = append(bad, fmt.Sprintf("unit %q is not one of tCO2e, ktCO2e, MtCO2e", s.Unit))
-		}
-		for y, i := range years {
-			v, err := parseNumber(rec[i])
 			if err != nil {
-				bad = append(bad, fmt.Sprintf("y%d: %v", y, err))
+				bad = append(bad, fmt.Sprintf("%s: %v", name, err))
 			}
-			s.Values[y] = v
+			return v
 		}
-		if s.Target, err = parseNumber(rec[target]); err != nil {
-			bad = append(bad, fmt.Sprintf("target_%d: %v", targetYear, err))
+		for _, y := range sortedYears(years) {
+			s.Values[y] = number(fmt.Sprintf("y%d", y), rec[years[y]])
 		}
+		s.Target = number(fmt.Sprintf("target_%d", targetYear), rec[target])
 		if len(bad) > 0 {
 			return errors.New(strings.Join(bad, "; "))
 		}
 		out = append(out, s)
 		return nil
 	})
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
-// eachRecord calls fn for every record of a CSV file after its header, and returns the
-// errors of every bad line, each prefixed with its line number.
-func eachRecord(cr *csv.Reader, fn func(line int, rec []string) error) []error {
-	var errs []error
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			return errs
-		}
-		if err != nil {
-			// The parse error names its line; FieldPos is not valid after an error.
-			errs = append(errs, err)
-			if _, ok := err.(*csv.ParseError); ok {
-				continue
-			}
-			return errs
-		}
-		line, _ := cr.FieldPos(0)
-		if err := fn(line, rec); err != nil {
-			errs = append(errs, fmt.Errorf("line %d: %w", line, err))
-		}
+// checkNationalTexts checks a national row's sector and label.
+func checkNationalTexts(s NationalSector) []string {
+	var bad []string
+	sec, known := SectorByCode(s.Sector)
+	switch {
+	case s.Sector == NationalTotal:
+	case !known:
+		bad = append(bad, fmt.Sprintf("unknown sector %s", hierarchy.Excerpt(s.Sector)))
+	case sec.Parent != "":
+		bad = append(bad, fmt.Sprintf("sector %q is not a national sector", s.Sector))
 	}
+	if err := CheckText("label_fr", s.Label, MaxNameLength); err != nil {
+		bad = append(bad, err.Error())
+	}
+	return bad
 }
 
-func parseNumber(s string) (float64, error) {
-	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	if err != nil {
-		return 0, fmt.Errorf("%q is not a number", s)
+// sortedYears lists the year columns in order, so that errors come in the file's order
+// of years whatever the map's.
+func sortedYears(years map[int]int) []int {
+	out := make([]int, 0, len(years))
+	for y := range years {
+		out = append(out, y)
 	}
-	return f, nil
+	slices.Sort(out)
+	return out
 }

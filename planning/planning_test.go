@@ -285,7 +285,11 @@ func TestCheckObservation(t *testing.T) {
 		{"emissions default to ktCO2e", GHGEmissions, "", 2024, 1, nil, "ktCO2e", ""},
 		{"emissions unit", GHGEmissions, "kWh", 2024, 1, nil, "", `unit "kWh" is not an emissions unit`},
 		{"year", GHGEmissions, "", 1800, 1, nil, "", "year 1800 is out of range"},
-		{"value", GHGEmissions, "", 2024, math.NaN(), nil, "", "not a finite number"},
+		{"NaN value", GHGEmissions, "", 2024, math.NaN(), nil, "", "value must be a finite amount from -1e+12 to 1e+12, got NaN"},
+		{"value at the ceiling", GHGEmissions, "tCO2e", 2024, -1e12, nil, "tCO2e", ""},
+		{"value over the ceiling", GHGEmissions, "", 2024, 1.1e12, nil, "", "value must be a finite amount from -1e+12 to 1e+12, got 1.1e+12"},
+		{"infinite value", GHGEmissions, "", 2024, math.Inf(-1), nil, "", "got -Inf"},
+		{"long unit is quoted short", GHGEmissions, strings.Repeat("u", 500), 2024, 1, nil, "", `unit "` + strings.Repeat("u", 40) + `"… is not an emissions unit`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := CheckObservation(tc.metric, tc.unit, tc.year, tc.value, tc.leverUnit)
