@@ -3,6 +3,7 @@ package planning
 import (
 	"bytes"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -13,6 +14,9 @@ func FuzzParseSGPE(f *testing.F) {
 	f.Add([]byte(sgpeSample))
 	f.Add([]byte(`[{"id":"x","leverName":"y","regionName":"Bretagne","regionEnabled":true,"sector":"Industrie","group":"Mieux produire","objCO2":1e308,"ratioCO2toPhys":1e308,"startPoint2019":-1e308,"unitPhys":"kha"}]`))
 	f.Add([]byte(`[null, 1, "x", {}]`))
+	f.Add([]byte(sgpeSample[:len(sgpeSample)/2]))
+	f.Add([]byte(strings.Replace(sgpeSample, `"id":"augm_voitelec"`, `"id":5`, 1)))
+	f.Add([]byte(strings.Replace(sgpeSample, `"objCO2":290.6026`, `"objCO2":null`, 1)))
 	if b, err := os.ReadFile("../../shared/data/sgpe/simulateur-territorial-data.json"); err == nil && len(b) < 1<<20 {
 		f.Add(b[:min(len(b), 4096)])
 	}
@@ -20,6 +24,9 @@ func FuzzParseSGPE(f *testing.F) {
 		file, err := ParseSGPE(bytes.NewReader(data), regionCodes)
 		if (file == nil) == (err == nil) {
 			t.Fatalf("ParseSGPE returned %v and %v", file, err)
+		}
+		if err != nil {
+			checkShortLines(t, err)
 		}
 	})
 }
@@ -33,6 +40,9 @@ func FuzzParseNational(f *testing.F) {
 		rows, err := ParseNational(bytes.NewReader(data))
 		if err != nil && rows != nil {
 			t.Fatalf("rows with an error")
+		}
+		if err != nil {
+			checkShortLines(t, err)
 		}
 		if len(data) > 0 && data[len(data)-1] != '\n' && err == nil {
 			t.Fatalf("a file without a final newline was accepted: %q", data)
@@ -50,6 +60,9 @@ func FuzzParseObservations(f *testing.F) {
 		if (recs == nil) == (err == nil) {
 			t.Fatalf("ParseObservations returned %v and %v", recs, err)
 		}
+		if err != nil {
+			checkShortLines(t, err)
+		}
 		if len(data) > 0 && data[len(data)-1] != '\n' && err == nil {
 			t.Fatalf("a file without a final newline was accepted: %q", data)
 		}
@@ -59,4 +72,15 @@ func FuzzParseObservations(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkShortLines fails when a line of an error is long enough to carry a large chunk of
+// the input back.
+func checkShortLines(t *testing.T, err error) {
+	t.Helper()
+	for _, line := range strings.Split(err.Error(), "\n") {
+		if len(line) > 1000 {
+			t.Fatalf("an error line of %d bytes: %.200s...", len(line), line)
+		}
+	}
 }

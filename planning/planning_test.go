@@ -195,11 +195,11 @@ func TestParseSGPE(t *testing.T) {
 	}
 
 	for _, tc := range []struct{ name, file, want string }{
-		{"not JSON", `{"a":1}`, "not a JSON array"},
-		{"unknown region", strings.Replace(sgpeSample, `"Grand Est"`, `"Atlantide"`, 1), `record 1: unknown region "Atlantide"`},
-		{"malformed number", strings.Replace(sgpeSample, `"objCO2":290.6026`, `"objCO2":"290,6"`, 1), `record 4: lever co2_enr: objCO2: "290,6" is not a number`},
-		{"unknown sector", strings.Replace(sgpeSample, `"sector":"Énergie","group":"Mieux produire","objCO2":290`, `"sector":"Spatial","group":"Mieux produire","objCO2":290`, 1), `record 4: lever co2_enr: unknown sector "Spatial"`},
-		{"unknown theme", strings.Replace(sgpeSample, `"group":"Mieux se déplacer","unitPhys"`, `"group":"Mieux voler","unitPhys"`, 1), `record 1: lever augm_voitelec: unknown theme "Mieux voler"`},
+		{"not an array", `{"a":1}`, "SGPE file: line 1, column 1: not a JSON array of records, but a JSON object"},
+		{"unknown region", strings.Replace(sgpeSample, `"Grand Est"`, `"Atlantide"`, 1), `record 1 (line 2): unknown region "Atlantide"`},
+		{"malformed number", strings.Replace(sgpeSample, `"objCO2":290.6026`, `"objCO2":"290,6"`, 1), `record 4 (line 5): lever co2_enr: objCO2: "290,6" is not a number`},
+		{"unknown sector", strings.Replace(sgpeSample, `"sector":"Énergie","group":"Mieux produire","objCO2":290`, `"sector":"Spatial","group":"Mieux produire","objCO2":290`, 1), `record 4 (line 5): lever co2_enr: unknown sector "Spatial"`},
+		{"unknown theme", strings.Replace(sgpeSample, `"group":"Mieux se déplacer","unitPhys"`, `"group":"Mieux voler","unitPhys"`, 1), `record 1 (line 2): lever augm_voitelec: unknown theme "Mieux voler"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f, err := ParseSGPE(strings.NewReader(tc.file), regionCodes)

@@ -1,13 +1,14 @@
 package planning
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"strings"
+
+	"github.com/cop-territoriales/cop-api/hierarchy"
 )
 
 // SGPEBaselineYear and SGPETargetYear frame every objective of the SGPE dashboard.
@@ -19,13 +20,20 @@ const (
 // ExampleRegion is the fictitious region of the SGPE file, skipped on import.
 const ExampleRegion = "Région exemple"
 
-// RecordError is an error about one record of an import file (1-based).
+// RecordError is an error about one record of an import file (1-based), and the line
+// the record starts on when known.
 type RecordError struct {
 	Record int
+	Line   int // 0 when unknown, or when Err names a position itself
 	Err    error
 }
 
-func (e *RecordError) Error() string { return fmt.Sprintf("record %d: %v", e.Record, e.Err) }
+func (e *RecordError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("record %d (line %d): %v", e.Record, e.Line, e.Err)
+	}
+	return fmt.Sprintf("record %d: %v", e.Record, e.Err)
+}
 func (e *RecordError) Unwrap() error { return e.Err }
 
 // RegionObjective is one region's 2030 objective for one lever, from the SGPE file.
@@ -63,26 +71,31 @@ type sgpeRow struct {
 }
 
 // ParseSGPE reads the SGPE "simulateur territorial" file. regionCode maps a region label
-// of the file ("Bretagne", "PACA") to its INSEE code. Every bad record is reported with
-// its number; a file with any error yields nothing.
+// of the file ("Bretagne", "PACA") to its INSEE code. A file that is not a complete JSON
+// array is refused with the line and column of the problem; every bad record is reported
+// with its number and line; a file with any error yields nothing. Texts and quantities
+// are bounded (see limits.go).
 func ParseSGPE(r io.Reader, regionCode func(label string) (string, bool)) (*SGPEFile, error) {
-	var rows []json.RawMessage
-	dec := json.NewDecoder(r)
-	if err := dec.Decode(&rows); err != nil {
-		return nil, fmt.Errorf("SGPE file: not a JSON array of records: %w", err)
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("SGPE file: read: %w", err)
+	}
+	records, err := jsonRecords(data)
+	if err != nil {
+		return nil, fmt.Errorf("SGPE file: %w", err)
 	}
 	out := &SGPEFile{}
 	levers := map[string]int{} // code -> index in out.Levers
-	var errs []error
-	for i, raw := range rows {
+	var errs hierarchy.ErrorList
+	for i, rec := range records {
 		n := i + 1
+		line, _ := position(data, rec.offset)
 		bad := func(format string, args ...any) {
-			errs = append(errs, &RecordError{Record: n, Err: fmt.Errorf(format, args...)})
+			errs.Add(&RecordError{Record: n, Line: line, Err: fmt.Errorf(format, args...)})
 		}
 		var row sgpeRow
-		d := json.NewDecoder(bytes.NewReader(raw))
-		if err := d.Decode(&row); err != nil {
-			bad("%v", err)
+		if err := json.Unmarshal(rec.raw, &row); err != nil {
+			errs.Add(&RecordError{Record: n, Err: jsonError(data, rec.offset, err)})
 			continue
 		}
 		if row.RegionName == ExampleRegion {
@@ -93,33 +106,35 @@ func ParseSGPE(r io.Reader, regionCode func(label string) (string, bool)) (*SGPE
 			bad("lever id and name are required")
 			continue
 		}
+		if err := checkSGPETexts(row); err != nil {
+			bad("lever %s: %v", hierarchy.Excerpt(row.ID), err)
+			continue
+		}
 		sector, ok := sgpeSectors[row.Sector]
 		if !ok {
-			bad("lever %s: unknown sector %q", row.ID, row.Sector)
+			bad("lever %s: unknown sector %s", row.ID, hierarchy.Excerpt(row.Sector))
 		}
 		theme, ok := themeByName(row.Group)
 		if !ok {
-			bad("lever %s: unknown theme %q", row.ID, row.Group)
+			bad("lever %s: unknown theme %s", row.ID, hierarchy.Excerpt(row.Group))
 		}
 		code, ok := regionCode(row.RegionName)
 		if !ok {
-			bad("unknown region %q", row.RegionName)
+			bad("unknown region %s", hierarchy.Excerpt(row.RegionName))
 		}
-		obj, err1 := number(row.ObjCO2, "objCO2")
-		ratio, err2 := number(row.RatioCO2toPhys, "ratioCO2toPhys")
-		start, err3 := number(row.StartPoint2019, "startPoint2019")
-		if err := errors.Join(err1, err2, err3); err != nil {
+		unit := ""
+		if row.UnitPhys != nil {
+			unit = PhysicalUnit(*row.UnitPhys)
+		}
+		obj, start, target, err := sgpeQuantities(row, unit != "")
+		if err != nil {
 			bad("lever %s: %v", row.ID, err)
 		}
 		if row.RegionEnabled == nil {
 			bad("lever %s: regionEnabled is missing", row.ID)
 		}
-		if len(errs) > 0 {
+		if errs.Len() > 0 {
 			continue
-		}
-		unit := ""
-		if row.UnitPhys != nil {
-			unit = PhysicalUnit(*row.UnitPhys)
 		}
 		lv := Lever{Code: row.ID, Name: row.LeverName, Sector: sector, Theme: theme,
 			PhysicalUnit: unit, Description: strings.TrimSpace(row.Comment), Extensive: IsExtensive(unit)}
@@ -140,12 +155,12 @@ func ParseSGPE(r io.Reader, regionCode func(label string) (string, bool)) (*SGPE
 		if unit != "" {
 			o.HasPhysical = true
 			o.PhysicalBaseline = start
-			o.PhysicalTarget = start + obj*ratio
+			o.PhysicalTarget = target
 		}
 		out.Objectives = append(out.Objectives, o)
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	if err := errs.Err(); err != nil {
+		return nil, err
 	}
 	if len(out.Objectives) == 0 {
 		return nil, errors.New("SGPE file: no objective for a real region")
@@ -153,26 +168,61 @@ func ParseSGPE(r io.Reader, regionCode func(label string) (string, bool)) (*SGPE
 	return out, nil
 }
 
-// number reads a JSON number, refusing strings, nulls and non-finite values.
+// checkSGPETexts bounds the texts of a record that are stored: the lever's code, name,
+// unit and comment.
+func checkSGPETexts(row sgpeRow) error {
+	unit := ""
+	if row.UnitPhys != nil {
+		unit = *row.UnitPhys
+	}
+	return errors.Join(CheckText("id", row.ID, MaxCodeLength),
+		CheckText("leverName", row.LeverName, MaxLeverNameLength),
+		CheckText("unitPhys", unit, MaxUnitLength),
+		CheckText("comment", row.Comment, MaxLeverCommentLength))
+}
+
+// sgpeQuantities reads a record's emissions avoided (within MaxKtCO2e) and, when the
+// lever has a physical unit, its 2019 quantity and 2030 target (startPoint2019 + objCO2
+// × ratioCO2toPhys), within MaxPhysical: the product of two numbers from the file must
+// stay a plausible quantity, not overflow.
+func sgpeQuantities(row sgpeRow, physical bool) (obj, start, target float64, err error) {
+	obj, err1 := number(row.ObjCO2, "objCO2")
+	ratio, err2 := number(row.RatioCO2toPhys, "ratioCO2toPhys")
+	start, err3 := number(row.StartPoint2019, "startPoint2019")
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return 0, 0, 0, err
+	}
+	errs := []error{checkQuantity("objCO2", &obj, -MaxKtCO2e, MaxKtCO2e)}
+	if physical {
+		target = start + obj*ratio
+		errs = append(errs, checkQuantity("startPoint2019", &start, -MaxPhysical, MaxPhysical),
+			checkQuantity("the 2030 target (startPoint2019 + objCO2 × ratioCO2toPhys)", &target, -MaxPhysical, MaxPhysical))
+	}
+	return obj, start, target, errors.Join(errs...)
+}
+
+// number reads a JSON number, refusing strings, nulls and non-finite values, and quoting
+// at most an excerpt of what it refuses.
 func number(raw json.RawMessage, field string) (float64, error) {
 	if len(raw) == 0 {
 		return 0, fmt.Errorf("%s is missing", field)
 	}
 	var f float64
-	if err := json.Unmarshal(raw, &f); err != nil {
-		return 0, fmt.Errorf("%s: %s is not a number", field, truncate(string(raw)))
+	// Unmarshal leaves f at 0 for a null: refuse it before.
+	if raw[0] != 'n' && json.Unmarshal(raw, &f) == nil && !math.IsNaN(f) && !math.IsInf(f, 0) {
+		return f, nil
 	}
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return 0, fmt.Errorf("%s is not finite", field)
+	var s string
+	switch raw[0] {
+	case '"':
+		_ = json.Unmarshal(raw, &s)
+		return 0, fmt.Errorf("%s: %s is not a number", field, hierarchy.Excerpt(s))
+	case 'n':
+		return 0, fmt.Errorf("%s is null, not a number", field)
+	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		return 0, fmt.Errorf("%s: %s is not a finite number", field, hierarchy.Excerpt(string(raw)))
 	}
-	return f, nil
-}
-
-func truncate(s string) string {
-	if len(s) > 30 {
-		return s[:30] + "…"
-	}
-	return s
+	return 0, fmt.Errorf("%s is not a number", field)
 }
 
 // PhysicalUnit keeps the unit of an SGPE physical quantity without its comment on the
