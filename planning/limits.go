@@ -8,8 +8,8 @@ import (
 
 // Limits on what the API and the import files accept, in one place: the README's limits
 // table copies them. Each is far above any real value, so that it only stops mistakes
-// and abuse: a text pasted twice over, a budget in cents read as euros, a file cut in
-// transfer, a request built to exhaust the server. Lengths count characters (Unicode code
+// and abuse: a text pasted many times over, a number typed with extra zeros, a file cut
+// in transfer, a request built to exhaust the server. Lengths count characters (Unicode code
 // points), not bytes. The hierarchy's own limits (CRTE names, codes, search words,
 // excerpts of bad input, errors listed per file) are in hierarchy/limits.go.
 const (
@@ -35,7 +35,8 @@ const (
 	MaxFundingSources      = 50
 	MaxFundingSourceLength = 200
 	// MaxCodeLength bounds a lever, sector or territory code read from a file or a
-	// request: real codes have at most 16 characters ("augm_voitelec").
+	// request: real codes have at most 16 characters (the SGPE's lever ids, such as
+	// "augm_voitelec").
 	MaxCodeLength = hierarchy.MaxCodeLength
 	// MaxLeverNameLength bounds a lever's name in the SGPE file (at most 56 characters
 	// there).
