@@ -11,131 +11,106 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"github.com/cop-territoriales/cop-api/ent"
-	"github.com/cop-territoriales/cop-api/ent/action"
-	"github.com/cop-territoriales/cop-api/ent/auditentry"
 	"github.com/cop-territoriales/cop-api/ent/commitment"
 	"github.com/cop-territoriales/cop-api/ent/territory"
-	"github.com/cop-territoriales/cop-api/graph/model"
+	"github.com/cop-territoriales/cop-api/service"
 )
 
 // CreateAction is the resolver for the createAction field.
-func (r *mutationResolver) CreateAction(ctx context.Context, input model.ActionInput, idempotencyKey *string) (*ent.Action, error) {
-	return r.createAction(ctx, input, idempotencyKey)
+func (r *mutationResolver) CreateAction(ctx context.Context, input service.ActionInput, idempotencyKey *string) (*ent.Action, error) {
+	return r.svc.CreateAction(ctx, input, idempotencyKey)
 }
 
 // UpdateAction is the resolver for the updateAction field.
-func (r *mutationResolver) UpdateAction(ctx context.Context, id int, version int, input model.ActionInput) (*ent.Action, error) {
-	return r.updateAction(ctx, id, version, input, "updateAction")
+func (r *mutationResolver) UpdateAction(ctx context.Context, id int, version int, input service.ActionInput) (*ent.Action, error) {
+	return r.svc.UpdateAction(ctx, id, version, input)
 }
 
 // WithdrawAction is the resolver for the withdrawAction field.
 func (r *mutationResolver) WithdrawAction(ctx context.Context, id int, version int) (*ent.Action, error) {
-	abandoned := action.StatusABANDONED
-	return r.updateAction(ctx, id, version, model.ActionInput{Status: &abandoned}, "withdrawAction")
+	return r.svc.WithdrawAction(ctx, id, version)
 }
 
 // CreateCommitment is the resolver for the createCommitment field.
-func (r *mutationResolver) CreateCommitment(ctx context.Context, input model.CommitmentInput, idempotencyKey *string) (*ent.Commitment, error) {
-	return r.createCommitment(ctx, input, idempotencyKey)
+func (r *mutationResolver) CreateCommitment(ctx context.Context, input service.CommitmentInput, idempotencyKey *string) (*ent.Commitment, error) {
+	return r.svc.CreateCommitment(ctx, input, idempotencyKey)
 }
 
 // UpdateCommitment is the resolver for the updateCommitment field.
-func (r *mutationResolver) UpdateCommitment(ctx context.Context, id int, version int, input model.CommitmentInput) (*ent.Commitment, error) {
-	return r.updateCommitment(ctx, id, version, input)
+func (r *mutationResolver) UpdateCommitment(ctx context.Context, id int, version int, input service.CommitmentInput) (*ent.Commitment, error) {
+	return r.svc.UpdateCommitment(ctx, id, version, input)
 }
 
 // TransitionCommitment is the resolver for the transitionCommitment field.
 func (r *mutationResolver) TransitionCommitment(ctx context.Context, id int, version int, to commitment.Status) (*ent.Commitment, error) {
-	return r.transitionCommitment(ctx, id, version, to, "transitionCommitment")
+	return r.svc.TransitionCommitment(ctx, id, version, to)
 }
 
 // WithdrawCommitment is the resolver for the withdrawCommitment field.
 func (r *mutationResolver) WithdrawCommitment(ctx context.Context, id int, version int) (*ent.Commitment, error) {
-	return r.transitionCommitment(ctx, id, version, commitment.StatusWITHDRAWN, "withdrawCommitment")
+	return r.svc.WithdrawCommitment(ctx, id, version)
 }
 
 // Actions is the resolver for the actions field.
 func (r *queryResolver) Actions(ctx context.Context, updatedSince *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ActionOrder, where *ent.ActionWhereInput) (*ent.ActionConnection, error) {
-	p, err := checkPage(after, first, before, last)
+	p, err := service.NewPage(after, first, before, last)
 	if err != nil {
 		return nil, err
 	}
-	q := r.client.Action.Query()
-	if updatedSince != nil {
-		q.Where(action.UpdatedAtGTE(*updatedSince))
-	}
-	if orderBy == nil {
-		orderBy = &ent.ActionOrder{Field: ent.ActionOrderFieldUpdatedAt, Direction: entgql.OrderDirectionAsc}
-	}
-	return q.Paginate(ctx, p.after, p.first, p.before, p.last, ent.WithActionOrder(orderBy), ent.WithActionFilter(where.Filter))
+	return r.svc.Actions(ctx, updatedSince, p, orderBy, where)
 }
 
 // Commitments is the resolver for the commitments field.
 func (r *queryResolver) Commitments(ctx context.Context, updatedSince *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CommitmentOrder, where *ent.CommitmentWhereInput) (*ent.CommitmentConnection, error) {
-	p, err := checkPage(after, first, before, last)
+	p, err := service.NewPage(after, first, before, last)
 	if err != nil {
 		return nil, err
 	}
-	q := r.client.Commitment.Query()
-	if updatedSince != nil {
-		q.Where(commitment.UpdatedAtGTE(*updatedSince))
-	}
-	if orderBy == nil {
-		orderBy = &ent.CommitmentOrder{Field: ent.CommitmentOrderFieldUpdatedAt, Direction: entgql.OrderDirectionAsc}
-	}
-	return q.Paginate(ctx, p.after, p.first, p.before, p.last, ent.WithCommitmentOrder(orderBy), ent.WithCommitmentFilter(where.Filter))
+	return r.svc.Commitments(ctx, updatedSince, p, orderBy, where)
 }
 
 // AuditLog is the resolver for the auditLog field.
 func (r *queryResolver) AuditLog(ctx context.Context, entity *string, entityID *int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEntryOrder, where *ent.AuditEntryWhereInput) (*ent.AuditEntryConnection, error) {
-	p, err := checkPage(after, first, before, last)
+	p, err := service.NewPage(after, first, before, last)
 	if err != nil {
 		return nil, err
 	}
-	q := r.client.AuditEntry.Query()
-	if entity != nil {
-		q.Where(auditentry.Entity(*entity))
-	}
-	if entityID != nil {
-		q.Where(auditentry.EntityID(*entityID))
-	}
-	if orderBy == nil {
-		orderBy = &ent.AuditEntryOrder{Field: ent.AuditEntryOrderFieldAt, Direction: entgql.OrderDirectionDesc}
-	}
-	return q.Paginate(ctx, p.after, p.first, p.before, p.last, ent.WithAuditEntryOrder(orderBy), ent.WithAuditEntryFilter(where.Filter))
+	return r.svc.AuditLog(ctx, entity, entityID, p, orderBy, where)
 }
 
 // Roadmap is the resolver for the roadmap field.
-func (r *queryResolver) Roadmap(ctx context.Context, region string, edition int) (*model.Roadmap, error) {
-	return r.roadmap(ctx, region, edition)
+func (r *queryResolver) Roadmap(ctx context.Context, region string, edition int) (*service.Roadmap, error) {
+	return r.svc.Roadmap(ctx, region, edition)
 }
 
 // Actions is the resolver for the actions field.
 func (r *territoryResolver) Actions(ctx context.Context, obj *ent.Territory, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ActionOrder, where *ent.ActionWhereInput) (*ent.ActionConnection, error) {
-	p, err := checkPage(after, first, before, last)
+	p, err := service.NewPage(after, first, before, last)
 	if err != nil {
 		return nil, err
 	}
-	return r.client.Action.Query().Where(action.TerritoryID(obj.ID)).
-		Paginate(ctx, p.after, p.first, p.before, p.last, ent.WithActionOrder(orderBy), ent.WithActionFilter(where.Filter))
+	return r.svc.TerritoryActions(ctx, obj, p, orderBy, where)
 }
 
 // Commitments is the resolver for the commitments field.
 func (r *territoryResolver) Commitments(ctx context.Context, obj *ent.Territory, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CommitmentOrder, where *ent.CommitmentWhereInput) (*ent.CommitmentConnection, error) {
-	p, err := checkPage(after, first, before, last)
+	p, err := service.NewPage(after, first, before, last)
 	if err != nil {
 		return nil, err
 	}
-	return r.client.Commitment.Query().Where(commitment.TerritoryID(obj.ID)).
-		Paginate(ctx, p.after, p.first, p.before, p.last, ent.WithCommitmentOrder(orderBy), ent.WithCommitmentFilter(where.Filter))
+	return r.svc.TerritoryCommitments(ctx, obj, p, orderBy, where)
 }
 
 // Rollup is the resolver for the rollup field.
-func (r *territoryResolver) Rollup(ctx context.Context, obj *ent.Territory, filter *model.RollupFilter) (*model.Rollup, error) {
-	return r.rollup(ctx, obj, filter)
+func (r *territoryResolver) Rollup(ctx context.Context, obj *ent.Territory, filter *service.RollupFilter) (*service.Rollup, error) {
+	return r.svc.Rollup(ctx, obj, filter)
 }
 
 // RollupBy is the resolver for the rollupBy field.
-func (r *territoryResolver) RollupBy(ctx context.Context, obj *ent.Territory, groupBy model.RollupGroup, level *territory.Level, filter *model.RollupFilter) ([]*model.RollupRow, error) {
-	return r.rollupBy(ctx, obj, groupBy, level, filter)
+func (r *territoryResolver) RollupBy(ctx context.Context, obj *ent.Territory, groupBy service.RollupGroup, level *territory.Level, filter *service.RollupFilter) ([]*service.RollupRow, error) {
+	rows, err := r.svc.RollupBy(ctx, obj, groupBy, level, filter)
+	if err == nil {
+		group(ctx, rows, func(row *service.RollupRow) *ent.Territory { return row.Territory })
+	}
+	return rows, err
 }

@@ -5,11 +5,11 @@ import (
 	"testing"
 
 	"github.com/cop-territoriales/cop-api/internal/testdb"
-	"github.com/cop-territoriales/cop-api/store"
+	"github.com/cop-territoriales/cop-api/service"
 )
 
 // BenchmarkRollups measures the roll-up pages at national scale: 200,000 synthetic actions
-// and 100,000 synthetic commitments over the real hierarchy (store.SeedDemo, seed 1).
+// and 100,000 synthetic commitments over the real hierarchy (service.SeedDemo, seed 1).
 func BenchmarkRollups(b *testing.B) {
 	pages := []struct{ name, query string }{
 		{"france-by-region", `{ territory(level: COUNTRY, code: "FR") { rollup { actionCount budget adoptedKtco2e objectiveKtco2e coverage }
@@ -21,8 +21,8 @@ func BenchmarkRollups(b *testing.B) {
 	}
 	for _, d := range testdb.Dialects() {
 		b.Run(d, func(b *testing.B) {
-			db := benchPlanningDB(b, d)
-			if err := store.SeedDemo(context.Background(), db.Client, store.DemoSize{Actions: 200_000, Commitments: 100_000, Seed: 1}); err != nil {
+			db := testdb.Planned(b, d)
+			if err := service.New(db.Client).SeedDemo(context.Background(), service.DemoSize{Actions: 200_000, Commitments: 100_000, Seed: 1}); err != nil {
 				b.Fatal(err)
 			}
 			a := newAPI(b, db)

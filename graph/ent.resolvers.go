@@ -11,33 +11,31 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/cop-territoriales/cop-api/ent"
 	"github.com/cop-territoriales/cop-api/graph/generated"
+	"github.com/cop-territoriales/cop-api/service"
 )
 
 // Steps is the resolver for the steps field.
 func (r *copResolver) Steps(ctx context.Context, obj *ent.Cop) ([]*ent.CopStep, error) {
-	return copSteps(ctx, obj)
+	return r.svc.CopSteps(ctx, obj)
 }
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id int) (ent.Noder, error) {
-	return nullIfNotFound(r.client.Noder(ctx, id))
+	return r.svc.Node(ctx, id)
 }
 
 // Nodes is the resolver for the nodes field.
 func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, error) {
-	if len(ids) > MaxPageSize {
-		return nil, badInput("nodes takes at most %d ids, got %d", MaxPageSize, len(ids))
-	}
-	return r.client.Noders(ctx, ids)
+	return r.svc.Nodes(ctx, ids)
 }
 
 // Levers is the resolver for the levers field.
 func (r *queryResolver) Levers(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.LeverOrder, where *ent.LeverWhereInput) (*ent.LeverConnection, error) {
-	p, err := checkPage(after, first, before, last)
+	p, err := service.NewPage(after, first, before, last)
 	if err != nil {
 		return nil, err
 	}
-	return r.client.Lever.Query().Paginate(ctx, p.after, p.first, p.before, p.last, ent.WithLeverOrder(orderBy), ent.WithLeverFilter(where.Filter))
+	return r.svc.Levers(ctx, p, orderBy, where)
 }
 
 // Cop returns generated.CopResolver implementation.

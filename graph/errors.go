@@ -11,7 +11,7 @@ import (
 
 	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/ent"
-	"github.com/cop-territoriales/cop-api/store"
+	"github.com/cop-territoriales/cop-api/service"
 )
 
 // Error codes put in the "code" extension of every error the API returns. gqlgen adds
@@ -23,21 +23,21 @@ const (
 	CodeConflict     = "CONFLICT"
 	CodeTimeout      = "TIMEOUT"
 	CodeCanceled     = "CANCELED"
+	// CodeUnauthenticated refuses a write without a valid key; CodeForbidden one the key
+	// may not make.
+	CodeUnauthenticated = "UNAUTHENTICATED"
+	CodeForbidden       = "FORBIDDEN"
 )
 
-// userError is an error whose message is meant for the client, with its code.
-type userError struct {
-	code, msg string
-}
-
-func (e *userError) Error() string { return e.msg }
-
-func badInput(format string, args ...any) error {
-	return &userError{code: CodeBadUserInput, msg: fmt.Sprintf(format, args...)}
-}
-
-func notFound(format string, args ...any) error {
-	return &userError{code: CodeNotFound, msg: fmt.Sprintf(format, args...)}
+// Code is the code of a kind of service error.
+func Code(kind error) string {
+	switch kind {
+	case service.ErrNotFound:
+		return CodeNotFound
+	case service.ErrConflict:
+		return CodeConflict
+	}
+	return CodeBadUserInput
 }
 
 // resolverError marks an error a resolver returned, so that the presenter can tell it
@@ -66,23 +66,23 @@ func markResolverErrors(ctx context.Context, next graphql.Resolver) (any, error)
 func presentError(ctx context.Context, err error) *gqlerror.Error {
 	pe := graphql.DefaultErrorPresenter(ctx, err)
 	var (
-		ue *userError
+		se *service.Error
 		re *resolverError
 	)
 	switch {
-	case errors.As(err, &ue):
-		pe.Message = ue.msg
-		setCode(pe, ue.code)
+	case errors.As(err, &se):
+		pe.Message = se.Msg
+		setCode(pe, Code(se.Kind))
 	case errors.Is(err, access.ErrUnauthenticated):
 		pe.Message = unwrapMessage(err)
 		setCode(pe, CodeUnauthenticated)
 	case errors.Is(err, access.ErrForbidden):
 		pe.Message = unwrapMessage(err)
 		setCode(pe, CodeForbidden)
-	case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrExists):
+	case errors.Is(err, service.ErrConflict):
 		pe.Message = unwrapMessage(err)
 		setCode(pe, CodeConflict)
-	case errors.Is(err, store.ErrInvalidInput):
+	case errors.Is(err, service.ErrInvalidInput):
 		pe.Message = unwrapMessage(err)
 		setCode(pe, CodeBadUserInput)
 	case ent.IsNotFound(err):
@@ -124,9 +124,6 @@ func setCode(e *gqlerror.Error, code string) {
 	}
 	e.Extensions["code"] = code
 }
-
-// errf formats a plain error for a caller that adds its own code.
-func errf(format string, args ...any) error { return fmt.Errorf(format, args...) }
 
 // unwrapMessage is the message of an error the store or access packages meant for the
 // client, without the resolver marker.

@@ -1,19 +1,27 @@
 package graph_test
 
+// The helpers every GraphQL test of the package uses: a client of the real HTTP handler,
+// keys, and checks of responses. Each area's own shapes and queries are in its file
+// (actions_test.go, planning_test.go, territory_test.go).
+
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cop-territoriales/cop-api/access"
-	"github.com/cop-territoriales/cop-api/graph"
 	"github.com/cop-territoriales/cop-api/hierarchy"
+	"github.com/cop-territoriales/cop-api/httpapi"
 	"github.com/cop-territoriales/cop-api/internal/testdb"
+	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
 )
 
@@ -21,6 +29,16 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	testdb.Cleanup()
 	os.Exit(code)
+}
+
+// runPlanned runs f once per dialect, each with its own copy of a database holding the
+// hierarchy, the catalogue, the SGPE objectives with their breakdowns and the national
+// figures (the reference data is loaded once per test binary, not per test).
+func runPlanned(t *testing.T, f func(t *testing.T, db *store.DB)) {
+	t.Helper()
+	for _, d := range testdb.Dialects() {
+		t.Run(d, func(t *testing.T) { f(t, testdb.Planned(t, d)) })
+	}
 }
 
 // gqlError is an error as clients receive it.
@@ -42,14 +60,34 @@ type response struct {
 // created in the test's database.
 const writeToken = "admin-key-of-the-test-database"
 
-// newKey creates an API key in db and returns it.
-func newKey(t testing.TB, db *store.DB, org string, level hierarchy.Level, code string, role access.Role) string {
+// newKey creates an API key in db for an organisation, a territory ("LEVEL:code") and a
+// role, and returns it.
+func newKey(t testing.TB, db *store.DB, org, territory string, role access.Role) string {
 	t.Helper()
-	key, _, err := store.CreateKey(context.Background(), db.Client, org, hierarchy.Key{Level: level, Code: code}, role)
+	level, code, _ := strings.Cut(territory, ":")
+	key, _, err := service.New(db.Client).CreateKey(context.Background(), org, hierarchy.Key{Level: hierarchy.Level(level), Code: code}, role)
 	if err != nil {
 		t.Fatalf("create key: %v", err)
 	}
 	return key
+}
+
+// keyPrefix is the public part of a key, which names it in the audit log and revocations.
+func keyPrefix(t testing.TB, key string) string {
+	t.Helper()
+	prefix, _, err := access.SplitKey(key)
+	if err != nil {
+		t.Fatalf("split key: %v", err)
+	}
+	return prefix
+}
+
+// revokeKey revokes a key created by newKey.
+func revokeKey(t testing.TB, db *store.DB, key string) {
+	t.Helper()
+	if err := service.New(db.Client).RevokeKey(context.Background(), keyPrefix(t, key), time.Now()); err != nil {
+		t.Fatalf("revoke key: %v", err)
+	}
 }
 
 // api posts GraphQL operations to the real handler over one database.
@@ -61,10 +99,28 @@ type api struct {
 	adminKey string
 }
 
+// testOptions are the HTTP edge's default options without the rate limit: tests and
+// benchmarks send many requests from one address.
+func testOptions() httpapi.Options {
+	opts := httpapi.DefaultOptions()
+	opts.RatePerSecond = 0
+	return opts
+}
+
 func newAPI(t testing.TB, db *store.DB) *api {
-	opts := graph.DefaultOptions()
-	opts.RatePerSecond = 0 // tests and benchmarks send many requests from one address
-	return &api{t: t, db: db, h: graph.NewMux(db.Client, opts)}
+	return newAPIWith(t, db, testOptions())
+}
+
+// newAPIWith serves db through the HTTP edge with opts.
+func newAPIWith(t testing.TB, db *store.DB, opts httpapi.Options) *api {
+	return &api{t: t, db: db, h: httpapi.NewMux(service.New(db.Client), opts)}
+}
+
+// as returns a client of the same handler sending another key.
+func (a *api) as(token string) *api {
+	b := *a
+	b.token = token
+	return &b
 }
 
 // raw posts a body as it is and decodes the response.
@@ -80,7 +136,7 @@ func (a *api) raw(method, contentType, body string) response {
 	token := a.token
 	if token == writeToken {
 		if a.adminKey == "" {
-			a.adminKey = newKey(a.t, a.db, "tests", hierarchy.Country, "FR", access.Admin)
+			a.adminKey = newKey(a.t, a.db, "tests", "COUNTRY:FR", access.Admin)
 		}
 		token = a.adminKey
 	}
@@ -129,10 +185,88 @@ func (a *api) statements(query string, vars map[string]any) int64 {
 	return a.db.Statements.Count() - before
 }
 
+// post posts an operation without touching the test: safe from any goroutine. token is
+// a real key (not writeToken).
+func post(h http.Handler, token, query string, vars map[string]any) (response, error) {
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		return response{}, err
+	}
+	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	var r response
+	if err := json.Unmarshal(rec.Body.Bytes(), &r); err != nil {
+		return r, fmt.Errorf("response is not JSON (%d): %s", rec.Code, rec.Body.String())
+	}
+	r.status = rec.Code
+	return r, nil
+}
+
+// field decodes data.<name> of a response.
+func field(t testing.TB, r response, name string, out any) {
+	t.Helper()
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(r.Data, &m); err != nil {
+		t.Fatalf("decode %s: %v", r.Data, err)
+	}
+	if err := json.Unmarshal(m[name], out); err != nil {
+		t.Fatalf("decode %s: %v", m[name], err)
+	}
+}
+
+// tk turns "LEVEL:code" into a TerritoryKey input.
+func tk(k string) map[string]any {
+	level, code, _ := strings.Cut(k, ":")
+	return map[string]any{"level": level, "code": code}
+}
+
+// wantError checks that a response failed with code and a message containing each of
+// msgs, and that no error leaks internals.
+func wantError(t testing.TB, what string, r response, code string, msgs ...string) {
+	t.Helper()
+	if len(r.Errors) == 0 {
+		t.Errorf("%s: no error, want %s; data %s", what, code, r.Data)
+		return
+	}
+	e := r.Errors[0]
+	if e.code() != code {
+		t.Errorf("%s: error %q with code %q, want %s", what, e.Message, e.code(), code)
+	}
+	for _, m := range msgs {
+		if !strings.Contains(e.Message, m) {
+			t.Errorf("%s: error %q does not contain %q", what, e.Message, m)
+		}
+	}
+	noLeak(t, r)
+}
+
+// leaks are fragments that must never reach a client: SQL, driver and Go internals.
+var leaks = []string{"SELECT", "select ", "sql:", "pq:", "sqlite", "ent:", "runtime", "goroutine", "panic", ".go:"}
+
+// noLeak checks that errors keep the driver's and Go's words out.
+func noLeak(t testing.TB, r response) {
+	t.Helper()
+	for _, e := range r.Errors {
+		for _, l := range leaks {
+			if strings.Contains(e.Message, l) {
+				t.Errorf("error %q leaks %q", e.Message, l)
+			}
+		}
+	}
+}
+
+// near compares amounts computed along different paths.
+func near(a, b float64) bool {
+	return math.Abs(a-b) <= 1e-6*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
+}
+
 func compact(v any) string {
 	var b bytes.Buffer
 	json.NewEncoder(&b).Encode(v)
 	return strings.TrimSpace(b.String())
 }
-
-func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -2,13 +2,10 @@ package graph
 
 import (
 	"context"
-	"net/http"
 	"sync"
 
 	"github.com/cop-territoriales/cop-api/ent"
-	"github.com/cop-territoriales/cop-api/ent/ancestry"
-	"github.com/cop-territoriales/cop-api/ent/membership"
-	"github.com/cop-territoriales/cop-api/hierarchy"
+	"github.com/cop-territoriales/cop-api/service"
 )
 
 // loaders batch the per-territory lists that nested queries ask for. Whenever the API
@@ -25,24 +22,46 @@ type loaders struct {
 	conns     *connLoaders // children and descendants pages, by arguments
 }
 
+// connLoaders holds one loader per set of connection arguments.
+type connLoaders struct {
+	mu sync.Mutex
+	m  map[string]*groupLoader[*ent.TerritoryConnection]
+}
+
 type loadersKey struct{}
 
-// withLoaders gives each request its own loaders: their caches never outlive a request.
-func withLoaders(client *ent.Client, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		l := &loaders{groups: map[int][]int{}}
-		l.parents = newGroupLoader(l, fetchParents(client, l))
-		l.ancestors = newGroupLoader(l, fetchAncestors(client, l))
-		l.conns = &connLoaders{m: map[string]*groupLoader[*ent.TerritoryConnection]{}}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), loadersKey{}, l)))
+// withLoaders gives each operation its own loaders: their caches never outlive it.
+func withLoaders(ctx context.Context, svc *service.Service) context.Context {
+	l := &loaders{groups: map[int][]int{}}
+	l.parents = newGroupLoader(l, func(ctx context.Context, ids []int) (map[int][]*ent.Membership, error) {
+		m, err := svc.ParentsOf(ctx, ids)
+		var all []*ent.Territory
+		for _, ms := range m {
+			for _, x := range ms {
+				all = append(all, x.Edges.Parent)
+			}
+		}
+		l.group(all)
+		return m, err
 	})
+	l.ancestors = newGroupLoader(l, func(ctx context.Context, ids []int) (map[int][]*ent.Territory, error) {
+		m, err := svc.AncestorsOf(ctx, ids)
+		var all []*ent.Territory
+		for _, ts := range m {
+			all = append(all, ts...)
+		}
+		l.group(all)
+		return m, err
+	})
+	l.conns = &connLoaders{m: map[string]*groupLoader[*ent.TerritoryConnection]{}}
+	return context.WithValue(ctx, loadersKey{}, l)
 }
 
 func loadersFrom(ctx context.Context) *loaders {
 	if l, ok := ctx.Value(loadersKey{}).(*loaders); ok {
 		return l
 	}
-	// Outside an HTTP request (direct schema execution): loaders without groups.
+	// Outside an operation: loaders without groups.
 	return &loaders{groups: map[int][]int{}}
 }
 
@@ -129,72 +148,61 @@ func (g *groupLoader[V]) Load(ctx context.Context, id int) (V, error) {
 	return p.v, p.err
 }
 
-// fetchParents loads the memberships of many territories with their parents: two
-// statements for any number of territories.
-func fetchParents(client *ent.Client, l *loaders) func(context.Context, []int) (map[int][]*ent.Membership, error) {
-	return func(ctx context.Context, ids []int) (map[int][]*ent.Membership, error) {
-		ms, err := client.Membership.Query().Where(membership.ChildIDIn(ids...)).WithParent().All(ctx)
-		if err != nil {
-			return nil, err
+// group records the territories of a list returned together.
+func group[T any](ctx context.Context, items []T, terr func(T) *ent.Territory) {
+	ts := make([]*ent.Territory, 0, len(items))
+	for _, it := range items {
+		if t := terr(it); t != nil {
+			ts = append(ts, t)
 		}
-		out := make(map[int][]*ent.Membership, len(ids))
-		parents := make([]*ent.Territory, 0, len(ms))
-		for _, m := range ms {
-			out[m.ChildID] = append(out[m.ChildID], m)
-			parents = append(parents, m.Edges.Parent)
+	}
+	loadersFrom(ctx).group(ts)
+}
+
+// groupList groups a list of territories as it is returned.
+func groupList(ctx context.Context) func([]*ent.Territory, error) ([]*ent.Territory, error) {
+	return func(ts []*ent.Territory, err error) ([]*ent.Territory, error) {
+		if err == nil {
+			loadersFrom(ctx).group(ts)
 		}
-		for _, id := range ids {
-			list := out[id]
-			if list == nil {
-				list = []*ent.Membership{}
-			}
-			sortByKey(list, func(m *ent.Membership) *ent.Territory { return m.Edges.Parent })
-			out[id] = list
-		}
-		l.group(parents)
-		return out, nil
+		return ts, err
 	}
 }
 
-// fetchAncestors loads the ancestors of many territories: two statements.
-func fetchAncestors(client *ent.Client, l *loaders) func(context.Context, []int) (map[int][]*ent.Territory, error) {
-	return func(ctx context.Context, ids []int) (map[int][]*ent.Territory, error) {
-		rows, err := client.Ancestry.Query().
-			Where(ancestry.TerritoryIDIn(ids...), ancestry.DepthGT(0)).
-			WithAncestor().All(ctx)
-		if err != nil {
-			return nil, err
+// groupConnection groups the territories of a page as it is returned.
+func groupConnection(ctx context.Context) func(*ent.TerritoryConnection, error) (*ent.TerritoryConnection, error) {
+	return func(c *ent.TerritoryConnection, err error) (*ent.TerritoryConnection, error) {
+		if err == nil {
+			group(ctx, c.Edges, func(e *ent.TerritoryEdge) *ent.Territory { return e.Node })
 		}
-		out := make(map[int][]*ent.Territory, len(ids))
-		all := make([]*ent.Territory, 0, len(rows))
-		for _, a := range rows {
-			out[a.TerritoryID] = append(out[a.TerritoryID], a.Edges.Ancestor)
-			all = append(all, a.Edges.Ancestor)
-		}
-		for _, id := range ids {
-			list := out[id]
-			if list == nil {
-				list = []*ent.Territory{}
-			}
-			sortByKey(list, func(t *ent.Territory) *ent.Territory { return t })
-			out[id] = list
-		}
-		l.group(all)
-		return out, nil
+		return c, err
 	}
 }
 
-// sortByKey orders items by the level (largest first) then code of a territory.
-func sortByKey[T any](items []T, terr func(T) *ent.Territory) {
-	keys := make([]hierarchy.Key, len(items))
-	idx := map[hierarchy.Key]T{}
-	for i, it := range items {
-		t := terr(it)
-		keys[i] = hierarchy.Key{Level: hierarchy.Level(t.Level), Code: t.Code}
-		idx[keys[i]] = it
+// connection returns the page of t's children or descendants, loaded with the same page
+// of every territory of t's group: a few statements for the whole group.
+func (r *Resolver) connection(ctx context.Context, t *ent.Territory, p service.Page, a service.ConnArgs) (*ent.TerritoryConnection, error) {
+	l := loadersFrom(ctx)
+	if !p.Batchable() || l.conns == nil {
+		return groupConnection(ctx)(r.svc.Connection(ctx, t.ID, p, a))
 	}
-	hierarchy.SortKeys(keys)
-	for i, k := range keys {
-		items[i] = idx[k]
+	k := a.Key(p)
+	l.conns.mu.Lock()
+	gl := l.conns.m[k]
+	if gl == nil {
+		gl = newGroupLoader(l, func(ctx context.Context, ids []int) (map[int]*ent.TerritoryConnection, error) {
+			m, err := r.svc.Connections(ctx, ids, p, a)
+			var shown []*ent.Territory
+			for _, c := range m {
+				for _, e := range c.Edges {
+					shown = append(shown, e.Node)
+				}
+			}
+			l.group(shown)
+			return m, err
+		})
+		l.conns.m[k] = gl
 	}
+	l.conns.mu.Unlock()
+	return gl.Load(ctx, t.ID)
 }

@@ -10,184 +10,115 @@ import (
 	"time"
 
 	"entgo.io/contrib/entgql"
+	"github.com/cop-territoriales/cop-api/data"
 	"github.com/cop-territoriales/cop-api/ent"
-	"github.com/cop-territoriales/cop-api/ent/cop"
 	"github.com/cop-territoriales/cop-api/ent/copparticipant"
 	"github.com/cop-territoriales/cop-api/ent/copstep"
-	"github.com/cop-territoriales/cop-api/ent/lever"
-	"github.com/cop-territoriales/cop-api/ent/objective"
-	"github.com/cop-territoriales/cop-api/ent/observation"
-	"github.com/cop-territoriales/cop-api/ent/sector"
 	"github.com/cop-territoriales/cop-api/ent/territory"
-	"github.com/cop-territoriales/cop-api/ent/theme"
 	"github.com/cop-territoriales/cop-api/graph/generated"
-	"github.com/cop-territoriales/cop-api/graph/model"
 	"github.com/cop-territoriales/cop-api/planning"
-	"github.com/cop-territoriales/cop-api/store"
+	"github.com/cop-territoriales/cop-api/service"
 )
 
 // RecordObservations is the resolver for the recordObservations field.
-func (r *mutationResolver) RecordObservations(ctx context.Context, input []*model.ObservationInput) ([]*ent.Observation, error) {
-	return r.recordObservations(ctx, input)
+func (r *mutationResolver) RecordObservations(ctx context.Context, input []*service.ObservationInput) ([]*ent.Observation, error) {
+	return r.svc.RecordObservations(ctx, input)
 }
 
 // CreateCop is the resolver for the createCop field.
 func (r *mutationResolver) CreateCop(ctx context.Context, region string, edition int, title *string) (*ent.Cop, error) {
-	if err := requireKey(ctx); err != nil {
-		return nil, err
-	}
-	if edition < 2023 || edition > 2100 {
-		return nil, badInput("edition %d is out of range (2023 to 2100)", edition)
-	}
-	rid, err := r.territoryID(ctx, model.TerritoryKey{Level: territory.LevelREGION, Code: region})
-	if err != nil {
-		return nil, badInput("%v", err)
-	}
-	if _, err := r.requireCoordinator(ctx, rid); err != nil {
-		return nil, err
-	}
-	t := ""
-	if title != nil {
-		t = *title
-	}
-	return store.CreateCop(ctx, r.client, region, edition, t)
+	return r.svc.CreateCop(ctx, region, edition, title)
 }
 
 // UpdateCopStep is the resolver for the updateCopStep field.
 func (r *mutationResolver) UpdateCopStep(ctx context.Context, region string, edition int, step planning.StepKind, status *copstep.Status, startsOn *time.Time, endsOn *time.Time) (*ent.CopStep, error) {
-	c, err := r.coordinatedCop(ctx, region, edition)
-	if err != nil {
-		return nil, err
-	}
-	return store.UpdateCopStep(ctx, r.client, c.ID, step, status, startsOn, endsOn)
+	return r.svc.UpdateCopStep(ctx, region, edition, step, status, startsOn, endsOn)
 }
 
 // AddCopParticipant is the resolver for the addCopParticipant field.
-func (r *mutationResolver) AddCopParticipant(ctx context.Context, region string, edition int, organisation string, kind copparticipant.Kind, territory *model.TerritoryKey) (*ent.CopParticipant, error) {
-	c, err := r.coordinatedCop(ctx, region, edition)
-	if err != nil {
-		return nil, err
-	}
-	cr := r.client.CopParticipant.Create().SetCopID(c.ID).SetOrganisation(organisation).SetKind(kind)
-	if territory != nil {
-		id, err := r.territoryID(ctx, *territory)
-		if err != nil {
-			return nil, err
-		}
-		cr.SetTerritoryID(id)
-	}
-	return cr.Save(ctx)
+func (r *mutationResolver) AddCopParticipant(ctx context.Context, region string, edition int, organisation string, kind copparticipant.Kind, territory *service.TerritoryKey) (*ent.CopParticipant, error) {
+	return r.svc.AddCopParticipant(ctx, region, edition, organisation, kind, territory)
 }
 
 // AddCopDocument is the resolver for the addCopDocument field.
 func (r *mutationResolver) AddCopDocument(ctx context.Context, region string, edition int, title string, url string, step *planning.StepKind) (*ent.CopDocument, error) {
-	c, err := r.coordinatedCop(ctx, region, edition)
-	if err != nil {
-		return nil, err
-	}
-	if err := planning.CheckLink(url); err != nil {
-		return nil, badInput("%v", err)
-	}
-	return r.client.CopDocument.Create().SetCopID(c.ID).SetTitle(title).SetURL(url).SetNillableStep(step).Save(ctx)
+	return r.svc.AddCopDocument(ctx, region, edition, title, url, step)
 }
 
 // Themes is the resolver for the themes field.
 func (r *queryResolver) Themes(ctx context.Context) ([]*ent.Theme, error) {
-	return r.client.Theme.Query().Order(ent.Asc(theme.FieldID)).All(ctx)
+	return r.svc.Themes(ctx)
 }
 
 // Sectors is the resolver for the sectors field.
 func (r *queryResolver) Sectors(ctx context.Context) ([]*ent.Sector, error) {
-	return r.client.Sector.Query().Order(ent.Asc(sector.FieldID)).All(ctx)
+	return r.svc.Sectors(ctx)
 }
 
 // Sector is the resolver for the sector field.
 func (r *queryResolver) Sector(ctx context.Context, code string) (*ent.Sector, error) {
-	return nullIfNotFound(r.client.Sector.Query().Where(sector.Code(code)).Only(ctx))
+	return r.svc.Sector(ctx, code)
 }
 
 // Lever is the resolver for the lever field.
 func (r *queryResolver) Lever(ctx context.Context, code string) (*ent.Lever, error) {
-	return nullIfNotFound(r.client.Lever.Query().Where(lever.Code(code)).Only(ctx))
+	return r.svc.Lever(ctx, code)
 }
 
 // Cop is the resolver for the cop field.
 func (r *queryResolver) Cop(ctx context.Context, region string, edition int) (*ent.Cop, error) {
-	return nullIfNotFound(r.client.Cop.Query().
-		Where(cop.Edition(edition), cop.HasRegionWith(territory.LevelEQ(territory.LevelREGION), territory.Code(region))).
-		Only(ctx))
+	return r.svc.Cop(ctx, region, edition)
 }
 
 // Cops is the resolver for the cops field.
 func (r *queryResolver) Cops(ctx context.Context, region *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CopOrder, where *ent.CopWhereInput) (*ent.CopConnection, error) {
-	p, err := checkPage(after, first, before, last)
+	p, err := service.NewPage(after, first, before, last)
 	if err != nil {
 		return nil, err
 	}
-	q := r.client.Cop.Query()
-	if region != nil {
-		q.Where(cop.HasRegionWith(territory.LevelEQ(territory.LevelREGION), territory.Code(*region)))
-	}
-	return q.Paginate(ctx, p.after, p.first, p.before, p.last, ent.WithCopOrder(orderBy), ent.WithCopFilter(where.Filter))
+	return r.svc.Cops(ctx, region, p, orderBy, where)
+}
+
+// Sources is the resolver for the sources field.
+func (r *queryResolver) Sources(ctx context.Context) ([]*data.Source, error) {
+	return r.svc.Sources(), nil
 }
 
 // Objectives is the resolver for the objectives field.
 func (r *territoryResolver) Objectives(ctx context.Context, obj *ent.Territory, lever *string, sector *string, includeDerived *bool, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ObjectiveOrder, where *ent.ObjectiveWhereInput) (*ent.ObjectiveConnection, error) {
-	p, err := checkPage(after, first, before, last)
+	p, err := service.NewPage(after, first, before, last)
 	if err != nil {
 		return nil, err
 	}
-	ind, err := r.resolveIndicator(ctx, lever, sector, false)
-	if err != nil {
-		return nil, err
-	}
-	q := r.client.Objective.Query().Where(objective.TerritoryID(obj.ID)).Where(ind.objectiveFilter()...)
-	if includeDerived != nil && !*includeDerived {
-		q.Where(objective.Derived(false))
-	}
-	return q.Paginate(ctx, p.after, p.first, p.before, p.last, ent.WithObjectiveOrder(orderBy), ent.WithObjectiveFilter(where.Filter))
+	return r.svc.Objectives(ctx, obj, lever, sector, includeDerived, p, orderBy, where)
 }
 
 // Observations is the resolver for the observations field.
 func (r *territoryResolver) Observations(ctx context.Context, obj *ent.Territory, lever *string, sector *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ObservationOrder, where *ent.ObservationWhereInput) (*ent.ObservationConnection, error) {
-	p, err := checkPage(after, first, before, last)
+	p, err := service.NewPage(after, first, before, last)
 	if err != nil {
 		return nil, err
 	}
-	ind, err := r.resolveIndicator(ctx, lever, sector, false)
-	if err != nil {
-		return nil, err
-	}
-	q := r.client.Observation.Query().Where(observation.TerritoryID(obj.ID))
-	switch {
-	case ind.lever != nil:
-		q.Where(observation.LeverID(ind.lever.ID))
-	case ind.sector != nil:
-		q.Where(observation.SectorIDIn(ind.sectors...))
-	}
-	if orderBy == nil {
-		orderBy = &ent.ObservationOrder{Field: ent.ObservationOrderFieldYear, Direction: entgql.OrderDirectionDesc}
-	}
-	return q.Paginate(ctx, p.after, p.first, p.before, p.last, ent.WithObservationOrder(orderBy), ent.WithObservationFilter(where.Filter))
+	return r.svc.Observations(ctx, obj, lever, sector, p, orderBy, where)
 }
 
 // Diagnostic is the resolver for the diagnostic field.
-func (r *territoryResolver) Diagnostic(ctx context.Context, obj *ent.Territory, lever *string, sector *string, metric *planning.Metric) (*model.Diagnostic, error) {
-	return r.diagnostic(ctx, obj, lever, sector, metric)
+func (r *territoryResolver) Diagnostic(ctx context.Context, obj *ent.Territory, lever *string, sector *string, metric *planning.Metric) (*service.Diagnostic, error) {
+	return r.svc.Diagnostic(ctx, obj, lever, sector, metric)
 }
 
 // Breakdown is the resolver for the breakdown field.
-func (r *territoryResolver) Breakdown(ctx context.Context, obj *ent.Territory, lever *string, sector *string, level territory.Level, metric *planning.Metric, key *model.BreakdownKeyInput) (*model.Breakdown, error) {
-	m := planning.GHGAvoided
-	if metric != nil {
-		m = *metric
+func (r *territoryResolver) Breakdown(ctx context.Context, obj *ent.Territory, lever *string, sector *string, level territory.Level, metric *planning.Metric, key *service.BreakdownKeyInput) (*service.Breakdown, error) {
+	b, err := r.svc.Breakdown(ctx, obj, lever, sector, level, metric, key)
+	if err == nil {
+		group(ctx, b.Shares, func(s *service.BreakdownShare) *ent.Territory { return s.Territory })
 	}
-	return r.breakdown(ctx, obj, lever, sector, level, m, key)
+	return b, err
 }
 
 // Dashboard is the resolver for the dashboard field.
-func (r *territoryResolver) Dashboard(ctx context.Context, obj *ent.Territory) ([]*model.SectorSummary, error) {
-	return r.dashboard(ctx, obj)
+func (r *territoryResolver) Dashboard(ctx context.Context, obj *ent.Territory) ([]*service.SectorSummary, error) {
+	return r.svc.Dashboard(ctx, obj)
 }
 
 // Mutation returns generated.MutationResolver implementation.

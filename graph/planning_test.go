@@ -6,74 +6,26 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/cop-territoriales/cop-api/access"
+	"github.com/cop-territoriales/cop-api/data"
 	"github.com/cop-territoriales/cop-api/internal/testdb"
 	"github.com/cop-territoriales/cop-api/planning"
 	"github.com/cop-territoriales/cop-api/store"
 )
 
-// The reference files, beside the project (relative to graph/).
-const (
-	planSGPEFile     = "../../shared/data/sgpe/simulateur-territorial-data.json"
-	planNationalFile = "../../shared/data/national/emissions-by-sector.csv"
-)
+// Tests of the planning API (schema/planning.graphql): the catalogue, the SGPE objectives
+// and their breakdowns, dashboards, diagnostics, observations and the COP process. They
+// run on testdb.Planned databases, which hold the data embedded in the project (data.SGPE,
+// data.National), and compare the API with those files read here as they are.
 
-// planSkipWithoutFiles skips the test when the reference files are not there.
-func planSkipWithoutFiles(t *testing.T) {
-	t.Helper()
-	for _, p := range []string{planSGPEFile, planNationalFile} {
-		if _, err := os.Stat(p); os.IsNotExist(err) {
-			t.Skipf("reference file %s is missing (the shared data sits beside the project): skipping", p)
-		}
-	}
-}
-
-// loadReference loads the catalogue, the SGPE file and the national file into db.
-func loadReference(t *testing.T, db *store.DB) {
-	t.Helper()
-	planSkipWithoutFiles(t)
-	ctx := context.Background()
-	if err := store.EnsureCatalogue(ctx, db.Client); err != nil {
-		t.Fatalf("catalogue: %v", err)
-	}
-	codes, err := store.RegionCodes(ctx, db.Client)
-	if err != nil {
-		t.Fatalf("region codes: %v", err)
-	}
-	f, err := os.Open(planSGPEFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sf, err := planning.ParseSGPE(f, codes)
-	if err != nil {
-		t.Fatalf("parse SGPE: %v", err)
-	}
-	if _, err := store.ImportSGPE(ctx, db.Client, sf); err != nil {
-		t.Fatalf("import SGPE: %v", err)
-	}
-	nf, err := os.Open(planNationalFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nf.Close()
-	rows, err := planning.ParseNational(nf)
-	if err != nil {
-		t.Fatalf("parse national: %v", err)
-	}
-	if _, err := store.ImportNational(ctx, db.Client, rows); err != nil {
-		t.Fatalf("import national: %v", err)
-	}
-}
-
-// planRow is a record of the SGPE file, read as it is.
-type planRow struct {
+// sgpeRow is a record of the SGPE file, read as it is.
+type sgpeRow struct {
 	ID             string  `json:"id"`
 	LeverName      string  `json:"leverName"`
 	RegionName     string  `json:"regionName"`
@@ -86,28 +38,23 @@ type planRow struct {
 	UnitPhys       *string `json:"unitPhys"`
 }
 
-// planRows reads the SGPE file without the fictitious example region.
-func planRows(t *testing.T) []planRow {
+// sgpeRows reads the embedded SGPE file without the fictitious example region.
+func sgpeRows(t *testing.T) []sgpeRow {
 	t.Helper()
-	planSkipWithoutFiles(t)
-	b, err := os.ReadFile(planSGPEFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var all, out []planRow
-	if err := json.Unmarshal(b, &all); err != nil {
+	var all, out []sgpeRow
+	if err := json.NewDecoder(data.SGPE()).Decode(&all); err != nil {
 		t.Fatalf("SGPE file: %v", err)
 	}
 	for _, r := range all {
-		if r.RegionName != "Région exemple" {
+		if r.RegionName != planning.ExampleRegion {
 			out = append(out, r)
 		}
 	}
 	return out
 }
 
-// planRowOf returns the file's record of a region and a lever.
-func planRowOf(t *testing.T, rows []planRow, region, lever string) planRow {
+// sgpeRowOf returns the file's record of a region and a lever.
+func sgpeRowOf(t *testing.T, rows []sgpeRow, region, lever string) sgpeRow {
 	t.Helper()
 	for _, r := range rows {
 		if r.RegionName == region && r.ID == lever {
@@ -115,11 +62,11 @@ func planRowOf(t *testing.T, rows []planRow, region, lever string) planRow {
 		}
 	}
 	t.Fatalf("the SGPE file has no record of %s for %s", lever, region)
-	return planRow{}
+	return sgpeRow{}
 }
 
-// planEnabled returns the lever codes enabled for a region in the file, sorted.
-func planEnabled(rows []planRow, region string) []string {
+// sgpeEnabled returns the lever codes enabled for a region in the file, sorted.
+func sgpeEnabled(rows []sgpeRow, region string) []string {
 	var out []string
 	for _, r := range rows {
 		if r.RegionName == region && r.RegionEnabled {
@@ -130,34 +77,13 @@ func planEnabled(rows []planRow, region string) []string {
 	return out
 }
 
-// planRegionNames maps the regions the tests use to their labels in the SGPE file.
-var planRegionNames = map[string]string{
+// sgpeRegionNames maps the regions the tests use to their labels in the SGPE file.
+var sgpeRegionNames = map[string]string{
 	"53": "Bretagne", "44": "Grand Est", "11": "Île-de-France", "93": "PACA", "04": "La Réunion",
 }
 
-// planMicro is a value in millionths, the precision breakdowns add up at.
-func planMicro(v float64) int64 { return int64(math.Round(v * 1e6)) }
-
-// planWantError checks that a response failed with the code, its message holding every
-// one of msgs.
-func planWantError(t *testing.T, what string, r response, code string, msgs ...string) {
-	t.Helper()
-	if len(r.Errors) == 0 {
-		t.Errorf("%s: no error, want %s; data %s", what, code, r.Data)
-		return
-	}
-	if got := r.Errors[0].code(); got != code {
-		t.Errorf("%s: error %q with code %s, want %s", what, r.Errors[0].Message, got, code)
-	}
-	for _, m := range msgs {
-		if !strings.Contains(r.Errors[0].Message, m) {
-			t.Errorf("%s: error %q does not mention %q", what, r.Errors[0].Message, m)
-		}
-	}
-}
-
-// planObjective is an Objective as the API gives it.
-type planObjective struct {
+// objectiveNode is an Objective as the API gives it.
+type objectiveNode struct {
 	Metric        string  `json:"metric"`
 	Unit          string  `json:"unit"`
 	Source        string  `json:"source"`
@@ -173,25 +99,25 @@ type planObjective struct {
 	} `json:"lever"`
 }
 
-const planObjectiveFields = `metric unit source baselineYear baselineValue targetYear targetValue derived breakdownKey lever { code extensive }`
+const objectiveFields = `metric unit source baselineYear baselineValue targetYear targetValue derived breakdownKey lever { code extensive }`
 
-type planObjectives struct {
+type objectiveConn struct {
 	TotalCount int `json:"totalCount"`
 	Edges      []struct {
-		Node planObjective `json:"node"`
+		Node objectiveNode `json:"node"`
 	} `json:"edges"`
 }
 
-func (c planObjectives) byMetric() map[string]planObjective {
-	out := map[string]planObjective{}
+func (c objectiveConn) byMetric() map[string]objectiveNode {
+	out := map[string]objectiveNode{}
 	for _, e := range c.Edges {
 		out[e.Node.Metric] = e.Node
 	}
 	return out
 }
 
-// planBreakdown is a Breakdown as the API gives it.
-type planBreakdown struct {
+// breakdownNode is a Breakdown as the API gives it.
+type breakdownNode struct {
 	Metric        string  `json:"metric"`
 	Unit          string  `json:"unit"`
 	Key           string  `json:"key"`
@@ -210,10 +136,10 @@ type planBreakdown struct {
 	} `json:"shares"`
 }
 
-const planBreakdownFields = `metric unit key baselineYear targetYear baselineValue targetValue
+const breakdownFields = `metric unit key baselineYear targetYear baselineValue targetValue
 	shares { territory { code population } weight baselineValue targetValue }`
 
-func (b planBreakdown) weights() map[string]float64 {
+func (b breakdownNode) weights() map[string]float64 {
 	out := map[string]float64{}
 	for _, s := range b.Shares {
 		out[s.Territory.Code] = s.Weight
@@ -221,7 +147,7 @@ func (b planBreakdown) weights() map[string]float64 {
 	return out
 }
 
-func (b planBreakdown) targets() map[string]float64 {
+func (b breakdownNode) targets() map[string]float64 {
 	out := map[string]float64{}
 	for _, s := range b.Shares {
 		out[s.Territory.Code] = s.TargetValue
@@ -231,42 +157,41 @@ func (b planBreakdown) targets() map[string]float64 {
 
 // checkAddsUp checks that a breakdown's parts add up exactly, in millionths, to the whole
 // and that its weights add up to 1.
-func (b planBreakdown) checkAddsUp(t *testing.T, what string) {
+func (b breakdownNode) checkAddsUp(t *testing.T, what string) {
 	t.Helper()
 	var target, base int64
 	var w float64
 	for _, s := range b.Shares {
-		target += planMicro(s.TargetValue)
-		base += planMicro(s.BaselineValue)
+		target += planning.ToMicro(s.TargetValue)
+		base += planning.ToMicro(s.BaselineValue)
 		w += s.Weight
 		if s.Weight < 0 || s.Weight > 1 {
 			t.Errorf("%s: %s weighs %v", what, s.Territory.Code, s.Weight)
 		}
 	}
-	if target != planMicro(b.TargetValue) {
-		t.Errorf("%s: targets add up to %d millionths, the whole is %d (%v)", what, target, planMicro(b.TargetValue), b.TargetValue)
+	if target != planning.ToMicro(b.TargetValue) {
+		t.Errorf("%s: targets add up to %d millionths, the whole is %d (%v)", what, target, planning.ToMicro(b.TargetValue), b.TargetValue)
 	}
-	if base != planMicro(b.BaselineValue) {
-		t.Errorf("%s: baselines add up to %d millionths, the whole is %d (%v)", what, base, planMicro(b.BaselineValue), b.BaselineValue)
+	if base != planning.ToMicro(b.BaselineValue) {
+		t.Errorf("%s: baselines add up to %d millionths, the whole is %d (%v)", what, base, planning.ToMicro(b.BaselineValue), b.BaselineValue)
 	}
 	if math.Abs(w-1) > 1e-9 {
 		t.Errorf("%s: weights add up to %v, want 1", what, w)
 	}
 }
 
-const recordObservationsMutation = `mutation($in: [ObservationInput!]!) { recordObservations(input: $in) { metric unit year value source lever { code } territory { level code } } }`
+const recordObservationsQ = `mutation($in: [ObservationInput!]!) { recordObservations(input: $in) { metric unit year value source lever { code } territory { level code } } }`
 
-// planObs is an ObservationInput of augm_voitelec's physical quantity.
-func planObs(level, code string, year int, value float64) map[string]any {
+// evObservation is an ObservationInput of augm_voitelec's physical quantity.
+func evObservation(level, code string, year int, value float64) map[string]any {
 	return map[string]any{"territory": map[string]any{"level": level, "code": code},
 		"lever": "augm_voitelec", "metric": "PHYSICAL", "year": year, "value": value}
 }
 
 // TestPlanningCatalogue: themes, sectors and levers of the catalogue and of the SGPE file.
 func TestPlanningCatalogue(t *testing.T) {
-	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
-		loadReference(t, db)
-		rows := planRows(t)
+	runPlanned(t, func(t *testing.T, db *store.DB) {
+		rows := sgpeRows(t)
 		a := newAPI(t, db)
 		type code struct {
 			Code string `json:"code"`
@@ -381,7 +306,7 @@ func TestPlanningCatalogue(t *testing.T) {
 		if ev == nil {
 			t.Fatal("lever augm_voitelec is null")
 		}
-		evRow := planRowOf(t, rows, "Grand Est", "augm_voitelec")
+		evRow := sgpeRowOf(t, rows, "Grand Est", "augm_voitelec")
 		if ev.Code != "augm_voitelec" || ev.Name != evRow.LeverName || ev.Sector.Code != "transport-voyageurs" ||
 			ev.Sector.Parent == nil || ev.Sector.Parent.Code != "transports" || ev.Theme.Code != "se-deplacer" || !ev.Extensive {
 			t.Errorf("augm_voitelec = %+v (the file names it %q)", ev, evRow.LeverName)
@@ -400,28 +325,27 @@ func TestPlanningCatalogue(t *testing.T) {
 // TestPlanningRegionObjectives: Grand Est's own objectives for electric vehicles are the
 // file's, and its departments get derived ones.
 func TestPlanningRegionObjectives(t *testing.T) {
-	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
-		loadReference(t, db)
-		row := planRowOf(t, planRows(t), "Grand Est", "augm_voitelec")
+	runPlanned(t, func(t *testing.T, db *store.DB) {
+		row := sgpeRowOf(t, sgpeRows(t), "Grand Est", "augm_voitelec")
 		a := newAPI(t, db)
 		var out struct {
 			GE struct {
-				Own planObjectives `json:"own"`
-				All planObjectives `json:"all"`
+				Own objectiveConn `json:"own"`
+				All objectiveConn `json:"all"`
 			} `json:"ge"`
 			D struct {
-				Own planObjectives `json:"own"`
-				All planObjectives `json:"all"`
+				Own objectiveConn `json:"own"`
+				All objectiveConn `json:"all"`
 			} `json:"d"`
 		}
 		a.query(`{
 			ge: territory(level: REGION, code: "44") {
-				own: objectives(lever: "augm_voitelec", includeDerived: false) { totalCount edges { node { `+planObjectiveFields+` } } }
+				own: objectives(lever: "augm_voitelec", includeDerived: false) { totalCount edges { node { `+objectiveFields+` } } }
 				all: objectives(lever: "augm_voitelec") { totalCount }
 			}
 			d: territory(level: DEPARTMENT, code: "67") {
 				own: objectives(lever: "augm_voitelec", includeDerived: false) { totalCount }
-				all: objectives(lever: "augm_voitelec") { totalCount edges { node { `+planObjectiveFields+` } } }
+				all: objectives(lever: "augm_voitelec") { totalCount edges { node { `+objectiveFields+` } } }
 			}
 		}`, nil, &out)
 		if out.GE.Own.TotalCount != 2 || len(out.GE.Own.Edges) != 2 || out.GE.All.TotalCount != 2 {
@@ -468,9 +392,8 @@ func TestPlanningRegionObjectives(t *testing.T) {
 
 // TestPlanningRegionDashboard: Bretagne's dashboard adds up the file's objectives.
 func TestPlanningRegionDashboard(t *testing.T) {
-	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
-		loadReference(t, db)
-		rows := planRows(t)
+	runPlanned(t, func(t *testing.T, db *store.DB) {
+		rows := sgpeRows(t)
 		a := newAPI(t, db)
 		var out struct {
 			T struct {
@@ -549,7 +472,7 @@ func TestPlanningRegionDashboard(t *testing.T) {
 			gotLevers = append(gotLevers, c)
 		}
 		sort.Strings(gotLevers)
-		if wantLevers := planEnabled(rows, "Bretagne"); !slices.Equal(gotLevers, wantLevers) {
+		if wantLevers := sgpeEnabled(rows, "Bretagne"); !slices.Equal(gotLevers, wantLevers) {
 			t.Errorf("dashboard levers %v, the file enables %v", gotLevers, wantLevers)
 		}
 	})
@@ -559,18 +482,17 @@ func TestPlanningRegionDashboard(t *testing.T) {
 // departments' parts add up exactly, in millionths, to the region's objective, weighed
 // by population; the stored derived objectives agree with the breakdown.
 func TestPlanningBreakdownAddsUp(t *testing.T) {
-	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
-		loadReference(t, db)
-		rows := planRows(t)
+	runPlanned(t, func(t *testing.T, db *store.DB) {
+		rows := sgpeRows(t)
 		a := newAPI(t, db)
 		regions := []string{"53", "44", "11", "93", "04"}
-		var voitelec53 planBreakdown
+		var voitelec53 breakdownNode
 		for _, region := range regions {
 			t.Run(region, func(t *testing.T) {
-				name := planRegionNames[region]
+				name := sgpeRegionNames[region]
 				var reg struct {
 					T struct {
-						Objectives planObjectives `json:"objectives"`
+						Objectives objectiveConn `json:"objectives"`
 						Children   struct {
 							Edges []struct {
 								Node struct {
@@ -582,7 +504,7 @@ func TestPlanningBreakdownAddsUp(t *testing.T) {
 					} `json:"t"`
 				}
 				a.query(`query($c: String!) { t: territory(level: REGION, code: $c) {
-					objectives(includeDerived: false, first: 100) { totalCount edges { node { `+planObjectiveFields+` } } }
+					objectives(includeDerived: false, first: 100) { totalCount edges { node { `+objectiveFields+` } } }
 					children(level: DEPARTMENT, first: 100) { edges { node { code population } } } } }`,
 					map[string]any{"c": region}, &reg)
 				deps := map[string]int64{}
@@ -601,7 +523,7 @@ func TestPlanningBreakdownAddsUp(t *testing.T) {
 					}
 				}
 				sort.Strings(levers)
-				if want := planEnabled(rows, name); len(want) == 0 || !slices.Equal(levers, want) {
+				if want := sgpeEnabled(rows, name); len(want) == 0 || !slices.Equal(levers, want) {
 					t.Errorf("%s has GHG_AVOIDED objectives for %v, the file enables %v", name, levers, want)
 				}
 				n := 0
@@ -613,15 +535,15 @@ func TestPlanningBreakdownAddsUp(t *testing.T) {
 					what := fmt.Sprintf("%s %s %s", region, o.Lever.Code, o.Metric)
 					vars := map[string]any{"c": region, "l": o.Lever.Code, "m": o.Metric}
 					const q = `query($c: String!, $l: String!, $m: Metric!) { t: territory(level: REGION, code: $c) {
-						breakdown(lever: $l, level: DEPARTMENT, metric: $m) { ` + planBreakdownFields + ` } } }`
+						breakdown(lever: $l, level: DEPARTMENT, metric: $m) { ` + breakdownFields + ` } } }`
 					if o.Metric == "PHYSICAL" && !o.Lever.Extensive {
 						// A rate or an average does not add up over territories.
-						planWantError(t, what, a.do(q, vars), "BAD_USER_INPUT")
+						wantError(t, what, a.do(q, vars), "BAD_USER_INPUT")
 						continue
 					}
 					var bd struct {
 						T struct {
-							B planBreakdown `json:"breakdown"`
+							B breakdownNode `json:"breakdown"`
 						} `json:"t"`
 					}
 					a.query(q, vars, &bd)
@@ -632,7 +554,7 @@ func TestPlanningBreakdownAddsUp(t *testing.T) {
 						t.Errorf("%s: breakdown of %+v is of %v (base %v, unit %q, key %s)", what, o, b.TargetValue, b.BaselineValue, b.Unit, b.Key)
 					}
 					if o.Metric == "GHG_AVOIDED" {
-						if kt := planRowOf(t, rows, name, o.Lever.Code).ObjCO2; b.TargetValue != kt {
+						if kt := sgpeRowOf(t, rows, name, o.Lever.Code).ObjCO2; b.TargetValue != kt {
 							t.Errorf("%s: breakdown of %v, the file's objCO2 is %v", what, b.TargetValue, kt)
 						}
 					}
@@ -666,19 +588,44 @@ func TestPlanningBreakdownAddsUp(t *testing.T) {
 		for _, s := range voitelec53.Shares {
 			var d struct {
 				T struct {
-					Objectives planObjectives `json:"objectives"`
+					Objectives objectiveConn `json:"objectives"`
 				} `json:"t"`
 			}
 			a.query(`query($c: String!) { t: territory(level: DEPARTMENT, code: $c) {
-				objectives(lever: "augm_voitelec", where: {derived: true}) { totalCount edges { node { `+planObjectiveFields+` } } } } }`,
+				objectives(lever: "augm_voitelec", where: {derived: true}) { totalCount edges { node { `+objectiveFields+` } } } } }`,
 				map[string]any{"c": s.Territory.Code}, &d)
 			ghg, ok := d.T.Objectives.byMetric()["GHG_AVOIDED"]
 			if !ok || d.T.Objectives.TotalCount != 2 {
 				t.Errorf("department %s: derived objectives %+v, want a GHG_AVOIDED and a PHYSICAL one", s.Territory.Code, d.T.Objectives.Edges)
 				continue
 			}
-			if planMicro(ghg.TargetValue) != planMicro(s.TargetValue) || !ghg.Derived {
+			if planning.ToMicro(ghg.TargetValue) != planning.ToMicro(s.TargetValue) || !ghg.Derived {
 				t.Errorf("department %s: stored derived objective %v, the breakdown gives %v", s.Territory.Code, ghg.TargetValue, s.TargetValue)
+			}
+		}
+
+		// Over EPCI, which may straddle regions, the parts add up the same way: one share
+		// per EPCI lying at least partly in the region.
+		var epci struct {
+			T struct {
+				EPCI struct {
+					TotalCount int `json:"totalCount"`
+				} `json:"epci"`
+				EV    breakdownNode `json:"ev"`
+				Fioul breakdownNode `json:"fioul"`
+			} `json:"t"`
+		}
+		a.query(`{ t: territory(level: REGION, code: "53") { epci: descendants(level: EPCI) { totalCount }
+			ev: breakdown(lever: "augm_voitelec", level: EPCI) { `+breakdownFields+` }
+			fioul: breakdown(lever: "reduc_rfioul", level: EPCI) { `+breakdownFields+` } } }`, nil, &epci)
+		for name, b := range map[string]breakdownNode{"augm_voitelec": epci.T.EV, "reduc_rfioul": epci.T.Fioul} {
+			what := "53 " + name + " over EPCI"
+			b.checkAddsUp(t, what)
+			if len(b.Shares) == 0 || len(b.Shares) != epci.T.EPCI.TotalCount {
+				t.Errorf("%s: %d shares, Bretagne has %d EPCI", what, len(b.Shares), epci.T.EPCI.TotalCount)
+			}
+			if w := b.weights()["243500741"]; w <= 0 {
+				t.Errorf("%s: Redon Agglomération (35, 44, 56) weighs %v, want its part inside Bretagne", what, w)
 			}
 		}
 	})
@@ -686,18 +633,17 @@ func TestPlanningBreakdownAddsUp(t *testing.T) {
 
 // TestPlanningBreakdownKeys: custom and observation keys, and the breakdowns refused.
 func TestPlanningBreakdownKeys(t *testing.T) {
-	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
-		loadReference(t, db)
+	runPlanned(t, func(t *testing.T, db *store.DB) {
 		a := newAPI(t, db)
-		w := newAPI(t, db)
-		w.token = writeToken
-		const q = `query($lever: String!, $level: TerritoryLevel!, $key: BreakdownKeyInput) {
-			t: territory(level: REGION, code: "53") { breakdown(lever: $lever, level: $level, key: $key) { ` + planBreakdownFields + ` } } }`
-		breakdown := func(key map[string]any) planBreakdown {
+		// The region's coordinator records the observations of its departments.
+		w := a.as(newKey(t, db, "Région Bretagne", "REGION:53", access.Coordinator))
+		const q = `query($lever: String!, $level: TerritoryLevel!, $metric: Metric, $key: BreakdownKeyInput) {
+			t: territory(level: REGION, code: "53") { breakdown(lever: $lever, level: $level, metric: $metric, key: $key) { ` + breakdownFields + ` } } }`
+		breakdown := func(key map[string]any) breakdownNode {
 			t.Helper()
 			var out struct {
 				T struct {
-					B planBreakdown `json:"breakdown"`
+					B breakdownNode `json:"breakdown"`
 				} `json:"t"`
 			}
 			a.query(q, map[string]any{"lever": "augm_voitelec", "level": "DEPARTMENT", "key": key}, &out)
@@ -714,7 +660,7 @@ func TestPlanningBreakdownKeys(t *testing.T) {
 			return map[string]any{"kind": "OBSERVATION", "year": year,
 				"indicator": map[string]any{"lever": "augm_voitelec", "metric": "PHYSICAL"}}
 		}
-		checkWeights := func(what string, b planBreakdown, want map[string]float64) {
+		checkWeights := func(what string, b breakdownNode, want map[string]float64) {
 			t.Helper()
 			b.checkAddsUp(t, what)
 			got := b.weights()
@@ -738,6 +684,9 @@ func TestPlanningBreakdownKeys(t *testing.T) {
 		if parts["22"] <= 0 || math.Abs(parts["35"]-2*parts["22"]) > 2e-6 || parts["56"] != 0 {
 			t.Errorf("custom parts %v: want 35 twice 22 and 56 zero", parts)
 		}
+		// A department the weights leave out gets nothing, and keeps its share.
+		checkWeights("custom without 56", breakdown(custom(map[string]float64{"22": 1, "29": 1, "35": 2})),
+			map[string]float64{"22": 0.25, "29": 0.25, "35": 0.5, "56": 0})
 
 		// Refused breakdowns.
 		for _, tc := range []struct {
@@ -747,30 +696,37 @@ func TestPlanningBreakdownKeys(t *testing.T) {
 			key    map[string]any
 			code   string
 			phrase string
+			metric string
 		}{
-			{"custom code outside the region", "augm_voitelec", "DEPARTMENT", custom(map[string]float64{"22": 1, "75": 1}), "BAD_USER_INPUT", "75"},
-			{"custom unknown code", "augm_voitelec", "DEPARTMENT", custom(map[string]float64{"XX": 1}), "BAD_USER_INPUT", "XX"},
-			{"custom weights all zero", "augm_voitelec", "DEPARTMENT", custom(map[string]float64{"22": 0, "29": 0}), "BAD_USER_INPUT", "positive"},
-			{"custom negative weight", "augm_voitelec", "DEPARTMENT", custom(map[string]float64{"22": 1, "29": -1}), "BAD_USER_INPUT", ""},
-			{"observation key without observations", "augm_voitelec", "DEPARTMENT", observation(nil), "BAD_USER_INPUT", ""},
-			{"level not below the territory", "augm_voitelec", "REGION", nil, "BAD_USER_INPUT", ""},
-			{"level above the territory", "augm_voitelec", "COUNTRY", nil, "BAD_USER_INPUT", ""},
-			{"unknown lever", "pas_un_levier", "DEPARTMENT", nil, "NOT_FOUND", ""},
+			{"custom code outside the region", "augm_voitelec", "DEPARTMENT", custom(map[string]float64{"22": 1, "75": 1}), "BAD_USER_INPUT", "75", ""},
+			{"custom unknown code", "augm_voitelec", "DEPARTMENT", custom(map[string]float64{"XX": 1}), "BAD_USER_INPUT", "XX", ""},
+			{"custom weights all zero", "augm_voitelec", "DEPARTMENT", custom(map[string]float64{"22": 0, "29": 0}), "BAD_USER_INPUT", "positive", ""},
+			{"custom negative weight", "augm_voitelec", "DEPARTMENT", custom(map[string]float64{"22": 1, "29": -1}), "BAD_USER_INPUT", "", ""},
+			{"observation key without observations", "augm_voitelec", "DEPARTMENT", observation(nil), "BAD_USER_INPUT", "", ""},
+			{"level not below the territory", "augm_voitelec", "REGION", nil, "BAD_USER_INPUT", "", ""},
+			{"level above the territory", "augm_voitelec", "COUNTRY", nil, "BAD_USER_INPUT", "", ""},
+			{"unknown lever", "pas_un_levier", "DEPARTMENT", nil, "NOT_FOUND", "", ""},
+			// A consumption per vehicle is a rate: it does not add up over territories.
+			{"a rate", "reduc_consovp", "DEPARTMENT", nil, "BAD_USER_INPUT", "cannot be broken down", "PHYSICAL"},
 		} {
 			var msgs []string
 			if tc.phrase != "" {
 				msgs = append(msgs, tc.phrase)
 			}
-			r := a.do(q, map[string]any{"lever": tc.lever, "level": tc.level, "key": tc.key})
-			planWantError(t, tc.name, r, tc.code, msgs...)
+			var metric any
+			if tc.metric != "" {
+				metric = tc.metric
+			}
+			r := a.do(q, map[string]any{"lever": tc.lever, "level": tc.level, "key": tc.key, "metric": metric})
+			wantError(t, tc.name, r, tc.code, msgs...)
 		}
 
 		// OBSERVATION: once each department has a value, they weigh by it; the latest up
 		// to the year asked for.
 		var rec map[string]any
-		w.query(recordObservationsMutation, map[string]any{"in": []any{
-			planObs("DEPARTMENT", "22", 2024, 10), planObs("DEPARTMENT", "29", 2024, 30),
-			planObs("DEPARTMENT", "35", 2024, 40), planObs("DEPARTMENT", "56", 2024, 20),
+		w.query(recordObservationsQ, map[string]any{"in": []any{
+			evObservation("DEPARTMENT", "22", 2024, 10), evObservation("DEPARTMENT", "29", 2024, 30),
+			evObservation("DEPARTMENT", "35", 2024, 40), evObservation("DEPARTMENT", "56", 2024, 20),
 		}}, &rec)
 		b = breakdown(observation(nil))
 		if b.Key != "OBSERVATION" {
@@ -781,27 +737,29 @@ func TestPlanningBreakdownKeys(t *testing.T) {
 		if math.Abs(parts["35"]-4*parts["22"]) > 4e-6 {
 			t.Errorf("observation parts %v: want 35 four times 22", parts)
 		}
-		planWantError(t, "observation key before the first observation", a.do(q, map[string]any{
+		wantError(t, "observation key before the first observation", a.do(q, map[string]any{
 			"lever": "augm_voitelec", "level": "DEPARTMENT", "key": observation(2023)}), "BAD_USER_INPUT")
-		w.query(recordObservationsMutation, map[string]any{"in": []any{
-			planObs("DEPARTMENT", "22", 2022, 5), planObs("DEPARTMENT", "29", 2022, 5),
-			planObs("DEPARTMENT", "35", 2022, 5), planObs("DEPARTMENT", "56", 2022, 5),
+		w.query(recordObservationsQ, map[string]any{"in": []any{
+			evObservation("DEPARTMENT", "22", 2022, 5), evObservation("DEPARTMENT", "29", 2022, 5),
+			evObservation("DEPARTMENT", "35", 2022, 5), evObservation("DEPARTMENT", "56", 2022, 5),
 		}}, &rec)
 		checkWeights("observation up to 2022", breakdown(observation(2022)), map[string]float64{"22": 0.25, "29": 0.25, "35": 0.25, "56": 0.25})
 		checkWeights("observation, latest", breakdown(observation(nil)), map[string]float64{"22": 0.1, "29": 0.3, "35": 0.4, "56": 0.2})
+		// A department observed at zero weighs nothing.
+		w.query(recordObservationsQ, map[string]any{"in": []any{
+			evObservation("DEPARTMENT", "22", 2025, 1), evObservation("DEPARTMENT", "29", 2025, 1),
+			evObservation("DEPARTMENT", "35", 2025, 2), evObservation("DEPARTMENT", "56", 2025, 0),
+		}}, &rec)
+		checkWeights("observation, latest with a zero", breakdown(observation(nil)), map[string]float64{"22": 0.25, "29": 0.25, "35": 0.5, "56": 0})
+		checkWeights("observation up to 2024", breakdown(observation(2024)), map[string]float64{"22": 0.1, "29": 0.3, "35": 0.4, "56": 0.2})
 	})
 }
 
-// planNational reads one sector's row of the national file: its values by year and its
+// nationalRow reads one sector's row of the embedded national file: its values by year and its
 // target.
-func planNational(t *testing.T, sector string) (values map[int]float64, targetYear int, target float64) {
+func nationalRow(t *testing.T, sector string) (values map[int]float64, targetYear int, target float64) {
 	t.Helper()
-	f, err := os.Open(planNationalFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
+	recs, err := csv.NewReader(data.National()).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -823,15 +781,14 @@ func planNational(t *testing.T, sector string) (values map[int]float64, targetYe
 		}
 		return values, targetYear, target
 	}
-	t.Fatalf("no row %s in %s", sector, planNationalFile)
+	t.Fatalf("no row %s in the national file", sector)
 	return nil, 0, 0
 }
 
 // TestPlanningDiagnostic: France's transport emissions against the national strategy, and
 // Grand Est's electric vehicles against the SGPE objective, ahead or late.
 func TestPlanningDiagnostic(t *testing.T) {
-	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
-		loadReference(t, db)
+	runPlanned(t, func(t *testing.T, db *store.DB) {
 		a := newAPI(t, db)
 		type diag struct {
 			Metric        string  `json:"metric"`
@@ -852,7 +809,7 @@ func TestPlanningDiagnostic(t *testing.T) {
 		const fields = `metric unit baselineYear baselineValue targetYear targetValue latest { year value } travelled remaining expected status`
 
 		// France, transports.
-		values, targetYear, target := planNational(t, "transports")
+		values, targetYear, target := nationalRow(t, "transports")
 		latestYear := 0
 		for y := range values {
 			latestYear = max(latestYear, y)
@@ -888,7 +845,7 @@ func TestPlanningDiagnostic(t *testing.T) {
 		}
 
 		// Grand Est, electric vehicles: no observation yet, then ahead, on track, late.
-		row := planRowOf(t, planRows(t), "Grand Est", "augm_voitelec")
+		row := sgpeRowOf(t, sgpeRows(t), "Grand Est", "augm_voitelec")
 		base, goal := row.StartPoint2019, row.StartPoint2019+row.ObjCO2*row.RatioCO2toPhys
 		line := base + (goal-base)*float64(2024-2019)/float64(2030-2019) // the straight trajectory in 2024
 		const q = `{ t: territory(level: REGION, code: "44") { diagnostic(lever: "augm_voitelec") { ` + fields + ` }
@@ -919,7 +876,7 @@ func TestPlanningDiagnostic(t *testing.T) {
 			{"at the baseline", base, "LATE"},
 		} {
 			var rec map[string]any
-			w.query(recordObservationsMutation, map[string]any{"in": []any{planObs("REGION", "44", 2024, tc.value)}}, &rec)
+			w.query(recordObservationsQ, map[string]any{"in": []any{evObservation("REGION", "44", 2024, tc.value)}}, &rec)
 			var ge geOut
 			a.query(q, nil, &ge)
 			d := ge.T.D
@@ -935,23 +892,19 @@ func TestPlanningDiagnostic(t *testing.T) {
 	})
 }
 
-// TestPlanningObservationAuth: writes need a valid key, are checked, and are all or none.
+// TestPlanningObservationAuth: writes need a valid key for the territories written, are
+// checked, and are all or none.
 func TestPlanningObservationAuth(t *testing.T) {
-	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
-		loadReference(t, db)
+	runPlanned(t, func(t *testing.T, db *store.DB) {
 		a := newAPI(t, db)
+		// Every observation of the database, wherever a refused write might have put it.
 		count := func() int {
 			t.Helper()
-			var out struct {
-				R, D struct {
-					Observations struct {
-						TotalCount int `json:"totalCount"`
-					} `json:"observations"`
-				}
+			n, err := db.Client.Observation.Query().Count(context.Background())
+			if err != nil {
+				t.Fatal(err)
 			}
-			a.query(`{ r: territory(level: REGION, code: "44") { observations { totalCount } }
-				d: territory(level: DEPARTMENT, code: "67") { observations { totalCount } } }`, nil, &out)
-			return out.R.Observations.TotalCount + out.D.Observations.TotalCount
+			return n
 		}
 		var lv struct {
 			Lever struct {
@@ -963,10 +916,10 @@ func TestPlanningObservationAuth(t *testing.T) {
 		if unit == "" {
 			t.Fatal("augm_voitelec has no physical unit")
 		}
-		good := planObs("REGION", "44", 2024, 120)
-		wrongUnit := planObs("DEPARTMENT", "67", 2024, 30)
+		good := evObservation("REGION", "44", 2024, 120)
+		wrongUnit := evObservation("DEPARTMENT", "67", 2024, 30)
 		wrongUnit["unit"] = "véhicules"
-		old := planObs("DEPARTMENT", "67", 1800, 30)
+		old := evObservation("DEPARTMENT", "67", 1800, 30)
 		before := count()
 
 		anonymous := newAPI(t, db)
@@ -976,6 +929,8 @@ func TestPlanningObservationAuth(t *testing.T) {
 		garbage.token = "not-a-key"
 		w := newAPI(t, db)
 		w.token = writeToken
+		rennes := a.as(newKey(t, db, "Rennes Métropole", "EPCI:243500139", access.Contributor))
+		inRennes := evObservation("COMMUNE", "35238", 2024, 7)
 		for _, tc := range []struct {
 			name string
 			a    *api
@@ -984,6 +939,8 @@ func TestPlanningObservationAuth(t *testing.T) {
 			msgs []string
 		}{
 			{"no token", anonymous, []any{good}, "UNAUTHENTICATED", nil},
+			{"a contributor outside its territory", rennes, []any{evObservation("EPCI", "200039022", 2024, 7)}, "FORBIDDEN", nil},
+			{"a contributor, second of two outside its territory", rennes, []any{inRennes, evObservation("REGION", "53", 2024, 7)}, "FORBIDDEN", nil},
 			{"wrong token", wrong, []any{good}, "UNAUTHENTICATED", nil},
 			{"malformed token", garbage, []any{good}, "UNAUTHENTICATED", nil},
 			{"unit of another lever", w, []any{wrongUnit}, "BAD_USER_INPUT", []string{unit}},
@@ -991,8 +948,8 @@ func TestPlanningObservationAuth(t *testing.T) {
 			{"year 1800", w, []any{old}, "BAD_USER_INPUT", []string{"1800"}},
 			{"second of two in 1800", w, []any{good, old}, "BAD_USER_INPUT", []string{"1800"}},
 		} {
-			r := tc.a.do(recordObservationsMutation, map[string]any{"in": tc.in})
-			planWantError(t, tc.name, r, tc.code, tc.msgs...)
+			r := tc.a.do(recordObservationsQ, map[string]any{"in": tc.in})
+			wantError(t, tc.name, r, tc.code, tc.msgs...)
 			if n := count(); n != before {
 				t.Errorf("%s: %d observations written by a refused write", tc.name, n-before)
 				before = n
@@ -1000,7 +957,7 @@ func TestPlanningObservationAuth(t *testing.T) {
 		}
 
 		// A good batch writes both, with the lever's unit; again, it replaces them.
-		second := planObs("DEPARTMENT", "67", 2024, 30)
+		second := evObservation("DEPARTMENT", "67", 2024, 30)
 		second["unit"] = unit
 		for i, v := range []float64{120, 130} {
 			good["value"] = v
@@ -1015,7 +972,7 @@ func TestPlanningObservationAuth(t *testing.T) {
 					} `json:"lever"`
 				} `json:"recordObservations"`
 			}
-			w.query(recordObservationsMutation, map[string]any{"in": []any{good, second}}, &out)
+			w.query(recordObservationsQ, map[string]any{"in": []any{good, second}}, &out)
 			if len(out.R) != 2 || out.R[0].Unit != unit || out.R[1].Unit != unit || out.R[0].Value != v ||
 				out.R[0].Metric != "PHYSICAL" || out.R[0].Lever.Code != "augm_voitelec" || out.R[0].Year != 2024 {
 				t.Errorf("write %d: %+v", i+1, out.R)
@@ -1024,20 +981,51 @@ func TestPlanningObservationAuth(t *testing.T) {
 				t.Errorf("write %d: %d observations in all, want %d", i+1, n-before, 2)
 			}
 		}
+
+		// A contributor writes for a commune of its EPCI; without a unit, the lever's is
+		// taken.
+		var out struct {
+			R []struct {
+				Unit      string `json:"unit"`
+				Territory struct {
+					Code string `json:"code"`
+				} `json:"territory"`
+			} `json:"recordObservations"`
+		}
+		rennes.query(recordObservationsQ, map[string]any{"in": []any{inRennes}}, &out)
+		if len(out.R) != 1 || out.R[0].Unit != unit || out.R[0].Territory.Code != "35238" {
+			t.Errorf("the contributor's observation: %+v", out.R)
+		}
+		if n := count(); n != before+3 {
+			t.Errorf("%d observations written in all, want 3", n-before)
+		}
 	})
 }
 
-// TestPlanningCopProcess: a region's COP, its steps, participants and documents.
-func TestPlanningCopProcess(t *testing.T) {
+// TestCopProcess: a region's coordinator runs its COP (conférence des parties): the
+// steps, in the circular's order, participants and documents; what others may not do.
+func TestCopProcess(t *testing.T) {
 	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
 		a := newAPI(t, db)
-		w := newAPI(t, db)
-		w.token = writeToken
+		coord := a.as(newKey(t, db, "Région Bretagne", "REGION:53", access.Coordinator))
+		admin := a.as(writeToken)
+		contributor := a.as(newKey(t, db, "Rennes Métropole", "EPCI:243500139", access.Contributor))
+		other := a.as(newKey(t, db, "Région Pays de la Loire", "REGION:52", access.Coordinator))
 		type step struct {
 			Kind     string  `json:"kind"`
 			Status   string  `json:"status"`
 			StartsOn *string `json:"startsOn"`
 			EndsOn   *string `json:"endsOn"`
+		}
+		// The schema promises the steps "in order: diagnostic, debate, breakdown, roadmap",
+		// from createCop, cop and cops alike.
+		wantOrder := []string{"DIAGNOSTIC", "DEBATE", "BREAKDOWN", "ROADMAP"}
+		kinds := func(steps []step) []string {
+			var out []string
+			for _, s := range steps {
+				out = append(out, s.Kind)
+			}
+			return out
 		}
 		var created struct {
 			C struct {
@@ -1049,34 +1037,33 @@ func TestPlanningCopProcess(t *testing.T) {
 				Steps []step `json:"steps"`
 			} `json:"createCop"`
 		}
-		w.query(`mutation { createCop(region: "53", edition: 2024) { edition title region { code } steps { kind status startsOn endsOn } } }`, nil, &created)
-		var kinds []string
+		coord.query(`mutation { createCop(region: "53", edition: 2024) { edition title region { code } steps { kind status startsOn endsOn } } }`, nil, &created)
+		if got := kinds(created.C.Steps); !slices.Equal(got, wantOrder) {
+			t.Errorf("createCop steps %v, want %v", got, wantOrder)
+		}
 		for _, s := range created.C.Steps {
-			kinds = append(kinds, s.Kind)
 			if s.Status != "PLANNED" || s.StartsOn != nil || s.EndsOn != nil {
 				t.Errorf("new step %+v, want PLANNED without dates", s)
 			}
 		}
-		// The four kinds, once each (their order is TestPlanningCopStepsInOrder's).
-		slices.Sort(kinds)
-		if !slices.Equal(kinds, []string{"BREAKDOWN", "DEBATE", "DIAGNOSTIC", "ROADMAP"}) ||
-			created.C.Edition != 2024 || created.C.Region.Code != "53" || created.C.Title == "" {
-			t.Errorf("createCop = %+v; steps %v", created.C, kinds)
+		if created.C.Edition != 2024 || created.C.Region.Code != "53" || created.C.Title == "" {
+			t.Errorf("createCop = %+v", created.C)
 		}
 
 		var upd struct {
 			S step `json:"updateCopStep"`
 		}
-		w.query(`mutation { updateCopStep(region: "53", edition: 2024, step: DIAGNOSTIC, status: IN_PROGRESS,
+		coord.query(`mutation { updateCopStep(region: "53", edition: 2024, step: DIAGNOSTIC, status: IN_PROGRESS,
 			startsOn: "2024-01-15T00:00:00Z", endsOn: "2024-03-01T00:00:00Z") { kind status startsOn endsOn } }`, nil, &upd)
 		if upd.S.Kind != "DIAGNOSTIC" || upd.S.Status != "IN_PROGRESS" || upd.S.StartsOn == nil || *upd.S.StartsOn != "2024-01-15T00:00:00Z" ||
 			upd.S.EndsOn == nil || *upd.S.EndsOn != "2024-03-01T00:00:00Z" {
 			t.Errorf("updateCopStep = %+v", upd.S)
 		}
 		var m map[string]any
-		w.query(`mutation { addCopParticipant(region: "53", edition: 2024, organisation: "Conseil régional de Bretagne",
+		coord.query(`mutation { addCopParticipant(region: "53", edition: 2024, organisation: "Conseil régional de Bretagne",
 			kind: REGIONAL_COUNCIL, territory: {level: REGION, code: "53"}) { id } }`, nil, &m)
-		w.query(`mutation { addCopDocument(region: "53", edition: 2024, title: "Diagnostic partagé",
+		// An admin may act in any region's COP.
+		admin.query(`mutation { addCopDocument(region: "53", edition: 2024, title: "Diagnostic partagé",
 			url: "https://www.bretagne.bzh/cop/diagnostic.pdf", step: DIAGNOSTIC) { id } }`, nil, &m)
 
 		for _, tc := range []struct {
@@ -1085,16 +1072,18 @@ func TestPlanningCopProcess(t *testing.T) {
 			q    string
 			code string
 		}{
-			{"twice", w, `mutation { createCop(region: "53", edition: 2024) { id } }`, "CONFLICT"},
+			{"twice", coord, `mutation { createCop(region: "53", edition: 2024) { id } }`, "CONFLICT"},
 			{"without a key", a, `mutation { createCop(region: "53", edition: 2025) { id } }`, "UNAUTHENTICATED"},
-			{"unknown region", w, `mutation { createCop(region: "99", edition: 2024) { id } }`, "BAD_USER_INPUT"},
-			{"ends before it starts", w, `mutation { updateCopStep(region: "53", edition: 2024, step: DEBATE,
+			{"by a contributor", contributor, `mutation { createCop(region: "53", edition: 2025) { id } }`, "FORBIDDEN"},
+			{"by another region's coordinator", other, `mutation { addCopDocument(region: "53", edition: 2024, title: "x", url: "https://x.org") { id } }`, "FORBIDDEN"},
+			{"unknown region", coord, `mutation { createCop(region: "99", edition: 2024) { id } }`, "BAD_USER_INPUT"},
+			{"ends before it starts", coord, `mutation { updateCopStep(region: "53", edition: 2024, step: DEBATE,
 				status: IN_PROGRESS, startsOn: "2024-05-01T00:00:00Z", endsOn: "2024-04-01T00:00:00Z") { id } }`, "BAD_USER_INPUT"},
-			{"ends before its stored start", w, `mutation { updateCopStep(region: "53", edition: 2024, step: DIAGNOSTIC,
+			{"ends before its stored start", coord, `mutation { updateCopStep(region: "53", edition: 2024, step: DIAGNOSTIC,
 				status: DONE, endsOn: "2024-01-01T00:00:00Z") { id } }`, "BAD_USER_INPUT"},
-			{"ftp document", w, `mutation { addCopDocument(region: "53", edition: 2024, title: "x", url: "ftp://x") { id } }`, "BAD_USER_INPUT"},
+			{"ftp document", coord, `mutation { addCopDocument(region: "53", edition: 2024, title: "x", url: "ftp://x") { id } }`, "BAD_USER_INPUT"},
 		} {
-			planWantError(t, tc.name, tc.a.do(tc.q, nil), tc.code)
+			wantError(t, tc.name, tc.a.do(tc.q, nil), tc.code)
 		}
 
 		var got struct {
@@ -1119,15 +1108,23 @@ func TestPlanningCopProcess(t *testing.T) {
 			} `json:"none"`
 			Cops struct {
 				TotalCount int `json:"totalCount"`
+				Edges      []struct {
+					Node struct {
+						Steps []step `json:"steps"`
+					} `json:"node"`
+				} `json:"edges"`
 			} `json:"cops"`
 		}
 		a.query(`{ cop(region: "53", edition: 2024) { steps { kind status startsOn endsOn }
 				participants { organisation kind territory { level code } } documents { title url step } }
 			none: cop(region: "53", edition: 2031) { id }
-			cops(region: "53") { totalCount } }`, nil, &got)
+			cops(region: "53") { totalCount edges { node { steps { kind } } } } }`, nil, &got)
 		c := got.Cop
 		if c == nil {
 			t.Fatal("cop(53, 2024) is null")
+		}
+		if k := kinds(c.Steps); !slices.Equal(k, wantOrder) {
+			t.Errorf("cop steps %v, want %v", k, wantOrder)
 		}
 		for _, s := range c.Steps {
 			want := step{Kind: s.Kind, Status: "PLANNED"}
@@ -1147,61 +1144,20 @@ func TestPlanningCopProcess(t *testing.T) {
 			c.Documents[0].Step == nil || *c.Documents[0].Step != "DIAGNOSTIC" {
 			t.Errorf("documents = %+v", c.Documents)
 		}
-		if got.None != nil || got.Cops.TotalCount != 1 {
-			t.Errorf("cop of an unknown edition = %+v, cops of 53: %d", got.None, got.Cops.TotalCount)
+		if got.None != nil || got.Cops.TotalCount != 1 || len(got.Cops.Edges) != 1 {
+			t.Fatalf("cop of an unknown edition = %+v, cops of 53: %d", got.None, got.Cops.TotalCount)
 		}
-	})
-}
-
-// TestPlanningCopStepsInOrder: the schema promises a COP's steps "in order: diagnostic,
-// debate, breakdown, roadmap", from createCop and from cop alike.
-func TestPlanningCopStepsInOrder(t *testing.T) {
-	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
-		w := newAPI(t, db)
-		w.token = writeToken
-		type steps struct {
-			Steps []struct {
-				Kind string `json:"kind"`
-			} `json:"steps"`
-		}
-		kinds := func(s steps) []string {
-			var out []string
-			for _, st := range s.Steps {
-				out = append(out, st.Kind)
-			}
-			return out
-		}
-		want := []string{"DIAGNOSTIC", "DEBATE", "BREAKDOWN", "ROADMAP"}
-		var created struct {
-			C steps `json:"createCop"`
-		}
-		w.query(`mutation { createCop(region: "53", edition: 2024) { steps { kind } } }`, nil, &created)
-		if got := kinds(created.C); !slices.Equal(got, want) {
-			t.Errorf("createCop steps %v, want %v", got, want)
-		}
-		var got struct {
-			Cop  steps `json:"cop"`
-			Cops struct {
-				Edges []struct {
-					Node steps `json:"node"`
-				} `json:"edges"`
-			} `json:"cops"`
-		}
-		w.query(`{ cop(region: "53", edition: 2024) { steps { kind } } cops(region: "53") { edges { node { steps { kind } } } } }`, nil, &got)
-		if k := kinds(got.Cop); !slices.Equal(k, want) {
-			t.Errorf("cop steps %v, want %v", k, want)
-		}
-		if len(got.Cops.Edges) != 1 || !slices.Equal(kinds(got.Cops.Edges[0].Node), want) {
-			t.Errorf("cops steps %+v, want %v", got.Cops.Edges, want)
+		if k := kinds(got.Cops.Edges[0].Node.Steps); !slices.Equal(k, wantOrder) {
+			t.Errorf("cops steps %v, want %v", k, wantOrder)
 		}
 	})
 }
 
 // TestPlanningDashboardStatementCount: a dashboard runs the same few statements for a
-// region or a department, whatever its number of sectors and levers.
+// region or a department, whatever its number of sectors and levers; France's, without
+// lever objectives, no more.
 func TestPlanningDashboardStatementCount(t *testing.T) {
-	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
-		loadReference(t, db)
+	runPlanned(t, func(t *testing.T, db *store.DB) {
 		a := newAPI(t, db)
 		const q = `query($l: TerritoryLevel!, $c: String!) { territory(level: $l, code: $c) { dashboard {
 			sector { code name } ghgAvoided derived objectives { targetValue }
@@ -1236,13 +1192,17 @@ func TestPlanningDashboardStatementCount(t *testing.T) {
 		} {
 			counts[tr.level+":"+tr.code] = a.statements(q, map[string]any{"l": tr.level, "c": tr.code})
 		}
-		t.Logf("dashboard statements: Bretagne (%d levers) %d, Ille-et-Vilaine %d, La Réunion (%d levers) %d, 974 %d",
-			nb, counts["REGION:53"], counts["DEPARTMENT:35"], nr, counts["REGION:04"], counts["DEPARTMENT:974"])
+		fr := a.statements(q, map[string]any{"l": "COUNTRY", "c": "FR"})
+		t.Logf("dashboard statements: Bretagne (%d levers) %d, Ille-et-Vilaine %d, La Réunion (%d levers) %d, 974 %d, France %d",
+			nb, counts["REGION:53"], counts["DEPARTMENT:35"], nr, counts["REGION:04"], counts["DEPARTMENT:974"], fr)
 		want := counts["REGION:53"]
 		for k, n := range counts {
-			if n != want || n > 10 {
-				t.Errorf("dashboard of %s runs %d statements; Bretagne's %d; want the same, at most 10", k, n, want)
+			if n != want || n > 8 {
+				t.Errorf("dashboard of %s runs %d statements; Bretagne's %d; want the same, at most 8", k, n, want)
 			}
+		}
+		if fr > want {
+			t.Errorf("France's dashboard runs %d statements, more than Bretagne's %d", fr, want)
 		}
 	})
 }

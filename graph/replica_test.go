@@ -15,8 +15,9 @@ import (
 
 	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/data"
-	"github.com/cop-territoriales/cop-api/graph"
 	"github.com/cop-territoriales/cop-api/hierarchy"
+	"github.com/cop-territoriales/cop-api/httpapi"
+	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
 )
 
@@ -61,13 +62,14 @@ func TestReadReplica(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := store.EnsureHierarchy(ctx, db.Client, data.Hierarchy); err != nil {
+	svc := service.New(db.Client)
+	if _, err := svc.EnsureHierarchy(ctx, data.Hierarchy); err != nil {
 		t.Fatal(err)
 	}
-	if err := store.EnsureCatalogue(ctx, db.Client); err != nil {
+	if err := svc.EnsureCatalogue(ctx); err != nil {
 		t.Fatal(err)
 	}
-	key, _, err := store.CreateKey(ctx, db.Client, "Administration", hierarchy.Key{Level: hierarchy.Country, Code: "FR"}, access.Admin)
+	key, _, err := svc.CreateKey(ctx, "Administration", hierarchy.Key{Level: hierarchy.Country, Code: "FR"}, access.Admin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,10 +89,9 @@ func TestReadReplica(t *testing.T) {
 	}
 	waitCaughtUp()
 
-	opts := graph.DefaultOptions()
-	opts.RatePerSecond = 0
+	opts := testOptions()
 	opts.Consistency = db
-	h := graph.NewMux(db.Client, opts)
+	h := httpapi.NewMux(svc, opts)
 	post := func(query, token string, auth bool) (map[string]any, int64, int64) {
 		t.Helper()
 		p0, r0 := db.Statements.Count(), db.ReplicaStatements.Count()

@@ -1,21 +1,14 @@
-// Package graph is the GraphQL layer: thin resolvers over the ent client, per-request
-// loaders that keep nested queries to a fixed number of statements, and the error
-// presenter that maps every error to a code.
+// Package graph is the GraphQL adapter: resolvers that make one call each to the service
+// layer, per-request loaders that keep nested queries to a fixed number of statements,
+// the limits on an operation's depth, size and cost, and the error presenter that maps
+// every error to a code.
 package graph
 
 import (
-	"github.com/99designs/gqlgen/graphql"
-
-	"github.com/cop-territoriales/cop-api/ent"
-	"github.com/cop-territoriales/cop-api/graph/generated"
+	"github.com/cop-territoriales/cop-api/service"
 )
 
 // Resolver holds the resolvers' dependencies.
 type Resolver struct {
-	client *ent.Client
-}
-
-// NewSchema returns the executable schema served over client.
-func NewSchema(client *ent.Client) graphql.ExecutableSchema {
-	return generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{client: client}, Complexity: complexity()})
+	svc *service.Service
 }

@@ -11,54 +11,26 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/cop-territoriales/cop-api/ent"
 	"github.com/cop-territoriales/cop-api/ent/territory"
-	"github.com/cop-territoriales/cop-api/graph/model"
-	"github.com/cop-territoriales/cop-api/store"
+	"github.com/cop-territoriales/cop-api/service"
 )
 
 // Territory is the resolver for the territory field.
 func (r *queryResolver) Territory(ctx context.Context, level territory.Level, code string) (*ent.Territory, error) {
-	return nullIfNotFound(r.client.Territory.Query().Where(territory.LevelEQ(level), territory.Code(code)).Only(ctx))
+	return r.svc.Territory(ctx, level, code)
 }
 
 // Territories is the resolver for the territories field.
-func (r *queryResolver) Territories(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput, parent *model.TerritoryKey, within *model.TerritoryKey) (*ent.TerritoryConnection, error) {
-	p, err := checkPage(after, first, before, last)
+func (r *queryResolver) Territories(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput, parent *service.TerritoryKey, within *service.TerritoryKey) (*ent.TerritoryConnection, error) {
+	p, err := service.NewPage(after, first, before, last)
 	if err != nil {
 		return nil, err
 	}
-	q := r.client.Territory.Query()
-	if parent != nil {
-		id, err := r.territoryID(ctx, *parent)
-		if err != nil {
-			return nil, err
-		}
-		q.Where(childrenOf(id, nil))
-	}
-	if within != nil {
-		id, err := r.territoryID(ctx, *within)
-		if err != nil {
-			return nil, err
-		}
-		q.Where(descendantsOf(id, nil))
-	}
-	return p.territories(ctx, q, orderBy, where)
+	return groupConnection(ctx)(r.svc.Territories(ctx, p, orderBy, where, parent, within))
 }
 
 // SearchTerritories is the resolver for the searchTerritories field.
 func (r *queryResolver) SearchTerritories(ctx context.Context, text string, levels []territory.Level, first *int) ([]*ent.Territory, error) {
-	n := 10
-	if first != nil {
-		n = *first
-	}
-	if n < 0 || n > MaxSearchResults {
-		return nil, badInput("first must be between 0 and %d, got %d", MaxSearchResults, n)
-	}
-	ts, err := store.Search(ctx, r.client, text, levels, n)
-	if err != nil {
-		return nil, err
-	}
-	loadersFrom(ctx).group(ts)
-	return ts, nil
+	return groupList(ctx)(r.svc.SearchTerritories(ctx, text, levels, first))
 }
 
 // Parents is the resolver for the parents field.
@@ -83,18 +55,18 @@ func (r *territoryResolver) Ancestors(ctx context.Context, obj *ent.Territory) (
 
 // Children is the resolver for the children field.
 func (r *territoryResolver) Children(ctx context.Context, obj *ent.Territory, level *territory.Level, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput) (*ent.TerritoryConnection, error) {
-	p, err := checkPage(after, first, before, last)
+	p, err := service.NewPage(after, first, before, last)
 	if err != nil {
 		return nil, err
 	}
-	return r.connection(ctx, obj, p, connArgs{rel: children, level: level, orderBy: orderBy, where: where})
+	return r.connection(ctx, obj, p, service.ConnArgs{Rel: service.Children, Level: level, OrderBy: orderBy, Where: where})
 }
 
 // Descendants is the resolver for the descendants field.
 func (r *territoryResolver) Descendants(ctx context.Context, obj *ent.Territory, level *territory.Level, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput) (*ent.TerritoryConnection, error) {
-	p, err := checkPage(after, first, before, last)
+	p, err := service.NewPage(after, first, before, last)
 	if err != nil {
 		return nil, err
 	}
-	return r.connection(ctx, obj, p, connArgs{rel: descendants, level: level, orderBy: orderBy, where: where})
+	return r.connection(ctx, obj, p, service.ConnArgs{Rel: service.Descendants, Level: level, OrderBy: orderBy, Where: where})
 }

@@ -29,3 +29,11 @@ func unmarshalEnum[T ~string](v any, dst *T, values []string, name string) error
 	*dst = T(s)
 	return nil
 }
+
+// MarshalGQL writes the diagnostic status as a GraphQL enum value.
+func (s Status) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(string(s))) }
+
+// UnmarshalGQL reads a GraphQL enum value.
+func (s *Status) UnmarshalGQL(v any) error {
+	return unmarshalEnum(v, s, []string{string(Ahead), string(OnTrack), string(Late), string(NoData)}, "DiagnosticStatus")
+}

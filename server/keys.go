@@ -10,6 +10,7 @@ import (
 
 	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/hierarchy"
+	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
 )
 
@@ -36,7 +37,7 @@ func keys(ctx context.Context, db *store.DB, args []string, out io.Writer) error
 		if err != nil {
 			return fmt.Errorf("keys create: --role: %w", err)
 		}
-		key, rec, err := store.CreateKey(ctx, db.Client, *org, k, r)
+		key, rec, err := service.New(db.Client).CreateKey(ctx, *org, k, r)
 		if err != nil {
 			return fmt.Errorf("keys create: %w", err)
 		}
@@ -46,12 +47,12 @@ func keys(ctx context.Context, db *store.DB, args []string, out io.Writer) error
 		if len(args) != 2 {
 			return fmt.Errorf("keys revoke: want the key's prefix")
 		}
-		if err := store.RevokeKey(ctx, db.Client, args[1], time.Now()); err != nil {
+		if err := service.New(db.Client).RevokeKey(ctx, args[1], time.Now()); err != nil {
 			return fmt.Errorf("keys revoke: %w", err)
 		}
 		fmt.Fprintf(out, "revoked key %s\n", args[1])
 	case "list":
-		ks, err := store.ListKeys(ctx, db.Client)
+		ks, err := service.New(db.Client).ListKeys(ctx)
 		if err != nil {
 			return err
 		}

@@ -2,7 +2,7 @@
 //
 // Usage:
 //
-//	go run ./server [flags]                 serve GraphQL at /graphql, GraphiQL at /
+//	go run ./server [flags]                 serve GraphQL at /graphql, the dashboard at /, GraphiQL at /graphiql
 //	go run ./server [flags] import crte FILE      CRTE perimeters (ANCT CSV format)
 //	go run ./server [flags] import sgpe FILE      SGPE regional objectives (simulateur territorial JSON)
 //	go run ./server [flags] import national FILE  national emissions by sector (CSV)

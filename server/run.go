@@ -15,9 +15,10 @@ import (
 	"time"
 
 	"github.com/cop-territoriales/cop-api/data"
-	"github.com/cop-territoriales/cop-api/graph"
 	"github.com/cop-territoriales/cop-api/hierarchy"
+	"github.com/cop-territoriales/cop-api/httpapi"
 	"github.com/cop-territoriales/cop-api/planning"
+	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
 )
 
@@ -29,7 +30,7 @@ type config struct {
 	readURL     string
 	timeouts    timeouts
 	logLevel    slog.Level
-	api         graph.Options
+	api         httpapi.Options
 	args        []string
 }
 
@@ -45,7 +46,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	if p := getenv("PORT"); p != "" {
 		defAddr = ":" + p
 	}
-	def := graph.DefaultOptions()
+	def := httpapi.DefaultOptions()
 	var c config
 	var level, origins string
 	var introspection bool
@@ -56,12 +57,12 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.StringVar(&level, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
 	fs.StringVar(&origins, "cors-origins", env("CORS_ORIGINS", strings.Join(def.CORSOrigins, ",")), "comma-separated origins browsers may call from, * for any (CORS_ORIGINS)")
 	fs.BoolVar(&introspection, "introspection", env("INTROSPECTION", "true") == "true", "let clients read the schema (INTROSPECTION)")
-	fs.IntVar(&c.api.MaxDepth, "max-depth", atoi(env("MAX_DEPTH", ""), def.MaxDepth), "deepest nesting of an operation (MAX_DEPTH)")
-	fs.IntVar(&c.api.MaxFields, "max-fields", atoi(env("MAX_FIELDS", ""), def.MaxFields), "most fields an operation may select, aliases included (MAX_FIELDS)")
-	fs.IntVar(&c.api.MaxComplexity, "max-complexity", atoi(env("MAX_COMPLEXITY", ""), def.MaxComplexity), "highest cost of an operation: fields times page sizes (MAX_COMPLEXITY)")
+	fs.IntVar(&c.api.GraphQL.MaxDepth, "max-depth", atoi(env("MAX_DEPTH", ""), def.GraphQL.MaxDepth), "deepest nesting of an operation (MAX_DEPTH)")
+	fs.IntVar(&c.api.GraphQL.MaxFields, "max-fields", atoi(env("MAX_FIELDS", ""), def.GraphQL.MaxFields), "most fields an operation may select, aliases included (MAX_FIELDS)")
+	fs.IntVar(&c.api.GraphQL.MaxComplexity, "max-complexity", atoi(env("MAX_COMPLEXITY", ""), def.GraphQL.MaxComplexity), "highest cost of an operation: fields times page sizes (MAX_COMPLEXITY)")
 	fs.Float64Var(&c.api.RatePerSecond, "rate-limit", float(env("RATE_LIMIT", ""), def.RatePerSecond), "requests a second per API key, or per address without one; 0 for no limit (RATE_LIMIT)")
 	fs.IntVar(&c.api.RateBurst, "rate-burst", atoi(env("RATE_BURST", ""), def.RateBurst), "requests a client may send at once above its rate (RATE_BURST)")
-	fs.IntVar(&c.api.APQCacheSize, "apq-cache", atoi(env("APQ_CACHE", ""), def.APQCacheSize), "automatic persisted queries kept (APQ_CACHE)")
+	fs.IntVar(&c.api.GraphQL.APQCacheSize, "apq-cache", atoi(env("APQ_CACHE", ""), def.GraphQL.APQCacheSize), "automatic persisted queries kept (APQ_CACHE)")
 	fs.DurationVar(&c.api.Timeout, "timeout", duration(env("OPERATION_TIMEOUT", ""), def.Timeout), "longest an operation may run (OPERATION_TIMEOUT)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: server [flags] [serve | import crte|sgpe|national|observations FILE | keys create|revoke|list | seed demo]")
@@ -74,7 +75,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		return c, fmt.Errorf("-log-level: %w", err)
 	}
 	c.timeouts = defaultTimeouts
-	c.api.Introspection = introspection
+	c.api.GraphQL.Introspection = introspection
 	c.api.CORSOrigins = strings.Split(origins, ",")
 	c.args = fs.Args()
 	return c, nil
@@ -109,7 +110,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
-	logger := slog.New(graph.ContextLogHandler{Handler: slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.logLevel})})
+	logger := slog.New(httpapi.ContextLogHandler{Handler: slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.logLevel})})
 	slog.SetDefault(logger)
 	if len(cfg.args) > 0 && cfg.args[0] == "migrate" {
 		return migrate(ctx, cfg, cfg.args[1:])
@@ -162,17 +163,25 @@ func openLoaded(ctx context.Context, cfg config) (*store.DB, error) {
 		return nil, err
 	}
 	start := time.Now()
-	loaded, err := store.EnsureHierarchy(ctx, db.Client, data.Hierarchy)
+	svc := service.New(db.Client)
+	loaded, err := svc.EnsureHierarchy(ctx, data.Hierarchy)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	if err := store.EnsureCatalogue(ctx, db.Client); err != nil {
+	if err := svc.EnsureCatalogue(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
 	if loaded > 0 {
 		slog.Info("loaded the territorial hierarchy", "territories", loaded, "took", time.Since(start).Round(time.Millisecond).String())
+	}
+	start = time.Now()
+	if planned, err := svc.EnsurePlanning(ctx, data.SGPE, data.National); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("load the planning data: %w", err)
+	} else if planned {
+		slog.Info("loaded the SGPE objectives and the national figures", "took", time.Since(start).Round(time.Millisecond).String())
 	}
 	return db, nil
 }
@@ -184,7 +193,7 @@ func serve(ctx context.Context, cfg config, db *store.DB) error {
 	}
 	defer flush(context.Background())
 	cfg.api.Tracer = tr
-	cfg.api.Metrics = graph.NewMetrics()
+	cfg.api.Metrics = httpapi.NewMetrics()
 	cfg.api.Metrics.DBStats = db.Stats
 	cfg.api.Ready = db.Ready
 	if db.HasReplica() {
@@ -194,8 +203,8 @@ func serve(ctx context.Context, cfg config, db *store.DB) error {
 	if err != nil {
 		return err
 	}
-	slog.Info("serving GraphQL", "addr", ln.Addr().String(), "graphql", "/graphql", "graphiql", "/")
-	return serveOn(ctx, ln, graph.WithRequestLog(slog.Default(), graph.NewMux(db.Client, cfg.api)), cfg.timeouts)
+	slog.Info("serving GraphQL", "addr", ln.Addr().String(), "graphql", "/graphql", "dashboard", "/", "graphiql", "/graphiql")
+	return serveOn(ctx, ln, httpapi.WithRequestLog(slog.Default(), httpapi.NewMux(service.New(db.Client), cfg.api)), cfg.timeouts)
 }
 
 // timeouts bound the phases of an HTTP exchange, so that slow clients cannot hold
@@ -258,7 +267,7 @@ func seed(ctx context.Context, db *store.DB, args []string) error {
 		return fmt.Errorf("seed: want seed demo [-actions N] [-commitments N] [-seed S]")
 	}
 	fs := flag.NewFlagSet("seed demo", flag.ContinueOnError)
-	var size store.DemoSize
+	var size service.DemoSize
 	fs.IntVar(&size.Actions, "actions", 200_000, "synthetic actions")
 	fs.IntVar(&size.Commitments, "commitments", 100_000, "synthetic commitments")
 	fs.Uint64Var(&size.Seed, "seed", 1, "random seed: the same seed gives the same data")
@@ -266,7 +275,7 @@ func seed(ctx context.Context, db *store.DB, args []string) error {
 		return err
 	}
 	start := time.Now()
-	if err := store.SeedDemo(ctx, db.Client, size); err != nil {
+	if err := service.New(db.Client).SeedDemo(ctx, size); err != nil {
 		return err
 	}
 	fmt.Printf("seeded %d synthetic actions and %d synthetic commitments (seed %d) in %s\n",
@@ -281,11 +290,12 @@ var importers = map[string]func(context.Context, *store.DB, io.Reader) (string, 
 		if err != nil {
 			return "", err
 		}
-		sum, err := store.ImportCRTE(ctx, db.Client, rows)
+		sum, err := service.New(db.Client).ImportCRTE(ctx, rows)
 		return fmt.Sprintf("imported %d CRTE with %d member groupings", sum.CRTEs, sum.Members), err
 	},
 	"sgpe": func(ctx context.Context, db *store.DB, r io.Reader) (string, error) {
-		codes, err := store.RegionCodes(ctx, db.Client)
+		svc := service.New(db.Client)
+		codes, err := svc.RegionCodes(ctx)
 		if err != nil {
 			return "", err
 		}
@@ -293,7 +303,7 @@ var importers = map[string]func(context.Context, *store.DB, io.Reader) (string, 
 		if err != nil {
 			return "", err
 		}
-		sum, err := store.ImportSGPE(ctx, db.Client, f)
+		sum, err := svc.ImportSGPE(ctx, f)
 		return fmt.Sprintf("imported %d levers and %d region objectives (%d rows skipped), derived %d objectives",
 			sum.Levers, sum.Objectives, f.Skipped, sum.Derived), err
 	},
@@ -302,7 +312,7 @@ var importers = map[string]func(context.Context, *store.DB, io.Reader) (string, 
 		if err != nil {
 			return "", err
 		}
-		sum, err := store.ImportNational(ctx, db.Client, rows)
+		sum, err := service.New(db.Client).ImportNational(ctx, rows)
 		return fmt.Sprintf("imported %d national objectives and %d observations", sum.Objectives, sum.Observations), err
 	},
 	"observations": func(ctx context.Context, db *store.DB, r io.Reader) (string, error) {
@@ -310,7 +320,7 @@ var importers = map[string]func(context.Context, *store.DB, io.Reader) (string, 
 		if err != nil {
 			return "", err
 		}
-		n, err := store.ImportObservations(ctx, db.Client, recs)
+		n, err := service.New(db.Client).ImportObservations(ctx, recs)
 		return fmt.Sprintf("imported %d observations", n), err
 	},
 }

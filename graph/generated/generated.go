@@ -15,6 +15,7 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
+	"github.com/cop-territoriales/cop-api/data"
 	"github.com/cop-territoriales/cop-api/ent"
 	"github.com/cop-territoriales/cop-api/ent/action"
 	"github.com/cop-territoriales/cop-api/ent/commitment"
@@ -22,8 +23,8 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/copstep"
 	"github.com/cop-territoriales/cop-api/ent/objective"
 	"github.com/cop-territoriales/cop-api/ent/territory"
-	"github.com/cop-territoriales/cop-api/graph/model"
 	"github.com/cop-territoriales/cop-api/planning"
+	"github.com/cop-territoriales/cop-api/service"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -263,14 +264,14 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AddCopDocument       func(childComplexity int, region string, edition int, title string, url string, step *planning.StepKind) int
-		AddCopParticipant    func(childComplexity int, region string, edition int, organisation string, kind copparticipant.Kind, territory *model.TerritoryKey) int
-		CreateAction         func(childComplexity int, input model.ActionInput, idempotencyKey *string) int
-		CreateCommitment     func(childComplexity int, input model.CommitmentInput, idempotencyKey *string) int
+		AddCopParticipant    func(childComplexity int, region string, edition int, organisation string, kind copparticipant.Kind, territory *service.TerritoryKey) int
+		CreateAction         func(childComplexity int, input service.ActionInput, idempotencyKey *string) int
+		CreateCommitment     func(childComplexity int, input service.CommitmentInput, idempotencyKey *string) int
 		CreateCop            func(childComplexity int, region string, edition int, title *string) int
-		RecordObservations   func(childComplexity int, input []*model.ObservationInput) int
+		RecordObservations   func(childComplexity int, input []*service.ObservationInput) int
 		TransitionCommitment func(childComplexity int, id int, version int, to commitment.Status) int
-		UpdateAction         func(childComplexity int, id int, version int, input model.ActionInput) int
-		UpdateCommitment     func(childComplexity int, id int, version int, input model.CommitmentInput) int
+		UpdateAction         func(childComplexity int, id int, version int, input service.ActionInput) int
+		UpdateCommitment     func(childComplexity int, id int, version int, input service.CommitmentInput) int
 		UpdateCopStep        func(childComplexity int, region string, edition int, step planning.StepKind, status *copstep.Status, startsOn *time.Time, endsOn *time.Time) int
 		WithdrawAction       func(childComplexity int, id int, version int) int
 		WithdrawCommitment   func(childComplexity int, id int, version int) int
@@ -351,7 +352,8 @@ type ComplexityRoot struct {
 		SearchTerritories func(childComplexity int, text string, levels []territory.Level, first *int) int
 		Sector            func(childComplexity int, code string) int
 		Sectors           func(childComplexity int) int
-		Territories       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput, parent *model.TerritoryKey, within *model.TerritoryKey) int
+		Sources           func(childComplexity int) int
+		Territories       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput, parent *service.TerritoryKey, within *service.TerritoryKey) int
 		Territory         func(childComplexity int, level territory.Level, code string) int
 		Themes            func(childComplexity int) int
 	}
@@ -411,6 +413,14 @@ type ComplexityRoot struct {
 		Sector     func(childComplexity int) int
 	}
 
+	Source struct {
+		Licence   func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Note      func(childComplexity int) int
+		Publisher func(childComplexity int) int
+		URL       func(childComplexity int) int
+	}
+
 	StatusAmount struct {
 		Count  func(childComplexity int) int
 		Ktco2e func(childComplexity int) int
@@ -420,7 +430,7 @@ type ComplexityRoot struct {
 	Territory struct {
 		Actions      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ActionOrder, where *ent.ActionWhereInput) int
 		Ancestors    func(childComplexity int) int
-		Breakdown    func(childComplexity int, lever *string, sector *string, level territory.Level, metric *planning.Metric, key *model.BreakdownKeyInput) int
+		Breakdown    func(childComplexity int, lever *string, sector *string, level territory.Level, metric *planning.Metric, key *service.BreakdownKeyInput) int
 		Children     func(childComplexity int, level *territory.Level, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput) int
 		Code         func(childComplexity int) int
 		Commitments  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CommitmentOrder, where *ent.CommitmentWhereInput) int
@@ -436,8 +446,8 @@ type ComplexityRoot struct {
 		Parents      func(childComplexity int, level *territory.Level) int
 		Population   func(childComplexity int) int
 		PostalCodes  func(childComplexity int) int
-		Rollup       func(childComplexity int, filter *model.RollupFilter) int
-		RollupBy     func(childComplexity int, groupBy model.RollupGroup, level *territory.Level, filter *model.RollupFilter) int
+		Rollup       func(childComplexity int, filter *service.RollupFilter) int
+		RollupBy     func(childComplexity int, groupBy service.RollupGroup, level *territory.Level, filter *service.RollupFilter) int
 		Siren        func(childComplexity int) int
 	}
 
@@ -468,16 +478,16 @@ type CopResolver interface {
 	Steps(ctx context.Context, obj *ent.Cop) ([]*ent.CopStep, error)
 }
 type MutationResolver interface {
-	RecordObservations(ctx context.Context, input []*model.ObservationInput) ([]*ent.Observation, error)
+	RecordObservations(ctx context.Context, input []*service.ObservationInput) ([]*ent.Observation, error)
 	CreateCop(ctx context.Context, region string, edition int, title *string) (*ent.Cop, error)
 	UpdateCopStep(ctx context.Context, region string, edition int, step planning.StepKind, status *copstep.Status, startsOn *time.Time, endsOn *time.Time) (*ent.CopStep, error)
-	AddCopParticipant(ctx context.Context, region string, edition int, organisation string, kind copparticipant.Kind, territory *model.TerritoryKey) (*ent.CopParticipant, error)
+	AddCopParticipant(ctx context.Context, region string, edition int, organisation string, kind copparticipant.Kind, territory *service.TerritoryKey) (*ent.CopParticipant, error)
 	AddCopDocument(ctx context.Context, region string, edition int, title string, url string, step *planning.StepKind) (*ent.CopDocument, error)
-	CreateAction(ctx context.Context, input model.ActionInput, idempotencyKey *string) (*ent.Action, error)
-	UpdateAction(ctx context.Context, id int, version int, input model.ActionInput) (*ent.Action, error)
+	CreateAction(ctx context.Context, input service.ActionInput, idempotencyKey *string) (*ent.Action, error)
+	UpdateAction(ctx context.Context, id int, version int, input service.ActionInput) (*ent.Action, error)
 	WithdrawAction(ctx context.Context, id int, version int) (*ent.Action, error)
-	CreateCommitment(ctx context.Context, input model.CommitmentInput, idempotencyKey *string) (*ent.Commitment, error)
-	UpdateCommitment(ctx context.Context, id int, version int, input model.CommitmentInput) (*ent.Commitment, error)
+	CreateCommitment(ctx context.Context, input service.CommitmentInput, idempotencyKey *string) (*ent.Commitment, error)
+	UpdateCommitment(ctx context.Context, id int, version int, input service.CommitmentInput) (*ent.Commitment, error)
 	TransitionCommitment(ctx context.Context, id int, version int, to commitment.Status) (*ent.Commitment, error)
 	WithdrawCommitment(ctx context.Context, id int, version int) (*ent.Commitment, error)
 }
@@ -488,27 +498,28 @@ type QueryResolver interface {
 	Actions(ctx context.Context, updatedSince *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ActionOrder, where *ent.ActionWhereInput) (*ent.ActionConnection, error)
 	Commitments(ctx context.Context, updatedSince *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CommitmentOrder, where *ent.CommitmentWhereInput) (*ent.CommitmentConnection, error)
 	AuditLog(ctx context.Context, entity *string, entityID *int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEntryOrder, where *ent.AuditEntryWhereInput) (*ent.AuditEntryConnection, error)
-	Roadmap(ctx context.Context, region string, edition int) (*model.Roadmap, error)
+	Roadmap(ctx context.Context, region string, edition int) (*service.Roadmap, error)
 	Themes(ctx context.Context) ([]*ent.Theme, error)
 	Sectors(ctx context.Context) ([]*ent.Sector, error)
 	Sector(ctx context.Context, code string) (*ent.Sector, error)
 	Lever(ctx context.Context, code string) (*ent.Lever, error)
 	Cop(ctx context.Context, region string, edition int) (*ent.Cop, error)
 	Cops(ctx context.Context, region *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CopOrder, where *ent.CopWhereInput) (*ent.CopConnection, error)
+	Sources(ctx context.Context) ([]*data.Source, error)
 	Territory(ctx context.Context, level territory.Level, code string) (*ent.Territory, error)
-	Territories(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput, parent *model.TerritoryKey, within *model.TerritoryKey) (*ent.TerritoryConnection, error)
+	Territories(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput, parent *service.TerritoryKey, within *service.TerritoryKey) (*ent.TerritoryConnection, error)
 	SearchTerritories(ctx context.Context, text string, levels []territory.Level, first *int) ([]*ent.Territory, error)
 }
 type TerritoryResolver interface {
 	Actions(ctx context.Context, obj *ent.Territory, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ActionOrder, where *ent.ActionWhereInput) (*ent.ActionConnection, error)
 	Commitments(ctx context.Context, obj *ent.Territory, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CommitmentOrder, where *ent.CommitmentWhereInput) (*ent.CommitmentConnection, error)
-	Rollup(ctx context.Context, obj *ent.Territory, filter *model.RollupFilter) (*model.Rollup, error)
-	RollupBy(ctx context.Context, obj *ent.Territory, groupBy model.RollupGroup, level *territory.Level, filter *model.RollupFilter) ([]*model.RollupRow, error)
+	Rollup(ctx context.Context, obj *ent.Territory, filter *service.RollupFilter) (*service.Rollup, error)
+	RollupBy(ctx context.Context, obj *ent.Territory, groupBy service.RollupGroup, level *territory.Level, filter *service.RollupFilter) ([]*service.RollupRow, error)
 	Objectives(ctx context.Context, obj *ent.Territory, lever *string, sector *string, includeDerived *bool, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ObjectiveOrder, where *ent.ObjectiveWhereInput) (*ent.ObjectiveConnection, error)
 	Observations(ctx context.Context, obj *ent.Territory, lever *string, sector *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ObservationOrder, where *ent.ObservationWhereInput) (*ent.ObservationConnection, error)
-	Diagnostic(ctx context.Context, obj *ent.Territory, lever *string, sector *string, metric *planning.Metric) (*model.Diagnostic, error)
-	Breakdown(ctx context.Context, obj *ent.Territory, lever *string, sector *string, level territory.Level, metric *planning.Metric, key *model.BreakdownKeyInput) (*model.Breakdown, error)
-	Dashboard(ctx context.Context, obj *ent.Territory) ([]*model.SectorSummary, error)
+	Diagnostic(ctx context.Context, obj *ent.Territory, lever *string, sector *string, metric *planning.Metric) (*service.Diagnostic, error)
+	Breakdown(ctx context.Context, obj *ent.Territory, lever *string, sector *string, level territory.Level, metric *planning.Metric, key *service.BreakdownKeyInput) (*service.Breakdown, error)
+	Dashboard(ctx context.Context, obj *ent.Territory) ([]*service.SectorSummary, error)
 	Parents(ctx context.Context, obj *ent.Territory, level *territory.Level) ([]*ent.Membership, error)
 	Ancestors(ctx context.Context, obj *ent.Territory) ([]*ent.Territory, error)
 	Children(ctx context.Context, obj *ent.Territory, level *territory.Level, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput) (*ent.TerritoryConnection, error)
@@ -1424,7 +1435,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AddCopParticipant(childComplexity, args["region"].(string), args["edition"].(int), args["organisation"].(string), args["kind"].(copparticipant.Kind), args["territory"].(*model.TerritoryKey)), true
+		return e.ComplexityRoot.Mutation.AddCopParticipant(childComplexity, args["region"].(string), args["edition"].(int), args["organisation"].(string), args["kind"].(copparticipant.Kind), args["territory"].(*service.TerritoryKey)), true
 	case "Mutation.createAction":
 		if e.ComplexityRoot.Mutation.CreateAction == nil {
 			break
@@ -1435,7 +1446,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateAction(childComplexity, args["input"].(model.ActionInput), args["idempotencyKey"].(*string)), true
+		return e.ComplexityRoot.Mutation.CreateAction(childComplexity, args["input"].(service.ActionInput), args["idempotencyKey"].(*string)), true
 	case "Mutation.createCommitment":
 		if e.ComplexityRoot.Mutation.CreateCommitment == nil {
 			break
@@ -1446,7 +1457,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateCommitment(childComplexity, args["input"].(model.CommitmentInput), args["idempotencyKey"].(*string)), true
+		return e.ComplexityRoot.Mutation.CreateCommitment(childComplexity, args["input"].(service.CommitmentInput), args["idempotencyKey"].(*string)), true
 	case "Mutation.createCop":
 		if e.ComplexityRoot.Mutation.CreateCop == nil {
 			break
@@ -1468,7 +1479,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RecordObservations(childComplexity, args["input"].([]*model.ObservationInput)), true
+		return e.ComplexityRoot.Mutation.RecordObservations(childComplexity, args["input"].([]*service.ObservationInput)), true
 	case "Mutation.transitionCommitment":
 		if e.ComplexityRoot.Mutation.TransitionCommitment == nil {
 			break
@@ -1490,7 +1501,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateAction(childComplexity, args["id"].(int), args["version"].(int), args["input"].(model.ActionInput)), true
+		return e.ComplexityRoot.Mutation.UpdateAction(childComplexity, args["id"].(int), args["version"].(int), args["input"].(service.ActionInput)), true
 	case "Mutation.updateCommitment":
 		if e.ComplexityRoot.Mutation.UpdateCommitment == nil {
 			break
@@ -1501,7 +1512,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateCommitment(childComplexity, args["id"].(int), args["version"].(int), args["input"].(model.CommitmentInput)), true
+		return e.ComplexityRoot.Mutation.UpdateCommitment(childComplexity, args["id"].(int), args["version"].(int), args["input"].(service.CommitmentInput)), true
 	case "Mutation.updateCopStep":
 		if e.ComplexityRoot.Mutation.UpdateCopStep == nil {
 			break
@@ -1922,6 +1933,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Sectors(childComplexity), true
+	case "Query.sources":
+		if e.ComplexityRoot.Query.Sources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Sources(childComplexity), true
 	case "Query.territories":
 		if e.ComplexityRoot.Query.Territories == nil {
 			break
@@ -1932,7 +1949,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Territories(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.TerritoryOrder), args["where"].(*ent.TerritoryWhereInput), args["parent"].(*model.TerritoryKey), args["within"].(*model.TerritoryKey)), true
+		return e.ComplexityRoot.Query.Territories(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.TerritoryOrder), args["where"].(*ent.TerritoryWhereInput), args["parent"].(*service.TerritoryKey), args["within"].(*service.TerritoryKey)), true
 	case "Query.territory":
 		if e.ComplexityRoot.Query.Territory == nil {
 			break
@@ -2179,6 +2196,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SectorSummary.Sector(childComplexity), true
 
+	case "Source.licence":
+		if e.ComplexityRoot.Source.Licence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.Licence(childComplexity), true
+	case "Source.name":
+		if e.ComplexityRoot.Source.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.Name(childComplexity), true
+	case "Source.note":
+		if e.ComplexityRoot.Source.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.Note(childComplexity), true
+	case "Source.publisher":
+		if e.ComplexityRoot.Source.Publisher == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.Publisher(childComplexity), true
+	case "Source.url":
+		if e.ComplexityRoot.Source.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.URL(childComplexity), true
+
 	case "StatusAmount.count":
 		if e.ComplexityRoot.StatusAmount.Count == nil {
 			break
@@ -2225,7 +2273,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Territory.Breakdown(childComplexity, args["lever"].(*string), args["sector"].(*string), args["level"].(territory.Level), args["metric"].(*planning.Metric), args["key"].(*model.BreakdownKeyInput)), true
+		return e.ComplexityRoot.Territory.Breakdown(childComplexity, args["lever"].(*string), args["sector"].(*string), args["level"].(territory.Level), args["metric"].(*planning.Metric), args["key"].(*service.BreakdownKeyInput)), true
 	case "Territory.children":
 		if e.ComplexityRoot.Territory.Children == nil {
 			break
@@ -2361,7 +2409,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Territory.Rollup(childComplexity, args["filter"].(*model.RollupFilter)), true
+		return e.ComplexityRoot.Territory.Rollup(childComplexity, args["filter"].(*service.RollupFilter)), true
 	case "Territory.rollupBy":
 		if e.ComplexityRoot.Territory.RollupBy == nil {
 			break
@@ -2372,7 +2420,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Territory.RollupBy(childComplexity, args["groupBy"].(model.RollupGroup), args["level"].(*territory.Level), args["filter"].(*model.RollupFilter)), true
+		return e.ComplexityRoot.Territory.RollupBy(childComplexity, args["groupBy"].(service.RollupGroup), args["level"].(*territory.Level), args["filter"].(*service.RollupFilter)), true
 	case "Territory.siren":
 		if e.ComplexityRoot.Territory.Siren == nil {
 			break
@@ -4740,6 +4788,22 @@ extend type Query {
   cop(region: String!, edition: Int!): Cop
   "COPs, optionally of one region, ordered by edition by default."
   cops(region: String, after: Cursor, first: Int, before: Cursor, last: Int, orderBy: CopOrder, where: CopWhereInput): CopConnection!
+  "The datasets the API ships and loads on first start, each with its publisher and licence: credit them when you reuse the figures."
+  sources: [Source!]!
+}
+
+"A dataset the API ships."
+type Source {
+  "What the dataset is."
+  name: String!
+  "Who publishes it."
+  publisher: String!
+  "Where it is published."
+  url: String!
+  "Its licence, e.g. Licence Ouverte 2.0."
+  licence: String!
+  "What the API takes from it, and how to read it."
+  note: String!
 }
 
 extend type Territory {
@@ -5701,6 +5765,22 @@ func (ec *executionContext) childFields_SectorSummary(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type SectorSummary", field.Name)
 }
 
+func (ec *executionContext) childFields_Source(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Source_name(ctx, field)
+	case "publisher":
+		return ec.fieldContext_Source_publisher(ctx, field)
+	case "url":
+		return ec.fieldContext_Source_url(ctx, field)
+	case "licence":
+		return ec.fieldContext_Source_licence(ctx, field)
+	case "note":
+		return ec.fieldContext_Source_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Source", field.Name)
+}
+
 func (ec *executionContext) childFields_StatusAmount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "status":
@@ -5995,8 +6075,8 @@ func (ec *executionContext) field_Mutation_addCopParticipant_args(ctx context.Co
 	}
 	args["kind"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "territory",
-		func(ctx context.Context, v any) (*model.TerritoryKey, error) {
-			return ec.unmarshalOTerritoryKey2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐTerritoryKey(ctx, v)
+		func(ctx context.Context, v any) (*service.TerritoryKey, error) {
+			return ec.unmarshalOTerritoryKey2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐTerritoryKey(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6009,8 +6089,8 @@ func (ec *executionContext) field_Mutation_createAction_args(ctx context.Context
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.ActionInput, error) {
-			return ec.unmarshalNActionInput2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐActionInput(ctx, v)
+		func(ctx context.Context, v any) (service.ActionInput, error) {
+			return ec.unmarshalNActionInput2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐActionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6031,8 +6111,8 @@ func (ec *executionContext) field_Mutation_createCommitment_args(ctx context.Con
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.CommitmentInput, error) {
-			return ec.unmarshalNCommitmentInput2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐCommitmentInput(ctx, v)
+		func(ctx context.Context, v any) (service.CommitmentInput, error) {
+			return ec.unmarshalNCommitmentInput2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐCommitmentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6083,8 +6163,8 @@ func (ec *executionContext) field_Mutation_recordObservations_args(ctx context.C
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) ([]*model.ObservationInput, error) {
-			return ec.unmarshalNObservationInput2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐObservationInputᚄ(ctx, v)
+		func(ctx context.Context, v any) ([]*service.ObservationInput, error) {
+			return ec.unmarshalNObservationInput2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐObservationInputᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6143,8 +6223,8 @@ func (ec *executionContext) field_Mutation_updateAction_args(ctx context.Context
 	}
 	args["version"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.ActionInput, error) {
-			return ec.unmarshalNActionInput2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐActionInput(ctx, v)
+		func(ctx context.Context, v any) (service.ActionInput, error) {
+			return ec.unmarshalNActionInput2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐActionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6173,8 +6253,8 @@ func (ec *executionContext) field_Mutation_updateCommitment_args(ctx context.Con
 	}
 	args["version"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.CommitmentInput, error) {
-			return ec.unmarshalNCommitmentInput2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐCommitmentInput(ctx, v)
+		func(ctx context.Context, v any) (service.CommitmentInput, error) {
+			return ec.unmarshalNCommitmentInput2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐCommitmentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6787,16 +6867,16 @@ func (ec *executionContext) field_Query_territories_args(ctx context.Context, ra
 	}
 	args["where"] = arg5
 	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "parent",
-		func(ctx context.Context, v any) (*model.TerritoryKey, error) {
-			return ec.unmarshalOTerritoryKey2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐTerritoryKey(ctx, v)
+		func(ctx context.Context, v any) (*service.TerritoryKey, error) {
+			return ec.unmarshalOTerritoryKey2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐTerritoryKey(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["parent"] = arg6
 	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "within",
-		func(ctx context.Context, v any) (*model.TerritoryKey, error) {
-			return ec.unmarshalOTerritoryKey2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐTerritoryKey(ctx, v)
+		func(ctx context.Context, v any) (*service.TerritoryKey, error) {
+			return ec.unmarshalOTerritoryKey2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐTerritoryKey(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6917,8 +6997,8 @@ func (ec *executionContext) field_Territory_breakdown_args(ctx context.Context, 
 	}
 	args["metric"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "key",
-		func(ctx context.Context, v any) (*model.BreakdownKeyInput, error) {
-			return ec.unmarshalOBreakdownKeyInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐBreakdownKeyInput(ctx, v)
+		func(ctx context.Context, v any) (*service.BreakdownKeyInput, error) {
+			return ec.unmarshalOBreakdownKeyInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐBreakdownKeyInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7301,8 +7381,8 @@ func (ec *executionContext) field_Territory_rollupBy_args(ctx context.Context, r
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
-		func(ctx context.Context, v any) (model.RollupGroup, error) {
-			return ec.unmarshalNRollupGroup2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐRollupGroup(ctx, v)
+		func(ctx context.Context, v any) (service.RollupGroup, error) {
+			return ec.unmarshalNRollupGroup2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRollupGroup(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7317,8 +7397,8 @@ func (ec *executionContext) field_Territory_rollupBy_args(ctx context.Context, r
 	}
 	args["level"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*model.RollupFilter, error) {
-			return ec.unmarshalORollupFilter2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐRollupFilter(ctx, v)
+		func(ctx context.Context, v any) (*service.RollupFilter, error) {
+			return ec.unmarshalORollupFilter2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRollupFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7331,8 +7411,8 @@ func (ec *executionContext) field_Territory_rollup_args(ctx context.Context, raw
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*model.RollupFilter, error) {
-			return ec.unmarshalORollupFilter2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐRollupFilter(ctx, v)
+		func(ctx context.Context, v any) (*service.RollupFilter, error) {
+			return ec.unmarshalORollupFilter2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRollupFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8347,7 +8427,7 @@ func (ec *executionContext) fieldContext_AuditEntryEdge_cursor(_ context.Context
 	return graphql.NewScalarFieldContext("AuditEntryEdge", field, false, false, "Cursor")
 }
 
-func (ec *executionContext) _Breakdown_parent(ctx context.Context, field graphql.CollectedField, obj *model.Breakdown) (ret graphql.Marshaler) {
+func (ec *executionContext) _Breakdown_parent(ctx context.Context, field graphql.CollectedField, obj *service.Breakdown) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8379,7 +8459,7 @@ func (ec *executionContext) fieldContext_Breakdown_parent(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _Breakdown_lever(ctx context.Context, field graphql.CollectedField, obj *model.Breakdown) (ret graphql.Marshaler) {
+func (ec *executionContext) _Breakdown_lever(ctx context.Context, field graphql.CollectedField, obj *service.Breakdown) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8411,7 +8491,7 @@ func (ec *executionContext) fieldContext_Breakdown_lever(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _Breakdown_sector(ctx context.Context, field graphql.CollectedField, obj *model.Breakdown) (ret graphql.Marshaler) {
+func (ec *executionContext) _Breakdown_sector(ctx context.Context, field graphql.CollectedField, obj *service.Breakdown) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8443,7 +8523,7 @@ func (ec *executionContext) fieldContext_Breakdown_sector(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _Breakdown_metric(ctx context.Context, field graphql.CollectedField, obj *model.Breakdown) (ret graphql.Marshaler) {
+func (ec *executionContext) _Breakdown_metric(ctx context.Context, field graphql.CollectedField, obj *service.Breakdown) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8466,7 +8546,7 @@ func (ec *executionContext) fieldContext_Breakdown_metric(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Breakdown", field, false, false, "Metric")
 }
 
-func (ec *executionContext) _Breakdown_unit(ctx context.Context, field graphql.CollectedField, obj *model.Breakdown) (ret graphql.Marshaler) {
+func (ec *executionContext) _Breakdown_unit(ctx context.Context, field graphql.CollectedField, obj *service.Breakdown) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8489,7 +8569,7 @@ func (ec *executionContext) fieldContext_Breakdown_unit(_ context.Context, field
 	return graphql.NewScalarFieldContext("Breakdown", field, false, false, "String")
 }
 
-func (ec *executionContext) _Breakdown_key(ctx context.Context, field graphql.CollectedField, obj *model.Breakdown) (ret graphql.Marshaler) {
+func (ec *executionContext) _Breakdown_key(ctx context.Context, field graphql.CollectedField, obj *service.Breakdown) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8512,7 +8592,7 @@ func (ec *executionContext) fieldContext_Breakdown_key(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Breakdown", field, false, false, "ObjectiveBreakdownKey")
 }
 
-func (ec *executionContext) _Breakdown_baselineYear(ctx context.Context, field graphql.CollectedField, obj *model.Breakdown) (ret graphql.Marshaler) {
+func (ec *executionContext) _Breakdown_baselineYear(ctx context.Context, field graphql.CollectedField, obj *service.Breakdown) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8535,7 +8615,7 @@ func (ec *executionContext) fieldContext_Breakdown_baselineYear(_ context.Contex
 	return graphql.NewScalarFieldContext("Breakdown", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Breakdown_targetYear(ctx context.Context, field graphql.CollectedField, obj *model.Breakdown) (ret graphql.Marshaler) {
+func (ec *executionContext) _Breakdown_targetYear(ctx context.Context, field graphql.CollectedField, obj *service.Breakdown) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8558,7 +8638,7 @@ func (ec *executionContext) fieldContext_Breakdown_targetYear(_ context.Context,
 	return graphql.NewScalarFieldContext("Breakdown", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Breakdown_baselineValue(ctx context.Context, field graphql.CollectedField, obj *model.Breakdown) (ret graphql.Marshaler) {
+func (ec *executionContext) _Breakdown_baselineValue(ctx context.Context, field graphql.CollectedField, obj *service.Breakdown) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8581,7 +8661,7 @@ func (ec *executionContext) fieldContext_Breakdown_baselineValue(_ context.Conte
 	return graphql.NewScalarFieldContext("Breakdown", field, false, false, "Float")
 }
 
-func (ec *executionContext) _Breakdown_targetValue(ctx context.Context, field graphql.CollectedField, obj *model.Breakdown) (ret graphql.Marshaler) {
+func (ec *executionContext) _Breakdown_targetValue(ctx context.Context, field graphql.CollectedField, obj *service.Breakdown) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8604,7 +8684,7 @@ func (ec *executionContext) fieldContext_Breakdown_targetValue(_ context.Context
 	return graphql.NewScalarFieldContext("Breakdown", field, false, false, "Float")
 }
 
-func (ec *executionContext) _Breakdown_shares(ctx context.Context, field graphql.CollectedField, obj *model.Breakdown) (ret graphql.Marshaler) {
+func (ec *executionContext) _Breakdown_shares(ctx context.Context, field graphql.CollectedField, obj *service.Breakdown) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8616,8 +8696,8 @@ func (ec *executionContext) _Breakdown_shares(ctx context.Context, field graphql
 			return obj.Shares, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.BreakdownShare) graphql.Marshaler {
-			return ec.marshalNBreakdownShare2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐBreakdownShareᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*service.BreakdownShare) graphql.Marshaler {
+			return ec.marshalNBreakdownShare2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐBreakdownShareᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8636,7 +8716,7 @@ func (ec *executionContext) fieldContext_Breakdown_shares(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _BreakdownShare_territory(ctx context.Context, field graphql.CollectedField, obj *model.BreakdownShare) (ret graphql.Marshaler) {
+func (ec *executionContext) _BreakdownShare_territory(ctx context.Context, field graphql.CollectedField, obj *service.BreakdownShare) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8668,7 +8748,7 @@ func (ec *executionContext) fieldContext_BreakdownShare_territory(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _BreakdownShare_weight(ctx context.Context, field graphql.CollectedField, obj *model.BreakdownShare) (ret graphql.Marshaler) {
+func (ec *executionContext) _BreakdownShare_weight(ctx context.Context, field graphql.CollectedField, obj *service.BreakdownShare) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8691,7 +8771,7 @@ func (ec *executionContext) fieldContext_BreakdownShare_weight(_ context.Context
 	return graphql.NewScalarFieldContext("BreakdownShare", field, false, false, "Float")
 }
 
-func (ec *executionContext) _BreakdownShare_baselineValue(ctx context.Context, field graphql.CollectedField, obj *model.BreakdownShare) (ret graphql.Marshaler) {
+func (ec *executionContext) _BreakdownShare_baselineValue(ctx context.Context, field graphql.CollectedField, obj *service.BreakdownShare) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8714,7 +8794,7 @@ func (ec *executionContext) fieldContext_BreakdownShare_baselineValue(_ context.
 	return graphql.NewScalarFieldContext("BreakdownShare", field, false, false, "Float")
 }
 
-func (ec *executionContext) _BreakdownShare_targetValue(ctx context.Context, field graphql.CollectedField, obj *model.BreakdownShare) (ret graphql.Marshaler) {
+func (ec *executionContext) _BreakdownShare_targetValue(ctx context.Context, field graphql.CollectedField, obj *service.BreakdownShare) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10150,7 +10230,7 @@ func (ec *executionContext) fieldContext_CopStep_cop(_ context.Context, field gr
 	return fc, nil
 }
 
-func (ec *executionContext) _Diagnostic_metric(ctx context.Context, field graphql.CollectedField, obj *model.Diagnostic) (ret graphql.Marshaler) {
+func (ec *executionContext) _Diagnostic_metric(ctx context.Context, field graphql.CollectedField, obj *service.Diagnostic) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10173,7 +10253,7 @@ func (ec *executionContext) fieldContext_Diagnostic_metric(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Diagnostic", field, false, false, "Metric")
 }
 
-func (ec *executionContext) _Diagnostic_unit(ctx context.Context, field graphql.CollectedField, obj *model.Diagnostic) (ret graphql.Marshaler) {
+func (ec *executionContext) _Diagnostic_unit(ctx context.Context, field graphql.CollectedField, obj *service.Diagnostic) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10196,7 +10276,7 @@ func (ec *executionContext) fieldContext_Diagnostic_unit(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Diagnostic", field, false, false, "String")
 }
 
-func (ec *executionContext) _Diagnostic_baselineYear(ctx context.Context, field graphql.CollectedField, obj *model.Diagnostic) (ret graphql.Marshaler) {
+func (ec *executionContext) _Diagnostic_baselineYear(ctx context.Context, field graphql.CollectedField, obj *service.Diagnostic) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10219,7 +10299,7 @@ func (ec *executionContext) fieldContext_Diagnostic_baselineYear(_ context.Conte
 	return graphql.NewScalarFieldContext("Diagnostic", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Diagnostic_baselineValue(ctx context.Context, field graphql.CollectedField, obj *model.Diagnostic) (ret graphql.Marshaler) {
+func (ec *executionContext) _Diagnostic_baselineValue(ctx context.Context, field graphql.CollectedField, obj *service.Diagnostic) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10242,7 +10322,7 @@ func (ec *executionContext) fieldContext_Diagnostic_baselineValue(_ context.Cont
 	return graphql.NewScalarFieldContext("Diagnostic", field, false, false, "Float")
 }
 
-func (ec *executionContext) _Diagnostic_targetYear(ctx context.Context, field graphql.CollectedField, obj *model.Diagnostic) (ret graphql.Marshaler) {
+func (ec *executionContext) _Diagnostic_targetYear(ctx context.Context, field graphql.CollectedField, obj *service.Diagnostic) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10265,7 +10345,7 @@ func (ec *executionContext) fieldContext_Diagnostic_targetYear(_ context.Context
 	return graphql.NewScalarFieldContext("Diagnostic", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Diagnostic_targetValue(ctx context.Context, field graphql.CollectedField, obj *model.Diagnostic) (ret graphql.Marshaler) {
+func (ec *executionContext) _Diagnostic_targetValue(ctx context.Context, field graphql.CollectedField, obj *service.Diagnostic) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10288,7 +10368,7 @@ func (ec *executionContext) fieldContext_Diagnostic_targetValue(_ context.Contex
 	return graphql.NewScalarFieldContext("Diagnostic", field, false, false, "Float")
 }
 
-func (ec *executionContext) _Diagnostic_latest(ctx context.Context, field graphql.CollectedField, obj *model.Diagnostic) (ret graphql.Marshaler) {
+func (ec *executionContext) _Diagnostic_latest(ctx context.Context, field graphql.CollectedField, obj *service.Diagnostic) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10320,7 +10400,7 @@ func (ec *executionContext) fieldContext_Diagnostic_latest(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _Diagnostic_travelled(ctx context.Context, field graphql.CollectedField, obj *model.Diagnostic) (ret graphql.Marshaler) {
+func (ec *executionContext) _Diagnostic_travelled(ctx context.Context, field graphql.CollectedField, obj *service.Diagnostic) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10343,7 +10423,7 @@ func (ec *executionContext) fieldContext_Diagnostic_travelled(_ context.Context,
 	return graphql.NewScalarFieldContext("Diagnostic", field, false, false, "Float")
 }
 
-func (ec *executionContext) _Diagnostic_remaining(ctx context.Context, field graphql.CollectedField, obj *model.Diagnostic) (ret graphql.Marshaler) {
+func (ec *executionContext) _Diagnostic_remaining(ctx context.Context, field graphql.CollectedField, obj *service.Diagnostic) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10366,7 +10446,7 @@ func (ec *executionContext) fieldContext_Diagnostic_remaining(_ context.Context,
 	return graphql.NewScalarFieldContext("Diagnostic", field, false, false, "Float")
 }
 
-func (ec *executionContext) _Diagnostic_expected(ctx context.Context, field graphql.CollectedField, obj *model.Diagnostic) (ret graphql.Marshaler) {
+func (ec *executionContext) _Diagnostic_expected(ctx context.Context, field graphql.CollectedField, obj *service.Diagnostic) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10389,7 +10469,7 @@ func (ec *executionContext) fieldContext_Diagnostic_expected(_ context.Context, 
 	return graphql.NewScalarFieldContext("Diagnostic", field, false, false, "Float")
 }
 
-func (ec *executionContext) _Diagnostic_status(ctx context.Context, field graphql.CollectedField, obj *model.Diagnostic) (ret graphql.Marshaler) {
+func (ec *executionContext) _Diagnostic_status(ctx context.Context, field graphql.CollectedField, obj *service.Diagnostic) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10401,8 +10481,8 @@ func (ec *executionContext) _Diagnostic_status(ctx context.Context, field graphq
 			return obj.Status, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.DiagnosticStatus) graphql.Marshaler {
-			return ec.marshalNDiagnosticStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐDiagnosticStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v planning.Status) graphql.Marshaler {
+			return ec.marshalNDiagnosticStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10412,7 +10492,7 @@ func (ec *executionContext) fieldContext_Diagnostic_status(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Diagnostic", field, false, false, "DiagnosticStatus")
 }
 
-func (ec *executionContext) _Diagnostic_objectives(ctx context.Context, field graphql.CollectedField, obj *model.Diagnostic) (ret graphql.Marshaler) {
+func (ec *executionContext) _Diagnostic_objectives(ctx context.Context, field graphql.CollectedField, obj *service.Diagnostic) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10788,7 +10868,7 @@ func (ec *executionContext) fieldContext_LeverEdge_cursor(_ context.Context, fie
 	return graphql.NewScalarFieldContext("LeverEdge", field, false, false, "Cursor")
 }
 
-func (ec *executionContext) _LeverSummary_lever(ctx context.Context, field graphql.CollectedField, obj *model.LeverSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _LeverSummary_lever(ctx context.Context, field graphql.CollectedField, obj *service.LeverSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10820,7 +10900,7 @@ func (ec *executionContext) fieldContext_LeverSummary_lever(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _LeverSummary_ghgAvoided(ctx context.Context, field graphql.CollectedField, obj *model.LeverSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _LeverSummary_ghgAvoided(ctx context.Context, field graphql.CollectedField, obj *service.LeverSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10843,7 +10923,7 @@ func (ec *executionContext) fieldContext_LeverSummary_ghgAvoided(_ context.Conte
 	return graphql.NewScalarFieldContext("LeverSummary", field, false, false, "Float")
 }
 
-func (ec *executionContext) _LeverSummary_physicalTarget(ctx context.Context, field graphql.CollectedField, obj *model.LeverSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _LeverSummary_physicalTarget(ctx context.Context, field graphql.CollectedField, obj *service.LeverSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10866,7 +10946,7 @@ func (ec *executionContext) fieldContext_LeverSummary_physicalTarget(_ context.C
 	return graphql.NewScalarFieldContext("LeverSummary", field, false, false, "Float")
 }
 
-func (ec *executionContext) _LeverSummary_latest(ctx context.Context, field graphql.CollectedField, obj *model.LeverSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _LeverSummary_latest(ctx context.Context, field graphql.CollectedField, obj *service.LeverSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10898,7 +10978,7 @@ func (ec *executionContext) fieldContext_LeverSummary_latest(_ context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _LeverSummary_diagnostic(ctx context.Context, field graphql.CollectedField, obj *model.LeverSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _LeverSummary_diagnostic(ctx context.Context, field graphql.CollectedField, obj *service.LeverSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10910,8 +10990,8 @@ func (ec *executionContext) _LeverSummary_diagnostic(ctx context.Context, field 
 			return obj.Diagnostic, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Diagnostic) graphql.Marshaler {
-			return ec.marshalODiagnostic2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐDiagnostic(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Diagnostic) graphql.Marshaler {
+			return ec.marshalODiagnostic2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐDiagnostic(ctx, selections, v)
 		},
 		true,
 		false,
@@ -10930,7 +11010,7 @@ func (ec *executionContext) fieldContext_LeverSummary_diagnostic(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _LeverSummary_objectives(ctx context.Context, field graphql.CollectedField, obj *model.LeverSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _LeverSummary_objectives(ctx context.Context, field graphql.CollectedField, obj *service.LeverSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11082,7 +11162,7 @@ func (ec *executionContext) _Mutation_recordObservations(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordObservations(ctx, fc.Args["input"].([]*model.ObservationInput))
+			return ec.Resolvers.Mutation().RecordObservations(ctx, fc.Args["input"].([]*service.ObservationInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Observation) graphql.Marshaler {
@@ -11214,7 +11294,7 @@ func (ec *executionContext) _Mutation_addCopParticipant(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AddCopParticipant(ctx, fc.Args["region"].(string), fc.Args["edition"].(int), fc.Args["organisation"].(string), fc.Args["kind"].(copparticipant.Kind), fc.Args["territory"].(*model.TerritoryKey))
+			return ec.Resolvers.Mutation().AddCopParticipant(ctx, fc.Args["region"].(string), fc.Args["edition"].(int), fc.Args["organisation"].(string), fc.Args["kind"].(copparticipant.Kind), fc.Args["territory"].(*service.TerritoryKey))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.CopParticipant) graphql.Marshaler {
@@ -11302,7 +11382,7 @@ func (ec *executionContext) _Mutation_createAction(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateAction(ctx, fc.Args["input"].(model.ActionInput), fc.Args["idempotencyKey"].(*string))
+			return ec.Resolvers.Mutation().CreateAction(ctx, fc.Args["input"].(service.ActionInput), fc.Args["idempotencyKey"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Action) graphql.Marshaler {
@@ -11346,7 +11426,7 @@ func (ec *executionContext) _Mutation_updateAction(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateAction(ctx, fc.Args["id"].(int), fc.Args["version"].(int), fc.Args["input"].(model.ActionInput))
+			return ec.Resolvers.Mutation().UpdateAction(ctx, fc.Args["id"].(int), fc.Args["version"].(int), fc.Args["input"].(service.ActionInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Action) graphql.Marshaler {
@@ -11434,7 +11514,7 @@ func (ec *executionContext) _Mutation_createCommitment(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateCommitment(ctx, fc.Args["input"].(model.CommitmentInput), fc.Args["idempotencyKey"].(*string))
+			return ec.Resolvers.Mutation().CreateCommitment(ctx, fc.Args["input"].(service.CommitmentInput), fc.Args["idempotencyKey"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Commitment) graphql.Marshaler {
@@ -11478,7 +11558,7 @@ func (ec *executionContext) _Mutation_updateCommitment(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateCommitment(ctx, fc.Args["id"].(int), fc.Args["version"].(int), fc.Args["input"].(model.CommitmentInput))
+			return ec.Resolvers.Mutation().UpdateCommitment(ctx, fc.Args["id"].(int), fc.Args["version"].(int), fc.Args["input"].(service.CommitmentInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Commitment) graphql.Marshaler {
@@ -12923,8 +13003,8 @@ func (ec *executionContext) _Query_roadmap(ctx context.Context, field graphql.Co
 			return ec.Resolvers.Query().Roadmap(ctx, fc.Args["region"].(string), fc.Args["edition"].(int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Roadmap) graphql.Marshaler {
-			return ec.marshalNRoadmap2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐRoadmap(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Roadmap) graphql.Marshaler {
+			return ec.marshalNRoadmap2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRoadmap(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13194,6 +13274,38 @@ func (ec *executionContext) fieldContext_Query_cops(ctx context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_sources(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_sources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Sources(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*data.Source) graphql.Marshaler {
+			return ec.marshalNSource2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋdataᚐSourceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_sources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Source(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_territory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13248,7 +13360,7 @@ func (ec *executionContext) _Query_territories(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Territories(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.TerritoryOrder), fc.Args["where"].(*ent.TerritoryWhereInput), fc.Args["parent"].(*model.TerritoryKey), fc.Args["within"].(*model.TerritoryKey))
+			return ec.Resolvers.Query().Territories(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.TerritoryOrder), fc.Args["where"].(*ent.TerritoryWhereInput), fc.Args["parent"].(*service.TerritoryKey), fc.Args["within"].(*service.TerritoryKey))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.TerritoryConnection) graphql.Marshaler {
@@ -13402,7 +13514,7 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _Roadmap_region(ctx context.Context, field graphql.CollectedField, obj *model.Roadmap) (ret graphql.Marshaler) {
+func (ec *executionContext) _Roadmap_region(ctx context.Context, field graphql.CollectedField, obj *service.Roadmap) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13434,7 +13546,7 @@ func (ec *executionContext) fieldContext_Roadmap_region(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _Roadmap_edition(ctx context.Context, field graphql.CollectedField, obj *model.Roadmap) (ret graphql.Marshaler) {
+func (ec *executionContext) _Roadmap_edition(ctx context.Context, field graphql.CollectedField, obj *service.Roadmap) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13457,7 +13569,7 @@ func (ec *executionContext) fieldContext_Roadmap_edition(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Roadmap", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Roadmap_sectors(ctx context.Context, field graphql.CollectedField, obj *model.Roadmap) (ret graphql.Marshaler) {
+func (ec *executionContext) _Roadmap_sectors(ctx context.Context, field graphql.CollectedField, obj *service.Roadmap) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13469,8 +13581,8 @@ func (ec *executionContext) _Roadmap_sectors(ctx context.Context, field graphql.
 			return obj.Sectors, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.RoadmapSector) graphql.Marshaler {
-			return ec.marshalNRoadmapSector2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐRoadmapSectorᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*service.RoadmapSector) graphql.Marshaler {
+			return ec.marshalNRoadmapSector2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRoadmapSectorᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13489,7 +13601,7 @@ func (ec *executionContext) fieldContext_Roadmap_sectors(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _Roadmap_objectiveKtco2e(ctx context.Context, field graphql.CollectedField, obj *model.Roadmap) (ret graphql.Marshaler) {
+func (ec *executionContext) _Roadmap_objectiveKtco2e(ctx context.Context, field graphql.CollectedField, obj *service.Roadmap) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13512,7 +13624,7 @@ func (ec *executionContext) fieldContext_Roadmap_objectiveKtco2e(_ context.Conte
 	return graphql.NewScalarFieldContext("Roadmap", field, false, false, "Float")
 }
 
-func (ec *executionContext) _Roadmap_adoptedKtco2e(ctx context.Context, field graphql.CollectedField, obj *model.Roadmap) (ret graphql.Marshaler) {
+func (ec *executionContext) _Roadmap_adoptedKtco2e(ctx context.Context, field graphql.CollectedField, obj *service.Roadmap) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13535,7 +13647,7 @@ func (ec *executionContext) fieldContext_Roadmap_adoptedKtco2e(_ context.Context
 	return graphql.NewScalarFieldContext("Roadmap", field, false, false, "Float")
 }
 
-func (ec *executionContext) _Roadmap_coverage(ctx context.Context, field graphql.CollectedField, obj *model.Roadmap) (ret graphql.Marshaler) {
+func (ec *executionContext) _Roadmap_coverage(ctx context.Context, field graphql.CollectedField, obj *service.Roadmap) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13558,7 +13670,7 @@ func (ec *executionContext) fieldContext_Roadmap_coverage(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Roadmap", field, false, false, "Float")
 }
 
-func (ec *executionContext) _Roadmap_gap(ctx context.Context, field graphql.CollectedField, obj *model.Roadmap) (ret graphql.Marshaler) {
+func (ec *executionContext) _Roadmap_gap(ctx context.Context, field graphql.CollectedField, obj *service.Roadmap) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13581,7 +13693,7 @@ func (ec *executionContext) fieldContext_Roadmap_gap(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Roadmap", field, false, false, "Float")
 }
 
-func (ec *executionContext) _RoadmapSector_sector(ctx context.Context, field graphql.CollectedField, obj *model.RoadmapSector) (ret graphql.Marshaler) {
+func (ec *executionContext) _RoadmapSector_sector(ctx context.Context, field graphql.CollectedField, obj *service.RoadmapSector) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13613,7 +13725,7 @@ func (ec *executionContext) fieldContext_RoadmapSector_sector(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _RoadmapSector_objectiveKtco2e(ctx context.Context, field graphql.CollectedField, obj *model.RoadmapSector) (ret graphql.Marshaler) {
+func (ec *executionContext) _RoadmapSector_objectiveKtco2e(ctx context.Context, field graphql.CollectedField, obj *service.RoadmapSector) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13636,7 +13748,7 @@ func (ec *executionContext) fieldContext_RoadmapSector_objectiveKtco2e(_ context
 	return graphql.NewScalarFieldContext("RoadmapSector", field, false, false, "Float")
 }
 
-func (ec *executionContext) _RoadmapSector_adoptedKtco2e(ctx context.Context, field graphql.CollectedField, obj *model.RoadmapSector) (ret graphql.Marshaler) {
+func (ec *executionContext) _RoadmapSector_adoptedKtco2e(ctx context.Context, field graphql.CollectedField, obj *service.RoadmapSector) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13659,7 +13771,7 @@ func (ec *executionContext) fieldContext_RoadmapSector_adoptedKtco2e(_ context.C
 	return graphql.NewScalarFieldContext("RoadmapSector", field, false, false, "Float")
 }
 
-func (ec *executionContext) _RoadmapSector_coverage(ctx context.Context, field graphql.CollectedField, obj *model.RoadmapSector) (ret graphql.Marshaler) {
+func (ec *executionContext) _RoadmapSector_coverage(ctx context.Context, field graphql.CollectedField, obj *service.RoadmapSector) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13682,7 +13794,7 @@ func (ec *executionContext) fieldContext_RoadmapSector_coverage(_ context.Contex
 	return graphql.NewScalarFieldContext("RoadmapSector", field, false, false, "Float")
 }
 
-func (ec *executionContext) _RoadmapSector_gap(ctx context.Context, field graphql.CollectedField, obj *model.RoadmapSector) (ret graphql.Marshaler) {
+func (ec *executionContext) _RoadmapSector_gap(ctx context.Context, field graphql.CollectedField, obj *service.RoadmapSector) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13705,7 +13817,7 @@ func (ec *executionContext) fieldContext_RoadmapSector_gap(_ context.Context, fi
 	return graphql.NewScalarFieldContext("RoadmapSector", field, false, false, "Float")
 }
 
-func (ec *executionContext) _RoadmapSector_commitments(ctx context.Context, field graphql.CollectedField, obj *model.RoadmapSector) (ret graphql.Marshaler) {
+func (ec *executionContext) _RoadmapSector_commitments(ctx context.Context, field graphql.CollectedField, obj *service.RoadmapSector) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13737,7 +13849,7 @@ func (ec *executionContext) fieldContext_RoadmapSector_commitments(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _Rollup_actionCount(ctx context.Context, field graphql.CollectedField, obj *model.Rollup) (ret graphql.Marshaler) {
+func (ec *executionContext) _Rollup_actionCount(ctx context.Context, field graphql.CollectedField, obj *service.Rollup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13760,7 +13872,7 @@ func (ec *executionContext) fieldContext_Rollup_actionCount(_ context.Context, f
 	return graphql.NewScalarFieldContext("Rollup", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Rollup_actionShare(ctx context.Context, field graphql.CollectedField, obj *model.Rollup) (ret graphql.Marshaler) {
+func (ec *executionContext) _Rollup_actionShare(ctx context.Context, field graphql.CollectedField, obj *service.Rollup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13783,7 +13895,7 @@ func (ec *executionContext) fieldContext_Rollup_actionShare(_ context.Context, f
 	return graphql.NewScalarFieldContext("Rollup", field, false, false, "Float")
 }
 
-func (ec *executionContext) _Rollup_budget(ctx context.Context, field graphql.CollectedField, obj *model.Rollup) (ret graphql.Marshaler) {
+func (ec *executionContext) _Rollup_budget(ctx context.Context, field graphql.CollectedField, obj *service.Rollup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13806,7 +13918,7 @@ func (ec *executionContext) fieldContext_Rollup_budget(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Rollup", field, false, false, "Float")
 }
 
-func (ec *executionContext) _Rollup_effectKtco2e(ctx context.Context, field graphql.CollectedField, obj *model.Rollup) (ret graphql.Marshaler) {
+func (ec *executionContext) _Rollup_effectKtco2e(ctx context.Context, field graphql.CollectedField, obj *service.Rollup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13829,7 +13941,7 @@ func (ec *executionContext) fieldContext_Rollup_effectKtco2e(_ context.Context, 
 	return graphql.NewScalarFieldContext("Rollup", field, false, false, "Float")
 }
 
-func (ec *executionContext) _Rollup_committed(ctx context.Context, field graphql.CollectedField, obj *model.Rollup) (ret graphql.Marshaler) {
+func (ec *executionContext) _Rollup_committed(ctx context.Context, field graphql.CollectedField, obj *service.Rollup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13841,8 +13953,8 @@ func (ec *executionContext) _Rollup_committed(ctx context.Context, field graphql
 			return obj.Committed, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.StatusAmount) graphql.Marshaler {
-			return ec.marshalNStatusAmount2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐStatusAmountᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*service.StatusAmount) graphql.Marshaler {
+			return ec.marshalNStatusAmount2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐStatusAmountᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13861,7 +13973,7 @@ func (ec *executionContext) fieldContext_Rollup_committed(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _Rollup_adoptedKtco2e(ctx context.Context, field graphql.CollectedField, obj *model.Rollup) (ret graphql.Marshaler) {
+func (ec *executionContext) _Rollup_adoptedKtco2e(ctx context.Context, field graphql.CollectedField, obj *service.Rollup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13884,7 +13996,7 @@ func (ec *executionContext) fieldContext_Rollup_adoptedKtco2e(_ context.Context,
 	return graphql.NewScalarFieldContext("Rollup", field, false, false, "Float")
 }
 
-func (ec *executionContext) _Rollup_objectiveKtco2e(ctx context.Context, field graphql.CollectedField, obj *model.Rollup) (ret graphql.Marshaler) {
+func (ec *executionContext) _Rollup_objectiveKtco2e(ctx context.Context, field graphql.CollectedField, obj *service.Rollup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13907,7 +14019,7 @@ func (ec *executionContext) fieldContext_Rollup_objectiveKtco2e(_ context.Contex
 	return graphql.NewScalarFieldContext("Rollup", field, false, false, "Float")
 }
 
-func (ec *executionContext) _Rollup_coverage(ctx context.Context, field graphql.CollectedField, obj *model.Rollup) (ret graphql.Marshaler) {
+func (ec *executionContext) _Rollup_coverage(ctx context.Context, field graphql.CollectedField, obj *service.Rollup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13930,7 +14042,7 @@ func (ec *executionContext) fieldContext_Rollup_coverage(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Rollup", field, false, false, "Float")
 }
 
-func (ec *executionContext) _Rollup_gap(ctx context.Context, field graphql.CollectedField, obj *model.Rollup) (ret graphql.Marshaler) {
+func (ec *executionContext) _Rollup_gap(ctx context.Context, field graphql.CollectedField, obj *service.Rollup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13953,7 +14065,7 @@ func (ec *executionContext) fieldContext_Rollup_gap(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Rollup", field, false, false, "Float")
 }
 
-func (ec *executionContext) _RollupRow_sector(ctx context.Context, field graphql.CollectedField, obj *model.RollupRow) (ret graphql.Marshaler) {
+func (ec *executionContext) _RollupRow_sector(ctx context.Context, field graphql.CollectedField, obj *service.RollupRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13985,7 +14097,7 @@ func (ec *executionContext) fieldContext_RollupRow_sector(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _RollupRow_lever(ctx context.Context, field graphql.CollectedField, obj *model.RollupRow) (ret graphql.Marshaler) {
+func (ec *executionContext) _RollupRow_lever(ctx context.Context, field graphql.CollectedField, obj *service.RollupRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14017,7 +14129,7 @@ func (ec *executionContext) fieldContext_RollupRow_lever(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _RollupRow_territory(ctx context.Context, field graphql.CollectedField, obj *model.RollupRow) (ret graphql.Marshaler) {
+func (ec *executionContext) _RollupRow_territory(ctx context.Context, field graphql.CollectedField, obj *service.RollupRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14049,7 +14161,7 @@ func (ec *executionContext) fieldContext_RollupRow_territory(_ context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _RollupRow_rollup(ctx context.Context, field graphql.CollectedField, obj *model.RollupRow) (ret graphql.Marshaler) {
+func (ec *executionContext) _RollupRow_rollup(ctx context.Context, field graphql.CollectedField, obj *service.RollupRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14061,8 +14173,8 @@ func (ec *executionContext) _RollupRow_rollup(ctx context.Context, field graphql
 			return obj.Rollup, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Rollup) graphql.Marshaler {
-			return ec.marshalNRollup2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐRollup(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Rollup) graphql.Marshaler {
+			return ec.marshalNRollup2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRollup(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14246,7 +14358,7 @@ func (ec *executionContext) fieldContext_Sector_levers(_ context.Context, field 
 	return fc, nil
 }
 
-func (ec *executionContext) _SectorSummary_sector(ctx context.Context, field graphql.CollectedField, obj *model.SectorSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _SectorSummary_sector(ctx context.Context, field graphql.CollectedField, obj *service.SectorSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14278,7 +14390,7 @@ func (ec *executionContext) fieldContext_SectorSummary_sector(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _SectorSummary_ghgAvoided(ctx context.Context, field graphql.CollectedField, obj *model.SectorSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _SectorSummary_ghgAvoided(ctx context.Context, field graphql.CollectedField, obj *service.SectorSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14301,7 +14413,7 @@ func (ec *executionContext) fieldContext_SectorSummary_ghgAvoided(_ context.Cont
 	return graphql.NewScalarFieldContext("SectorSummary", field, false, false, "Float")
 }
 
-func (ec *executionContext) _SectorSummary_derived(ctx context.Context, field graphql.CollectedField, obj *model.SectorSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _SectorSummary_derived(ctx context.Context, field graphql.CollectedField, obj *service.SectorSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14324,7 +14436,7 @@ func (ec *executionContext) fieldContext_SectorSummary_derived(_ context.Context
 	return graphql.NewScalarFieldContext("SectorSummary", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _SectorSummary_objectives(ctx context.Context, field graphql.CollectedField, obj *model.SectorSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _SectorSummary_objectives(ctx context.Context, field graphql.CollectedField, obj *service.SectorSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14356,7 +14468,7 @@ func (ec *executionContext) fieldContext_SectorSummary_objectives(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _SectorSummary_levers(ctx context.Context, field graphql.CollectedField, obj *model.SectorSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _SectorSummary_levers(ctx context.Context, field graphql.CollectedField, obj *service.SectorSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14368,8 +14480,8 @@ func (ec *executionContext) _SectorSummary_levers(ctx context.Context, field gra
 			return obj.Levers, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.LeverSummary) graphql.Marshaler {
-			return ec.marshalNLeverSummary2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐLeverSummaryᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*service.LeverSummary) graphql.Marshaler {
+			return ec.marshalNLeverSummary2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐLeverSummaryᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14388,7 +14500,122 @@ func (ec *executionContext) fieldContext_SectorSummary_levers(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _StatusAmount_status(ctx context.Context, field graphql.CollectedField, obj *model.StatusAmount) (ret graphql.Marshaler) {
+func (ec *executionContext) _Source_name(ctx context.Context, field graphql.CollectedField, obj *data.Source) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Source_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Source_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Source", field, false, false, "String")
+}
+
+func (ec *executionContext) _Source_publisher(ctx context.Context, field graphql.CollectedField, obj *data.Source) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Source_publisher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Publisher, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Source_publisher(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Source", field, false, false, "String")
+}
+
+func (ec *executionContext) _Source_url(ctx context.Context, field graphql.CollectedField, obj *data.Source) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Source_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Source_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Source", field, false, false, "String")
+}
+
+func (ec *executionContext) _Source_licence(ctx context.Context, field graphql.CollectedField, obj *data.Source) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Source_licence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Licence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Source_licence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Source", field, false, false, "String")
+}
+
+func (ec *executionContext) _Source_note(ctx context.Context, field graphql.CollectedField, obj *data.Source) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Source_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Source_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Source", field, false, false, "String")
+}
+
+func (ec *executionContext) _StatusAmount_status(ctx context.Context, field graphql.CollectedField, obj *service.StatusAmount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14411,7 +14638,7 @@ func (ec *executionContext) fieldContext_StatusAmount_status(_ context.Context, 
 	return graphql.NewScalarFieldContext("StatusAmount", field, false, false, "CommitmentStatus")
 }
 
-func (ec *executionContext) _StatusAmount_ktco2e(ctx context.Context, field graphql.CollectedField, obj *model.StatusAmount) (ret graphql.Marshaler) {
+func (ec *executionContext) _StatusAmount_ktco2e(ctx context.Context, field graphql.CollectedField, obj *service.StatusAmount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14434,7 +14661,7 @@ func (ec *executionContext) fieldContext_StatusAmount_ktco2e(_ context.Context, 
 	return graphql.NewScalarFieldContext("StatusAmount", field, false, false, "Float")
 }
 
-func (ec *executionContext) _StatusAmount_count(ctx context.Context, field graphql.CollectedField, obj *model.StatusAmount) (ret graphql.Marshaler) {
+func (ec *executionContext) _StatusAmount_count(ctx context.Context, field graphql.CollectedField, obj *service.StatusAmount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14739,11 +14966,11 @@ func (ec *executionContext) _Territory_rollup(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Territory().Rollup(ctx, obj, fc.Args["filter"].(*model.RollupFilter))
+			return ec.Resolvers.Territory().Rollup(ctx, obj, fc.Args["filter"].(*service.RollupFilter))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Rollup) graphql.Marshaler {
-			return ec.marshalNRollup2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐRollup(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Rollup) graphql.Marshaler {
+			return ec.marshalNRollup2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRollup(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14783,11 +15010,11 @@ func (ec *executionContext) _Territory_rollupBy(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Territory().RollupBy(ctx, obj, fc.Args["groupBy"].(model.RollupGroup), fc.Args["level"].(*territory.Level), fc.Args["filter"].(*model.RollupFilter))
+			return ec.Resolvers.Territory().RollupBy(ctx, obj, fc.Args["groupBy"].(service.RollupGroup), fc.Args["level"].(*territory.Level), fc.Args["filter"].(*service.RollupFilter))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.RollupRow) graphql.Marshaler {
-			return ec.marshalNRollupRow2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐRollupRowᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*service.RollupRow) graphql.Marshaler {
+			return ec.marshalNRollupRow2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRollupRowᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14918,8 +15145,8 @@ func (ec *executionContext) _Territory_diagnostic(ctx context.Context, field gra
 			return ec.Resolvers.Territory().Diagnostic(ctx, obj, fc.Args["lever"].(*string), fc.Args["sector"].(*string), fc.Args["metric"].(*planning.Metric))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Diagnostic) graphql.Marshaler {
-			return ec.marshalODiagnostic2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐDiagnostic(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Diagnostic) graphql.Marshaler {
+			return ec.marshalODiagnostic2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐDiagnostic(ctx, selections, v)
 		},
 		true,
 		false,
@@ -14959,11 +15186,11 @@ func (ec *executionContext) _Territory_breakdown(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Territory().Breakdown(ctx, obj, fc.Args["lever"].(*string), fc.Args["sector"].(*string), fc.Args["level"].(territory.Level), fc.Args["metric"].(*planning.Metric), fc.Args["key"].(*model.BreakdownKeyInput))
+			return ec.Resolvers.Territory().Breakdown(ctx, obj, fc.Args["lever"].(*string), fc.Args["sector"].(*string), fc.Args["level"].(territory.Level), fc.Args["metric"].(*planning.Metric), fc.Args["key"].(*service.BreakdownKeyInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Breakdown) graphql.Marshaler {
-			return ec.marshalNBreakdown2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐBreakdown(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Breakdown) graphql.Marshaler {
+			return ec.marshalNBreakdown2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐBreakdown(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15005,8 +15232,8 @@ func (ec *executionContext) _Territory_dashboard(ctx context.Context, field grap
 			return ec.Resolvers.Territory().Dashboard(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.SectorSummary) graphql.Marshaler {
-			return ec.marshalNSectorSummary2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐSectorSummaryᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*service.SectorSummary) graphql.Marshaler {
+			return ec.marshalNSectorSummary2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐSectorSummaryᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16505,8 +16732,8 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputActionInput(ctx context.Context, obj any) (model.ActionInput, error) {
-	var it model.ActionInput
+func (ec *executionContext) unmarshalInputActionInput(ctx context.Context, obj any) (service.ActionInput, error) {
+	var it service.ActionInput
 	if obj == nil {
 		return it, nil
 	}
@@ -16539,7 +16766,7 @@ func (ec *executionContext) unmarshalInputActionInput(ctx context.Context, obj a
 			it.Description = data
 		case "territory":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("territory"))
-			data, err := ec.unmarshalOTerritoryKey2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐTerritoryKey(ctx, v)
+			data, err := ec.unmarshalOTerritoryKey2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐTerritoryKey(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -16632,8 +16859,8 @@ func (ec *executionContext) unmarshalInputActionInput(ctx context.Context, obj a
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalActionInput(ctx context.Context, raw any) (model.ActionInput, error) {
-	var out model.ActionInput
+func UnmarshalActionInput(ctx context.Context, raw any) (service.ActionInput, error) {
+	var out service.ActionInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ActionInput", raw, &out)
 	return out, err
 }
@@ -18361,8 +18588,8 @@ func UnmarshalAuditEntryWhereInput(ctx context.Context, raw any) (ent.AuditEntry
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputBreakdownKeyInput(ctx context.Context, obj any) (model.BreakdownKeyInput, error) {
-	var it model.BreakdownKeyInput
+func (ec *executionContext) unmarshalInputBreakdownKeyInput(ctx context.Context, obj any) (service.BreakdownKeyInput, error) {
+	var it service.BreakdownKeyInput
 	if obj == nil {
 		return it, nil
 	}
@@ -18388,7 +18615,7 @@ func (ec *executionContext) unmarshalInputBreakdownKeyInput(ctx context.Context,
 			it.Kind = data
 		case "indicator":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indicator"))
-			data, err := ec.unmarshalOIndicatorInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐIndicatorInput(ctx, v)
+			data, err := ec.unmarshalOIndicatorInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐIndicatorInput(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -18402,7 +18629,7 @@ func (ec *executionContext) unmarshalInputBreakdownKeyInput(ctx context.Context,
 			it.Year = data
 		case "weights":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weights"))
-			data, err := ec.unmarshalOCustomWeightInput2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐCustomWeightInputᚄ(ctx, v)
+			data, err := ec.unmarshalOCustomWeightInput2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐCustomWeightInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -18418,14 +18645,14 @@ func (ec *executionContext) unmarshalInputBreakdownKeyInput(ctx context.Context,
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalBreakdownKeyInput(ctx context.Context, raw any) (model.BreakdownKeyInput, error) {
-	var out model.BreakdownKeyInput
+func UnmarshalBreakdownKeyInput(ctx context.Context, raw any) (service.BreakdownKeyInput, error) {
+	var out service.BreakdownKeyInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "BreakdownKeyInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputCommitmentInput(ctx context.Context, obj any) (model.CommitmentInput, error) {
-	var it model.CommitmentInput
+func (ec *executionContext) unmarshalInputCommitmentInput(ctx context.Context, obj any) (service.CommitmentInput, error) {
+	var it service.CommitmentInput
 	if obj == nil {
 		return it, nil
 	}
@@ -18444,7 +18671,7 @@ func (ec *executionContext) unmarshalInputCommitmentInput(ctx context.Context, o
 		switch k {
 		case "territory":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("territory"))
-			data, err := ec.unmarshalOTerritoryKey2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐTerritoryKey(ctx, v)
+			data, err := ec.unmarshalOTerritoryKey2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐTerritoryKey(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -18516,8 +18743,8 @@ func (ec *executionContext) unmarshalInputCommitmentInput(ctx context.Context, o
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCommitmentInput(ctx context.Context, raw any) (model.CommitmentInput, error) {
-	var out model.CommitmentInput
+func UnmarshalCommitmentInput(ctx context.Context, raw any) (service.CommitmentInput, error) {
+	var out service.CommitmentInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CommitmentInput", raw, &out)
 	return out, err
 }
@@ -19608,8 +19835,8 @@ func UnmarshalCopWhereInput(ctx context.Context, raw any) (ent.CopWhereInput, er
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputCustomWeightInput(ctx context.Context, obj any) (model.CustomWeightInput, error) {
-	var it model.CustomWeightInput
+func (ec *executionContext) unmarshalInputCustomWeightInput(ctx context.Context, obj any) (service.CustomWeightInput, error) {
+	var it service.CustomWeightInput
 	if obj == nil {
 		return it, nil
 	}
@@ -19651,14 +19878,14 @@ func (ec *executionContext) unmarshalInputCustomWeightInput(ctx context.Context,
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCustomWeightInput(ctx context.Context, raw any) (model.CustomWeightInput, error) {
-	var out model.CustomWeightInput
+func UnmarshalCustomWeightInput(ctx context.Context, raw any) (service.CustomWeightInput, error) {
+	var out service.CustomWeightInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CustomWeightInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputIndicatorInput(ctx context.Context, obj any) (model.IndicatorInput, error) {
-	var it model.IndicatorInput
+func (ec *executionContext) unmarshalInputIndicatorInput(ctx context.Context, obj any) (service.IndicatorInput, error) {
+	var it service.IndicatorInput
 	if obj == nil {
 		return it, nil
 	}
@@ -19707,8 +19934,8 @@ func (ec *executionContext) unmarshalInputIndicatorInput(ctx context.Context, ob
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalIndicatorInput(ctx context.Context, raw any) (model.IndicatorInput, error) {
-	var out model.IndicatorInput
+func UnmarshalIndicatorInput(ctx context.Context, raw any) (service.IndicatorInput, error) {
+	var out service.IndicatorInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "IndicatorInput", raw, &out)
 	return out, err
 }
@@ -20974,8 +21201,8 @@ func UnmarshalObjectiveWhereInput(ctx context.Context, raw any) (ent.ObjectiveWh
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputObservationInput(ctx context.Context, obj any) (model.ObservationInput, error) {
-	var it model.ObservationInput
+func (ec *executionContext) unmarshalInputObservationInput(ctx context.Context, obj any) (service.ObservationInput, error) {
+	var it service.ObservationInput
 	if obj == nil {
 		return it, nil
 	}
@@ -20994,7 +21221,7 @@ func (ec *executionContext) unmarshalInputObservationInput(ctx context.Context, 
 		switch k {
 		case "territory":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("territory"))
-			data, err := ec.unmarshalNTerritoryKey2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐTerritoryKey(ctx, v)
+			data, err := ec.unmarshalNTerritoryKey2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐTerritoryKey(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -21059,8 +21286,8 @@ func (ec *executionContext) unmarshalInputObservationInput(ctx context.Context, 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalObservationInput(ctx context.Context, raw any) (model.ObservationInput, error) {
-	var out model.ObservationInput
+func UnmarshalObservationInput(ctx context.Context, raw any) (service.ObservationInput, error) {
+	var out service.ObservationInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ObservationInput", raw, &out)
 	return out, err
 }
@@ -21636,8 +21863,8 @@ func UnmarshalObservationWhereInput(ctx context.Context, raw any) (ent.Observati
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputRollupFilter(ctx context.Context, obj any) (model.RollupFilter, error) {
-	var it model.RollupFilter
+func (ec *executionContext) unmarshalInputRollupFilter(ctx context.Context, obj any) (service.RollupFilter, error) {
+	var it service.RollupFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -21700,14 +21927,14 @@ func (ec *executionContext) unmarshalInputRollupFilter(ctx context.Context, obj 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalRollupFilter(ctx context.Context, raw any) (model.RollupFilter, error) {
-	var out model.RollupFilter
+func UnmarshalRollupFilter(ctx context.Context, raw any) (service.RollupFilter, error) {
+	var out service.RollupFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RollupFilter", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputTerritoryKey(ctx context.Context, obj any) (model.TerritoryKey, error) {
-	var it model.TerritoryKey
+func (ec *executionContext) unmarshalInputTerritoryKey(ctx context.Context, obj any) (service.TerritoryKey, error) {
+	var it service.TerritoryKey
 	if obj == nil {
 		return it, nil
 	}
@@ -21749,8 +21976,8 @@ func (ec *executionContext) unmarshalInputTerritoryKey(ctx context.Context, obj 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalTerritoryKey(ctx context.Context, raw any) (model.TerritoryKey, error) {
-	var out model.TerritoryKey
+func UnmarshalTerritoryKey(ctx context.Context, raw any) (service.TerritoryKey, error) {
+	var out service.TerritoryKey
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "TerritoryKey", raw, &out)
 	return out, err
 }
@@ -22787,7 +23014,7 @@ func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.Selecti
 
 var breakdownImplementors = []string{"Breakdown"}
 
-func (ec *executionContext) _Breakdown(ctx context.Context, sel ast.SelectionSet, obj *model.Breakdown) graphql.Marshaler {
+func (ec *executionContext) _Breakdown(ctx context.Context, sel ast.SelectionSet, obj *service.Breakdown) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, breakdownImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -22870,7 +23097,7 @@ func (ec *executionContext) _Breakdown(ctx context.Context, sel ast.SelectionSet
 
 var breakdownShareImplementors = []string{"BreakdownShare"}
 
-func (ec *executionContext) _BreakdownShare(ctx context.Context, sel ast.SelectionSet, obj *model.BreakdownShare) graphql.Marshaler {
+func (ec *executionContext) _BreakdownShare(ctx context.Context, sel ast.SelectionSet, obj *service.BreakdownShare) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, breakdownShareImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -23481,7 +23708,7 @@ func (ec *executionContext) _CopStep(ctx context.Context, sel ast.SelectionSet, 
 
 var diagnosticImplementors = []string{"Diagnostic"}
 
-func (ec *executionContext) _Diagnostic(ctx context.Context, sel ast.SelectionSet, obj *model.Diagnostic) graphql.Marshaler {
+func (ec *executionContext) _Diagnostic(ctx context.Context, sel ast.SelectionSet, obj *service.Diagnostic) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, diagnosticImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -23720,7 +23947,7 @@ func (ec *executionContext) _LeverEdge(ctx context.Context, sel ast.SelectionSet
 
 var leverSummaryImplementors = []string{"LeverSummary"}
 
-func (ec *executionContext) _LeverSummary(ctx context.Context, sel ast.SelectionSet, obj *model.LeverSummary) graphql.Marshaler {
+func (ec *executionContext) _LeverSummary(ctx context.Context, sel ast.SelectionSet, obj *service.LeverSummary) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, leverSummaryImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -24447,6 +24674,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_cops(ctx, field)
 				})
+		case "sources":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_sources(ctx, field)
+				})
 		case "territory":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -24498,7 +24731,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 
 var roadmapImplementors = []string{"Roadmap"}
 
-func (ec *executionContext) _Roadmap(ctx context.Context, sel ast.SelectionSet, obj *model.Roadmap) graphql.Marshaler {
+func (ec *executionContext) _Roadmap(ctx context.Context, sel ast.SelectionSet, obj *service.Roadmap) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, roadmapImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -24561,7 +24794,7 @@ func (ec *executionContext) _Roadmap(ctx context.Context, sel ast.SelectionSet, 
 
 var roadmapSectorImplementors = []string{"RoadmapSector"}
 
-func (ec *executionContext) _RoadmapSector(ctx context.Context, sel ast.SelectionSet, obj *model.RoadmapSector) graphql.Marshaler {
+func (ec *executionContext) _RoadmapSector(ctx context.Context, sel ast.SelectionSet, obj *service.RoadmapSector) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, roadmapSectorImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -24619,7 +24852,7 @@ func (ec *executionContext) _RoadmapSector(ctx context.Context, sel ast.Selectio
 
 var rollupImplementors = []string{"Rollup"}
 
-func (ec *executionContext) _Rollup(ctx context.Context, sel ast.SelectionSet, obj *model.Rollup) graphql.Marshaler {
+func (ec *executionContext) _Rollup(ctx context.Context, sel ast.SelectionSet, obj *service.Rollup) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, rollupImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -24692,7 +24925,7 @@ func (ec *executionContext) _Rollup(ctx context.Context, sel ast.SelectionSet, o
 
 var rollupRowImplementors = []string{"RollupRow"}
 
-func (ec *executionContext) _RollupRow(ctx context.Context, sel ast.SelectionSet, obj *model.RollupRow) graphql.Marshaler {
+func (ec *executionContext) _RollupRow(ctx context.Context, sel ast.SelectionSet, obj *service.RollupRow) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, rollupRowImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -24801,7 +25034,7 @@ func (ec *executionContext) _Sector(ctx context.Context, sel ast.SelectionSet, o
 
 var sectorSummaryImplementors = []string{"SectorSummary"}
 
-func (ec *executionContext) _SectorSummary(ctx context.Context, sel ast.SelectionSet, obj *model.SectorSummary) graphql.Marshaler {
+func (ec *executionContext) _SectorSummary(ctx context.Context, sel ast.SelectionSet, obj *service.SectorSummary) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, sectorSummaryImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -24852,9 +25085,62 @@ func (ec *executionContext) _SectorSummary(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var sourceImplementors = []string{"Source"}
+
+func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, obj *data.Source) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sourceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Source")
+		case "name":
+			out.Values[i] = ec._Source_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publisher":
+			out.Values[i] = ec._Source_publisher(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._Source_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "licence":
+			out.Values[i] = ec._Source_licence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._Source_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var statusAmountImplementors = []string{"StatusAmount"}
 
-func (ec *executionContext) _StatusAmount(ctx context.Context, sel ast.SelectionSet, obj *model.StatusAmount) graphql.Marshaler {
+func (ec *executionContext) _StatusAmount(ctx context.Context, sel ast.SelectionSet, obj *service.StatusAmount) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, statusAmountImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -25549,7 +25835,7 @@ func (ec *executionContext) marshalNActionConnection2ᚖgithubᚗcomᚋcopᚑter
 	return ec._ActionConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNActionInput2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐActionInput(ctx context.Context, v any) (model.ActionInput, error) {
+func (ec *executionContext) unmarshalNActionInput2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐActionInput(ctx context.Context, v any) (service.ActionInput, error) {
 	res, err := ec.unmarshalInputActionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -25624,7 +25910,7 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
-func (ec *executionContext) marshalNBreakdown2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐBreakdown(ctx context.Context, sel ast.SelectionSet, v *model.Breakdown) graphql.Marshaler {
+func (ec *executionContext) marshalNBreakdown2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐBreakdown(ctx context.Context, sel ast.SelectionSet, v *service.Breakdown) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Breakdown!")
 		return graphql.Null
@@ -25632,11 +25918,11 @@ func (ec *executionContext) marshalNBreakdown2ᚖgithubᚗcomᚋcopᚑterritoria
 	return ec._Breakdown(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNBreakdownShare2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐBreakdownShareᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.BreakdownShare) graphql.Marshaler {
+func (ec *executionContext) marshalNBreakdownShare2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐBreakdownShareᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.BreakdownShare) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNBreakdownShare2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐBreakdownShare(ctx, sel, v[i])
+		return ec.marshalNBreakdownShare2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐBreakdownShare(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -25648,7 +25934,7 @@ func (ec *executionContext) marshalNBreakdownShare2ᚕᚖgithubᚗcomᚋcopᚑte
 	return ret
 }
 
-func (ec *executionContext) marshalNBreakdownShare2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐBreakdownShare(ctx context.Context, sel ast.SelectionSet, v *model.BreakdownShare) graphql.Marshaler {
+func (ec *executionContext) marshalNBreakdownShare2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐBreakdownShare(ctx context.Context, sel ast.SelectionSet, v *service.BreakdownShare) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "BreakdownShare!")
 		return graphql.Null
@@ -25696,7 +25982,7 @@ func (ec *executionContext) marshalNCommitmentEvent2ᚖgithubᚗcomᚋcopᚑterr
 	return ec._CommitmentEvent(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNCommitmentInput2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐCommitmentInput(ctx context.Context, v any) (model.CommitmentInput, error) {
+func (ec *executionContext) unmarshalNCommitmentInput2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐCommitmentInput(ctx context.Context, v any) (service.CommitmentInput, error) {
 	res, err := ec.unmarshalInputCommitmentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -25829,18 +26115,18 @@ func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCurso
 	return v
 }
 
-func (ec *executionContext) unmarshalNCustomWeightInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐCustomWeightInput(ctx context.Context, v any) (*model.CustomWeightInput, error) {
+func (ec *executionContext) unmarshalNCustomWeightInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐCustomWeightInput(ctx context.Context, v any) (*service.CustomWeightInput, error) {
 	res, err := ec.unmarshalInputCustomWeightInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNDiagnosticStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐDiagnosticStatus(ctx context.Context, v any) (model.DiagnosticStatus, error) {
-	var res model.DiagnosticStatus
+func (ec *executionContext) unmarshalNDiagnosticStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐStatus(ctx context.Context, v any) (planning.Status, error) {
+	var res planning.Status
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNDiagnosticStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐDiagnosticStatus(ctx context.Context, sel ast.SelectionSet, v model.DiagnosticStatus) graphql.Marshaler {
+func (ec *executionContext) marshalNDiagnosticStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐStatus(ctx context.Context, sel ast.SelectionSet, v planning.Status) graphql.Marshaler {
 	return v
 }
 
@@ -25959,11 +26245,11 @@ func (ec *executionContext) marshalNLeverOrderField2ᚖgithubᚗcomᚋcopᚑterr
 	return v
 }
 
-func (ec *executionContext) marshalNLeverSummary2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐLeverSummaryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LeverSummary) graphql.Marshaler {
+func (ec *executionContext) marshalNLeverSummary2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐLeverSummaryᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.LeverSummary) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNLeverSummary2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐLeverSummary(ctx, sel, v[i])
+		return ec.marshalNLeverSummary2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐLeverSummary(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -25975,7 +26261,7 @@ func (ec *executionContext) marshalNLeverSummary2ᚕᚖgithubᚗcomᚋcopᚑterr
 	return ret
 }
 
-func (ec *executionContext) marshalNLeverSummary2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐLeverSummary(ctx context.Context, sel ast.SelectionSet, v *model.LeverSummary) graphql.Marshaler {
+func (ec *executionContext) marshalNLeverSummary2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐLeverSummary(ctx context.Context, sel ast.SelectionSet, v *service.LeverSummary) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "LeverSummary!")
 		return graphql.Null
@@ -26135,13 +26421,13 @@ func (ec *executionContext) marshalNObservationConnection2ᚖgithubᚗcomᚋcop�
 	return ec._ObservationConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNObservationInput2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐObservationInputᚄ(ctx context.Context, v any) ([]*model.ObservationInput, error) {
+func (ec *executionContext) unmarshalNObservationInput2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐObservationInputᚄ(ctx context.Context, v any) ([]*service.ObservationInput, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]*model.ObservationInput, len(vSlice))
+	res := make([]*service.ObservationInput, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNObservationInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐObservationInput(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNObservationInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐObservationInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -26149,7 +26435,7 @@ func (ec *executionContext) unmarshalNObservationInput2ᚕᚖgithubᚗcomᚋcop�
 	return res, nil
 }
 
-func (ec *executionContext) unmarshalNObservationInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐObservationInput(ctx context.Context, v any) (*model.ObservationInput, error) {
+func (ec *executionContext) unmarshalNObservationInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐObservationInput(ctx context.Context, v any) (*service.ObservationInput, error) {
 	res, err := ec.unmarshalInputObservationInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -26187,7 +26473,7 @@ func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPag
 	return ec._PageInfo(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNRoadmap2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐRoadmap(ctx context.Context, sel ast.SelectionSet, v *model.Roadmap) graphql.Marshaler {
+func (ec *executionContext) marshalNRoadmap2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRoadmap(ctx context.Context, sel ast.SelectionSet, v *service.Roadmap) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Roadmap!")
 		return graphql.Null
@@ -26195,11 +26481,11 @@ func (ec *executionContext) marshalNRoadmap2ᚖgithubᚗcomᚋcopᚑterritoriale
 	return ec._Roadmap(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNRoadmapSector2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐRoadmapSectorᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RoadmapSector) graphql.Marshaler {
+func (ec *executionContext) marshalNRoadmapSector2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRoadmapSectorᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.RoadmapSector) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNRoadmapSector2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐRoadmapSector(ctx, sel, v[i])
+		return ec.marshalNRoadmapSector2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRoadmapSector(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -26211,7 +26497,7 @@ func (ec *executionContext) marshalNRoadmapSector2ᚕᚖgithubᚗcomᚋcopᚑter
 	return ret
 }
 
-func (ec *executionContext) marshalNRoadmapSector2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐRoadmapSector(ctx context.Context, sel ast.SelectionSet, v *model.RoadmapSector) graphql.Marshaler {
+func (ec *executionContext) marshalNRoadmapSector2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRoadmapSector(ctx context.Context, sel ast.SelectionSet, v *service.RoadmapSector) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "RoadmapSector!")
 		return graphql.Null
@@ -26219,7 +26505,7 @@ func (ec *executionContext) marshalNRoadmapSector2ᚖgithubᚗcomᚋcopᚑterrit
 	return ec._RoadmapSector(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNRollup2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐRollup(ctx context.Context, sel ast.SelectionSet, v *model.Rollup) graphql.Marshaler {
+func (ec *executionContext) marshalNRollup2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRollup(ctx context.Context, sel ast.SelectionSet, v *service.Rollup) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Rollup!")
 		return graphql.Null
@@ -26227,21 +26513,21 @@ func (ec *executionContext) marshalNRollup2ᚖgithubᚗcomᚋcopᚑterritoriales
 	return ec._Rollup(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNRollupGroup2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐRollupGroup(ctx context.Context, v any) (model.RollupGroup, error) {
-	var res model.RollupGroup
+func (ec *executionContext) unmarshalNRollupGroup2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRollupGroup(ctx context.Context, v any) (service.RollupGroup, error) {
+	var res service.RollupGroup
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNRollupGroup2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐRollupGroup(ctx context.Context, sel ast.SelectionSet, v model.RollupGroup) graphql.Marshaler {
+func (ec *executionContext) marshalNRollupGroup2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRollupGroup(ctx context.Context, sel ast.SelectionSet, v service.RollupGroup) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) marshalNRollupRow2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐRollupRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RollupRow) graphql.Marshaler {
+func (ec *executionContext) marshalNRollupRow2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRollupRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.RollupRow) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNRollupRow2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐRollupRow(ctx, sel, v[i])
+		return ec.marshalNRollupRow2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRollupRow(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -26253,7 +26539,7 @@ func (ec *executionContext) marshalNRollupRow2ᚕᚖgithubᚗcomᚋcopᚑterrito
 	return ret
 }
 
-func (ec *executionContext) marshalNRollupRow2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐRollupRow(ctx context.Context, sel ast.SelectionSet, v *model.RollupRow) graphql.Marshaler {
+func (ec *executionContext) marshalNRollupRow2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRollupRow(ctx context.Context, sel ast.SelectionSet, v *service.RollupRow) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "RollupRow!")
 		return graphql.Null
@@ -26285,11 +26571,11 @@ func (ec *executionContext) marshalNSector2ᚖgithubᚗcomᚋcopᚑterritoriales
 	return ec._Sector(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSectorSummary2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐSectorSummaryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SectorSummary) graphql.Marshaler {
+func (ec *executionContext) marshalNSectorSummary2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐSectorSummaryᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.SectorSummary) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSectorSummary2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐSectorSummary(ctx, sel, v[i])
+		return ec.marshalNSectorSummary2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐSectorSummary(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -26301,7 +26587,7 @@ func (ec *executionContext) marshalNSectorSummary2ᚕᚖgithubᚗcomᚋcopᚑter
 	return ret
 }
 
-func (ec *executionContext) marshalNSectorSummary2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐSectorSummary(ctx context.Context, sel ast.SelectionSet, v *model.SectorSummary) graphql.Marshaler {
+func (ec *executionContext) marshalNSectorSummary2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐSectorSummary(ctx context.Context, sel ast.SelectionSet, v *service.SectorSummary) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SectorSummary!")
 		return graphql.Null
@@ -26309,11 +26595,11 @@ func (ec *executionContext) marshalNSectorSummary2ᚖgithubᚗcomᚋcopᚑterrit
 	return ec._SectorSummary(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNStatusAmount2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐStatusAmountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StatusAmount) graphql.Marshaler {
+func (ec *executionContext) marshalNSource2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋdataᚐSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*data.Source) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNStatusAmount2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐStatusAmount(ctx, sel, v[i])
+		return ec.marshalNSource2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋdataᚐSource(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -26325,7 +26611,31 @@ func (ec *executionContext) marshalNStatusAmount2ᚕᚖgithubᚗcomᚋcopᚑterr
 	return ret
 }
 
-func (ec *executionContext) marshalNStatusAmount2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐStatusAmount(ctx context.Context, sel ast.SelectionSet, v *model.StatusAmount) graphql.Marshaler {
+func (ec *executionContext) marshalNSource2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋdataᚐSource(ctx context.Context, sel ast.SelectionSet, v *data.Source) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Source!")
+		return graphql.Null
+	}
+	return ec._Source(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStatusAmount2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐStatusAmountᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.StatusAmount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStatusAmount2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐStatusAmount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStatusAmount2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐStatusAmount(ctx context.Context, sel ast.SelectionSet, v *service.StatusAmount) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "StatusAmount!")
 		return graphql.Null
@@ -26379,7 +26689,7 @@ func (ec *executionContext) marshalNTerritoryConnection2ᚖgithubᚗcomᚋcopᚑ
 	return ec._TerritoryConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNTerritoryKey2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐTerritoryKey(ctx context.Context, v any) (*model.TerritoryKey, error) {
+func (ec *executionContext) unmarshalNTerritoryKey2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐTerritoryKey(ctx context.Context, v any) (*service.TerritoryKey, error) {
 	res, err := ec.unmarshalInputTerritoryKey(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -26810,7 +27120,7 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
-func (ec *executionContext) unmarshalOBreakdownKeyInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐBreakdownKeyInput(ctx context.Context, v any) (*model.BreakdownKeyInput, error) {
+func (ec *executionContext) unmarshalOBreakdownKeyInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐBreakdownKeyInput(ctx context.Context, v any) (*service.BreakdownKeyInput, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -27114,16 +27424,16 @@ func (ec *executionContext) marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCu
 	return v
 }
 
-func (ec *executionContext) unmarshalOCustomWeightInput2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐCustomWeightInputᚄ(ctx context.Context, v any) ([]*model.CustomWeightInput, error) {
+func (ec *executionContext) unmarshalOCustomWeightInput2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐCustomWeightInputᚄ(ctx context.Context, v any) ([]*service.CustomWeightInput, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]*model.CustomWeightInput, len(vSlice))
+	res := make([]*service.CustomWeightInput, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNCustomWeightInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐCustomWeightInput(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNCustomWeightInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐCustomWeightInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -27131,7 +27441,7 @@ func (ec *executionContext) unmarshalOCustomWeightInput2ᚕᚖgithubᚗcomᚋcop
 	return res, nil
 }
 
-func (ec *executionContext) marshalODiagnostic2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐDiagnostic(ctx context.Context, sel ast.SelectionSet, v *model.Diagnostic) graphql.Marshaler {
+func (ec *executionContext) marshalODiagnostic2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐDiagnostic(ctx context.Context, sel ast.SelectionSet, v *service.Diagnostic) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -27243,7 +27553,7 @@ func (ec *executionContext) marshalOID2ᚖint(ctx context.Context, sel ast.Selec
 	return res
 }
 
-func (ec *executionContext) unmarshalOIndicatorInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐIndicatorInput(ctx context.Context, v any) (*model.IndicatorInput, error) {
+func (ec *executionContext) unmarshalOIndicatorInput2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐIndicatorInput(ctx context.Context, v any) (*service.IndicatorInput, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -27738,7 +28048,7 @@ func (ec *executionContext) unmarshalOObservationWhereInput2ᚖgithubᚗcomᚋco
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalORollupFilter2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐRollupFilter(ctx context.Context, v any) (*model.RollupFilter, error) {
+func (ec *executionContext) unmarshalORollupFilter2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRollupFilter(ctx context.Context, v any) (*service.RollupFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -27864,7 +28174,7 @@ func (ec *executionContext) marshalOTerritoryEdge2ᚖgithubᚗcomᚋcopᚑterrit
 	return ec._TerritoryEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOTerritoryKey2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋgraphᚋmodelᚐTerritoryKey(ctx context.Context, v any) (*model.TerritoryKey, error) {
+func (ec *executionContext) unmarshalOTerritoryKey2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐTerritoryKey(ctx context.Context, v any) (*service.TerritoryKey, error) {
 	if v == nil {
 		return nil, nil
 	}

@@ -23,6 +23,7 @@ import (
 
 	"github.com/cop-territoriales/cop-api/data"
 	"github.com/cop-territoriales/cop-api/hierarchy"
+	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
 )
 
@@ -44,7 +45,7 @@ func Dialects() []string {
 }
 
 // Run runs f once per dialect as a subtest, each with its own database: an empty migrated
-// one, or one holding the embedded hierarchy when loaded is true.
+// one, or one holding the embedded hierarchy (and catalogue) when loaded is true.
 func Run(t *testing.T, loaded bool, f func(t *testing.T, db *store.DB)) {
 	t.Helper()
 	for _, d := range Dialects() {
@@ -70,7 +71,19 @@ func Fresh(t testing.TB, dialect string) *store.DB {
 // Loaded opens a new database of the dialect holding the embedded hierarchy.
 func Loaded(t testing.TB, dialect string) *store.DB {
 	t.Helper()
-	tpl, err := template(dialect)
+	tpl, err := template(dialect, false)
+	if err != nil {
+		t.Fatalf("template database: %v", err)
+	}
+	return open(t, dialect, tpl)
+}
+
+// Planned opens a new database of the dialect holding everything a first start loads:
+// the hierarchy, the catalogue, the SGPE objectives with their breakdowns and the
+// national figures, all from the embedded data.
+func Planned(t testing.TB, dialect string) *store.DB {
+	t.Helper()
+	tpl, err := template(dialect, true)
 	if err != nil {
 		t.Fatalf("template database: %v", err)
 	}
@@ -78,20 +91,22 @@ func Loaded(t testing.TB, dialect string) *store.DB {
 }
 
 var (
-	tplOnce sync.Map // dialect -> *tplResult
+	tplOnce sync.Map // dialect and planned -> *tplResult
 	tplDir  string
 )
 
 type tplResult struct {
-	once sync.Once
-	name string
-	err  error
+	once    sync.Once
+	dialect string
+	name    string
+	err     error
 }
 
-// template builds, once per dialect and test binary, a database holding the hierarchy:
-// an SQLite file, or a PostgreSQL database used as CREATE DATABASE ... TEMPLATE.
-func template(dialect string) (string, error) {
-	v, _ := tplOnce.LoadOrStore(dialect, &tplResult{})
+// template builds, once per dialect and test binary, a database holding the hierarchy,
+// and the planning data when planned is true: an SQLite file, or a PostgreSQL database
+// used as CREATE DATABASE ... TEMPLATE.
+func template(dialect string, planned bool) (string, error) {
+	v, _ := tplOnce.LoadOrStore(fmt.Sprint(dialect, planned), &tplResult{dialect: dialect})
 	r := v.(*tplResult)
 	r.once.Do(func() {
 		ctx := context.Background()
@@ -109,7 +124,7 @@ func template(dialect string) (string, error) {
 					return
 				}
 			}
-			path = filepath.Join(tplDir, "template.db")
+			path = filepath.Join(tplDir, fmt.Sprintf("template-%t.db", planned))
 			r.name = path
 		case Postgres:
 			r.name = "tpl_" + randomSuffix()
@@ -124,7 +139,14 @@ func template(dialect string) (string, error) {
 			return
 		}
 		defer db.Close()
-		_, r.err = store.EnsureHierarchy(ctx, db.Client, func() (hierarchy.Source, error) { return src, nil })
+		svc := service.New(db.Client)
+		if _, r.err = svc.EnsureHierarchy(ctx, func() (hierarchy.Source, error) { return src, nil }); r.err != nil {
+			return
+		}
+		if r.err = svc.EnsureCatalogue(ctx); r.err != nil || !planned {
+			return
+		}
+		_, r.err = svc.EnsurePlanning(ctx, data.SGPE, data.National)
 	})
 	return r.name, r.err
 }
@@ -135,8 +157,8 @@ func Cleanup() {
 		os.RemoveAll(tplDir)
 	}
 	tplOnce.Range(func(k, v any) bool {
-		if k == Postgres && v.(*tplResult).name != "" {
-			dropDB(v.(*tplResult).name)
+		if r := v.(*tplResult); r.dialect == Postgres && r.name != "" {
+			dropDB(r.name)
 		}
 		return true
 	})

@@ -1,0 +1,80 @@
+package graph
+
+import (
+	"time"
+
+	"entgo.io/contrib/entgql"
+
+	"github.com/cop-territoriales/cop-api/ent"
+	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/graph/generated"
+	"github.com/cop-territoriales/cop-api/service"
+)
+
+type (
+	entgqlCursor   = entgql.Cursor[int]
+	modelKey       = service.TerritoryKey
+	territoryLevel = territory.Level
+)
+
+// pageCost is how many elements a connection may return.
+func pageCost(first, last *int) int {
+	switch {
+	case first != nil:
+		return max(*first, 1)
+	case last != nil:
+		return max(*last, 1)
+	}
+	return service.DefaultPageSize
+}
+
+// complexity prices every list by its page size, so that nested pages multiply.
+func complexity() generated.ComplexityRoot {
+	var c generated.ComplexityRoot
+	type cur = *entgqlCursor
+	c.Query.Territories = func(child int, _ cur, first *int, _ cur, last *int, _ []*ent.TerritoryOrder, _ *ent.TerritoryWhereInput, _, _ *modelKey) int {
+		return 1 + child*pageCost(first, last)
+	}
+	c.Query.SearchTerritories = func(child int, _ string, _ []territoryLevel, first *int) int {
+		n := 10
+		if first != nil {
+			n = max(*first, 1)
+		}
+		return 1 + child*n
+	}
+	c.Query.Nodes = func(child int, ids []int) int { return 1 + child*max(len(ids), 1) }
+	c.Query.Levers = func(child int, _ cur, first *int, _ cur, last *int, _ *ent.LeverOrder, _ *ent.LeverWhereInput) int {
+		return 1 + child*pageCost(first, last)
+	}
+	c.Query.Cops = func(child int, _ *string, _ cur, first *int, _ cur, last *int, _ *ent.CopOrder, _ *ent.CopWhereInput) int {
+		return 1 + child*pageCost(first, last)
+	}
+	c.Query.Actions = func(child int, _ *time.Time, _ cur, first *int, _ cur, last *int, _ *ent.ActionOrder, _ *ent.ActionWhereInput) int {
+		return 1 + child*pageCost(first, last)
+	}
+	c.Query.Commitments = func(child int, _ *time.Time, _ cur, first *int, _ cur, last *int, _ *ent.CommitmentOrder, _ *ent.CommitmentWhereInput) int {
+		return 1 + child*pageCost(first, last)
+	}
+	c.Query.AuditLog = func(child int, _ *string, _ *int, _ cur, first *int, _ cur, last *int, _ *ent.AuditEntryOrder, _ *ent.AuditEntryWhereInput) int {
+		return 1 + child*pageCost(first, last)
+	}
+	c.Territory.Children = func(child int, _ *territoryLevel, _ cur, first *int, _ cur, last *int, _ []*ent.TerritoryOrder, _ *ent.TerritoryWhereInput) int {
+		return 1 + child*pageCost(first, last)
+	}
+	c.Territory.Descendants = func(child int, _ *territoryLevel, _ cur, first *int, _ cur, last *int, _ []*ent.TerritoryOrder, _ *ent.TerritoryWhereInput) int {
+		return 1 + child*pageCost(first, last)
+	}
+	c.Territory.Objectives = func(child int, _, _ *string, _ *bool, _ cur, first *int, _ cur, last *int, _ *ent.ObjectiveOrder, _ *ent.ObjectiveWhereInput) int {
+		return 1 + child*pageCost(first, last)
+	}
+	c.Territory.Observations = func(child int, _, _ *string, _ cur, first *int, _ cur, last *int, _ *ent.ObservationOrder, _ *ent.ObservationWhereInput) int {
+		return 1 + child*pageCost(first, last)
+	}
+	c.Territory.Actions = func(child int, _ cur, first *int, _ cur, last *int, _ *ent.ActionOrder, _ *ent.ActionWhereInput) int {
+		return 1 + child*pageCost(first, last)
+	}
+	c.Territory.Commitments = func(child int, _ cur, first *int, _ cur, last *int, _ *ent.CommitmentOrder, _ *ent.CommitmentWhereInput) int {
+		return 1 + child*pageCost(first, last)
+	}
+	return c
+}

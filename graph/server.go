@@ -1,0 +1,98 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/cop-territoriales/cop-api/graph/generated"
+	"github.com/cop-territoriales/cop-api/service"
+	"github.com/cop-territoriales/cop-api/store"
+)
+
+// Options are the GraphQL limits and switches of the endpoint.
+type Options struct {
+	// Introspection lets clients read the schema (GraphiQL needs it).
+	Introspection bool
+	// MaxDepth bounds how deeply an operation nests fields.
+	MaxDepth int
+	// MaxFields bounds the fields an operation selects (aliases included).
+	MaxFields int
+	// MaxComplexity bounds an operation's cost: one per field, times the page size of
+	// every list it is inside (100 when first and last are not given).
+	MaxComplexity int
+	// APQCacheSize is the number of automatic persisted queries kept (Apollo protocol).
+	APQCacheSize int
+	// Extensions are added to the server (metrics, tracing).
+	Extensions []graphql.HandlerExtension
+	// WritePosition, when the database has a read replica, gives the primary's position
+	// after a mutation: its response carries it as extensions.consistencyToken.
+	WritePosition func(context.Context) (string, error)
+}
+
+// DefaultOptions are the options of a server started without flags.
+func DefaultOptions() Options {
+	return Options{Introspection: true, MaxDepth: MaxDepth, MaxFields: MaxFields, MaxComplexity: 200_000, APQCacheSize: 1000}
+}
+
+// NewSchema returns the executable schema over the service.
+func NewSchema(svc *service.Service) graphql.ExecutableSchema {
+	return generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{svc: svc}, Complexity: complexity()})
+}
+
+// NewServer returns the GraphQL server over the service: POST and GET transports,
+// depth, size and cost limits, automatic persisted queries, errors mapped to codes,
+// panics recovered, one set of loaders per operation.
+func NewServer(svc *service.Service, opts Options) *handler.Server {
+	srv := handler.New(NewSchema(svc))
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	if opts.Introspection {
+		srv.Use(extension.Introspection{})
+	}
+	if opts.APQCacheSize > 0 {
+		srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](opts.APQCacheSize)})
+	}
+	srv.Use(depthLimit{max: opts.MaxDepth, maxFields: opts.MaxFields})
+	for _, e := range opts.Extensions {
+		srv.Use(e)
+	}
+	srv.Use(extension.FixedComplexityLimit(opts.MaxComplexity))
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil && oc.Operation.Operation == ast.Mutation {
+			ctx = store.UsePrimary(ctx) // a mutation reads what it writes
+		}
+		return next(withLoaders(ctx, svc))
+	})
+	if opts.WritePosition != nil {
+		srv.AroundResponses(consistencyToken(opts.WritePosition))
+	}
+	srv.AroundFields(markResolverErrors)
+	srv.SetErrorPresenter(presentError)
+	srv.SetRecoverFunc(recoverPanic)
+	return srv
+}
+
+// consistencyToken puts the primary's write position in the response of a mutation.
+func consistencyToken(position func(context.Context) (string, error)) graphql.ResponseMiddleware {
+	return func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		resp := next(ctx)
+		oc := graphql.GetOperationContext(ctx)
+		if resp == nil || oc.Operation == nil || oc.Operation.Operation != ast.Mutation {
+			return resp
+		}
+		if pos, err := position(ctx); err == nil && pos != "" {
+			if resp.Extensions == nil {
+				resp.Extensions = map[string]any{}
+			}
+			resp.Extensions["consistencyToken"] = pos
+		}
+		return resp
+	}
+}

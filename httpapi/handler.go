@@ -1,0 +1,163 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/cop-territoriales/cop-api/graph"
+	"github.com/cop-territoriales/cop-api/service"
+	"github.com/cop-territoriales/cop-api/store"
+	"github.com/cop-territoriales/cop-api/web"
+)
+
+// MaxBodyBytes bounds the size of a request body.
+const MaxBodyBytes = 1 << 20
+
+// Codes of the HTTP edge's own refusals (the GraphQL ones are graph's).
+const (
+	CodeTimeout  = graph.CodeTimeout
+	CodeCanceled = graph.CodeCanceled
+	CodeInternal = graph.CodeInternal
+	CodeNotFound = graph.CodeNotFound
+)
+
+// NewHandler returns the GraphQL endpoint over the service: graph's server behind the
+// HTTP edge (timeout, read-your-writes routing, authentication, rate limit, body limit,
+// GraphQL-over-HTTP conformance).
+func NewHandler(svc *service.Service, opts Options) http.Handler {
+	gopts := opts.GraphQL
+	if opts.Metrics != nil {
+		gopts.Extensions = append(gopts.Extensions, opts.Metrics)
+	}
+	if opts.Tracer != nil {
+		gopts.Extensions = append(gopts.Extensions, tracing{tracer: opts.Tracer})
+	}
+	if opts.Consistency != nil {
+		gopts.WritePosition = opts.Consistency.WritePosition
+	}
+	srv := graph.NewServer(svc, gopts)
+	var limiter *rateLimiter
+	if opts.RatePerSecond > 0 {
+		limiter = newRateLimiter(opts.RatePerSecond, opts.RateBurst)
+	}
+	h := withTimeout(opts.Timeout, withConsistency(opts.Consistency, withPrincipal(svc, withRateLimit(limiter, limitBody(conform(srv))))))
+	if opts.Tracer != nil {
+		h = withTraceContext(h)
+	}
+	return h
+}
+
+// withConsistency sends the reads of a client that gives the token of its last write to
+// the primary while the replica has not replayed that write.
+func withConsistency(c Consistency, next http.Handler) http.Handler {
+	if c == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if token := r.Header.Get("X-Consistency-Token"); token != "" {
+			if ok, err := c.CaughtUp(r.Context(), token); err != nil || !ok {
+				r = r.WithContext(store.UsePrimary(r.Context()))
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// withTimeout bounds every operation; the database sees the deadline in the context.
+func withTimeout(d time.Duration, next http.Handler) http.Handler {
+	if d <= 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(&timeoutWriter{ResponseWriter: w, ctx: ctx}, r.WithContext(ctx))
+	})
+}
+
+// timeoutWriter replaces the bare "null" gqlgen answers when the deadline passed before
+// the operation started with an error the client can read.
+type timeoutWriter struct {
+	http.ResponseWriter
+	ctx context.Context
+}
+
+func (w *timeoutWriter) Write(b []byte) (int, error) {
+	if string(b) == "null" && w.ctx.Err() != nil {
+		code, msg := CodeTimeout, "the operation took longer than the server's timeout"
+		if errors.Is(w.ctx.Err(), context.Canceled) {
+			code, msg = CodeCanceled, "canceled"
+		}
+		fmt.Fprintf(w.ResponseWriter, `{"errors":[{"message":%q,"extensions":{"code":%q}}]}`, msg, code)
+		return len(b), nil
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// withCORS lets browsers on the allowed origins call the API, and answers preflights.
+func withCORS(origins []string, next http.Handler) http.Handler {
+	allowed := map[string]bool{}
+	for _, o := range origins {
+		allowed[o] = true
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		origin := r.Header.Get("Origin")
+		if origin != "" && (allowed["*"] || allowed[origin]) {
+			w.Header().Set("Access-Control-Allow-Origin", origin)
+			w.Header().Add("Vary", "Origin")
+			if r.Method == http.MethodOptions {
+				w.Header().Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+				w.Header().Set("Access-Control-Allow-Headers", "Content-Type, Authorization")
+				w.Header().Set("Access-Control-Max-Age", "600")
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// limitBody refuses bodies over MaxBodyBytes with 413 before reading them when their
+// length is announced, and cuts them at that size when it is not.
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > MaxBodyBytes {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusRequestEntityTooLarge)
+			fmt.Fprintf(w, `{"errors":[{"message":"request body too large: at most %d bytes","extensions":{"code":"REQUEST_TOO_LARGE"}}]}`, MaxBodyBytes)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// NewMux serves the GraphQL endpoint at /graphql, the reference dashboard at / (and
+// /t/{LEVEL}/{code}), GraphiQL at /graphiql, the roadmap downloads at
+// /export/roadmap/{region}/{edition}.csv and .json, /healthz (the process answers) and
+// /readyz (the database answers and is migrated).
+func NewMux(svc *service.Service, opts Options) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", withCORS(opts.CORSOrigins, NewHandler(svc, opts)))
+	mux.Handle("/", web.Handler())
+	mux.Handle("GET /export/roadmap/{region}/{file}", exportRoadmap(svc))
+	if opts.Metrics != nil {
+		mux.Handle("GET /metrics", opts.Metrics)
+	}
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if opts.Ready != nil {
+			if err := opts.Ready(r.Context()); err != nil {
+				slog.WarnContext(r.Context(), "not ready", "err", err)
+				httpError(w, http.StatusServiceUnavailable, "NOT_READY", "not ready: the database is unreachable or has migrations pending")
+				return
+			}
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	return mux
+}

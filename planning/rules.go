@@ -1,0 +1,46 @@
+package planning
+
+import "math"
+
+// PreferOwn is the one rule for what a territory is measured against: its own objectives
+// for an indicator and metric when it has some, else those derived to it from the larger
+// territories it lies in (one per region for a grouping that straddles two). The
+// objectives kept are summed by the caller: imports keep at most one own objective per
+// territory, indicator, metric and source, so a sum of own ones never counts twice.
+func PreferOwn[T any](all []T, derived func(T) bool) []T {
+	var own, der []T
+	for _, o := range all {
+		if derived(o) {
+			der = append(der, o)
+		} else {
+			own = append(own, o)
+		}
+	}
+	if len(own) > 0 {
+		return own
+	}
+	return der
+}
+
+// Coverage is the share of an objective met by adopted commitments (nil when the
+// objective is not positive) and the gap left, never below 0: the one formula of every
+// roll-up, roadmap and ranking.
+func Coverage(objective, adopted float64) (coverage *float64, gap float64) {
+	gap = math.Max(0, objective-adopted)
+	if objective > 0 {
+		c := adopted / objective
+		coverage = &c
+	}
+	return coverage, gap
+}
+
+// SectorRank orders sectors as the catalogue lists them (the national inventory's order,
+// subdivisions after their sector); unknown codes come last.
+func SectorRank(code string) int {
+	for i, s := range Sectors {
+		if s.Code == code {
+			return i
+		}
+	}
+	return len(Sectors)
+}

@@ -1,0 +1,140 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"entgo.io/ent/dialect/sql"
+
+	"github.com/cop-territoriales/cop-api/ent"
+	"github.com/cop-territoriales/cop-api/ent/ancestry"
+	"github.com/cop-territoriales/cop-api/ent/rollupcell"
+	"github.com/cop-territoriales/cop-api/store"
+)
+
+// allLevers is the lever id of the cells that add up every lever of a sector and status:
+// a roll-up without a lever filter reads them, tens of rows instead of thousands.
+const allLevers = -1
+
+// cell is one change to a roll-up cell.
+type cell struct {
+	ancestor      int
+	kind          rollupcell.Kind
+	sector, lever int
+	status        string
+	count         int64
+	share, budget float64
+	kt            float64
+}
+
+// cellsOf returns the changes a record of a carrier territory makes to the cells of
+// every territory containing it; sign is +1 to add the record, -1 to take it away.
+func cellsOf(ctx context.Context, c *ent.Client, kind rollupcell.Kind, carrier int, sector, lever *int, status string, budget, kt float64, sign int) ([]cell, error) {
+	as, err := c.Ancestry.Query().Where(ancestry.TerritoryID(carrier)).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("roll-up cells: %w", err)
+	}
+	s := float64(sign)
+	out := make([]cell, 0, 2*len(as))
+	for _, a := range as {
+		for _, lv := range []int{deref0(lever), allLevers} {
+			out = append(out, cell{ancestor: a.AncestorID, kind: kind, sector: deref0(sector), lever: lv, status: status,
+				count: int64(sign), share: s * a.Weight, budget: s * budget * a.Weight, kt: s * kt * a.Weight})
+		}
+	}
+	return out, nil
+}
+
+func actionCells(ctx context.Context, c *ent.Client, a *ent.Action, sign int) ([]cell, error) {
+	kt := 0.0
+	if a.EffectKtco2e != nil {
+		kt = *a.EffectKtco2e
+	}
+	return cellsOf(ctx, c, rollupcell.KindACTION, a.TerritoryID, a.SectorID, a.LeverID, string(a.Status), a.Budget, kt, sign)
+}
+
+func commitmentCells(ctx context.Context, c *ent.Client, cm *ent.Commitment, sign int) ([]cell, error) {
+	kt := 0.0
+	if cm.Ktco2e != nil {
+		kt = *cm.Ktco2e
+	}
+	return cellsOf(ctx, c, rollupcell.KindCOMMITMENT, cm.TerritoryID, cm.SectorID, cm.LeverID, string(cm.Status), 0, kt, sign)
+}
+
+// applyCells adds changes to the cells, in key order so that concurrent writers lock
+// cells in the same order and cannot deadlock.
+func applyCells(ctx context.Context, c *ent.Client, cells ...[]cell) error {
+	var all []cell
+	for _, cs := range cells {
+		all = append(all, cs...)
+	}
+	sort.Slice(all, func(i, j int) bool {
+		a, b := all[i], all[j]
+		if a.ancestor != b.ancestor {
+			return a.ancestor < b.ancestor
+		}
+		if a.sector != b.sector {
+			return a.sector < b.sector
+		}
+		if a.lever != b.lever {
+			return a.lever < b.lever
+		}
+		return a.status < b.status
+	})
+	for _, d := range all {
+		err := c.RollupCell.Create().SetAncestorID(d.ancestor).SetKind(d.kind).SetSectorID(d.sector).
+			SetLeverID(d.lever).SetStatus(d.status).SetCount(d.count).SetShare(d.share).
+			SetBudget(d.budget).SetKtco2e(d.kt).
+			OnConflict(sql.ConflictColumns(rollupcell.FieldAncestorID, rollupcell.FieldKind, rollupcell.FieldSectorID,
+				rollupcell.FieldLeverID, rollupcell.FieldStatus),
+				sql.ResolveWith(func(u *sql.UpdateSet) {
+					for _, col := range []string{rollupcell.FieldCount, rollupcell.FieldShare, rollupcell.FieldBudget, rollupcell.FieldKtco2e} {
+						u.Set(col, sql.Expr(u.Table().C(col)+` + "excluded".`+`"`+col+`"`))
+					}
+				})).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("roll-up cells: %w", err)
+		}
+	}
+	return nil
+}
+
+// RebuildRollupCells recomputes every cell from the actions and commitments, in one
+// transaction: after a bulk load, or to check the cells kept by writes.
+func (svc *Service) RebuildRollupCells(ctx context.Context) error {
+	client := svc.client
+	ctx = store.UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
+	return store.WithTx(ctx, client, func(tx *ent.Tx) error { return rebuildCells(ctx, tx.Client()) })
+}
+
+// rebuildCells recomputes every cell, inside the caller's transaction.
+func rebuildCells(ctx context.Context, c *ent.Client) error {
+	if _, err := c.RollupCell.Delete().Exec(ctx); err != nil {
+		return fmt.Errorf("rebuild roll-up cells: %w", err)
+	}
+	const insert = `INSERT INTO rollup_cells (ancestor_id, kind, sector_id, lever_id, status, count, share, budget, ktco2e) `
+	for _, q := range []string{
+		insert + `SELECT an.ancestor_id, 'ACTION', COALESCE(x.sector_id, 0), COALESCE(x.lever_id, 0), x.status,
+			COUNT(*), SUM(an.weight), SUM(x.budget * an.weight), SUM(COALESCE(x.effect_ktco2e, 0) * an.weight)
+			FROM actions x JOIN ancestries an ON an.territory_id = x.territory_id
+			GROUP BY an.ancestor_id, COALESCE(x.sector_id, 0), COALESCE(x.lever_id, 0), x.status`,
+		insert + `SELECT an.ancestor_id, 'ACTION', COALESCE(x.sector_id, 0), -1, x.status,
+			COUNT(*), SUM(an.weight), SUM(x.budget * an.weight), SUM(COALESCE(x.effect_ktco2e, 0) * an.weight)
+			FROM actions x JOIN ancestries an ON an.territory_id = x.territory_id
+			GROUP BY an.ancestor_id, COALESCE(x.sector_id, 0), x.status`,
+		insert + `SELECT an.ancestor_id, 'COMMITMENT', COALESCE(x.sector_id, 0), -1, x.status,
+			COUNT(*), SUM(an.weight), 0, SUM(COALESCE(x.ktco2e, 0) * an.weight)
+			FROM commitments x JOIN ancestries an ON an.territory_id = x.territory_id
+			GROUP BY an.ancestor_id, COALESCE(x.sector_id, 0), x.status`,
+		insert + `SELECT an.ancestor_id, 'COMMITMENT', COALESCE(x.sector_id, 0), COALESCE(x.lever_id, 0), x.status,
+			COUNT(*), SUM(an.weight), 0, SUM(COALESCE(x.ktco2e, 0) * an.weight)
+			FROM commitments x JOIN ancestries an ON an.territory_id = x.territory_id
+			GROUP BY an.ancestor_id, COALESCE(x.sector_id, 0), COALESCE(x.lever_id, 0), x.status`,
+	} {
+		if _, err := c.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("rebuild roll-up cells: %w", err)
+		}
+	}
+	return nil
+}

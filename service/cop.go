@@ -1,0 +1,191 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/cop-territoriales/cop-api/ent"
+	"github.com/cop-territoriales/cop-api/ent/cop"
+	"github.com/cop-territoriales/cop-api/ent/copparticipant"
+	"github.com/cop-territoriales/cop-api/ent/copstep"
+	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/planning"
+	"github.com/cop-territoriales/cop-api/store"
+)
+
+// createCop creates a region's COP for an edition with its four steps planned.
+func (svc *Service) createCop(ctx context.Context, region string, edition int, title string) (*ent.Cop, error) {
+	client := svc.client
+	ctx = store.UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
+	var out *ent.Cop
+	err := store.WithTx(ctx, client, func(tx *ent.Tx) error {
+		c := tx.Client()
+		rid, err := c.Territory.Query().Where(territory.LevelEQ(territory.LevelREGION), territory.Code(region)).OnlyID(ctx)
+		if ent.IsNotFound(err) {
+			return badInput("unknown region %q", region)
+		}
+		if err != nil {
+			return err
+		}
+		if ok, err := c.Cop.Query().Where(cop.RegionID(rid), cop.Edition(edition)).Exist(ctx); err != nil {
+			return err
+		} else if ok {
+			return conflict("COP %d of region %s exists already", edition, region)
+		}
+		if title == "" {
+			title = fmt.Sprintf("COP %d", edition)
+		}
+		out, err = c.Cop.Create().SetRegionID(rid).SetEdition(edition).SetTitle(title).Save(ctx)
+		if err != nil {
+			return err
+		}
+		steps := make([]*ent.CopStepCreate, len(planning.Steps))
+		for i, s := range planning.Steps {
+			steps[i] = c.CopStep.Create().SetCopID(out.ID).SetKind(s)
+		}
+		return c.CopStep.CreateBulk(steps...).Exec(ctx)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create COP: %w", err)
+	}
+	return out.Unwrap(), nil
+}
+
+// updateCopStep sets a step's status and dates; nil leaves a value unchanged.
+func (svc *Service) updateCopStep(ctx context.Context, copID int, step planning.StepKind, status *copstep.Status, startsOn, endsOn *time.Time) (*ent.CopStep, error) {
+	client := svc.client
+	ctx = store.UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
+	s, err := client.CopStep.Query().Where(copstep.CopID(copID), copstep.KindEQ(step)).Only(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("find step %s: %w", step, err)
+	}
+	start, end := s.StartsOn, s.EndsOn
+	if startsOn != nil {
+		start = startsOn
+	}
+	if endsOn != nil {
+		end = endsOn
+	}
+	if start != nil && end != nil && end.Before(*start) {
+		return nil, badInput("step %s ends (%s) before it starts (%s)", step,
+			end.Format(time.DateOnly), start.Format(time.DateOnly))
+	}
+	up := s.Update().SetNillableStartsOn(startsOn).SetNillableEndsOn(endsOn)
+	if status != nil {
+		up.SetStatus(*status)
+	}
+	return up.Save(ctx)
+}
+
+// CreateCop creates a region's COP for an edition, by the region's coordinator.
+func (svc *Service) CreateCop(ctx context.Context, region string, edition int, title *string) (*ent.Cop, error) {
+	ctx = store.UsePrimary(ctx)
+	if _, err := requireKey(ctx); err != nil {
+		return nil, err
+	}
+	if edition < 2023 || edition > 2100 {
+		return nil, badInput("edition %d is out of range (2023 to 2100)", edition)
+	}
+	rid, err := svc.TerritoryID(ctx, TerritoryKey{Level: territory.LevelREGION, Code: region})
+	if err != nil {
+		return nil, asBadInput(err)
+	}
+	if _, err := svc.requireCoordinator(ctx, rid); err != nil {
+		return nil, err
+	}
+	return svc.createCop(ctx, region, edition, deref(title))
+}
+
+// UpdateCopStep sets a step's status and dates, by the region's coordinator.
+func (svc *Service) UpdateCopStep(ctx context.Context, region string, edition int, step planning.StepKind, status *copstep.Status, startsOn, endsOn *time.Time) (*ent.CopStep, error) {
+	c, err := svc.coordinatedCop(ctx, region, edition)
+	if err != nil {
+		return nil, err
+	}
+	return svc.updateCopStep(ctx, c.ID, step, status, startsOn, endsOn)
+}
+
+// AddCopParticipant adds an organisation to a COP, by the region's coordinator.
+func (svc *Service) AddCopParticipant(ctx context.Context, region string, edition int, organisation string, kind copparticipant.Kind, t *TerritoryKey) (*ent.CopParticipant, error) {
+	c, err := svc.coordinatedCop(ctx, region, edition)
+	if err != nil {
+		return nil, err
+	}
+	cr := svc.client.CopParticipant.Create().SetCopID(c.ID).SetOrganisation(organisation).SetKind(kind)
+	if t != nil {
+		id, err := svc.TerritoryID(ctx, *t)
+		if err != nil {
+			return nil, asBadInput(err)
+		}
+		cr.SetTerritoryID(id)
+	}
+	return cr.Save(ctx)
+}
+
+// AddCopDocument links a document to a COP, by the region's coordinator.
+func (svc *Service) AddCopDocument(ctx context.Context, region string, edition int, title, url string, step *planning.StepKind) (*ent.CopDocument, error) {
+	c, err := svc.coordinatedCop(ctx, region, edition)
+	if err != nil {
+		return nil, err
+	}
+	if err := planning.CheckLink(url); err != nil {
+		return nil, badInput("%v", err)
+	}
+	return svc.client.CopDocument.Create().SetCopID(c.ID).SetTitle(title).SetURL(url).SetNillableStep(step).Save(ctx)
+}
+
+// coordinatedCop finds a region's COP for an edition, for a write by that region's
+// coordinator: the key is checked first, then the COP, then the coordinator's right.
+func (svc *Service) coordinatedCop(ctx context.Context, region string, edition int) (*ent.Cop, error) {
+	ctx = store.UsePrimary(ctx)
+	if _, err := requireKey(ctx); err != nil {
+		return nil, err
+	}
+	c, err := svc.Cop(ctx, region, edition)
+	if err != nil {
+		return nil, err
+	}
+	if c == nil {
+		return nil, notFound("no COP %d for region %q", edition, region)
+	}
+	if _, err := svc.requireCoordinator(ctx, c.RegionID); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Cop returns a region's COP for an edition, nil when there is none.
+func (svc *Service) Cop(ctx context.Context, region string, edition int) (*ent.Cop, error) {
+	return nilIfNotFound(svc.client.Cop.Query().
+		Where(cop.Edition(edition), cop.HasRegionWith(territory.LevelEQ(territory.LevelREGION), territory.Code(region))).
+		Only(ctx))
+}
+
+// Cops pages the COPs, of one region when given.
+func (svc *Service) Cops(ctx context.Context, region *string, p Page, orderBy *ent.CopOrder, where *ent.CopWhereInput) (*ent.CopConnection, error) {
+	q := svc.client.Cop.Query()
+	if region != nil {
+		q.Where(cop.HasRegionWith(territory.LevelEQ(territory.LevelREGION), territory.Code(*region)))
+	}
+	return q.Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithCopOrder(orderBy), ent.WithCopFilter(where.Filter))
+}
+
+// CopSteps returns a COP's steps in the order of the circular: diagnostic, debate,
+// breakdown, roadmap (the database keeps no order).
+func (svc *Service) CopSteps(ctx context.Context, c *ent.Cop) ([]*ent.CopStep, error) {
+	steps, err := c.Edges.StepsOrErr()
+	if err != nil {
+		if steps, err = svc.client.CopStep.Query().Where(copstep.CopID(c.ID)).All(ctx); err != nil {
+			return nil, err
+		}
+	}
+	rank := map[planning.StepKind]int{}
+	for i, k := range planning.Steps {
+		rank[k] = i
+	}
+	out := append([]*ent.CopStep(nil), steps...)
+	sort.Slice(out, func(i, j int) bool { return rank[out[i].Kind] < rank[out[j].Kind] })
+	return out, nil
+}

@@ -1,0 +1,216 @@
+package service_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/cop-territoriales/cop-api/data"
+	"github.com/cop-territoriales/cop-api/ent"
+	"github.com/cop-territoriales/cop-api/ent/objective"
+	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/internal/testdb"
+	"github.com/cop-territoriales/cop-api/planning"
+	"github.com/cop-territoriales/cop-api/service"
+	"github.com/cop-territoriales/cop-api/store"
+)
+
+func parseSGPE(t testing.TB, db *store.DB) *planning.SGPEFile {
+	t.Helper()
+	ctx := context.Background()
+	if err := service.New(db.Client).EnsureCatalogue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	codes, err := service.New(db.Client).RegionCodes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sf, err := planning.ParseSGPE(data.SGPE(), codes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sf
+}
+
+// micro sums objectives' targets in millionths, grouped by the objective they derive from
+// and the level of their territory.
+func derivedSums(t *testing.T, c *ent.Client) map[int]map[territory.Level]int64 {
+	t.Helper()
+	ds, err := c.Objective.Query().Where(objective.Derived(true)).WithTerritory().All(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[int]map[territory.Level]int64{}
+	for _, d := range ds {
+		m := out[*d.DerivedFromID]
+		if m == nil {
+			m = map[territory.Level]int64{}
+			out[*d.DerivedFromID] = m
+		}
+		m[d.Edges.Territory.Level] += planning.ToMicro(d.TargetValue)
+	}
+	return out
+}
+
+func TestImportSGPE(t *testing.T) {
+	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		c := db.Client
+		sf := parseSGPE(t, db)
+		sum, err := service.New(c).ImportSGPE(ctx, sf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var physical int
+		for _, o := range sf.Objectives {
+			if o.HasPhysical {
+				physical++
+			}
+		}
+		own := c.Objective.Query().Where(objective.Derived(false)).CountX(ctx)
+		if sum.Levers != 42 || own != len(sf.Objectives)+physical {
+			t.Errorf("%d levers, %d own objectives; want 42 and %d", sum.Levers, own, len(sf.Objectives)+physical)
+		}
+		regionObjs, err := c.Objective.Query().Where(objective.Derived(false)).WithLever().All(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sums := derivedSums(t, c)
+		for _, o := range regionObjs {
+			want := planning.ToMicro(o.TargetValue)
+			if o.Metric == planning.Physical && !o.Edges.Lever.Extensive {
+				if len(sums[o.ID]) != 0 {
+					t.Errorf("objective %d (%s, %s) is not extensive but was broken down", o.ID, o.Edges.Lever.Code, o.Unit)
+				}
+				continue
+			}
+			for _, lv := range []territory.Level{territory.LevelDEPARTMENT, territory.LevelEPCI} {
+				if got := sums[o.ID][lv]; got != want {
+					t.Errorf("objective %d (%s %s): its %s add up to %d millionths, want %d", o.ID, o.Edges.Lever.Code, o.Metric, lv, got, want)
+				}
+			}
+		}
+
+		// Importing the same file again updates in place: same ids, same counts.
+		derived := c.Objective.Query().Where(objective.Derived(true)).CountX(ctx)
+		before := map[int]bool{}
+		for _, o := range regionObjs {
+			before[o.ID] = true
+		}
+		if _, err := service.New(c).ImportSGPE(ctx, sf); err != nil {
+			t.Fatal(err)
+		}
+		after, _ := c.Objective.Query().Where(objective.Derived(false)).IDs(ctx)
+		for _, id := range after {
+			if !before[id] {
+				t.Fatalf("re-import created objective %d", id)
+			}
+		}
+		if len(after) != len(regionObjs) || c.Objective.Query().Where(objective.Derived(true)).CountX(ctx) != derived {
+			t.Errorf("re-import changed counts")
+		}
+
+		// Derived objectives follow their inputs: a changed target, and new CRTE perimeters.
+		sf.Objectives[0].KtCO2eAvoided *= 2
+		if _, err := service.New(c).ImportSGPE(ctx, sf); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := importFile(t, db, readFixture(t)); err != nil {
+			t.Fatal(err)
+		}
+		first, err := c.Objective.Query().Where(objective.Derived(false), objective.MetricEQ(planning.GHGAvoided)).
+			Where(objective.HasLeverWith()).Order(ent.Asc(objective.FieldID)).First(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sums = derivedSums(t, c)
+		if first.TargetValue != sf.Objectives[0].KtCO2eAvoided || sums[first.ID][territory.LevelDEPARTMENT] != planning.ToMicro(first.TargetValue) {
+			t.Errorf("after a changed target: region %v, departments %d millionths", first.TargetValue, sums[first.ID][territory.LevelDEPARTMENT])
+		}
+		brittany, _ := c.Objective.Query().Where(objective.Derived(false), objective.HasTerritoryWith(territory.Code("53"), territory.LevelEQ(territory.LevelREGION))).All(ctx)
+		for _, o := range brittany {
+			if len(sums[o.ID]) > 0 && sums[o.ID][territory.LevelCRTE] == 0 {
+				t.Errorf("objective %d of Bretagne has no CRTE part after the CRTE import", o.ID)
+				break
+			}
+		}
+	})
+}
+
+func TestImportNational(t *testing.T) {
+	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := data.National()
+		rows, err := planning.ParseNational(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := service.New(db.Client).EnsureCatalogue(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 { // the second import updates in place
+			sum, err := service.New(db.Client).ImportNational(ctx, rows)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum.Objectives != 7 || sum.Observations != 7*4 {
+				t.Errorf("summary %+v", sum)
+			}
+			if n := db.Client.Objective.Query().CountX(ctx); n != 7 {
+				t.Errorf("%d objectives, want 7", n)
+			}
+			if n := db.Client.Observation.Query().CountX(ctx); n != 28 {
+				t.Errorf("%d observations, want 28", n)
+			}
+		}
+		total, err := db.Client.Objective.Query().Where(objective.SectorIDIsNil(), objective.LeverIDIsNil()).Only(ctx)
+		if err != nil || total.BaselineValue != 437.7 || total.TargetValue != 276 || total.Unit != "MtCO2e" {
+			t.Errorf("national total = %+v, %v", total, err)
+		}
+	})
+}
+
+func TestImportObservations(t *testing.T) {
+	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if _, err := service.New(db.Client).ImportSGPE(ctx, parseSGPE(t, db)); err != nil {
+			t.Fatal(err)
+		}
+		read := func(text string) []planning.ObservationRecord {
+			t.Helper()
+			recs, err := planning.ParseObservations(strings.NewReader(text))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return recs
+		}
+		b, err := os.ReadFile("../data/fixtures/observations-illustrative.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		good := string(b)
+		for range 2 { // importing again replaces, it does not add
+			n, err := service.New(db.Client).ImportObservations(ctx, read(good))
+			if err != nil || n != 7 {
+				t.Fatalf("import: %d, %v", n, err)
+			}
+			if c := db.Client.Observation.Query().CountX(ctx); c != 7 {
+				t.Errorf("%d observations stored, want 7", c)
+			}
+		}
+		bad := good + "EPCI,999999999,augm_voitelec,,PHYSICAL,,2024,1,x\n" +
+			"REGION,53,augm_voitelec,,PHYSICAL,véhicules,2024,1,x\n" +
+			"REGION,53,nope,,PHYSICAL,,2024,1,x\n" +
+			"REGION,53,,transports,GHG_EMISSIONS,,2024,1,new source\n"
+		_, err = service.New(db.Client).ImportObservations(ctx, read(bad))
+		for _, want := range []string{"line 9: unknown territory EPCI:999999999", "line 10: unit \"véhicules\" does not match", "line 11: unknown lever \"nope\""} {
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("error %v does not contain %q", err, want)
+			}
+		}
+		if c := db.Client.Observation.Query().CountX(ctx); c != 7 {
+			t.Errorf("a refused file wrote observations: %d stored", c)
+		}
+	})
+}

@@ -1,0 +1,296 @@
+package service
+
+import (
+	"context"
+	"fmt"
+
+	"entgo.io/ent/dialect/sql"
+
+	"github.com/cop-territoriales/cop-api/ent"
+	"github.com/cop-territoriales/cop-api/ent/action"
+	"github.com/cop-territoriales/cop-api/ent/ancestry"
+	"github.com/cop-territoriales/cop-api/ent/commitment"
+	"github.com/cop-territoriales/cop-api/ent/objective"
+	"github.com/cop-territoriales/cop-api/ent/rollupcell"
+	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/planning"
+)
+
+// RollupQuery narrows a roll-up.
+type RollupQuery struct {
+	Sectors        []int // a sector and its subdivisions
+	Lever          *int
+	ActionStatuses []action.Status
+	Year           *int // actions running that year
+	CarrierLevels  []territory.Level
+}
+
+// RollupKey says what the rows of a roll-up are: one per territory added up into, per
+// sector, or per lever (of one territory).
+type RollupKey string
+
+// Row keys.
+const (
+	ByTerritory RollupKey = "territory"
+	BySector    RollupKey = "sector"
+	ByLever     RollupKey = "lever"
+)
+
+// Amounts are added-up actions and commitments, each weighted by the share of its
+// carrier's population living in the territory added up into.
+type Amounts struct {
+	ActionCount  int64
+	ActionShare  float64
+	Budget       float64
+	EffectKtCO2e float64
+	Committed    map[commitment.Status]statusAmount
+	// ObjectiveKtCO2e is the GHG objective (own, else derived); nil when there is none.
+	ObjectiveKtCO2e *float64
+}
+
+// statusAmount is what commitments of one status add up to.
+type statusAmount struct {
+	KtCO2e float64
+	Count  int64
+}
+
+// Amounts adds up the actions, commitments and objectives of every territory inside each
+// of the given territories, in three statements whatever their number. Rows are keyed by
+// territory id, or by sector or lever id (0 for none) when key says so, in which case
+// ids should hold one territory. It reads the roll-up cells that writes keep current,
+// unless the filter needs the records themselves (a year, carrier levels).
+func (svc *Service) Amounts(ctx context.Context, ids []int, key RollupKey, f RollupQuery) (map[int]*Amounts, error) {
+	c := svc.client
+	if f.Year != nil || len(f.CarrierLevels) > 0 {
+		return svc.RollupLive(ctx, ids, key, f)
+	}
+	out := map[int]*Amounts{}
+	get := rowGetter(out)
+	q := c.RollupCell.Query().Where(rollupcell.AncestorIDIn(ids...))
+	if len(f.Sectors) > 0 {
+		q.Where(rollupcell.SectorIDIn(f.Sectors...))
+	}
+	switch {
+	case f.Lever != nil:
+		q.Where(rollupcell.LeverID(*f.Lever))
+	case key == ByLever:
+		q.Where(rollupcell.LeverIDNEQ(allLevers))
+	default:
+		q.Where(rollupcell.LeverID(allLevers)) // the per-sector totals
+	}
+	if len(f.ActionStatuses) > 0 {
+		st := make([]string, len(f.ActionStatuses))
+		for i, s := range f.ActionStatuses {
+			st[i] = string(s)
+		}
+		q.Where(rollupcell.Or(rollupcell.KindEQ(rollupcell.KindCOMMITMENT), rollupcell.StatusIn(st...)))
+	}
+	col := rollupcell.FieldAncestorID
+	switch key {
+	case BySector:
+		col = rollupcell.FieldSectorID
+	case ByLever:
+		col = rollupcell.FieldLeverID
+	}
+	var rows []struct {
+		K      int     `json:"k"`
+		Kind   string  `json:"kind"`
+		Status string  `json:"status"`
+		N      int64   `json:"n"`
+		Share  float64 `json:"share"`
+		Budget float64 `json:"budget"`
+		Kt     float64 `json:"kt"`
+	}
+	err := q.Modify(func(s *sql.Selector) {
+		s.Select(sql.As(s.C(col), "k"), s.C(rollupcell.FieldKind), s.C(rollupcell.FieldStatus),
+			sql.As(sql.Sum(s.C(rollupcell.FieldCount)), "n"), sql.As(sql.Sum(s.C(rollupcell.FieldShare)), "share"),
+			sql.As(sql.Sum(s.C(rollupcell.FieldBudget)), "budget"), sql.As(sql.Sum(s.C(rollupcell.FieldKtco2e)), "kt")).
+			GroupBy(s.C(col), s.C(rollupcell.FieldKind), s.C(rollupcell.FieldStatus))
+	}).Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("roll up: %w", err)
+	}
+	for _, r := range rows {
+		if r.N == 0 {
+			continue // every record of the cell was taken away
+		}
+		a := get(r.K)
+		if r.Kind == string(rollupcell.KindACTION) {
+			a.ActionCount += r.N
+			a.ActionShare += r.Share
+			a.Budget += r.Budget
+			a.EffectKtCO2e += r.Kt
+			continue
+		}
+		v := a.Committed[commitment.Status(r.Status)]
+		v.Count += r.N
+		v.KtCO2e += r.Kt
+		a.Committed[commitment.Status(r.Status)] = v
+	}
+	return out, addObjectives(ctx, c, ids, key, f, get)
+}
+
+// RollupLive computes a roll-up from the actions and commitments themselves: what Amounts
+// does when the filter needs them, and the reference its cells are tested against.
+func (svc *Service) RollupLive(ctx context.Context, ids []int, key RollupKey, f RollupQuery) (map[int]*Amounts, error) {
+	c := svc.client
+	out := map[int]*Amounts{}
+	get := rowGetter(out)
+	anyIDs := make([]any, len(ids))
+	for i, id := range ids {
+		anyIDs[i] = id
+	}
+	keyExpr := func(s *sql.Selector, an *sql.SelectTable) string {
+		switch key {
+		case BySector:
+			return "COALESCE(" + s.C("sector_id") + ", 0)"
+		case ByLever:
+			return "COALESCE(" + s.C("lever_id") + ", 0)"
+		}
+		return an.C(ancestry.FieldAncestorID)
+	}
+	join := func(s *sql.Selector) *sql.SelectTable {
+		an := sql.Table(ancestry.Table).As("an")
+		s.Join(an).On(s.C("territory_id"), an.C(ancestry.FieldTerritoryID)).
+			Where(sql.In(an.C(ancestry.FieldAncestorID), anyIDs...))
+		return an
+	}
+
+	// Actions.
+	aq := c.Action.Query()
+	if len(f.Sectors) > 0 {
+		aq.Where(action.SectorIDIn(f.Sectors...))
+	}
+	if f.Lever != nil {
+		aq.Where(action.LeverID(*f.Lever))
+	}
+	if len(f.ActionStatuses) > 0 {
+		aq.Where(action.StatusIn(f.ActionStatuses...))
+	}
+	if f.Year != nil {
+		aq.Where(action.StartYearLTE(*f.Year), action.Or(action.EndYearIsNil(), action.EndYearGTE(*f.Year)))
+	}
+	if len(f.CarrierLevels) > 0 {
+		aq.Where(action.HasTerritoryWith(territory.LevelIn(f.CarrierLevels...)))
+	}
+	var arows []struct {
+		K      int     `json:"k"`
+		N      int64   `json:"n"`
+		Share  float64 `json:"share"`
+		Budget float64 `json:"budget"`
+		Effect float64 `json:"effect"`
+	}
+	err := aq.Modify(func(s *sql.Selector) {
+		an := join(s)
+		k := keyExpr(s, an)
+		s.Select(sql.As(k, "k"), sql.As("COUNT(*)", "n"),
+			sql.As("COALESCE(SUM("+an.C(ancestry.FieldWeight)+"), 0)", "share"),
+			sql.As("COALESCE(SUM("+s.C(action.FieldBudget)+" * "+an.C(ancestry.FieldWeight)+"), 0)", "budget"),
+			sql.As("COALESCE(SUM(COALESCE("+s.C(action.FieldEffectKtco2e)+", 0) * "+an.C(ancestry.FieldWeight)+"), 0)", "effect")).
+			GroupBy(k)
+	}).Scan(ctx, &arows)
+	if err != nil {
+		return nil, fmt.Errorf("roll up actions: %w", err)
+	}
+	for _, r := range arows {
+		a := get(r.K)
+		a.ActionCount, a.ActionShare, a.Budget, a.EffectKtCO2e = r.N, r.Share, r.Budget, r.Effect
+	}
+
+	// Commitments, by status.
+	cq := c.Commitment.Query()
+	if len(f.Sectors) > 0 {
+		cq.Where(commitment.SectorIDIn(f.Sectors...))
+	}
+	if f.Lever != nil {
+		cq.Where(commitment.LeverID(*f.Lever))
+	}
+	if len(f.CarrierLevels) > 0 {
+		cq.Where(commitment.HasTerritoryWith(territory.LevelIn(f.CarrierLevels...)))
+	}
+	var crows []struct {
+		K      int     `json:"k"`
+		Status string  `json:"status"`
+		N      int64   `json:"n"`
+		Kt     float64 `json:"kt"`
+	}
+	err = cq.Modify(func(s *sql.Selector) {
+		an := join(s)
+		k := keyExpr(s, an)
+		s.Select(sql.As(k, "k"), s.C(commitment.FieldStatus), sql.As("COUNT(*)", "n"),
+			sql.As("COALESCE(SUM(COALESCE("+s.C(commitment.FieldKtco2e)+", 0) * "+an.C(ancestry.FieldWeight)+"), 0)", "kt")).
+			GroupBy(k, s.C(commitment.FieldStatus))
+	}).Scan(ctx, &crows)
+	if err != nil {
+		return nil, fmt.Errorf("roll up commitments: %w", err)
+	}
+	for _, r := range crows {
+		get(r.K).Committed[commitment.Status(r.Status)] = statusAmount{KtCO2e: r.Kt, Count: r.N}
+	}
+
+	return out, addObjectives(ctx, c, ids, key, f, get)
+}
+
+// addObjectives adds the territories' GHG objectives: their own per lever, else the
+// derived ones.
+func addObjectives(ctx context.Context, c *ent.Client, ids []int, key RollupKey, f RollupQuery, get func(int) *Amounts) error {
+	oq := c.Objective.Query().Where(objective.TerritoryIDIn(ids...), objective.MetricEQ(planning.GHGAvoided), objective.LeverIDNotNil())
+	if len(f.Sectors) > 0 {
+		oq.Where(objective.SectorIDIn(f.Sectors...))
+	}
+	if f.Lever != nil {
+		oq.Where(objective.LeverID(*f.Lever))
+	}
+	objs, err := oq.All(ctx)
+	if err != nil {
+		return fmt.Errorf("roll up objectives: %w", err)
+	}
+	// What each territory is measured against, per lever: planning.PreferOwn.
+	type tl struct{ territory, lever int }
+	byTL := map[tl][]*ent.Objective{}
+	var order []tl
+	for _, o := range objs {
+		k := tl{o.TerritoryID, *o.LeverID}
+		if byTL[k] == nil {
+			order = append(order, k)
+		}
+		byTL[k] = append(byTL[k], o)
+	}
+	for _, k := range order {
+		for _, o := range preferOwn(byTL[k]) {
+			row := o.TerritoryID
+			switch key {
+			case BySector:
+				row = deref0(o.SectorID)
+			case ByLever:
+				row = *o.LeverID
+			}
+			a := get(row)
+			v := o.TargetValue
+			if a.ObjectiveKtCO2e != nil {
+				v += *a.ObjectiveKtCO2e
+			}
+			a.ObjectiveKtCO2e = &v
+		}
+	}
+	return nil
+}
+
+// rowGetter returns the row of a key in out, created empty on first use.
+func rowGetter(out map[int]*Amounts) func(int) *Amounts {
+	return func(k int) *Amounts {
+		a := out[k]
+		if a == nil {
+			a = &Amounts{Committed: map[commitment.Status]statusAmount{}}
+			out[k] = a
+		}
+		return a
+	}
+}
+
+func deref0(p *int) int {
+	if p == nil {
+		return 0
+	}
+	return *p
+}

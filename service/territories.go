@@ -1,0 +1,375 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent/dialect/sql"
+
+	"github.com/cop-territoriales/cop-api/ent"
+	"github.com/cop-territoriales/cop-api/ent/ancestry"
+	"github.com/cop-territoriales/cop-api/ent/membership"
+	"github.com/cop-territoriales/cop-api/ent/predicate"
+	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/hierarchy"
+)
+
+// MaxSearchResults bounds searchTerritories.
+const MaxSearchResults = 100
+
+// MaxBatchedRows bounds the rows a batched children or descendants load may read; past
+// it, each territory pages on its own.
+const MaxBatchedRows = 20_000
+
+// TerritoryID resolves a key given by a client; an unknown key is NOT_FOUND.
+func (svc *Service) TerritoryID(ctx context.Context, k TerritoryKey) (int, error) {
+	id, err := svc.client.Territory.Query().Where(territory.LevelEQ(k.Level), territory.Code(k.Code)).OnlyID(ctx)
+	if ent.IsNotFound(err) {
+		return 0, notFound("no territory %s:%s", k.Level, k.Code)
+	}
+	return id, err
+}
+
+// Territory returns the territory of a level and code, nil when there is none.
+func (svc *Service) Territory(ctx context.Context, level territory.Level, code string) (*ent.Territory, error) {
+	return nilIfNotFound(svc.client.Territory.Query().Where(territory.LevelEQ(level), territory.Code(code)).Only(ctx))
+}
+
+// Node returns any record by its global id, nil when there is none.
+func (svc *Service) Node(ctx context.Context, id int) (ent.Noder, error) {
+	return nilIfNotFound(svc.client.Noder(ctx, id))
+}
+
+// Nodes returns records by their global ids, at most MaxPageSize.
+func (svc *Service) Nodes(ctx context.Context, ids []int) ([]ent.Noder, error) {
+	if len(ids) > MaxPageSize {
+		return nil, badInput("nodes takes at most %d ids, got %d", MaxPageSize, len(ids))
+	}
+	return svc.client.Noders(ctx, ids)
+}
+
+// Territories pages territories, optionally the children of parent or the territories
+// within another.
+func (svc *Service) Territories(ctx context.Context, p Page, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput, parent, within *TerritoryKey) (*ent.TerritoryConnection, error) {
+	q := svc.client.Territory.Query()
+	if parent != nil {
+		id, err := svc.TerritoryID(ctx, *parent)
+		if err != nil {
+			return nil, err
+		}
+		q.Where(childrenOf(id, nil))
+	}
+	if within != nil {
+		id, err := svc.TerritoryID(ctx, *within)
+		if err != nil {
+			return nil, err
+		}
+		q.Where(descendantsOf(id, nil))
+	}
+	return pageTerritories(ctx, q, p, orderBy, where)
+}
+
+// SearchTerritories is Search with the API's bounds: 10 results unless first says
+// otherwise, at most MaxSearchResults.
+func (svc *Service) SearchTerritories(ctx context.Context, text string, levels []territory.Level, first *int) ([]*ent.Territory, error) {
+	n := 10
+	if first != nil {
+		n = *first
+	}
+	if n < 0 || n > MaxSearchResults {
+		return nil, badInput("first must be between 0 and %d, got %d", MaxSearchResults, n)
+	}
+	return svc.Search(ctx, text, levels, n)
+}
+
+// childrenOf selects the territories directly under id, of one level when level is set.
+func childrenOf(id int, level *territory.Level) predicate.Territory {
+	p := territory.HasParentsWith(membership.ParentID(id))
+	if level != nil {
+		return territory.And(p, territory.LevelEQ(*level))
+	}
+	return p
+}
+
+// descendantsOf selects the territories wholly or partly inside id.
+func descendantsOf(id int, level *territory.Level) predicate.Territory {
+	p := territory.HasAncestriesWith(ancestry.AncestorID(id), ancestry.DepthGT(0))
+	if level != nil {
+		return territory.And(p, territory.LevelEQ(*level))
+	}
+	return p
+}
+
+func pageTerritories(ctx context.Context, q *ent.TerritoryQuery, p Page, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput) (*ent.TerritoryConnection, error) {
+	return q.Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithTerritoryOrder(orderBy), ent.WithTerritoryFilter(where.Filter))
+}
+
+// ParentsOf loads the direct memberships of many territories with their parents, each
+// list ordered by level then code: two statements for any number of territories.
+func (svc *Service) ParentsOf(ctx context.Context, ids []int) (map[int][]*ent.Membership, error) {
+	ms, err := svc.client.Membership.Query().Where(membership.ChildIDIn(ids...)).WithParent().All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load parents: %w", err)
+	}
+	out := make(map[int][]*ent.Membership, len(ids))
+	for _, m := range ms {
+		out[m.ChildID] = append(out[m.ChildID], m)
+	}
+	for _, id := range ids {
+		list := out[id]
+		if list == nil {
+			list = []*ent.Membership{}
+		}
+		sortByKey(list, func(m *ent.Membership) *ent.Territory { return m.Edges.Parent })
+		out[id] = list
+	}
+	return out, nil
+}
+
+// AncestorsOf loads the ancestors of many territories, from the country down: two
+// statements for any number of territories.
+func (svc *Service) AncestorsOf(ctx context.Context, ids []int) (map[int][]*ent.Territory, error) {
+	rows, err := svc.client.Ancestry.Query().Where(ancestry.TerritoryIDIn(ids...), ancestry.DepthGT(0)).
+		WithAncestor().All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load ancestors: %w", err)
+	}
+	out := make(map[int][]*ent.Territory, len(ids))
+	for _, a := range rows {
+		out[a.TerritoryID] = append(out[a.TerritoryID], a.Edges.Ancestor)
+	}
+	for _, id := range ids {
+		list := out[id]
+		if list == nil {
+			list = []*ent.Territory{}
+		}
+		sortByKey(list, func(t *ent.Territory) *ent.Territory { return t })
+		out[id] = list
+	}
+	return out, nil
+}
+
+// sortByKey orders items by the level (largest first) then code of a territory.
+func sortByKey[T any](items []T, terr func(T) *ent.Territory) {
+	keys := make([]hierarchy.Key, len(items))
+	idx := map[hierarchy.Key]T{}
+	for i, it := range items {
+		t := terr(it)
+		keys[i] = hierarchy.Key{Level: hierarchy.Level(t.Level), Code: t.Code}
+		idx[keys[i]] = it
+	}
+	hierarchy.SortKeys(keys)
+	for i, k := range keys {
+		items[i] = idx[k]
+	}
+}
+
+// Relation says which territories a connection lists under a territory.
+type Relation int
+
+// Relations of Territory.children and Territory.descendants.
+const (
+	Children Relation = iota
+	Descendants
+)
+
+// ConnArgs are a children or descendants connection's arguments.
+type ConnArgs struct {
+	Rel     Relation
+	Level   *territory.Level
+	OrderBy []*ent.TerritoryOrder
+	Where   *ent.TerritoryWhereInput
+}
+
+// Key identifies the arguments and page size: the territories of a list asking for the
+// same page with the same key are loaded together.
+func (a ConnArgs) Key(p Page) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d|", a.Rel)
+	if a.Level != nil {
+		b.WriteString(a.Level.String())
+	}
+	if p.First != nil {
+		fmt.Fprintf(&b, "|first %d", *p.First)
+	}
+	if p.Last != nil {
+		fmt.Fprintf(&b, "|last %d", *p.Last)
+	}
+	for _, o := range a.OrderBy {
+		fmt.Fprintf(&b, "|%s %s", o.Field.String(), o.Direction)
+	}
+	w, _ := json.Marshal(a.Where) // plain fields with JSON tags
+	b.Write(w)
+	return b.String()
+}
+
+// Batchable reports whether a page can be cut from a load of many territories' pages: a
+// first page, without cursors.
+func (p Page) Batchable() bool { return p.batchable() }
+
+// Connection pages the children or descendants of one territory.
+func (svc *Service) Connection(ctx context.Context, id int, p Page, a ConnArgs) (*ent.TerritoryConnection, error) {
+	q := svc.client.Territory.Query()
+	if a.Rel == Children {
+		q.Where(childrenOf(id, a.Level))
+	} else {
+		q.Where(descendantsOf(id, a.Level))
+	}
+	return pageTerritories(ctx, q, p, a.OrderBy, a.Where)
+}
+
+// Connections loads the same first page of the children or descendants of many
+// territories: the links (one statement), then the territories linked, ordered (one
+// statement). Past MaxBatchedRows links, each territory pages on its own.
+func (svc *Service) Connections(ctx context.Context, ids []int, p Page, a ConnArgs) (map[int]*ent.TerritoryConnection, error) {
+	var preds []predicate.Territory
+	if a.Level != nil {
+		preds = append(preds, territory.LevelEQ(*a.Level))
+	}
+	if a.Where != nil {
+		pr, err := a.Where.P()
+		if err != nil {
+			return nil, badInput("where: %v", err)
+		}
+		preds = append(preds, pr)
+	}
+	type link struct{ parent, child int }
+	var links []link
+	var rows []struct {
+		Parent int `json:"parent"`
+		Child  int `json:"child"`
+	}
+	if a.Rel == Children {
+		err := svc.client.Membership.Query().Where(membership.ParentIDIn(ids...), membership.HasChildWith(preds...)).
+			Modify(func(s *sql.Selector) {
+				s.Select(sql.As(s.C(membership.FieldParentID), "parent"), sql.As(s.C(membership.FieldChildID), "child"))
+			}).Scan(ctx, &rows)
+		if err != nil {
+			return nil, fmt.Errorf("load children: %w", err)
+		}
+	} else {
+		err := svc.client.Ancestry.Query().Where(ancestry.AncestorIDIn(ids...), ancestry.DepthGT(0), ancestry.HasTerritoryWith(preds...)).
+			Modify(func(s *sql.Selector) {
+				s.Select(sql.As(s.C(ancestry.FieldAncestorID), "parent"), sql.As(s.C(ancestry.FieldTerritoryID), "child"))
+			}).Scan(ctx, &rows)
+		if err != nil {
+			return nil, fmt.Errorf("load descendants: %w", err)
+		}
+	}
+	for _, x := range rows {
+		links = append(links, link{x.Parent, x.Child})
+	}
+	if len(links) > MaxBatchedRows {
+		out := map[int]*ent.TerritoryConnection{}
+		for _, id := range ids {
+			c, err := svc.Connection(ctx, id, p, a)
+			if err != nil {
+				return nil, err
+			}
+			out[id] = c
+		}
+		return out, nil
+	}
+	// Only the territories that will be shown are loaded.
+	byParent := map[int][]int{}
+	all := map[int]bool{}
+	for _, l := range links {
+		byParent[l.parent] = append(byParent[l.parent], l.child)
+		all[l.child] = true
+	}
+	childIDs := make([]int, 0, len(all))
+	for id := range all {
+		childIDs = append(childIDs, id)
+	}
+	// Ordered in SQL, as the pager orders, so that a batched first page ends where a
+	// cursor continues it, whatever the database's collation.
+	q := svc.client.Territory.Query().Where(territory.IDIn(childIDs...))
+	for _, o := range a.OrderBy {
+		q.Order(orderTerm(o))
+	}
+	nodes, err := q.Order(territory.ByID()).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load linked territories: %w", err)
+	}
+	rank := make(map[int]int, len(nodes))
+	byID := make(map[int]*ent.Territory, len(nodes))
+	for i, n := range nodes {
+		byID[n.ID], rank[n.ID] = n, i
+	}
+	out := make(map[int]*ent.TerritoryConnection, len(ids))
+	for _, id := range ids {
+		list := make([]*ent.Territory, 0, len(byParent[id]))
+		for _, c := range byParent[id] {
+			list = append(list, byID[c])
+		}
+		sort.Slice(list, func(i, j int) bool { return rank[list[i].ID] < rank[list[j].ID] })
+		c := &ent.TerritoryConnection{TotalCount: len(list), Edges: []*ent.TerritoryEdge{}}
+		switch {
+		case p.First != nil && len(list) > *p.First:
+			list, c.PageInfo.HasNextPage = list[:*p.First], true
+		case p.Last != nil && len(list) > *p.Last:
+			list, c.PageInfo.HasPreviousPage = list[len(list)-*p.Last:], true
+		}
+		for _, n := range list {
+			c.Edges = append(c.Edges, &ent.TerritoryEdge{Node: n, Cursor: cursorOf(n, a.OrderBy)})
+		}
+		if n := len(c.Edges); n > 0 {
+			c.PageInfo.StartCursor, c.PageInfo.EndCursor = &c.Edges[0].Cursor, &c.Edges[n-1].Cursor
+		}
+		out[id] = c
+	}
+	return out, nil
+}
+
+// orderValue is a territory's value for an order field, as entgql cursors hold it.
+func orderValue(t *ent.Territory, f *ent.TerritoryOrderField) any {
+	switch f.String() {
+	case "NAME":
+		return t.Name
+	case "CODE":
+		return t.Code
+	case "POPULATION":
+		return t.Population
+	}
+	return t.ID
+}
+
+// cursorOf builds the cursor entgql's pager gives a territory, so that a batched page can
+// be continued with after: like any other.
+func cursorOf(t *ent.Territory, orderBy []*ent.TerritoryOrder) entgql.Cursor[int] {
+	vals := make([]any, len(orderBy))
+	for i, o := range orderBy {
+		vals[i] = orderValue(t, o.Field)
+	}
+	return entgql.Cursor[int]{ID: t.ID, Value: vals}
+}
+
+// orderTerm is the SQL order of an order field, as the pager applies it.
+func orderTerm(o *ent.TerritoryOrder) territory.OrderOption {
+	opt := sql.OrderAsc()
+	if o.Direction == entgql.OrderDirectionDesc {
+		opt = sql.OrderDesc()
+	}
+	switch o.Field.String() {
+	case "NAME":
+		return territory.ByName(opt)
+	case "CODE":
+		return territory.ByCode(opt)
+	case "POPULATION":
+		return territory.ByPopulation(opt)
+	}
+	return territory.ByID(opt)
+}
+
+// nilIfNotFound turns ent's not-found error into a nil result.
+func nilIfNotFound[T any](v T, err error) (T, error) {
+	var zero T
+	if ent.IsNotFound(err) {
+		return zero, nil
+	}
+	return v, err
+}
