@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Browser test of the dashboard and GraphiQL against a running server:
+#
+#   bash web/e2e/ci.sh http://127.0.0.1:8080     (or BASE_URL=... bash web/e2e/ci.sh)
+#
+# Installs what it needs (Debian's Chromium when /usr/bin/chromium is missing, the pinned
+# playwright-core with npm ci), then runs run.mjs. The server must hold the hierarchy, the
+# SGPE file and some adopted commitments (server seed demo); see web/README.md.
+set -euo pipefail
+cd "$(dirname "$0")"
+url=${1:-${BASE_URL:-}}
+[ -n "$url" ] || { echo "usage: ci.sh BASE_URL" >&2; exit 2; }
+
+if [ ! -x /usr/bin/chromium ]; then
+  apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+fi
+command -v node >/dev/null || { echo "ci.sh: Node.js 20 or later is needed" >&2; exit 1; }
+npm ci --no-audit --no-fund --loglevel=error
+node run.mjs "$url"

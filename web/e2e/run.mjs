@@ -1,0 +1,224 @@
+// Browser test of the dashboard and GraphiQL against a running server, with Debian's
+// Chromium driven by playwright-core (no browser download).
+//
+//   node run.mjs [BASE_URL]        (or BASE_URL=... node run.mjs; default http://127.0.0.1:8080)
+//
+// The server must hold the hierarchy, the SGPE file, and for the roadmap some adopted
+// commitments (e.g. `server seed demo`). Each check prints "ok" or "not ok"; the last line
+// is "N passed, M failed", and the exit code is 1 when a check failed. Screenshots go to
+// screenshots/ (not committed).
+import { chromium } from 'playwright-core';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const base = new URL(process.argv[2] || process.env.BASE_URL || 'http://127.0.0.1:8080');
+const shots = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
+mkdirSync(shots, { recursive: true });
+const profile = mkdtempSync(join(tmpdir(), 'cop-e2e-'));
+
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  viewport: { width: 1280, height: 900 },
+  locale: 'fr-FR',
+});
+context.setDefaultTimeout(20_000);
+const page = context.pages()[0] || await context.newPage();
+
+// Everything the pages load must come from the server itself, and nothing may break the
+// Content-Security-Policy or throw.
+const foreign = [];
+const problems = [];
+page.on('request', (r) => {
+  const u = new URL(r.url());
+  if ((u.protocol === 'http:' || u.protocol === 'https:') && u.origin !== base.origin) foreign.push(r.url());
+});
+page.on('console', (m) => {
+  if (m.type() === 'error' && !/Failed to load resource.*(429|net::ERR_FAILED)/.test(m.text())) problems.push(m.text());
+});
+page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+// Every API call uses automatic persisted queries: record which sent only the hash and
+// were answered with data.
+const apq = { calls: 0, withoutHash: 0, hashOnlyAnswered: [] };
+page.on('response', (res) => {
+  const req = res.request();
+  if (req.method() !== 'POST' || new URL(req.url()).pathname !== '/graphql' || !req.postData()?.startsWith('{')) return;
+  const body = req.postDataJSON();
+  if (body.operationName === 'IntrospectionQuery' || new URL(page.url()).pathname === '/graphiql') return;
+  apq.calls++;
+  if (!body.extensions?.persistedQuery?.sha256Hash) apq.withoutHash++;
+  if (!body.query) apq.hashOnlyAnswered.push(res.json().then((j) => Boolean(j.data)).catch(() => false));
+});
+
+let passed = 0, failed = 0;
+async function check(name, fn) {
+  const before = problems.length;
+  try {
+    await fn();
+    if (problems.length > before) throw new Error(problems.slice(before).join(' | '));
+    passed++;
+    console.log(`ok - ${name}`);
+  } catch (err) {
+    failed++;
+    console.log(`not ok - ${name}: ${err.message.split('\n')[0]}`);
+    await page.screenshot({ path: join(shots, `failed-${name.replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => {});
+  }
+}
+const url = (p) => new URL(p, base).href;
+const assert = (cond, msg) => { if (!cond) throw new Error(msg); };
+const shot = (name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+
+await check('the France map draws and colours the departments', async () => {
+  await page.goto(url('/'));
+  await page.locator('svg.map .departments path').first().waitFor();
+  const fills = await page.locator('svg.map .departments path').evaluateAll((ps) => ps.map((p) => p.getAttribute('fill')));
+  assert(fills.length === 96, `${fills.length} metropolitan departments drawn, want 96`);
+  const coloured = fills.filter((f) => f && f !== '#d4d4d4');
+  assert(coloured.length >= 90, `only ${coloured.length} departments coloured`);
+  assert(new Set(coloured).size >= 4, `only ${new Set(coloured).size} colours`);
+  assert(await page.locator('svg.map .regions path').count() === 13, 'want 13 region outlines');
+  assert(await page.locator('svg.map .overseas rect').count() === 5, 'want 5 overseas tiles');
+  assert(await page.locator('.legend li').count() >= 3, 'legend missing');
+  await shot('france');
+});
+
+await check('the map recolours by coverage', async () => {
+  const before = await page.locator('svg.map .departments path').evaluateAll((ps) => ps.map((p) => p.getAttribute('fill')).join());
+  await page.getByLabel('Couverture de l’objectif par les engagements adoptés').check();
+  await page.waitForFunction((b) => [...document.querySelectorAll('svg.map .departments path')].map((p) => p.getAttribute('fill')).join() !== b, before);
+  assert(new URL(page.url()).search === '?indicateur=couverture', `url ${page.url()}`);
+});
+
+await check('the keyboard reaches the skip link, then a department', async () => {
+  await page.goto(url('/'));
+  await page.locator('svg.map a').first().waitFor();
+  await page.keyboard.press('Tab');
+  assert(await page.evaluate(() => document.activeElement.textContent) === 'Aller au contenu', 'first Tab is not the skip link');
+  await page.locator('svg.map a[data-code="35"]').focus();
+  assert((await page.locator('.map-info').textContent()).includes('Ille-et-Vilaine'), 'focused department not described');
+});
+
+await check('searching "rennes" opens Rennes Métropole', async () => {
+  await page.getByLabel('Rechercher un territoire').fill('rennes');
+  const hit = page.locator('#search-results a', { hasText: /^Rennes Métropole$/ });
+  await hit.click();
+  await page.waitForURL(url('/t/EPCI/243500139'));
+  await page.locator('h1', { hasText: 'Rennes Métropole' }).waitFor();
+  assert(await page.locator('.breadcrumb a', { hasText: 'Bretagne' }).count() === 1, 'Bretagne missing from the breadcrumb');
+  assert(await page.evaluate(() => document.activeElement.tagName) === 'H1', 'focus not moved to the title');
+  await page.locator('#diagnostic table').first().waitFor();
+  await page.locator('#territoires li a').first().waitFor();
+  await shot('rennes-metropole');
+});
+
+let csvHref = '';
+await check('Grand Est shows the electric-vehicle target of the SGPE', async () => {
+  await page.goto(url('/t/REGION/44'));
+  const row = page.locator('#diagnostic tr', { hasText: 'Véhicules électriques' });
+  await row.waitFor();
+  const cells = await row.locator('td').allTextContents();
+  const target = cells[1]; // "459,7 milliers de véhicules électriques dans le parc régional"
+  const n = Number(target.replace(/\s/g, '').replace(/[^\d,.-].*$/, '').replace(',', '.'));
+  assert(Math.abs(n - 459.685) < 0.5, `physical target "${target}"`);
+  assert(/milliers de véhicules/.test(target), `unit in "${target}"`);
+  await page.locator('#declinaison tbody tr').first().waitFor();
+  assert(await page.locator('#declinaison tbody tr').count() === 10, 'breakdown over the 10 departments of Grand Est');
+  await page.locator('#feuille-de-route a.download[data-format=csv]').waitFor();
+  csvHref = await page.locator('#feuille-de-route a.download[data-format=csv]').getAttribute('href');
+  await shot('grand-est');
+});
+
+await check('the roadmap download is a valid CSV', async () => {
+  assert(/^\/export\/roadmap\/44\/\d{4}\.csv$/.test(csvHref), `link ${csvHref}`);
+  const res = await page.request.get(url(csvHref));
+  assert(res.ok(), `HTTP ${res.status()}`);
+  assert(res.headers()['content-type'].startsWith('text/csv'), res.headers()['content-type']);
+  const rows = parseCSV(await res.text());
+  const header = rows[0];
+  for (const col of ['region', 'edition', 'sector', 'sector_objective_ktco2e', 'territory_code', 'ktco2e']) {
+    assert(header.includes(col), `column ${col} missing from ${header}`);
+  }
+  const body = rows.slice(1);
+  assert(body.length > 0, 'no row');
+  assert(body.every((r) => r.length === header.length), 'ragged rows');
+  assert(body.every((r) => r[header.indexOf('region')] === '44'), 'rows of another region');
+  console.log(`  ${body.length} rows, ${header.length} columns`);
+});
+
+await check('a page at 200 % zoom reflows without horizontal scrolling', async () => {
+  await page.setViewportSize({ width: 640, height: 900 }); // 1280 px at 200 %
+  await page.goto(url('/t/REGION/44'));
+  await page.locator('#diagnostic table').first().waitFor();
+  const [sw, cw] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+  assert(sw <= cw + 1, `page ${sw}px wide in a ${cw}px window`);
+  await shot('grand-est-200');
+  await page.setViewportSize({ width: 1280, height: 900 });
+});
+
+await check('an API failure shows an error and a retry', async () => {
+  await page.route(/\/graphql$/, (r) => r.abort());
+  await page.goto(url('/t/DEPARTMENT/35'));
+  await page.locator('[role=alert]', { hasText: 'ne répond pas' }).waitFor();
+  await page.unroute(/\/graphql$/);
+  await page.getByRole('button', { name: 'Réessayer' }).click();
+  await page.locator('h1', { hasText: 'Ille-et-Vilaine' }).waitFor();
+  problems.length = 0; // the aborted requests were logged on purpose
+});
+
+await check('the bundled SHA-256 matches for persisted queries', async () => {
+  const src = await page.locator('script[type=module]').getAttribute('src');
+  const text = 'query { territory(level: EPCI, code: "243500139") { name } } # é€';
+  const got = await page.evaluate(async ([m, t]) => (await import(m)).sha256(t), [src.replace(/main\.js$/, 'sha256.js'), text]);
+  assert(got === createHash('sha256').update(text).digest('hex'), `hash ${got}`);
+});
+
+await check('GraphiQL runs a query', async () => {
+  await page.goto(url('/graphiql'));
+  await page.locator('.graphiql-container').waitFor();
+  await page.locator('.graphiql-execute-button').click();
+  await page.locator('.result-window', { hasText: 'Rennes Métropole' }).waitFor();
+  await shot('graphiql');
+});
+
+await check('the dashboard sends persisted queries', async () => {
+  const answered = (await Promise.all(apq.hashOnlyAnswered)).filter(Boolean).length;
+  console.log(`  ${apq.calls} API calls, ${answered} answered from the hash alone`);
+  assert(apq.calls > 10 && apq.withoutHash === 0, `${apq.withoutHash} of ${apq.calls} calls without a hash`);
+  assert(answered > 5, 'repeated queries were not answered from their hash');
+});
+
+await check('nothing was loaded from another host', async () => {
+  assert(foreign.length === 0, foreign.slice(0, 5).join(', '));
+});
+
+await context.close();
+rmSync(profile, { recursive: true, force: true });
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
+
+// parseCSV reads RFC 4180 CSV (quoted fields, doubled quotes, CRLF or LF).
+function parseCSV(text) {
+  const rows = [];
+  let row = [], field = '', quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(field); field = ''; }
+    else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(field); rows.push(row); row = []; field = '';
+    } else field += c;
+  }
+  if (field || row.length) { row.push(field); rows.push(row); }
+  if (quoted) throw new Error('unterminated quoted field');
+  return rows;
+}
