@@ -36,6 +36,7 @@ export const TERRITORY = `query TerritoryPage($level: TerritoryLevel!, $code: St
     dashboard {
       sector { code name parent { code name } }
       ghgAvoided derived
+      objectives { metric unit baselineYear baselineValue targetYear targetValue }
       levers {
         lever { code name physicalUnit extensive }
         ghgAvoided physicalTarget

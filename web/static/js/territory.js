@@ -75,10 +75,11 @@ function page(ctx, t) {
     h('nav', { className: 'toc', 'aria-label': 'Sommaire de la page' },
       h('ul', {}, sections.map(([id, title]) => h('li', {}, h('a', { href: `#${id}` }, title))))),
     ...sections.map(([id, title, body]) => section(id, title, body())),
-  ];
+  ].filter(Boolean);
 }
 
 function breadcrumb(t) {
+  if (t.level === 'COUNTRY') return null;
   const items = [...t.ancestors];
   if (!items.length || items[0].level !== 'COUNTRY') items.unshift({ level: 'COUNTRY', code: 'FR', name: 'France' });
   return h('nav', { className: 'breadcrumb', 'aria-label': 'Fil d’Ariane' },
@@ -99,8 +100,11 @@ function diagnostic(t) {
     derived ? h('p', { className: 'note' }, 'Objectifs déclinés de ceux de la région au prorata de la population (déclinaison indicative).') : null,
     t.dashboard.map((s) => h('div', { className: 'sector', dataset: { sector: s.sector.code } },
       h('h3', {}, s.sector.parent ? `${s.sector.parent.name} — ${s.sector.name}` : s.sector.name,
-        h('span', { className: 'meta' }, ` · ${fmt.kt(s.ghgAvoided)} évitées en 2030`)),
-      table(null, [
+        s.levers.length ? h('span', { className: 'meta' }, ` · ${fmt.kt(s.ghgAvoided)} évitées en 2030`) : null),
+      // A national sector's own objectives (low-carbon strategy) are in emissions, not levers.
+      s.objectives.map((o) => h('p', {}, `${METRIC[o.metric] || o.metric} : ${fmt.num(o.baselineValue)} ${o.unit} en ${o.baselineYear}, `,
+        h('strong', {}, `${fmt.num(o.targetValue)} ${o.unit} en ${o.targetYear}`))),
+      s.levers.length === 0 ? null : table(null, [
         { label: 'Levier', value: (l) => l.lever.name },
         { label: 'Objectif 2030 (ktCO₂e évitées)', num: true, value: (l) => fmt.num(l.ghgAvoided) },
         { label: 'Objectif physique 2030', value: (l) => physical(l.physicalTarget, l.lever.physicalUnit) },
@@ -108,6 +112,8 @@ function diagnostic(t) {
         { label: 'Diagnostic', value: (l) => progress(l.diagnostic) },
       ], s.levers, { className: 'levers' }))));
 }
+
+const METRIC = { GHG_EMISSIONS: 'Émissions', GHG_AVOIDED: 'Émissions évitées', PHYSICAL: 'Grandeur physique' };
 
 function physical(value, unit) {
   if (value == null) return '—';
@@ -205,7 +211,7 @@ function shares(b) {
       ` — ${rows.length} territoires, clé : ${b.key === 'POPULATION' ? 'population' : b.key.toLowerCase()}.`),
     table(null, [
       { label: 'Territoire', value: (s) => territoryLink(s.territory) },
-      { label: 'Population', num: true, value: (s) => fmt.int(s.territory.population) },
+      { label: 'Population totale', num: true, value: (s) => fmt.int(s.territory.population) },
       { label: 'Part', num: true, value: (s) => fmt.pct(s.weight) },
       { label: `Objectif ${b.targetYear} (${b.unit})`, num: true, value: (s) => fmt.num(s.targetValue) },
     ], rows, { className: 'tall' }));
