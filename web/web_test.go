@@ -165,7 +165,7 @@ func TestUnknownPathsAre404(t *testing.T) {
 	for _, target := range []string{
 		"/assets/" + v + "/js/nope.js", "/assets/" + v + "/js/", "/assets/" + v + "/", "/assets/" + v,
 		"/assets/", "/assets/js/main.js", "/assets/" + v + "/index.html", "/assets/" + v + "/../web.go",
-		"/favicon.ico", "/t/EPCI", "/t/EPCI/", "/t/EPCI/243500139/x", "/graphiql/x", "/graphql2", "/index.html",
+		"/favicon.ico", "/t/EPCI", "/t/EPCI/", "/t/FOO/1", "/t/epci/243500139", "/t/EPCI/243500139/x", "/graphiql/x", "/graphql2", "/index.html",
 	} {
 		if rec := get(t, h, target); rec.Code != http.StatusNotFound {
 			t.Errorf("GET %s: %d, want 404", target, rec.Code)

@@ -94,16 +94,22 @@ await check('the map recolours by coverage', async () => {
   assert(new URL(page.url()).search === '?indicateur=couverture', `url ${page.url()}`);
 });
 
-await check('the keyboard reaches the skip link, then a department', async () => {
+await check('the keyboard reaches the skip link, then opens a department from the map', async () => {
   await page.goto(url('/'));
   await page.locator('svg.map a').first().waitFor();
   await page.keyboard.press('Tab');
   assert(await page.evaluate(() => document.activeElement.textContent) === 'Aller au contenu', 'first Tab is not the skip link');
   await page.locator('svg.map a[data-code="35"]').focus();
   assert((await page.locator('.map-info').textContent()).includes('Ille-et-Vilaine'), 'focused department not described');
+  await page.evaluate(() => { window.sameDocument = true; });
+  await page.keyboard.press('Enter');
+  await page.waitForURL(url('/t/DEPARTMENT/35'));
+  await page.locator('h1', { hasText: 'Ille-et-Vilaine' }).waitFor();
+  assert(await page.evaluate(() => window.sameDocument === true), 'the link reloaded the whole document');
 });
 
 await check('searching "rennes" opens Rennes Métropole', async () => {
+  await page.goto(url('/'));
   await page.getByLabel('Rechercher un territoire').fill('rennes');
   const hit = page.locator('#search-results a', { hasText: /^Rennes Métropole$/ });
   await hit.click();

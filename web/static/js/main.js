@@ -54,8 +54,10 @@ const internal = (url) =>
 document.addEventListener('click', (e) => {
   if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
   const a = e.target.closest('a[href]');
-  if (!a || a.target || a.hasAttribute('download')) return;
-  const url = new URL(a.href, location.href);
+  // getAttribute, not a.href / a.target: the map's links are SVG elements, whose
+  // properties are SVGAnimatedString objects.
+  if (!a || a.getAttribute('target') || a.hasAttribute('download')) return;
+  const url = new URL(a.getAttribute('href'), location.href);
   if (!internal(url)) return; // /graphiql, /export/... are real page loads
   if (url.pathname === location.pathname && url.search === location.search && url.hash) return; // in-page anchor
   e.preventDefault();
