@@ -58,7 +58,7 @@ func TestRoles(t *testing.T) {
 func TestTransitions(t *testing.T) {
 	for _, tc := range []struct {
 		name             string
-		from, to         string
+		from, to         CommitmentStatus
 		ok               bool
 		needsCoordinator bool
 	}{

@@ -4,10 +4,10 @@ import "fmt"
 
 // Commitment statuses.
 const (
-	Draft     = "DRAFT"
-	Submitted = "SUBMITTED"
-	Adopted   = "ADOPTED"
-	Withdrawn = "WITHDRAWN"
+	Draft     CommitmentStatus = "DRAFT"
+	Submitted CommitmentStatus = "SUBMITTED"
+	Adopted   CommitmentStatus = "ADOPTED"
+	Withdrawn CommitmentStatus = "WITHDRAWN"
 )
 
 // transitions lists the allowed status changes of a commitment and whether each needs
@@ -15,7 +15,7 @@ const (
 // roadmap, so every change that takes one out of it is the coordinator's too: sending it
 // back to SUBMITTED, and withdrawing it. Before adoption the committing territory's
 // contributors move their own commitments freely.
-var transitions = map[[2]string]bool{
+var transitions = map[[2]CommitmentStatus]bool{
 	{Draft, Submitted}:     false,
 	{Submitted, Draft}:     false,
 	{Submitted, Adopted}:   true,
@@ -30,8 +30,8 @@ var transitions = map[[2]string]bool{
 // must check CanCoordinate rather than CanWrite: a contributor cannot withdraw a
 // commitment its region adopted, nor send it back, since that would change the roadmap
 // the COP agreed on behind the coordinator's back.
-func Transition(from, to string) (needsCoordinator bool, err error) {
-	c, ok := transitions[[2]string{from, to}]
+func Transition(from, to CommitmentStatus) (needsCoordinator bool, err error) {
+	c, ok := transitions[[2]CommitmentStatus{from, to}]
 	if !ok {
 		return false, fmt.Errorf("a commitment cannot go from %s to %s", from, to)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/ent/apikey"
 	"github.com/cop-territoriales/cop-api/ent/territory"
 )
@@ -25,7 +26,7 @@ type APIKey struct {
 	// Organisation holding the key.
 	Organisation string `json:"organisation,omitempty"`
 	// What the key may do.
-	Role apikey.Role `json:"role,omitempty"`
+	Role access.Role `json:"role,omitempty"`
 	// TerritoryID holds the value of the "territory_id" field.
 	TerritoryID int `json:"territory_id,omitempty"`
 	// CreatedAt holds the value of the "created_at" field.
@@ -116,7 +117,7 @@ func (_m *APIKey) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field role", values[i])
 			} else if value.Valid {
-				_m.Role = apikey.Role(value.String)
+				_m.Role = access.Role(value.String)
 			}
 		case apikey.FieldTerritoryID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {

@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/ent/apikey"
 	"github.com/cop-territoriales/cop-api/ent/territory"
 )
@@ -42,7 +43,7 @@ func (_c *APIKeyCreate) SetOrganisation(v string) *APIKeyCreate {
 }
 
 // SetRole sets the "role" field.
-func (_c *APIKeyCreate) SetRole(v apikey.Role) *APIKeyCreate {
+func (_c *APIKeyCreate) SetRole(v access.Role) *APIKeyCreate {
 	_c.mutation.SetRole(v)
 	return _c
 }
@@ -298,7 +299,7 @@ func (u *APIKeyUpsert) UpdateOrganisation() *APIKeyUpsert {
 }
 
 // SetRole sets the "role" field.
-func (u *APIKeyUpsert) SetRole(v apikey.Role) *APIKeyUpsert {
+func (u *APIKeyUpsert) SetRole(v access.Role) *APIKeyUpsert {
 	u.Set(apikey.FieldRole, v)
 	return u
 }
@@ -396,7 +397,7 @@ func (u *APIKeyUpsertOne) UpdateOrganisation() *APIKeyUpsertOne {
 }
 
 // SetRole sets the "role" field.
-func (u *APIKeyUpsertOne) SetRole(v apikey.Role) *APIKeyUpsertOne {
+func (u *APIKeyUpsertOne) SetRole(v access.Role) *APIKeyUpsertOne {
 	return u.Update(func(s *APIKeyUpsert) {
 		s.SetRole(v)
 	})
@@ -665,7 +666,7 @@ func (u *APIKeyUpsertBulk) UpdateOrganisation() *APIKeyUpsertBulk {
 }
 
 // SetRole sets the "role" field.
-func (u *APIKeyUpsertBulk) SetRole(v apikey.Role) *APIKeyUpsertBulk {
+func (u *APIKeyUpsertBulk) SetRole(v access.Role) *APIKeyUpsertBulk {
 	return u.Update(func(s *APIKeyUpsert) {
 		s.SetRole(v)
 	})

@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/ent/apikey"
 	"github.com/cop-territoriales/cop-api/ent/predicate"
 )
@@ -44,13 +45,13 @@ func (_u *APIKeyUpdate) SetNillableOrganisation(v *string) *APIKeyUpdate {
 }
 
 // SetRole sets the "role" field.
-func (_u *APIKeyUpdate) SetRole(v apikey.Role) *APIKeyUpdate {
+func (_u *APIKeyUpdate) SetRole(v access.Role) *APIKeyUpdate {
 	_u.mutation.SetRole(v)
 	return _u
 }
 
 // SetNillableRole sets the "role" field if the given value is not nil.
-func (_u *APIKeyUpdate) SetNillableRole(v *apikey.Role) *APIKeyUpdate {
+func (_u *APIKeyUpdate) SetNillableRole(v *access.Role) *APIKeyUpdate {
 	if v != nil {
 		_u.SetRole(*v)
 	}
@@ -194,13 +195,13 @@ func (_u *APIKeyUpdateOne) SetNillableOrganisation(v *string) *APIKeyUpdateOne {
 }
 
 // SetRole sets the "role" field.
-func (_u *APIKeyUpdateOne) SetRole(v apikey.Role) *APIKeyUpdateOne {
+func (_u *APIKeyUpdateOne) SetRole(v access.Role) *APIKeyUpdateOne {
 	_u.mutation.SetRole(v)
 	return _u
 }
 
 // SetNillableRole sets the "role" field if the given value is not nil.
-func (_u *APIKeyUpdateOne) SetNillableRole(v *apikey.Role) *APIKeyUpdateOne {
+func (_u *APIKeyUpdateOne) SetNillableRole(v *access.Role) *APIKeyUpdateOne {
 	if v != nil {
 		_u.SetRole(*v)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/ent/commitment"
 	"github.com/cop-territoriales/cop-api/ent/lever"
 	"github.com/cop-territoriales/cop-api/ent/sector"
@@ -33,7 +34,7 @@ type Commitment struct {
 	// Year the quantity is due.
 	TargetYear int `json:"target_year,omitempty"`
 	// DRAFT, SUBMITTED to the region, ADOPTED into the roadmap by the region's coordinator, WITHDRAWN.
-	Status commitment.Status `json:"status,omitempty"`
+	Status access.CommitmentStatus `json:"status,omitempty"`
 	// COP edition of the roadmap.
 	CopEdition *int `json:"cop_edition,omitempty"`
 	// Free text.
@@ -193,7 +194,7 @@ func (_m *Commitment) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field status", values[i])
 			} else if value.Valid {
-				_m.Status = commitment.Status(value.String)
+				_m.Status = access.CommitmentStatus(value.String)
 			}
 		case commitment.FieldCopEdition:
 			if value, ok := values[i].(*sql.NullInt64); !ok {

@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/ent/commitment"
 	"github.com/cop-territoriales/cop-api/ent/commitmentevent"
 	"github.com/cop-territoriales/cop-api/ent/lever"
@@ -103,13 +104,13 @@ func (_c *CommitmentCreate) SetNillableTargetYear(v *int) *CommitmentCreate {
 }
 
 // SetStatus sets the "status" field.
-func (_c *CommitmentCreate) SetStatus(v commitment.Status) *CommitmentCreate {
+func (_c *CommitmentCreate) SetStatus(v access.CommitmentStatus) *CommitmentCreate {
 	_c.mutation.SetStatus(v)
 	return _c
 }
 
 // SetNillableStatus sets the "status" field if the given value is not nil.
-func (_c *CommitmentCreate) SetNillableStatus(v *commitment.Status) *CommitmentCreate {
+func (_c *CommitmentCreate) SetNillableStatus(v *access.CommitmentStatus) *CommitmentCreate {
 	if v != nil {
 		_c.SetStatus(*v)
 	}
@@ -630,7 +631,7 @@ func (u *CommitmentUpsert) AddTargetYear(v int) *CommitmentUpsert {
 }
 
 // SetStatus sets the "status" field.
-func (u *CommitmentUpsert) SetStatus(v commitment.Status) *CommitmentUpsert {
+func (u *CommitmentUpsert) SetStatus(v access.CommitmentStatus) *CommitmentUpsert {
 	u.Set(commitment.FieldStatus, v)
 	return u
 }
@@ -898,7 +899,7 @@ func (u *CommitmentUpsertOne) UpdateTargetYear() *CommitmentUpsertOne {
 }
 
 // SetStatus sets the "status" field.
-func (u *CommitmentUpsertOne) SetStatus(v commitment.Status) *CommitmentUpsertOne {
+func (u *CommitmentUpsertOne) SetStatus(v access.CommitmentStatus) *CommitmentUpsertOne {
 	return u.Update(func(s *CommitmentUpsert) {
 		s.SetStatus(v)
 	})
@@ -1347,7 +1348,7 @@ func (u *CommitmentUpsertBulk) UpdateTargetYear() *CommitmentUpsertBulk {
 }
 
 // SetStatus sets the "status" field.
-func (u *CommitmentUpsertBulk) SetStatus(v commitment.Status) *CommitmentUpsertBulk {
+func (u *CommitmentUpsertBulk) SetStatus(v access.CommitmentStatus) *CommitmentUpsertBulk {
 	return u.Update(func(s *CommitmentUpsert) {
 		s.SetStatus(v)
 	})

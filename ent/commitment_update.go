@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/ent/commitment"
 	"github.com/cop-territoriales/cop-api/ent/commitmentevent"
 	"github.com/cop-territoriales/cop-api/ent/lever"
@@ -163,13 +164,13 @@ func (_u *CommitmentUpdate) AddTargetYear(v int) *CommitmentUpdate {
 }
 
 // SetStatus sets the "status" field.
-func (_u *CommitmentUpdate) SetStatus(v commitment.Status) *CommitmentUpdate {
+func (_u *CommitmentUpdate) SetStatus(v access.CommitmentStatus) *CommitmentUpdate {
 	_u.mutation.SetStatus(v)
 	return _u
 }
 
 // SetNillableStatus sets the "status" field if the given value is not nil.
-func (_u *CommitmentUpdate) SetNillableStatus(v *commitment.Status) *CommitmentUpdate {
+func (_u *CommitmentUpdate) SetNillableStatus(v *access.CommitmentStatus) *CommitmentUpdate {
 	if v != nil {
 		_u.SetStatus(*v)
 	}
@@ -734,13 +735,13 @@ func (_u *CommitmentUpdateOne) AddTargetYear(v int) *CommitmentUpdateOne {
 }
 
 // SetStatus sets the "status" field.
-func (_u *CommitmentUpdateOne) SetStatus(v commitment.Status) *CommitmentUpdateOne {
+func (_u *CommitmentUpdateOne) SetStatus(v access.CommitmentStatus) *CommitmentUpdateOne {
 	_u.mutation.SetStatus(v)
 	return _u
 }
 
 // SetNillableStatus sets the "status" field if the given value is not nil.
-func (_u *CommitmentUpdateOne) SetNillableStatus(v *commitment.Status) *CommitmentUpdateOne {
+func (_u *CommitmentUpdateOne) SetNillableStatus(v *access.CommitmentStatus) *CommitmentUpdateOne {
 	if v != nil {
 		_u.SetStatus(*v)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/ent/action"
 	"github.com/cop-territoriales/cop-api/ent/auditentry"
 	"github.com/cop-territoriales/cop-api/ent/commitment"
@@ -16,6 +17,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/observation"
 	"github.com/cop-territoriales/cop-api/ent/predicate"
 	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/planning"
 )
 
@@ -1183,10 +1185,10 @@ type CommitmentWhereInput struct {
 	TargetYearLTE   *int  `json:"targetYearLTE,omitempty"`
 
 	// "status" field predicates.
-	Status      *commitment.Status  `json:"status,omitempty"`
-	StatusNEQ   *commitment.Status  `json:"statusNEQ,omitempty"`
-	StatusIn    []commitment.Status `json:"statusIn,omitempty"`
-	StatusNotIn []commitment.Status `json:"statusNotIn,omitempty"`
+	Status      *access.CommitmentStatus  `json:"status,omitempty"`
+	StatusNEQ   *access.CommitmentStatus  `json:"statusNEQ,omitempty"`
+	StatusIn    []access.CommitmentStatus `json:"statusIn,omitempty"`
+	StatusNotIn []access.CommitmentStatus `json:"statusNotIn,omitempty"`
 
 	// "cop_edition" field predicates.
 	CopEdition       *int  `json:"copEdition,omitempty"`
@@ -3157,10 +3159,10 @@ type TerritoryWhereInput struct {
 	IDLTE   *int  `json:"idLTE,omitempty"`
 
 	// "level" field predicates.
-	Level      *territory.Level  `json:"level,omitempty"`
-	LevelNEQ   *territory.Level  `json:"levelNEQ,omitempty"`
-	LevelIn    []territory.Level `json:"levelIn,omitempty"`
-	LevelNotIn []territory.Level `json:"levelNotIn,omitempty"`
+	Level      *hierarchy.Level  `json:"level,omitempty"`
+	LevelNEQ   *hierarchy.Level  `json:"levelNEQ,omitempty"`
+	LevelIn    []hierarchy.Level `json:"levelIn,omitempty"`
+	LevelNotIn []hierarchy.Level `json:"levelNotIn,omitempty"`
 
 	// "code" field predicates.
 	Code             *string  `json:"code,omitempty"`

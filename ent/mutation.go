@@ -11,6 +11,7 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/ent/action"
 	"github.com/cop-territoriales/cop-api/ent/ancestry"
 	"github.com/cop-territoriales/cop-api/ent/apikey"
@@ -31,6 +32,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/sector"
 	"github.com/cop-territoriales/cop-api/ent/territory"
 	"github.com/cop-territoriales/cop-api/ent/theme"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/planning"
 )
 
@@ -73,7 +75,7 @@ type APIKeyMutation struct {
 	prefix           *string
 	secret_hash      *[]byte
 	organisation     *string
-	role             *apikey.Role
+	role             *access.Role
 	created_at       *time.Time
 	revoked_at       *time.Time
 	clearedFields    map[string]struct{}
@@ -291,12 +293,12 @@ func (m *APIKeyMutation) ResetOrganisation() {
 }
 
 // SetRole sets the "role" field.
-func (m *APIKeyMutation) SetRole(a apikey.Role) {
+func (m *APIKeyMutation) SetRole(a access.Role) {
 	m.role = &a
 }
 
 // Role returns the value of the "role" field in the mutation.
-func (m *APIKeyMutation) Role() (r apikey.Role, exists bool) {
+func (m *APIKeyMutation) Role() (r access.Role, exists bool) {
 	v := m.role
 	if v == nil {
 		return
@@ -307,7 +309,7 @@ func (m *APIKeyMutation) Role() (r apikey.Role, exists bool) {
 // OldRole returns the old "role" field's value of the APIKey entity.
 // If the APIKey object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *APIKeyMutation) OldRole(ctx context.Context) (v apikey.Role, err error) {
+func (m *APIKeyMutation) OldRole(ctx context.Context) (v access.Role, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldRole is only allowed on UpdateOne operations")
 	}
@@ -606,7 +608,7 @@ func (m *APIKeyMutation) SetField(name string, value ent.Value) error {
 		m.SetOrganisation(v)
 		return nil
 	case apikey.FieldRole:
-		v, ok := value.(apikey.Role)
+		v, ok := value.(access.Role)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
@@ -3987,7 +3989,7 @@ type CommitmentMutation struct {
 	addphysical      *float64
 	target_year      *int
 	addtarget_year   *int
-	status           *commitment.Status
+	status           *access.CommitmentStatus
 	cop_edition      *int
 	addcop_edition   *int
 	note             *string
@@ -4440,12 +4442,12 @@ func (m *CommitmentMutation) ResetTargetYear() {
 }
 
 // SetStatus sets the "status" field.
-func (m *CommitmentMutation) SetStatus(c commitment.Status) {
-	m.status = &c
+func (m *CommitmentMutation) SetStatus(as access.CommitmentStatus) {
+	m.status = &as
 }
 
 // Status returns the value of the "status" field in the mutation.
-func (m *CommitmentMutation) Status() (r commitment.Status, exists bool) {
+func (m *CommitmentMutation) Status() (r access.CommitmentStatus, exists bool) {
 	v := m.status
 	if v == nil {
 		return
@@ -4456,7 +4458,7 @@ func (m *CommitmentMutation) Status() (r commitment.Status, exists bool) {
 // OldStatus returns the old "status" field's value of the Commitment entity.
 // If the Commitment object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *CommitmentMutation) OldStatus(ctx context.Context) (v commitment.Status, err error) {
+func (m *CommitmentMutation) OldStatus(ctx context.Context) (v access.CommitmentStatus, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
 	}
@@ -5075,7 +5077,7 @@ func (m *CommitmentMutation) SetField(name string, value ent.Value) error {
 		m.SetTargetYear(v)
 		return nil
 	case commitment.FieldStatus:
-		v, ok := value.(commitment.Status)
+		v, ok := value.(access.CommitmentStatus)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
@@ -14703,7 +14705,7 @@ type TerritoryMutation struct {
 	op                   Op
 	typ                  string
 	id                   *int
-	level                *territory.Level
+	level                *hierarchy.Level
 	code                 *string
 	name                 *string
 	population           *int64
@@ -14830,12 +14832,12 @@ func (m *TerritoryMutation) IDs(ctx context.Context) ([]int, error) {
 }
 
 // SetLevel sets the "level" field.
-func (m *TerritoryMutation) SetLevel(t territory.Level) {
-	m.level = &t
+func (m *TerritoryMutation) SetLevel(h hierarchy.Level) {
+	m.level = &h
 }
 
 // Level returns the value of the "level" field in the mutation.
-func (m *TerritoryMutation) Level() (r territory.Level, exists bool) {
+func (m *TerritoryMutation) Level() (r hierarchy.Level, exists bool) {
 	v := m.level
 	if v == nil {
 		return
@@ -14846,7 +14848,7 @@ func (m *TerritoryMutation) Level() (r territory.Level, exists bool) {
 // OldLevel returns the old "level" field's value of the Territory entity.
 // If the Territory object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *TerritoryMutation) OldLevel(ctx context.Context) (v territory.Level, err error) {
+func (m *TerritoryMutation) OldLevel(ctx context.Context) (v hierarchy.Level, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldLevel is only allowed on UpdateOne operations")
 	}
@@ -15526,7 +15528,7 @@ func (m *TerritoryMutation) OldField(ctx context.Context, name string) (ent.Valu
 func (m *TerritoryMutation) SetField(name string, value ent.Value) error {
 	switch name {
 	case territory.FieldLevel:
-		v, ok := value.(territory.Level)
+		v, ok := value.(hierarchy.Level)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}

@@ -10,6 +10,7 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 )
 
 // Territory is the model entity for the Territory schema.
@@ -18,7 +19,7 @@ type Territory struct {
 	// ID of the ent.
 	ID int `json:"id,omitempty"`
 	// Level in the territorial hierarchy.
-	Level territory.Level `json:"level,omitempty"`
+	Level hierarchy.Level `json:"level,omitempty"`
 	// Official code, unique within a level: FR for the country, the INSEE code of a region, department or commune, the SIREN of an EPCI, the ANCT id of a CRTE.
 	Code string `json:"code,omitempty"`
 	// Official name.
@@ -131,7 +132,7 @@ func (_m *Territory) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field level", values[i])
 			} else if value.Valid {
-				_m.Level = territory.Level(value.String)
+				_m.Level = hierarchy.Level(value.String)
 			}
 		case territory.FieldCode:
 			if value, ok := values[i].(*sql.NullString); !ok {

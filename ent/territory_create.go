@@ -13,6 +13,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/ancestry"
 	"github.com/cop-territoriales/cop-api/ent/membership"
 	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 )
 
 // TerritoryCreate is the builder for creating a Territory entity.
@@ -24,7 +25,7 @@ type TerritoryCreate struct {
 }
 
 // SetLevel sets the "level" field.
-func (_c *TerritoryCreate) SetLevel(v territory.Level) *TerritoryCreate {
+func (_c *TerritoryCreate) SetLevel(v hierarchy.Level) *TerritoryCreate {
 	_c.mutation.SetLevel(v)
 	return _c
 }
@@ -426,7 +427,7 @@ type (
 )
 
 // SetLevel sets the "level" field.
-func (u *TerritoryUpsert) SetLevel(v territory.Level) *TerritoryUpsert {
+func (u *TerritoryUpsert) SetLevel(v hierarchy.Level) *TerritoryUpsert {
 	u.Set(territory.FieldLevel, v)
 	return u
 }
@@ -586,7 +587,7 @@ func (u *TerritoryUpsertOne) Update(set func(*TerritoryUpsert)) *TerritoryUpsert
 }
 
 // SetLevel sets the "level" field.
-func (u *TerritoryUpsertOne) SetLevel(v territory.Level) *TerritoryUpsertOne {
+func (u *TerritoryUpsertOne) SetLevel(v hierarchy.Level) *TerritoryUpsertOne {
 	return u.Update(func(s *TerritoryUpsert) {
 		s.SetLevel(v)
 	})
@@ -930,7 +931,7 @@ func (u *TerritoryUpsertBulk) Update(set func(*TerritoryUpsert)) *TerritoryUpser
 }
 
 // SetLevel sets the "level" field.
-func (u *TerritoryUpsertBulk) SetLevel(v territory.Level) *TerritoryUpsertBulk {
+func (u *TerritoryUpsertBulk) SetLevel(v hierarchy.Level) *TerritoryUpsertBulk {
 	return u.Update(func(s *TerritoryUpsert) {
 		s.SetLevel(v)
 	})

@@ -412,7 +412,7 @@ func (_q *TerritoryQuery) WithDescendancies(opts ...func(*AncestryQuery)) *Terri
 // Example:
 //
 //	var v []struct {
-//		Level territory.Level `json:"level,omitempty"`
+//		Level hierarchy.Level `json:"level,omitempty"`
 //		Count int `json:"count,omitempty"`
 //	}
 //
@@ -435,7 +435,7 @@ func (_q *TerritoryQuery) GroupBy(field string, fields ...string) *TerritoryGrou
 // Example:
 //
 //	var v []struct {
-//		Level territory.Level `json:"level,omitempty"`
+//		Level hierarchy.Level `json:"level,omitempty"`
 //	}
 //
 //	client.Territory.Query().

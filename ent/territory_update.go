@@ -15,6 +15,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/membership"
 	"github.com/cop-territoriales/cop-api/ent/predicate"
 	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 )
 
 // TerritoryUpdate is the builder for updating Territory entities.
@@ -32,13 +33,13 @@ func (_u *TerritoryUpdate) Where(ps ...predicate.Territory) *TerritoryUpdate {
 }
 
 // SetLevel sets the "level" field.
-func (_u *TerritoryUpdate) SetLevel(v territory.Level) *TerritoryUpdate {
+func (_u *TerritoryUpdate) SetLevel(v hierarchy.Level) *TerritoryUpdate {
 	_u.mutation.SetLevel(v)
 	return _u
 }
 
 // SetNillableLevel sets the "level" field if the given value is not nil.
-func (_u *TerritoryUpdate) SetNillableLevel(v *territory.Level) *TerritoryUpdate {
+func (_u *TerritoryUpdate) SetNillableLevel(v *hierarchy.Level) *TerritoryUpdate {
 	if v != nil {
 		_u.SetLevel(*v)
 	}
@@ -634,13 +635,13 @@ type TerritoryUpdateOne struct {
 }
 
 // SetLevel sets the "level" field.
-func (_u *TerritoryUpdateOne) SetLevel(v territory.Level) *TerritoryUpdateOne {
+func (_u *TerritoryUpdateOne) SetLevel(v hierarchy.Level) *TerritoryUpdateOne {
 	_u.mutation.SetLevel(v)
 	return _u
 }
 
 // SetNillableLevel sets the "level" field if the given value is not nil.
-func (_u *TerritoryUpdateOne) SetNillableLevel(v *territory.Level) *TerritoryUpdateOne {
+func (_u *TerritoryUpdateOne) SetNillableLevel(v *hierarchy.Level) *TerritoryUpdateOne {
 	if v != nil {
 		_u.SetLevel(*v)
 	}

@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"entgo.io/contrib/entgql"
+	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/ent"
-	"github.com/cop-territoriales/cop-api/ent/commitment"
-	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/service"
 )
 
@@ -42,7 +42,7 @@ func (r *mutationResolver) UpdateCommitment(ctx context.Context, id int, version
 }
 
 // TransitionCommitment is the resolver for the transitionCommitment field.
-func (r *mutationResolver) TransitionCommitment(ctx context.Context, id int, version int, to commitment.Status) (*ent.Commitment, error) {
+func (r *mutationResolver) TransitionCommitment(ctx context.Context, id int, version int, to access.CommitmentStatus) (*ent.Commitment, error) {
 	return r.svc.TransitionCommitment(ctx, id, version, to)
 }
 
@@ -107,7 +107,7 @@ func (r *territoryResolver) Rollup(ctx context.Context, obj *ent.Territory, filt
 }
 
 // RollupBy is the resolver for the rollupBy field.
-func (r *territoryResolver) RollupBy(ctx context.Context, obj *ent.Territory, groupBy service.RollupGroup, level *territory.Level, filter *service.RollupFilter) ([]*service.RollupRow, error) {
+func (r *territoryResolver) RollupBy(ctx context.Context, obj *ent.Territory, groupBy service.RollupGroup, level *hierarchy.Level, filter *service.RollupFilter) ([]*service.RollupRow, error) {
 	rows, err := r.svc.RollupBy(ctx, obj, groupBy, level, filter)
 	if err == nil {
 		group(ctx, rows, func(row *service.RollupRow) *ent.Territory { return row.Territory })

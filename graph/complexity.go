@@ -6,15 +6,15 @@ import (
 	"entgo.io/contrib/entgql"
 
 	"github.com/cop-territoriales/cop-api/ent"
-	"github.com/cop-territoriales/cop-api/ent/territory"
 	"github.com/cop-territoriales/cop-api/graph/generated"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/service"
 )
 
 type (
 	entgqlCursor   = entgql.Cursor[int]
 	modelKey       = service.TerritoryKey
-	territoryLevel = territory.Level
+	territoryLevel = hierarchy.Level
 )
 
 // pageCost is how many elements a connection may return.

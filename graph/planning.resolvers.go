@@ -14,8 +14,8 @@ import (
 	"github.com/cop-territoriales/cop-api/ent"
 	"github.com/cop-territoriales/cop-api/ent/copparticipant"
 	"github.com/cop-territoriales/cop-api/ent/copstep"
-	"github.com/cop-territoriales/cop-api/ent/territory"
 	"github.com/cop-territoriales/cop-api/graph/generated"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/planning"
 	"github.com/cop-territoriales/cop-api/service"
 )
@@ -108,7 +108,7 @@ func (r *territoryResolver) Diagnostic(ctx context.Context, obj *ent.Territory, 
 }
 
 // Breakdown is the resolver for the breakdown field.
-func (r *territoryResolver) Breakdown(ctx context.Context, obj *ent.Territory, lever *string, sector *string, level territory.Level, metric *planning.Metric, key *service.BreakdownKeyInput) (*service.Breakdown, error) {
+func (r *territoryResolver) Breakdown(ctx context.Context, obj *ent.Territory, lever *string, sector *string, level hierarchy.Level, metric *planning.Metric, key *service.BreakdownKeyInput) (*service.Breakdown, error) {
 	b, err := r.svc.Breakdown(ctx, obj, lever, sector, level, metric, key)
 	if err == nil {
 		group(ctx, b.Shares, func(s *service.BreakdownShare) *ent.Territory { return s.Territory })

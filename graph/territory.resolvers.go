@@ -10,12 +10,12 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"github.com/cop-territoriales/cop-api/ent"
-	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/service"
 )
 
 // Territory is the resolver for the territory field.
-func (r *queryResolver) Territory(ctx context.Context, level territory.Level, code string) (*ent.Territory, error) {
+func (r *queryResolver) Territory(ctx context.Context, level hierarchy.Level, code string) (*ent.Territory, error) {
 	return r.svc.Territory(ctx, level, code)
 }
 
@@ -29,12 +29,12 @@ func (r *queryResolver) Territories(ctx context.Context, after *entgql.Cursor[in
 }
 
 // SearchTerritories is the resolver for the searchTerritories field.
-func (r *queryResolver) SearchTerritories(ctx context.Context, text string, levels []territory.Level, first *int) ([]*ent.Territory, error) {
+func (r *queryResolver) SearchTerritories(ctx context.Context, text string, levels []hierarchy.Level, first *int) ([]*ent.Territory, error) {
 	return groupList(ctx)(r.svc.SearchTerritories(ctx, text, levels, first))
 }
 
 // Parents is the resolver for the parents field.
-func (r *territoryResolver) Parents(ctx context.Context, obj *ent.Territory, level *territory.Level) ([]*ent.Membership, error) {
+func (r *territoryResolver) Parents(ctx context.Context, obj *ent.Territory, level *hierarchy.Level) ([]*ent.Membership, error) {
 	ms, err := loadersFrom(ctx).parents.Load(ctx, obj.ID)
 	if err != nil {
 		return nil, err
@@ -54,7 +54,7 @@ func (r *territoryResolver) Ancestors(ctx context.Context, obj *ent.Territory) (
 }
 
 // Children is the resolver for the children field.
-func (r *territoryResolver) Children(ctx context.Context, obj *ent.Territory, level *territory.Level, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput) (*ent.TerritoryConnection, error) {
+func (r *territoryResolver) Children(ctx context.Context, obj *ent.Territory, level *hierarchy.Level, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput) (*ent.TerritoryConnection, error) {
 	p, err := service.NewPage(after, first, before, last)
 	if err != nil {
 		return nil, err
@@ -63,7 +63,7 @@ func (r *territoryResolver) Children(ctx context.Context, obj *ent.Territory, le
 }
 
 // Descendants is the resolver for the descendants field.
-func (r *territoryResolver) Descendants(ctx context.Context, obj *ent.Territory, level *territory.Level, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput) (*ent.TerritoryConnection, error) {
+func (r *territoryResolver) Descendants(ctx context.Context, obj *ent.Territory, level *hierarchy.Level, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput) (*ent.TerritoryConnection, error) {
 	p, err := service.NewPage(after, first, before, last)
 	if err != nil {
 		return nil, err

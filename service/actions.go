@@ -186,7 +186,7 @@ func (svc *Service) CreateCommitment(ctx context.Context, in CommitmentInput, id
 	if in.Lever == nil && in.Sector == nil {
 		return nil, badInput("a commitment is for a lever or a sector")
 	}
-	if in.Status != nil && *in.Status != commitment.StatusDRAFT && *in.Status != commitment.StatusSUBMITTED {
+	if in.Status != nil && *in.Status != access.Draft && *in.Status != access.Submitted {
 		return nil, badInput("a new commitment is DRAFT or SUBMITTED, not %s", *in.Status)
 	}
 	tg, err := svc.resolveTarget(ctx, in.Territory, in.Lever, in.Sector)
@@ -231,7 +231,7 @@ func (svc *Service) UpdateCommitment(ctx context.Context, id, version int, in Co
 	if in.Territory != nil || in.Lever != nil || in.Sector != nil || in.Status != nil {
 		return nil, badInput("a commitment's territory, lever and sector cannot change; use transitionCommitment for its status")
 	}
-	if cur.Status != commitment.StatusDRAFT && cur.Status != commitment.StatusSUBMITTED {
+	if cur.Status != access.Draft && cur.Status != access.Submitted {
 		return nil, badInput("commitment %d is %s: only draft or submitted commitments change", id, cur.Status)
 	}
 	f := planning.CommitmentFields{KtCO2e: cur.Ktco2e, Physical: cur.Physical, TargetYear: cur.TargetYear}
@@ -256,22 +256,22 @@ func (svc *Service) UpdateCommitment(ctx context.Context, id, version int, in Co
 
 // TransitionCommitment moves a commitment along its life cycle (access.Transition says
 // which moves need the region's coordinator).
-func (svc *Service) TransitionCommitment(ctx context.Context, id, version int, to commitment.Status) (*ent.Commitment, error) {
+func (svc *Service) TransitionCommitment(ctx context.Context, id, version int, to access.CommitmentStatus) (*ent.Commitment, error) {
 	return svc.transitionCommitment(ctx, id, version, to, "transitionCommitment")
 }
 
 // WithdrawCommitment moves a commitment to WITHDRAWN.
 func (svc *Service) WithdrawCommitment(ctx context.Context, id, version int) (*ent.Commitment, error) {
-	return svc.transitionCommitment(ctx, id, version, commitment.StatusWITHDRAWN, "withdrawCommitment")
+	return svc.transitionCommitment(ctx, id, version, access.Withdrawn, "withdrawCommitment")
 }
 
-func (svc *Service) transitionCommitment(ctx context.Context, id, version int, to commitment.Status, op string) (*ent.Commitment, error) {
+func (svc *Service) transitionCommitment(ctx context.Context, id, version int, to access.CommitmentStatus, op string) (*ent.Commitment, error) {
 	ctx = store.UsePrimary(ctx)
 	cur, err := svc.loadCommitment(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	coordinator, err := access.Transition(string(cur.Status), string(to))
+	coordinator, err := access.Transition(cur.Status, to)
 	if err != nil {
 		return nil, badInput("%v", err)
 	}

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/cop-territoriales/cop-api/data"
-	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/internal/testdb"
 	"github.com/cop-territoriales/cop-api/planning"
 	"github.com/cop-territoriales/cop-api/service"
@@ -106,7 +106,7 @@ func BenchmarkWrites(b *testing.B) {
 				i := n.Add(1)
 				title, start, budget := fmt.Sprintf("Action %d", i), 2025, 1000.0
 				idem := fmt.Sprintf("bench-%d", i)
-				_, err := svc.CreateAction(ctx, service.ActionInput{Title: &title, Territory: key(territory.LevelCOMMUNE, "35238"),
+				_, err := svc.CreateAction(ctx, service.ActionInput{Title: &title, Territory: key(hierarchy.Commune, "35238"),
 					StartYear: &start, Budget: &budget}, &idem)
 				return err
 			}

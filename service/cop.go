@@ -11,6 +11,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/copparticipant"
 	"github.com/cop-territoriales/cop-api/ent/copstep"
 	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/planning"
 	"github.com/cop-territoriales/cop-api/store"
 )
@@ -22,7 +23,7 @@ func (svc *Service) createCop(ctx context.Context, region string, edition int, t
 	var out *ent.Cop
 	err := store.WithTx(ctx, client, func(tx *ent.Tx) error {
 		c := tx.Client()
-		rid, err := c.Territory.Query().Where(territory.LevelEQ(territory.LevelREGION), territory.Code(region)).OnlyID(ctx)
+		rid, err := c.Territory.Query().Where(territory.LevelEQ(hierarchy.Region), territory.Code(region)).OnlyID(ctx)
 		if ent.IsNotFound(err) {
 			return badInput("unknown region %q", region)
 		}
@@ -88,7 +89,7 @@ func (svc *Service) CreateCop(ctx context.Context, region string, edition int, t
 	if edition < 2023 || edition > 2100 {
 		return nil, badInput("edition %d is out of range (2023 to 2100)", edition)
 	}
-	rid, err := svc.TerritoryID(ctx, TerritoryKey{Level: territory.LevelREGION, Code: region})
+	rid, err := svc.TerritoryID(ctx, TerritoryKey{Level: hierarchy.Region, Code: region})
 	if err != nil {
 		return nil, asBadInput(err)
 	}
@@ -159,7 +160,7 @@ func (svc *Service) coordinatedCop(ctx context.Context, region string, edition i
 // Cop returns a region's COP for an edition, nil when there is none.
 func (svc *Service) Cop(ctx context.Context, region string, edition int) (*ent.Cop, error) {
 	return nilIfNotFound(svc.client.Cop.Query().
-		Where(cop.Edition(edition), cop.HasRegionWith(territory.LevelEQ(territory.LevelREGION), territory.Code(region))).
+		Where(cop.Edition(edition), cop.HasRegionWith(territory.LevelEQ(hierarchy.Region), territory.Code(region))).
 		Only(ctx))
 }
 
@@ -167,7 +168,7 @@ func (svc *Service) Cop(ctx context.Context, region string, edition int) (*ent.C
 func (svc *Service) Cops(ctx context.Context, region *string, p Page, orderBy *ent.CopOrder, where *ent.CopWhereInput) (*ent.CopConnection, error) {
 	q := svc.client.Cop.Query()
 	if region != nil {
-		q.Where(cop.HasRegionWith(territory.LevelEQ(territory.LevelREGION), territory.Code(*region)))
+		q.Where(cop.HasRegionWith(territory.LevelEQ(hierarchy.Region), territory.Code(*region)))
 	}
 	return q.Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithCopOrder(orderBy), ent.WithCopFilter(where.Filter))
 }

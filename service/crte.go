@@ -155,7 +155,7 @@ func mergeCRTE(src hierarchy.Source, rows []hierarchy.CRTERow) ([]hierarchy.CRTE
 // replaceCRTE rewrites every row that involves a CRTE from g: memberships and ancestry
 // of CRTE perimeters and of the groupings in them. Other rows do not depend on CRTE.
 func replaceCRTE(ctx context.Context, c *ent.Client, g *hierarchy.Graph) error {
-	isCRTE := territory.LevelEQ(territory.LevelCRTE)
+	isCRTE := territory.LevelEQ(hierarchy.CRTE)
 	if _, err := c.Membership.Delete().Where(membership.Or(
 		membership.HasChildWith(isCRTE), membership.HasParentWith(isCRTE))).Exec(ctx); err != nil {
 		return fmt.Errorf("delete CRTE memberships: %w", err)
@@ -212,7 +212,7 @@ func sourceFromDB(ctx context.Context, c *ent.Client) (hierarchy.Source, error) 
 	for _, l := range links {
 		parentsOf[l.ChildID] = append(parentsOf[l.ChildID], byID[l.ParentID])
 	}
-	parentAt := func(id int, lv territory.Level) string {
+	parentAt := func(id int, lv hierarchy.Level) string {
 		for _, p := range parentsOf[id] {
 			if p.Level == lv {
 				return p.Code
@@ -224,24 +224,24 @@ func sourceFromDB(ctx context.Context, c *ent.Client) (hierarchy.Source, error) 
 	for _, t := range ts {
 		key := hierarchy.Key{Level: hierarchy.Level(t.Level), Code: t.Code}
 		switch t.Level {
-		case territory.LevelREGION:
+		case hierarchy.Region:
 			src.Regions = append(src.Regions, hierarchy.Territory{Key: key, Name: t.Name})
-		case territory.LevelDEPARTMENT:
-			src.Departments = append(src.Departments, hierarchy.DepartmentRecord{Code: t.Code, Name: t.Name, Region: parentAt(t.ID, territory.LevelREGION)})
-		case territory.LevelEPCI:
+		case hierarchy.Department:
+			src.Departments = append(src.Departments, hierarchy.DepartmentRecord{Code: t.Code, Name: t.Name, Region: parentAt(t.ID, hierarchy.Region)})
+		case hierarchy.EPCI:
 			e := hierarchy.Territory{Key: key, Name: t.Name, SIREN: t.Code}
 			if t.Nature != nil {
 				e.Nature = string(*t.Nature)
 			}
 			src.EPCIs = append(src.EPCIs, e)
-		case territory.LevelCOMMUNE:
+		case hierarchy.Commune:
 			cm := hierarchy.CommuneRecord{Code: t.Code, Name: t.Name, Population: t.Population,
-				Department: parentAt(t.ID, territory.LevelDEPARTMENT), EPCI: parentAt(t.ID, territory.LevelEPCI)}
+				Department: parentAt(t.ID, hierarchy.Department), EPCI: parentAt(t.ID, hierarchy.EPCI)}
 			if t.Siren != nil {
 				cm.SIREN = *t.Siren
 			}
 			src.Communes = append(src.Communes, cm)
-		case territory.LevelCRTE:
+		case hierarchy.CRTE:
 			crte[t.ID] = &hierarchy.CRTEPerimeter{Code: t.Code, Name: t.Name}
 		}
 	}
@@ -253,7 +253,7 @@ func sourceFromDB(ctx context.Context, c *ent.Client) (hierarchy.Source, error) 
 		}
 		ch := byID[l.ChildID]
 		// Communes have a CRTE membership only when they are direct members.
-		if ch.Level == territory.LevelEPCI || ch.Level == territory.LevelCOMMUNE {
+		if ch.Level == hierarchy.EPCI || ch.Level == hierarchy.Commune {
 			p.Members = append(p.Members, hierarchy.Key{Level: hierarchy.Level(ch.Level), Code: ch.Code})
 		}
 	}

@@ -30,7 +30,7 @@ const GHGUnit = "ktCO2e"
 func (svc *Service) RegionCodes(ctx context.Context) (func(string) (string, bool), error) {
 	c := svc.client
 	ctx = store.UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
-	regions, err := c.Territory.Query().Where(territory.LevelEQ(territory.LevelREGION)).All(ctx)
+	regions, err := c.Territory.Query().Where(territory.LevelEQ(hierarchy.Region)).All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read regions: %w", err)
 	}
@@ -71,7 +71,7 @@ func (svc *Service) ImportSGPE(ctx context.Context, f *planning.SGPEFile) (SGPES
 		if err != nil {
 			return err
 		}
-		regionIDs, err := codeIDs(ctx, c.Territory.Query().Where(territory.LevelEQ(territory.LevelREGION)).Select(territory.FieldID, territory.FieldCode))
+		regionIDs, err := codeIDs(ctx, c.Territory.Query().Where(territory.LevelEQ(hierarchy.Region)).Select(territory.FieldID, territory.FieldCode))
 		if err != nil {
 			return err
 		}
@@ -216,12 +216,12 @@ func bulk[C any, B interface{ Exec(context.Context) error }](ctx context.Context
 }
 
 // BreakdownLevels are the levels a region's objectives are broken down to (COP step 3).
-var BreakdownLevels = []territory.Level{territory.LevelDEPARTMENT, territory.LevelCRTE, territory.LevelEPCI}
+var BreakdownLevels = []hierarchy.Level{hierarchy.Department, hierarchy.CRTE, hierarchy.EPCI}
 
 // child is a territory inside a parent.
 type child struct {
 	ID         int
-	Level      territory.Level
+	Level      hierarchy.Level
 	Population int
 	Inside     float64 // the share of its population living in the parent
 }
@@ -233,7 +233,7 @@ func (c child) weight() float64 { return float64(c.Population) * c.Inside }
 // populationWeights returns, for each parent id, its descendants of the given levels
 // with their population and the share of it inside the parent, ordered by id: one
 // statement.
-func populationWeights(ctx context.Context, c *ent.Client, parents []int, levels []territory.Level) (map[int][]child, error) {
+func populationWeights(ctx context.Context, c *ent.Client, parents []int, levels []hierarchy.Level) (map[int][]child, error) {
 	if len(parents) == 0 {
 		return map[int][]child{}, nil
 	}
@@ -265,7 +265,7 @@ func populationWeights(ctx context.Context, c *ent.Client, parents []int, levels
 	}
 	out := map[int][]child{}
 	for _, r := range rows {
-		out[r.Parent] = append(out[r.Parent], child{ID: r.ID, Level: territory.Level(r.Level), Population: r.Population, Inside: r.Inside})
+		out[r.Parent] = append(out[r.Parent], child{ID: r.ID, Level: hierarchy.Level(r.Level), Population: r.Population, Inside: r.Inside})
 	}
 	return out, nil
 }
@@ -291,7 +291,7 @@ func recomputeBreakdowns(ctx context.Context, c *ent.Client) (int, error) {
 		return 0, fmt.Errorf("delete derived objectives: %w", err)
 	}
 	sources, err := c.Objective.Query().
-		Where(objective.Derived(false), objective.HasTerritoryWith(territory.LevelEQ(territory.LevelREGION)), objective.LeverIDNotNil()).
+		Where(objective.Derived(false), objective.HasTerritoryWith(territory.LevelEQ(hierarchy.Region)), objective.LeverIDNotNil()).
 		WithLever().All(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("read region objectives: %w", err)
@@ -369,7 +369,7 @@ func (svc *Service) ImportNational(ctx context.Context, rows []planning.National
 	var sum NationalSummary
 	err := store.WithTx(ctx, client, func(tx *ent.Tx) error {
 		c := tx.Client()
-		fr, err := c.Territory.Query().Where(territory.LevelEQ(territory.LevelCOUNTRY), territory.Code(hierarchy.CountryCode)).OnlyID(ctx)
+		fr, err := c.Territory.Query().Where(territory.LevelEQ(hierarchy.Country), territory.Code(hierarchy.CountryCode)).OnlyID(ctx)
 		if err != nil {
 			return fmt.Errorf("find the country: %w", err)
 		}

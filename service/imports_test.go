@@ -10,6 +10,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent"
 	"github.com/cop-territoriales/cop-api/ent/objective"
 	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/internal/testdb"
 	"github.com/cop-territoriales/cop-api/planning"
 	"github.com/cop-territoriales/cop-api/service"
@@ -35,17 +36,17 @@ func parseSGPE(t testing.TB, db *store.DB) *planning.SGPEFile {
 
 // micro sums objectives' targets in millionths, grouped by the objective they derive from
 // and the level of their territory.
-func derivedSums(t *testing.T, c *ent.Client) map[int]map[territory.Level]int64 {
+func derivedSums(t *testing.T, c *ent.Client) map[int]map[hierarchy.Level]int64 {
 	t.Helper()
 	ds, err := c.Objective.Query().Where(objective.Derived(true)).WithTerritory().All(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[int]map[territory.Level]int64{}
+	out := map[int]map[hierarchy.Level]int64{}
 	for _, d := range ds {
 		m := out[*d.DerivedFromID]
 		if m == nil {
-			m = map[territory.Level]int64{}
+			m = map[hierarchy.Level]int64{}
 			out[*d.DerivedFromID] = m
 		}
 		m[d.Edges.Territory.Level] += planning.ToMicro(d.TargetValue)
@@ -85,7 +86,7 @@ func TestImportSGPE(t *testing.T) {
 				}
 				continue
 			}
-			for _, lv := range []territory.Level{territory.LevelDEPARTMENT, territory.LevelEPCI} {
+			for _, lv := range []hierarchy.Level{hierarchy.Department, hierarchy.EPCI} {
 				if got := sums[o.ID][lv]; got != want {
 					t.Errorf("objective %d (%s %s): its %s add up to %d millionths, want %d", o.ID, o.Edges.Lever.Code, o.Metric, lv, got, want)
 				}
@@ -125,12 +126,12 @@ func TestImportSGPE(t *testing.T) {
 			t.Fatal(err)
 		}
 		sums = derivedSums(t, c)
-		if first.TargetValue != sf.Objectives[0].KtCO2eAvoided || sums[first.ID][territory.LevelDEPARTMENT] != planning.ToMicro(first.TargetValue) {
-			t.Errorf("after a changed target: region %v, departments %d millionths", first.TargetValue, sums[first.ID][territory.LevelDEPARTMENT])
+		if first.TargetValue != sf.Objectives[0].KtCO2eAvoided || sums[first.ID][hierarchy.Department] != planning.ToMicro(first.TargetValue) {
+			t.Errorf("after a changed target: region %v, departments %d millionths", first.TargetValue, sums[first.ID][hierarchy.Department])
 		}
-		brittany, _ := c.Objective.Query().Where(objective.Derived(false), objective.HasTerritoryWith(territory.Code("53"), territory.LevelEQ(territory.LevelREGION))).All(ctx)
+		brittany, _ := c.Objective.Query().Where(objective.Derived(false), objective.HasTerritoryWith(territory.Code("53"), territory.LevelEQ(hierarchy.Region))).All(ctx)
 		for _, o := range brittany {
-			if len(sums[o.ID]) > 0 && sums[o.ID][territory.LevelCRTE] == 0 {
+			if len(sums[o.ID]) > 0 && sums[o.ID][hierarchy.CRTE] == 0 {
 				t.Errorf("objective %d of Bretagne has no CRTE part after the CRTE import", o.ID)
 				break
 			}

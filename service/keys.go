@@ -22,7 +22,7 @@ func (svc *Service) CreateKey(ctx context.Context, org string, t hierarchy.Key, 
 	if org == "" {
 		return "", nil, badInput("an organisation is required")
 	}
-	tid, err := c.Territory.Query().Where(territory.LevelEQ(territory.Level(t.Level)), territory.Code(t.Code)).OnlyID(ctx)
+	tid, err := c.Territory.Query().Where(territory.LevelEQ(hierarchy.Level(t.Level)), territory.Code(t.Code)).OnlyID(ctx)
 	if ent.IsNotFound(err) {
 		return "", nil, badInput("unknown territory %s", t)
 	}
@@ -34,7 +34,7 @@ func (svc *Service) CreateKey(ctx context.Context, org string, t hierarchy.Key, 
 		return "", nil, err
 	}
 	k, err := c.APIKey.Create().SetPrefix(prefix).SetSecretHash(hash).SetOrganisation(org).
-		SetRole(apikey.Role(role)).SetTerritoryID(tid).Save(ctx)
+		SetRole(access.Role(role)).SetTerritoryID(tid).Save(ctx)
 	if err != nil {
 		return "", nil, fmt.Errorf("create key: %w", err)
 	}

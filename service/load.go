@@ -59,7 +59,7 @@ func insertGraph(ctx context.Context, c *ent.Client, g *hierarchy.Graph) error {
 			continue
 		}
 		cr := c.Territory.Create().
-			SetLevel(territory.Level(t.Level)).SetCode(t.Code).SetName(t.Name).
+			SetLevel(hierarchy.Level(t.Level)).SetCode(t.Code).SetName(t.Name).
 			SetPopulation(t.Population).SetSearchKey(hierarchy.SearchKey(t.Name))
 		if t.Nature != "" {
 			cr.SetNature(territory.Nature(t.Nature))

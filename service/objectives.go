@@ -166,7 +166,7 @@ func (svc *Service) Diagnostic(ctx context.Context, t *ent.Territory, leverCode,
 
 // Breakdown splits a territory's objective over its descendants of one level with the
 // key asked for (population by default): the parts add up exactly to the whole.
-func (svc *Service) Breakdown(ctx context.Context, t *ent.Territory, leverCode, sectorCode *string, level territory.Level, metricArg *planning.Metric, key *BreakdownKeyInput) (*Breakdown, error) {
+func (svc *Service) Breakdown(ctx context.Context, t *ent.Territory, leverCode, sectorCode *string, level hierarchy.Level, metricArg *planning.Metric, key *BreakdownKeyInput) (*Breakdown, error) {
 	metric := planning.GHGAvoided
 	if metricArg != nil {
 		metric = *metricArg
@@ -190,7 +190,7 @@ func (svc *Service) Breakdown(ctx context.Context, t *ent.Territory, leverCode, 
 			ind.lever.Code, deref(ind.lever.PhysicalUnit))
 	}
 	base, target, unit := sumObjectives(os)
-	ws, err := populationWeights(ctx, svc.client, []int{t.ID}, []territory.Level{level})
+	ws, err := populationWeights(ctx, svc.client, []int{t.ID}, []hierarchy.Level{level})
 	if err != nil {
 		return nil, err
 	}

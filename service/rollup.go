@@ -6,6 +6,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 
+	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/ent"
 	"github.com/cop-territoriales/cop-api/ent/action"
 	"github.com/cop-territoriales/cop-api/ent/ancestry"
@@ -13,6 +14,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/objective"
 	"github.com/cop-territoriales/cop-api/ent/rollupcell"
 	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/planning"
 )
 
@@ -22,7 +24,7 @@ type RollupQuery struct {
 	Lever          *int
 	ActionStatuses []action.Status
 	Year           *int // actions running that year
-	CarrierLevels  []territory.Level
+	CarrierLevels  []hierarchy.Level
 }
 
 // RollupKey says what the rows of a roll-up are: one per territory added up into, per
@@ -43,7 +45,7 @@ type Amounts struct {
 	ActionShare  float64
 	Budget       float64
 	EffectKtCO2e float64
-	Committed    map[commitment.Status]statusAmount
+	Committed    map[access.CommitmentStatus]statusAmount
 	// ObjectiveKtCO2e is the GHG objective (own, else derived); nil when there is none.
 	ObjectiveKtCO2e *float64
 }
@@ -122,10 +124,10 @@ func (svc *Service) Amounts(ctx context.Context, ids []int, key RollupKey, f Rol
 			a.EffectKtCO2e += r.Kt
 			continue
 		}
-		v := a.Committed[commitment.Status(r.Status)]
+		v := a.Committed[access.CommitmentStatus(r.Status)]
 		v.Count += r.N
 		v.KtCO2e += r.Kt
-		a.Committed[commitment.Status(r.Status)] = v
+		a.Committed[access.CommitmentStatus(r.Status)] = v
 	}
 	return out, addObjectives(ctx, c, ids, key, f, get)
 }
@@ -225,7 +227,7 @@ func (svc *Service) RollupLive(ctx context.Context, ids []int, key RollupKey, f 
 		return nil, fmt.Errorf("roll up commitments: %w", err)
 	}
 	for _, r := range crows {
-		get(r.K).Committed[commitment.Status(r.Status)] = statusAmount{KtCO2e: r.Kt, Count: r.N}
+		get(r.K).Committed[access.CommitmentStatus(r.Status)] = statusAmount{KtCO2e: r.Kt, Count: r.N}
 	}
 
 	return out, addObjectives(ctx, c, ids, key, f, get)
@@ -281,7 +283,7 @@ func rowGetter(out map[int]*Amounts) func(int) *Amounts {
 	return func(k int) *Amounts {
 		a := out[k]
 		if a == nil {
-			a = &Amounts{Committed: map[commitment.Status]statusAmount{}}
+			a = &Amounts{Committed: map[access.CommitmentStatus]statusAmount{}}
 			out[k] = a
 		}
 		return a

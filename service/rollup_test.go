@@ -8,8 +8,8 @@ import (
 	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/ent"
 	"github.com/cop-territoriales/cop-api/ent/action"
-	"github.com/cop-territoriales/cop-api/ent/commitment"
 	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/internal/testdb"
 	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
@@ -52,8 +52,8 @@ func TestRollupCellsMatchRecords(t *testing.T) {
 		if err := service.New(c).SeedDemo(ctx, service.DemoSize{Actions: 3000, Commitments: 1500, Seed: 7}); err != nil {
 			t.Fatal(err)
 		}
-		fr := get(t, c, territory.LevelCOUNTRY, "FR")
-		regions, err := c.Territory.Query().Where(territory.LevelEQ(territory.LevelREGION)).IDs(ctx)
+		fr := get(t, c, hierarchy.Country, "FR")
+		regions, err := c.Territory.Query().Where(territory.LevelEQ(hierarchy.Region)).IDs(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -99,26 +99,26 @@ func TestRollupCellsMatchRecords(t *testing.T) {
 		ctx = asAdmin(ctx)
 		title, start, budget := "Test", 2025, 1234.5
 		sector := "transports"
-		a, err := svc.CreateAction(ctx, service.ActionInput{Title: &title, Territory: key(territory.LevelEPCI, "243500741"),
+		a, err := svc.CreateAction(ctx, service.ActionInput{Title: &title, Territory: key(hierarchy.EPCI, "243500741"),
 			StartYear: &start, Budget: &budget, Sector: &sector}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		done := action.StatusDONE
-		if _, err := svc.UpdateAction(ctx, a.ID, a.Version, service.ActionInput{Territory: key(territory.LevelCOMMUNE, "35238"), Status: &done}); err != nil {
+		if _, err := svc.UpdateAction(ctx, a.ID, a.Version, service.ActionInput{Territory: key(hierarchy.Commune, "35238"), Status: &done}); err != nil {
 			t.Fatal(err)
 		}
 		kt := 3.25
-		cm, err := svc.CreateCommitment(ctx, service.CommitmentInput{Territory: key(territory.LevelEPCI, "243500741"), Sector: &sector, Ktco2e: &kt}, nil)
+		cm, err := svc.CreateCommitment(ctx, service.CommitmentInput{Territory: key(hierarchy.EPCI, "243500741"), Sector: &sector, Ktco2e: &kt}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		submitted := commitment.StatusSUBMITTED
+		submitted := access.Submitted
 		cm, err = svc.TransitionCommitment(ctx, cm.ID, cm.Version, submitted)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.TransitionCommitment(ctx, cm.ID, cm.Version, commitment.StatusADOPTED); err != nil {
+		if _, err := svc.TransitionCommitment(ctx, cm.ID, cm.Version, access.Adopted); err != nil {
 			t.Fatal(err)
 		}
 		first, err := c.Action.Query().Where(action.Synthetic(true)).Order(ent.Asc(action.FieldID)).First(ctx)
@@ -143,13 +143,13 @@ func TestCRTEImportKeepsCellsCurrent(t *testing.T) {
 		}
 		title, start, budget := "Bus", 2025, 500.0
 		if _, err := service.New(c).CreateAction(asAdmin(ctx), service.ActionInput{Title: &title,
-			Territory: key(territory.LevelEPCI, "243500139"), StartYear: &start, Budget: &budget}, nil); err != nil {
+			Territory: key(hierarchy.EPCI, "243500139"), StartYear: &start, Budget: &budget}, nil); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := importFile(t, db, readFixture(t)); err != nil {
 			t.Fatal(err)
 		}
-		crte := get(t, c, territory.LevelCRTE, "crte-illustratif-01").ID
+		crte := get(t, c, hierarchy.CRTE, "crte-illustratif-01").ID
 		got, err := service.New(c).Amounts(ctx, []int{crte}, service.ByTerritory, service.RollupQuery{})
 		if err != nil {
 			t.Fatal(err)
@@ -165,6 +165,73 @@ func asAdmin(ctx context.Context) context.Context {
 	return service.WithPrincipal(ctx, &access.Principal{Organisation: "tests", Prefix: "00000000", Role: access.Admin}, nil)
 }
 
-func key(level territory.Level, code string) *service.TerritoryKey {
+func key(level hierarchy.Level, code string) *service.TerritoryKey {
 	return &service.TerritoryKey{Level: level, Code: code}
+}
+
+// TestRollupSQLMatchesHierarchyRollup checks the SQL roll-ups, the cells that writes keep
+// and the live query alike, against the one home of the weighting rule,
+// hierarchy.Rollup, run in Go over the stored ancestries and the actions' budgets.
+func TestRollupSQLMatchesHierarchyRollup(t *testing.T) {
+	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		c := db.Client
+		svc := service.New(c)
+		if err := svc.SeedDemo(ctx, service.DemoSize{Actions: 2000, Commitments: 10, Seed: 3}); err != nil {
+			t.Fatal(err)
+		}
+		terrs, err := c.Territory.Query().All(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keyOf := map[int]hierarchy.Key{}
+		for _, x := range terrs {
+			keyOf[x.ID] = hierarchy.Key{Level: x.Level, Code: x.Code}
+		}
+		anc, err := c.Ancestry.Query().All(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		links := make([]hierarchy.Link, len(anc))
+		for i, a := range anc {
+			links[i] = hierarchy.Link{Child: keyOf[a.TerritoryID], Parent: keyOf[a.AncestorID], Weight: a.Weight}
+		}
+		actions, err := c.Action.Query().All(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		budgets := map[hierarchy.Key]float64{}
+		for _, a := range actions {
+			budgets[keyOf[a.TerritoryID]] += a.Budget
+		}
+		want := hierarchy.Rollup(links, budgets)
+
+		var ids []int
+		for _, x := range terrs {
+			if x.Level == hierarchy.Country || x.Level == hierarchy.Region || x.Level == hierarchy.Department {
+				ids = append(ids, x.ID)
+			}
+		}
+		live, err := svc.RollupLive(ctx, ids, service.ByTerritory, service.RollupQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cells, err := svc.Amounts(ctx, ids, service.ByTerritory, service.RollupQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		near := func(a, b float64) bool { return math.Abs(a-b) <= 1e-6*math.Max(1, math.Abs(b)) }
+		for _, id := range ids {
+			w := want[keyOf[id]]
+			for name, got := range map[string]map[int]*service.Amounts{"live": live, "cells": cells} {
+				g := 0.0
+				if got[id] != nil {
+					g = got[id].Budget
+				}
+				if !near(g, w) {
+					t.Errorf("%s budget of %s: %f, hierarchy.Rollup gives %f", name, keyOf[id], g, w)
+				}
+			}
+		}
+	})
 }

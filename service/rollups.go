@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 
+	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/ent"
 	"github.com/cop-territoriales/cop-api/ent/ancestry"
 	"github.com/cop-territoriales/cop-api/ent/commitment"
@@ -16,7 +17,7 @@ import (
 )
 
 // commitmentStatuses lists statuses in life-cycle order, for stable output.
-var commitmentStatuses = []commitment.Status{commitment.StatusDRAFT, commitment.StatusSUBMITTED, commitment.StatusADOPTED, commitment.StatusWITHDRAWN}
+var commitmentStatuses = []access.CommitmentStatus{access.Draft, access.Submitted, access.Adopted, access.Withdrawn}
 
 func (svc *Service) rollupQuery(ctx context.Context, f *RollupFilter) (RollupQuery, error) {
 	var out RollupQuery
@@ -50,7 +51,7 @@ func toRollup(a *Amounts) *Rollup {
 			out.Committed = append(out.Committed, &StatusAmount{Status: s, Ktco2e: v.KtCO2e, Count: int(v.Count)})
 		}
 	}
-	out.AdoptedKtco2e = a.Committed[commitment.StatusADOPTED].KtCO2e
+	out.AdoptedKtco2e = a.Committed[access.Adopted].KtCO2e
 	if a.ObjectiveKtCO2e != nil {
 		obj := *a.ObjectiveKtCO2e
 		out.ObjectiveKtco2e = &obj
@@ -76,11 +77,11 @@ func (svc *Service) Rollup(ctx context.Context, t *ent.Territory, f *RollupFilte
 
 // nestedLevels are the levels whose territories partition any larger one, so that child
 // rows add up to their parent.
-var nestedLevels = map[territory.Level]bool{territory.LevelREGION: true, territory.LevelDEPARTMENT: true, territory.LevelCOMMUNE: true}
+var nestedLevels = map[hierarchy.Level]bool{hierarchy.Region: true, hierarchy.Department: true, hierarchy.Commune: true}
 
 // RollupBy is a roll-up in rows: one per sector, per lever, or per territory of a level
 // below t (CHILD).
-func (svc *Service) RollupBy(ctx context.Context, t *ent.Territory, group RollupGroup, level *territory.Level, f *RollupFilter) ([]*RollupRow, error) {
+func (svc *Service) RollupBy(ctx context.Context, t *ent.Territory, group RollupGroup, level *hierarchy.Level, f *RollupFilter) ([]*RollupRow, error) {
 	q, err := svc.rollupQuery(ctx, f)
 	if err != nil {
 		return nil, err
@@ -155,7 +156,7 @@ func (svc *Service) RollupBy(ctx context.Context, t *ent.Territory, group Rollup
 // Roadmap is a region's 2030 roadmap for a COP edition: per sector, the region's
 // objectives and the adopted commitments of the territories inside it.
 func (svc *Service) Roadmap(ctx context.Context, region string, edition int) (*Roadmap, error) {
-	reg, err := svc.client.Territory.Query().Where(territory.LevelEQ(territory.LevelREGION), territory.Code(region)).Only(ctx)
+	reg, err := svc.client.Territory.Query().Where(territory.LevelEQ(hierarchy.Region), territory.Code(region)).Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, notFound("no region %q", region)
 	}
@@ -163,7 +164,7 @@ func (svc *Service) Roadmap(ctx context.Context, region string, edition int) (*R
 		return nil, err
 	}
 	cms, err := svc.client.Commitment.Query().
-		Where(commitment.StatusEQ(commitment.StatusADOPTED), commitment.CopEdition(edition),
+		Where(commitment.StatusEQ(access.Adopted), commitment.CopEdition(edition),
 			commitment.HasTerritoryWith(territory.HasAncestriesWith(ancestry.AncestorID(reg.ID), ancestry.WeightGT(0)))).
 		WithTerritory().WithLever().WithSector().Order(ent.Asc(commitment.FieldID)).All(ctx)
 	if err != nil {

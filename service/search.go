@@ -18,7 +18,7 @@ import (
 // accents, or whose code is text. Results come ranked: code or exact name first, then
 // names made of the query's words in another order, then names that start with the text,
 // then by population. It runs one statement.
-func (svc *Service) Search(ctx context.Context, text string, levels []territory.Level, limit int) ([]*ent.Territory, error) {
+func (svc *Service) Search(ctx context.Context, text string, levels []hierarchy.Level, limit int) ([]*ent.Territory, error) {
 	c := svc.client
 	words := hierarchy.SearchWords(text)
 	code := strings.TrimSpace(text)

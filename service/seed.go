@@ -6,12 +6,14 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/ent"
 	"github.com/cop-territoriales/cop-api/ent/action"
 	"github.com/cop-territoriales/cop-api/ent/commitment"
 	"github.com/cop-territoriales/cop-api/ent/commitmentevent"
 	"github.com/cop-territoriales/cop-api/ent/sector"
 	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/store"
 )
 
@@ -56,18 +58,18 @@ func seedDemo(ctx context.Context, client *ent.Client, size DemoSize) error {
 		if _, err := c.Commitment.Delete().Where(commitment.Synthetic(true)).Exec(ctx); err != nil {
 			return fmt.Errorf("seed: delete synthetic commitments: %w", err)
 		}
-		byLevel := map[territory.Level][]int{}
+		byLevel := map[hierarchy.Level][]int{}
 		var rows []struct {
 			ID    int    `json:"id"`
 			Level string `json:"level"`
 		}
-		if err := c.Territory.Query().Where(territory.LevelIn(territory.LevelCOMMUNE, territory.LevelEPCI,
-			territory.LevelDEPARTMENT, territory.LevelREGION)).Order(ent.Asc(territory.FieldID)).
+		if err := c.Territory.Query().Where(territory.LevelIn(hierarchy.Commune, hierarchy.EPCI,
+			hierarchy.Department, hierarchy.Region)).Order(ent.Asc(territory.FieldID)).
 			Select(territory.FieldID, territory.FieldLevel).Scan(ctx, &rows); err != nil {
 			return fmt.Errorf("seed: read territories: %w", err)
 		}
 		for _, r := range rows {
-			byLevel[territory.Level(r.Level)] = append(byLevel[territory.Level(r.Level)], r.ID)
+			byLevel[hierarchy.Level(r.Level)] = append(byLevel[hierarchy.Level(r.Level)], r.ID)
 		}
 		sectors, err := c.Sector.Query().WithLevers().Order(ent.Asc(sector.FieldID)).All(ctx)
 		if err != nil {
@@ -78,13 +80,13 @@ func seedDemo(ctx context.Context, client *ent.Client, size DemoSize) error {
 			var ids []int
 			switch p := rng.Float64(); {
 			case p < 0.55:
-				ids = byLevel[territory.LevelCOMMUNE]
+				ids = byLevel[hierarchy.Commune]
 			case p < 0.90:
-				ids = byLevel[territory.LevelEPCI]
+				ids = byLevel[hierarchy.EPCI]
 			case p < 0.98:
-				ids = byLevel[territory.LevelDEPARTMENT]
+				ids = byLevel[hierarchy.Department]
 			default:
-				ids = byLevel[territory.LevelREGION]
+				ids = byLevel[hierarchy.Region]
 			}
 			return ids[rng.IntN(len(ids))]
 		}
@@ -120,7 +122,7 @@ func seedDemo(ctx context.Context, client *ent.Client, size DemoSize) error {
 				return fmt.Errorf("seed: insert actions: %w", err)
 			}
 		}
-		cstatuses := []commitment.Status{commitment.StatusDRAFT, commitment.StatusSUBMITTED, commitment.StatusADOPTED, commitment.StatusADOPTED, commitment.StatusWITHDRAWN}
+		cstatuses := []access.CommitmentStatus{access.Draft, access.Submitted, access.Adopted, access.Adopted, access.Withdrawn}
 		var cms []*ent.CommitmentCreate
 		for i := range size.Commitments {
 			sec, lev := pick()

@@ -35,7 +35,7 @@ func (svc *Service) TerritoryID(ctx context.Context, k TerritoryKey) (int, error
 }
 
 // Territory returns the territory of a level and code, nil when there is none.
-func (svc *Service) Territory(ctx context.Context, level territory.Level, code string) (*ent.Territory, error) {
+func (svc *Service) Territory(ctx context.Context, level hierarchy.Level, code string) (*ent.Territory, error) {
 	return nilIfNotFound(svc.client.Territory.Query().Where(territory.LevelEQ(level), territory.Code(code)).Only(ctx))
 }
 
@@ -75,7 +75,7 @@ func (svc *Service) Territories(ctx context.Context, p Page, orderBy []*ent.Terr
 
 // SearchTerritories is Search with the API's bounds: 10 results unless first says
 // otherwise, at most MaxSearchResults.
-func (svc *Service) SearchTerritories(ctx context.Context, text string, levels []territory.Level, first *int) ([]*ent.Territory, error) {
+func (svc *Service) SearchTerritories(ctx context.Context, text string, levels []hierarchy.Level, first *int) ([]*ent.Territory, error) {
 	n := 10
 	if first != nil {
 		n = *first
@@ -87,7 +87,7 @@ func (svc *Service) SearchTerritories(ctx context.Context, text string, levels [
 }
 
 // childrenOf selects the territories directly under id, of one level when level is set.
-func childrenOf(id int, level *territory.Level) predicate.Territory {
+func childrenOf(id int, level *hierarchy.Level) predicate.Territory {
 	p := territory.HasParentsWith(membership.ParentID(id))
 	if level != nil {
 		return territory.And(p, territory.LevelEQ(*level))
@@ -96,7 +96,7 @@ func childrenOf(id int, level *territory.Level) predicate.Territory {
 }
 
 // descendantsOf selects the territories wholly or partly inside id.
-func descendantsOf(id int, level *territory.Level) predicate.Territory {
+func descendantsOf(id int, level *hierarchy.Level) predicate.Territory {
 	p := territory.HasAncestriesWith(ancestry.AncestorID(id), ancestry.DepthGT(0))
 	if level != nil {
 		return territory.And(p, territory.LevelEQ(*level))
@@ -180,7 +180,7 @@ const (
 // ConnArgs are a children or descendants connection's arguments.
 type ConnArgs struct {
 	Rel     Relation
-	Level   *territory.Level
+	Level   *hierarchy.Level
 	OrderBy []*ent.TerritoryOrder
 	Where   *ent.TerritoryWhereInput
 }

@@ -25,7 +25,7 @@ func TestMain(m *testing.M) {
 
 const fixture = "../data/fixtures/crte-illustrative.csv"
 
-func get(t *testing.T, c *ent.Client, level territory.Level, code string) *ent.Territory {
+func get(t *testing.T, c *ent.Client, level hierarchy.Level, code string) *ent.Territory {
 	t.Helper()
 	x, err := c.Territory.Query().Where(territory.LevelEQ(level), territory.Code(code)).Only(context.Background())
 	if err != nil {
@@ -72,15 +72,15 @@ func TestLoadHierarchy(t *testing.T) {
 				t.Errorf("%d %s, want %d", got[lv], lv, n)
 			}
 		}
-		fr := get(t, db.Client, territory.LevelCOUNTRY, "FR")
+		fr := get(t, db.Client, hierarchy.Country, "FR")
 		if fr.Population < 66_000_000 || fr.Population > 69_000_000 {
 			t.Errorf("France's population is %d", fr.Population)
 		}
-		rennes := get(t, db.Client, territory.LevelCOMMUNE, "35238")
+		rennes := get(t, db.Client, hierarchy.Commune, "35238")
 		if rennes.Name != "Rennes" || len(rennes.PostalCodes) != 3 || rennes.Population < 200_000 {
 			t.Errorf("Rennes = %+v", rennes)
 		}
-		rm := get(t, db.Client, territory.LevelEPCI, "243500139")
+		rm := get(t, db.Client, hierarchy.EPCI, "243500139")
 		if rm.Nature == nil || *rm.Nature != territory.NatureMETRO || rm.Siren == nil || *rm.Siren != "243500139" {
 			t.Errorf("Rennes Métropole = %+v", rm)
 		}
@@ -135,7 +135,7 @@ func TestRollupIsOneStatement(t *testing.T) {
 				outside[regionOf[c.Department]] += float64(c.Population)
 			}
 		}
-		regions, err := db.Client.Territory.Query().Where(territory.LevelEQ(territory.LevelREGION)).All(ctx)
+		regions, err := db.Client.Territory.Query().Where(territory.LevelEQ(hierarchy.Region)).All(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -147,7 +147,7 @@ func TestRollupIsOneStatement(t *testing.T) {
 			}
 		}
 		var epciPop int64
-		for _, p := range db.Client.Territory.Query().Where(territory.LevelEQ(territory.LevelEPCI)).Select(territory.FieldPopulation).IntsX(ctx) {
+		for _, p := range db.Client.Territory.Query().Where(territory.LevelEQ(hierarchy.EPCI)).Select(territory.FieldPopulation).IntsX(ctx) {
 			epciPop += int64(p)
 		}
 		if math.Abs(total-float64(epciPop)) > 1e-3 {
@@ -198,8 +198,8 @@ func TestImportCRTE(t *testing.T) {
 		if after[0] != base[0]+4 {
 			t.Errorf("%d territories after import, want %d", after[0], base[0]+4)
 		}
-		redon := get(t, c, territory.LevelCRTE, "crte-illustratif-03")
-		redonEPCI := get(t, c, territory.LevelEPCI, "243500741")
+		redon := get(t, c, hierarchy.CRTE, "crte-illustratif-03")
+		redonEPCI := get(t, c, hierarchy.EPCI, "243500741")
 		if redon.Population != redonEPCI.Population || redon.Name != "CRTE Redon (illustratif)" {
 			t.Errorf("CRTE Redon = %+v, its EPCI has %d inhabitants", redon, redonEPCI.Population)
 		}
@@ -214,8 +214,8 @@ func TestImportCRTE(t *testing.T) {
 		if len(deps) != 3 || math.Abs(w-1) > 1e-9 {
 			t.Errorf("CRTE Redon spans %d departments with weights adding to %v; want 3 and 1", len(deps), w)
 		}
-		brehat := get(t, c, territory.LevelCOMMUNE, "22016")
-		crte04 := get(t, c, territory.LevelCRTE, "crte-illustratif-04")
+		brehat := get(t, c, hierarchy.Commune, "22016")
+		crte04 := get(t, c, hierarchy.CRTE, "crte-illustratif-04")
 		if ok, _ := c.Membership.Query().Where(membership.ChildID(brehat.ID), membership.ParentID(crte04.ID)).Exist(ctx); !ok {
 			t.Error("Île-de-Bréhat should be a direct member of crte-illustratif-04")
 		}
@@ -227,7 +227,7 @@ func TestImportCRTE(t *testing.T) {
 		if again := tableCounts(t, c); again != after {
 			t.Errorf("re-import changed row counts: %v, then %v", after, again)
 		}
-		if id := get(t, c, territory.LevelCRTE, "crte-illustratif-03").ID; id != redon.ID {
+		if id := get(t, c, hierarchy.CRTE, "crte-illustratif-03").ID; id != redon.ID {
 			t.Errorf("re-import changed the CRTE's id: %d, then %d", redon.ID, id)
 		}
 
@@ -239,16 +239,16 @@ func TestImportCRTE(t *testing.T) {
 		if _, err := importFile(t, db, one); err != nil {
 			t.Fatal(err)
 		}
-		crte02 := get(t, c, territory.LevelCRTE, "crte-illustratif-02")
-		vitre := get(t, c, territory.LevelEPCI, "200039022")
+		crte02 := get(t, c, hierarchy.CRTE, "crte-illustratif-02")
+		vitre := get(t, c, hierarchy.EPCI, "200039022")
 		if crte02.Population != vitre.Population {
 			t.Errorf("crte-illustratif-02 has %d inhabitants, want Vitré's %d alone", crte02.Population, vitre.Population)
 		}
-		valdille := get(t, c, territory.LevelEPCI, "243500667")
-		if ok, _ := c.Membership.Query().Where(membership.ChildID(valdille.ID), membership.HasParentWith(territory.LevelEQ(territory.LevelCRTE))).Exist(ctx); ok {
+		valdille := get(t, c, hierarchy.EPCI, "243500667")
+		if ok, _ := c.Membership.Query().Where(membership.ChildID(valdille.ID), membership.HasParentWith(territory.LevelEQ(hierarchy.CRTE))).Exist(ctx); ok {
 			t.Error("Val d'Ille-Aubigné is still in a CRTE")
 		}
-		if get(t, c, territory.LevelCRTE, "crte-illustratif-03").Population != redon.Population {
+		if get(t, c, hierarchy.CRTE, "crte-illustratif-03").Population != redon.Population {
 			t.Error("a CRTE absent from the file changed")
 		}
 	})

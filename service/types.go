@@ -8,12 +8,12 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/data"
 	"github.com/cop-territoriales/cop-api/ent"
 	"github.com/cop-territoriales/cop-api/ent/action"
-	"github.com/cop-territoriales/cop-api/ent/commitment"
 	"github.com/cop-territoriales/cop-api/ent/objective"
-	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/planning"
 )
 
@@ -86,7 +86,7 @@ type CommitmentInput struct {
 	CopEdition *int    `json:"copEdition,omitempty"`
 	Note       *string `json:"note,omitempty"`
 	// On creation: DRAFT (default) or SUBMITTED.
-	Status *commitment.Status `json:"status,omitempty"`
+	Status *access.CommitmentStatus `json:"status,omitempty"`
 }
 
 type CustomWeightInput struct {
@@ -201,7 +201,7 @@ type RollupFilter struct {
 	// Only actions running in this year (startYear <= year <= endYear).
 	Year *int `json:"year,omitempty"`
 	// Only what is carried by territories of these levels.
-	CarrierLevels []territory.Level `json:"carrierLevels,omitempty"`
+	CarrierLevels []hierarchy.Level `json:"carrierLevels,omitempty"`
 }
 
 type RollupRow struct {
@@ -224,14 +224,14 @@ type SectorSummary struct {
 }
 
 type StatusAmount struct {
-	Status commitment.Status `json:"status"`
-	Ktco2e float64           `json:"ktco2e"`
-	Count  int               `json:"count"`
+	Status access.CommitmentStatus `json:"status"`
+	Ktco2e float64                 `json:"ktco2e"`
+	Count  int                     `json:"count"`
 }
 
 // Identifies a territory by its level and its official code, e.g. {level: EPCI, code: "243500139"}.
 type TerritoryKey struct {
-	Level territory.Level `json:"level"`
+	Level hierarchy.Level `json:"level"`
 	// Official code: FR, INSEE code of a region, department or commune, SIREN of an EPCI, ANCT id of a CRTE.
 	Code string `json:"code"`
 }

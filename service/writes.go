@@ -232,7 +232,7 @@ type CommitmentWrite struct {
 	TargetYear    *int
 	CopEdition    *int
 	Note          *string
-	Status        *commitment.Status // on creation only: DRAFT or SUBMITTED
+	Status        *access.CommitmentStatus // on creation only: DRAFT or SUBMITTED
 }
 
 // writeNewCommitment creates a commitment with the first event of its history.
@@ -270,7 +270,7 @@ func createCommitment(ctx context.Context, client *ent.Client, w Write, in Commi
 
 // writeCommitmentUpdate changes a commitment's quantities, year or note at the given version,
 // and, when to is set, its status (with an event in its history).
-func (svc *Service) writeCommitmentUpdate(ctx context.Context, w Write, id, version int, in CommitmentWrite, to *commitment.Status) (*ent.Commitment, error) {
+func (svc *Service) writeCommitmentUpdate(ctx context.Context, w Write, id, version int, in CommitmentWrite, to *access.CommitmentStatus) (*ent.Commitment, error) {
 	client := svc.client
 	ctx = store.UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
 	var out *ent.Commitment

@@ -4,12 +4,12 @@ package apikey
 
 import (
 	"fmt"
-	"io"
-	"strconv"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/cop-territoriales/cop-api/access"
 )
 
 const (
@@ -75,25 +75,10 @@ var (
 	DefaultCreatedAt func() time.Time
 )
 
-// Role defines the type for the "role" enum field.
-type Role string
-
-// Role values.
-const (
-	RoleREADER      Role = "READER"
-	RoleCONTRIBUTOR Role = "CONTRIBUTOR"
-	RoleCOORDINATOR Role = "COORDINATOR"
-	RoleADMIN       Role = "ADMIN"
-)
-
-func (r Role) String() string {
-	return string(r)
-}
-
 // RoleValidator is a validator for the "role" field enum values. It is called by the builders before save.
-func RoleValidator(r Role) error {
+func RoleValidator(r access.Role) error {
 	switch r {
-	case RoleREADER, RoleCONTRIBUTOR, RoleCOORDINATOR, RoleADMIN:
+	case "READER", "CONTRIBUTOR", "COORDINATOR", "ADMIN":
 		return nil
 	default:
 		return fmt.Errorf("apikey: invalid enum value for role field: %q", r)
@@ -152,20 +137,9 @@ func newTerritoryStep() *sqlgraph.Step {
 	)
 }
 
-// MarshalGQL implements graphql.Marshaler interface.
-func (e Role) MarshalGQL(w io.Writer) {
-	io.WriteString(w, strconv.Quote(e.String()))
-}
-
-// UnmarshalGQL implements graphql.Unmarshaler interface.
-func (e *Role) UnmarshalGQL(val interface{}) error {
-	str, ok := val.(string)
-	if !ok {
-		return fmt.Errorf("enum %T must be a string", val)
-	}
-	*e = Role(str)
-	if err := RoleValidator(*e); err != nil {
-		return fmt.Errorf("%s is not a valid Role", str)
-	}
-	return nil
-}
+var (
+	// access.Role must implement graphql.Marshaler.
+	_ graphql.Marshaler = (*access.Role)(nil)
+	// access.Role must implement graphql.Unmarshaler.
+	_ graphql.Unmarshaler = (*access.Role)(nil)
+)

@@ -7,6 +7,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/ent/predicate"
 )
 
@@ -256,23 +257,33 @@ func OrganisationContainsFold(v string) predicate.APIKey {
 }
 
 // RoleEQ applies the EQ predicate on the "role" field.
-func RoleEQ(v Role) predicate.APIKey {
-	return predicate.APIKey(sql.FieldEQ(FieldRole, v))
+func RoleEQ(v access.Role) predicate.APIKey {
+	vc := v
+	return predicate.APIKey(sql.FieldEQ(FieldRole, vc))
 }
 
 // RoleNEQ applies the NEQ predicate on the "role" field.
-func RoleNEQ(v Role) predicate.APIKey {
-	return predicate.APIKey(sql.FieldNEQ(FieldRole, v))
+func RoleNEQ(v access.Role) predicate.APIKey {
+	vc := v
+	return predicate.APIKey(sql.FieldNEQ(FieldRole, vc))
 }
 
 // RoleIn applies the In predicate on the "role" field.
-func RoleIn(vs ...Role) predicate.APIKey {
-	return predicate.APIKey(sql.FieldIn(FieldRole, vs...))
+func RoleIn(vs ...access.Role) predicate.APIKey {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.APIKey(sql.FieldIn(FieldRole, v...))
 }
 
 // RoleNotIn applies the NotIn predicate on the "role" field.
-func RoleNotIn(vs ...Role) predicate.APIKey {
-	return predicate.APIKey(sql.FieldNotIn(FieldRole, vs...))
+func RoleNotIn(vs ...access.Role) predicate.APIKey {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.APIKey(sql.FieldNotIn(FieldRole, v...))
 }
 
 // TerritoryIDEQ applies the EQ predicate on the "territory_id" field.

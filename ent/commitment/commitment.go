@@ -4,12 +4,12 @@ package commitment
 
 import (
 	"fmt"
-	"io"
-	"strconv"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/cop-territoriales/cop-api/access"
 )
 
 const (
@@ -128,28 +128,12 @@ var (
 	UpdateDefaultUpdatedAt func() time.Time
 )
 
-// Status defines the type for the "status" enum field.
-type Status string
-
-// StatusDRAFT is the default value of the Status enum.
-const DefaultStatus = StatusDRAFT
-
-// Status values.
-const (
-	StatusDRAFT     Status = "DRAFT"
-	StatusSUBMITTED Status = "SUBMITTED"
-	StatusADOPTED   Status = "ADOPTED"
-	StatusWITHDRAWN Status = "WITHDRAWN"
-)
-
-func (s Status) String() string {
-	return string(s)
-}
+const DefaultStatus access.CommitmentStatus = "DRAFT"
 
 // StatusValidator is a validator for the "status" field enum values. It is called by the builders before save.
-func StatusValidator(s Status) error {
+func StatusValidator(s access.CommitmentStatus) error {
 	switch s {
-	case StatusDRAFT, StatusSUBMITTED, StatusADOPTED, StatusWITHDRAWN:
+	case "DRAFT", "SUBMITTED", "ADOPTED", "WITHDRAWN":
 		return nil
 	default:
 		return fmt.Errorf("commitment: invalid enum value for status field: %q", s)
@@ -292,20 +276,9 @@ func newHistoryStep() *sqlgraph.Step {
 	)
 }
 
-// MarshalGQL implements graphql.Marshaler interface.
-func (e Status) MarshalGQL(w io.Writer) {
-	io.WriteString(w, strconv.Quote(e.String()))
-}
-
-// UnmarshalGQL implements graphql.Unmarshaler interface.
-func (e *Status) UnmarshalGQL(val interface{}) error {
-	str, ok := val.(string)
-	if !ok {
-		return fmt.Errorf("enum %T must be a string", val)
-	}
-	*e = Status(str)
-	if err := StatusValidator(*e); err != nil {
-		return fmt.Errorf("%s is not a valid Status", str)
-	}
-	return nil
-}
+var (
+	// access.CommitmentStatus must implement graphql.Marshaler.
+	_ graphql.Marshaler = (*access.CommitmentStatus)(nil)
+	// access.CommitmentStatus must implement graphql.Unmarshaler.
+	_ graphql.Unmarshaler = (*access.CommitmentStatus)(nil)
+)

@@ -7,6 +7,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/ent/predicate"
 )
 
@@ -336,23 +337,33 @@ func TargetYearLTE(v int) predicate.Commitment {
 }
 
 // StatusEQ applies the EQ predicate on the "status" field.
-func StatusEQ(v Status) predicate.Commitment {
-	return predicate.Commitment(sql.FieldEQ(FieldStatus, v))
+func StatusEQ(v access.CommitmentStatus) predicate.Commitment {
+	vc := v
+	return predicate.Commitment(sql.FieldEQ(FieldStatus, vc))
 }
 
 // StatusNEQ applies the NEQ predicate on the "status" field.
-func StatusNEQ(v Status) predicate.Commitment {
-	return predicate.Commitment(sql.FieldNEQ(FieldStatus, v))
+func StatusNEQ(v access.CommitmentStatus) predicate.Commitment {
+	vc := v
+	return predicate.Commitment(sql.FieldNEQ(FieldStatus, vc))
 }
 
 // StatusIn applies the In predicate on the "status" field.
-func StatusIn(vs ...Status) predicate.Commitment {
-	return predicate.Commitment(sql.FieldIn(FieldStatus, vs...))
+func StatusIn(vs ...access.CommitmentStatus) predicate.Commitment {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Commitment(sql.FieldIn(FieldStatus, v...))
 }
 
 // StatusNotIn applies the NotIn predicate on the "status" field.
-func StatusNotIn(vs ...Status) predicate.Commitment {
-	return predicate.Commitment(sql.FieldNotIn(FieldStatus, vs...))
+func StatusNotIn(vs ...access.CommitmentStatus) predicate.Commitment {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Commitment(sql.FieldNotIn(FieldStatus, v...))
 }
 
 // CopEditionEQ applies the EQ predicate on the "cop_edition" field.

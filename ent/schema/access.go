@@ -3,6 +3,8 @@ package schema
 import (
 	"time"
 
+	"github.com/cop-territoriales/cop-api/access"
+
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
@@ -23,7 +25,7 @@ func (APIKey) Fields() []ent.Field {
 		field.String("prefix").Unique().NotEmpty().Immutable().Comment("Public part of the key, shown in lists and audit entries."),
 		field.Bytes("secret_hash").Sensitive().Immutable(),
 		field.String("organisation").NotEmpty().Comment("Organisation holding the key."),
-		field.Enum("role").Values("READER", "CONTRIBUTOR", "COORDINATOR", "ADMIN").Comment("What the key may do."),
+		field.Enum("role").GoType(access.Role("")).Comment("What the key may do."),
 		field.Int("territory_id").Immutable(),
 		field.Time("created_at").Default(time.Now).Immutable(),
 		field.Time("revoked_at").Optional().Nillable(),

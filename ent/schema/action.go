@@ -3,6 +3,8 @@ package schema
 import (
 	"time"
 
+	"github.com/cop-territoriales/cop-api/access"
+
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
@@ -78,7 +80,8 @@ func (Commitment) Fields() []ent.Field {
 		field.Float("ktco2e").Optional().Nillable().Comment("Emissions avoided by the target year, in ktCO2e."),
 		field.Float("physical").Optional().Nillable().Comment("Quantity in the lever's physical unit."),
 		field.Int("target_year").Default(2030).Comment("Year the quantity is due."),
-		field.Enum("status").Values("DRAFT", "SUBMITTED", "ADOPTED", "WITHDRAWN").Default("DRAFT").
+		field.Enum("status").GoType(access.CommitmentStatus("")).Default(string(access.Draft)).
+			Annotations(entgql.Type("CommitmentStatus")).
 			Comment("DRAFT, SUBMITTED to the region, ADOPTED into the roadmap by the region's coordinator, WITHDRAWN."),
 		field.Int("cop_edition").Optional().Nillable().Comment("COP edition of the roadmap."),
 		field.Text("note").Default("").Comment("Free text."),

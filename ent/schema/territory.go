@@ -8,6 +8,7 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 )
 
 // Territory is one territory of the hierarchy: the country, a region, a department, a
@@ -22,7 +23,8 @@ type Territory struct {
 func (Territory) Fields() []ent.Field {
 	return []ent.Field{
 		field.Enum("level").
-			Values("COUNTRY", "REGION", "DEPARTMENT", "CRTE", "EPCI", "COMMUNE").
+			GoType(hierarchy.Level("")).
+			Annotations(entgql.Type("TerritoryLevel")).
 			Comment("Level in the territorial hierarchy."),
 		field.String("code").
 			NotEmpty().

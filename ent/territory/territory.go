@@ -9,6 +9,8 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 )
 
 const (
@@ -108,27 +110,10 @@ var (
 	DefaultSearchKey string
 )
 
-// Level defines the type for the "level" enum field.
-type Level string
-
-// Level values.
-const (
-	LevelCOUNTRY    Level = "COUNTRY"
-	LevelREGION     Level = "REGION"
-	LevelDEPARTMENT Level = "DEPARTMENT"
-	LevelCRTE       Level = "CRTE"
-	LevelEPCI       Level = "EPCI"
-	LevelCOMMUNE    Level = "COMMUNE"
-)
-
-func (l Level) String() string {
-	return string(l)
-}
-
 // LevelValidator is a validator for the "level" field enum values. It is called by the builders before save.
-func LevelValidator(l Level) error {
-	switch l {
-	case LevelCOUNTRY, LevelREGION, LevelDEPARTMENT, LevelCRTE, LevelEPCI, LevelCOMMUNE:
+func LevelValidator(l hierarchy.Level) error {
+	switch l.String() {
+	case "COUNTRY", "REGION", "DEPARTMENT", "CRTE", "EPCI", "COMMUNE":
 		return nil
 	default:
 		return fmt.Errorf("territory: invalid enum value for level field: %q", l)
@@ -288,23 +273,12 @@ func newDescendanciesStep() *sqlgraph.Step {
 	)
 }
 
-// MarshalGQL implements graphql.Marshaler interface.
-func (e Level) MarshalGQL(w io.Writer) {
-	io.WriteString(w, strconv.Quote(e.String()))
-}
-
-// UnmarshalGQL implements graphql.Unmarshaler interface.
-func (e *Level) UnmarshalGQL(val interface{}) error {
-	str, ok := val.(string)
-	if !ok {
-		return fmt.Errorf("enum %T must be a string", val)
-	}
-	*e = Level(str)
-	if err := LevelValidator(*e); err != nil {
-		return fmt.Errorf("%s is not a valid Level", str)
-	}
-	return nil
-}
+var (
+	// hierarchy.Level must implement graphql.Marshaler.
+	_ graphql.Marshaler = (*hierarchy.Level)(nil)
+	// hierarchy.Level must implement graphql.Unmarshaler.
+	_ graphql.Unmarshaler = (*hierarchy.Level)(nil)
+)
 
 // MarshalGQL implements graphql.Marshaler interface.
 func (e Nature) MarshalGQL(w io.Writer) {

@@ -6,6 +6,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/cop-territoriales/cop-api/ent/predicate"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 )
 
 // ID filters vertices based on their ID field.
@@ -79,23 +80,33 @@ func SearchKey(v string) predicate.Territory {
 }
 
 // LevelEQ applies the EQ predicate on the "level" field.
-func LevelEQ(v Level) predicate.Territory {
-	return predicate.Territory(sql.FieldEQ(FieldLevel, v))
+func LevelEQ(v hierarchy.Level) predicate.Territory {
+	vc := v
+	return predicate.Territory(sql.FieldEQ(FieldLevel, vc))
 }
 
 // LevelNEQ applies the NEQ predicate on the "level" field.
-func LevelNEQ(v Level) predicate.Territory {
-	return predicate.Territory(sql.FieldNEQ(FieldLevel, v))
+func LevelNEQ(v hierarchy.Level) predicate.Territory {
+	vc := v
+	return predicate.Territory(sql.FieldNEQ(FieldLevel, vc))
 }
 
 // LevelIn applies the In predicate on the "level" field.
-func LevelIn(vs ...Level) predicate.Territory {
-	return predicate.Territory(sql.FieldIn(FieldLevel, vs...))
+func LevelIn(vs ...hierarchy.Level) predicate.Territory {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Territory(sql.FieldIn(FieldLevel, v...))
 }
 
 // LevelNotIn applies the NotIn predicate on the "level" field.
-func LevelNotIn(vs ...Level) predicate.Territory {
-	return predicate.Territory(sql.FieldNotIn(FieldLevel, vs...))
+func LevelNotIn(vs ...hierarchy.Level) predicate.Territory {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Territory(sql.FieldNotIn(FieldLevel, v...))
 }
 
 // CodeEQ applies the EQ predicate on the "code" field.

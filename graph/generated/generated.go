@@ -15,14 +15,15 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
+	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/data"
 	"github.com/cop-territoriales/cop-api/ent"
 	"github.com/cop-territoriales/cop-api/ent/action"
-	"github.com/cop-territoriales/cop-api/ent/commitment"
 	"github.com/cop-territoriales/cop-api/ent/copparticipant"
 	"github.com/cop-territoriales/cop-api/ent/copstep"
 	"github.com/cop-territoriales/cop-api/ent/objective"
 	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/planning"
 	"github.com/cop-territoriales/cop-api/service"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -269,7 +270,7 @@ type ComplexityRoot struct {
 		CreateCommitment     func(childComplexity int, input service.CommitmentInput, idempotencyKey *string) int
 		CreateCop            func(childComplexity int, region string, edition int, title *string) int
 		RecordObservations   func(childComplexity int, input []*service.ObservationInput) int
-		TransitionCommitment func(childComplexity int, id int, version int, to commitment.Status) int
+		TransitionCommitment func(childComplexity int, id int, version int, to access.CommitmentStatus) int
 		UpdateAction         func(childComplexity int, id int, version int, input service.ActionInput) int
 		UpdateCommitment     func(childComplexity int, id int, version int, input service.CommitmentInput) int
 		UpdateCopStep        func(childComplexity int, region string, edition int, step planning.StepKind, status *copstep.Status, startsOn *time.Time, endsOn *time.Time) int
@@ -349,12 +350,12 @@ type ComplexityRoot struct {
 		Node              func(childComplexity int, id int) int
 		Nodes             func(childComplexity int, ids []int) int
 		Roadmap           func(childComplexity int, region string, edition int) int
-		SearchTerritories func(childComplexity int, text string, levels []territory.Level, first *int) int
+		SearchTerritories func(childComplexity int, text string, levels []hierarchy.Level, first *int) int
 		Sector            func(childComplexity int, code string) int
 		Sectors           func(childComplexity int) int
 		Sources           func(childComplexity int) int
 		Territories       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput, parent *service.TerritoryKey, within *service.TerritoryKey) int
-		Territory         func(childComplexity int, level territory.Level, code string) int
+		Territory         func(childComplexity int, level hierarchy.Level, code string) int
 		Themes            func(childComplexity int) int
 	}
 
@@ -430,12 +431,12 @@ type ComplexityRoot struct {
 	Territory struct {
 		Actions      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ActionOrder, where *ent.ActionWhereInput) int
 		Ancestors    func(childComplexity int) int
-		Breakdown    func(childComplexity int, lever *string, sector *string, level territory.Level, metric *planning.Metric, key *service.BreakdownKeyInput) int
-		Children     func(childComplexity int, level *territory.Level, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput) int
+		Breakdown    func(childComplexity int, lever *string, sector *string, level hierarchy.Level, metric *planning.Metric, key *service.BreakdownKeyInput) int
+		Children     func(childComplexity int, level *hierarchy.Level, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput) int
 		Code         func(childComplexity int) int
 		Commitments  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CommitmentOrder, where *ent.CommitmentWhereInput) int
 		Dashboard    func(childComplexity int) int
-		Descendants  func(childComplexity int, level *territory.Level, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput) int
+		Descendants  func(childComplexity int, level *hierarchy.Level, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput) int
 		Diagnostic   func(childComplexity int, lever *string, sector *string, metric *planning.Metric) int
 		ID           func(childComplexity int) int
 		Level        func(childComplexity int) int
@@ -443,11 +444,11 @@ type ComplexityRoot struct {
 		Nature       func(childComplexity int) int
 		Objectives   func(childComplexity int, lever *string, sector *string, includeDerived *bool, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ObjectiveOrder, where *ent.ObjectiveWhereInput) int
 		Observations func(childComplexity int, lever *string, sector *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ObservationOrder, where *ent.ObservationWhereInput) int
-		Parents      func(childComplexity int, level *territory.Level) int
+		Parents      func(childComplexity int, level *hierarchy.Level) int
 		Population   func(childComplexity int) int
 		PostalCodes  func(childComplexity int) int
 		Rollup       func(childComplexity int, filter *service.RollupFilter) int
-		RollupBy     func(childComplexity int, groupBy service.RollupGroup, level *territory.Level, filter *service.RollupFilter) int
+		RollupBy     func(childComplexity int, groupBy service.RollupGroup, level *hierarchy.Level, filter *service.RollupFilter) int
 		Siren        func(childComplexity int) int
 	}
 
@@ -488,7 +489,7 @@ type MutationResolver interface {
 	WithdrawAction(ctx context.Context, id int, version int) (*ent.Action, error)
 	CreateCommitment(ctx context.Context, input service.CommitmentInput, idempotencyKey *string) (*ent.Commitment, error)
 	UpdateCommitment(ctx context.Context, id int, version int, input service.CommitmentInput) (*ent.Commitment, error)
-	TransitionCommitment(ctx context.Context, id int, version int, to commitment.Status) (*ent.Commitment, error)
+	TransitionCommitment(ctx context.Context, id int, version int, to access.CommitmentStatus) (*ent.Commitment, error)
 	WithdrawCommitment(ctx context.Context, id int, version int) (*ent.Commitment, error)
 }
 type QueryResolver interface {
@@ -506,24 +507,24 @@ type QueryResolver interface {
 	Cop(ctx context.Context, region string, edition int) (*ent.Cop, error)
 	Cops(ctx context.Context, region *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CopOrder, where *ent.CopWhereInput) (*ent.CopConnection, error)
 	Sources(ctx context.Context) ([]*data.Source, error)
-	Territory(ctx context.Context, level territory.Level, code string) (*ent.Territory, error)
+	Territory(ctx context.Context, level hierarchy.Level, code string) (*ent.Territory, error)
 	Territories(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput, parent *service.TerritoryKey, within *service.TerritoryKey) (*ent.TerritoryConnection, error)
-	SearchTerritories(ctx context.Context, text string, levels []territory.Level, first *int) ([]*ent.Territory, error)
+	SearchTerritories(ctx context.Context, text string, levels []hierarchy.Level, first *int) ([]*ent.Territory, error)
 }
 type TerritoryResolver interface {
 	Actions(ctx context.Context, obj *ent.Territory, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ActionOrder, where *ent.ActionWhereInput) (*ent.ActionConnection, error)
 	Commitments(ctx context.Context, obj *ent.Territory, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CommitmentOrder, where *ent.CommitmentWhereInput) (*ent.CommitmentConnection, error)
 	Rollup(ctx context.Context, obj *ent.Territory, filter *service.RollupFilter) (*service.Rollup, error)
-	RollupBy(ctx context.Context, obj *ent.Territory, groupBy service.RollupGroup, level *territory.Level, filter *service.RollupFilter) ([]*service.RollupRow, error)
+	RollupBy(ctx context.Context, obj *ent.Territory, groupBy service.RollupGroup, level *hierarchy.Level, filter *service.RollupFilter) ([]*service.RollupRow, error)
 	Objectives(ctx context.Context, obj *ent.Territory, lever *string, sector *string, includeDerived *bool, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ObjectiveOrder, where *ent.ObjectiveWhereInput) (*ent.ObjectiveConnection, error)
 	Observations(ctx context.Context, obj *ent.Territory, lever *string, sector *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ObservationOrder, where *ent.ObservationWhereInput) (*ent.ObservationConnection, error)
 	Diagnostic(ctx context.Context, obj *ent.Territory, lever *string, sector *string, metric *planning.Metric) (*service.Diagnostic, error)
-	Breakdown(ctx context.Context, obj *ent.Territory, lever *string, sector *string, level territory.Level, metric *planning.Metric, key *service.BreakdownKeyInput) (*service.Breakdown, error)
+	Breakdown(ctx context.Context, obj *ent.Territory, lever *string, sector *string, level hierarchy.Level, metric *planning.Metric, key *service.BreakdownKeyInput) (*service.Breakdown, error)
 	Dashboard(ctx context.Context, obj *ent.Territory) ([]*service.SectorSummary, error)
-	Parents(ctx context.Context, obj *ent.Territory, level *territory.Level) ([]*ent.Membership, error)
+	Parents(ctx context.Context, obj *ent.Territory, level *hierarchy.Level) ([]*ent.Membership, error)
 	Ancestors(ctx context.Context, obj *ent.Territory) ([]*ent.Territory, error)
-	Children(ctx context.Context, obj *ent.Territory, level *territory.Level, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput) (*ent.TerritoryConnection, error)
-	Descendants(ctx context.Context, obj *ent.Territory, level *territory.Level, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput) (*ent.TerritoryConnection, error)
+	Children(ctx context.Context, obj *ent.Territory, level *hierarchy.Level, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput) (*ent.TerritoryConnection, error)
+	Descendants(ctx context.Context, obj *ent.Territory, level *hierarchy.Level, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput) (*ent.TerritoryConnection, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1490,7 +1491,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.TransitionCommitment(childComplexity, args["id"].(int), args["version"].(int), args["to"].(commitment.Status)), true
+		return e.ComplexityRoot.Mutation.TransitionCommitment(childComplexity, args["id"].(int), args["version"].(int), args["to"].(access.CommitmentStatus)), true
 	case "Mutation.updateAction":
 		if e.ComplexityRoot.Mutation.UpdateAction == nil {
 			break
@@ -1915,7 +1916,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.SearchTerritories(childComplexity, args["text"].(string), args["levels"].([]territory.Level), args["first"].(*int)), true
+		return e.ComplexityRoot.Query.SearchTerritories(childComplexity, args["text"].(string), args["levels"].([]hierarchy.Level), args["first"].(*int)), true
 	case "Query.sector":
 		if e.ComplexityRoot.Query.Sector == nil {
 			break
@@ -1960,7 +1961,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Territory(childComplexity, args["level"].(territory.Level), args["code"].(string)), true
+		return e.ComplexityRoot.Query.Territory(childComplexity, args["level"].(hierarchy.Level), args["code"].(string)), true
 	case "Query.themes":
 		if e.ComplexityRoot.Query.Themes == nil {
 			break
@@ -2273,7 +2274,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Territory.Breakdown(childComplexity, args["lever"].(*string), args["sector"].(*string), args["level"].(territory.Level), args["metric"].(*planning.Metric), args["key"].(*service.BreakdownKeyInput)), true
+		return e.ComplexityRoot.Territory.Breakdown(childComplexity, args["lever"].(*string), args["sector"].(*string), args["level"].(hierarchy.Level), args["metric"].(*planning.Metric), args["key"].(*service.BreakdownKeyInput)), true
 	case "Territory.children":
 		if e.ComplexityRoot.Territory.Children == nil {
 			break
@@ -2284,7 +2285,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Territory.Children(childComplexity, args["level"].(*territory.Level), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.TerritoryOrder), args["where"].(*ent.TerritoryWhereInput)), true
+		return e.ComplexityRoot.Territory.Children(childComplexity, args["level"].(*hierarchy.Level), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.TerritoryOrder), args["where"].(*ent.TerritoryWhereInput)), true
 	case "Territory.code":
 		if e.ComplexityRoot.Territory.Code == nil {
 			break
@@ -2318,7 +2319,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Territory.Descendants(childComplexity, args["level"].(*territory.Level), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.TerritoryOrder), args["where"].(*ent.TerritoryWhereInput)), true
+		return e.ComplexityRoot.Territory.Descendants(childComplexity, args["level"].(*hierarchy.Level), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.TerritoryOrder), args["where"].(*ent.TerritoryWhereInput)), true
 	case "Territory.diagnostic":
 		if e.ComplexityRoot.Territory.Diagnostic == nil {
 			break
@@ -2386,7 +2387,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Territory.Parents(childComplexity, args["level"].(*territory.Level)), true
+		return e.ComplexityRoot.Territory.Parents(childComplexity, args["level"].(*hierarchy.Level)), true
 	case "Territory.population":
 		if e.ComplexityRoot.Territory.Population == nil {
 			break
@@ -2420,7 +2421,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Territory.RollupBy(childComplexity, args["groupBy"].(service.RollupGroup), args["level"].(*territory.Level), args["filter"].(*service.RollupFilter)), true
+		return e.ComplexityRoot.Territory.RollupBy(childComplexity, args["groupBy"].(service.RollupGroup), args["level"].(*hierarchy.Level), args["filter"].(*service.RollupFilter)), true
 	case "Territory.siren":
 		if e.ComplexityRoot.Territory.Siren == nil {
 			break
@@ -3411,7 +3412,7 @@ enum CommitmentOrderField {
 """
 CommitmentStatus is enum for the field status
 """
-enum CommitmentStatus @goModel(model: "github.com/cop-territoriales/cop-api/ent/commitment.Status") {
+enum CommitmentStatus @goModel(model: "github.com/cop-territoriales/cop-api/access.CommitmentStatus") {
   DRAFT
   SUBMITTED
   ADOPTED
@@ -4616,7 +4617,7 @@ type TerritoryEdge {
 """
 TerritoryLevel is enum for the field level
 """
-enum TerritoryLevel @goModel(model: "github.com/cop-territoriales/cop-api/ent/territory.Level") {
+enum TerritoryLevel @goModel(model: "github.com/cop-territoriales/cop-api/hierarchy.Level") {
   COUNTRY
   REGION
   DEPARTMENT
@@ -6193,8 +6194,8 @@ func (ec *executionContext) field_Mutation_transitionCommitment_args(ctx context
 	}
 	args["version"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
-		func(ctx context.Context, v any) (commitment.Status, error) {
-			return ec.unmarshalNCommitmentStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋcommitmentᚐStatus(ctx, v)
+		func(ctx context.Context, v any) (access.CommitmentStatus, error) {
+			return ec.unmarshalNCommitmentStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋaccessᚐCommitmentStatus(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6783,8 +6784,8 @@ func (ec *executionContext) field_Query_searchTerritories_args(ctx context.Conte
 	}
 	args["text"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "levels",
-		func(ctx context.Context, v any) ([]territory.Level, error) {
-			return ec.unmarshalOTerritoryLevel2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋterritoryᚐLevelᚄ(ctx, v)
+		func(ctx context.Context, v any) ([]hierarchy.Level, error) {
+			return ec.unmarshalOTerritoryLevel2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋhierarchyᚐLevelᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6889,8 +6890,8 @@ func (ec *executionContext) field_Query_territory_args(ctx context.Context, rawA
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "level",
-		func(ctx context.Context, v any) (territory.Level, error) {
-			return ec.unmarshalNTerritoryLevel2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋterritoryᚐLevel(ctx, v)
+		func(ctx context.Context, v any) (hierarchy.Level, error) {
+			return ec.unmarshalNTerritoryLevel2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋhierarchyᚐLevel(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6981,8 +6982,8 @@ func (ec *executionContext) field_Territory_breakdown_args(ctx context.Context, 
 	}
 	args["sector"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "level",
-		func(ctx context.Context, v any) (territory.Level, error) {
-			return ec.unmarshalNTerritoryLevel2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋterritoryᚐLevel(ctx, v)
+		func(ctx context.Context, v any) (hierarchy.Level, error) {
+			return ec.unmarshalNTerritoryLevel2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋhierarchyᚐLevel(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7011,8 +7012,8 @@ func (ec *executionContext) field_Territory_children_args(ctx context.Context, r
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "level",
-		func(ctx context.Context, v any) (*territory.Level, error) {
-			return ec.unmarshalOTerritoryLevel2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋterritoryᚐLevel(ctx, v)
+		func(ctx context.Context, v any) (*hierarchy.Level, error) {
+			return ec.unmarshalOTerritoryLevel2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋhierarchyᚐLevel(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7127,8 +7128,8 @@ func (ec *executionContext) field_Territory_descendants_args(ctx context.Context
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "level",
-		func(ctx context.Context, v any) (*territory.Level, error) {
-			return ec.unmarshalOTerritoryLevel2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋterritoryᚐLevel(ctx, v)
+		func(ctx context.Context, v any) (*hierarchy.Level, error) {
+			return ec.unmarshalOTerritoryLevel2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋhierarchyᚐLevel(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7367,8 +7368,8 @@ func (ec *executionContext) field_Territory_parents_args(ctx context.Context, ra
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "level",
-		func(ctx context.Context, v any) (*territory.Level, error) {
-			return ec.unmarshalOTerritoryLevel2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋterritoryᚐLevel(ctx, v)
+		func(ctx context.Context, v any) (*hierarchy.Level, error) {
+			return ec.unmarshalOTerritoryLevel2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋhierarchyᚐLevel(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7389,8 +7390,8 @@ func (ec *executionContext) field_Territory_rollupBy_args(ctx context.Context, r
 	}
 	args["groupBy"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "level",
-		func(ctx context.Context, v any) (*territory.Level, error) {
-			return ec.unmarshalOTerritoryLevel2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋterritoryᚐLevel(ctx, v)
+		func(ctx context.Context, v any) (*hierarchy.Level, error) {
+			return ec.unmarshalOTerritoryLevel2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋhierarchyᚐLevel(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8921,8 +8922,8 @@ func (ec *executionContext) _Commitment_status(ctx context.Context, field graphq
 			return obj.Status, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v commitment.Status) graphql.Marshaler {
-			return ec.marshalNCommitmentStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋcommitmentᚐStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v access.CommitmentStatus) graphql.Marshaler {
+			return ec.marshalNCommitmentStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋaccessᚐCommitmentStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11602,7 +11603,7 @@ func (ec *executionContext) _Mutation_transitionCommitment(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().TransitionCommitment(ctx, fc.Args["id"].(int), fc.Args["version"].(int), fc.Args["to"].(commitment.Status))
+			return ec.Resolvers.Mutation().TransitionCommitment(ctx, fc.Args["id"].(int), fc.Args["version"].(int), fc.Args["to"].(access.CommitmentStatus))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Commitment) graphql.Marshaler {
@@ -13316,7 +13317,7 @@ func (ec *executionContext) _Query_territory(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Territory(ctx, fc.Args["level"].(territory.Level), fc.Args["code"].(string))
+			return ec.Resolvers.Query().Territory(ctx, fc.Args["level"].(hierarchy.Level), fc.Args["code"].(string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Territory) graphql.Marshaler {
@@ -13404,7 +13405,7 @@ func (ec *executionContext) _Query_searchTerritories(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().SearchTerritories(ctx, fc.Args["text"].(string), fc.Args["levels"].([]territory.Level), fc.Args["first"].(*int))
+			return ec.Resolvers.Query().SearchTerritories(ctx, fc.Args["text"].(string), fc.Args["levels"].([]hierarchy.Level), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Territory) graphql.Marshaler {
@@ -14627,8 +14628,8 @@ func (ec *executionContext) _StatusAmount_status(ctx context.Context, field grap
 			return obj.Status, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v commitment.Status) graphql.Marshaler {
-			return ec.marshalNCommitmentStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋcommitmentᚐStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v access.CommitmentStatus) graphql.Marshaler {
+			return ec.marshalNCommitmentStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋaccessᚐCommitmentStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14719,8 +14720,8 @@ func (ec *executionContext) _Territory_level(ctx context.Context, field graphql.
 			return obj.Level, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v territory.Level) graphql.Marshaler {
-			return ec.marshalNTerritoryLevel2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋterritoryᚐLevel(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v hierarchy.Level) graphql.Marshaler {
+			return ec.marshalNTerritoryLevel2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋhierarchyᚐLevel(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15010,7 +15011,7 @@ func (ec *executionContext) _Territory_rollupBy(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Territory().RollupBy(ctx, obj, fc.Args["groupBy"].(service.RollupGroup), fc.Args["level"].(*territory.Level), fc.Args["filter"].(*service.RollupFilter))
+			return ec.Resolvers.Territory().RollupBy(ctx, obj, fc.Args["groupBy"].(service.RollupGroup), fc.Args["level"].(*hierarchy.Level), fc.Args["filter"].(*service.RollupFilter))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*service.RollupRow) graphql.Marshaler {
@@ -15186,7 +15187,7 @@ func (ec *executionContext) _Territory_breakdown(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Territory().Breakdown(ctx, obj, fc.Args["lever"].(*string), fc.Args["sector"].(*string), fc.Args["level"].(territory.Level), fc.Args["metric"].(*planning.Metric), fc.Args["key"].(*service.BreakdownKeyInput))
+			return ec.Resolvers.Territory().Breakdown(ctx, obj, fc.Args["lever"].(*string), fc.Args["sector"].(*string), fc.Args["level"].(hierarchy.Level), fc.Args["metric"].(*planning.Metric), fc.Args["key"].(*service.BreakdownKeyInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.Breakdown) graphql.Marshaler {
@@ -15262,7 +15263,7 @@ func (ec *executionContext) _Territory_parents(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Territory().Parents(ctx, obj, fc.Args["level"].(*territory.Level))
+			return ec.Resolvers.Territory().Parents(ctx, obj, fc.Args["level"].(*hierarchy.Level))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Membership) graphql.Marshaler {
@@ -15338,7 +15339,7 @@ func (ec *executionContext) _Territory_children(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Territory().Children(ctx, obj, fc.Args["level"].(*territory.Level), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.TerritoryOrder), fc.Args["where"].(*ent.TerritoryWhereInput))
+			return ec.Resolvers.Territory().Children(ctx, obj, fc.Args["level"].(*hierarchy.Level), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.TerritoryOrder), fc.Args["where"].(*ent.TerritoryWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.TerritoryConnection) graphql.Marshaler {
@@ -15382,7 +15383,7 @@ func (ec *executionContext) _Territory_descendants(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Territory().Descendants(ctx, obj, fc.Args["level"].(*territory.Level), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.TerritoryOrder), fc.Args["where"].(*ent.TerritoryWhereInput))
+			return ec.Resolvers.Territory().Descendants(ctx, obj, fc.Args["level"].(*hierarchy.Level), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.TerritoryOrder), fc.Args["where"].(*ent.TerritoryWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.TerritoryConnection) graphql.Marshaler {
@@ -18727,7 +18728,7 @@ func (ec *executionContext) unmarshalInputCommitmentInput(ctx context.Context, o
 			it.Note = data
 		case "status":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
-			data, err := ec.unmarshalOCommitmentStatus2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋcommitmentᚐStatus(ctx, v)
+			data, err := ec.unmarshalOCommitmentStatus2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋaccessᚐCommitmentStatus(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -19095,28 +19096,28 @@ func (ec *executionContext) unmarshalInputCommitmentWhereInput(ctx context.Conte
 			it.TargetYearLTE = data
 		case "status":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
-			data, err := ec.unmarshalOCommitmentStatus2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋcommitmentᚐStatus(ctx, v)
+			data, err := ec.unmarshalOCommitmentStatus2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋaccessᚐCommitmentStatus(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Status = data
 		case "statusNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNEQ"))
-			data, err := ec.unmarshalOCommitmentStatus2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋcommitmentᚐStatus(ctx, v)
+			data, err := ec.unmarshalOCommitmentStatus2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋaccessᚐCommitmentStatus(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.StatusNEQ = data
 		case "statusIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusIn"))
-			data, err := ec.unmarshalOCommitmentStatus2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋcommitmentᚐStatusᚄ(ctx, v)
+			data, err := ec.unmarshalOCommitmentStatus2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋaccessᚐCommitmentStatusᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.StatusIn = data
 		case "statusNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNotIn"))
-			data, err := ec.unmarshalOCommitmentStatus2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋcommitmentᚐStatusᚄ(ctx, v)
+			data, err := ec.unmarshalOCommitmentStatus2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋaccessᚐCommitmentStatusᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -21911,7 +21912,7 @@ func (ec *executionContext) unmarshalInputRollupFilter(ctx context.Context, obj 
 			it.Year = data
 		case "carrierLevels":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("carrierLevels"))
-			data, err := ec.unmarshalOTerritoryLevel2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋterritoryᚐLevelᚄ(ctx, v)
+			data, err := ec.unmarshalOTerritoryLevel2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋhierarchyᚐLevelᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -21953,7 +21954,7 @@ func (ec *executionContext) unmarshalInputTerritoryKey(ctx context.Context, obj 
 		switch k {
 		case "level":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
-			data, err := ec.unmarshalNTerritoryLevel2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋterritoryᚐLevel(ctx, v)
+			data, err := ec.unmarshalNTerritoryLevel2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋhierarchyᚐLevel(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -22132,28 +22133,28 @@ func (ec *executionContext) unmarshalInputTerritoryWhereInput(ctx context.Contex
 			it.IDLTE = data
 		case "level":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
-			data, err := ec.unmarshalOTerritoryLevel2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋterritoryᚐLevel(ctx, v)
+			data, err := ec.unmarshalOTerritoryLevel2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋhierarchyᚐLevel(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Level = data
 		case "levelNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("levelNEQ"))
-			data, err := ec.unmarshalOTerritoryLevel2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋterritoryᚐLevel(ctx, v)
+			data, err := ec.unmarshalOTerritoryLevel2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋhierarchyᚐLevel(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.LevelNEQ = data
 		case "levelIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("levelIn"))
-			data, err := ec.unmarshalOTerritoryLevel2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋterritoryᚐLevelᚄ(ctx, v)
+			data, err := ec.unmarshalOTerritoryLevel2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋhierarchyᚐLevelᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.LevelIn = data
 		case "levelNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("levelNotIn"))
-			data, err := ec.unmarshalOTerritoryLevel2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋterritoryᚐLevelᚄ(ctx, v)
+			data, err := ec.unmarshalOTerritoryLevel2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋhierarchyᚐLevelᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -26001,13 +26002,13 @@ func (ec *executionContext) marshalNCommitmentOrderField2ᚖgithubᚗcomᚋcop�
 	return v
 }
 
-func (ec *executionContext) unmarshalNCommitmentStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋcommitmentᚐStatus(ctx context.Context, v any) (commitment.Status, error) {
-	var res commitment.Status
+func (ec *executionContext) unmarshalNCommitmentStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋaccessᚐCommitmentStatus(ctx context.Context, v any) (access.CommitmentStatus, error) {
+	var res access.CommitmentStatus
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNCommitmentStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋcommitmentᚐStatus(ctx context.Context, sel ast.SelectionSet, v commitment.Status) graphql.Marshaler {
+func (ec *executionContext) marshalNCommitmentStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋaccessᚐCommitmentStatus(ctx context.Context, sel ast.SelectionSet, v access.CommitmentStatus) graphql.Marshaler {
 	return v
 }
 
@@ -26694,13 +26695,13 @@ func (ec *executionContext) unmarshalNTerritoryKey2ᚖgithubᚗcomᚋcopᚑterri
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNTerritoryLevel2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋterritoryᚐLevel(ctx context.Context, v any) (territory.Level, error) {
-	var res territory.Level
+func (ec *executionContext) unmarshalNTerritoryLevel2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋhierarchyᚐLevel(ctx context.Context, v any) (hierarchy.Level, error) {
+	var res hierarchy.Level
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNTerritoryLevel2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋterritoryᚐLevel(ctx context.Context, sel ast.SelectionSet, v territory.Level) graphql.Marshaler {
+func (ec *executionContext) marshalNTerritoryLevel2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋhierarchyᚐLevel(ctx context.Context, sel ast.SelectionSet, v hierarchy.Level) graphql.Marshaler {
 	return v
 }
 
@@ -27182,16 +27183,16 @@ func (ec *executionContext) unmarshalOCommitmentOrder2ᚖgithubᚗcomᚋcopᚑte
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOCommitmentStatus2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋcommitmentᚐStatusᚄ(ctx context.Context, v any) ([]commitment.Status, error) {
+func (ec *executionContext) unmarshalOCommitmentStatus2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋaccessᚐCommitmentStatusᚄ(ctx context.Context, v any) ([]access.CommitmentStatus, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]commitment.Status, len(vSlice))
+	res := make([]access.CommitmentStatus, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNCommitmentStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋcommitmentᚐStatus(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNCommitmentStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋaccessᚐCommitmentStatus(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -27199,14 +27200,14 @@ func (ec *executionContext) unmarshalOCommitmentStatus2ᚕgithubᚗcomᚋcopᚑt
 	return res, nil
 }
 
-func (ec *executionContext) marshalOCommitmentStatus2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋcommitmentᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []commitment.Status) graphql.Marshaler {
+func (ec *executionContext) marshalOCommitmentStatus2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋaccessᚐCommitmentStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []access.CommitmentStatus) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCommitmentStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋcommitmentᚐStatus(ctx, sel, v[i])
+		return ec.marshalNCommitmentStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋaccessᚐCommitmentStatus(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -27218,16 +27219,16 @@ func (ec *executionContext) marshalOCommitmentStatus2ᚕgithubᚗcomᚋcopᚑter
 	return ret
 }
 
-func (ec *executionContext) unmarshalOCommitmentStatus2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋcommitmentᚐStatus(ctx context.Context, v any) (*commitment.Status, error) {
+func (ec *executionContext) unmarshalOCommitmentStatus2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋaccessᚐCommitmentStatus(ctx context.Context, v any) (*access.CommitmentStatus, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(commitment.Status)
+	var res = new(access.CommitmentStatus)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOCommitmentStatus2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋcommitmentᚐStatus(ctx context.Context, sel ast.SelectionSet, v *commitment.Status) graphql.Marshaler {
+func (ec *executionContext) marshalOCommitmentStatus2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋaccessᚐCommitmentStatus(ctx context.Context, sel ast.SelectionSet, v *access.CommitmentStatus) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -28182,16 +28183,16 @@ func (ec *executionContext) unmarshalOTerritoryKey2ᚖgithubᚗcomᚋcopᚑterri
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOTerritoryLevel2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋterritoryᚐLevelᚄ(ctx context.Context, v any) ([]territory.Level, error) {
+func (ec *executionContext) unmarshalOTerritoryLevel2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋhierarchyᚐLevelᚄ(ctx context.Context, v any) ([]hierarchy.Level, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]territory.Level, len(vSlice))
+	res := make([]hierarchy.Level, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNTerritoryLevel2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋterritoryᚐLevel(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNTerritoryLevel2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋhierarchyᚐLevel(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -28199,14 +28200,14 @@ func (ec *executionContext) unmarshalOTerritoryLevel2ᚕgithubᚗcomᚋcopᚑter
 	return res, nil
 }
 
-func (ec *executionContext) marshalOTerritoryLevel2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋterritoryᚐLevelᚄ(ctx context.Context, sel ast.SelectionSet, v []territory.Level) graphql.Marshaler {
+func (ec *executionContext) marshalOTerritoryLevel2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋhierarchyᚐLevelᚄ(ctx context.Context, sel ast.SelectionSet, v []hierarchy.Level) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNTerritoryLevel2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋterritoryᚐLevel(ctx, sel, v[i])
+		return ec.marshalNTerritoryLevel2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋhierarchyᚐLevel(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -28218,16 +28219,16 @@ func (ec *executionContext) marshalOTerritoryLevel2ᚕgithubᚗcomᚋcopᚑterri
 	return ret
 }
 
-func (ec *executionContext) unmarshalOTerritoryLevel2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋterritoryᚐLevel(ctx context.Context, v any) (*territory.Level, error) {
+func (ec *executionContext) unmarshalOTerritoryLevel2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋhierarchyᚐLevel(ctx context.Context, v any) (*hierarchy.Level, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(territory.Level)
+	var res = new(hierarchy.Level)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOTerritoryLevel2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋterritoryᚐLevel(ctx context.Context, sel ast.SelectionSet, v *territory.Level) graphql.Marshaler {
+func (ec *executionContext) marshalOTerritoryLevel2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋhierarchyᚐLevel(ctx context.Context, sel ast.SelectionSet, v *hierarchy.Level) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
