@@ -17,7 +17,7 @@ func FuzzParseSGPE(f *testing.F) {
 	f.Add([]byte(sgpeSample[:len(sgpeSample)/2]))
 	f.Add([]byte(strings.Replace(sgpeSample, `"id":"augm_voitelec"`, `"id":5`, 1)))
 	f.Add([]byte(strings.Replace(sgpeSample, `"objCO2":290.6026`, `"objCO2":null`, 1)))
-	if b, err := os.ReadFile("../../shared/data/sgpe/simulateur-territorial-data.json"); err == nil && len(b) < 1<<20 {
+	if b, err := os.ReadFile("../data/planning/sgpe-simulateur-territorial.json"); err == nil && len(b) < 1<<20 {
 		f.Add(b[:min(len(b), 4096)])
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -101,13 +101,10 @@ func TestParseSGPEReportsAHundredErrors(t *testing.T) {
 	}
 }
 
-// TestParseSGPERealFile reads the SGPE's own file, when it is here: the limits must not
-// refuse real data.
+// TestParseSGPERealFile reads the SGPE's own file, as the project ships it: the limits
+// must not refuse real data.
 func TestParseSGPERealFile(t *testing.T) {
-	b, err := os.ReadFile("../../shared/data/sgpe/simulateur-territorial-data.json")
-	if os.IsNotExist(err) {
-		t.Skip("the SGPE file is not here")
-	}
+	b, err := os.ReadFile("../data/planning/sgpe-simulateur-territorial.json")
 	if err != nil {
 		t.Fatal(err)
 	}
