@@ -206,16 +206,20 @@ fi
 
 # Step 6: CPU time of a process, and of the database's client backends, in clock ticks.
 hz=$(getconf CLK_TCK)
-ticks() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{print $12 + $13}' || echo 0; }
+ticks() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{print $12 + $13}'; }
 backend_ticks() { # pid ticks, one line per client backend of the database
   local p
+  local p t
   for p in $(psql -X -At -d postgres -c "SELECT pid FROM pg_stat_activity WHERE datname = '$db' AND backend_type = 'client backend'"); do
-    echo "$p $(ticks "$p")"
+    t=$(ticks "$p")
+    [ -z "$t" ] || echo "$p $t" # a backend may end between the list and /proc
   done
 }
-# Ticks used between two backend_ticks lists (backends that ended in between are lost).
+# Ticks used between two backend_ticks lists (backends that ended in between are lost; a
+# pid found lower than before is a new backend that reused it).
 backend_delta() {
-  awk 'NR == FNR { before[$1] = $2; next } { d += $2 - ($1 in before ? before[$1] : 0) } END { print d + 0 }' "$1" "$2"
+  awk 'NR == FNR { before[$1] = $2; next }
+    { d += ($1 in before && $2 >= before[$1]) ? $2 - before[$1] : $2 } END { print d + 0 }' "$1" "$2"
 }
 
 declare -A rps cpu_server cpu_db lat
