@@ -17,13 +17,21 @@ request = function()
   return wrk.format("POST", "/graphql", { ["Content-Type"] = "application/json" }, screens[(i % #screens) + 1])
 end
 
--- Fail loudly if the server answers anything but 200.
-local bad = 0
+-- Fail loudly if the server answers anything but 200. Each thread counts in its own Lua
+-- state; done() runs in another one and reads the counts through the threads setup() kept.
+bad = 0
 response = function(status, headers, body)
-  if status ~= 200 or string.find(body, '"errors"') then bad = bad + 1 end
+  if status ~= 200 or string.find(body, '"errors"', 1, true) then bad = bad + 1 end
+end
+
+local threads = {}
+setup = function(thread)
+  threads[#threads + 1] = thread
 end
 
 done = function(summary, latency, requests)
+  local bad = 0
+  for _, t in ipairs(threads) do bad = bad + t:get("bad") end
   io.write(string.format("requests %d, errors %d, non-200 or GraphQL errors %d\n",
     summary.requests, summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, bad))
   io.write(string.format("throughput %.0f req/s, latency p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n",
