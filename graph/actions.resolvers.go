@@ -57,7 +57,7 @@ func (r *queryResolver) Actions(ctx context.Context, updatedSince *time.Time, af
 	if err != nil {
 		return nil, err
 	}
-	return r.svc.Actions(ctx, updatedSince, p, orderBy, where)
+	return r.svc.Actions(ctx, nil, updatedSince, p, orderBy, where)
 }
 
 // Commitments is the resolver for the commitments field.
@@ -66,7 +66,7 @@ func (r *queryResolver) Commitments(ctx context.Context, updatedSince *time.Time
 	if err != nil {
 		return nil, err
 	}
-	return r.svc.Commitments(ctx, updatedSince, p, orderBy, where)
+	return r.svc.Commitments(ctx, nil, updatedSince, p, orderBy, where)
 }
 
 // AuditLog is the resolver for the auditLog field.
@@ -89,7 +89,7 @@ func (r *territoryResolver) Actions(ctx context.Context, obj *ent.Territory, aft
 	if err != nil {
 		return nil, err
 	}
-	return r.svc.TerritoryActions(ctx, obj, p, orderBy, where)
+	return r.svc.Actions(ctx, obj, nil, p, orderBy, where)
 }
 
 // Commitments is the resolver for the commitments field.
@@ -98,7 +98,7 @@ func (r *territoryResolver) Commitments(ctx context.Context, obj *ent.Territory,
 	if err != nil {
 		return nil, err
 	}
-	return r.svc.TerritoryCommitments(ctx, obj, p, orderBy, where)
+	return r.svc.Commitments(ctx, obj, nil, p, orderBy, where)
 }
 
 // Rollup is the resolver for the rollup field.

@@ -294,10 +294,13 @@ func (svc *Service) transitionCommitment(ctx context.Context, id, version int, t
 		id, version, CommitmentWrite{}, &to)
 }
 
-// Actions pages every action, by last update unless ordered otherwise: partners sync
-// with updatedSince.
-func (svc *Service) Actions(ctx context.Context, updatedSince *time.Time, p Page, orderBy *ent.ActionOrder, where *ent.ActionWhereInput) (*ent.ActionConnection, error) {
+// Actions pages the actions carried by t (every action when t is nil), by last update
+// unless ordered otherwise: partners sync with updatedSince.
+func (svc *Service) Actions(ctx context.Context, t *ent.Territory, updatedSince *time.Time, p Page, orderBy *ent.ActionOrder, where *ent.ActionWhereInput) (*ent.ActionConnection, error) {
 	q := svc.client.Action.Query()
+	if t != nil {
+		q.Where(action.TerritoryID(t.ID))
+	}
 	if updatedSince != nil {
 		q.Where(action.UpdatedAtGTE(*updatedSince))
 	}
@@ -307,9 +310,13 @@ func (svc *Service) Actions(ctx context.Context, updatedSince *time.Time, p Page
 	return q.Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithActionOrder(orderBy), ent.WithActionFilter(where.Filter))
 }
 
-// Commitments pages every commitment, by last update unless ordered otherwise.
-func (svc *Service) Commitments(ctx context.Context, updatedSince *time.Time, p Page, orderBy *ent.CommitmentOrder, where *ent.CommitmentWhereInput) (*ent.CommitmentConnection, error) {
+// Commitments pages the commitments of t (every commitment when t is nil), by last
+// update unless ordered otherwise.
+func (svc *Service) Commitments(ctx context.Context, t *ent.Territory, updatedSince *time.Time, p Page, orderBy *ent.CommitmentOrder, where *ent.CommitmentWhereInput) (*ent.CommitmentConnection, error) {
 	q := svc.client.Commitment.Query()
+	if t != nil {
+		q.Where(commitment.TerritoryID(t.ID))
+	}
 	if updatedSince != nil {
 		q.Where(commitment.UpdatedAtGTE(*updatedSince))
 	}
@@ -317,18 +324,6 @@ func (svc *Service) Commitments(ctx context.Context, updatedSince *time.Time, p 
 		orderBy = &ent.CommitmentOrder{Field: ent.CommitmentOrderFieldUpdatedAt, Direction: entgql.OrderDirectionAsc}
 	}
 	return q.Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithCommitmentOrder(orderBy), ent.WithCommitmentFilter(where.Filter))
-}
-
-// TerritoryActions pages the actions a territory carries.
-func (svc *Service) TerritoryActions(ctx context.Context, t *ent.Territory, p Page, orderBy *ent.ActionOrder, where *ent.ActionWhereInput) (*ent.ActionConnection, error) {
-	return svc.client.Action.Query().Where(action.TerritoryID(t.ID)).
-		Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithActionOrder(orderBy), ent.WithActionFilter(where.Filter))
-}
-
-// TerritoryCommitments pages the commitments of a territory.
-func (svc *Service) TerritoryCommitments(ctx context.Context, t *ent.Territory, p Page, orderBy *ent.CommitmentOrder, where *ent.CommitmentWhereInput) (*ent.CommitmentConnection, error) {
-	return svc.client.Commitment.Query().Where(commitment.TerritoryID(t.ID)).
-		Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithCommitmentOrder(orderBy), ent.WithCommitmentFilter(where.Filter))
 }
 
 // AuditLog pages the audit entries, newest first unless ordered otherwise.
