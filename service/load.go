@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/cop-territoriales/cop-api/ent"
+	"github.com/cop-territoriales/cop-api/ent/ancestry"
+	"github.com/cop-territoriales/cop-api/ent/membership"
 	"github.com/cop-territoriales/cop-api/ent/territory"
 	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/store"
@@ -82,24 +84,19 @@ func insertGraph(ctx context.Context, c *ent.Client, g *hierarchy.Graph) error {
 			return err
 		}
 	}
-	ms := make([]*ent.MembershipCreate, len(g.Memberships))
+	ms := make([][]any, len(g.Memberships))
 	for i, l := range g.Memberships {
-		ms[i] = c.Membership.Create().SetChildID(ids[l.Child]).SetParentID(ids[l.Parent]).SetWeight(l.Weight)
+		ms[i] = []any{ids[l.Child], ids[l.Parent], l.Weight}
 	}
-	for i := 0; i < len(ms); i += batch {
-		if err := c.Membership.CreateBulk(ms[i:min(i+batch, len(ms))]...).Exec(ctx); err != nil {
-			return fmt.Errorf("insert memberships: %w", err)
-		}
+	if err := insertRows(ctx, c, membership.Table, []string{membership.FieldChildID, membership.FieldParentID, membership.FieldWeight}, ms); err != nil {
+		return err
 	}
-	as := make([]*ent.AncestryCreate, len(g.Ancestry))
+	as := make([][]any, len(g.Ancestry))
 	for i, l := range g.Ancestry {
-		as[i] = c.Ancestry.Create().SetTerritoryID(ids[l.Child]).SetAncestorID(ids[l.Parent]).
-			SetWeight(l.Weight).SetDepth(l.Depth())
+		as[i] = []any{ids[l.Child], ids[l.Parent], l.Weight, l.Depth()}
 	}
-	for i := 0; i < len(as); i += batch {
-		if err := c.Ancestry.CreateBulk(as[i:min(i+batch, len(as))]...).Exec(ctx); err != nil {
-			return fmt.Errorf("insert ancestry: %w", err)
-		}
+	if err := insertRows(ctx, c, ancestry.Table, []string{ancestry.FieldTerritoryID, ancestry.FieldAncestorID, ancestry.FieldWeight, ancestry.FieldDepth}, as); err != nil {
+		return err
 	}
 	return nil
 }
