@@ -10,8 +10,11 @@
 package hierarchy
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 )
 
 // Level is a level of the territorial hierarchy. Its values are the GraphQL enum values.
@@ -33,10 +36,19 @@ var Levels = []Level{Country, Region, Department, CRTE, EPCI, Commune}
 // Rank orders levels from the largest (0, the country) to the smallest (5, the commune);
 // it is -1 for an unknown level.
 func (l Level) Rank() int {
-	for i, x := range Levels {
-		if x == l {
-			return i
-		}
+	switch l { // a switch, not a search of Levels: sorting the ancestry calls it millions of times
+	case Country:
+		return 0
+	case Region:
+		return 1
+	case Department:
+		return 2
+	case CRTE:
+		return 3
+	case EPCI:
+		return 4
+	case Commune:
+		return 5
 	}
 	return -1
 }
@@ -103,21 +115,23 @@ type Graph struct {
 
 // sortLinks orders links by child then parent, so that builds are reproducible.
 func sortLinks(ls []Link) {
-	sort.Slice(ls, func(i, j int) bool {
-		a, b := ls[i], ls[j]
-		if a.Child != b.Child {
-			return keyLess(a.Child, b.Child)
+	slices.SortFunc(ls, func(a, b Link) int {
+		if c := compareKeys(a.Child, b.Child); c != 0 {
+			return c
 		}
-		return keyLess(a.Parent, b.Parent)
+		return compareKeys(a.Parent, b.Parent)
 	})
 }
 
-func keyLess(a, b Key) bool {
-	if ra, rb := a.Level.Rank(), b.Level.Rank(); ra != rb {
-		return ra < rb
+// compareKeys orders keys from the largest level down, then by code.
+func compareKeys(a, b Key) int {
+	if c := cmp.Compare(a.Level.Rank(), b.Level.Rank()); c != 0 {
+		return c
 	}
-	return a.Code < b.Code
+	return strings.Compare(a.Code, b.Code)
 }
+
+func keyLess(a, b Key) bool { return compareKeys(a, b) < 0 }
 
 // SortKeys orders keys from the largest level down, then by code: the order of a
 // territory's ancestors.
