@@ -351,6 +351,7 @@ func TestRankingOrdersAndPages(t *testing.T) {
 			name, q, code string
 		}{
 			{"level not below", `{ territory(level: REGION, code: "53") { ranking(level: REGION, orderBy: {by: GAP}) { totalCount } } }`, "BAD_USER_INPUT"},
+			{"too many territories", `{ territory(level: COUNTRY, code: "FR") { ranking(level: COMMUNE, orderBy: {by: GAP}) { totalCount } } }`, "BAD_USER_INPUT"},
 			{"page too large", `{ territory(level: REGION, code: "53") { ranking(level: EPCI, orderBy: {by: GAP}, first: 1001) { totalCount } } }`, "BAD_USER_INPUT"},
 			{"foreign cursor", `{ territory(level: REGION, code: "53") { ranking(level: EPCI, orderBy: {by: GAP}, after: "` + foreign + `") { totalCount } } }`, "BAD_USER_INPUT"},
 			{"unknown lever", `{ territory(level: REGION, code: "53") { ranking(level: EPCI, orderBy: {by: GAP}, filter: {lever: "nope"}) { totalCount } } }`, "NOT_FOUND"},

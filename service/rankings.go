@@ -143,17 +143,19 @@ type Ranking struct {
 	index map[int]*Ranked // by territory id
 }
 
-// rankChunk bounds the territories whose roll-ups are read in one go: far under the
-// parameters SQLite (32,766) and PostgreSQL (65,535) take in a statement.
-const rankChunk = 10_000
+// MaxRanked bounds the territories of a ranking: the communes of the largest region
+// (about 5,100 in Grand Est) fit, those of the whole country do not (their roll-ups are
+// in the bulk export, /export/rollups.csv?level=COMMUNE). It keeps a ranking's ids
+// far under the parameters SQLite (32,766) and PostgreSQL (65,535) take in a statement.
+const MaxRanked = 10_000
 
 func standingOf(r *Ranked) planning.Standing {
 	return planning.Standing{Code: r.Territory.Code, Value: r.Value}
 }
 
 // Ranking ranks the territories of a level wholly or partly inside within by a roll-up
-// figure: one statement for the territories and three per rankChunk of them for their
-// roll-ups (planning.Rank orders them).
+// figure (planning.Rank orders them), at most MaxRanked: a count, the territories, and
+// their roll-ups (Amounts), whatever their number.
 func (svc *Service) Ranking(ctx context.Context, within *ent.Territory, level hierarchy.Level, order RollupOrder, filter *RollupFilter) (*Ranking, error) {
 	if err := order.check(); err != nil {
 		return nil, err
@@ -165,23 +167,27 @@ func (svc *Service) Ranking(ctx context.Context, within *ent.Territory, level hi
 	if err != nil {
 		return nil, err
 	}
-	ts, err := svc.client.Territory.Query().Where(descendantsOf(within.ID, &level)).Order(territory.ByID()).All(ctx)
+	tq := svc.client.Territory.Query().Where(descendantsOf(within.ID, &level))
+	n, err := tq.Clone().Count(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("ranking: %w", err)
 	}
+	if n > MaxRanked {
+		return nil, badInput("%d %s in %s %s, more than the %d a ranking takes: rank them within a smaller territory, or download /export/rollups.csv?level=%s",
+			n, level, within.Level, within.Code, MaxRanked, level)
+	}
+	ts, err := tq.Order(territory.ByID()).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("ranking: %w", err)
+	}
+	ids := make([]int, len(ts))
+	for i, t := range ts {
+		ids[i] = t.ID
+	}
 	amounts := map[int]*Amounts{}
-	for start := 0; start < len(ts); start += rankChunk {
-		chunk := ts[start:min(start+rankChunk, len(ts))]
-		ids := make([]int, len(chunk))
-		for i, t := range chunk {
-			ids[i] = t.ID
-		}
-		m, err := svc.Amounts(ctx, ids, ByTerritory, q)
-		if err != nil {
+	if len(ids) > 0 {
+		if amounts, err = svc.Amounts(ctx, ids, ByTerritory, q); err != nil {
 			return nil, err
-		}
-		for id, a := range m {
-			amounts[id] = a
 		}
 	}
 	r := &Ranking{order: order, rows: make([]*Ranked, len(ts)), index: make(map[int]*Ranked, len(ts))}

@@ -3075,8 +3075,9 @@ extend type Territory {
   The territories of ` + "`" + `level` + "`" + ` wholly or partly inside this one, ranked by a roll-up
   figure (or the same per inhabitant), the largest first unless the direction is ASC;
   territories without a value come last, equal values by code. Paginated with first
-  (100 by default, at most 1,000) and after. Any level below this one: the EPCI of a
-  region, the communes of a department.
+  (100 by default, at most 1,000) and after. Any level below this one, up to 10,000
+  territories: the EPCI of France, the communes of a region (the roll-ups of every
+  commune of France are at /export/rollups.csv?level=COMMUNE).
   """
   ranking(level: TerritoryLevel!, orderBy: RollupOrder!, filter: RollupFilter, after: Cursor, first: Int): RankingConnection!
 
