@@ -107,8 +107,8 @@ func (r *territoryResolver) Rollup(ctx context.Context, obj *ent.Territory, filt
 }
 
 // RollupBy is the resolver for the rollupBy field.
-func (r *territoryResolver) RollupBy(ctx context.Context, obj *ent.Territory, groupBy service.RollupGroup, level *hierarchy.Level, filter *service.RollupFilter) ([]*service.RollupRow, error) {
-	rows, err := r.svc.RollupBy(ctx, obj, groupBy, level, filter)
+func (r *territoryResolver) RollupBy(ctx context.Context, obj *ent.Territory, groupBy service.RollupGroup, level *hierarchy.Level, filter *service.RollupFilter, orderBy *service.RollupOrder) ([]*service.RollupRow, error) {
+	rows, err := r.svc.RollupByOrdered(ctx, obj, groupBy, level, filter, orderBy)
 	if err == nil {
 		group(ctx, rows, func(row *service.RollupRow) *ent.Territory { return row.Territory })
 	}

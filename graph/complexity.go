@@ -8,6 +8,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent"
 	"github.com/cop-territoriales/cop-api/graph/generated"
 	"github.com/cop-territoriales/cop-api/hierarchy"
+	"github.com/cop-territoriales/cop-api/planning"
 	"github.com/cop-territoriales/cop-api/service"
 )
 
@@ -75,6 +76,19 @@ func complexity() generated.ComplexityRoot {
 	}
 	c.Territory.Commitments = func(child int, _ cur, first *int, _ cur, last *int, _ *ent.CommitmentOrder, _ *ent.CommitmentWhereInput) int {
 		return 1 + child*pageCost(first, last)
+	}
+	c.Territory.Ranking = func(child int, _ territoryLevel, _ service.RollupOrder, _ *service.RollupFilter, _ cur, first *int) int {
+		return 1 + child*pageCost(first, nil)
+	}
+	c.Query.Compare = func(child int, keys []*modelKey, _, _ *string, _ *planning.Metric) int {
+		return 1 + child*max(len(keys), 1)
+	}
+	c.Territory.Trajectory = func(child int, _, _ *string, _ *planning.Metric, from, to *int) int {
+		years := 20 // an objective's years, about
+		if from != nil && to != nil {
+			years = max(*to-*from+1, 1)
+		}
+		return 1 + child*years
 	}
 	return c
 }

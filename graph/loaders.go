@@ -20,6 +20,7 @@ type loaders struct {
 	parents   *groupLoader[[]*ent.Membership]
 	ancestors *groupLoader[[]*ent.Territory]
 	conns     *connLoaders // children and descendants pages, by arguments
+	rankings  rankings     // rankings shared by the territories asking their rank
 }
 
 // connLoaders holds one loader per set of connection arguments.

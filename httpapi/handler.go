@@ -138,13 +138,15 @@ func limitBody(next http.Handler) http.Handler {
 
 // NewMux serves the GraphQL endpoint at /graphql, the reference dashboard at / (and
 // /t/{LEVEL}/{code}), GraphiQL at /graphiql, the roadmap downloads at
-// /export/roadmap/{region}/{edition}.csv and .json, /healthz (the process answers) and
+// /export/roadmap/{region}/{edition}.csv and .json, the bulk exports at
+// /export/{dataset}.csv and .jsonl, /healthz (the process answers) and
 // /readyz (the database answers and is migrated).
 func NewMux(svc *service.Service, opts Options) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", withCORS(opts.CORSOrigins, NewHandler(svc, opts)))
 	mux.Handle("/", web.Handler())
 	mux.Handle("GET /export/roadmap/{region}/{file}", exportRoadmap(svc))
+	mux.Handle("GET /export/{file}", exportBulk(svc))
 	if opts.Metrics != nil {
 		mux.Handle("GET /metrics", opts.Metrics)
 	}

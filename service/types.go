@@ -209,6 +209,9 @@ type RollupRow struct {
 	Lever     *ent.Lever     `json:"lever,omitempty"`
 	Territory *ent.Territory `json:"territory,omitempty"`
 	Rollup    *Rollup        `json:"rollup"`
+	// Rank and Value: the row's place and figure when rollupBy is ordered (rankings.go).
+	Rank  *int     `json:"rank,omitempty"`
+	Value *float64 `json:"value,omitempty"`
 }
 
 // A sector's row of a territory's dashboard.

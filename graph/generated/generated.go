@@ -164,6 +164,15 @@ type ComplexityRoot struct {
 		To         func(childComplexity int) int
 	}
 
+	Comparison struct {
+		Diagnostic func(childComplexity int) int
+		Latest     func(childComplexity int) int
+		Metric     func(childComplexity int) int
+		Objectives func(childComplexity int) int
+		Rollup     func(childComplexity int) int
+		Territory  func(childComplexity int) int
+	}
+
 	Cop struct {
 		Documents    func(childComplexity int) int
 		Edition      func(childComplexity int) int
@@ -343,6 +352,7 @@ type ComplexityRoot struct {
 		Actions           func(childComplexity int, updatedSince *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ActionOrder, where *ent.ActionWhereInput) int
 		AuditLog          func(childComplexity int, entity *string, entityID *int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEntryOrder, where *ent.AuditEntryWhereInput) int
 		Commitments       func(childComplexity int, updatedSince *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CommitmentOrder, where *ent.CommitmentWhereInput) int
+		Compare           func(childComplexity int, territories []*service.TerritoryKey, lever *string, sector *string, metric *planning.Metric) int
 		Cop               func(childComplexity int, region string, edition int) int
 		Cops              func(childComplexity int, region *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CopOrder, where *ent.CopWhereInput) int
 		Lever             func(childComplexity int, code string) int
@@ -357,6 +367,25 @@ type ComplexityRoot struct {
 		Territories       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput, parent *service.TerritoryKey, within *service.TerritoryKey) int
 		Territory         func(childComplexity int, level hierarchy.Level, code string) int
 		Themes            func(childComplexity int) int
+	}
+
+	Ranked struct {
+		OutOf     func(childComplexity int) int
+		Rank      func(childComplexity int) int
+		Rollup    func(childComplexity int) int
+		Territory func(childComplexity int) int
+		Value     func(childComplexity int) int
+	}
+
+	RankingConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	RankingEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Roadmap struct {
@@ -392,9 +421,11 @@ type ComplexityRoot struct {
 
 	RollupRow struct {
 		Lever     func(childComplexity int) int
+		Rank      func(childComplexity int) int
 		Rollup    func(childComplexity int) int
 		Sector    func(childComplexity int) int
 		Territory func(childComplexity int) int
+		Value     func(childComplexity int) int
 	}
 
 	Sector struct {
@@ -447,9 +478,12 @@ type ComplexityRoot struct {
 		Parents      func(childComplexity int, level *hierarchy.Level) int
 		Population   func(childComplexity int) int
 		PostalCodes  func(childComplexity int) int
+		Rank         func(childComplexity int, orderBy service.RollupOrder, within *service.TerritoryKey, filter *service.RollupFilter) int
+		Ranking      func(childComplexity int, level hierarchy.Level, orderBy service.RollupOrder, filter *service.RollupFilter, after *entgql.Cursor[int], first *int) int
 		Rollup       func(childComplexity int, filter *service.RollupFilter) int
-		RollupBy     func(childComplexity int, groupBy service.RollupGroup, level *hierarchy.Level, filter *service.RollupFilter) int
+		RollupBy     func(childComplexity int, groupBy service.RollupGroup, level *hierarchy.Level, filter *service.RollupFilter, orderBy *service.RollupOrder) int
 		Siren        func(childComplexity int) int
+		Trajectory   func(childComplexity int, lever *string, sector *string, metric *planning.Metric, from *int, to *int) int
 	}
 
 	TerritoryConnection struct {
@@ -468,6 +502,24 @@ type ComplexityRoot struct {
 		ID     func(childComplexity int) int
 		Levers func(childComplexity int) int
 		Name   func(childComplexity int) int
+	}
+
+	Trajectory struct {
+		BaselineValue func(childComplexity int) int
+		BaselineYear  func(childComplexity int) int
+		Metric        func(childComplexity int) int
+		Objectives    func(childComplexity int) int
+		Points        func(childComplexity int) int
+		TargetValue   func(childComplexity int) int
+		TargetYear    func(childComplexity int) int
+		Unit          func(childComplexity int) int
+	}
+
+	TrajectoryPoint struct {
+		Adopted  func(childComplexity int) int
+		Expected func(childComplexity int) int
+		Observed func(childComplexity int) int
+		Year     func(childComplexity int) int
 	}
 }
 
@@ -500,6 +552,7 @@ type QueryResolver interface {
 	Commitments(ctx context.Context, updatedSince *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CommitmentOrder, where *ent.CommitmentWhereInput) (*ent.CommitmentConnection, error)
 	AuditLog(ctx context.Context, entity *string, entityID *int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEntryOrder, where *ent.AuditEntryWhereInput) (*ent.AuditEntryConnection, error)
 	Roadmap(ctx context.Context, region string, edition int) (*service.Roadmap, error)
+	Compare(ctx context.Context, territories []*service.TerritoryKey, lever *string, sector *string, metric *planning.Metric) ([]*service.Comparison, error)
 	Themes(ctx context.Context) ([]*ent.Theme, error)
 	Sectors(ctx context.Context) ([]*ent.Sector, error)
 	Sector(ctx context.Context, code string) (*ent.Sector, error)
@@ -515,7 +568,10 @@ type TerritoryResolver interface {
 	Actions(ctx context.Context, obj *ent.Territory, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ActionOrder, where *ent.ActionWhereInput) (*ent.ActionConnection, error)
 	Commitments(ctx context.Context, obj *ent.Territory, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CommitmentOrder, where *ent.CommitmentWhereInput) (*ent.CommitmentConnection, error)
 	Rollup(ctx context.Context, obj *ent.Territory, filter *service.RollupFilter) (*service.Rollup, error)
-	RollupBy(ctx context.Context, obj *ent.Territory, groupBy service.RollupGroup, level *hierarchy.Level, filter *service.RollupFilter) ([]*service.RollupRow, error)
+	RollupBy(ctx context.Context, obj *ent.Territory, groupBy service.RollupGroup, level *hierarchy.Level, filter *service.RollupFilter, orderBy *service.RollupOrder) ([]*service.RollupRow, error)
+	Ranking(ctx context.Context, obj *ent.Territory, level hierarchy.Level, orderBy service.RollupOrder, filter *service.RollupFilter, after *entgql.Cursor[int], first *int) (*service.RankingConnection, error)
+	Rank(ctx context.Context, obj *ent.Territory, orderBy service.RollupOrder, within *service.TerritoryKey, filter *service.RollupFilter) (*service.Ranked, error)
+	Trajectory(ctx context.Context, obj *ent.Territory, lever *string, sector *string, metric *planning.Metric, from *int, to *int) (*service.Trajectory, error)
 	Objectives(ctx context.Context, obj *ent.Territory, lever *string, sector *string, includeDerived *bool, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ObjectiveOrder, where *ent.ObjectiveWhereInput) (*ent.ObjectiveConnection, error)
 	Observations(ctx context.Context, obj *ent.Territory, lever *string, sector *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ObservationOrder, where *ent.ObservationWhereInput) (*ent.ObservationConnection, error)
 	Diagnostic(ctx context.Context, obj *ent.Territory, lever *string, sector *string, metric *planning.Metric) (*service.Diagnostic, error)
@@ -1024,6 +1080,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommitmentEvent.To(childComplexity), true
+
+	case "Comparison.diagnostic":
+		if e.ComplexityRoot.Comparison.Diagnostic == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comparison.Diagnostic(childComplexity), true
+	case "Comparison.latest":
+		if e.ComplexityRoot.Comparison.Latest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comparison.Latest(childComplexity), true
+	case "Comparison.metric":
+		if e.ComplexityRoot.Comparison.Metric == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comparison.Metric(childComplexity), true
+	case "Comparison.objectives":
+		if e.ComplexityRoot.Comparison.Objectives == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comparison.Objectives(childComplexity), true
+	case "Comparison.rollup":
+		if e.ComplexityRoot.Comparison.Rollup == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comparison.Rollup(childComplexity), true
+	case "Comparison.territory":
+		if e.ComplexityRoot.Comparison.Territory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comparison.Territory(childComplexity), true
 
 	case "Cop.documents":
 		if e.ComplexityRoot.Cop.Documents == nil {
@@ -1828,6 +1921,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Commitments(childComplexity, args["updatedSince"].(*time.Time), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.CommitmentOrder), args["where"].(*ent.CommitmentWhereInput)), true
+	case "Query.compare":
+		if e.ComplexityRoot.Query.Compare == nil {
+			break
+		}
+
+		args, err := ec.field_Query_compare_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Compare(childComplexity, args["territories"].([]*service.TerritoryKey), args["lever"].(*string), args["sector"].(*string), args["metric"].(*planning.Metric)), true
 	case "Query.cop":
 		if e.ComplexityRoot.Query.Cop == nil {
 			break
@@ -1968,6 +2072,69 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Themes(childComplexity), true
+
+	case "Ranked.outOf":
+		if e.ComplexityRoot.Ranked.OutOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Ranked.OutOf(childComplexity), true
+	case "Ranked.rank":
+		if e.ComplexityRoot.Ranked.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Ranked.Rank(childComplexity), true
+	case "Ranked.rollup":
+		if e.ComplexityRoot.Ranked.Rollup == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Ranked.Rollup(childComplexity), true
+	case "Ranked.territory":
+		if e.ComplexityRoot.Ranked.Territory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Ranked.Territory(childComplexity), true
+	case "Ranked.value":
+		if e.ComplexityRoot.Ranked.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Ranked.Value(childComplexity), true
+
+	case "RankingConnection.edges":
+		if e.ComplexityRoot.RankingConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingConnection.Edges(childComplexity), true
+	case "RankingConnection.pageInfo":
+		if e.ComplexityRoot.RankingConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingConnection.PageInfo(childComplexity), true
+	case "RankingConnection.totalCount":
+		if e.ComplexityRoot.RankingConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingConnection.TotalCount(childComplexity), true
+
+	case "RankingEdge.cursor":
+		if e.ComplexityRoot.RankingEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingEdge.Cursor(childComplexity), true
+	case "RankingEdge.node":
+		if e.ComplexityRoot.RankingEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankingEdge.Node(childComplexity), true
 
 	case "Roadmap.adoptedKtco2e":
 		if e.ComplexityRoot.Roadmap.AdoptedKtco2e == nil {
@@ -2110,6 +2277,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RollupRow.Lever(childComplexity), true
+	case "RollupRow.rank":
+		if e.ComplexityRoot.RollupRow.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RollupRow.Rank(childComplexity), true
 	case "RollupRow.rollup":
 		if e.ComplexityRoot.RollupRow.Rollup == nil {
 			break
@@ -2128,6 +2301,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RollupRow.Territory(childComplexity), true
+	case "RollupRow.value":
+		if e.ComplexityRoot.RollupRow.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RollupRow.Value(childComplexity), true
 
 	case "Sector.code":
 		if e.ComplexityRoot.Sector.Code == nil {
@@ -2400,6 +2579,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Territory.PostalCodes(childComplexity), true
+	case "Territory.rank":
+		if e.ComplexityRoot.Territory.Rank == nil {
+			break
+		}
+
+		args, err := ec.field_Territory_rank_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Territory.Rank(childComplexity, args["orderBy"].(service.RollupOrder), args["within"].(*service.TerritoryKey), args["filter"].(*service.RollupFilter)), true
+	case "Territory.ranking":
+		if e.ComplexityRoot.Territory.Ranking == nil {
+			break
+		}
+
+		args, err := ec.field_Territory_ranking_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Territory.Ranking(childComplexity, args["level"].(hierarchy.Level), args["orderBy"].(service.RollupOrder), args["filter"].(*service.RollupFilter), args["after"].(*entgql.Cursor[int]), args["first"].(*int)), true
 	case "Territory.rollup":
 		if e.ComplexityRoot.Territory.Rollup == nil {
 			break
@@ -2421,13 +2622,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Territory.RollupBy(childComplexity, args["groupBy"].(service.RollupGroup), args["level"].(*hierarchy.Level), args["filter"].(*service.RollupFilter)), true
+		return e.ComplexityRoot.Territory.RollupBy(childComplexity, args["groupBy"].(service.RollupGroup), args["level"].(*hierarchy.Level), args["filter"].(*service.RollupFilter), args["orderBy"].(*service.RollupOrder)), true
 	case "Territory.siren":
 		if e.ComplexityRoot.Territory.Siren == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Territory.Siren(childComplexity), true
+	case "Territory.trajectory":
+		if e.ComplexityRoot.Territory.Trajectory == nil {
+			break
+		}
+
+		args, err := ec.field_Territory_trajectory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Territory.Trajectory(childComplexity, args["lever"].(*string), args["sector"].(*string), args["metric"].(*planning.Metric), args["from"].(*int), args["to"].(*int)), true
 
 	case "TerritoryConnection.edges":
 		if e.ComplexityRoot.TerritoryConnection.Edges == nil {
@@ -2486,6 +2698,80 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Theme.Name(childComplexity), true
 
+	case "Trajectory.baselineValue":
+		if e.ComplexityRoot.Trajectory.BaselineValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trajectory.BaselineValue(childComplexity), true
+	case "Trajectory.baselineYear":
+		if e.ComplexityRoot.Trajectory.BaselineYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trajectory.BaselineYear(childComplexity), true
+	case "Trajectory.metric":
+		if e.ComplexityRoot.Trajectory.Metric == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trajectory.Metric(childComplexity), true
+	case "Trajectory.objectives":
+		if e.ComplexityRoot.Trajectory.Objectives == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trajectory.Objectives(childComplexity), true
+	case "Trajectory.points":
+		if e.ComplexityRoot.Trajectory.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trajectory.Points(childComplexity), true
+	case "Trajectory.targetValue":
+		if e.ComplexityRoot.Trajectory.TargetValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trajectory.TargetValue(childComplexity), true
+	case "Trajectory.targetYear":
+		if e.ComplexityRoot.Trajectory.TargetYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trajectory.TargetYear(childComplexity), true
+	case "Trajectory.unit":
+		if e.ComplexityRoot.Trajectory.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trajectory.Unit(childComplexity), true
+
+	case "TrajectoryPoint.adopted":
+		if e.ComplexityRoot.TrajectoryPoint.Adopted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrajectoryPoint.Adopted(childComplexity), true
+	case "TrajectoryPoint.expected":
+		if e.ComplexityRoot.TrajectoryPoint.Expected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrajectoryPoint.Expected(childComplexity), true
+	case "TrajectoryPoint.observed":
+		if e.ComplexityRoot.TrajectoryPoint.Observed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrajectoryPoint.Observed(childComplexity), true
+	case "TrajectoryPoint.year":
+		if e.ComplexityRoot.TrajectoryPoint.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrajectoryPoint.Year(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -2516,6 +2802,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ObservationOrder", ec.unmarshalInputObservationOrder),
 			graphql.NewInputUnmarshaler("ObservationWhereInput", ec.unmarshalInputObservationWhereInput),
 			graphql.NewInputUnmarshaler("RollupFilter", ec.unmarshalInputRollupFilter),
+			graphql.NewInputUnmarshaler("RollupOrder", ec.unmarshalInputRollupOrder),
 			graphql.NewInputUnmarshaler("TerritoryKey", ec.unmarshalInputTerritoryKey),
 			graphql.NewInputUnmarshaler("TerritoryOrder", ec.unmarshalInputTerritoryOrder),
 			graphql.NewInputUnmarshaler("TerritoryWhereInput", ec.unmarshalInputTerritoryWhereInput),
@@ -2630,9 +2917,10 @@ extend type Territory {
   """
   The same roll-up in rows: by SECTOR, by LEVER, or by CHILD territory of ` + "`" + `level` + "`" + ` (a
   region's page: one row per department). Child rows add up to the parent for what is
-  carried at or below that level.
+  carried at or below that level. With orderBy, rows come in ranking order with their
+  rank and value.
   """
-  rollupBy(groupBy: RollupGroup!, level: TerritoryLevel, filter: RollupFilter): [RollupRow!]!
+  rollupBy(groupBy: RollupGroup!, level: TerritoryLevel, filter: RollupFilter, orderBy: RollupOrder): [RollupRow!]!
 }
 
 "Filters of a roll-up."
@@ -2686,6 +2974,10 @@ type RollupRow {
   lever: Lever
   territory: Territory
   rollup: Rollup!
+  "With orderBy: the row's rank (equal values share one), null without a value."
+  rank: Int
+  "With orderBy: the figure ordered by."
+  value: Float
 }
 
 type Roadmap {
@@ -2763,6 +3055,134 @@ extend type Mutation {
   transitionCommitment(id: ID!, version: Int!, to: CommitmentStatus!): Commitment!
   "Withdraws a commitment."
   withdrawCommitment(id: ID!, version: Int!): Commitment!
+}
+`, BuiltIn: false},
+	{Name: "../../schema/datateams.graphql", Input: `# Hand-written part of the API for data teams: territories ranked and compared on their
+# roll-ups, and trajectories year by year. The bulk downloads are HTTP routes:
+# /export/{objectives,observations,actions,commitments,rollups}.csv and .jsonl.
+
+extend type Query {
+  """
+  Up to 50 territories of any levels side by side for a lever or a sector, in the order
+  given: each one's objectives, latest observation, diagnostic and roll-up. The
+  statements run do not grow with the number of territories.
+  """
+  compare(territories: [TerritoryKey!]!, lever: String, sector: String, "Defaults to the diagnostic's." metric: Metric): [Comparison!]!
+}
+
+extend type Territory {
+  """
+  The territories of ` + "`" + `level` + "`" + ` wholly or partly inside this one, ranked by a roll-up
+  figure (or the same per inhabitant), the largest first unless the direction is ASC;
+  territories without a value come last, equal values by code. Paginated with first
+  (100 by default, at most 1,000) and after. Any level below this one, up to 10,000
+  territories: the EPCI of France, the communes of a region (the roll-ups of every
+  commune of France are at /export/rollups.csv?level=COMMUNE).
+  """
+  ranking(level: TerritoryLevel!, orderBy: RollupOrder!, filter: RollupFilter, after: Cursor, first: Int): RankingConnection!
+
+  """
+  This territory's place among the territories of its level inside ` + "`" + `within` + "`" + ` (the
+  country when null), ranked as ` + "`" + `ranking` + "`" + ` ranks them. Null when it does not lie in
+  ` + "`" + `within` + "`" + `. The territories of one response asking for the same ranking share it.
+  """
+  rank(orderBy: RollupOrder!, within: TerritoryKey, filter: RollupFilter): Ranked
+
+  """
+  The territory's path for a lever or a sector, one point per year from ` + "`" + `from` + "`" + ` to ` + "`" + `to` + "`" + `
+  (by default the objective's baseline and target years): the value on the straight line
+  from baseline to target, the observation of the year, and the commitments adopted for
+  that year (whose targetYear it is), each counted for the share of its carrier's
+  population living here, as roll-ups count them. The metric defaults to the
+  diagnostic's; null when no metric is given and the territory has no objective.
+  """
+  trajectory(lever: String, sector: String, metric: Metric, from: Int, to: Int): Trajectory
+}
+
+"A figure of a roll-up (a field of Rollup)."
+enum RollupFigure {
+  COVERAGE
+  GAP
+  BUDGET
+  ADOPTED_KTCO2E
+  OBJECTIVE_KTCO2E
+  EFFECT_KTCO2E
+  ACTION_COUNT
+  ACTION_SHARE
+}
+
+"How to order territories, or rollupBy rows, by a roll-up figure."
+input RollupOrder {
+  by: RollupFigure!
+  """
+  Divide the figure by the territory's population (a SECTOR or LEVER row's by the
+  territory rolled up). COVERAGE, a ratio, is the same per inhabitant.
+  """
+  perInhabitant: Boolean! = false
+  "DESC: the largest first."
+  direction: OrderDirection! = DESC
+}
+
+"A territory's place in a ranking."
+type Ranked {
+  territory: Territory!
+  "1 for the first; equal values share a rank (1, 2, 2, 4); null without a value."
+  rank: Int
+  "How many territories of the ranking have a value."
+  outOf: Int!
+  "The figure ranked by, per inhabitant when asked; null when there is none."
+  value: Float
+  rollup: Rollup!
+}
+
+type RankingConnection {
+  edges: [RankingEdge!]!
+  pageInfo: PageInfo!
+  "Territories ranked, with a value or not."
+  totalCount: Int!
+}
+
+type RankingEdge {
+  node: Ranked!
+  cursor: Cursor!
+}
+
+"A territory's row of a comparison."
+type Comparison {
+  territory: Territory!
+  "The metric of the objectives, observation and diagnostic; null without an objective."
+  metric: Metric
+  "What the territory is measured against: its own objectives, else the derived ones."
+  objectives: [Objective!]!
+  "The latest observation of the indicator in the metric."
+  latest: Observation
+  diagnostic: Diagnostic
+  "The roll-up of the lever or sector."
+  rollup: Rollup!
+}
+
+"A territory's path towards its objective, year by year."
+type Trajectory {
+  metric: Metric!
+  "The unit of every value: the objective's, else the observations'."
+  unit: String
+  "The objectives the straight line is drawn from (summed)."
+  objectives: [Objective!]!
+  baselineYear: Int
+  baselineValue: Float
+  targetYear: Int
+  targetValue: Float
+  points: [TrajectoryPoint!]!
+}
+
+type TrajectoryPoint {
+  year: Int!
+  "On the straight line from baseline to target; the target from the target year on; null before the baseline year or without objective."
+  expected: Float
+  "The observation of the year (the first recorded when several sources give one)."
+  observed: Float
+  "Adopted commitments whose targetYear is this year, weighted by share; null when the metric is not one commitments are measured in (GHG_EMISSIONS)."
+  adopted: Float
 }
 `, BuiltIn: false},
 	{Name: "../../schema/ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
@@ -5336,6 +5756,24 @@ func (ec *executionContext) childFields_CommitmentEvent(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type CommitmentEvent", field.Name)
 }
 
+func (ec *executionContext) childFields_Comparison(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "territory":
+		return ec.fieldContext_Comparison_territory(ctx, field)
+	case "metric":
+		return ec.fieldContext_Comparison_metric(ctx, field)
+	case "objectives":
+		return ec.fieldContext_Comparison_objectives(ctx, field)
+	case "latest":
+		return ec.fieldContext_Comparison_latest(ctx, field)
+	case "diagnostic":
+		return ec.fieldContext_Comparison_diagnostic(ctx, field)
+	case "rollup":
+		return ec.fieldContext_Comparison_rollup(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Comparison", field.Name)
+}
+
 func (ec *executionContext) childFields_Cop(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5656,6 +6094,44 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_Ranked(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "territory":
+		return ec.fieldContext_Ranked_territory(ctx, field)
+	case "rank":
+		return ec.fieldContext_Ranked_rank(ctx, field)
+	case "outOf":
+		return ec.fieldContext_Ranked_outOf(ctx, field)
+	case "value":
+		return ec.fieldContext_Ranked_value(ctx, field)
+	case "rollup":
+		return ec.fieldContext_Ranked_rollup(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Ranked", field.Name)
+}
+
+func (ec *executionContext) childFields_RankingConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RankingConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RankingConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RankingConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RankingConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RankingEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_RankingEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_RankingEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RankingEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Roadmap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "region":
@@ -5728,6 +6204,10 @@ func (ec *executionContext) childFields_RollupRow(ctx context.Context, field gra
 		return ec.fieldContext_RollupRow_territory(ctx, field)
 	case "rollup":
 		return ec.fieldContext_RollupRow_rollup(ctx, field)
+	case "rank":
+		return ec.fieldContext_RollupRow_rank(ctx, field)
+	case "value":
+		return ec.fieldContext_RollupRow_value(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RollupRow", field.Name)
 }
@@ -5820,6 +6300,12 @@ func (ec *executionContext) childFields_Territory(ctx context.Context, field gra
 		return ec.fieldContext_Territory_rollup(ctx, field)
 	case "rollupBy":
 		return ec.fieldContext_Territory_rollupBy(ctx, field)
+	case "ranking":
+		return ec.fieldContext_Territory_ranking(ctx, field)
+	case "rank":
+		return ec.fieldContext_Territory_rank(ctx, field)
+	case "trajectory":
+		return ec.fieldContext_Territory_trajectory(ctx, field)
 	case "objectives":
 		return ec.fieldContext_Territory_objectives(ctx, field)
 	case "observations":
@@ -5876,6 +6362,42 @@ func (ec *executionContext) childFields_Theme(ctx context.Context, field graphql
 		return ec.fieldContext_Theme_levers(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Theme", field.Name)
+}
+
+func (ec *executionContext) childFields_Trajectory(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "metric":
+		return ec.fieldContext_Trajectory_metric(ctx, field)
+	case "unit":
+		return ec.fieldContext_Trajectory_unit(ctx, field)
+	case "objectives":
+		return ec.fieldContext_Trajectory_objectives(ctx, field)
+	case "baselineYear":
+		return ec.fieldContext_Trajectory_baselineYear(ctx, field)
+	case "baselineValue":
+		return ec.fieldContext_Trajectory_baselineValue(ctx, field)
+	case "targetYear":
+		return ec.fieldContext_Trajectory_targetYear(ctx, field)
+	case "targetValue":
+		return ec.fieldContext_Trajectory_targetValue(ctx, field)
+	case "points":
+		return ec.fieldContext_Trajectory_points(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Trajectory", field.Name)
+}
+
+func (ec *executionContext) childFields_TrajectoryPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "year":
+		return ec.fieldContext_TrajectoryPoint_year(ctx, field)
+	case "expected":
+		return ec.fieldContext_TrajectoryPoint_expected(ctx, field)
+	case "observed":
+		return ec.fieldContext_TrajectoryPoint_observed(ctx, field)
+	case "adopted":
+		return ec.fieldContext_TrajectoryPoint_adopted(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrajectoryPoint", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6567,6 +7089,44 @@ func (ec *executionContext) field_Query_commitments_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["where"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_compare_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "territories",
+		func(ctx context.Context, v any) ([]*service.TerritoryKey, error) {
+			return ec.unmarshalNTerritoryKey2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐTerritoryKeyᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["territories"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "lever",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lever"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "sector",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sector"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "metric",
+		func(ctx context.Context, v any) (*planning.Metric, error) {
+			return ec.unmarshalOMetric2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐMetric(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["metric"] = arg3
 	return args, nil
 }
 
@@ -7378,6 +7938,82 @@ func (ec *executionContext) field_Territory_parents_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Territory_rank_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (service.RollupOrder, error) {
+			return ec.unmarshalNRollupOrder2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRollupOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "within",
+		func(ctx context.Context, v any) (*service.TerritoryKey, error) {
+			return ec.unmarshalOTerritoryKey2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐTerritoryKey(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["within"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*service.RollupFilter, error) {
+			return ec.unmarshalORollupFilter2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRollupFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Territory_ranking_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "level",
+		func(ctx context.Context, v any) (hierarchy.Level, error) {
+			return ec.unmarshalNTerritoryLevel2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋhierarchyᚐLevel(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["level"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (service.RollupOrder, error) {
+			return ec.unmarshalNRollupOrder2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRollupOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*service.RollupFilter, error) {
+			return ec.unmarshalORollupFilter2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRollupFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Territory_rollupBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7405,6 +8041,14 @@ func (ec *executionContext) field_Territory_rollupBy_args(ctx context.Context, r
 		return nil, err
 	}
 	args["filter"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*service.RollupOrder, error) {
+			return ec.unmarshalORollupOrder2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRollupOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg3
 	return args, nil
 }
 
@@ -7419,6 +8063,52 @@ func (ec *executionContext) field_Territory_rollup_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["filter"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Territory_trajectory_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "lever",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lever"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sector",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sector"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "metric",
+		func(ctx context.Context, v any) (*planning.Metric, error) {
+			return ec.unmarshalOMetric2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐMetric(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["metric"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg4
 	return args, nil
 }
 
@@ -9483,6 +10173,189 @@ func (ec *executionContext) fieldContext_CommitmentEvent_commitment(_ context.Co
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Commitment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Comparison_territory(ctx context.Context, field graphql.CollectedField, obj *service.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comparison_territory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Territory, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Territory) graphql.Marshaler {
+			return ec.marshalNTerritory2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐTerritory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comparison_territory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Comparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Territory(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Comparison_metric(ctx context.Context, field graphql.CollectedField, obj *service.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comparison_metric(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Metric, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *planning.Metric) graphql.Marshaler {
+			return ec.marshalOMetric2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐMetric(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Comparison_metric(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Comparison", field, false, false, "Metric")
+}
+
+func (ec *executionContext) _Comparison_objectives(ctx context.Context, field graphql.CollectedField, obj *service.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comparison_objectives(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Objectives, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Objective) graphql.Marshaler {
+			return ec.marshalNObjective2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjectiveᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comparison_objectives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Comparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Objective(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Comparison_latest(ctx context.Context, field graphql.CollectedField, obj *service.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comparison_latest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Latest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Observation) graphql.Marshaler {
+			return ec.marshalOObservation2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObservation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Comparison_latest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Comparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Observation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Comparison_diagnostic(ctx context.Context, field graphql.CollectedField, obj *service.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comparison_diagnostic(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Diagnostic, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Diagnostic) graphql.Marshaler {
+			return ec.marshalODiagnostic2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐDiagnostic(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Comparison_diagnostic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Comparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Diagnostic(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Comparison_rollup(ctx context.Context, field graphql.CollectedField, obj *service.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comparison_rollup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rollup, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Rollup) graphql.Marshaler {
+			return ec.marshalNRollup2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRollup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comparison_rollup(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Comparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rollup(ctx, field)
 		},
 	}
 	return fc, nil
@@ -13035,6 +13908,50 @@ func (ec *executionContext) fieldContext_Query_roadmap(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_compare(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_compare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Compare(ctx, fc.Args["territories"].([]*service.TerritoryKey), fc.Args["lever"].(*string), fc.Args["sector"].(*string), fc.Args["metric"].(*planning.Metric))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*service.Comparison) graphql.Marshaler {
+			return ec.marshalNComparison2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐComparisonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_compare(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Comparison(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_compare_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_themes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13513,6 +14430,281 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Ranked_territory(ctx context.Context, field graphql.CollectedField, obj *service.Ranked) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Ranked_territory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Territory, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Territory) graphql.Marshaler {
+			return ec.marshalNTerritory2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐTerritory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Ranked_territory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ranked",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Territory(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ranked_rank(ctx context.Context, field graphql.CollectedField, obj *service.Ranked) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Ranked_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Ranked_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Ranked", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Ranked_outOf(ctx context.Context, field graphql.CollectedField, obj *service.Ranked) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Ranked_outOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OutOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Ranked_outOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Ranked", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Ranked_value(ctx context.Context, field graphql.CollectedField, obj *service.Ranked) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Ranked_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Ranked_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Ranked", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Ranked_rollup(ctx context.Context, field graphql.CollectedField, obj *service.Ranked) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Ranked_rollup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rollup, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Rollup) graphql.Marshaler {
+			return ec.marshalNRollup2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRollup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Ranked_rollup(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ranked",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rollup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RankingConnection_edges(ctx context.Context, field graphql.CollectedField, obj *service.RankingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*service.RankingEdge) graphql.Marshaler {
+			return ec.marshalNRankingEdge2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRankingEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankingConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RankingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RankingEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RankingConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *service.RankingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankingConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RankingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RankingConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *service.RankingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankingConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankingConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RankingEdge_node(ctx context.Context, field graphql.CollectedField, obj *service.RankingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Ranked) graphql.Marshaler {
+			return ec.marshalNRanked2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRanked(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankingEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RankingEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Ranked(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RankingEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *service.RankingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankingEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankingEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankingEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _Roadmap_region(ctx context.Context, field graphql.CollectedField, obj *service.Roadmap) (ret graphql.Marshaler) {
@@ -14192,6 +15384,52 @@ func (ec *executionContext) fieldContext_RollupRow_rollup(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RollupRow_rank(ctx context.Context, field graphql.CollectedField, obj *service.RollupRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RollupRow_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RollupRow_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RollupRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RollupRow_value(ctx context.Context, field graphql.CollectedField, obj *service.RollupRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RollupRow_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RollupRow_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RollupRow", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Sector_id(ctx context.Context, field graphql.CollectedField, obj *ent.Sector) (ret graphql.Marshaler) {
@@ -15011,7 +16249,7 @@ func (ec *executionContext) _Territory_rollupBy(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Territory().RollupBy(ctx, obj, fc.Args["groupBy"].(service.RollupGroup), fc.Args["level"].(*hierarchy.Level), fc.Args["filter"].(*service.RollupFilter))
+			return ec.Resolvers.Territory().RollupBy(ctx, obj, fc.Args["groupBy"].(service.RollupGroup), fc.Args["level"].(*hierarchy.Level), fc.Args["filter"].(*service.RollupFilter), fc.Args["orderBy"].(*service.RollupOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*service.RollupRow) graphql.Marshaler {
@@ -15039,6 +16277,138 @@ func (ec *executionContext) fieldContext_Territory_rollupBy(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Territory_rollupBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Territory_ranking(ctx context.Context, field graphql.CollectedField, obj *ent.Territory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Territory_ranking(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Territory().Ranking(ctx, obj, fc.Args["level"].(hierarchy.Level), fc.Args["orderBy"].(service.RollupOrder), fc.Args["filter"].(*service.RollupFilter), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.RankingConnection) graphql.Marshaler {
+			return ec.marshalNRankingConnection2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRankingConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Territory_ranking(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Territory",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RankingConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Territory_ranking_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Territory_rank(ctx context.Context, field graphql.CollectedField, obj *ent.Territory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Territory_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Territory().Rank(ctx, obj, fc.Args["orderBy"].(service.RollupOrder), fc.Args["within"].(*service.TerritoryKey), fc.Args["filter"].(*service.RollupFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Ranked) graphql.Marshaler {
+			return ec.marshalORanked2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRanked(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Territory_rank(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Territory",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Ranked(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Territory_rank_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Territory_trajectory(ctx context.Context, field graphql.CollectedField, obj *ent.Territory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Territory_trajectory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Territory().Trajectory(ctx, obj, fc.Args["lever"].(*string), fc.Args["sector"].(*string), fc.Args["metric"].(*planning.Metric), fc.Args["from"].(*int), fc.Args["to"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Trajectory) graphql.Marshaler {
+			return ec.marshalOTrajectory2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐTrajectory(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Territory_trajectory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Territory",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Trajectory(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Territory_trajectory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15658,6 +17028,300 @@ func (ec *executionContext) fieldContext_Theme_levers(_ context.Context, field g
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Trajectory_metric(ctx context.Context, field graphql.CollectedField, obj *service.Trajectory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trajectory_metric(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Metric, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v planning.Metric) graphql.Marshaler {
+			return ec.marshalNMetric2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐMetric(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trajectory_metric(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Trajectory", field, false, false, "Metric")
+}
+
+func (ec *executionContext) _Trajectory_unit(ctx context.Context, field graphql.CollectedField, obj *service.Trajectory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trajectory_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Trajectory_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Trajectory", field, false, false, "String")
+}
+
+func (ec *executionContext) _Trajectory_objectives(ctx context.Context, field graphql.CollectedField, obj *service.Trajectory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trajectory_objectives(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Objectives, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Objective) graphql.Marshaler {
+			return ec.marshalNObjective2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjectiveᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trajectory_objectives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Trajectory",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Objective(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Trajectory_baselineYear(ctx context.Context, field graphql.CollectedField, obj *service.Trajectory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trajectory_baselineYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BaselineYear, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Trajectory_baselineYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Trajectory", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Trajectory_baselineValue(ctx context.Context, field graphql.CollectedField, obj *service.Trajectory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trajectory_baselineValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BaselineValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Trajectory_baselineValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Trajectory", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Trajectory_targetYear(ctx context.Context, field graphql.CollectedField, obj *service.Trajectory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trajectory_targetYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetYear, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Trajectory_targetYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Trajectory", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Trajectory_targetValue(ctx context.Context, field graphql.CollectedField, obj *service.Trajectory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trajectory_targetValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Trajectory_targetValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Trajectory", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Trajectory_points(ctx context.Context, field graphql.CollectedField, obj *service.Trajectory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trajectory_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []service.TrajectoryPoint) graphql.Marshaler {
+			return ec.marshalNTrajectoryPoint2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐTrajectoryPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trajectory_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Trajectory",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrajectoryPoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrajectoryPoint_year(ctx context.Context, field graphql.CollectedField, obj *planning.TrajectoryPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrajectoryPoint_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrajectoryPoint_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrajectoryPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrajectoryPoint_expected(ctx context.Context, field graphql.CollectedField, obj *planning.TrajectoryPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrajectoryPoint_expected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Expected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrajectoryPoint_expected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrajectoryPoint", field, false, false, "Float")
+}
+
+func (ec *executionContext) _TrajectoryPoint_observed(ctx context.Context, field graphql.CollectedField, obj *planning.TrajectoryPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrajectoryPoint_observed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Observed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrajectoryPoint_observed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrajectoryPoint", field, false, false, "Float")
+}
+
+func (ec *executionContext) _TrajectoryPoint_adopted(ctx context.Context, field graphql.CollectedField, obj *planning.TrajectoryPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrajectoryPoint_adopted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Adopted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrajectoryPoint_adopted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrajectoryPoint", field, false, false, "Float")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -21934,6 +23598,69 @@ func UnmarshalRollupFilter(ctx context.Context, raw any) (service.RollupFilter, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRollupOrder(ctx context.Context, obj any) (service.RollupOrder, error) {
+	var it service.RollupOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["perInhabitant"]; !present {
+		asMap["perInhabitant"] = false
+	}
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "DESC"
+	}
+
+	fieldsInOrder := [...]string{"by", "perInhabitant", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "by":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("by"))
+			data, err := ec.unmarshalNRollupFigure2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRollupFigure(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.By = data
+		case "perInhabitant":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("perInhabitant"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PerInhabitant = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRollupOrder unmarshals raw into the RollupOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRollupOrder(ctx context.Context, raw any) (service.RollupOrder, error) {
+	var out service.RollupOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RollupOrder", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputTerritoryKey(ctx context.Context, obj any) (service.TerritoryKey, error) {
 	var it service.TerritoryKey
 	if obj == nil {
@@ -23391,6 +25118,64 @@ func (ec *executionContext) _CommitmentEvent(ctx context.Context, sel ast.Select
 	return out
 }
 
+var comparisonImplementors = []string{"Comparison"}
+
+func (ec *executionContext) _Comparison(ctx context.Context, sel ast.SelectionSet, obj *service.Comparison) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, comparisonImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Comparison")
+		case "territory":
+			out.Values[i] = ec._Comparison_territory(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "metric":
+			out.Values[i] = ec._Comparison_metric(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "objectives":
+			out.Values[i] = ec._Comparison_objectives(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "latest":
+			out.Values[i] = ec._Comparison_latest(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "diagnostic":
+			out.Values[i] = ec._Comparison_diagnostic(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "rollup":
+			out.Values[i] = ec._Comparison_rollup(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var copImplementors = []string{"Cop", "Node"}
 
 func (ec *executionContext) _Cop(ctx context.Context, sel ast.SelectionSet, obj *ent.Cop) graphql.Marshaler {
@@ -24639,6 +26424,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_roadmap(ctx, field)
 				})
+		case "compare":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_compare(ctx, field)
+				})
 		case "themes":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -24712,6 +26503,140 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rankedImplementors = []string{"Ranked"}
+
+func (ec *executionContext) _Ranked(ctx context.Context, sel ast.SelectionSet, obj *service.Ranked) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rankedImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Ranked")
+		case "territory":
+			out.Values[i] = ec._Ranked_territory(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rank":
+			out.Values[i] = ec._Ranked_rank(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "outOf":
+			out.Values[i] = ec._Ranked_outOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._Ranked_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "rollup":
+			out.Values[i] = ec._Ranked_rollup(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rankingConnectionImplementors = []string{"RankingConnection"}
+
+func (ec *executionContext) _RankingConnection(ctx context.Context, sel ast.SelectionSet, obj *service.RankingConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rankingConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RankingConnection")
+		case "edges":
+			out.Values[i] = ec._RankingConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._RankingConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._RankingConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rankingEdgeImplementors = []string{"RankingEdge"}
+
+func (ec *executionContext) _RankingEdge(ctx context.Context, sel ast.SelectionSet, obj *service.RankingEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rankingEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RankingEdge")
+		case "node":
+			out.Values[i] = ec._RankingEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._RankingEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -24953,6 +26878,16 @@ func (ec *executionContext) _RollupRow(ctx context.Context, sel ast.SelectionSet
 		case "rollup":
 			out.Values[i] = ec._RollupRow_rollup(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rank":
+			out.Values[i] = ec._RollupRow_rank(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._RollupRow_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -25257,6 +27192,24 @@ func (ec *executionContext) _Territory(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Territory_rollupBy(ctx, field, obj)
 				})
+		case "ranking":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Territory_ranking(ctx, field, obj)
+				})
+		case "rank":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Territory_rank(ctx, field, obj)
+				})
+		case "trajectory":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Territory_trajectory(ctx, field, obj)
+				})
 		case "objectives":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -25441,6 +27394,122 @@ func (ec *executionContext) _Theme(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Theme_levers(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trajectoryImplementors = []string{"Trajectory"}
+
+func (ec *executionContext) _Trajectory(ctx context.Context, sel ast.SelectionSet, obj *service.Trajectory) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trajectoryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Trajectory")
+		case "metric":
+			out.Values[i] = ec._Trajectory_metric(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unit":
+			out.Values[i] = ec._Trajectory_unit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "objectives":
+			out.Values[i] = ec._Trajectory_objectives(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "baselineYear":
+			out.Values[i] = ec._Trajectory_baselineYear(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "baselineValue":
+			out.Values[i] = ec._Trajectory_baselineValue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "targetYear":
+			out.Values[i] = ec._Trajectory_targetYear(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "targetValue":
+			out.Values[i] = ec._Trajectory_targetValue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "points":
+			out.Values[i] = ec._Trajectory_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trajectoryPointImplementors = []string{"TrajectoryPoint"}
+
+func (ec *executionContext) _TrajectoryPoint(ctx context.Context, sel ast.SelectionSet, obj *planning.TrajectoryPoint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trajectoryPointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrajectoryPoint")
+		case "year":
+			out.Values[i] = ec._TrajectoryPoint_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expected":
+			out.Values[i] = ec._TrajectoryPoint_expected(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "observed":
+			out.Values[i] = ec._TrajectoryPoint_observed(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "adopted":
+			out.Values[i] = ec._TrajectoryPoint_adopted(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -26017,6 +28086,30 @@ func (ec *executionContext) unmarshalNCommitmentWhereInput2ᚖgithubᚗcomᚋcop
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNComparison2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐComparisonᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.Comparison) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNComparison2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐComparison(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNComparison2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐComparison(ctx context.Context, sel ast.SelectionSet, v *service.Comparison) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Comparison!")
+		return graphql.Null
+	}
+	return ec._Comparison(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCop2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCop(ctx context.Context, sel ast.SelectionSet, v *ent.Cop) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Cop!")
@@ -26474,6 +28567,46 @@ func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPag
 	return ec._PageInfo(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNRanked2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRanked(ctx context.Context, sel ast.SelectionSet, v *service.Ranked) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Ranked!")
+		return graphql.Null
+	}
+	return ec._Ranked(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRankingConnection2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRankingConnection(ctx context.Context, sel ast.SelectionSet, v *service.RankingConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RankingConnection!")
+		return graphql.Null
+	}
+	return ec._RankingConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRankingEdge2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRankingEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.RankingEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRankingEdge2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRankingEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRankingEdge2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRankingEdge(ctx context.Context, sel ast.SelectionSet, v *service.RankingEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RankingEdge!")
+		return graphql.Null
+	}
+	return ec._RankingEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNRoadmap2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRoadmap(ctx context.Context, sel ast.SelectionSet, v *service.Roadmap) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Roadmap!")
@@ -26514,6 +28647,16 @@ func (ec *executionContext) marshalNRollup2ᚖgithubᚗcomᚋcopᚑterritoriales
 	return ec._Rollup(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRollupFigure2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRollupFigure(ctx context.Context, v any) (service.RollupFigure, error) {
+	var res service.RollupFigure
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRollupFigure2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRollupFigure(ctx context.Context, sel ast.SelectionSet, v service.RollupFigure) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNRollupGroup2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRollupGroup(ctx context.Context, v any) (service.RollupGroup, error) {
 	var res service.RollupGroup
 	err := res.UnmarshalGQL(v)
@@ -26522,6 +28665,11 @@ func (ec *executionContext) unmarshalNRollupGroup2githubᚗcomᚋcopᚑterritori
 
 func (ec *executionContext) marshalNRollupGroup2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRollupGroup(ctx context.Context, sel ast.SelectionSet, v service.RollupGroup) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNRollupOrder2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRollupOrder(ctx context.Context, v any) (service.RollupOrder, error) {
+	res, err := ec.unmarshalInputRollupOrder(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNRollupRow2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRollupRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.RollupRow) graphql.Marshaler {
@@ -26690,6 +28838,20 @@ func (ec *executionContext) marshalNTerritoryConnection2ᚖgithubᚗcomᚋcopᚑ
 	return ec._TerritoryConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNTerritoryKey2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐTerritoryKeyᚄ(ctx context.Context, v any) ([]*service.TerritoryKey, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*service.TerritoryKey, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTerritoryKey2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐTerritoryKey(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalNTerritoryKey2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐTerritoryKey(ctx context.Context, v any) (*service.TerritoryKey, error) {
 	res, err := ec.unmarshalInputTerritoryKey(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -26775,6 +28937,26 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNTrajectoryPoint2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐTrajectoryPoint(ctx context.Context, sel ast.SelectionSet, v service.TrajectoryPoint) graphql.Marshaler {
+	return ec._TrajectoryPoint(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTrajectoryPoint2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐTrajectoryPointᚄ(ctx context.Context, sel ast.SelectionSet, v []service.TrajectoryPoint) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTrajectoryPoint2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐTrajectoryPoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -28049,11 +30231,26 @@ func (ec *executionContext) unmarshalOObservationWhereInput2ᚖgithubᚗcomᚋco
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalORanked2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRanked(ctx context.Context, sel ast.SelectionSet, v *service.Ranked) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Ranked(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalORollupFilter2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRollupFilter(ctx context.Context, v any) (*service.RollupFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputRollupFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalORollupOrder2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRollupOrder(ctx context.Context, v any) (*service.RollupOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRollupOrder(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -28380,6 +30577,13 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOTrajectory2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐTrajectory(ctx context.Context, sel ast.SelectionSet, v *service.Trajectory) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Trajectory(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {
