@@ -47,14 +47,17 @@ type Webhook struct {
 	Organisation string `json:"organisation"`
 }
 
+// DeliveryStatus is where a webhook delivery stands: PENDING, DELIVERED or FAILED.
+type DeliveryStatus = webhookdelivery.Status
+
 // WebhookDelivery is one event sent, or to send, to one webhook.
 type WebhookDelivery struct {
-	ID         int       `json:"id"`
-	WebhookID  int       `json:"webhookId"`
-	EventID    string    `json:"eventId"`
-	Event      EventType `json:"event"`
-	Status     string    `json:"status"`
-	Attempts   int       `json:"attempts"`
+	ID         int            `json:"id"`
+	WebhookID  int            `json:"webhookId"`
+	EventID    string         `json:"eventId"`
+	Event      EventType      `json:"event"`
+	Status     DeliveryStatus `json:"status"`
+	Attempts   int            `json:"attempts"`
 	LastError  *string   `json:"lastError"`
 	LastStatus *int      `json:"lastStatus"`
 	// NextAttemptAt is when it is due, while PENDING.
@@ -256,7 +259,7 @@ func (svc *Service) RemoveWebhook(ctx context.Context, id int) error {
 // WebhookDeliveries lists the deliveries of the request's key's webhooks, newest first:
 // of one webhook, of one status, and older than the delivery before when given; first
 // (100 by default) at most.
-func (svc *Service) WebhookDeliveries(ctx context.Context, webhookID *int, status *string, first *int, before *int) ([]*WebhookDelivery, error) {
+func (svc *Service) WebhookDeliveries(ctx context.Context, webhookID *int, status *DeliveryStatus, first *int, before *int) ([]*WebhookDelivery, error) {
 	p, err := webhookKey(ctx)
 	if err != nil {
 		return nil, err
@@ -274,7 +277,7 @@ func (svc *Service) WebhookDeliveries(ctx context.Context, webhookID *int, statu
 		q.Where(webhookdelivery.WebhookID(*webhookID))
 	}
 	if status != nil {
-		q.Where(webhookdelivery.StatusEQ(webhookdelivery.Status(*status)))
+		q.Where(webhookdelivery.StatusEQ(*status))
 	}
 	if before != nil {
 		q.Where(webhookdelivery.IDLT(*before))
@@ -292,7 +295,7 @@ func (svc *Service) WebhookDeliveries(ctx context.Context, webhookID *int, statu
 
 func showDelivery(d *ent.WebhookDelivery) *WebhookDelivery {
 	out := &WebhookDelivery{ID: d.ID, WebhookID: d.WebhookID, EventID: d.EventID, Event: EventType(d.Event),
-		Status: string(d.Status), Attempts: d.Attempts, LastStatus: d.LastStatus, CreatedAt: d.CreatedAt,
+		Status: d.Status, Attempts: d.Attempts, LastStatus: d.LastStatus, CreatedAt: d.CreatedAt,
 		DeliveredAt: d.DeliveredAt, Payload: d.Payload}
 	if d.LastError != "" {
 		out.LastError = &d.LastError

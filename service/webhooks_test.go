@@ -174,7 +174,7 @@ func TestWebhookSurvivesRestart(t *testing.T) {
 		go func() { done <- svc2.DispatchWebhooks(ctx, service.DispatchOptions{Poll: 50 * time.Millisecond}) }()
 		bzh.wait(2)
 		waitFor(t, "the deliveries are recorded as delivered", func() bool {
-			ds, err := svc2.WebhookDeliveries(partner, nil, ptr("DELIVERED"), nil, nil)
+			ds, err := svc2.WebhookDeliveries(partner, nil, ptr(service.DeliveryStatus("DELIVERED")), nil, nil)
 			return err == nil && len(ds) == 2
 		})
 		stop()
@@ -285,7 +285,7 @@ func TestWebhookRetries(t *testing.T) {
 		}
 		status := map[string]int{}
 		for _, d := range ds {
-			status[d.Status]++
+			status[string(d.Status)]++
 		}
 		if status["DELIVERED"] != 1 || status["FAILED"] != 1 || len(down.deliveries()) != 3 {
 			t.Errorf("statuses %v, %d attempts on the failing receiver", status, len(down.deliveries()))
@@ -340,7 +340,7 @@ func TestWebhookRegistration(t *testing.T) {
 		if _, err := svc.TransitionCommitment(coordinator, cm.ID, cm.Version, access.Adopted); err != nil {
 			t.Fatal(err)
 		}
-		if ds, _ := svc.WebhookDeliveries(partner, nil, ptr("PENDING"), nil, nil); len(ds) != 1 || ds[0].Event != service.CommitmentAdopted {
+		if ds, _ := svc.WebhookDeliveries(partner, nil, ptr(service.DeliveryStatus("PENDING")), nil, nil); len(ds) != 1 || ds[0].Event != service.CommitmentAdopted {
 			t.Fatalf("pending deliveries: %+v", ds)
 		}
 		if err := svc.DeleteWebhook(partner, w.ID); err != nil {
