@@ -244,3 +244,10 @@ func stream[T any](ctx context.Context, svc *Service, entity string, within int,
 	}()
 	return out, nil
 }
+
+// Subscriptions returns how many subscriptions this instance serves.
+func (svc *Service) Subscriptions() int {
+	svc.hub.mu.Lock()
+	defer svc.hub.mu.Unlock()
+	return len(svc.hub.subs)
+}
