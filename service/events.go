@@ -207,14 +207,12 @@ func outbox(ctx context.Context, c *ent.Client, entity string, id int, before, a
 		return err
 	}
 	if drv == dialect.Postgres {
-		for _, e := range events {
-			b, err := json.Marshal(e)
-			if err != nil {
-				return err
-			}
-			if _, err := c.ExecContext(ctx, "SELECT pg_notify($1, $2)", notifyChannel, string(b)); err != nil {
-				return fmt.Errorf("events: notify: %w", err)
-			}
+		b, err := json.Marshal(events) // a few hundred bytes: far below NOTIFY's 8,000
+		if err != nil {
+			return err
+		}
+		if _, err := c.ExecContext(ctx, "SELECT pg_notify($1, $2)", notifyChannel, string(b)); err != nil {
+			return fmt.Errorf("events: notify: %w", err)
 		}
 		return nil
 	}

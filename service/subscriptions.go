@@ -160,12 +160,12 @@ func (svc *Service) ListenChanges(ctx context.Context, databaseURL string) error
 				svc.hub.nudge()
 				continue
 			}
-			var e Event
-			if err := json.Unmarshal([]byte(n.Extra), &e); err != nil {
-				slog.Warn("change notifications: unreadable event", "err", err)
+			var events []*Event // the events of one write
+			if err := json.Unmarshal([]byte(n.Extra), &events); err != nil {
+				slog.Warn("change notifications: unreadable events", "err", err)
 				continue
 			}
-			svc.hub.publish([]*Event{&e})
+			svc.hub.publish(events)
 		case <-ping.C:
 			go l.Ping()
 		}
