@@ -58,8 +58,8 @@ type WebhookDelivery struct {
 	Event      EventType      `json:"event"`
 	Status     DeliveryStatus `json:"status"`
 	Attempts   int            `json:"attempts"`
-	LastError  *string   `json:"lastError"`
-	LastStatus *int      `json:"lastStatus"`
+	LastError  *string        `json:"lastError"`
+	LastStatus *int           `json:"lastStatus"`
 	// NextAttemptAt is when it is due, while PENDING.
 	NextAttemptAt *time.Time `json:"nextAttemptAt"`
 	CreatedAt     time.Time  `json:"createdAt"`
