@@ -31,6 +31,8 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/sector"
 	"github.com/cop-territoriales/cop-api/ent/territory"
 	"github.com/cop-territoriales/cop-api/ent/theme"
+	"github.com/cop-territoriales/cop-api/ent/webhook"
+	"github.com/cop-territoriales/cop-api/ent/webhookdelivery"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -110,6 +112,8 @@ func checkColumn(t, c string) error {
 			sector.Table:          sector.ValidColumn,
 			territory.Table:       territory.ValidColumn,
 			theme.Table:           theme.ValidColumn,
+			webhook.Table:         webhook.ValidColumn,
+			webhookdelivery.Table: webhookdelivery.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

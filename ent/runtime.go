@@ -24,6 +24,8 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/sector"
 	"github.com/cop-territoriales/cop-api/ent/territory"
 	"github.com/cop-territoriales/cop-api/ent/theme"
+	"github.com/cop-territoriales/cop-api/ent/webhook"
+	"github.com/cop-territoriales/cop-api/ent/webhookdelivery"
 )
 
 // The init function reads all schema descriptors with runtime code
@@ -286,4 +288,50 @@ func init() {
 	themeDescName := themeFields[1].Descriptor()
 	// theme.NameValidator is a validator for the "name" field. It is called by the builders before save.
 	theme.NameValidator = themeDescName.Validators[0].(func(string) error)
+	webhookFields := schema.Webhook{}.Fields()
+	_ = webhookFields
+	// webhookDescURL is the schema descriptor for url field.
+	webhookDescURL := webhookFields[0].Descriptor()
+	// webhook.URLValidator is a validator for the "url" field. It is called by the builders before save.
+	webhook.URLValidator = func() func(string) error {
+		validators := webhookDescURL.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(url string) error {
+			for _, fn := range fns {
+				if err := fn(url); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// webhookDescSecret is the schema descriptor for secret field.
+	webhookDescSecret := webhookFields[2].Descriptor()
+	// webhook.SecretValidator is a validator for the "secret" field. It is called by the builders before save.
+	webhook.SecretValidator = webhookDescSecret.Validators[0].(func(string) error)
+	// webhookDescCreatedAt is the schema descriptor for created_at field.
+	webhookDescCreatedAt := webhookFields[4].Descriptor()
+	// webhook.DefaultCreatedAt holds the default value on creation for the created_at field.
+	webhook.DefaultCreatedAt = webhookDescCreatedAt.Default.(func() time.Time)
+	webhookdeliveryFields := schema.WebhookDelivery{}.Fields()
+	_ = webhookdeliveryFields
+	// webhookdeliveryDescAttempts is the schema descriptor for attempts field.
+	webhookdeliveryDescAttempts := webhookdeliveryFields[5].Descriptor()
+	// webhookdelivery.DefaultAttempts holds the default value on creation for the attempts field.
+	webhookdelivery.DefaultAttempts = webhookdeliveryDescAttempts.Default.(int)
+	// webhookdeliveryDescNextAttemptAt is the schema descriptor for next_attempt_at field.
+	webhookdeliveryDescNextAttemptAt := webhookdeliveryFields[6].Descriptor()
+	// webhookdelivery.DefaultNextAttemptAt holds the default value on creation for the next_attempt_at field.
+	webhookdelivery.DefaultNextAttemptAt = webhookdeliveryDescNextAttemptAt.Default.(func() time.Time)
+	// webhookdeliveryDescLastError is the schema descriptor for last_error field.
+	webhookdeliveryDescLastError := webhookdeliveryFields[7].Descriptor()
+	// webhookdelivery.DefaultLastError holds the default value on creation for the last_error field.
+	webhookdelivery.DefaultLastError = webhookdeliveryDescLastError.Default.(string)
+	// webhookdeliveryDescCreatedAt is the schema descriptor for created_at field.
+	webhookdeliveryDescCreatedAt := webhookdeliveryFields[9].Descriptor()
+	// webhookdelivery.DefaultCreatedAt holds the default value on creation for the created_at field.
+	webhookdelivery.DefaultCreatedAt = webhookdeliveryDescCreatedAt.Default.(func() time.Time)
 }

@@ -52,6 +52,10 @@ type Tx struct {
 	Territory *TerritoryClient
 	// Theme is the client for interacting with the Theme builders.
 	Theme *ThemeClient
+	// Webhook is the client for interacting with the Webhook builders.
+	Webhook *WebhookClient
+	// WebhookDelivery is the client for interacting with the WebhookDelivery builders.
+	WebhookDelivery *WebhookDeliveryClient
 
 	// lazily loaded.
 	client     *Client
@@ -202,6 +206,8 @@ func (tx *Tx) init() {
 	tx.Sector = NewSectorClient(tx.config)
 	tx.Territory = NewTerritoryClient(tx.config)
 	tx.Theme = NewThemeClient(tx.config)
+	tx.Webhook = NewWebhookClient(tx.config)
+	tx.WebhookDelivery = NewWebhookDeliveryClient(tx.config)
 }
 
 // txDriver wraps the given dialect.Tx with a nop dialect.Driver implementation.

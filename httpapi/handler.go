@@ -45,6 +45,7 @@ func NewHandler(svc *service.Service, opts Options) http.Handler {
 		limiter = newRateLimiter(opts.RatePerSecond, opts.RateBurst)
 	}
 	h := withTimeout(opts.Timeout, withConsistency(opts.Consistency, withPrincipal(svc, withRateLimit(limiter, limitBody(conform(srv))))))
+	h = withStreams(h, withConsistency(opts.Consistency, withPrincipal(svc, withRateLimit(limiter, limitBody(srv))))) // subscriptions.go
 	if opts.Tracer != nil {
 		h = withTraceContext(h)
 	}

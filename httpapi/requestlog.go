@@ -47,6 +47,10 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
+// Unwrap lets http.ResponseController reach the connection (subscriptions flush and
+// upgrade through it).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 // ContextLogHandler adds the request id of the context to every record, so that errors
 // logged deep in a request can be found from the id the client got.
 type ContextLogHandler struct{ slog.Handler }

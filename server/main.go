@@ -11,6 +11,9 @@
 //	go run ./server keys create --org NAME --territory LEVEL:CODE --role reader|contributor|coordinator|admin
 //	go run ./server keys revoke PREFIX
 //	go run ./server keys list
+//	go run ./server webhooks add --key PREFIX --url URL --events E1,E2   a partner's webhook (secret shown once)
+//	go run ./server webhooks list [--key PREFIX]
+//	go run ./server webhooks remove ID
 //	go run ./server migrate [-allow-destructive]   apply the pending versioned migrations
 //	go run ./server seed demo [-actions N] [-commitments N] [-seed S]   synthetic demo data
 //
@@ -30,9 +33,16 @@
 //	-rate-burst N         requests at once above the rate (RATE_BURST; 200)
 //	-apq-cache N          automatic persisted queries kept (APQ_CACHE; 1000)
 //	-timeout D            longest an operation may run (OPERATION_TIMEOUT; 15s)
+//	-webhook-allow-loopback  webhooks may use http:// on loopback: development only (WEBHOOK_ALLOW_LOOPBACK)
+//	-webhook-dispatch BOOL   send webhook deliveries from this instance (WEBHOOK_DISPATCH; true)
+//	-webhook-timeout D       longest one webhook delivery may take (WEBHOOK_TIMEOUT; 10s)
 //
 // Tracing: with OTEL_EXPORTER_OTLP_ENDPOINT set, operations and resolvers are traced over
 // OTLP/HTTP (the other OTEL_EXPORTER_OTLP_* variables apply).
+//
+// Serving also sends the webhook deliveries (retried for 72 hours) and feeds the GraphQL
+// subscriptions: from PostgreSQL notifications, so that a change written on any instance
+// reaches them, or from the process's own writes on SQLite.
 //
 // On first start the database is created, migrated and loaded with the territorial
 // hierarchy embedded in the binary; later starts reuse it. Every start applies the pending

@@ -31,6 +31,7 @@ type config struct {
 	timeouts    timeouts
 	logLevel    slog.Level
 	api         httpapi.Options
+	webhooks    webhookConfig // webhooks.go
 	args        []string
 }
 
@@ -64,8 +65,9 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.IntVar(&c.api.RateBurst, "rate-burst", atoi(env("RATE_BURST", ""), def.RateBurst), "requests a client may send at once above its rate (RATE_BURST)")
 	fs.IntVar(&c.api.GraphQL.APQCacheSize, "apq-cache", atoi(env("APQ_CACHE", ""), def.GraphQL.APQCacheSize), "automatic persisted queries kept (APQ_CACHE)")
 	fs.DurationVar(&c.api.Timeout, "timeout", duration(env("OPERATION_TIMEOUT", ""), def.Timeout), "longest an operation may run (OPERATION_TIMEOUT)")
+	webhookFlags(fs, env, &c.webhooks)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: server [flags] [serve | import crte|sgpe|national|observations FILE | keys create|revoke|list | seed demo]")
+		fmt.Fprintln(fs.Output(), "usage: server [flags] [serve | import crte|sgpe|national|observations FILE | keys create|revoke|list | webhooks add|list|remove | seed demo]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -143,8 +145,10 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 		return seed(ctx, db, cfg.args[1:])
 	case cfg.args[0] == "keys":
 		return keys(ctx, db, cfg.args[1:], os.Stdout)
+	case cfg.args[0] == "webhooks":
+		return webhooks(ctx, db, cfg, cfg.args[1:], os.Stdout)
 	default:
-		return fmt.Errorf("unknown command %q; want serve, import crte|sgpe|national|observations FILE, or keys create|revoke|list", cfg.args)
+		return fmt.Errorf("unknown command %q; want serve, import crte|sgpe|national|observations FILE, keys create|revoke|list, or webhooks add|list|remove", cfg.args)
 	}
 }
 
@@ -204,7 +208,10 @@ func serve(ctx context.Context, cfg config, db *store.DB) error {
 		return err
 	}
 	slog.Info("serving GraphQL", "addr", ln.Addr().String(), "graphql", "/graphql", "dashboard", "/", "graphiql", "/graphiql")
-	return serveOn(ctx, ln, httpapi.WithRequestLog(slog.Default(), httpapi.NewMux(service.New(db.Client), cfg.api)), cfg.timeouts)
+	svc := service.New(db.Client)
+	stop := startPartners(ctx, svc, db, cfg.webhooks) // webhooks.go
+	defer stop()
+	return serveOn(ctx, ln, httpapi.WithRequestLog(slog.Default(), httpapi.NewMux(svc, cfg.api)), cfg.timeouts)
 }
 
 // timeouts bound the phases of an HTTP exchange, so that slow clients cannot hold

@@ -15,10 +15,13 @@ import (
 // Service runs the API's capabilities over one database.
 type Service struct {
 	client *ent.Client
+	hub    *hub // this instance's subscriptions (subscriptions.go)
+	// allowLoopbackWebhooks lets webhooks use http:// on loopback, in development (webhooks.go).
+	allowLoopbackWebhooks bool
 }
 
 // New returns the service over client.
-func New(client *ent.Client) *Service { return &Service{client: client} }
+func New(client *ent.Client) *Service { return &Service{client: client, hub: newHub()} }
 
 // Kinds of errors meant for the client; the edges map each to a code.
 var (

@@ -75,6 +75,9 @@ func record(ctx context.Context, c *ent.Client, w Write, entity string, id int, 
 		SetEntity(entity).SetEntityID(id).SetBefore(b).SetAfter(string(a)).Exec(ctx); err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
+	if err := outbox(ctx, c, entity, id, before, after); err != nil { // events.go
+		return err
+	}
 	if w.IdempotencyKey == "" {
 		return nil
 	}
@@ -136,7 +139,7 @@ type ActionWrite struct {
 // writeNewAction creates an action (checked by the caller).
 func (svc *Service) writeNewAction(ctx context.Context, w Write, in ActionWrite) (*ent.Action, error) {
 	client := svc.client
-	ctx = store.UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
+	ctx = svc.forWrite(ctx) // writes, and the reads they depend on, go to the primary
 	a, err := createAction(ctx, client, w, in)
 	if err != nil {
 		return nil, err
@@ -174,7 +177,7 @@ func createAction(ctx context.Context, client *ent.Client, w Write, in ActionWri
 // conflict and writes nothing.
 func (svc *Service) writeActionUpdate(ctx context.Context, w Write, id, version int, in ActionWrite) (*ent.Action, error) {
 	client := svc.client
-	ctx = store.UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
+	ctx = svc.forWrite(ctx) // writes, and the reads they depend on, go to the primary
 	var out *ent.Action
 	err := store.WithTx(ctx, client, func(tx *ent.Tx) error {
 		c := tx.Client()
@@ -238,7 +241,7 @@ type CommitmentWrite struct {
 // writeNewCommitment creates a commitment with the first event of its history.
 func (svc *Service) writeNewCommitment(ctx context.Context, w Write, in CommitmentWrite) (*ent.Commitment, error) {
 	client := svc.client
-	ctx = store.UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
+	ctx = svc.forWrite(ctx) // writes, and the reads they depend on, go to the primary
 	cm, err := createCommitment(ctx, client, w, in)
 	if err != nil {
 		return nil, err
@@ -272,7 +275,7 @@ func createCommitment(ctx context.Context, client *ent.Client, w Write, in Commi
 // and, when to is set, its status (with an event in its history).
 func (svc *Service) writeCommitmentUpdate(ctx context.Context, w Write, id, version int, in CommitmentWrite, to *access.CommitmentStatus) (*ent.Commitment, error) {
 	client := svc.client
-	ctx = store.UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
+	ctx = svc.forWrite(ctx) // writes, and the reads they depend on, go to the primary
 	var out *ent.Commitment
 	err := store.WithTx(ctx, client, func(tx *ent.Tx) error {
 		c := tx.Client()

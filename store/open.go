@@ -28,6 +28,10 @@ type DB struct {
 	ReplicaStatements *Counter
 	sql               *sql.DB
 	replica           *sql.DB // nil without a read replica
+
+	// URL is the PostgreSQL URL the database was opened with (of the primary), and Path
+	// the SQLite file otherwise: what opens it again, or listens to its notifications.
+	URL, Path string
 }
 
 // Close closes the database.
@@ -58,7 +62,11 @@ func Open(ctx context.Context, databaseURL, sqlitePath string) (*DB, error) {
 	}
 	counter := &Counter{}
 	client := ent.NewClient(ent.Driver(counter.Wrap(entsql.OpenDB(drv, db))))
-	return &DB{Client: client, Dialect: drv, Statements: counter, sql: db}, nil
+	out := &DB{Client: client, Dialect: drv, Statements: counter, sql: db, URL: databaseURL}
+	if databaseURL == "" {
+		out.Path = sqlitePath
+	}
+	return out, nil
 }
 
 // sqliteDSN turns foreign keys on, starts write transactions at once (BEGIN IMMEDIATE) so

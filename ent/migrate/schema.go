@@ -658,6 +658,77 @@ var (
 		Columns:    ThemesColumns,
 		PrimaryKey: []*schema.Column{ThemesColumns[0]},
 	}
+	// WebhooksColumns holds the columns for the "webhooks" table.
+	WebhooksColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "url", Type: field.TypeString, Size: 2048},
+		{Name: "events", Type: field.TypeJSON},
+		{Name: "secret", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "key_id", Type: field.TypeInt},
+	}
+	// WebhooksTable holds the schema information for the "webhooks" table.
+	WebhooksTable = &schema.Table{
+		Name:       "webhooks",
+		Columns:    WebhooksColumns,
+		PrimaryKey: []*schema.Column{WebhooksColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "webhooks_api_keys_key",
+				Columns:    []*schema.Column{WebhooksColumns[5]},
+				RefColumns: []*schema.Column{APIKeysColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhook_key_id",
+				Unique:  false,
+				Columns: []*schema.Column{WebhooksColumns[5]},
+			},
+		},
+	}
+	// WebhookDeliveriesColumns holds the columns for the "webhook_deliveries" table.
+	WebhookDeliveriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "event_id", Type: field.TypeString},
+		{Name: "event", Type: field.TypeString},
+		{Name: "payload", Type: field.TypeString, Size: 2147483647},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"PENDING", "DELIVERED", "FAILED"}, Default: "PENDING"},
+		{Name: "attempts", Type: field.TypeInt, Default: 0},
+		{Name: "next_attempt_at", Type: field.TypeTime},
+		{Name: "last_error", Type: field.TypeString, Default: ""},
+		{Name: "last_status", Type: field.TypeInt, Nullable: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "delivered_at", Type: field.TypeTime, Nullable: true},
+		{Name: "webhook_id", Type: field.TypeInt},
+	}
+	// WebhookDeliveriesTable holds the schema information for the "webhook_deliveries" table.
+	WebhookDeliveriesTable = &schema.Table{
+		Name:       "webhook_deliveries",
+		Columns:    WebhookDeliveriesColumns,
+		PrimaryKey: []*schema.Column{WebhookDeliveriesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "webhook_deliveries_webhooks_deliveries",
+				Columns:    []*schema.Column{WebhookDeliveriesColumns[11]},
+				RefColumns: []*schema.Column{WebhooksColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhookdelivery_status_next_attempt_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[4], WebhookDeliveriesColumns[6]},
+			},
+			{
+				Name:    "webhookdelivery_webhook_id",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[11]},
+			},
+		},
+	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		APIKeysTable,
@@ -679,6 +750,8 @@ var (
 		SectorsTable,
 		TerritoriesTable,
 		ThemesTable,
+		WebhooksTable,
+		WebhookDeliveriesTable,
 	}
 )
 
@@ -710,4 +783,6 @@ func init() {
 	ObservationsTable.ForeignKeys[1].RefTable = LeversTable
 	ObservationsTable.ForeignKeys[2].RefTable = SectorsTable
 	SectorsTable.ForeignKeys[0].RefTable = SectorsTable
+	WebhooksTable.ForeignKeys[0].RefTable = APIKeysTable
+	WebhookDeliveriesTable.ForeignKeys[0].RefTable = WebhooksTable
 }

@@ -62,3 +62,9 @@ type Territory func(*sql.Selector)
 
 // Theme is the predicate function for theme builders.
 type Theme func(*sql.Selector)
+
+// Webhook is the predicate function for webhook builders.
+type Webhook func(*sql.Selector)
+
+// WebhookDelivery is the predicate function for webhookdelivery builders.
+type WebhookDelivery func(*sql.Selector)

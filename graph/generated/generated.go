@@ -23,6 +23,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/copstep"
 	"github.com/cop-territoriales/cop-api/ent/objective"
 	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/ent/webhookdelivery"
 	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/planning"
 	"github.com/cop-territoriales/cop-api/service"
@@ -43,6 +44,7 @@ type ResolverRoot interface {
 	Cop() CopResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
+	Subscription() SubscriptionResolver
 	Territory() TerritoryResolver
 }
 
@@ -70,6 +72,14 @@ type ComplexityRoot struct {
 		Title          func(childComplexity int) int
 		UpdatedAt      func(childComplexity int) int
 		Version        func(childComplexity int) int
+	}
+
+	ActionChange struct {
+		Action  func(childComplexity int) int
+		At      func(childComplexity int) int
+		EventID func(childComplexity int) int
+		Type    func(childComplexity int) int
+		Version func(childComplexity int) int
 	}
 
 	ActionConnection struct {
@@ -142,6 +152,16 @@ type ComplexityRoot struct {
 		Territory  func(childComplexity int) int
 		UpdatedAt  func(childComplexity int) int
 		Version    func(childComplexity int) int
+	}
+
+	CommitmentChange struct {
+		At             func(childComplexity int) int
+		Commitment     func(childComplexity int) int
+		EventID        func(childComplexity int) int
+		PreviousStatus func(childComplexity int) int
+		Status         func(childComplexity int) int
+		Type           func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	CommitmentConnection struct {
@@ -278,6 +298,8 @@ type ComplexityRoot struct {
 		CreateAction         func(childComplexity int, input service.ActionInput, idempotencyKey *string) int
 		CreateCommitment     func(childComplexity int, input service.CommitmentInput, idempotencyKey *string) int
 		CreateCop            func(childComplexity int, region string, edition int, title *string) int
+		CreateWebhook        func(childComplexity int, url string, events []service.EventType) int
+		DeleteWebhook        func(childComplexity int, id int) int
 		RecordObservations   func(childComplexity int, input []*service.ObservationInput) int
 		TransitionCommitment func(childComplexity int, id int, version int, to access.CommitmentStatus) int
 		UpdateAction         func(childComplexity int, id int, version int, input service.ActionInput) int
@@ -367,6 +389,8 @@ type ComplexityRoot struct {
 		Territories       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput, parent *service.TerritoryKey, within *service.TerritoryKey) int
 		Territory         func(childComplexity int, level hierarchy.Level, code string) int
 		Themes            func(childComplexity int) int
+		WebhookDeliveries func(childComplexity int, webhook *int, status *webhookdelivery.Status, first *int, before *int) int
+		Webhooks          func(childComplexity int) int
 	}
 
 	Ranked struct {
@@ -459,6 +483,11 @@ type ComplexityRoot struct {
 		Status func(childComplexity int) int
 	}
 
+	Subscription struct {
+		ActionChanged     func(childComplexity int, within service.TerritoryKey) int
+		CommitmentChanged func(childComplexity int, region string) int
+	}
+
 	Territory struct {
 		Actions      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ActionOrder, where *ent.ActionWhereInput) int
 		Ancestors    func(childComplexity int) int
@@ -521,6 +550,29 @@ type ComplexityRoot struct {
 		Observed func(childComplexity int) int
 		Year     func(childComplexity int) int
 	}
+
+	Webhook struct {
+		CreatedAt func(childComplexity int) int
+		Events    func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Secret    func(childComplexity int) int
+		URL       func(childComplexity int) int
+	}
+
+	WebhookDelivery struct {
+		Attempts      func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		DeliveredAt   func(childComplexity int) int
+		Event         func(childComplexity int) int
+		EventID       func(childComplexity int) int
+		ID            func(childComplexity int) int
+		LastError     func(childComplexity int) int
+		LastStatus    func(childComplexity int) int
+		NextAttemptAt func(childComplexity int) int
+		Payload       func(childComplexity int) int
+		Status        func(childComplexity int) int
+		WebhookID     func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -543,6 +595,8 @@ type MutationResolver interface {
 	UpdateCommitment(ctx context.Context, id int, version int, input service.CommitmentInput) (*ent.Commitment, error)
 	TransitionCommitment(ctx context.Context, id int, version int, to access.CommitmentStatus) (*ent.Commitment, error)
 	WithdrawCommitment(ctx context.Context, id int, version int) (*ent.Commitment, error)
+	CreateWebhook(ctx context.Context, url string, events []service.EventType) (*service.Webhook, error)
+	DeleteWebhook(ctx context.Context, id int) (int, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -553,6 +607,8 @@ type QueryResolver interface {
 	AuditLog(ctx context.Context, entity *string, entityID *int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEntryOrder, where *ent.AuditEntryWhereInput) (*ent.AuditEntryConnection, error)
 	Roadmap(ctx context.Context, region string, edition int) (*service.Roadmap, error)
 	Compare(ctx context.Context, territories []*service.TerritoryKey, lever *string, sector *string, metric *planning.Metric) ([]*service.Comparison, error)
+	Webhooks(ctx context.Context) ([]*service.Webhook, error)
+	WebhookDeliveries(ctx context.Context, webhook *int, status *webhookdelivery.Status, first *int, before *int) ([]*service.WebhookDelivery, error)
 	Themes(ctx context.Context) ([]*ent.Theme, error)
 	Sectors(ctx context.Context) ([]*ent.Sector, error)
 	Sector(ctx context.Context, code string) (*ent.Sector, error)
@@ -563,6 +619,10 @@ type QueryResolver interface {
 	Territory(ctx context.Context, level hierarchy.Level, code string) (*ent.Territory, error)
 	Territories(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput, parent *service.TerritoryKey, within *service.TerritoryKey) (*ent.TerritoryConnection, error)
 	SearchTerritories(ctx context.Context, text string, levels []hierarchy.Level, first *int) ([]*ent.Territory, error)
+}
+type SubscriptionResolver interface {
+	CommitmentChanged(ctx context.Context, region string) (<-chan *service.CommitmentChange, error)
+	ActionChanged(ctx context.Context, within service.TerritoryKey) (<-chan *service.ActionChange, error)
 }
 type TerritoryResolver interface {
 	Actions(ctx context.Context, obj *ent.Territory, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ActionOrder, where *ent.ActionWhereInput) (*ent.ActionConnection, error)
@@ -715,6 +775,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Action.Version(childComplexity), true
+
+	case "ActionChange.action":
+		if e.ComplexityRoot.ActionChange.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionChange.Action(childComplexity), true
+	case "ActionChange.at":
+		if e.ComplexityRoot.ActionChange.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionChange.At(childComplexity), true
+	case "ActionChange.eventId":
+		if e.ComplexityRoot.ActionChange.EventID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionChange.EventID(childComplexity), true
+	case "ActionChange.type":
+		if e.ComplexityRoot.ActionChange.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionChange.Type(childComplexity), true
+	case "ActionChange.version":
+		if e.ComplexityRoot.ActionChange.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActionChange.Version(childComplexity), true
 
 	case "ActionConnection.edges":
 		if e.ComplexityRoot.ActionConnection.Edges == nil {
@@ -1011,6 +1102,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Commitment.Version(childComplexity), true
+
+	case "CommitmentChange.at":
+		if e.ComplexityRoot.CommitmentChange.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentChange.At(childComplexity), true
+	case "CommitmentChange.commitment":
+		if e.ComplexityRoot.CommitmentChange.Commitment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentChange.Commitment(childComplexity), true
+	case "CommitmentChange.eventId":
+		if e.ComplexityRoot.CommitmentChange.EventID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentChange.EventID(childComplexity), true
+	case "CommitmentChange.previousStatus":
+		if e.ComplexityRoot.CommitmentChange.PreviousStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentChange.PreviousStatus(childComplexity), true
+	case "CommitmentChange.status":
+		if e.ComplexityRoot.CommitmentChange.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentChange.Status(childComplexity), true
+	case "CommitmentChange.type":
+		if e.ComplexityRoot.CommitmentChange.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentChange.Type(childComplexity), true
+	case "CommitmentChange.version":
+		if e.ComplexityRoot.CommitmentChange.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentChange.Version(childComplexity), true
 
 	case "CommitmentConnection.edges":
 		if e.ComplexityRoot.CommitmentConnection.Edges == nil {
@@ -1563,6 +1697,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateCop(childComplexity, args["region"].(string), args["edition"].(int), args["title"].(*string)), true
+	case "Mutation.createWebhook":
+		if e.ComplexityRoot.Mutation.CreateWebhook == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createWebhook_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateWebhook(childComplexity, args["url"].(string), args["events"].([]service.EventType)), true
+	case "Mutation.deleteWebhook":
+		if e.ComplexityRoot.Mutation.DeleteWebhook == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteWebhook_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteWebhook(childComplexity, args["id"].(int)), true
 	case "Mutation.recordObservations":
 		if e.ComplexityRoot.Mutation.RecordObservations == nil {
 			break
@@ -2072,6 +2228,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Themes(childComplexity), true
+	case "Query.webhookDeliveries":
+		if e.ComplexityRoot.Query.WebhookDeliveries == nil {
+			break
+		}
+
+		args, err := ec.field_Query_webhookDeliveries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.WebhookDeliveries(childComplexity, args["webhook"].(*int), args["status"].(*webhookdelivery.Status), args["first"].(*int), args["before"].(*int)), true
+	case "Query.webhooks":
+		if e.ComplexityRoot.Query.Webhooks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Webhooks(childComplexity), true
 
 	case "Ranked.outOf":
 		if e.ComplexityRoot.Ranked.OutOf == nil {
@@ -2426,6 +2599,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StatusAmount.Status(childComplexity), true
 
+	case "Subscription.actionChanged":
+		if e.ComplexityRoot.Subscription.ActionChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_actionChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.ActionChanged(childComplexity, args["within"].(service.TerritoryKey)), true
+	case "Subscription.commitmentChanged":
+		if e.ComplexityRoot.Subscription.CommitmentChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_commitmentChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.CommitmentChanged(childComplexity, args["region"].(string)), true
+
 	case "Territory.actions":
 		if e.ComplexityRoot.Territory.Actions == nil {
 			break
@@ -2772,6 +2968,110 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TrajectoryPoint.Year(childComplexity), true
 
+	case "Webhook.createdAt":
+		if e.ComplexityRoot.Webhook.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.CreatedAt(childComplexity), true
+	case "Webhook.events":
+		if e.ComplexityRoot.Webhook.Events == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.Events(childComplexity), true
+	case "Webhook.id":
+		if e.ComplexityRoot.Webhook.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.ID(childComplexity), true
+	case "Webhook.secret":
+		if e.ComplexityRoot.Webhook.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.Secret(childComplexity), true
+	case "Webhook.url":
+		if e.ComplexityRoot.Webhook.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.URL(childComplexity), true
+
+	case "WebhookDelivery.attempts":
+		if e.ComplexityRoot.WebhookDelivery.Attempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Attempts(childComplexity), true
+	case "WebhookDelivery.createdAt":
+		if e.ComplexityRoot.WebhookDelivery.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.CreatedAt(childComplexity), true
+	case "WebhookDelivery.deliveredAt":
+		if e.ComplexityRoot.WebhookDelivery.DeliveredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.DeliveredAt(childComplexity), true
+	case "WebhookDelivery.event":
+		if e.ComplexityRoot.WebhookDelivery.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Event(childComplexity), true
+	case "WebhookDelivery.eventId":
+		if e.ComplexityRoot.WebhookDelivery.EventID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.EventID(childComplexity), true
+	case "WebhookDelivery.id":
+		if e.ComplexityRoot.WebhookDelivery.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.ID(childComplexity), true
+	case "WebhookDelivery.lastError":
+		if e.ComplexityRoot.WebhookDelivery.LastError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.LastError(childComplexity), true
+	case "WebhookDelivery.lastStatus":
+		if e.ComplexityRoot.WebhookDelivery.LastStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.LastStatus(childComplexity), true
+	case "WebhookDelivery.nextAttemptAt":
+		if e.ComplexityRoot.WebhookDelivery.NextAttemptAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.NextAttemptAt(childComplexity), true
+	case "WebhookDelivery.payload":
+		if e.ComplexityRoot.WebhookDelivery.Payload == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Payload(childComplexity), true
+	case "WebhookDelivery.status":
+		if e.ComplexityRoot.WebhookDelivery.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Status(childComplexity), true
+	case "WebhookDelivery.webhookId":
+		if e.ComplexityRoot.WebhookDelivery.WebhookID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.WebhookID(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -2850,6 +3150,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -5193,6 +5510,129 @@ The builtin Time type
 """
 scalar Time
 `, BuiltIn: false},
+	{Name: "../../schema/partners.graphql", Input: `# Hand-written part of the partners API: webhooks that receive, signed, the changes of
+# the records inside the API key's territory, and live subscriptions (graphql-sse and
+# graphql-transport-ws on /graphql).
+
+"""
+A change partners may be told of. A write emits ACTION_CREATED or ACTION_UPDATED
+(COMMITMENT_CREATED or COMMITMENT_UPDATED), and, when the status becomes ABANDONED,
+SUBMITTED, ADOPTED or WITHDRAWN, the event of that status as well.
+"""
+enum EventType {
+  ACTION_CREATED
+  ACTION_UPDATED
+  "The action's status became ABANDONED."
+  ACTION_WITHDRAWN
+  COMMITMENT_CREATED
+  COMMITMENT_UPDATED
+  COMMITMENT_SUBMITTED
+  COMMITMENT_ADOPTED
+  COMMITMENT_WITHDRAWN
+}
+
+"""
+A partner's URL that receives the events it asked for, of the records whose territory
+lies wholly or partly inside its API key's territory (every record for an admin key).
+Each delivery is a POST of JSON with the headers X-Cop-Delivery (its id: retries keep
+it), X-Cop-Event, X-Cop-Timestamp (Unix seconds) and X-Cop-Signature:
+sha256=hex(HMAC-SHA256(secret, timestamp + "." + body)).
+"""
+type Webhook @goModel(model: "github.com/cop-territoriales/cop-api/service.Webhook") {
+  id: ID!
+  url: String!
+  events: [EventType!]!
+  createdAt: Time!
+  "The signing secret: in the answer of createWebhook only, never again."
+  secret: String
+}
+
+enum WebhookDeliveryStatus @goModel(model: "github.com/cop-territoriales/cop-api/ent/webhookdelivery.Status") {
+  "Not yet accepted by the receiver: due at nextAttemptAt."
+  PENDING
+  "The receiver answered 2xx."
+  DELIVERED
+  "Retried for 72 hours without success, or the key was revoked."
+  FAILED
+}
+
+"One event sent, or to send, to one webhook; failures are retried with backoff (10 s, doubling, at most 4 h) for 72 hours."
+type WebhookDelivery @goModel(model: "github.com/cop-territoriales/cop-api/service.WebhookDelivery") {
+  "Sent as X-Cop-Delivery: the same for every attempt."
+  id: ID!
+  webhookId: ID!
+  "The event's id, also in the body: the same for every webhook it goes to."
+  eventId: String!
+  event: EventType!
+  status: WebhookDeliveryStatus!
+  attempts: Int!
+  "Why the last attempt failed."
+  lastError: String
+  "HTTP status of the last answer."
+  lastStatus: Int
+  "When the next attempt is due, while PENDING."
+  nextAttemptAt: Time
+  createdAt: Time!
+  deliveredAt: Time
+  "The JSON body sent."
+  payload: String!
+}
+
+extend type Query {
+  "The webhooks of the request's API key."
+  webhooks: [Webhook!]!
+  """
+  Deliveries of the request's key's webhooks, newest first: of one webhook, of one
+  status, older than the delivery ` + "`" + `before` + "`" + `; ` + "`" + `first` + "`" + ` (default 100, at most 1,000) at most.
+  """
+  webhookDeliveries(webhook: ID, status: WebhookDeliveryStatus, first: Int, before: ID): [WebhookDelivery!]!
+}
+
+extend type Mutation {
+  """
+  Registers a webhook for the request's API key (any role). The URL must be https://.
+  The answer carries the signing secret, shown this once. At most 20 per key.
+  """
+  createWebhook(url: String!, events: [EventType!]!): Webhook!
+  "Deletes a webhook of the request's key, with its pending deliveries; returns its id."
+  deleteWebhook(id: ID!): ID!
+}
+
+# Live changes, over Server-Sent Events (graphql-sse, distinct connections: POST with
+# Accept: text/event-stream) or WebSocket (graphql-transport-ws). No key is needed: the
+# records are public. A client that lags too far behind is disconnected; on reconnection it
+# catches up with actions(updatedSince:) or commitments(updatedSince:).
+type Subscription {
+  "Changes of the commitments of the territories wholly or partly inside the region (INSEE code)."
+  commitmentChanged(region: String!): CommitmentChange!
+  "Changes of the actions whose carrier lies wholly or partly inside the territory."
+  actionChanged(within: TerritoryKey!): ActionChange!
+}
+
+type ActionChange {
+  eventId: String!
+  type: EventType!
+  "When the action was written."
+  at: Time!
+  "The action's version after the write."
+  version: Int!
+  "The action as it is when the message is sent (it may have changed again since)."
+  action: Action
+}
+
+type CommitmentChange {
+  eventId: String!
+  type: EventType!
+  at: Time!
+  version: Int!
+  "The status after the write."
+  status: CommitmentStatus!
+  "The status before, when the write changed it."
+  previousStatus: CommitmentStatus
+  "The commitment as it is when the message is sent."
+  commitment: Commitment
+}
+`, BuiltIn: false},
 	{Name: "../../schema/planning.graphql", Input: `# Hand-written part of the ecological planning API: catalogue, objectives, diagnostic
 # (COP step 1), indicative breakdown (COP step 3) and the COP process.
 
@@ -5572,6 +6012,22 @@ func (ec *executionContext) childFields_Action(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Action", field.Name)
 }
 
+func (ec *executionContext) childFields_ActionChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "eventId":
+		return ec.fieldContext_ActionChange_eventId(ctx, field)
+	case "type":
+		return ec.fieldContext_ActionChange_type(ctx, field)
+	case "at":
+		return ec.fieldContext_ActionChange_at(ctx, field)
+	case "version":
+		return ec.fieldContext_ActionChange_version(ctx, field)
+	case "action":
+		return ec.fieldContext_ActionChange_action(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActionChange", field.Name)
+}
+
 func (ec *executionContext) childFields_ActionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -5714,6 +6170,26 @@ func (ec *executionContext) childFields_Commitment(ctx context.Context, field gr
 		return ec.fieldContext_Commitment_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Commitment", field.Name)
+}
+
+func (ec *executionContext) childFields_CommitmentChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "eventId":
+		return ec.fieldContext_CommitmentChange_eventId(ctx, field)
+	case "type":
+		return ec.fieldContext_CommitmentChange_type(ctx, field)
+	case "at":
+		return ec.fieldContext_CommitmentChange_at(ctx, field)
+	case "version":
+		return ec.fieldContext_CommitmentChange_version(ctx, field)
+	case "status":
+		return ec.fieldContext_CommitmentChange_status(ctx, field)
+	case "previousStatus":
+		return ec.fieldContext_CommitmentChange_previousStatus(ctx, field)
+	case "commitment":
+		return ec.fieldContext_CommitmentChange_commitment(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommitmentChange", field.Name)
 }
 
 func (ec *executionContext) childFields_CommitmentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6400,6 +6876,52 @@ func (ec *executionContext) childFields_TrajectoryPoint(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type TrajectoryPoint", field.Name)
 }
 
+func (ec *executionContext) childFields_Webhook(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Webhook_id(ctx, field)
+	case "url":
+		return ec.fieldContext_Webhook_url(ctx, field)
+	case "events":
+		return ec.fieldContext_Webhook_events(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Webhook_createdAt(ctx, field)
+	case "secret":
+		return ec.fieldContext_Webhook_secret(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Webhook", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookDelivery(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_WebhookDelivery_id(ctx, field)
+	case "webhookId":
+		return ec.fieldContext_WebhookDelivery_webhookId(ctx, field)
+	case "eventId":
+		return ec.fieldContext_WebhookDelivery_eventId(ctx, field)
+	case "event":
+		return ec.fieldContext_WebhookDelivery_event(ctx, field)
+	case "status":
+		return ec.fieldContext_WebhookDelivery_status(ctx, field)
+	case "attempts":
+		return ec.fieldContext_WebhookDelivery_attempts(ctx, field)
+	case "lastError":
+		return ec.fieldContext_WebhookDelivery_lastError(ctx, field)
+	case "lastStatus":
+		return ec.fieldContext_WebhookDelivery_lastStatus(ctx, field)
+	case "nextAttemptAt":
+		return ec.fieldContext_WebhookDelivery_nextAttemptAt(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_WebhookDelivery_createdAt(ctx, field)
+	case "deliveredAt":
+		return ec.fieldContext_WebhookDelivery_deliveredAt(ctx, field)
+	case "payload":
+		return ec.fieldContext_WebhookDelivery_payload(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookDelivery", field.Name)
+}
+
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -6679,6 +7201,42 @@ func (ec *executionContext) field_Mutation_createCop_args(ctx context.Context, r
 		return nil, err
 	}
 	args["title"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createWebhook_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "url",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["url"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "events",
+		func(ctx context.Context, v any) ([]service.EventType, error) {
+			return ec.unmarshalNEventType2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐEventTypeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["events"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteWebhook_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -7465,6 +8023,72 @@ func (ec *executionContext) field_Query_territory_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["code"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_webhookDeliveries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "webhook",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOID2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["webhook"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*webhookdelivery.Status, error) {
+			return ec.unmarshalOWebhookDeliveryStatus2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋwebhookdeliveryᚐStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOID2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_actionChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "within",
+		func(ctx context.Context, v any) (service.TerritoryKey, error) {
+			return ec.unmarshalNTerritoryKey2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐTerritoryKey(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["within"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_commitmentChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "region",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["region"] = arg0
 	return args, nil
 }
 
@@ -8645,6 +9269,130 @@ func (ec *executionContext) fieldContext_Action_sector(_ context.Context, field 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Sector(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ActionChange_eventId(ctx context.Context, field graphql.CollectedField, obj *service.ActionChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActionChange_eventId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EventID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActionChange_eventId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActionChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _ActionChange_type(ctx context.Context, field graphql.CollectedField, obj *service.ActionChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActionChange_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v service.EventType) graphql.Marshaler {
+			return ec.marshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐEventType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActionChange_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActionChange", field, false, false, "EventType")
+}
+
+func (ec *executionContext) _ActionChange_at(ctx context.Context, field graphql.CollectedField, obj *service.ActionChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActionChange_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActionChange_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActionChange", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ActionChange_version(ctx context.Context, field graphql.CollectedField, obj *service.ActionChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActionChange_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActionChange_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActionChange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ActionChange_action(ctx context.Context, field graphql.CollectedField, obj *service.ActionChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActionChange_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Action) graphql.Marshaler {
+			return ec.marshalOAction2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐAction(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActionChange_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActionChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Action(ctx, field)
 		},
 	}
 	return fc, nil
@@ -9884,6 +10632,176 @@ func (ec *executionContext) fieldContext_Commitment_history(_ context.Context, f
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CommitmentEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitmentChange_eventId(ctx context.Context, field graphql.CollectedField, obj *service.CommitmentChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentChange_eventId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EventID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentChange_eventId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _CommitmentChange_type(ctx context.Context, field graphql.CollectedField, obj *service.CommitmentChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentChange_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v service.EventType) graphql.Marshaler {
+			return ec.marshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐEventType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentChange_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentChange", field, false, false, "EventType")
+}
+
+func (ec *executionContext) _CommitmentChange_at(ctx context.Context, field graphql.CollectedField, obj *service.CommitmentChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentChange_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentChange_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentChange", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CommitmentChange_version(ctx context.Context, field graphql.CollectedField, obj *service.CommitmentChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentChange_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentChange_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentChange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CommitmentChange_status(ctx context.Context, field graphql.CollectedField, obj *service.CommitmentChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentChange_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v access.CommitmentStatus) graphql.Marshaler {
+			return ec.marshalNCommitmentStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋaccessᚐCommitmentStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentChange_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentChange", field, false, false, "CommitmentStatus")
+}
+
+func (ec *executionContext) _CommitmentChange_previousStatus(ctx context.Context, field graphql.CollectedField, obj *service.CommitmentChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentChange_previousStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PreviousStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *access.CommitmentStatus) graphql.Marshaler {
+			return ec.marshalOCommitmentStatus2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋaccessᚐCommitmentStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentChange_previousStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentChange", field, false, false, "CommitmentStatus")
+}
+
+func (ec *executionContext) _CommitmentChange_commitment(ctx context.Context, field graphql.CollectedField, obj *service.CommitmentChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentChange_commitment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Commitment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Commitment) graphql.Marshaler {
+			return ec.marshalOCommitment2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCommitment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentChange_commitment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitmentChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Commitment(ctx, field)
 		},
 	}
 	return fc, nil
@@ -12554,6 +13472,94 @@ func (ec *executionContext) fieldContext_Mutation_withdrawCommitment(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createWebhook(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createWebhook(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateWebhook(ctx, fc.Args["url"].(string), fc.Args["events"].([]service.EventType))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Webhook) graphql.Marshaler {
+			return ec.marshalNWebhook2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐWebhook(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createWebhook(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Webhook(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createWebhook_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteWebhook(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteWebhook(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteWebhook(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteWebhook(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteWebhook_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Objective_id(ctx context.Context, field graphql.CollectedField, obj *ent.Objective) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13946,6 +14952,82 @@ func (ec *executionContext) fieldContext_Query_compare(ctx context.Context, fiel
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_compare_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_webhooks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_webhooks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Webhooks(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*service.Webhook) graphql.Marshaler {
+			return ec.marshalNWebhook2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐWebhookᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_webhooks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Webhook(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_webhookDeliveries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_webhookDeliveries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().WebhookDeliveries(ctx, fc.Args["webhook"].(*int), fc.Args["status"].(*webhookdelivery.Status), fc.Args["first"].(*int), fc.Args["before"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*service.WebhookDelivery) graphql.Marshaler {
+			return ec.marshalNWebhookDelivery2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐWebhookDeliveryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_webhookDeliveries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookDelivery(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_webhookDeliveries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15923,6 +17005,94 @@ func (ec *executionContext) fieldContext_StatusAmount_count(_ context.Context, f
 	return graphql.NewScalarFieldContext("StatusAmount", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Subscription_commitmentChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_commitmentChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().CommitmentChanged(ctx, fc.Args["region"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.CommitmentChange) graphql.Marshaler {
+			return ec.marshalNCommitmentChange2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐCommitmentChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_commitmentChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitmentChange(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_commitmentChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_actionChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_actionChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().ActionChanged(ctx, fc.Args["within"].(service.TerritoryKey))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.ActionChange) graphql.Marshaler {
+			return ec.marshalNActionChange2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐActionChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_actionChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActionChange(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_actionChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Territory_id(ctx context.Context, field graphql.CollectedField, obj *ent.Territory) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17322,6 +18492,397 @@ func (ec *executionContext) _TrajectoryPoint_adopted(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_TrajectoryPoint_adopted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TrajectoryPoint", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Webhook_id(ctx context.Context, field graphql.CollectedField, obj *service.Webhook) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Webhook_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Webhook_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Webhook", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Webhook_url(ctx context.Context, field graphql.CollectedField, obj *service.Webhook) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Webhook_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Webhook_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Webhook", field, false, false, "String")
+}
+
+func (ec *executionContext) _Webhook_events(ctx context.Context, field graphql.CollectedField, obj *service.Webhook) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Webhook_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Events, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []service.EventType) graphql.Marshaler {
+			return ec.marshalNEventType2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐEventTypeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Webhook_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Webhook", field, false, false, "EventType")
+}
+
+func (ec *executionContext) _Webhook_createdAt(ctx context.Context, field graphql.CollectedField, obj *service.Webhook) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Webhook_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Webhook_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Webhook", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Webhook_secret(ctx context.Context, field graphql.CollectedField, obj *service.Webhook) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Webhook_secret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Secret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Webhook_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Webhook", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookDelivery_id(ctx context.Context, field graphql.CollectedField, obj *service.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "ID")
+}
+
+func (ec *executionContext) _WebhookDelivery_webhookId(ctx context.Context, field graphql.CollectedField, obj *service.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_webhookId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WebhookID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_webhookId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "ID")
+}
+
+func (ec *executionContext) _WebhookDelivery_eventId(ctx context.Context, field graphql.CollectedField, obj *service.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_eventId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EventID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_eventId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookDelivery_event(ctx context.Context, field graphql.CollectedField, obj *service.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Event, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v service.EventType) graphql.Marshaler {
+			return ec.marshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐEventType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "EventType")
+}
+
+func (ec *executionContext) _WebhookDelivery_status(ctx context.Context, field graphql.CollectedField, obj *service.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v webhookdelivery.Status) graphql.Marshaler {
+			return ec.marshalNWebhookDeliveryStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋwebhookdeliveryᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "WebhookDeliveryStatus")
+}
+
+func (ec *executionContext) _WebhookDelivery_attempts(ctx context.Context, field graphql.CollectedField, obj *service.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_attempts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attempts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_attempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WebhookDelivery_lastError(ctx context.Context, field graphql.CollectedField, obj *service.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_lastError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_lastError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookDelivery_lastStatus(ctx context.Context, field graphql.CollectedField, obj *service.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_lastStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_lastStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WebhookDelivery_nextAttemptAt(ctx context.Context, field graphql.CollectedField, obj *service.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_nextAttemptAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextAttemptAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_nextAttemptAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Time")
+}
+
+func (ec *executionContext) _WebhookDelivery_createdAt(ctx context.Context, field graphql.CollectedField, obj *service.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Time")
+}
+
+func (ec *executionContext) _WebhookDelivery_deliveredAt(ctx context.Context, field graphql.CollectedField, obj *service.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_deliveredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeliveredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_deliveredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Time")
+}
+
+func (ec *executionContext) _WebhookDelivery_payload(ctx context.Context, field graphql.CollectedField, obj *service.WebhookDelivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_payload(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Payload, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_payload(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -24510,6 +26071,59 @@ func (ec *executionContext) _Action(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var actionChangeImplementors = []string{"ActionChange"}
+
+func (ec *executionContext) _ActionChange(ctx context.Context, sel ast.SelectionSet, obj *service.ActionChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, actionChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ActionChange")
+		case "eventId":
+			out.Values[i] = ec._ActionChange_eventId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._ActionChange_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._ActionChange_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._ActionChange_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._ActionChange_action(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var actionConnectionImplementors = []string{"ActionConnection"}
 
 func (ec *executionContext) _ActionConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ActionConnection) graphql.Marshaler {
@@ -24961,6 +26575,69 @@ func (ec *executionContext) _Commitment(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Commitment_history(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var commitmentChangeImplementors = []string{"CommitmentChange"}
+
+func (ec *executionContext) _CommitmentChange(ctx context.Context, sel ast.SelectionSet, obj *service.CommitmentChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, commitmentChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommitmentChange")
+		case "eventId":
+			out.Values[i] = ec._CommitmentChange_eventId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._CommitmentChange_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._CommitmentChange_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._CommitmentChange_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._CommitmentChange_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "previousStatus":
+			out.Values[i] = ec._CommitmentChange_previousStatus(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "commitment":
+			out.Values[i] = ec._CommitmentChange_commitment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -25942,6 +27619,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createWebhook":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createWebhook(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteWebhook":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteWebhook(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -26429,6 +28120,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_compare(ctx, field)
+				})
+		case "webhooks":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_webhooks(ctx, field)
+				})
+		case "webhookDeliveries":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_webhookDeliveries(ctx, field)
 				})
 		case "themes":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -27117,6 +28820,28 @@ func (ec *executionContext) _StatusAmount(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "commitmentChanged":
+		return ec._Subscription_commitmentChanged(ctx, fields[0])
+	case "actionChanged":
+		return ec._Subscription_actionChanged(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
+}
+
 var territoryImplementors = []string{"Territory", "Node"}
 
 func (ec *executionContext) _Territory(ctx context.Context, sel ast.SelectionSet, obj *ent.Territory) graphql.Marshaler {
@@ -27527,6 +29252,147 @@ func (ec *executionContext) _TrajectoryPoint(ctx context.Context, sel ast.Select
 	return out
 }
 
+var webhookImplementors = []string{"Webhook"}
+
+func (ec *executionContext) _Webhook(ctx context.Context, sel ast.SelectionSet, obj *service.Webhook) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, webhookImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Webhook")
+		case "id":
+			out.Values[i] = ec._Webhook_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._Webhook_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "events":
+			out.Values[i] = ec._Webhook_events(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._Webhook_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "secret":
+			out.Values[i] = ec._Webhook_secret(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var webhookDeliveryImplementors = []string{"WebhookDelivery"}
+
+func (ec *executionContext) _WebhookDelivery(ctx context.Context, sel ast.SelectionSet, obj *service.WebhookDelivery) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, webhookDeliveryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WebhookDelivery")
+		case "id":
+			out.Values[i] = ec._WebhookDelivery_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "webhookId":
+			out.Values[i] = ec._WebhookDelivery_webhookId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "eventId":
+			out.Values[i] = ec._WebhookDelivery_eventId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "event":
+			out.Values[i] = ec._WebhookDelivery_event(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._WebhookDelivery_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attempts":
+			out.Values[i] = ec._WebhookDelivery_attempts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastError":
+			out.Values[i] = ec._WebhookDelivery_lastError(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lastStatus":
+			out.Values[i] = ec._WebhookDelivery_lastStatus(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nextAttemptAt":
+			out.Values[i] = ec._WebhookDelivery_nextAttemptAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._WebhookDelivery_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deliveredAt":
+			out.Values[i] = ec._WebhookDelivery_deliveredAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "payload":
+			out.Values[i] = ec._WebhookDelivery_payload(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
@@ -27897,6 +29763,14 @@ func (ec *executionContext) marshalNAction2ᚖgithubᚗcomᚋcopᚑterritoriales
 	return ec._Action(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNActionChange2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐActionChange(ctx context.Context, sel ast.SelectionSet, v *service.ActionChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ActionChange!")
+		return graphql.Null
+	}
+	return ec._ActionChange(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNActionConnection2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐActionConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ActionConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ActionConnection!")
@@ -28034,6 +29908,14 @@ func (ec *executionContext) marshalNCommitment2ᚖgithubᚗcomᚋcopᚑterritori
 		return graphql.Null
 	}
 	return ec._Commitment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCommitmentChange2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐCommitmentChange(ctx context.Context, sel ast.SelectionSet, v *service.CommitmentChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommitmentChange!")
+		return graphql.Null
+	}
+	return ec._CommitmentChange(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCommitmentConnection2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCommitmentConnection(ctx context.Context, sel ast.SelectionSet, v *ent.CommitmentConnection) graphql.Marshaler {
@@ -28222,6 +30104,46 @@ func (ec *executionContext) unmarshalNDiagnosticStatus2githubᚗcomᚋcopᚑterr
 
 func (ec *executionContext) marshalNDiagnosticStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐStatus(ctx context.Context, sel ast.SelectionSet, v planning.Status) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐEventType(ctx context.Context, v any) (service.EventType, error) {
+	var res service.EventType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐEventType(ctx context.Context, sel ast.SelectionSet, v service.EventType) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNEventType2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐEventTypeᚄ(ctx context.Context, v any) ([]service.EventType, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]service.EventType, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐEventType(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNEventType2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐEventTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []service.EventType) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐEventType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
@@ -28838,6 +30760,11 @@ func (ec *executionContext) marshalNTerritoryConnection2ᚖgithubᚗcomᚋcopᚑ
 	return ec._TerritoryConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNTerritoryKey2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐTerritoryKey(ctx context.Context, v any) (service.TerritoryKey, error) {
+	res, err := ec.unmarshalInputTerritoryKey(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNTerritoryKey2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐTerritoryKeyᚄ(ctx context.Context, v any) ([]*service.TerritoryKey, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
@@ -28957,6 +30884,64 @@ func (ec *executionContext) marshalNTrajectoryPoint2ᚕgithubᚗcomᚋcopᚑterr
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNWebhook2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐWebhookᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.Webhook) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWebhook2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐWebhook(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWebhook2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐWebhook(ctx context.Context, sel ast.SelectionSet, v *service.Webhook) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Webhook!")
+		return graphql.Null
+	}
+	return ec._Webhook(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWebhookDelivery2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐWebhookDeliveryᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.WebhookDelivery) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWebhookDelivery2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐWebhookDelivery(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWebhookDelivery2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐWebhookDelivery(ctx context.Context, sel ast.SelectionSet, v *service.WebhookDelivery) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WebhookDelivery!")
+		return graphql.Null
+	}
+	return ec._WebhookDelivery(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNWebhookDeliveryStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋwebhookdeliveryᚐStatus(ctx context.Context, v any) (webhookdelivery.Status, error) {
+	var res webhookdelivery.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWebhookDeliveryStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋwebhookdeliveryᚐStatus(ctx context.Context, sel ast.SelectionSet, v webhookdelivery.Status) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -30584,6 +32569,22 @@ func (ec *executionContext) marshalOTrajectory2ᚖgithubᚗcomᚋcopᚑterritori
 		return graphql.Null
 	}
 	return ec._Trajectory(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOWebhookDeliveryStatus2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋwebhookdeliveryᚐStatus(ctx context.Context, v any) (*webhookdelivery.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(webhookdelivery.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOWebhookDeliveryStatus2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋwebhookdeliveryᚐStatus(ctx context.Context, sel ast.SelectionSet, v *webhookdelivery.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

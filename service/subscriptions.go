@@ -1,0 +1,253 @@
+package service
+
+// Subscriptions: live changes of actions and commitments inside a territory. Every
+// instance keeps its subscribers in a hub; events reach it from PostgreSQL notifications
+// (ListenChanges), so a write on any instance reaches subscribers on all, or, on SQLite,
+// from the writes of this process.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/lib/pq"
+
+	"github.com/cop-territoriales/cop-api/access"
+	"github.com/cop-territoriales/cop-api/ent"
+	"github.com/cop-territoriales/cop-api/hierarchy"
+	"github.com/cop-territoriales/cop-api/store"
+)
+
+// MaxSubscriptions bounds the subscriptions one instance serves at once.
+const MaxSubscriptions = 1000
+
+// subscriberBuffer is how many events a subscriber may lag behind before it is dropped.
+const subscriberBuffer = 64
+
+// ActionChange is a change of an action, as a subscription sends it.
+type ActionChange struct {
+	EventID string    `json:"eventId"`
+	Type    EventType `json:"type"`
+	At      time.Time `json:"at"`
+	Version int       `json:"version"`
+	// Action is the action as it is when the message is sent (it may have changed again).
+	Action *ent.Action `json:"action"`
+}
+
+// CommitmentChange is a change of a commitment, as a subscription sends it.
+type CommitmentChange struct {
+	EventID        string                   `json:"eventId"`
+	Type           EventType                `json:"type"`
+	At             time.Time                `json:"at"`
+	Version        int                      `json:"version"`
+	Status         access.CommitmentStatus  `json:"status"`
+	PreviousStatus *access.CommitmentStatus `json:"previousStatus"`
+	Commitment     *ent.Commitment          `json:"commitment"`
+}
+
+// hub hands events to this instance's subscribers, and nudges the webhook dispatcher.
+type hub struct {
+	mu     sync.Mutex
+	subs   map[*subscriber]struct{}
+	closed bool
+	wake   chan struct{} // capacity 1: a pending nudge for the dispatcher
+}
+
+type subscriber struct {
+	entity string
+	within int
+	ch     chan *Event
+}
+
+func newHub() *hub { return &hub{subs: map[*subscriber]struct{}{}, wake: make(chan struct{}, 1)} }
+
+func (h *hub) subscribe(entity string, within int) (*subscriber, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return nil, errors.New("the server is shutting down")
+	}
+	if len(h.subs) >= MaxSubscriptions {
+		return nil, &Error{Kind: ErrInvalidInput, Msg: fmt.Sprintf("this server already serves %d subscriptions: try again later", MaxSubscriptions)}
+	}
+	s := &subscriber{entity: entity, within: within, ch: make(chan *Event, subscriberBuffer)}
+	h.subs[s] = struct{}{}
+	return s, nil
+}
+
+func (h *hub) unsubscribe(s *subscriber) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.subs[s]; ok {
+		delete(h.subs, s)
+		close(s.ch)
+	}
+}
+
+// publish hands events to the subscribers whose territory contains the record's. It never
+// blocks: a subscriber that lags subscriberBuffer events behind is dropped (its stream
+// ends; the client resumes with actions(updatedSince:) or commitments(updatedSince:)).
+func (h *hub) publish(events []*Event) {
+	h.mu.Lock()
+	for _, e := range events {
+		for s := range h.subs {
+			if s.entity != e.Entity || !slices.Contains(e.Scope, s.within) {
+				continue
+			}
+			select {
+			case s.ch <- e:
+			default:
+				delete(h.subs, s)
+				close(s.ch)
+			}
+		}
+	}
+	h.mu.Unlock()
+	h.nudge()
+}
+
+func (h *hub) nudge() {
+	select {
+	case h.wake <- struct{}{}:
+	default:
+	}
+}
+
+// close ends every subscription and refuses new ones.
+func (h *hub) close() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.closed = true
+	for s := range h.subs {
+		delete(h.subs, s)
+		close(s.ch)
+	}
+}
+
+// ListenChanges feeds this instance's subscriptions until ctx ends, then closes them.
+// With the URL of a PostgreSQL database, it listens to the events every instance's
+// writes notify; without one (SQLite), the events of this process's writes reach them
+// directly and it only waits.
+func (svc *Service) ListenChanges(ctx context.Context, databaseURL string) error {
+	defer svc.hub.close()
+	if databaseURL == "" {
+		<-ctx.Done()
+		return nil
+	}
+	l := pq.NewListener(databaseURL, 100*time.Millisecond, 30*time.Second, func(ev pq.ListenerEventType, err error) {
+		if err != nil {
+			slog.Warn("change notifications", "event", int(ev), "err", err)
+		}
+	})
+	defer l.Close()
+	if err := l.Listen(notifyChannel); err != nil {
+		return fmt.Errorf("listen for changes: %w", err)
+	}
+	ping := time.NewTicker(90 * time.Second)
+	defer ping.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case n := <-l.Notify:
+			if n == nil { // reconnected: what was sent meanwhile is lost to subscriptions
+				slog.Warn("change notifications: reconnected; subscribers may have missed changes")
+				svc.hub.nudge()
+				continue
+			}
+			var events []*Event // the events of one write
+			if err := json.Unmarshal([]byte(n.Extra), &events); err != nil {
+				slog.Warn("change notifications: unreadable events", "err", err)
+				continue
+			}
+			svc.hub.publish(events)
+		case <-ping.C:
+			go l.Ping()
+		}
+	}
+}
+
+// ActionChanges streams the changes of the actions whose carrier lies wholly or partly
+// inside the territory, until ctx ends. Actions are public: no key is needed.
+func (svc *Service) ActionChanges(ctx context.Context, within TerritoryKey) (<-chan *ActionChange, error) {
+	id, err := svc.TerritoryID(ctx, within)
+	if err != nil {
+		return nil, asBadInput(err)
+	}
+	return stream(ctx, svc, "Action", id, func(e *Event) (*ActionChange, error) {
+		a, err := svc.client.Action.Get(store.UsePrimary(ctx), e.EntityID)
+		if err != nil && !ent.IsNotFound(err) {
+			return nil, err
+		}
+		return &ActionChange{EventID: e.ID, Type: e.Type, At: e.At, Version: e.Version, Action: a}, nil
+	})
+}
+
+// CommitmentChanges streams the changes of the commitments of the territories wholly or
+// partly inside the region (its INSEE code), until ctx ends. No key is needed.
+func (svc *Service) CommitmentChanges(ctx context.Context, region string) (<-chan *CommitmentChange, error) {
+	id, err := svc.TerritoryID(ctx, TerritoryKey{Level: hierarchy.Region, Code: region})
+	if err != nil {
+		return nil, asBadInput(err)
+	}
+	return stream(ctx, svc, "Commitment", id, func(e *Event) (*CommitmentChange, error) {
+		cm, err := svc.client.Commitment.Get(store.UsePrimary(ctx), e.EntityID)
+		if err != nil && !ent.IsNotFound(err) {
+			return nil, err
+		}
+		out := &CommitmentChange{EventID: e.ID, Type: e.Type, At: e.At, Version: e.Version,
+			Status: access.CommitmentStatus(e.Status), Commitment: cm}
+		if e.PreviousStatus != "" {
+			prev := access.CommitmentStatus(e.PreviousStatus)
+			out.PreviousStatus = &prev
+		}
+		return out, nil
+	})
+}
+
+// stream subscribes to the events of an entity inside a territory and sends each,
+// loaded, on the returned channel, closed when ctx ends or the subscriber is dropped.
+func stream[T any](ctx context.Context, svc *Service, entity string, within int, load func(*Event) (T, error)) (<-chan T, error) {
+	sub, err := svc.hub.subscribe(entity, within)
+	if err != nil {
+		return nil, err
+	}
+	out := make(chan T, 1)
+	go func() {
+		defer close(out)
+		defer svc.hub.unsubscribe(sub)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case e, ok := <-sub.ch:
+				if !ok {
+					return
+				}
+				v, err := load(e)
+				if err != nil {
+					slog.WarnContext(ctx, "subscription: load the record", "entity", entity, "id", e.EntityID, "err", err)
+					continue
+				}
+				select {
+				case out <- v:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	return out, nil
+}
+
+// Subscriptions returns how many subscriptions this instance serves.
+func (svc *Service) Subscriptions() int {
+	svc.hub.mu.Lock()
+	defer svc.hub.mu.Unlock()
+	return len(svc.hub.subs)
+}
