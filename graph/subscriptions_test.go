@@ -30,9 +30,18 @@ const (
 	testServerTimeout    = 500 * time.Millisecond
 )
 
-// liveServer serves db over a real HTTP server (streams need one), through the request
-// log as the command serves it, with short timeouts, and feeds its subscriptions.
-func liveServer(t *testing.T, db *store.DB) (*service.Service, *httptest.Server) {
+// instance is one server instance: a real HTTP server with short timeouts for the
+// streams (they need one), and an in-process handler with the default timeouts, over the
+// same service, for the writes (so that a busy machine does not cut them).
+type instance struct {
+	svc    *service.Service
+	url    string
+	writes http.Handler
+}
+
+// liveServer serves db over a real HTTP server through the request log, as the command
+// serves it, and feeds its subscriptions.
+func liveServer(t *testing.T, db *store.DB) instance {
 	t.Helper()
 	svc := service.New(db.Client)
 	opts := testOptions()
@@ -50,23 +59,14 @@ func liveServer(t *testing.T, db *store.DB) (*service.Service, *httptest.Server)
 		}
 	}()
 	t.Cleanup(func() { cancel(); <-done }) // before srv.Close: ends the streams
-	return svc, srv
+	return instance{svc: svc, url: srv.URL, writes: httpapi.NewMux(svc, testOptions())}
 }
 
-// call posts an operation to a live server and fails the test on errors.
-func call(t *testing.T, url, token, query string, vars map[string]any) response {
+// call runs an operation on an instance and fails the test on errors.
+func call(t *testing.T, in instance, token, query string, vars map[string]any) response {
 	t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req, _ := http.NewRequest(http.MethodPost, url+"/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
+	r, err := post(in.writes, token, query, vars)
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var r response
-	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
 		t.Fatal(err)
 	}
 	if len(r.Errors) > 0 {
@@ -255,26 +255,26 @@ const createCommitment = `mutation($t: TerritoryKey!, $s: CommitmentStatus) {
 // stream outlives the operation timeout and the server's read and write timeouts.
 func TestSubscriptionOverSSE(t *testing.T) {
 	runPlanned(t, func(t *testing.T, db *store.DB) {
-		svc, srv := liveServer(t, db)
+		in := liveServer(t, db)
 		rennes := newKey(t, db, "Rennes Métropole", "EPCI:243500139", access.Contributor)
 		paris := newKey(t, db, "Paris", "DEPARTMENT:75", access.Contributor)
 		region := newKey(t, db, "Région Bretagne", "REGION:53", access.Coordinator)
-		s := openSSE(t, srv.URL, commitmentSubscription)
-		waitSubscribed(t, svc, 1)
+		s := openSSE(t, in.url, commitmentSubscription)
+		waitSubscribed(t, in.svc, 1)
 		<-time.After(testOperationTimeout + testServerTimeout) // the stream lives on past both
 
-		call(t, srv.URL, paris, createCommitment, map[string]any{"t": tk("DEPARTMENT:75"), "s": "SUBMITTED"})
+		call(t, in, paris, createCommitment, map[string]any{"t": tk("DEPARTMENT:75"), "s": "SUBMITTED"})
 		var created struct {
 			ID      string
 			Version int
 		}
-		field(t, call(t, srv.URL, rennes, createCommitment, map[string]any{"t": tk("EPCI:243500139"), "s": "SUBMITTED"}), "createCommitment", &created)
+		field(t, call(t, in, rennes, createCommitment, map[string]any{"t": tk("EPCI:243500139"), "s": "SUBMITTED"}), "createCommitment", &created)
 		got := expect(t, s, "COMMITMENT_CREATED", "COMMITMENT_SUBMITTED")
 		if got[0].Record.ID != created.ID || got[0].Record.Territory.Code != "243500139" || got[1].Status != "SUBMITTED" ||
 			got[0].EventID == got[1].EventID {
 			t.Errorf("creation messages %+v", got)
 		}
-		call(t, srv.URL, region, `mutation($id: ID!, $v: Int!) { transitionCommitment(id: $id, version: $v, to: ADOPTED) { id } }`,
+		call(t, in, region, `mutation($id: ID!, $v: Int!) { transitionCommitment(id: $id, version: $v, to: ADOPTED) { id } }`,
 			map[string]any{"id": created.ID, "v": created.Version})
 		got = expect(t, s, "COMMITMENT_UPDATED", "COMMITMENT_ADOPTED")
 		if a := got[1]; a.Status != "ADOPTED" || a.PreviousStatus != "SUBMITTED" || a.Version != 2 || a.Record.Status != "ADOPTED" {
@@ -289,22 +289,22 @@ func TestSubscriptionOverSSE(t *testing.T) {
 // TestSubscriptionOverWebSocket: actionChanged over graphql-transport-ws.
 func TestSubscriptionOverWebSocket(t *testing.T) {
 	runPlanned(t, func(t *testing.T, db *store.DB) {
-		svc, srv := liveServer(t, db)
+		in := liveServer(t, db)
 		rennes := newKey(t, db, "Rennes Métropole", "EPCI:243500139", access.Contributor)
-		s := openWS(t, srv.URL, `subscription { actionChanged(within: {level: DEPARTMENT, code: "35"}) {
+		s := openWS(t, in.url, `subscription { actionChanged(within: {level: DEPARTMENT, code: "35"}) {
 			type eventId version record: action { id status territory { code } } } }`)
-		waitSubscribed(t, svc, 1)
+		waitSubscribed(t, in.svc, 1)
 		<-time.After(testOperationTimeout + testServerTimeout)
 		var a struct {
 			ID      string
 			Version int
 		}
-		field(t, call(t, srv.URL, rennes, `mutation { createAction(input: {title: "Covoiturage", territory: {level: EPCI, code: "243500139"},
+		field(t, call(t, in, rennes, `mutation { createAction(input: {title: "Covoiturage", territory: {level: EPCI, code: "243500139"},
 			sector: "transports", startYear: 2026}) { id version } }`, nil), "createAction", &a)
 		if got := expect(t, s, "ACTION_CREATED"); got[0].Record.ID != a.ID || got[0].Record.Status != "PLANNED" {
 			t.Errorf("message %+v", got[0])
 		}
-		call(t, srv.URL, rennes, `mutation($id: ID!, $v: Int!) { withdrawAction(id: $id, version: $v) { id } }`,
+		call(t, in, rennes, `mutation($id: ID!, $v: Int!) { withdrawAction(id: $id, version: $v) { id } }`,
 			map[string]any{"id": a.ID, "v": a.Version})
 		if got := expect(t, s, "ACTION_UPDATED", "ACTION_WITHDRAWN"); got[1].Record.Status != "ABANDONED" || got[1].Version != 2 {
 			t.Errorf("messages %+v", got)
@@ -319,16 +319,16 @@ func TestSubscriptionAcrossInstances(t *testing.T) {
 		t.Skip("needs PostgreSQL: set " + testdb.EnvURL)
 	}
 	db := testdb.Planned(t, testdb.Postgres)
-	a, srvA := liveServer(t, db)
+	a := liveServer(t, db)
 	dbB, err := store.Open(context.Background(), db.URL, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer dbB.Close()
-	_, srvB := liveServer(t, dbB)
+	b := liveServer(t, dbB)
 	rennes := newKey(t, db, "Rennes Métropole", "EPCI:243500139", access.Contributor)
-	s := openSSE(t, srvA.URL, commitmentSubscription)
-	waitSubscribed(t, a, 1)
+	s := openSSE(t, a.url, commitmentSubscription)
+	waitSubscribed(t, a.svc, 1)
 
 	// Instance A listens in the background: write through B until a change arrives.
 	var probe struct {
@@ -339,7 +339,7 @@ func TestSubscriptionAcrossInstances(t *testing.T) {
 		if i == 20 {
 			t.Fatal("no change written through B reached the subscriber on A")
 		}
-		field(t, call(t, srvB.URL, rennes, createCommitment, map[string]any{"t": tk("EPCI:243500139")}), "createCommitment", &probe)
+		field(t, call(t, b, rennes, createCommitment, map[string]any{"t": tk("EPCI:243500139")}), "createCommitment", &probe)
 		if c, ok := next(t, s, time.Second); ok {
 			if c.Type != "COMMITMENT_CREATED" || c.Record.Territory.Code != "243500139" {
 				t.Fatalf("message %+v", c)
@@ -347,7 +347,7 @@ func TestSubscriptionAcrossInstances(t *testing.T) {
 			break
 		}
 	}
-	call(t, srvB.URL, rennes, `mutation($id: ID!, $v: Int!) { transitionCommitment(id: $id, version: $v, to: SUBMITTED) { id } }`,
+	call(t, b, rennes, `mutation($id: ID!, $v: Int!) { transitionCommitment(id: $id, version: $v, to: SUBMITTED) { id } }`,
 		map[string]any{"id": probe.ID, "v": probe.Version})
 	for {
 		c, ok := next(t, s, 20*time.Second)
