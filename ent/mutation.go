@@ -907,6 +907,12 @@ func (m ActionMutation) Tx() (*Tx, error) {
 	return tx, nil
 }
 
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Action entities.
+func (m *ActionMutation) SetID(id int) {
+	m.id = &id
+}
+
 // ID returns the ID value in the mutation. Note that the ID is only available
 // if it was provided to the builder or after it was returned from the database.
 func (m *ActionMutation) ID() (id int, exists bool) {
@@ -3359,6 +3365,12 @@ func (m AuditEntryMutation) Tx() (*Tx, error) {
 	return tx, nil
 }
 
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of AuditEntry entities.
+func (m *AuditEntryMutation) SetID(id int) {
+	m.id = &id
+}
+
 // ID returns the ID value in the mutation. Note that the ID is only available
 // if it was provided to the builder or after it was returned from the database.
 func (m *AuditEntryMutation) ID() (id int, exists bool) {
@@ -4081,6 +4093,12 @@ func (m CommitmentMutation) Tx() (*Tx, error) {
 	tx := &Tx{config: m.config}
 	tx.init()
 	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Commitment entities.
+func (m *CommitmentMutation) SetID(id int) {
+	m.id = &id
 }
 
 // ID returns the ID value in the mutation. Note that the ID is only available
@@ -5457,8 +5475,8 @@ type CommitmentEventMutation struct {
 	op                Op
 	typ               string
 	id                *int
-	from              *string
-	to                *string
+	from              *access.CommitmentStatus
+	to                *access.CommitmentStatus
 	actor             *string
 	at                *time.Time
 	clearedFields     map[string]struct{}
@@ -5539,6 +5557,12 @@ func (m CommitmentEventMutation) Tx() (*Tx, error) {
 	return tx, nil
 }
 
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of CommitmentEvent entities.
+func (m *CommitmentEventMutation) SetID(id int) {
+	m.id = &id
+}
+
 // ID returns the ID value in the mutation. Note that the ID is only available
 // if it was provided to the builder or after it was returned from the database.
 func (m *CommitmentEventMutation) ID() (id int, exists bool) {
@@ -5604,12 +5628,12 @@ func (m *CommitmentEventMutation) ResetCommitmentID() {
 }
 
 // SetFrom sets the "from" field.
-func (m *CommitmentEventMutation) SetFrom(s string) {
-	m.from = &s
+func (m *CommitmentEventMutation) SetFrom(as access.CommitmentStatus) {
+	m.from = &as
 }
 
 // From returns the value of the "from" field in the mutation.
-func (m *CommitmentEventMutation) From() (r string, exists bool) {
+func (m *CommitmentEventMutation) From() (r access.CommitmentStatus, exists bool) {
 	v := m.from
 	if v == nil {
 		return
@@ -5620,7 +5644,7 @@ func (m *CommitmentEventMutation) From() (r string, exists bool) {
 // OldFrom returns the old "from" field's value of the CommitmentEvent entity.
 // If the CommitmentEvent object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *CommitmentEventMutation) OldFrom(ctx context.Context) (v string, err error) {
+func (m *CommitmentEventMutation) OldFrom(ctx context.Context) (v *access.CommitmentStatus, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldFrom is only allowed on UpdateOne operations")
 	}
@@ -5653,12 +5677,12 @@ func (m *CommitmentEventMutation) ResetFrom() {
 }
 
 // SetTo sets the "to" field.
-func (m *CommitmentEventMutation) SetTo(s string) {
-	m.to = &s
+func (m *CommitmentEventMutation) SetTo(as access.CommitmentStatus) {
+	m.to = &as
 }
 
 // To returns the value of the "to" field in the mutation.
-func (m *CommitmentEventMutation) To() (r string, exists bool) {
+func (m *CommitmentEventMutation) To() (r access.CommitmentStatus, exists bool) {
 	v := m.to
 	if v == nil {
 		return
@@ -5669,7 +5693,7 @@ func (m *CommitmentEventMutation) To() (r string, exists bool) {
 // OldTo returns the old "to" field's value of the CommitmentEvent entity.
 // If the CommitmentEvent object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *CommitmentEventMutation) OldTo(ctx context.Context) (v string, err error) {
+func (m *CommitmentEventMutation) OldTo(ctx context.Context) (v access.CommitmentStatus, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldTo is only allowed on UpdateOne operations")
 	}
@@ -5891,14 +5915,14 @@ func (m *CommitmentEventMutation) SetField(name string, value ent.Value) error {
 		m.SetCommitmentID(v)
 		return nil
 	case commitmentevent.FieldFrom:
-		v, ok := value.(string)
+		v, ok := value.(access.CommitmentStatus)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetFrom(v)
 		return nil
 	case commitmentevent.FieldTo:
-		v, ok := value.(string)
+		v, ok := value.(access.CommitmentStatus)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
@@ -6166,6 +6190,12 @@ func (m CopMutation) Tx() (*Tx, error) {
 	tx := &Tx{config: m.config}
 	tx.init()
 	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Cop entities.
+func (m *CopMutation) SetID(id int) {
+	m.id = &id
 }
 
 // ID returns the ID value in the mutation. Note that the ID is only available
@@ -6934,6 +6964,12 @@ func (m CopDocumentMutation) Tx() (*Tx, error) {
 	return tx, nil
 }
 
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of CopDocument entities.
+func (m *CopDocumentMutation) SetID(id int) {
+	m.id = &id
+}
+
 // ID returns the ID value in the mutation. Note that the ID is only available
 // if it was provided to the builder or after it was returned from the database.
 func (m *CopDocumentMutation) ID() (id int, exists bool) {
@@ -7500,6 +7536,12 @@ func (m CopParticipantMutation) Tx() (*Tx, error) {
 	tx := &Tx{config: m.config}
 	tx.init()
 	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of CopParticipant entities.
+func (m *CopParticipantMutation) SetID(id int) {
+	m.id = &id
 }
 
 // ID returns the ID value in the mutation. Note that the ID is only available
@@ -8113,6 +8155,12 @@ func (m CopStepMutation) Tx() (*Tx, error) {
 	tx := &Tx{config: m.config}
 	tx.init()
 	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of CopStep entities.
+func (m *CopStepMutation) SetID(id int) {
+	m.id = &id
 }
 
 // ID returns the ID value in the mutation. Note that the ID is only available
@@ -9390,6 +9438,12 @@ func (m LeverMutation) Tx() (*Tx, error) {
 	return tx, nil
 }
 
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Lever entities.
+func (m *LeverMutation) SetID(id int) {
+	m.id = &id
+}
+
 // ID returns the ID value in the mutation. Note that the ID is only available
 // if it was provided to the builder or after it was returned from the database.
 func (m *LeverMutation) ID() (id int, exists bool) {
@@ -10077,6 +10131,12 @@ func (m MembershipMutation) Tx() (*Tx, error) {
 	return tx, nil
 }
 
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Membership entities.
+func (m *MembershipMutation) SetID(id int) {
+	m.id = &id
+}
+
 // ID returns the ID value in the mutation. Note that the ID is only available
 // if it was provided to the builder or after it was returned from the database.
 func (m *MembershipMutation) ID() (id int, exists bool) {
@@ -10664,6 +10724,12 @@ func (m ObjectiveMutation) Tx() (*Tx, error) {
 	tx := &Tx{config: m.config}
 	tx.init()
 	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Objective entities.
+func (m *ObjectiveMutation) SetID(id int) {
+	m.id = &id
 }
 
 // ID returns the ID value in the mutation. Note that the ID is only available
@@ -12172,6 +12238,12 @@ func (m ObservationMutation) Tx() (*Tx, error) {
 	tx := &Tx{config: m.config}
 	tx.init()
 	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Observation entities.
+func (m *ObservationMutation) SetID(id int) {
+	m.id = &id
 }
 
 // ID returns the ID value in the mutation. Note that the ID is only available
@@ -14176,6 +14248,12 @@ func (m SectorMutation) Tx() (*Tx, error) {
 	return tx, nil
 }
 
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Sector entities.
+func (m *SectorMutation) SetID(id int) {
+	m.id = &id
+}
+
 // ID returns the ID value in the mutation. Note that the ID is only available
 // if it was provided to the builder or after it was returned from the database.
 func (m *SectorMutation) ID() (id int, exists bool) {
@@ -14801,6 +14879,12 @@ func (m TerritoryMutation) Tx() (*Tx, error) {
 	tx := &Tx{config: m.config}
 	tx.init()
 	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Territory entities.
+func (m *TerritoryMutation) SetID(id int) {
+	m.id = &id
 }
 
 // ID returns the ID value in the mutation. Note that the ID is only available
@@ -15943,6 +16027,12 @@ func (m ThemeMutation) Tx() (*Tx, error) {
 	tx := &Tx{config: m.config}
 	tx.init()
 	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Theme entities.
+func (m *ThemeMutation) SetID(id int) {
+	m.id = &id
 }
 
 // ID returns the ID value in the mutation. Note that the ID is only available
