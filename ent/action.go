@@ -20,6 +20,7 @@ import (
 type Action struct {
 	config `json:"-"`
 	// ID of the ent.
+	// The action's id (a global id: node(id:) finds it).
 	ID int `json:"id,omitempty"`
 	// Title.
 	Title string `json:"title,omitempty"`
@@ -53,7 +54,7 @@ type Action struct {
 	Synthetic bool `json:"synthetic,omitempty"`
 	// Incremented by every write; a write must give the version it read.
 	Version int `json:"version,omitempty"`
-	// CreatedAt holds the value of the "created_at" field.
+	// When it was created.
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// When it was last written: the changes feed's order.
 	UpdatedAt time.Time `json:"updated_at,omitempty"`

@@ -237,6 +237,12 @@ func (_c *ActionCreate) SetNillableUpdatedAt(v *time.Time) *ActionCreate {
 	return _c
 }
 
+// SetID sets the "id" field.
+func (_c *ActionCreate) SetID(v int) *ActionCreate {
+	_c.mutation.SetID(v)
+	return _c
+}
+
 // SetTerritory sets the "territory" edge to the Territory entity.
 func (_c *ActionCreate) SetTerritory(v *Territory) *ActionCreate {
 	return _c.SetTerritoryID(v.ID)
@@ -376,8 +382,10 @@ func (_c *ActionCreate) sqlSave(ctx context.Context) (*Action, error) {
 		}
 		return nil, err
 	}
-	id := _spec.ID.Value.(int64)
-	_node.ID = int(id)
+	if _spec.ID.Value != _node.ID {
+		id := _spec.ID.Value.(int64)
+		_node.ID = int(id)
+	}
 	_c.mutation.id = &_node.ID
 	_c.mutation.done = true
 	return _node, nil
@@ -389,6 +397,10 @@ func (_c *ActionCreate) createSpec() (*Action, *sqlgraph.CreateSpec) {
 		_spec = sqlgraph.NewCreateSpec(action.Table, sqlgraph.NewFieldSpec(action.FieldID, field.TypeInt))
 	)
 	_spec.OnConflict = _c.conflict
+	if id, ok := _c.mutation.ID(); ok {
+		_node.ID = id
+		_spec.ID.Value = id
+	}
 	if value, ok := _c.mutation.Title(); ok {
 		_spec.SetField(action.FieldTitle, field.TypeString, value)
 		_node.Title = value
@@ -846,17 +858,23 @@ func (u *ActionUpsert) UpdateUpdatedAt() *ActionUpsert {
 	return u
 }
 
-// UpdateNewValues updates the mutable fields using the new values that were set on create.
+// UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
 //	client.Action.Create().
 //		OnConflict(
 //			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(action.FieldID)
+//			}),
 //		).
 //		Exec(ctx)
 func (u *ActionUpsertOne) UpdateNewValues() *ActionUpsertOne {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
 	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		if _, exists := u.create.mutation.ID(); exists {
+			s.SetIgnore(action.FieldID)
+		}
 		if _, exists := u.create.mutation.CreatedAt(); exists {
 			s.SetIgnore(action.FieldCreatedAt)
 		}
@@ -1314,7 +1332,7 @@ func (_c *ActionCreateBulk) Save(ctx context.Context) ([]*Action, error) {
 					return nil, err
 				}
 				mutation.id = &nodes[i].ID
-				if specs[i].ID.Value != nil {
+				if specs[i].ID.Value != nil && nodes[i].ID == 0 {
 					id := specs[i].ID.Value.(int64)
 					nodes[i].ID = int(id)
 				}
@@ -1404,12 +1422,18 @@ type ActionUpsertBulk struct {
 //	client.Action.Create().
 //		OnConflict(
 //			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(action.FieldID)
+//			}),
 //		).
 //		Exec(ctx)
 func (u *ActionUpsertBulk) UpdateNewValues() *ActionUpsertBulk {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
 	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
 		for _, b := range u.create.builders {
+			if _, exists := b.mutation.ID(); exists {
+				s.SetIgnore(action.FieldID)
+			}
 			if _, exists := b.mutation.CreatedAt(); exists {
 				s.SetIgnore(action.FieldCreatedAt)
 			}

@@ -16,6 +16,7 @@ import (
 type AuditEntry struct {
 	config `json:"-"`
 	// ID of the ent.
+	// The entry's id.
 	ID int `json:"id,omitempty"`
 	// When.
 	At time.Time `json:"at,omitempty"`

@@ -20,6 +20,7 @@ import (
 type Commitment struct {
 	config `json:"-"`
 	// ID of the ent.
+	// The commitment's id (a global id: node(id:) finds it).
 	ID int `json:"id,omitempty"`
 	// TerritoryID holds the value of the "territory_id" field.
 	TerritoryID int `json:"territory_id,omitempty"`
@@ -43,7 +44,7 @@ type Commitment struct {
 	Synthetic bool `json:"synthetic,omitempty"`
 	// Incremented by every write; a write must give the version it read.
 	Version int `json:"version,omitempty"`
-	// CreatedAt holds the value of the "created_at" field.
+	// When it was created.
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// When it was last written.
 	UpdatedAt time.Time `json:"updated_at,omitempty"`

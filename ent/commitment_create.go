@@ -201,6 +201,12 @@ func (_c *CommitmentCreate) SetNillableUpdatedAt(v *time.Time) *CommitmentCreate
 	return _c
 }
 
+// SetID sets the "id" field.
+func (_c *CommitmentCreate) SetID(v int) *CommitmentCreate {
+	_c.mutation.SetID(v)
+	return _c
+}
+
 // SetTerritory sets the "territory" edge to the Territory entity.
 func (_c *CommitmentCreate) SetTerritory(v *Territory) *CommitmentCreate {
 	return _c.SetTerritoryID(v.ID)
@@ -344,8 +350,10 @@ func (_c *CommitmentCreate) sqlSave(ctx context.Context) (*Commitment, error) {
 		}
 		return nil, err
 	}
-	id := _spec.ID.Value.(int64)
-	_node.ID = int(id)
+	if _spec.ID.Value != _node.ID {
+		id := _spec.ID.Value.(int64)
+		_node.ID = int(id)
+	}
 	_c.mutation.id = &_node.ID
 	_c.mutation.done = true
 	return _node, nil
@@ -357,6 +365,10 @@ func (_c *CommitmentCreate) createSpec() (*Commitment, *sqlgraph.CreateSpec) {
 		_spec = sqlgraph.NewCreateSpec(commitment.Table, sqlgraph.NewFieldSpec(commitment.FieldID, field.TypeInt))
 	)
 	_spec.OnConflict = _c.conflict
+	if id, ok := _c.mutation.ID(); ok {
+		_node.ID = id
+		_spec.ID.Value = id
+	}
 	if value, ok := _c.mutation.Ktco2e(); ok {
 		_spec.SetField(commitment.FieldKtco2e, field.TypeFloat64, value)
 		_node.Ktco2e = &value
@@ -720,17 +732,23 @@ func (u *CommitmentUpsert) UpdateUpdatedAt() *CommitmentUpsert {
 	return u
 }
 
-// UpdateNewValues updates the mutable fields using the new values that were set on create.
+// UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
 //	client.Commitment.Create().
 //		OnConflict(
 //			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(commitment.FieldID)
+//			}),
 //		).
 //		Exec(ctx)
 func (u *CommitmentUpsertOne) UpdateNewValues() *CommitmentUpsertOne {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
 	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		if _, exists := u.create.mutation.ID(); exists {
+			s.SetIgnore(commitment.FieldID)
+		}
 		if _, exists := u.create.mutation.CreatedAt(); exists {
 			s.SetIgnore(commitment.FieldCreatedAt)
 		}
@@ -1083,7 +1101,7 @@ func (_c *CommitmentCreateBulk) Save(ctx context.Context) ([]*Commitment, error)
 					return nil, err
 				}
 				mutation.id = &nodes[i].ID
-				if specs[i].ID.Value != nil {
+				if specs[i].ID.Value != nil && nodes[i].ID == 0 {
 					id := specs[i].ID.Value.(int64)
 					nodes[i].ID = int(id)
 				}
@@ -1173,12 +1191,18 @@ type CommitmentUpsertBulk struct {
 //	client.Commitment.Create().
 //		OnConflict(
 //			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(commitment.FieldID)
+//			}),
 //		).
 //		Exec(ctx)
 func (u *CommitmentUpsertBulk) UpdateNewValues() *CommitmentUpsertBulk {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
 	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
 		for _, b := range u.create.builders {
+			if _, exists := b.mutation.ID(); exists {
+				s.SetIgnore(commitment.FieldID)
+			}
 			if _, exists := b.mutation.CreatedAt(); exists {
 				s.SetIgnore(commitment.FieldCreatedAt)
 			}

@@ -9,6 +9,7 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/ent/commitment"
 	"github.com/cop-territoriales/cop-api/ent/commitmentevent"
 )
@@ -17,13 +18,14 @@ import (
 type CommitmentEvent struct {
 	config `json:"-"`
 	// ID of the ent.
+	// The event's id.
 	ID int `json:"id,omitempty"`
 	// CommitmentID holds the value of the "commitment_id" field.
 	CommitmentID int `json:"commitment_id,omitempty"`
-	// Status before; empty on creation.
-	From string `json:"from,omitempty"`
+	// Status before; null on creation.
+	From *access.CommitmentStatus `json:"from,omitempty"`
 	// Status after.
-	To string `json:"to,omitempty"`
+	To access.CommitmentStatus `json:"to,omitempty"`
 	// Organisation and key prefix of who made the change.
 	Actor string `json:"actor,omitempty"`
 	// When.
@@ -36,7 +38,7 @@ type CommitmentEvent struct {
 
 // CommitmentEventEdges holds the relations/edges for other nodes in the graph.
 type CommitmentEventEdges struct {
-	// Commitment holds the value of the commitment edge.
+	// The commitment whose status changed.
 	Commitment *Commitment `json:"commitment,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
@@ -98,13 +100,14 @@ func (_m *CommitmentEvent) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field from", values[i])
 			} else if value.Valid {
-				_m.From = value.String
+				_m.From = new(access.CommitmentStatus)
+				*_m.From = access.CommitmentStatus(value.String)
 			}
 		case commitmentevent.FieldTo:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field to", values[i])
 			} else if value.Valid {
-				_m.To = value.String
+				_m.To = access.CommitmentStatus(value.String)
 			}
 		case commitmentevent.FieldActor:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -162,11 +165,13 @@ func (_m *CommitmentEvent) String() string {
 	builder.WriteString("commitment_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.CommitmentID))
 	builder.WriteString(", ")
-	builder.WriteString("from=")
-	builder.WriteString(_m.From)
+	if v := _m.From; v != nil {
+		builder.WriteString("from=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteString(", ")
 	builder.WriteString("to=")
-	builder.WriteString(_m.To)
+	builder.WriteString(fmt.Sprintf("%v", _m.To))
 	builder.WriteString(", ")
 	builder.WriteString("actor=")
 	builder.WriteString(_m.Actor)

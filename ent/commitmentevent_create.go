@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/ent/commitment"
 	"github.com/cop-territoriales/cop-api/ent/commitmentevent"
 )
@@ -30,13 +31,13 @@ func (_c *CommitmentEventCreate) SetCommitmentID(v int) *CommitmentEventCreate {
 }
 
 // SetFrom sets the "from" field.
-func (_c *CommitmentEventCreate) SetFrom(v string) *CommitmentEventCreate {
+func (_c *CommitmentEventCreate) SetFrom(v access.CommitmentStatus) *CommitmentEventCreate {
 	_c.mutation.SetFrom(v)
 	return _c
 }
 
 // SetNillableFrom sets the "from" field if the given value is not nil.
-func (_c *CommitmentEventCreate) SetNillableFrom(v *string) *CommitmentEventCreate {
+func (_c *CommitmentEventCreate) SetNillableFrom(v *access.CommitmentStatus) *CommitmentEventCreate {
 	if v != nil {
 		_c.SetFrom(*v)
 	}
@@ -44,7 +45,7 @@ func (_c *CommitmentEventCreate) SetNillableFrom(v *string) *CommitmentEventCrea
 }
 
 // SetTo sets the "to" field.
-func (_c *CommitmentEventCreate) SetTo(v string) *CommitmentEventCreate {
+func (_c *CommitmentEventCreate) SetTo(v access.CommitmentStatus) *CommitmentEventCreate {
 	_c.mutation.SetTo(v)
 	return _c
 }
@@ -66,6 +67,12 @@ func (_c *CommitmentEventCreate) SetNillableAt(v *time.Time) *CommitmentEventCre
 	if v != nil {
 		_c.SetAt(*v)
 	}
+	return _c
+}
+
+// SetID sets the "id" field.
+func (_c *CommitmentEventCreate) SetID(v int) *CommitmentEventCreate {
+	_c.mutation.SetID(v)
 	return _c
 }
 
@@ -120,8 +127,18 @@ func (_c *CommitmentEventCreate) check() error {
 	if _, ok := _c.mutation.CommitmentID(); !ok {
 		return &ValidationError{Name: "commitment_id", err: errors.New(`ent: missing required field "CommitmentEvent.commitment_id"`)}
 	}
+	if v, ok := _c.mutation.From(); ok {
+		if err := commitmentevent.FromValidator(v); err != nil {
+			return &ValidationError{Name: "from", err: fmt.Errorf(`ent: validator failed for field "CommitmentEvent.from": %w`, err)}
+		}
+	}
 	if _, ok := _c.mutation.To(); !ok {
 		return &ValidationError{Name: "to", err: errors.New(`ent: missing required field "CommitmentEvent.to"`)}
+	}
+	if v, ok := _c.mutation.To(); ok {
+		if err := commitmentevent.ToValidator(v); err != nil {
+			return &ValidationError{Name: "to", err: fmt.Errorf(`ent: validator failed for field "CommitmentEvent.to": %w`, err)}
+		}
 	}
 	if _, ok := _c.mutation.Actor(); !ok {
 		return &ValidationError{Name: "actor", err: errors.New(`ent: missing required field "CommitmentEvent.actor"`)}
@@ -146,8 +163,10 @@ func (_c *CommitmentEventCreate) sqlSave(ctx context.Context) (*CommitmentEvent,
 		}
 		return nil, err
 	}
-	id := _spec.ID.Value.(int64)
-	_node.ID = int(id)
+	if _spec.ID.Value != _node.ID {
+		id := _spec.ID.Value.(int64)
+		_node.ID = int(id)
+	}
 	_c.mutation.id = &_node.ID
 	_c.mutation.done = true
 	return _node, nil
@@ -159,12 +178,16 @@ func (_c *CommitmentEventCreate) createSpec() (*CommitmentEvent, *sqlgraph.Creat
 		_spec = sqlgraph.NewCreateSpec(commitmentevent.Table, sqlgraph.NewFieldSpec(commitmentevent.FieldID, field.TypeInt))
 	)
 	_spec.OnConflict = _c.conflict
+	if id, ok := _c.mutation.ID(); ok {
+		_node.ID = id
+		_spec.ID.Value = id
+	}
 	if value, ok := _c.mutation.From(); ok {
-		_spec.SetField(commitmentevent.FieldFrom, field.TypeString, value)
-		_node.From = value
+		_spec.SetField(commitmentevent.FieldFrom, field.TypeEnum, value)
+		_node.From = &value
 	}
 	if value, ok := _c.mutation.To(); ok {
-		_spec.SetField(commitmentevent.FieldTo, field.TypeString, value)
+		_spec.SetField(commitmentevent.FieldTo, field.TypeEnum, value)
 		_node.To = value
 	}
 	if value, ok := _c.mutation.Actor(); ok {
@@ -257,7 +280,7 @@ func (u *CommitmentEventUpsert) UpdateCommitmentID() *CommitmentEventUpsert {
 }
 
 // SetFrom sets the "from" field.
-func (u *CommitmentEventUpsert) SetFrom(v string) *CommitmentEventUpsert {
+func (u *CommitmentEventUpsert) SetFrom(v access.CommitmentStatus) *CommitmentEventUpsert {
 	u.Set(commitmentevent.FieldFrom, v)
 	return u
 }
@@ -275,7 +298,7 @@ func (u *CommitmentEventUpsert) ClearFrom() *CommitmentEventUpsert {
 }
 
 // SetTo sets the "to" field.
-func (u *CommitmentEventUpsert) SetTo(v string) *CommitmentEventUpsert {
+func (u *CommitmentEventUpsert) SetTo(v access.CommitmentStatus) *CommitmentEventUpsert {
 	u.Set(commitmentevent.FieldTo, v)
 	return u
 }
@@ -310,16 +333,24 @@ func (u *CommitmentEventUpsert) UpdateAt() *CommitmentEventUpsert {
 	return u
 }
 
-// UpdateNewValues updates the mutable fields using the new values that were set on create.
+// UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
 //	client.CommitmentEvent.Create().
 //		OnConflict(
 //			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(commitmentevent.FieldID)
+//			}),
 //		).
 //		Exec(ctx)
 func (u *CommitmentEventUpsertOne) UpdateNewValues() *CommitmentEventUpsertOne {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		if _, exists := u.create.mutation.ID(); exists {
+			s.SetIgnore(commitmentevent.FieldID)
+		}
+	}))
 	return u
 }
 
@@ -365,7 +396,7 @@ func (u *CommitmentEventUpsertOne) UpdateCommitmentID() *CommitmentEventUpsertOn
 }
 
 // SetFrom sets the "from" field.
-func (u *CommitmentEventUpsertOne) SetFrom(v string) *CommitmentEventUpsertOne {
+func (u *CommitmentEventUpsertOne) SetFrom(v access.CommitmentStatus) *CommitmentEventUpsertOne {
 	return u.Update(func(s *CommitmentEventUpsert) {
 		s.SetFrom(v)
 	})
@@ -386,7 +417,7 @@ func (u *CommitmentEventUpsertOne) ClearFrom() *CommitmentEventUpsertOne {
 }
 
 // SetTo sets the "to" field.
-func (u *CommitmentEventUpsertOne) SetTo(v string) *CommitmentEventUpsertOne {
+func (u *CommitmentEventUpsertOne) SetTo(v access.CommitmentStatus) *CommitmentEventUpsertOne {
 	return u.Update(func(s *CommitmentEventUpsert) {
 		s.SetTo(v)
 	})
@@ -507,7 +538,7 @@ func (_c *CommitmentEventCreateBulk) Save(ctx context.Context) ([]*CommitmentEve
 					return nil, err
 				}
 				mutation.id = &nodes[i].ID
-				if specs[i].ID.Value != nil {
+				if specs[i].ID.Value != nil && nodes[i].ID == 0 {
 					id := specs[i].ID.Value.(int64)
 					nodes[i].ID = int(id)
 				}
@@ -597,10 +628,20 @@ type CommitmentEventUpsertBulk struct {
 //	client.CommitmentEvent.Create().
 //		OnConflict(
 //			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(commitmentevent.FieldID)
+//			}),
 //		).
 //		Exec(ctx)
 func (u *CommitmentEventUpsertBulk) UpdateNewValues() *CommitmentEventUpsertBulk {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		for _, b := range u.create.builders {
+			if _, exists := b.mutation.ID(); exists {
+				s.SetIgnore(commitmentevent.FieldID)
+			}
+		}
+	}))
 	return u
 }
 
@@ -646,7 +687,7 @@ func (u *CommitmentEventUpsertBulk) UpdateCommitmentID() *CommitmentEventUpsertB
 }
 
 // SetFrom sets the "from" field.
-func (u *CommitmentEventUpsertBulk) SetFrom(v string) *CommitmentEventUpsertBulk {
+func (u *CommitmentEventUpsertBulk) SetFrom(v access.CommitmentStatus) *CommitmentEventUpsertBulk {
 	return u.Update(func(s *CommitmentEventUpsert) {
 		s.SetFrom(v)
 	})
@@ -667,7 +708,7 @@ func (u *CommitmentEventUpsertBulk) ClearFrom() *CommitmentEventUpsertBulk {
 }
 
 // SetTo sets the "to" field.
-func (u *CommitmentEventUpsertBulk) SetTo(v string) *CommitmentEventUpsertBulk {
+func (u *CommitmentEventUpsertBulk) SetTo(v access.CommitmentStatus) *CommitmentEventUpsertBulk {
 	return u.Update(func(s *CommitmentEventUpsert) {
 		s.SetTo(v)
 	})

@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/ent/commitment"
 	"github.com/cop-territoriales/cop-api/ent/commitmentevent"
 	"github.com/cop-territoriales/cop-api/ent/predicate"
@@ -45,13 +46,13 @@ func (_u *CommitmentEventUpdate) SetNillableCommitmentID(v *int) *CommitmentEven
 }
 
 // SetFrom sets the "from" field.
-func (_u *CommitmentEventUpdate) SetFrom(v string) *CommitmentEventUpdate {
+func (_u *CommitmentEventUpdate) SetFrom(v access.CommitmentStatus) *CommitmentEventUpdate {
 	_u.mutation.SetFrom(v)
 	return _u
 }
 
 // SetNillableFrom sets the "from" field if the given value is not nil.
-func (_u *CommitmentEventUpdate) SetNillableFrom(v *string) *CommitmentEventUpdate {
+func (_u *CommitmentEventUpdate) SetNillableFrom(v *access.CommitmentStatus) *CommitmentEventUpdate {
 	if v != nil {
 		_u.SetFrom(*v)
 	}
@@ -65,13 +66,13 @@ func (_u *CommitmentEventUpdate) ClearFrom() *CommitmentEventUpdate {
 }
 
 // SetTo sets the "to" field.
-func (_u *CommitmentEventUpdate) SetTo(v string) *CommitmentEventUpdate {
+func (_u *CommitmentEventUpdate) SetTo(v access.CommitmentStatus) *CommitmentEventUpdate {
 	_u.mutation.SetTo(v)
 	return _u
 }
 
 // SetNillableTo sets the "to" field if the given value is not nil.
-func (_u *CommitmentEventUpdate) SetNillableTo(v *string) *CommitmentEventUpdate {
+func (_u *CommitmentEventUpdate) SetNillableTo(v *access.CommitmentStatus) *CommitmentEventUpdate {
 	if v != nil {
 		_u.SetTo(*v)
 	}
@@ -151,6 +152,16 @@ func (_u *CommitmentEventUpdate) ExecX(ctx context.Context) {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *CommitmentEventUpdate) check() error {
+	if v, ok := _u.mutation.From(); ok {
+		if err := commitmentevent.FromValidator(v); err != nil {
+			return &ValidationError{Name: "from", err: fmt.Errorf(`ent: validator failed for field "CommitmentEvent.from": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.To(); ok {
+		if err := commitmentevent.ToValidator(v); err != nil {
+			return &ValidationError{Name: "to", err: fmt.Errorf(`ent: validator failed for field "CommitmentEvent.to": %w`, err)}
+		}
+	}
 	if _u.mutation.CommitmentCleared() && len(_u.mutation.CommitmentIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "CommitmentEvent.commitment"`)
 	}
@@ -176,13 +187,13 @@ func (_u *CommitmentEventUpdate) sqlSave(ctx context.Context) (_node int, err er
 		}
 	}
 	if value, ok := _u.mutation.From(); ok {
-		_spec.SetField(commitmentevent.FieldFrom, field.TypeString, value)
+		_spec.SetField(commitmentevent.FieldFrom, field.TypeEnum, value)
 	}
 	if _u.mutation.FromCleared() {
-		_spec.ClearField(commitmentevent.FieldFrom, field.TypeString)
+		_spec.ClearField(commitmentevent.FieldFrom, field.TypeEnum)
 	}
 	if value, ok := _u.mutation.To(); ok {
-		_spec.SetField(commitmentevent.FieldTo, field.TypeString, value)
+		_spec.SetField(commitmentevent.FieldTo, field.TypeEnum, value)
 	}
 	if value, ok := _u.mutation.Actor(); ok {
 		_spec.SetField(commitmentevent.FieldActor, field.TypeString, value)
@@ -256,13 +267,13 @@ func (_u *CommitmentEventUpdateOne) SetNillableCommitmentID(v *int) *CommitmentE
 }
 
 // SetFrom sets the "from" field.
-func (_u *CommitmentEventUpdateOne) SetFrom(v string) *CommitmentEventUpdateOne {
+func (_u *CommitmentEventUpdateOne) SetFrom(v access.CommitmentStatus) *CommitmentEventUpdateOne {
 	_u.mutation.SetFrom(v)
 	return _u
 }
 
 // SetNillableFrom sets the "from" field if the given value is not nil.
-func (_u *CommitmentEventUpdateOne) SetNillableFrom(v *string) *CommitmentEventUpdateOne {
+func (_u *CommitmentEventUpdateOne) SetNillableFrom(v *access.CommitmentStatus) *CommitmentEventUpdateOne {
 	if v != nil {
 		_u.SetFrom(*v)
 	}
@@ -276,13 +287,13 @@ func (_u *CommitmentEventUpdateOne) ClearFrom() *CommitmentEventUpdateOne {
 }
 
 // SetTo sets the "to" field.
-func (_u *CommitmentEventUpdateOne) SetTo(v string) *CommitmentEventUpdateOne {
+func (_u *CommitmentEventUpdateOne) SetTo(v access.CommitmentStatus) *CommitmentEventUpdateOne {
 	_u.mutation.SetTo(v)
 	return _u
 }
 
 // SetNillableTo sets the "to" field if the given value is not nil.
-func (_u *CommitmentEventUpdateOne) SetNillableTo(v *string) *CommitmentEventUpdateOne {
+func (_u *CommitmentEventUpdateOne) SetNillableTo(v *access.CommitmentStatus) *CommitmentEventUpdateOne {
 	if v != nil {
 		_u.SetTo(*v)
 	}
@@ -375,6 +386,16 @@ func (_u *CommitmentEventUpdateOne) ExecX(ctx context.Context) {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *CommitmentEventUpdateOne) check() error {
+	if v, ok := _u.mutation.From(); ok {
+		if err := commitmentevent.FromValidator(v); err != nil {
+			return &ValidationError{Name: "from", err: fmt.Errorf(`ent: validator failed for field "CommitmentEvent.from": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.To(); ok {
+		if err := commitmentevent.ToValidator(v); err != nil {
+			return &ValidationError{Name: "to", err: fmt.Errorf(`ent: validator failed for field "CommitmentEvent.to": %w`, err)}
+		}
+	}
 	if _u.mutation.CommitmentCleared() && len(_u.mutation.CommitmentIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "CommitmentEvent.commitment"`)
 	}
@@ -417,13 +438,13 @@ func (_u *CommitmentEventUpdateOne) sqlSave(ctx context.Context) (_node *Commitm
 		}
 	}
 	if value, ok := _u.mutation.From(); ok {
-		_spec.SetField(commitmentevent.FieldFrom, field.TypeString, value)
+		_spec.SetField(commitmentevent.FieldFrom, field.TypeEnum, value)
 	}
 	if _u.mutation.FromCleared() {
-		_spec.ClearField(commitmentevent.FieldFrom, field.TypeString)
+		_spec.ClearField(commitmentevent.FieldFrom, field.TypeEnum)
 	}
 	if value, ok := _u.mutation.To(); ok {
-		_spec.SetField(commitmentevent.FieldTo, field.TypeString, value)
+		_spec.SetField(commitmentevent.FieldTo, field.TypeEnum, value)
 	}
 	if value, ok := _u.mutation.Actor(); ok {
 		_spec.SetField(commitmentevent.FieldActor, field.TypeString, value)

@@ -16,6 +16,7 @@ import (
 type Cop struct {
 	config `json:"-"`
 	// ID of the ent.
+	// The COP's id.
 	ID int `json:"id,omitempty"`
 	// RegionID holds the value of the "region_id" field.
 	RegionID int `json:"region_id,omitempty"`

@@ -51,6 +51,12 @@ func (_c *CopCreate) SetNillableTitle(v *string) *CopCreate {
 	return _c
 }
 
+// SetID sets the "id" field.
+func (_c *CopCreate) SetID(v int) *CopCreate {
+	_c.mutation.SetID(v)
+	return _c
+}
+
 // SetRegion sets the "region" edge to the Territory entity.
 func (_c *CopCreate) SetRegion(v *Territory) *CopCreate {
 	return _c.SetRegionID(v.ID)
@@ -175,8 +181,10 @@ func (_c *CopCreate) sqlSave(ctx context.Context) (*Cop, error) {
 		}
 		return nil, err
 	}
-	id := _spec.ID.Value.(int64)
-	_node.ID = int(id)
+	if _spec.ID.Value != _node.ID {
+		id := _spec.ID.Value.(int64)
+		_node.ID = int(id)
+	}
 	_c.mutation.id = &_node.ID
 	_c.mutation.done = true
 	return _node, nil
@@ -188,6 +196,10 @@ func (_c *CopCreate) createSpec() (*Cop, *sqlgraph.CreateSpec) {
 		_spec = sqlgraph.NewCreateSpec(cop.Table, sqlgraph.NewFieldSpec(cop.FieldID, field.TypeInt))
 	)
 	_spec.OnConflict = _c.conflict
+	if id, ok := _c.mutation.ID(); ok {
+		_node.ID = id
+		_spec.ID.Value = id
+	}
 	if value, ok := _c.mutation.Edition(); ok {
 		_spec.SetField(cop.FieldEdition, field.TypeInt, value)
 		_node.Edition = value
@@ -355,16 +367,24 @@ func (u *CopUpsert) UpdateTitle() *CopUpsert {
 	return u
 }
 
-// UpdateNewValues updates the mutable fields using the new values that were set on create.
+// UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
 //	client.Cop.Create().
 //		OnConflict(
 //			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(cop.FieldID)
+//			}),
 //		).
 //		Exec(ctx)
 func (u *CopUpsertOne) UpdateNewValues() *CopUpsertOne {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		if _, exists := u.create.mutation.ID(); exists {
+			s.SetIgnore(cop.FieldID)
+		}
+	}))
 	return u
 }
 
@@ -524,7 +544,7 @@ func (_c *CopCreateBulk) Save(ctx context.Context) ([]*Cop, error) {
 					return nil, err
 				}
 				mutation.id = &nodes[i].ID
-				if specs[i].ID.Value != nil {
+				if specs[i].ID.Value != nil && nodes[i].ID == 0 {
 					id := specs[i].ID.Value.(int64)
 					nodes[i].ID = int(id)
 				}
@@ -614,10 +634,20 @@ type CopUpsertBulk struct {
 //	client.Cop.Create().
 //		OnConflict(
 //			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(cop.FieldID)
+//			}),
 //		).
 //		Exec(ctx)
 func (u *CopUpsertBulk) UpdateNewValues() *CopUpsertBulk {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		for _, b := range u.create.builders {
+			if _, exists := b.mutation.ID(); exists {
+				s.SetIgnore(cop.FieldID)
+			}
+		}
+	}))
 	return u
 }
 

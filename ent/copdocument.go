@@ -17,6 +17,7 @@ import (
 type CopDocument struct {
 	config `json:"-"`
 	// ID of the ent.
+	// The document's id.
 	ID int `json:"id,omitempty"`
 	// CopID holds the value of the "cop_id" field.
 	CopID int `json:"cop_id,omitempty"`

@@ -55,6 +55,12 @@ func (_c *CopDocumentCreate) SetNillableStep(v *planning.StepKind) *CopDocumentC
 	return _c
 }
 
+// SetID sets the "id" field.
+func (_c *CopDocumentCreate) SetID(v int) *CopDocumentCreate {
+	_c.mutation.SetID(v)
+	return _c
+}
+
 // SetCop sets the "cop" edge to the Cop entity.
 func (_c *CopDocumentCreate) SetCop(v *Cop) *CopDocumentCreate {
 	return _c.SetCopID(v.ID)
@@ -135,8 +141,10 @@ func (_c *CopDocumentCreate) sqlSave(ctx context.Context) (*CopDocument, error) 
 		}
 		return nil, err
 	}
-	id := _spec.ID.Value.(int64)
-	_node.ID = int(id)
+	if _spec.ID.Value != _node.ID {
+		id := _spec.ID.Value.(int64)
+		_node.ID = int(id)
+	}
 	_c.mutation.id = &_node.ID
 	_c.mutation.done = true
 	return _node, nil
@@ -148,6 +156,10 @@ func (_c *CopDocumentCreate) createSpec() (*CopDocument, *sqlgraph.CreateSpec) {
 		_spec = sqlgraph.NewCreateSpec(copdocument.Table, sqlgraph.NewFieldSpec(copdocument.FieldID, field.TypeInt))
 	)
 	_spec.OnConflict = _c.conflict
+	if id, ok := _c.mutation.ID(); ok {
+		_node.ID = id
+		_spec.ID.Value = id
+	}
 	if value, ok := _c.mutation.Title(); ok {
 		_spec.SetField(copdocument.FieldTitle, field.TypeString, value)
 		_node.Title = value
@@ -283,16 +295,24 @@ func (u *CopDocumentUpsert) ClearStep() *CopDocumentUpsert {
 	return u
 }
 
-// UpdateNewValues updates the mutable fields using the new values that were set on create.
+// UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
 //	client.CopDocument.Create().
 //		OnConflict(
 //			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(copdocument.FieldID)
+//			}),
 //		).
 //		Exec(ctx)
 func (u *CopDocumentUpsertOne) UpdateNewValues() *CopDocumentUpsertOne {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		if _, exists := u.create.mutation.ID(); exists {
+			s.SetIgnore(copdocument.FieldID)
+		}
+	}))
 	return u
 }
 
@@ -465,7 +485,7 @@ func (_c *CopDocumentCreateBulk) Save(ctx context.Context) ([]*CopDocument, erro
 					return nil, err
 				}
 				mutation.id = &nodes[i].ID
-				if specs[i].ID.Value != nil {
+				if specs[i].ID.Value != nil && nodes[i].ID == 0 {
 					id := specs[i].ID.Value.(int64)
 					nodes[i].ID = int(id)
 				}
@@ -555,10 +575,20 @@ type CopDocumentUpsertBulk struct {
 //	client.CopDocument.Create().
 //		OnConflict(
 //			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(copdocument.FieldID)
+//			}),
 //		).
 //		Exec(ctx)
 func (u *CopDocumentUpsertBulk) UpdateNewValues() *CopDocumentUpsertBulk {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		for _, b := range u.create.builders {
+			if _, exists := b.mutation.ID(); exists {
+				s.SetIgnore(copdocument.FieldID)
+			}
+		}
+	}))
 	return u
 }
 

@@ -55,6 +55,12 @@ func (_c *CopParticipantCreate) SetNillableTerritoryID(v *int) *CopParticipantCr
 	return _c
 }
 
+// SetID sets the "id" field.
+func (_c *CopParticipantCreate) SetID(v int) *CopParticipantCreate {
+	_c.mutation.SetID(v)
+	return _c
+}
+
 // SetCop sets the "cop" edge to the Cop entity.
 func (_c *CopParticipantCreate) SetCop(v *Cop) *CopParticipantCreate {
 	return _c.SetCopID(v.ID)
@@ -135,8 +141,10 @@ func (_c *CopParticipantCreate) sqlSave(ctx context.Context) (*CopParticipant, e
 		}
 		return nil, err
 	}
-	id := _spec.ID.Value.(int64)
-	_node.ID = int(id)
+	if _spec.ID.Value != _node.ID {
+		id := _spec.ID.Value.(int64)
+		_node.ID = int(id)
+	}
 	_c.mutation.id = &_node.ID
 	_c.mutation.done = true
 	return _node, nil
@@ -148,6 +156,10 @@ func (_c *CopParticipantCreate) createSpec() (*CopParticipant, *sqlgraph.CreateS
 		_spec = sqlgraph.NewCreateSpec(copparticipant.Table, sqlgraph.NewFieldSpec(copparticipant.FieldID, field.TypeInt))
 	)
 	_spec.OnConflict = _c.conflict
+	if id, ok := _c.mutation.ID(); ok {
+		_node.ID = id
+		_spec.ID.Value = id
+	}
 	if value, ok := _c.mutation.Organisation(); ok {
 		_spec.SetField(copparticipant.FieldOrganisation, field.TypeString, value)
 		_node.Organisation = value
@@ -296,16 +308,24 @@ func (u *CopParticipantUpsert) ClearTerritoryID() *CopParticipantUpsert {
 	return u
 }
 
-// UpdateNewValues updates the mutable fields using the new values that were set on create.
+// UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
 //	client.CopParticipant.Create().
 //		OnConflict(
 //			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(copparticipant.FieldID)
+//			}),
 //		).
 //		Exec(ctx)
 func (u *CopParticipantUpsertOne) UpdateNewValues() *CopParticipantUpsertOne {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		if _, exists := u.create.mutation.ID(); exists {
+			s.SetIgnore(copparticipant.FieldID)
+		}
+	}))
 	return u
 }
 
@@ -478,7 +498,7 @@ func (_c *CopParticipantCreateBulk) Save(ctx context.Context) ([]*CopParticipant
 					return nil, err
 				}
 				mutation.id = &nodes[i].ID
-				if specs[i].ID.Value != nil {
+				if specs[i].ID.Value != nil && nodes[i].ID == 0 {
 					id := specs[i].ID.Value.(int64)
 					nodes[i].ID = int(id)
 				}
@@ -568,10 +588,20 @@ type CopParticipantUpsertBulk struct {
 //	client.CopParticipant.Create().
 //		OnConflict(
 //			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(copparticipant.FieldID)
+//			}),
 //		).
 //		Exec(ctx)
 func (u *CopParticipantUpsertBulk) UpdateNewValues() *CopParticipantUpsertBulk {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		for _, b := range u.create.builders {
+			if _, exists := b.mutation.ID(); exists {
+				s.SetIgnore(copparticipant.FieldID)
+			}
+		}
+	}))
 	return u
 }
 

@@ -18,6 +18,7 @@ import (
 type CopStep struct {
 	config `json:"-"`
 	// ID of the ent.
+	// The step's id.
 	ID int `json:"id,omitempty"`
 	// CopID holds the value of the "cop_id" field.
 	CopID int `json:"cop_id,omitempty"`

@@ -78,6 +78,12 @@ func (_c *CopStepCreate) SetNillableEndsOn(v *time.Time) *CopStepCreate {
 	return _c
 }
 
+// SetID sets the "id" field.
+func (_c *CopStepCreate) SetID(v int) *CopStepCreate {
+	_c.mutation.SetID(v)
+	return _c
+}
+
 // SetCop sets the "cop" edge to the Cop entity.
 func (_c *CopStepCreate) SetCop(v *Cop) *CopStepCreate {
 	return _c.SetCopID(v.ID)
@@ -162,8 +168,10 @@ func (_c *CopStepCreate) sqlSave(ctx context.Context) (*CopStep, error) {
 		}
 		return nil, err
 	}
-	id := _spec.ID.Value.(int64)
-	_node.ID = int(id)
+	if _spec.ID.Value != _node.ID {
+		id := _spec.ID.Value.(int64)
+		_node.ID = int(id)
+	}
 	_c.mutation.id = &_node.ID
 	_c.mutation.done = true
 	return _node, nil
@@ -175,6 +183,10 @@ func (_c *CopStepCreate) createSpec() (*CopStep, *sqlgraph.CreateSpec) {
 		_spec = sqlgraph.NewCreateSpec(copstep.Table, sqlgraph.NewFieldSpec(copstep.FieldID, field.TypeInt))
 	)
 	_spec.OnConflict = _c.conflict
+	if id, ok := _c.mutation.ID(); ok {
+		_node.ID = id
+		_spec.ID.Value = id
+	}
 	if value, ok := _c.mutation.Kind(); ok {
 		_spec.SetField(copstep.FieldKind, field.TypeEnum, value)
 		_node.Kind = value
@@ -332,16 +344,24 @@ func (u *CopStepUpsert) ClearEndsOn() *CopStepUpsert {
 	return u
 }
 
-// UpdateNewValues updates the mutable fields using the new values that were set on create.
+// UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
 //	client.CopStep.Create().
 //		OnConflict(
 //			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(copstep.FieldID)
+//			}),
 //		).
 //		Exec(ctx)
 func (u *CopStepUpsertOne) UpdateNewValues() *CopStepUpsertOne {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		if _, exists := u.create.mutation.ID(); exists {
+			s.SetIgnore(copstep.FieldID)
+		}
+	}))
 	return u
 }
 
@@ -536,7 +556,7 @@ func (_c *CopStepCreateBulk) Save(ctx context.Context) ([]*CopStep, error) {
 					return nil, err
 				}
 				mutation.id = &nodes[i].ID
-				if specs[i].ID.Value != nil {
+				if specs[i].ID.Value != nil && nodes[i].ID == 0 {
 					id := specs[i].ID.Value.(int64)
 					nodes[i].ID = int(id)
 				}
@@ -626,10 +646,20 @@ type CopStepUpsertBulk struct {
 //	client.CopStep.Create().
 //		OnConflict(
 //			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(copstep.FieldID)
+//			}),
 //		).
 //		Exec(ctx)
 func (u *CopStepUpsertBulk) UpdateNewValues() *CopStepUpsertBulk {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		for _, b := range u.create.builders {
+			if _, exists := b.mutation.ID(); exists {
+				s.SetIgnore(copstep.FieldID)
+			}
+		}
+	}))
 	return u
 }
 

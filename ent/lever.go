@@ -17,6 +17,7 @@ import (
 type Lever struct {
 	config `json:"-"`
 	// ID of the ent.
+	// The lever's id.
 	ID int `json:"id,omitempty"`
 	// Stable code of the SGPE, e.g. augm_voitelec.
 	Code string `json:"code,omitempty"`

@@ -77,6 +77,12 @@ func (_c *LeverCreate) SetNillableDescription(v *string) *LeverCreate {
 	return _c
 }
 
+// SetID sets the "id" field.
+func (_c *LeverCreate) SetID(v int) *LeverCreate {
+	_c.mutation.SetID(v)
+	return _c
+}
+
 // SetSectorID sets the "sector" edge to the Sector entity by ID.
 func (_c *LeverCreate) SetSectorID(id int) *LeverCreate {
 	_c.mutation.SetSectorID(id)
@@ -188,8 +194,10 @@ func (_c *LeverCreate) sqlSave(ctx context.Context) (*Lever, error) {
 		}
 		return nil, err
 	}
-	id := _spec.ID.Value.(int64)
-	_node.ID = int(id)
+	if _spec.ID.Value != _node.ID {
+		id := _spec.ID.Value.(int64)
+		_node.ID = int(id)
+	}
 	_c.mutation.id = &_node.ID
 	_c.mutation.done = true
 	return _node, nil
@@ -201,6 +209,10 @@ func (_c *LeverCreate) createSpec() (*Lever, *sqlgraph.CreateSpec) {
 		_spec = sqlgraph.NewCreateSpec(lever.Table, sqlgraph.NewFieldSpec(lever.FieldID, field.TypeInt))
 	)
 	_spec.OnConflict = _c.conflict
+	if id, ok := _c.mutation.ID(); ok {
+		_node.ID = id
+		_spec.ID.Value = id
+	}
 	if value, ok := _c.mutation.Code(); ok {
 		_spec.SetField(lever.FieldCode, field.TypeString, value)
 		_node.Code = value
@@ -373,16 +385,24 @@ func (u *LeverUpsert) UpdateDescription() *LeverUpsert {
 	return u
 }
 
-// UpdateNewValues updates the mutable fields using the new values that were set on create.
+// UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
 //	client.Lever.Create().
 //		OnConflict(
 //			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(lever.FieldID)
+//			}),
 //		).
 //		Exec(ctx)
 func (u *LeverUpsertOne) UpdateNewValues() *LeverUpsertOne {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		if _, exists := u.create.mutation.ID(); exists {
+			s.SetIgnore(lever.FieldID)
+		}
+	}))
 	return u
 }
 
@@ -570,7 +590,7 @@ func (_c *LeverCreateBulk) Save(ctx context.Context) ([]*Lever, error) {
 					return nil, err
 				}
 				mutation.id = &nodes[i].ID
-				if specs[i].ID.Value != nil {
+				if specs[i].ID.Value != nil && nodes[i].ID == 0 {
 					id := specs[i].ID.Value.(int64)
 					nodes[i].ID = int(id)
 				}
@@ -660,10 +680,20 @@ type LeverUpsertBulk struct {
 //	client.Lever.Create().
 //		OnConflict(
 //			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(lever.FieldID)
+//			}),
 //		).
 //		Exec(ctx)
 func (u *LeverUpsertBulk) UpdateNewValues() *LeverUpsertBulk {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		for _, b := range u.create.builders {
+			if _, exists := b.mutation.ID(); exists {
+				s.SetIgnore(lever.FieldID)
+			}
+		}
+	}))
 	return u
 }
 

@@ -16,6 +16,7 @@ import (
 type Membership struct {
 	config `json:"-"`
 	// ID of the ent.
+	// The membership's id.
 	ID int `json:"id,omitempty"`
 	// ChildID holds the value of the "child_id" field.
 	ChildID int `json:"child_id,omitempty"`

@@ -40,6 +40,12 @@ func (_c *MembershipCreate) SetWeight(v float64) *MembershipCreate {
 	return _c
 }
 
+// SetID sets the "id" field.
+func (_c *MembershipCreate) SetID(v int) *MembershipCreate {
+	_c.mutation.SetID(v)
+	return _c
+}
+
 // SetChild sets the "child" edge to the Territory entity.
 func (_c *MembershipCreate) SetChild(v *Territory) *MembershipCreate {
 	return _c.SetChildID(v.ID)
@@ -118,8 +124,10 @@ func (_c *MembershipCreate) sqlSave(ctx context.Context) (*Membership, error) {
 		}
 		return nil, err
 	}
-	id := _spec.ID.Value.(int64)
-	_node.ID = int(id)
+	if _spec.ID.Value != _node.ID {
+		id := _spec.ID.Value.(int64)
+		_node.ID = int(id)
+	}
 	_c.mutation.id = &_node.ID
 	_c.mutation.done = true
 	return _node, nil
@@ -131,6 +139,10 @@ func (_c *MembershipCreate) createSpec() (*Membership, *sqlgraph.CreateSpec) {
 		_spec = sqlgraph.NewCreateSpec(membership.Table, sqlgraph.NewFieldSpec(membership.FieldID, field.TypeInt))
 	)
 	_spec.OnConflict = _c.conflict
+	if id, ok := _c.mutation.ID(); ok {
+		_node.ID = id
+		_spec.ID.Value = id
+	}
 	if value, ok := _c.mutation.Weight(); ok {
 		_spec.SetField(membership.FieldWeight, field.TypeFloat64, value)
 		_node.Weight = value
@@ -263,16 +275,24 @@ func (u *MembershipUpsert) AddWeight(v float64) *MembershipUpsert {
 	return u
 }
 
-// UpdateNewValues updates the mutable fields using the new values that were set on create.
+// UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
 //	client.Membership.Create().
 //		OnConflict(
 //			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(membership.FieldID)
+//			}),
 //		).
 //		Exec(ctx)
 func (u *MembershipUpsertOne) UpdateNewValues() *MembershipUpsertOne {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		if _, exists := u.create.mutation.ID(); exists {
+			s.SetIgnore(membership.FieldID)
+		}
+	}))
 	return u
 }
 
@@ -431,7 +451,7 @@ func (_c *MembershipCreateBulk) Save(ctx context.Context) ([]*Membership, error)
 					return nil, err
 				}
 				mutation.id = &nodes[i].ID
-				if specs[i].ID.Value != nil {
+				if specs[i].ID.Value != nil && nodes[i].ID == 0 {
 					id := specs[i].ID.Value.(int64)
 					nodes[i].ID = int(id)
 				}
@@ -521,10 +541,20 @@ type MembershipUpsertBulk struct {
 //	client.Membership.Create().
 //		OnConflict(
 //			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(membership.FieldID)
+//			}),
 //		).
 //		Exec(ctx)
 func (u *MembershipUpsertBulk) UpdateNewValues() *MembershipUpsertBulk {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		for _, b := range u.create.builders {
+			if _, exists := b.mutation.ID(); exists {
+				s.SetIgnore(membership.FieldID)
+			}
+		}
+	}))
 	return u
 }
 

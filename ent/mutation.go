@@ -911,6 +911,12 @@ func (m ActionMutation) Tx() (*Tx, error) {
 	return tx, nil
 }
 
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Action entities.
+func (m *ActionMutation) SetID(id int) {
+	m.id = &id
+}
+
 // ID returns the ID value in the mutation. Note that the ID is only available
 // if it was provided to the builder or after it was returned from the database.
 func (m *ActionMutation) ID() (id int, exists bool) {
@@ -3363,6 +3369,12 @@ func (m AuditEntryMutation) Tx() (*Tx, error) {
 	return tx, nil
 }
 
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of AuditEntry entities.
+func (m *AuditEntryMutation) SetID(id int) {
+	m.id = &id
+}
+
 // ID returns the ID value in the mutation. Note that the ID is only available
 // if it was provided to the builder or after it was returned from the database.
 func (m *AuditEntryMutation) ID() (id int, exists bool) {
@@ -4085,6 +4097,12 @@ func (m CommitmentMutation) Tx() (*Tx, error) {
 	tx := &Tx{config: m.config}
 	tx.init()
 	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Commitment entities.
+func (m *CommitmentMutation) SetID(id int) {
+	m.id = &id
 }
 
 // ID returns the ID value in the mutation. Note that the ID is only available
@@ -5461,8 +5479,8 @@ type CommitmentEventMutation struct {
 	op                Op
 	typ               string
 	id                *int
-	from              *string
-	to                *string
+	from              *access.CommitmentStatus
+	to                *access.CommitmentStatus
 	actor             *string
 	at                *time.Time
 	clearedFields     map[string]struct{}
@@ -5543,6 +5561,12 @@ func (m CommitmentEventMutation) Tx() (*Tx, error) {
 	return tx, nil
 }
 
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of CommitmentEvent entities.
+func (m *CommitmentEventMutation) SetID(id int) {
+	m.id = &id
+}
+
 // ID returns the ID value in the mutation. Note that the ID is only available
 // if it was provided to the builder or after it was returned from the database.
 func (m *CommitmentEventMutation) ID() (id int, exists bool) {
@@ -5608,12 +5632,12 @@ func (m *CommitmentEventMutation) ResetCommitmentID() {
 }
 
 // SetFrom sets the "from" field.
-func (m *CommitmentEventMutation) SetFrom(s string) {
-	m.from = &s
+func (m *CommitmentEventMutation) SetFrom(as access.CommitmentStatus) {
+	m.from = &as
 }
 
 // From returns the value of the "from" field in the mutation.
-func (m *CommitmentEventMutation) From() (r string, exists bool) {
+func (m *CommitmentEventMutation) From() (r access.CommitmentStatus, exists bool) {
 	v := m.from
 	if v == nil {
 		return
@@ -5624,7 +5648,7 @@ func (m *CommitmentEventMutation) From() (r string, exists bool) {
 // OldFrom returns the old "from" field's value of the CommitmentEvent entity.
 // If the CommitmentEvent object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *CommitmentEventMutation) OldFrom(ctx context.Context) (v string, err error) {
+func (m *CommitmentEventMutation) OldFrom(ctx context.Context) (v *access.CommitmentStatus, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldFrom is only allowed on UpdateOne operations")
 	}
@@ -5657,12 +5681,12 @@ func (m *CommitmentEventMutation) ResetFrom() {
 }
 
 // SetTo sets the "to" field.
-func (m *CommitmentEventMutation) SetTo(s string) {
-	m.to = &s
+func (m *CommitmentEventMutation) SetTo(as access.CommitmentStatus) {
+	m.to = &as
 }
 
 // To returns the value of the "to" field in the mutation.
-func (m *CommitmentEventMutation) To() (r string, exists bool) {
+func (m *CommitmentEventMutation) To() (r access.CommitmentStatus, exists bool) {
 	v := m.to
 	if v == nil {
 		return
@@ -5673,7 +5697,7 @@ func (m *CommitmentEventMutation) To() (r string, exists bool) {
 // OldTo returns the old "to" field's value of the CommitmentEvent entity.
 // If the CommitmentEvent object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *CommitmentEventMutation) OldTo(ctx context.Context) (v string, err error) {
+func (m *CommitmentEventMutation) OldTo(ctx context.Context) (v access.CommitmentStatus, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldTo is only allowed on UpdateOne operations")
 	}
@@ -5895,14 +5919,14 @@ func (m *CommitmentEventMutation) SetField(name string, value ent.Value) error {
 		m.SetCommitmentID(v)
 		return nil
 	case commitmentevent.FieldFrom:
-		v, ok := value.(string)
+		v, ok := value.(access.CommitmentStatus)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetFrom(v)
 		return nil
 	case commitmentevent.FieldTo:
-		v, ok := value.(string)
+		v, ok := value.(access.CommitmentStatus)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
@@ -6170,6 +6194,12 @@ func (m CopMutation) Tx() (*Tx, error) {
 	tx := &Tx{config: m.config}
 	tx.init()
 	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Cop entities.
+func (m *CopMutation) SetID(id int) {
+	m.id = &id
 }
 
 // ID returns the ID value in the mutation. Note that the ID is only available
@@ -6938,6 +6968,12 @@ func (m CopDocumentMutation) Tx() (*Tx, error) {
 	return tx, nil
 }
 
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of CopDocument entities.
+func (m *CopDocumentMutation) SetID(id int) {
+	m.id = &id
+}
+
 // ID returns the ID value in the mutation. Note that the ID is only available
 // if it was provided to the builder or after it was returned from the database.
 func (m *CopDocumentMutation) ID() (id int, exists bool) {
@@ -7504,6 +7540,12 @@ func (m CopParticipantMutation) Tx() (*Tx, error) {
 	tx := &Tx{config: m.config}
 	tx.init()
 	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of CopParticipant entities.
+func (m *CopParticipantMutation) SetID(id int) {
+	m.id = &id
 }
 
 // ID returns the ID value in the mutation. Note that the ID is only available
@@ -8117,6 +8159,12 @@ func (m CopStepMutation) Tx() (*Tx, error) {
 	tx := &Tx{config: m.config}
 	tx.init()
 	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of CopStep entities.
+func (m *CopStepMutation) SetID(id int) {
+	m.id = &id
 }
 
 // ID returns the ID value in the mutation. Note that the ID is only available
@@ -9394,6 +9442,12 @@ func (m LeverMutation) Tx() (*Tx, error) {
 	return tx, nil
 }
 
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Lever entities.
+func (m *LeverMutation) SetID(id int) {
+	m.id = &id
+}
+
 // ID returns the ID value in the mutation. Note that the ID is only available
 // if it was provided to the builder or after it was returned from the database.
 func (m *LeverMutation) ID() (id int, exists bool) {
@@ -10081,6 +10135,12 @@ func (m MembershipMutation) Tx() (*Tx, error) {
 	return tx, nil
 }
 
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Membership entities.
+func (m *MembershipMutation) SetID(id int) {
+	m.id = &id
+}
+
 // ID returns the ID value in the mutation. Note that the ID is only available
 // if it was provided to the builder or after it was returned from the database.
 func (m *MembershipMutation) ID() (id int, exists bool) {
@@ -10668,6 +10728,12 @@ func (m ObjectiveMutation) Tx() (*Tx, error) {
 	tx := &Tx{config: m.config}
 	tx.init()
 	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Objective entities.
+func (m *ObjectiveMutation) SetID(id int) {
+	m.id = &id
 }
 
 // ID returns the ID value in the mutation. Note that the ID is only available
@@ -12176,6 +12242,12 @@ func (m ObservationMutation) Tx() (*Tx, error) {
 	tx := &Tx{config: m.config}
 	tx.init()
 	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Observation entities.
+func (m *ObservationMutation) SetID(id int) {
+	m.id = &id
 }
 
 // ID returns the ID value in the mutation. Note that the ID is only available
@@ -14180,6 +14252,12 @@ func (m SectorMutation) Tx() (*Tx, error) {
 	return tx, nil
 }
 
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Sector entities.
+func (m *SectorMutation) SetID(id int) {
+	m.id = &id
+}
+
 // ID returns the ID value in the mutation. Note that the ID is only available
 // if it was provided to the builder or after it was returned from the database.
 func (m *SectorMutation) ID() (id int, exists bool) {
@@ -14805,6 +14883,12 @@ func (m TerritoryMutation) Tx() (*Tx, error) {
 	tx := &Tx{config: m.config}
 	tx.init()
 	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Territory entities.
+func (m *TerritoryMutation) SetID(id int) {
+	m.id = &id
 }
 
 // ID returns the ID value in the mutation. Note that the ID is only available
@@ -15947,6 +16031,12 @@ func (m ThemeMutation) Tx() (*Tx, error) {
 	tx := &Tx{config: m.config}
 	tx.init()
 	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Theme entities.
+func (m *ThemeMutation) SetID(id int) {
+	m.id = &id
 }
 
 // ID returns the ID value in the mutation. Note that the ID is only available

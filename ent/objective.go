@@ -20,6 +20,7 @@ import (
 type Objective struct {
 	config `json:"-"`
 	// ID of the ent.
+	// The objective's id.
 	ID int `json:"id,omitempty"`
 	// TerritoryID holds the value of the "territory_id" field.
 	TerritoryID int `json:"territory_id,omitempty"`
@@ -65,7 +66,7 @@ type ObjectiveEdges struct {
 	Sector *Sector `json:"sector,omitempty"`
 	// For a derived objective, the objective it was broken down from.
 	DerivedFrom *Objective `json:"derived_from,omitempty"`
-	// Derivatives holds the value of the derivatives edge.
+	// The objectives broken down from this one.
 	Derivatives []*Objective `json:"derivatives,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.

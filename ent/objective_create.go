@@ -158,6 +158,12 @@ func (_c *ObjectiveCreate) SetNillableUpdatedAt(v *time.Time) *ObjectiveCreate {
 	return _c
 }
 
+// SetID sets the "id" field.
+func (_c *ObjectiveCreate) SetID(v int) *ObjectiveCreate {
+	_c.mutation.SetID(v)
+	return _c
+}
+
 // SetTerritory sets the "territory" edge to the Territory entity.
 func (_c *ObjectiveCreate) SetTerritory(v *Territory) *ObjectiveCreate {
 	return _c.SetTerritoryID(v.ID)
@@ -307,8 +313,10 @@ func (_c *ObjectiveCreate) sqlSave(ctx context.Context) (*Objective, error) {
 		}
 		return nil, err
 	}
-	id := _spec.ID.Value.(int64)
-	_node.ID = int(id)
+	if _spec.ID.Value != _node.ID {
+		id := _spec.ID.Value.(int64)
+		_node.ID = int(id)
+	}
 	_c.mutation.id = &_node.ID
 	_c.mutation.done = true
 	return _node, nil
@@ -320,6 +328,10 @@ func (_c *ObjectiveCreate) createSpec() (*Objective, *sqlgraph.CreateSpec) {
 		_spec = sqlgraph.NewCreateSpec(objective.Table, sqlgraph.NewFieldSpec(objective.FieldID, field.TypeInt))
 	)
 	_spec.OnConflict = _c.conflict
+	if id, ok := _c.mutation.ID(); ok {
+		_node.ID = id
+		_spec.ID.Value = id
+	}
 	if value, ok := _c.mutation.Metric(); ok {
 		_spec.SetField(objective.FieldMetric, field.TypeEnum, value)
 		_node.Metric = value
@@ -712,16 +724,24 @@ func (u *ObjectiveUpsert) UpdateUpdatedAt() *ObjectiveUpsert {
 	return u
 }
 
-// UpdateNewValues updates the mutable fields using the new values that were set on create.
+// UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
 //	client.Objective.Create().
 //		OnConflict(
 //			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(objective.FieldID)
+//			}),
 //		).
 //		Exec(ctx)
 func (u *ObjectiveUpsertOne) UpdateNewValues() *ObjectiveUpsertOne {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		if _, exists := u.create.mutation.ID(); exists {
+			s.SetIgnore(objective.FieldID)
+		}
+	}))
 	return u
 }
 
@@ -1084,7 +1104,7 @@ func (_c *ObjectiveCreateBulk) Save(ctx context.Context) ([]*Objective, error) {
 					return nil, err
 				}
 				mutation.id = &nodes[i].ID
-				if specs[i].ID.Value != nil {
+				if specs[i].ID.Value != nil && nodes[i].ID == 0 {
 					id := specs[i].ID.Value.(int64)
 					nodes[i].ID = int(id)
 				}
@@ -1174,10 +1194,20 @@ type ObjectiveUpsertBulk struct {
 //	client.Objective.Create().
 //		OnConflict(
 //			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(objective.FieldID)
+//			}),
 //		).
 //		Exec(ctx)
 func (u *ObjectiveUpsertBulk) UpdateNewValues() *ObjectiveUpsertBulk {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		for _, b := range u.create.builders {
+			if _, exists := b.mutation.ID(); exists {
+				s.SetIgnore(objective.FieldID)
+			}
+		}
+	}))
 	return u
 }
 

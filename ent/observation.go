@@ -20,6 +20,7 @@ import (
 type Observation struct {
 	config `json:"-"`
 	// ID of the ent.
+	// The observation's id.
 	ID int `json:"id,omitempty"`
 	// TerritoryID holds the value of the "territory_id" field.
 	TerritoryID int `json:"territory_id,omitempty"`

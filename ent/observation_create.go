@@ -112,6 +112,12 @@ func (_c *ObservationCreate) SetNillableUpdatedAt(v *time.Time) *ObservationCrea
 	return _c
 }
 
+// SetID sets the "id" field.
+func (_c *ObservationCreate) SetID(v int) *ObservationCreate {
+	_c.mutation.SetID(v)
+	return _c
+}
+
 // SetTerritory sets the "territory" edge to the Territory entity.
 func (_c *ObservationCreate) SetTerritory(v *Territory) *ObservationCreate {
 	return _c.SetTerritoryID(v.ID)
@@ -222,8 +228,10 @@ func (_c *ObservationCreate) sqlSave(ctx context.Context) (*Observation, error) 
 		}
 		return nil, err
 	}
-	id := _spec.ID.Value.(int64)
-	_node.ID = int(id)
+	if _spec.ID.Value != _node.ID {
+		id := _spec.ID.Value.(int64)
+		_node.ID = int(id)
+	}
 	_c.mutation.id = &_node.ID
 	_c.mutation.done = true
 	return _node, nil
@@ -235,6 +243,10 @@ func (_c *ObservationCreate) createSpec() (*Observation, *sqlgraph.CreateSpec) {
 		_spec = sqlgraph.NewCreateSpec(observation.Table, sqlgraph.NewFieldSpec(observation.FieldID, field.TypeInt))
 	)
 	_spec.OnConflict = _c.conflict
+	if id, ok := _c.mutation.ID(); ok {
+		_node.ID = id
+		_spec.ID.Value = id
+	}
 	if value, ok := _c.mutation.Metric(); ok {
 		_spec.SetField(observation.FieldMetric, field.TypeEnum, value)
 		_node.Metric = value
@@ -494,16 +506,24 @@ func (u *ObservationUpsert) UpdateUpdatedAt() *ObservationUpsert {
 	return u
 }
 
-// UpdateNewValues updates the mutable fields using the new values that were set on create.
+// UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
 //	client.Observation.Create().
 //		OnConflict(
 //			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(observation.FieldID)
+//			}),
 //		).
 //		Exec(ctx)
 func (u *ObservationUpsertOne) UpdateNewValues() *ObservationUpsertOne {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		if _, exists := u.create.mutation.ID(); exists {
+			s.SetIgnore(observation.FieldID)
+		}
+	}))
 	return u
 }
 
@@ -768,7 +788,7 @@ func (_c *ObservationCreateBulk) Save(ctx context.Context) ([]*Observation, erro
 					return nil, err
 				}
 				mutation.id = &nodes[i].ID
-				if specs[i].ID.Value != nil {
+				if specs[i].ID.Value != nil && nodes[i].ID == 0 {
 					id := specs[i].ID.Value.(int64)
 					nodes[i].ID = int(id)
 				}
@@ -858,10 +878,20 @@ type ObservationUpsertBulk struct {
 //	client.Observation.Create().
 //		OnConflict(
 //			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(observation.FieldID)
+//			}),
 //		).
 //		Exec(ctx)
 func (u *ObservationUpsertBulk) UpdateNewValues() *ObservationUpsertBulk {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		for _, b := range u.create.builders {
+			if _, exists := b.mutation.ID(); exists {
+				s.SetIgnore(observation.FieldID)
+			}
+		}
+	}))
 	return u
 }
 

@@ -49,31 +49,31 @@ func init() {
 	actionFields := schema.Action{}.Fields()
 	_ = actionFields
 	// actionDescTitle is the schema descriptor for title field.
-	actionDescTitle := actionFields[0].Descriptor()
+	actionDescTitle := actionFields[1].Descriptor()
 	// action.TitleValidator is a validator for the "title" field. It is called by the builders before save.
 	action.TitleValidator = actionDescTitle.Validators[0].(func(string) error)
 	// actionDescDescription is the schema descriptor for description field.
-	actionDescDescription := actionFields[1].Descriptor()
+	actionDescDescription := actionFields[2].Descriptor()
 	// action.DefaultDescription holds the default value on creation for the description field.
 	action.DefaultDescription = actionDescDescription.Default.(string)
 	// actionDescBudget is the schema descriptor for budget field.
-	actionDescBudget := actionFields[8].Descriptor()
+	actionDescBudget := actionFields[9].Descriptor()
 	// action.DefaultBudget holds the default value on creation for the budget field.
 	action.DefaultBudget = actionDescBudget.Default.(float64)
 	// actionDescSynthetic is the schema descriptor for synthetic field.
-	actionDescSynthetic := actionFields[14].Descriptor()
+	actionDescSynthetic := actionFields[15].Descriptor()
 	// action.DefaultSynthetic holds the default value on creation for the synthetic field.
 	action.DefaultSynthetic = actionDescSynthetic.Default.(bool)
 	// actionDescVersion is the schema descriptor for version field.
-	actionDescVersion := actionFields[15].Descriptor()
+	actionDescVersion := actionFields[16].Descriptor()
 	// action.DefaultVersion holds the default value on creation for the version field.
 	action.DefaultVersion = actionDescVersion.Default.(int)
 	// actionDescCreatedAt is the schema descriptor for created_at field.
-	actionDescCreatedAt := actionFields[16].Descriptor()
+	actionDescCreatedAt := actionFields[17].Descriptor()
 	// action.DefaultCreatedAt holds the default value on creation for the created_at field.
 	action.DefaultCreatedAt = actionDescCreatedAt.Default.(func() time.Time)
 	// actionDescUpdatedAt is the schema descriptor for updated_at field.
-	actionDescUpdatedAt := actionFields[17].Descriptor()
+	actionDescUpdatedAt := actionFields[18].Descriptor()
 	// action.DefaultUpdatedAt holds the default value on creation for the updated_at field.
 	action.DefaultUpdatedAt = actionDescUpdatedAt.Default.(func() time.Time)
 	// action.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
@@ -91,33 +91,33 @@ func init() {
 	auditentryFields := schema.AuditEntry{}.Fields()
 	_ = auditentryFields
 	// auditentryDescAt is the schema descriptor for at field.
-	auditentryDescAt := auditentryFields[0].Descriptor()
+	auditentryDescAt := auditentryFields[1].Descriptor()
 	// auditentry.DefaultAt holds the default value on creation for the at field.
 	auditentry.DefaultAt = auditentryDescAt.Default.(func() time.Time)
 	commitmentFields := schema.Commitment{}.Fields()
 	_ = commitmentFields
 	// commitmentDescTargetYear is the schema descriptor for target_year field.
-	commitmentDescTargetYear := commitmentFields[5].Descriptor()
+	commitmentDescTargetYear := commitmentFields[6].Descriptor()
 	// commitment.DefaultTargetYear holds the default value on creation for the target_year field.
 	commitment.DefaultTargetYear = commitmentDescTargetYear.Default.(int)
 	// commitmentDescNote is the schema descriptor for note field.
-	commitmentDescNote := commitmentFields[8].Descriptor()
+	commitmentDescNote := commitmentFields[9].Descriptor()
 	// commitment.DefaultNote holds the default value on creation for the note field.
 	commitment.DefaultNote = commitmentDescNote.Default.(string)
 	// commitmentDescSynthetic is the schema descriptor for synthetic field.
-	commitmentDescSynthetic := commitmentFields[9].Descriptor()
+	commitmentDescSynthetic := commitmentFields[10].Descriptor()
 	// commitment.DefaultSynthetic holds the default value on creation for the synthetic field.
 	commitment.DefaultSynthetic = commitmentDescSynthetic.Default.(bool)
 	// commitmentDescVersion is the schema descriptor for version field.
-	commitmentDescVersion := commitmentFields[10].Descriptor()
+	commitmentDescVersion := commitmentFields[11].Descriptor()
 	// commitment.DefaultVersion holds the default value on creation for the version field.
 	commitment.DefaultVersion = commitmentDescVersion.Default.(int)
 	// commitmentDescCreatedAt is the schema descriptor for created_at field.
-	commitmentDescCreatedAt := commitmentFields[11].Descriptor()
+	commitmentDescCreatedAt := commitmentFields[12].Descriptor()
 	// commitment.DefaultCreatedAt holds the default value on creation for the created_at field.
 	commitment.DefaultCreatedAt = commitmentDescCreatedAt.Default.(func() time.Time)
 	// commitmentDescUpdatedAt is the schema descriptor for updated_at field.
-	commitmentDescUpdatedAt := commitmentFields[12].Descriptor()
+	commitmentDescUpdatedAt := commitmentFields[13].Descriptor()
 	// commitment.DefaultUpdatedAt holds the default value on creation for the updated_at field.
 	commitment.DefaultUpdatedAt = commitmentDescUpdatedAt.Default.(func() time.Time)
 	// commitment.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
@@ -125,33 +125,33 @@ func init() {
 	commitmenteventFields := schema.CommitmentEvent{}.Fields()
 	_ = commitmenteventFields
 	// commitmenteventDescAt is the schema descriptor for at field.
-	commitmenteventDescAt := commitmenteventFields[4].Descriptor()
+	commitmenteventDescAt := commitmenteventFields[5].Descriptor()
 	// commitmentevent.DefaultAt holds the default value on creation for the at field.
 	commitmentevent.DefaultAt = commitmenteventDescAt.Default.(func() time.Time)
 	copFields := schema.Cop{}.Fields()
 	_ = copFields
 	// copDescEdition is the schema descriptor for edition field.
-	copDescEdition := copFields[1].Descriptor()
+	copDescEdition := copFields[2].Descriptor()
 	// cop.EditionValidator is a validator for the "edition" field. It is called by the builders before save.
 	cop.EditionValidator = copDescEdition.Validators[0].(func(int) error)
 	// copDescTitle is the schema descriptor for title field.
-	copDescTitle := copFields[2].Descriptor()
+	copDescTitle := copFields[3].Descriptor()
 	// cop.DefaultTitle holds the default value on creation for the title field.
 	cop.DefaultTitle = copDescTitle.Default.(string)
 	copdocumentFields := schema.CopDocument{}.Fields()
 	_ = copdocumentFields
 	// copdocumentDescTitle is the schema descriptor for title field.
-	copdocumentDescTitle := copdocumentFields[1].Descriptor()
+	copdocumentDescTitle := copdocumentFields[2].Descriptor()
 	// copdocument.TitleValidator is a validator for the "title" field. It is called by the builders before save.
 	copdocument.TitleValidator = copdocumentDescTitle.Validators[0].(func(string) error)
 	// copdocumentDescURL is the schema descriptor for url field.
-	copdocumentDescURL := copdocumentFields[2].Descriptor()
+	copdocumentDescURL := copdocumentFields[3].Descriptor()
 	// copdocument.URLValidator is a validator for the "url" field. It is called by the builders before save.
 	copdocument.URLValidator = copdocumentDescURL.Validators[0].(func(string) error)
 	copparticipantFields := schema.CopParticipant{}.Fields()
 	_ = copparticipantFields
 	// copparticipantDescOrganisation is the schema descriptor for organisation field.
-	copparticipantDescOrganisation := copparticipantFields[1].Descriptor()
+	copparticipantDescOrganisation := copparticipantFields[2].Descriptor()
 	// copparticipant.OrganisationValidator is a validator for the "organisation" field. It is called by the builders before save.
 	copparticipant.OrganisationValidator = copparticipantDescOrganisation.Validators[0].(func(string) error)
 	copstepFields := schema.CopStep{}.Fields()
@@ -169,39 +169,39 @@ func init() {
 	leverFields := schema.Lever{}.Fields()
 	_ = leverFields
 	// leverDescCode is the schema descriptor for code field.
-	leverDescCode := leverFields[0].Descriptor()
+	leverDescCode := leverFields[1].Descriptor()
 	// lever.CodeValidator is a validator for the "code" field. It is called by the builders before save.
 	lever.CodeValidator = leverDescCode.Validators[0].(func(string) error)
 	// leverDescName is the schema descriptor for name field.
-	leverDescName := leverFields[1].Descriptor()
+	leverDescName := leverFields[2].Descriptor()
 	// lever.NameValidator is a validator for the "name" field. It is called by the builders before save.
 	lever.NameValidator = leverDescName.Validators[0].(func(string) error)
 	// leverDescExtensive is the schema descriptor for extensive field.
-	leverDescExtensive := leverFields[3].Descriptor()
+	leverDescExtensive := leverFields[4].Descriptor()
 	// lever.DefaultExtensive holds the default value on creation for the extensive field.
 	lever.DefaultExtensive = leverDescExtensive.Default.(bool)
 	// leverDescDescription is the schema descriptor for description field.
-	leverDescDescription := leverFields[4].Descriptor()
+	leverDescDescription := leverFields[5].Descriptor()
 	// lever.DefaultDescription holds the default value on creation for the description field.
 	lever.DefaultDescription = leverDescDescription.Default.(string)
 	membershipFields := schema.Membership{}.Fields()
 	_ = membershipFields
 	// membershipDescWeight is the schema descriptor for weight field.
-	membershipDescWeight := membershipFields[2].Descriptor()
+	membershipDescWeight := membershipFields[3].Descriptor()
 	// membership.WeightValidator is a validator for the "weight" field. It is called by the builders before save.
 	membership.WeightValidator = membershipDescWeight.Validators[0].(func(float64) error)
 	objectiveFields := schema.Objective{}.Fields()
 	_ = objectiveFields
 	// objectiveDescUnit is the schema descriptor for unit field.
-	objectiveDescUnit := objectiveFields[4].Descriptor()
+	objectiveDescUnit := objectiveFields[5].Descriptor()
 	// objective.UnitValidator is a validator for the "unit" field. It is called by the builders before save.
 	objective.UnitValidator = objectiveDescUnit.Validators[0].(func(string) error)
 	// objectiveDescDerived is the schema descriptor for derived field.
-	objectiveDescDerived := objectiveFields[10].Descriptor()
+	objectiveDescDerived := objectiveFields[11].Descriptor()
 	// objective.DefaultDerived holds the default value on creation for the derived field.
 	objective.DefaultDerived = objectiveDescDerived.Default.(bool)
 	// objectiveDescUpdatedAt is the schema descriptor for updated_at field.
-	objectiveDescUpdatedAt := objectiveFields[13].Descriptor()
+	objectiveDescUpdatedAt := objectiveFields[14].Descriptor()
 	// objective.DefaultUpdatedAt holds the default value on creation for the updated_at field.
 	objective.DefaultUpdatedAt = objectiveDescUpdatedAt.Default.(func() time.Time)
 	// objective.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
@@ -209,15 +209,15 @@ func init() {
 	observationFields := schema.Observation{}.Fields()
 	_ = observationFields
 	// observationDescUnit is the schema descriptor for unit field.
-	observationDescUnit := observationFields[4].Descriptor()
+	observationDescUnit := observationFields[5].Descriptor()
 	// observation.UnitValidator is a validator for the "unit" field. It is called by the builders before save.
 	observation.UnitValidator = observationDescUnit.Validators[0].(func(string) error)
 	// observationDescSource is the schema descriptor for source field.
-	observationDescSource := observationFields[7].Descriptor()
+	observationDescSource := observationFields[8].Descriptor()
 	// observation.DefaultSource holds the default value on creation for the source field.
 	observation.DefaultSource = observationDescSource.Default.(string)
 	// observationDescUpdatedAt is the schema descriptor for updated_at field.
-	observationDescUpdatedAt := observationFields[8].Descriptor()
+	observationDescUpdatedAt := observationFields[9].Descriptor()
 	// observation.DefaultUpdatedAt holds the default value on creation for the updated_at field.
 	observation.DefaultUpdatedAt = observationDescUpdatedAt.Default.(func() time.Time)
 	// observation.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
@@ -251,41 +251,41 @@ func init() {
 	sectorFields := schema.Sector{}.Fields()
 	_ = sectorFields
 	// sectorDescCode is the schema descriptor for code field.
-	sectorDescCode := sectorFields[0].Descriptor()
+	sectorDescCode := sectorFields[1].Descriptor()
 	// sector.CodeValidator is a validator for the "code" field. It is called by the builders before save.
 	sector.CodeValidator = sectorDescCode.Validators[0].(func(string) error)
 	// sectorDescName is the schema descriptor for name field.
-	sectorDescName := sectorFields[1].Descriptor()
+	sectorDescName := sectorFields[2].Descriptor()
 	// sector.NameValidator is a validator for the "name" field. It is called by the builders before save.
 	sector.NameValidator = sectorDescName.Validators[0].(func(string) error)
 	territoryFields := schema.Territory{}.Fields()
 	_ = territoryFields
 	// territoryDescCode is the schema descriptor for code field.
-	territoryDescCode := territoryFields[1].Descriptor()
+	territoryDescCode := territoryFields[2].Descriptor()
 	// territory.CodeValidator is a validator for the "code" field. It is called by the builders before save.
 	territory.CodeValidator = territoryDescCode.Validators[0].(func(string) error)
 	// territoryDescName is the schema descriptor for name field.
-	territoryDescName := territoryFields[2].Descriptor()
+	territoryDescName := territoryFields[3].Descriptor()
 	// territory.NameValidator is a validator for the "name" field. It is called by the builders before save.
 	territory.NameValidator = territoryDescName.Validators[0].(func(string) error)
 	// territoryDescPopulation is the schema descriptor for population field.
-	territoryDescPopulation := territoryFields[3].Descriptor()
+	territoryDescPopulation := territoryFields[4].Descriptor()
 	// territory.DefaultPopulation holds the default value on creation for the population field.
 	territory.DefaultPopulation = territoryDescPopulation.Default.(int64)
 	// territory.PopulationValidator is a validator for the "population" field. It is called by the builders before save.
 	territory.PopulationValidator = territoryDescPopulation.Validators[0].(func(int64) error)
 	// territoryDescSearchKey is the schema descriptor for search_key field.
-	territoryDescSearchKey := territoryFields[7].Descriptor()
+	territoryDescSearchKey := territoryFields[8].Descriptor()
 	// territory.DefaultSearchKey holds the default value on creation for the search_key field.
 	territory.DefaultSearchKey = territoryDescSearchKey.Default.(string)
 	themeFields := schema.Theme{}.Fields()
 	_ = themeFields
 	// themeDescCode is the schema descriptor for code field.
-	themeDescCode := themeFields[0].Descriptor()
+	themeDescCode := themeFields[1].Descriptor()
 	// theme.CodeValidator is a validator for the "code" field. It is called by the builders before save.
 	theme.CodeValidator = themeDescCode.Validators[0].(func(string) error)
 	// themeDescName is the schema descriptor for name field.
-	themeDescName := themeFields[1].Descriptor()
+	themeDescName := themeFields[2].Descriptor()
 	// theme.NameValidator is a validator for the "name" field. It is called by the builders before save.
 	theme.NameValidator = themeDescName.Validators[0].(func(string) error)
 	webhookFields := schema.Webhook{}.Fields()

@@ -15,6 +15,7 @@ import (
 type Sector struct {
 	config `json:"-"`
 	// ID of the ent.
+	// The sector's id.
 	ID int `json:"id,omitempty"`
 	// Stable code, e.g. transports, transport-voyageurs.
 	Code string `json:"code,omitempty"`
@@ -31,7 +32,7 @@ type Sector struct {
 type SectorEdges struct {
 	// The national sector this one subdivides; null for a national sector.
 	Parent *Sector `json:"parent,omitempty"`
-	// Subsectors holds the value of the subsectors edge.
+	// The SGPE's subdivisions of a national sector.
 	Subsectors []*Sector `json:"subsectors,omitempty"`
 	// The levers of the sector.
 	Levers []*Lever `json:"levers,omitempty"`

@@ -34,6 +34,12 @@ func (_c *SectorCreate) SetName(v string) *SectorCreate {
 	return _c
 }
 
+// SetID sets the "id" field.
+func (_c *SectorCreate) SetID(v int) *SectorCreate {
+	_c.mutation.SetID(v)
+	return _c
+}
+
 // SetParentID sets the "parent" edge to the Sector entity by ID.
 func (_c *SectorCreate) SetParentID(id int) *SectorCreate {
 	_c.mutation.SetParentID(id)
@@ -147,8 +153,10 @@ func (_c *SectorCreate) sqlSave(ctx context.Context) (*Sector, error) {
 		}
 		return nil, err
 	}
-	id := _spec.ID.Value.(int64)
-	_node.ID = int(id)
+	if _spec.ID.Value != _node.ID {
+		id := _spec.ID.Value.(int64)
+		_node.ID = int(id)
+	}
 	_c.mutation.id = &_node.ID
 	_c.mutation.done = true
 	return _node, nil
@@ -160,6 +168,10 @@ func (_c *SectorCreate) createSpec() (*Sector, *sqlgraph.CreateSpec) {
 		_spec = sqlgraph.NewCreateSpec(sector.Table, sqlgraph.NewFieldSpec(sector.FieldID, field.TypeInt))
 	)
 	_spec.OnConflict = _c.conflict
+	if id, ok := _c.mutation.ID(); ok {
+		_node.ID = id
+		_spec.ID.Value = id
+	}
 	if value, ok := _c.mutation.Code(); ok {
 		_spec.SetField(sector.FieldCode, field.TypeString, value)
 		_node.Code = value
@@ -293,16 +305,24 @@ func (u *SectorUpsert) UpdateName() *SectorUpsert {
 	return u
 }
 
-// UpdateNewValues updates the mutable fields using the new values that were set on create.
+// UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
 //	client.Sector.Create().
 //		OnConflict(
 //			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(sector.FieldID)
+//			}),
 //		).
 //		Exec(ctx)
 func (u *SectorUpsertOne) UpdateNewValues() *SectorUpsertOne {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		if _, exists := u.create.mutation.ID(); exists {
+			s.SetIgnore(sector.FieldID)
+		}
+	}))
 	return u
 }
 
@@ -440,7 +460,7 @@ func (_c *SectorCreateBulk) Save(ctx context.Context) ([]*Sector, error) {
 					return nil, err
 				}
 				mutation.id = &nodes[i].ID
-				if specs[i].ID.Value != nil {
+				if specs[i].ID.Value != nil && nodes[i].ID == 0 {
 					id := specs[i].ID.Value.(int64)
 					nodes[i].ID = int(id)
 				}
@@ -530,10 +550,20 @@ type SectorUpsertBulk struct {
 //	client.Sector.Create().
 //		OnConflict(
 //			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(sector.FieldID)
+//			}),
 //		).
 //		Exec(ctx)
 func (u *SectorUpsertBulk) UpdateNewValues() *SectorUpsertBulk {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		for _, b := range u.create.builders {
+			if _, exists := b.mutation.ID(); exists {
+				s.SetIgnore(sector.FieldID)
+			}
+		}
+	}))
 	return u
 }
 

@@ -17,6 +17,7 @@ import (
 type Territory struct {
 	config `json:"-"`
 	// ID of the ent.
+	// The territory's id (a global id: node(id:) finds it; the level and code identify it too).
 	ID int `json:"id,omitempty"`
 	// Level in the territorial hierarchy.
 	Level hierarchy.Level `json:"level,omitempty"`

@@ -104,6 +104,12 @@ func (_c *TerritoryCreate) SetNillableSearchKey(v *string) *TerritoryCreate {
 	return _c
 }
 
+// SetID sets the "id" field.
+func (_c *TerritoryCreate) SetID(v int) *TerritoryCreate {
+	_c.mutation.SetID(v)
+	return _c
+}
+
 // AddParentIDs adds the "parents" edge to the Membership entity by IDs.
 func (_c *TerritoryCreate) AddParentIDs(ids ...int) *TerritoryCreate {
 	_c.mutation.AddParentIDs(ids...)
@@ -265,8 +271,10 @@ func (_c *TerritoryCreate) sqlSave(ctx context.Context) (*Territory, error) {
 		}
 		return nil, err
 	}
-	id := _spec.ID.Value.(int64)
-	_node.ID = int(id)
+	if _spec.ID.Value != _node.ID {
+		id := _spec.ID.Value.(int64)
+		_node.ID = int(id)
+	}
 	_c.mutation.id = &_node.ID
 	_c.mutation.done = true
 	return _node, nil
@@ -278,6 +286,10 @@ func (_c *TerritoryCreate) createSpec() (*Territory, *sqlgraph.CreateSpec) {
 		_spec = sqlgraph.NewCreateSpec(territory.Table, sqlgraph.NewFieldSpec(territory.FieldID, field.TypeInt))
 	)
 	_spec.OnConflict = _c.conflict
+	if id, ok := _c.mutation.ID(); ok {
+		_node.ID = id
+		_spec.ID.Value = id
+	}
 	if value, ok := _c.mutation.Level(); ok {
 		_spec.SetField(territory.FieldLevel, field.TypeEnum, value)
 		_node.Level = value
@@ -546,16 +558,24 @@ func (u *TerritoryUpsert) UpdateSearchKey() *TerritoryUpsert {
 	return u
 }
 
-// UpdateNewValues updates the mutable fields using the new values that were set on create.
+// UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
 //	client.Territory.Create().
 //		OnConflict(
 //			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(territory.FieldID)
+//			}),
 //		).
 //		Exec(ctx)
 func (u *TerritoryUpsertOne) UpdateNewValues() *TerritoryUpsertOne {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		if _, exists := u.create.mutation.ID(); exists {
+			s.SetIgnore(territory.FieldID)
+		}
+	}))
 	return u
 }
 
@@ -806,7 +826,7 @@ func (_c *TerritoryCreateBulk) Save(ctx context.Context) ([]*Territory, error) {
 					return nil, err
 				}
 				mutation.id = &nodes[i].ID
-				if specs[i].ID.Value != nil {
+				if specs[i].ID.Value != nil && nodes[i].ID == 0 {
 					id := specs[i].ID.Value.(int64)
 					nodes[i].ID = int(id)
 				}
@@ -896,10 +916,20 @@ type TerritoryUpsertBulk struct {
 //	client.Territory.Create().
 //		OnConflict(
 //			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(territory.FieldID)
+//			}),
 //		).
 //		Exec(ctx)
 func (u *TerritoryUpsertBulk) UpdateNewValues() *TerritoryUpsertBulk {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		for _, b := range u.create.builders {
+			if _, exists := b.mutation.ID(); exists {
+				s.SetIgnore(territory.FieldID)
+			}
+		}
+	}))
 	return u
 }
 

@@ -15,6 +15,7 @@ import (
 type Theme struct {
 	config `json:"-"`
 	// ID of the ent.
+	// The theme's id.
 	ID int `json:"id,omitempty"`
 	// Stable code, e.g. se-deplacer.
 	Code string `json:"code,omitempty"`

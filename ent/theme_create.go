@@ -34,6 +34,12 @@ func (_c *ThemeCreate) SetName(v string) *ThemeCreate {
 	return _c
 }
 
+// SetID sets the "id" field.
+func (_c *ThemeCreate) SetID(v int) *ThemeCreate {
+	_c.mutation.SetID(v)
+	return _c
+}
+
 // AddLeverIDs adds the "levers" edge to the Lever entity by IDs.
 func (_c *ThemeCreate) AddLeverIDs(ids ...int) *ThemeCreate {
 	_c.mutation.AddLeverIDs(ids...)
@@ -113,8 +119,10 @@ func (_c *ThemeCreate) sqlSave(ctx context.Context) (*Theme, error) {
 		}
 		return nil, err
 	}
-	id := _spec.ID.Value.(int64)
-	_node.ID = int(id)
+	if _spec.ID.Value != _node.ID {
+		id := _spec.ID.Value.(int64)
+		_node.ID = int(id)
+	}
 	_c.mutation.id = &_node.ID
 	_c.mutation.done = true
 	return _node, nil
@@ -126,6 +134,10 @@ func (_c *ThemeCreate) createSpec() (*Theme, *sqlgraph.CreateSpec) {
 		_spec = sqlgraph.NewCreateSpec(theme.Table, sqlgraph.NewFieldSpec(theme.FieldID, field.TypeInt))
 	)
 	_spec.OnConflict = _c.conflict
+	if id, ok := _c.mutation.ID(); ok {
+		_node.ID = id
+		_spec.ID.Value = id
+	}
 	if value, ok := _c.mutation.Code(); ok {
 		_spec.SetField(theme.FieldCode, field.TypeString, value)
 		_node.Code = value
@@ -226,16 +238,24 @@ func (u *ThemeUpsert) UpdateName() *ThemeUpsert {
 	return u
 }
 
-// UpdateNewValues updates the mutable fields using the new values that were set on create.
+// UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
 //	client.Theme.Create().
 //		OnConflict(
 //			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(theme.FieldID)
+//			}),
 //		).
 //		Exec(ctx)
 func (u *ThemeUpsertOne) UpdateNewValues() *ThemeUpsertOne {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		if _, exists := u.create.mutation.ID(); exists {
+			s.SetIgnore(theme.FieldID)
+		}
+	}))
 	return u
 }
 
@@ -373,7 +393,7 @@ func (_c *ThemeCreateBulk) Save(ctx context.Context) ([]*Theme, error) {
 					return nil, err
 				}
 				mutation.id = &nodes[i].ID
-				if specs[i].ID.Value != nil {
+				if specs[i].ID.Value != nil && nodes[i].ID == 0 {
 					id := specs[i].ID.Value.(int64)
 					nodes[i].ID = int(id)
 				}
@@ -463,10 +483,20 @@ type ThemeUpsertBulk struct {
 //	client.Theme.Create().
 //		OnConflict(
 //			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(theme.FieldID)
+//			}),
 //		).
 //		Exec(ctx)
 func (u *ThemeUpsertBulk) UpdateNewValues() *ThemeUpsertBulk {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		for _, b := range u.create.builders {
+			if _, exists := b.mutation.ID(); exists {
+				s.SetIgnore(theme.FieldID)
+			}
+		}
+	}))
 	return u
 }
 

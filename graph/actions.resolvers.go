@@ -83,6 +83,11 @@ func (r *queryResolver) Roadmap(ctx context.Context, region string, edition int)
 	return r.svc.Roadmap(ctx, region, edition)
 }
 
+// Roadmaps is the resolver for the roadmaps field.
+func (r *queryResolver) Roadmaps(ctx context.Context, region string) ([]*service.Roadmap, error) {
+	return r.svc.Roadmaps(ctx, region)
+}
+
 // Actions is the resolver for the actions field.
 func (r *territoryResolver) Actions(ctx context.Context, obj *ent.Territory, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ActionOrder, where *ent.ActionWhereInput) (*ent.ActionConnection, error) {
 	p, err := service.NewPage(after, first, before, last)

@@ -361,10 +361,13 @@ func TestCommitmentLifeCycleAndRoadmap(t *testing.T) {
 
 		h := getCommitment(t, a, cm.ID).History
 		var steps []string
-		for _, e := range h {
+		for i, e := range h {
 			from := ""
 			if e.From != nil {
 				from = *e.From
+			}
+			if (i == 0) != (e.From == nil) {
+				t.Errorf("history[%d].from = %v: want null on creation only (the status before, an enum)", i, e.From)
 			}
 			steps = append(steps, from+">"+e.To)
 		}
@@ -474,13 +477,10 @@ func TestCommitmentLifeCycleAndRoadmap(t *testing.T) {
 		if !found || len(rm.R.Sectors) != 1 || !near(rm.R.AdoptedKtco2e, 12.5) {
 			t.Errorf("roadmap 53/2024: %+v", rm.R)
 		}
-		// Neither another edition nor another region counts it.
+		// Neither another edition nor another region counts it: without a COP of that
+		// edition nor adopted commitments carrying it, a roadmap does not exist.
 		for _, v := range []map[string]any{{"r": "53", "e": 2025}, {"r": "52", "e": 2024}} {
-			var rmOther roadmap
-			a.query(rq, v, &rmOther)
-			if rmOther.R.AdoptedKtco2e != 0 {
-				t.Errorf("roadmap %v: adopted %v, want 0", v, rmOther.R.AdoptedKtco2e)
-			}
+			wantError(t, fmt.Sprintf("roadmap %v", v), a.do(rq, v), "NOT_FOUND", "roadmaps(region:")
 		}
 
 		// Withdrawing an adopted commitment is the region's coordinator's decision: not
@@ -500,12 +500,9 @@ func TestCommitmentLifeCycleAndRoadmap(t *testing.T) {
 			t.Errorf("history after the withdrawal: %+v", h)
 		}
 		wantError(t, "out of WITHDRAWN", transition(coord53, cm.ID, cm.Version, "SUBMITTED"), "BAD_USER_INPUT", "WITHDRAWN")
-		// The roadmap no longer counts it.
-		var after roadmap
-		a.query(rq, map[string]any{"r": "53", "e": 2024}, &after)
-		if after.R.AdoptedKtco2e != 0 || len(after.R.Sectors) != 0 {
-			t.Errorf("roadmap 53/2024 after the withdrawal: %+v", after.R)
-		}
+		// The roadmap no longer counts it: without another adopted commitment nor a COP of
+		// that edition, the edition no longer exists.
+		wantError(t, "roadmap 53/2024 after the withdrawal", a.do(rq, map[string]any{"r": "53", "e": 2024}), "NOT_FOUND", "2024")
 	})
 }
 
@@ -1018,6 +1015,7 @@ type rollupNode struct {
 	EffectKtco2e  float64        `json:"effectKtco2e"`
 	AdoptedKtco2e float64        `json:"adoptedKtco2e"`
 	Committed     []statusAmount `json:"committed"`
+	rows          int            // for a sum of rows: how many
 }
 
 type statusAmount struct {
@@ -1198,18 +1196,21 @@ func TestRollupInvariants(t *testing.T) {
 		expected := func(x string, levels []string, sector func(string) bool) expect {
 			return expectedOf(x, levels, sector, nil)
 		}
+		// The API gives figures to the decimals of their unit (planning.Round): each is
+		// within half a unit of the last decimal of the exact amount.
 		check := func(what string, got rollupNode, want expect) {
 			t.Helper()
-			if got.ActionCount != want.count || !near(got.ActionShare, want.share) || !near(got.Budget, want.budget) || !near(got.EffectKtco2e, want.effect) {
+			if got.ActionCount != want.count || !rounded(got.ActionShare, want.share, planning.Share, 1) ||
+				!rounded(got.Budget, want.budget, planning.Euro, 1) || !rounded(got.EffectKtco2e, want.effect, planning.KtCO2e, 1) {
 				t.Errorf("%s: %d actions, share %v, budget %v, effect %v; want %d, %v, %v, %v",
 					what, got.ActionCount, got.ActionShare, got.Budget, got.EffectKtco2e, want.count, want.share, want.budget, want.effect)
 			}
 			for _, s := range commitmentStatuses {
-				if !near(got.committed(s), want.committed[s]) || got.committedCount(s) != want.committedN[s] {
+				if !rounded(got.committed(s), want.committed[s], planning.KtCO2e, 1) || got.committedCount(s) != want.committedN[s] {
 					t.Errorf("%s: %s %v ktCO2e in %d, want %v in %d", what, s, got.committed(s), got.committedCount(s), want.committed[s], want.committedN[s])
 				}
 			}
-			if !near(got.AdoptedKtco2e, want.committed["ADOPTED"]) {
+			if !rounded(got.AdoptedKtco2e, want.committed["ADOPTED"], planning.KtCO2e, 1) {
 				t.Errorf("%s: adopted %v, want %v", what, got.AdoptedKtco2e, want.committed["ADOPTED"])
 			}
 		}
@@ -1226,7 +1227,8 @@ func TestRollupInvariants(t *testing.T) {
 			return out.T.Rollup
 		}
 		type row struct {
-			Sector *struct {
+			Unallocated bool `json:"unallocated"`
+			Sector      *struct {
 				Code string `json:"code"`
 			} `json:"sector"`
 			Territory *struct {
@@ -1245,12 +1247,12 @@ func TestRollupInvariants(t *testing.T) {
 			}
 			a.query(`query($l: TerritoryLevel!, $c: String!, $g: RollupGroup!, $level: TerritoryLevel, $f: RollupFilter) {
 				territory(level: $l, code: $c) { rollupBy(groupBy: $g, level: $level, filter: $f) {
-				sector { code } territory { level code } rollup { `+rollupFields+` } } } }`,
+				unallocated sector { code } territory { level code } rollup { `+rollupFields+` } } } }`,
 				map[string]any{"l": l, "c": code, "g": group, "level": level, "f": filter}, &out)
 			return out.T.Rows
 		}
 		sum := func(rows []row) rollupNode {
-			var s rollupNode
+			s := rollupNode{rows: len(rows)}
 			by := map[string]float64{}
 			for _, r := range rows {
 				s.ActionShare += r.Rollup.ActionShare
@@ -1272,13 +1274,14 @@ func TestRollupInvariants(t *testing.T) {
 		// in two rows counts in both).
 		adds := func(what string, got, want rollupNode) {
 			t.Helper()
-			if !near(got.ActionShare, want.ActionShare) || !near(got.Budget, want.Budget) || !near(got.EffectKtco2e, want.EffectKtco2e) ||
-				!near(got.AdoptedKtco2e, want.AdoptedKtco2e) {
+			n := got.rows + 1 // each row and the whole are rounded
+			if !rounded(got.ActionShare, want.ActionShare, planning.Share, n) || !rounded(got.Budget, want.Budget, planning.Euro, n) ||
+				!rounded(got.EffectKtco2e, want.EffectKtco2e, planning.KtCO2e, n) || !rounded(got.AdoptedKtco2e, want.AdoptedKtco2e, planning.KtCO2e, n) {
 				t.Errorf("%s: rows add up to share %v, budget %v, effect %v, adopted %v; want %v, %v, %v, %v", what,
 					got.ActionShare, got.Budget, got.EffectKtco2e, got.AdoptedKtco2e, want.ActionShare, want.Budget, want.EffectKtco2e, want.AdoptedKtco2e)
 			}
 			for _, s := range commitmentStatuses {
-				if !near(got.committed(s), want.committed(s)) {
+				if !rounded(got.committed(s), want.committed(s), planning.KtCO2e, n) {
 					t.Errorf("%s: %s rows add up to %v, want %v", what, s, got.committed(s), want.committed(s))
 				}
 			}
@@ -1309,10 +1312,18 @@ func TestRollupInvariants(t *testing.T) {
 			}
 			check(stage+": France", fr, expected("COUNTRY:FR", nil, nil))
 
-			// Regions add up to France for what is carried at region level or below.
+			// Regions add up to France for what is carried at region level or below; the
+			// last row holds what France itself carries, and all add up to France.
 			regions := rollupBy("COUNTRY:FR", "CHILD", "REGION", nil)
 			if len(regions) < 13 {
 				t.Fatalf("%s: %d region rows", stage, len(regions))
+			}
+			adds(stage+": regions of France and the rest", sum(regions), fr)
+			if last := regions[len(regions)-1]; !last.Unallocated || last.Territory != nil {
+				t.Errorf("%s: the last row of France's regions is %+v, want the unallocated row", stage, last)
+			} else {
+				check(stage+": France, what no region holds", last.Rollup, expected("COUNTRY:FR", []string{"COUNTRY"}, nil))
+				regions = regions[:len(regions)-1]
 			}
 			frBelow := rollup("COUNTRY:FR", map[string]any{"carrierLevels": below})
 			check(stage+": France, carried by regions and below", frBelow, expected("COUNTRY:FR", below, nil))
@@ -1340,8 +1351,9 @@ func TestRollupInvariants(t *testing.T) {
 				k := r.Territory.Level + ":" + r.Territory.Code
 				check(stage+": row "+k, r.Rollup, expected(k, belowRegion, nil))
 			}
-			// Without a filter, rows read the cells; they add up the same way.
-			adds(stage+": departments of Bretagne, from the cells", sum(rollupBy("REGION:53", "CHILD", "DEPARTMENT", nil)), r53)
+			// Without a filter, rows read the cells; with the last row (what the region
+			// carries) they add up to the region.
+			adds(stage+": departments of Bretagne, from the cells", sum(rollupBy("REGION:53", "CHILD", "DEPARTMENT", nil)), rollup("REGION:53", nil))
 
 			// Redon Agglomération is split between Bretagne and Pays de la Loire by its
 			// population.
@@ -1353,13 +1365,13 @@ func TestRollupInvariants(t *testing.T) {
 			epciTransports := map[string]any{"carrierLevels": []string{"EPCI"}, "sector": "transports"}
 			redon53, redon52 := rollup("REGION:53", epciTransports), rollup("REGION:52", epciTransports)
 			rm := rollup("EPCI:243500139", epciTransports)
-			if !near(redon53.Budget-rm.Budget, redon.budget*w53) || !near(redon52.Budget, redon.budget*w52) ||
-				!near(redon52.Budget+redon53.Budget-rm.Budget, redon.budget) {
+			if !rounded(redon53.Budget-rm.Budget, redon.budget*w53, planning.Euro, 2) || !rounded(redon52.Budget, redon.budget*w52, planning.Euro, 1) ||
+				!rounded(redon52.Budget+redon53.Budget-rm.Budget, redon.budget, planning.Euro, 3) {
 				t.Errorf("%s: Redon's budget %v split as %v in 53, %v in 52; want %v and %v", stage, redon.budget,
 					redon53.Budget-rm.Budget, redon52.Budget, redon.budget*w53, redon.budget*w52)
 			}
-			if !near(redon53.committed(redonC.status)-rm.committed(redonC.status), redonC.kt*w53) ||
-				!near(redon52.committed(redonC.status), redonC.kt*w52) {
+			if !rounded(redon53.committed(redonC.status)-rm.committed(redonC.status), redonC.kt*w53, planning.KtCO2e, 2) ||
+				!rounded(redon52.committed(redonC.status), redonC.kt*w52, planning.KtCO2e, 1) {
 				t.Errorf("%s: Redon's commitment %v split as %v in 53, %v in 52", stage, redonC.kt,
 					redon53.committed(redonC.status)-rm.committed(redonC.status), redon52.committed(redonC.status))
 			}
@@ -1368,7 +1380,8 @@ func TestRollupInvariants(t *testing.T) {
 			check(stage+": Pays de la Loire", rollup("REGION:52", nil), expected("REGION:52", nil, nil))
 			check(stage+": Redon", rollup("EPCI:243500741", nil), expected("EPCI:243500741", nil, nil))
 
-			// Sector rows add up to the total; a sector filter takes its subsectors.
+			// Sector rows, one per sector of the national inventory with its subdivisions, add
+			// up to the total; a sector filter takes its subsectors.
 			sectors := rollupBy("COUNTRY:FR", "SECTOR", nil, nil)
 			adds(stage+": sectors of France", sum(sectors), fr)
 			for _, r := range sectors {
@@ -1376,7 +1389,7 @@ func TestRollupInvariants(t *testing.T) {
 				if r.Sector != nil {
 					code = r.Sector.Code
 				}
-				check(stage+": sector row "+code, r.Rollup, expected("COUNTRY:FR", nil, func(s string) bool { return s == code }))
+				check(stage+": sector row "+code, r.Rollup, expected("COUNTRY:FR", nil, func(s string) bool { return planning.InventorySector(s) == code }))
 			}
 			sub := map[string]bool{"transports": true, "transport-voyageurs": true, "transport-marchandises": true}
 			check(stage+": France, transports", rollup("COUNTRY:FR", map[string]any{"sector": "transports"}),
@@ -1447,10 +1460,10 @@ func TestRollupErrors(t *testing.T) {
 			codes       []string
 			msgs        []string
 		}{
-			{"CHILD of level EPCI", `{ territory(level: REGION, code: "53") { rollupBy(groupBy: CHILD, level: EPCI) { rollup { budget } } } }`,
-				[]string{"BAD_USER_INPUT"}, []string{"REGION, DEPARTMENT or COMMUNE"}},
 			{"CHILD without level", `{ territory(level: REGION, code: "53") { rollupBy(groupBy: CHILD) { rollup { budget } } } }`,
-				[]string{"BAD_USER_INPUT"}, []string{"level"}},
+				[]string{"BAD_USER_INPUT"}, []string{"level below REGION: DEPARTMENT, CRTE, EPCI or COMMUNE"}},
+			{"CHILD without level, of a department", `{ territory(level: DEPARTMENT, code: "35") { rollupBy(groupBy: CHILD) { rollup { budget } } } }`,
+				[]string{"BAD_USER_INPUT"}, []string{"level below DEPARTMENT: CRTE, EPCI or COMMUNE"}},
 			{"CHILD of a level above", `{ territory(level: DEPARTMENT, code: "35") { rollupBy(groupBy: CHILD, level: REGION) { rollup { budget } } } }`,
 				[]string{"BAD_USER_INPUT"}, []string{"level"}},
 			{"CHILD of its own level", `{ territory(level: REGION, code: "53") { rollupBy(groupBy: CHILD, level: REGION) { rollup { budget } } } }`,
@@ -1494,6 +1507,11 @@ func TestRollupErrors(t *testing.T) {
 		var codes []string
 		for _, r := range out.T.Rows {
 			codes = append(codes, r.Territory.Code)
+		}
+		// Any level below answers, EPCI too (they straddle departments and regions).
+		a.query(`{ territory(level: REGION, code: "53") { rollupBy(groupBy: CHILD, level: EPCI) { territory { code } } } }`, nil, &out)
+		if len(out.T.Rows) < 50 {
+			t.Errorf("EPCI of Bretagne: %d rows", len(out.T.Rows))
 		}
 		sort.Strings(codes)
 		if !slices.Equal(codes, []string{"22", "29", "35", "56"}) {

@@ -21,6 +21,7 @@ import (
 	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/httpapi"
 	"github.com/cop-territoriales/cop-api/internal/testdb"
+	"github.com/cop-territoriales/cop-api/planning"
 	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
 )
@@ -265,8 +266,24 @@ func near(a, b float64) bool {
 	return math.Abs(a-b) <= 1e-6*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
 }
 
+// rounded tells whether a figure the API rounded to the decimals of its unit is within
+// half a unit of its last decimal of the exact value, for each of n rounded figures added
+// up (planning.Round).
+func rounded(got, exact float64, unit string, n int) bool {
+	half := 0.5 * math.Pow(10, -float64(planning.Decimals(unit)))
+	return math.Abs(got-exact) <= float64(n)*half+1e-9*math.Max(1, math.Abs(exact))
+}
+
 func compact(v any) string {
 	var b bytes.Buffer
 	json.NewEncoder(&b).Encode(v)
 	return strings.TrimSpace(b.String())
+}
+
+// deref shows a *float64 in messages.
+func deref(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
 }

@@ -22,6 +22,12 @@ func Split(total float64, weights []float64) ([]int64, error) {
 	if !(math.Abs(total) <= MaxSplitTotal) { // also refuses NaN
 		return nil, fmt.Errorf("total %g cannot be split: it must be finite and at most %g in absolute value", total, float64(MaxSplitTotal))
 	}
+	return splitUnits(ToMicro(total), weights)
+}
+
+// splitUnits divides whole units over weights by the largest remainder method: the
+// algorithm of Split and Allocate.
+func splitUnits(whole int64, weights []float64) ([]int64, error) {
 	var sum float64
 	for i, w := range weights {
 		if w < 0 || math.IsNaN(w) || math.IsInf(w, 0) {
@@ -32,7 +38,6 @@ func Split(total float64, weights []float64) ([]int64, error) {
 	if !(sum > 0) {
 		return nil, ErrNoWeight
 	}
-	whole := ToMicro(total)
 	sign := int64(1)
 	if whole < 0 {
 		sign, whole = -1, -whole
@@ -51,7 +56,7 @@ func Split(total float64, weights []float64) ([]int64, error) {
 		rests[i] = rest{i, exact - float64(parts[i])}
 	}
 	sort.SliceStable(rests, func(a, b int) bool { return rests[a].frac > rests[b].frac })
-	// Floating-point rounding can leave the floors a few millionths off either way:
+	// Floating-point rounding can leave the floors a few units off either way:
 	// hand the difference out by largest remainder, or take it back by smallest.
 	for k := 0; given < whole; k = (k + 1) % len(rests) {
 		if weights[rests[k].i] > 0 {

@@ -37,9 +37,12 @@ type Diagnostic struct {
 	Baseline, Target Point
 	Latest           *Point // latest observation from the baseline year on; nil when none
 	// Travelled is the share of the way from baseline to target covered at the latest
-	// observation (0 at the baseline, 1 at the target; below 0 when going backwards).
+	// observation (0 at the baseline, 1 at the target, above 1 past it; below 0 when going
+	// backwards), whether the target is above the baseline or below it.
 	Travelled *float64
-	// Remaining is what is left to reach the target, in the objective's unit.
+	// Remaining is what is left to reach the target, in the objective's unit, counted in
+	// the direction of the target: positive while the target is ahead (a reduction still
+	// to make counts positive too), 0 once it is reached or passed.
 	Remaining *float64
 	// Expected is the share of the way the straight trajectory had covered by the latest
 	// observation's year.
@@ -73,8 +76,7 @@ func Diagnose(baseline, target Point, observations []Point) (Diagnostic, error) 
 	if d.Latest == nil {
 		return d, nil
 	}
-	remaining := target.Value - d.Latest.Value
-	d.Remaining = &remaining
+	d.Remaining = remaining(baseline.Value, target.Value, d.Latest.Value)
 	expected := math.Min(1, float64(d.Latest.Year-baseline.Year)/float64(target.Year-baseline.Year))
 	d.Expected = &expected
 	distance := target.Value - baseline.Value
@@ -93,4 +95,18 @@ func Diagnose(baseline, target Point, observations []Point) (Diagnostic, error) 
 		d.Status = Late
 	}
 	return d, nil
+}
+
+// remaining is what is left from latest to target in the direction from baseline to
+// target, not below 0; without a direction (target equal to baseline), the distance.
+func remaining(baseline, target, latest float64) *float64 {
+	left := target - latest
+	switch {
+	case target < baseline:
+		left = -left
+	case target == baseline:
+		left = math.Abs(left)
+	}
+	left = math.Max(0, left)
+	return &left
 }

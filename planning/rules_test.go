@@ -59,3 +59,12 @@ func TestSectorRank(t *testing.T) {
 		t.Error("an unknown sector does not come last")
 	}
 }
+
+func TestInventorySector(t *testing.T) {
+	for code, want := range map[string]string{"transport-voyageurs": "transports", "transports": "transports",
+		"residentiel": "batiments", "agriculture": "agriculture", "unknown": "unknown"} {
+		if got := InventorySector(code); got != want {
+			t.Errorf("InventorySector(%q) = %q, want %q", code, got, want)
+		}
+	}
+}

@@ -58,8 +58,9 @@ func checkIdempotencyKey(k *string) (string, error) {
 func actionWrite(in ActionInput, tg target) ActionWrite {
 	return ActionWrite{Title: in.Title, Description: in.Description, Territory: tg.territory,
 		Lever: tg.lever, Sector: tg.sector, Status: in.Status, StartYear: in.StartYear, EndYear: in.EndYear,
-		Budget: in.Budget, FundingSources: in.FundingSources, EffectKtCO2e: in.EffectKtco2e,
-		EffectPhysical: in.EffectPhysical, CopEdition: in.CopEdition, Links: in.Links}
+		Budget: planning.RoundPtr(in.Budget, planning.Euro), FundingSources: in.FundingSources,
+		EffectKtCO2e: planning.RoundPtr(in.EffectKtco2e, planning.KtCO2e), EffectPhysical: roundPhysical(in.EffectPhysical, tg),
+		CopEdition: in.CopEdition, Links: in.Links}
 }
 
 // checkAction validates an action as it will be after the write (cur is nil on creation).
@@ -168,8 +169,14 @@ func (svc *Service) updateAction(ctx context.Context, id, version int, in Action
 }
 
 func commitmentWrite(in CommitmentInput, tg target) CommitmentWrite {
-	return CommitmentWrite{Territory: tg.territory, Lever: tg.lever, Sector: tg.sector, KtCO2e: in.Ktco2e,
-		Physical: in.Physical, TargetYear: in.TargetYear, CopEdition: in.CopEdition, Note: in.Note, Status: in.Status}
+	return CommitmentWrite{Territory: tg.territory, Lever: tg.lever, Sector: tg.sector, KtCO2e: planning.RoundPtr(in.Ktco2e, planning.KtCO2e),
+		Physical: roundPhysical(in.Physical, tg), TargetYear: in.TargetYear, CopEdition: in.CopEdition, Note: in.Note, Status: in.Status}
+}
+
+// roundPhysical keeps a physical quantity to the decimals of the lever's unit.
+func roundPhysical(v *float64, tg target) *float64 {
+	_, unit := tg.ind.leverUnit()
+	return planning.RoundPtr(v, deref(unit))
 }
 
 // CreateCommitment creates a DRAFT or SUBMITTED commitment of a territory the key may

@@ -7,10 +7,7 @@ import (
 	"io"
 	"sort"
 
-	"entgo.io/ent/dialect/sql"
-
 	"github.com/cop-territoriales/cop-api/ent"
-	"github.com/cop-territoriales/cop-api/ent/ancestry"
 	"github.com/cop-territoriales/cop-api/ent/lever"
 	"github.com/cop-territoriales/cop-api/ent/objective"
 	"github.com/cop-territoriales/cop-api/ent/observation"
@@ -23,7 +20,7 @@ import (
 )
 
 // GHGUnit is the unit of the SGPE's emission objectives.
-const GHGUnit = "ktCO2e"
+const GHGUnit = planning.KtCO2e
 
 // RegionCodes returns a function mapping a region label of the SGPE file to its INSEE
 // code: the region's name, ignoring case and accents, or the abbreviation PACA.
@@ -111,11 +108,14 @@ func (svc *Service) ImportSGPE(ctx context.Context, f *planning.SGPEFile) (SGPES
 		}
 		for _, o := range f.Objectives {
 			region, lev, sec := regionIDs[o.RegionCode], leverIDs[o.Lever], sectorIDs[sectorOf[o.Lever]]
-			if err := write(region, lev, sec, planning.GHGAvoided, GHGUnit, 0, o.KtCO2eAvoided); err != nil {
+			// Stored to the decimals of their unit (planning.Round): the physical target
+			// computed from the file carries floating-point noise.
+			if err := write(region, lev, sec, planning.GHGAvoided, GHGUnit, 0, planning.Round(o.KtCO2eAvoided, GHGUnit)); err != nil {
 				return fmt.Errorf("record %d: %w", o.Record, err)
 			}
 			if o.HasPhysical {
-				if err := write(region, lev, sec, planning.Physical, unitOf[o.Lever], o.PhysicalBaseline, o.PhysicalTarget); err != nil {
+				unit := unitOf[o.Lever]
+				if err := write(region, lev, sec, planning.Physical, unit, planning.Round(o.PhysicalBaseline, unit), planning.Round(o.PhysicalTarget, unit)); err != nil {
 					return fmt.Errorf("record %d: %w", o.Record, err)
 				}
 			}
@@ -221,54 +221,14 @@ var BreakdownLevels = []hierarchy.Level{hierarchy.Department, hierarchy.CRTE, hi
 // child is a territory inside a parent.
 type child struct {
 	ID         int
+	Code       string
 	Level      hierarchy.Level
-	Population int
+	Population int64
 	Inside     float64 // the share of its population living in the parent
 }
 
-// weight is the population the child has inside the parent: the population key of every
-// breakdown, stored or on the fly.
-func (c child) weight() float64 { return float64(c.Population) * c.Inside }
-
-// populationWeights returns, for each parent id, its descendants of the given levels
-// with their population and the share of it inside the parent, ordered by id: one
-// statement.
-func populationWeights(ctx context.Context, c *ent.Client, parents []int, levels []hierarchy.Level) (map[int][]child, error) {
-	if len(parents) == 0 {
-		return map[int][]child{}, nil
-	}
-	lv := make([]any, len(levels))
-	for i, l := range levels {
-		lv[i] = string(l)
-	}
-	var rows []struct {
-		Parent     int     `json:"ancestor_id"`
-		ID         int     `json:"child_id"`
-		Level      string  `json:"child_level"`
-		Population int     `json:"child_population"`
-		Inside     float64 `json:"child_inside"`
-	}
-	err := c.Ancestry.Query().Where(ancestry.AncestorIDIn(parents...), ancestry.DepthGT(0)).
-		Modify(func(s *sql.Selector) {
-			t := sql.Table(territory.Table)
-			s.Join(t).On(s.C(ancestry.FieldTerritoryID), t.C(territory.FieldID)).
-				Where(sql.In(t.C(territory.FieldLevel), lv...)).
-				Select(s.C(ancestry.FieldAncestorID),
-					sql.As(t.C(territory.FieldID), "child_id"),
-					sql.As(t.C(territory.FieldLevel), "child_level"),
-					sql.As(t.C(territory.FieldPopulation), "child_population"),
-					sql.As(s.C(ancestry.FieldWeight), "child_inside")).
-				OrderBy(s.C(ancestry.FieldAncestorID), t.C(territory.FieldID))
-		}).Scan(ctx, &rows)
-	if err != nil {
-		return nil, fmt.Errorf("read population weights: %w", err)
-	}
-	out := map[int][]child{}
-	for _, r := range rows {
-		out[r.Parent] = append(out[r.Parent], child{ID: r.ID, Level: hierarchy.Level(r.Level), Population: r.Population, Inside: r.Inside})
-	}
-	return out, nil
-}
+// inside is the population the child has inside the parent (hierarchy.Inside).
+func (c child) inside() int64 { return hierarchy.Inside(c.Population, c.Inside) }
 
 // RecomputeBreakdowns rebuilds every derived objective from the regions' own objectives.
 func (svc *Service) RecomputeBreakdowns(ctx context.Context) (int, error) {
@@ -284,8 +244,10 @@ func (svc *Service) RecomputeBreakdowns(ctx context.Context) (int, error) {
 }
 
 // recomputeBreakdowns splits each region objective over the region's departments, CRTE
-// and EPCI by population share (the default key). Physical objectives are split only for
-// extensive quantities. Parts add up exactly to the region's value, in millionths.
+// and EPCI by the rule of shares (hierarchy.Cover): each gets its share of the region's
+// population, and what none of them covers stays unallocated (not stored). Physical
+// objectives are split only for extensive quantities. Parts and the unallocated part add
+// up exactly to the region's value at the unit's precision (planning.Allocate).
 func recomputeBreakdowns(ctx context.Context, c *ent.Client) (int, error) {
 	if _, err := c.Objective.Delete().Where(objective.Derived(true), objective.SourceEQ(objective.SourceBREAKDOWN)).Exec(ctx); err != nil {
 		return 0, fmt.Errorf("delete derived objectives: %w", err)
@@ -305,7 +267,7 @@ func recomputeBreakdowns(ctx context.Context, c *ent.Client) (int, error) {
 		regions = append(regions, id)
 	}
 	sort.Ints(regions)
-	weights, err := populationWeights(ctx, c, regions, BreakdownLevels)
+	cvs, err := covers(ctx, c, regions, BreakdownLevels)
 	if err != nil {
 		return 0, err
 	}
@@ -316,31 +278,27 @@ func recomputeBreakdowns(ctx context.Context, c *ent.Client) (int, error) {
 			continue
 		}
 		for _, lv := range BreakdownLevels {
-			var ids []int
-			var ws []float64
-			for _, ch := range weights[o.TerritoryID] {
-				if ch.Level == lv {
-					ids = append(ids, ch.ID)
-					ws = append(ws, ch.weight())
-				}
-			}
-			if len(ids) == 0 {
+			cv := cvs[o.TerritoryID][lv]
+			if cv == nil {
 				continue
 			}
-			targets, err := planning.Split(o.TargetValue, ws)
+			// The rule of shares: each child's part is its share of the region's
+			// population; the part no child covers is not stored.
+			w := cv.cover.Weights()
+			targets, err := planning.Allocate(o.TargetValue, o.Unit, w)
 			if err != nil {
 				return 0, fmt.Errorf("objective %d over %s: %w", o.ID, lv, err)
 			}
-			bases, err := planning.Split(o.BaselineValue, ws)
+			bases, err := planning.Allocate(o.BaselineValue, o.Unit, w)
 			if err != nil {
 				return 0, fmt.Errorf("objective %d over %s: %w", o.ID, lv, err)
 			}
-			for i, id := range ids {
-				creates = append(creates, c.Objective.Create().SetTerritoryID(id).
+			for i, ch := range cv.children {
+				creates = append(creates, c.Objective.Create().SetTerritoryID(ch.ID).
 					SetNillableLeverID(o.LeverID).SetNillableSectorID(o.SectorID).
 					SetMetric(o.Metric).SetUnit(o.Unit).
-					SetBaselineYear(o.BaselineYear).SetBaselineValue(planning.FromMicro(bases[i])).
-					SetTargetYear(o.TargetYear).SetTargetValue(planning.FromMicro(targets[i])).
+					SetBaselineYear(o.BaselineYear).SetBaselineValue(bases[i]).
+					SetTargetYear(o.TargetYear).SetTargetValue(targets[i]).
 					SetSource(objective.SourceBREAKDOWN).SetDerived(true).
 					SetBreakdownKey(key).SetDerivedFromID(o.ID))
 			}
@@ -561,6 +519,7 @@ func (svc *Service) resolveObservations(ctx context.Context, recs []planning.Obs
 			bad("%v", cerr)
 			continue
 		}
+		in.Value = planning.Round(in.Value, in.Unit) // kept to the decimals of its unit
 		ins = append(ins, in)
 	}
 	return ins, errs, nil

@@ -11,6 +11,7 @@ import (
 	"entgo.io/contrib/entgql"
 
 	"github.com/cop-territoriales/cop-api/ent"
+	"github.com/cop-territoriales/cop-api/ent/lever"
 	"github.com/cop-territoriales/cop-api/ent/objective"
 	"github.com/cop-territoriales/cop-api/ent/observation"
 	"github.com/cop-territoriales/cop-api/ent/territory"
@@ -58,59 +59,54 @@ func (svc *Service) Observations(ctx context.Context, t *ent.Territory, leverCod
 	return q.Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithObservationOrder(orderBy), ent.WithObservationFilter(where.Filter))
 }
 
-// objectivesFor returns what a territory is measured against for an indicator and
-// metric (planning.PreferOwn): a lever's objectives, or a sector's own (not its levers').
-func (svc *Service) objectivesFor(ctx context.Context, t *ent.Territory, ind indicator, metric planning.Metric) ([]*ent.Objective, error) {
-	q := svc.client.Objective.Query().Where(objective.TerritoryID(t.ID), objective.MetricEQ(metric))
-	switch {
-	case ind.lever != nil:
-		q.Where(objective.LeverID(ind.lever.ID))
-	case ind.sector != nil:
-		q.Where(objective.SectorID(ind.sector.ID), objective.LeverIDIsNil())
-	}
-	all, err := q.Order(ent.Asc(objective.FieldID)).All(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return preferOwn(all), nil
-}
-
-func preferOwn(all []*ent.Objective) []*ent.Objective {
-	return planning.PreferOwn(all, func(o *ent.Objective) bool { return o.Derived })
-}
-
-// sumObjectives adds up objectives of one indicator and metric into baseline and target.
-func sumObjectives(os []*ent.Objective) (base, target planning.Point, unit string) {
-	for i, o := range os {
-		if i == 0 {
-			base.Year, target.Year, unit = o.BaselineYear, o.TargetYear, o.Unit
+// leverGoal returns the goal of a lever in a metric among goals, nil when none.
+func leverGoal(goals []*goal, leverID int, metric planning.Metric) *goal {
+	for _, g := range goals {
+		if g.leverID != nil && *g.leverID == leverID && g.metric == metric {
+			return g
 		}
-		base.Value += o.BaselineValue
-		target.Value += o.TargetValue
 	}
-	return base, target, unit
+	return nil
 }
 
-// diagnose computes a diagnostic from objectives and the observations of their indicator.
-func diagnose(os []*ent.Objective, obs []*ent.Observation) (*Diagnostic, error) {
-	if len(os) == 0 {
+// indicatorQuery reads the goals an indicator needs: a lever's, or those of a sector, its
+// subdivisions and their levers.
+func indicatorQuery(ind indicator) goalQuery {
+	if ind.lever != nil {
+		return goalQuery{lever: &ind.lever.ID}
+	}
+	return goalQuery{sectors: ind.sectors}
+}
+
+// indicatorGoal is what a territory is measured against for an indicator in a metric.
+func indicatorGoal(goals []*goal, ind indicator, metric planning.Metric) *goal {
+	if ind.lever != nil {
+		return leverGoal(goals, ind.lever.ID, metric)
+	}
+	return sectorGoal(goals, ind.sector.ID, ind.sectors, metric)
+}
+
+// diagnose computes a diagnostic from a goal and the observations of its indicator.
+func diagnose(g *goal, obs []*ent.Observation) (*Diagnostic, error) {
+	if g == nil {
 		return nil, nil
 	}
-	base, target, unit := sumObjectives(os)
 	points := make([]planning.Point, len(obs))
 	for i, o := range obs {
 		points[i] = planning.Point{Year: o.Year, Value: o.Value}
 	}
-	d, err := planning.Diagnose(base, target, points)
+	d, err := planning.Diagnose(planning.Point{Year: g.baselineYear, Value: g.baseline},
+		planning.Point{Year: g.targetYear, Value: g.target}, points)
 	if err != nil {
-		return nil, badInput("objective %d: %v", os[0].ID, err)
+		return nil, badInput("objective %d: %v", g.from[0].ID, err)
 	}
 	out := &Diagnostic{
-		Metric: os[0].Metric, Unit: unit,
-		BaselineYear: base.Year, BaselineValue: base.Value,
-		TargetYear: target.Year, TargetValue: target.Value,
-		Travelled: d.Travelled, Remaining: d.Remaining, Expected: d.Expected,
-		Status: d.Status, Objectives: os,
+		Metric: g.metric, Unit: g.unit,
+		BaselineYear: g.baselineYear, BaselineValue: g.baseline,
+		TargetYear: g.targetYear, TargetValue: g.target,
+		Travelled: planning.RoundPtr(d.Travelled, planning.Share), Remaining: planning.RoundPtr(d.Remaining, g.unit),
+		Expected: planning.RoundPtr(d.Expected, planning.Share),
+		Status:   d.Status, Objectives: g.from,
 	}
 	if d.Latest != nil {
 		for _, o := range obs {
@@ -123,21 +119,32 @@ func diagnose(os []*ent.Objective, obs []*ent.Observation) (*Diagnostic, error) 
 	return out, nil
 }
 
-// observationsFor returns a territory's observations of an indicator and metric.
-func (svc *Service) observationsFor(ctx context.Context, t *ent.Territory, ind indicator, metric planning.Metric) ([]*ent.Observation, error) {
-	q := svc.client.Observation.Query().Where(observation.TerritoryID(t.ID), observation.MetricEQ(metric))
+// observationsOf returns a territory's observations of an indicator, by metric, oldest
+// first: a lever's, or a sector's own (not its levers').
+func (svc *Service) observationsOf(ctx context.Context, t *ent.Territory, ind indicator) (map[planning.Metric][]*ent.Observation, error) {
+	q := svc.client.Observation.Query().Where(observation.TerritoryID(t.ID))
 	switch {
 	case ind.lever != nil:
 		q.Where(observation.LeverID(ind.lever.ID))
 	case ind.sector != nil:
 		q.Where(observation.SectorID(ind.sector.ID), observation.LeverIDIsNil())
 	}
-	return q.Order(ent.Asc(observation.FieldYear)).All(ctx)
+	obs, err := q.Order(ent.Asc(observation.FieldYear), ent.Asc(observation.FieldID)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[planning.Metric][]*ent.Observation{}
+	for _, o := range obs {
+		out[o.Metric] = append(out[o.Metric], o)
+	}
+	return out, nil
 }
 
-// Diagnostic is where a territory stands against its objective for a lever or a sector:
-// of the metric asked, else the first of physical, emissions avoided, emissions that has
-// an objective. Nil when there is none.
+// Diagnostic is where a territory stands against its objective for a lever or a sector,
+// at any level (goalsOf): in the metric asked, else in the first of physical, emissions
+// avoided, emissions that has an objective and observations, else the first that has an
+// objective. A sector's objective is its own, or the sum of its levers' (sectorGoal). Nil
+// when there is none.
 func (svc *Service) Diagnostic(ctx context.Context, t *ent.Territory, leverCode, sectorCode *string, metric *planning.Metric) (*Diagnostic, error) {
 	ind, err := svc.resolveIndicator(ctx, leverCode, sectorCode, true)
 	if err != nil {
@@ -147,25 +154,56 @@ func (svc *Service) Diagnostic(ctx context.Context, t *ent.Territory, leverCode,
 	if metric != nil {
 		metrics = []planning.Metric{*metric}
 	}
+	goals, err := svc.goalsFor(ctx, t, indicatorQuery(ind))
+	if err != nil {
+		return nil, err
+	}
+	obs, err := svc.observationsOf(ctx, t, ind)
+	if err != nil {
+		return nil, err
+	}
+	var first *goal
 	for _, m := range metrics {
-		os, err := svc.objectivesFor(ctx, t, ind, m)
-		if err != nil {
-			return nil, err
-		}
-		if len(os) == 0 {
+		g := indicatorGoal(goals, ind, m)
+		if g == nil {
 			continue
 		}
-		obs, err := svc.observationsFor(ctx, t, ind, m)
-		if err != nil {
-			return nil, err
+		if len(obs[m]) > 0 {
+			return diagnose(g, obs[m])
 		}
-		return diagnose(os, obs)
+		if first == nil {
+			first = g
+		}
 	}
-	return nil, nil
+	if first == nil {
+		return nil, nil
+	}
+	return diagnose(first, nil)
 }
 
-// Breakdown splits a territory's objective over its descendants of one level with the
-// key asked for (population by default): the parts add up exactly to the whole.
+// levelsBelow lists the levels below a level, for messages.
+func levelsBelow(l hierarchy.Level) string {
+	var below []string
+	for _, x := range hierarchy.Levels {
+		if x.Rank() > l.Rank() {
+			below = append(below, string(x))
+		}
+	}
+	switch len(below) {
+	case 0:
+		return "none"
+	case 1:
+		return below[0]
+	}
+	return strings.Join(below[:len(below)-1], ", ") + " or " + below[len(below)-1]
+}
+
+// Breakdown splits a territory's objective (goalsOf; a sector's is its own or the sum of
+// its levers') over its descendants of one level by the rule of shares
+// (hierarchy.Cover): each child gets its share of the territory's population, and the
+// part no child covers is the unallocated part. An OBSERVATION or CUSTOM key spreads the
+// covered part by its own weights. The parts and the unallocated part add up exactly to
+// the whole at the unit's precision.
 func (svc *Service) Breakdown(ctx context.Context, t *ent.Territory, leverCode, sectorCode *string, level hierarchy.Level, metricArg *planning.Metric, key *BreakdownKeyInput) (*Breakdown, error) {
 	metric := planning.GHGAvoided
 	if metricArg != nil {
@@ -175,27 +213,30 @@ func (svc *Service) Breakdown(ctx context.Context, t *ent.Territory, leverCode, 
 	if err != nil {
 		return nil, err
 	}
-	if hierarchy.Level(level).Rank() <= hierarchy.Level(t.Level).Rank() {
-		return nil, badInput("level %s is not below %s", level, t.Level)
+	if level.Rank() <= hierarchy.Level(t.Level).Rank() {
+		return nil, badInput("level %s is not below %s: give %s", level, t.Level, levelsBelow(t.Level))
 	}
-	os, err := svc.objectivesFor(ctx, t, ind, metric)
+	goals, err := svc.goalsFor(ctx, t, indicatorQuery(ind))
 	if err != nil {
 		return nil, err
 	}
-	if len(os) == 0 {
+	g := indicatorGoal(goals, ind, metric)
+	if g == nil {
 		return nil, notFound("%s %s has no %s objective for %s", t.Level, t.Code, metric, ind.code())
 	}
 	if metric == planning.Physical && ind.lever != nil && !ind.lever.Extensive {
 		return nil, badInput("lever %s: %q is not a quantity that adds up over territories, so it cannot be broken down",
 			ind.lever.Code, deref(ind.lever.PhysicalUnit))
 	}
-	base, target, unit := sumObjectives(os)
-	ws, err := populationWeights(ctx, svc.client, []int{t.ID}, []hierarchy.Level{level})
+	cvs, err := covers(ctx, svc.client, []int{t.ID}, []hierarchy.Level{level})
 	if err != nil {
 		return nil, err
 	}
-	children := ws[t.ID]
-	terrs, err := svc.client.Territory.Query().Where(territory.IDIn(childIDs(children)...)).All(ctx)
+	cv := cvs[t.ID][level]
+	if cv == nil {
+		cv = newChildCover(t.Population, nil)
+	}
+	terrs, err := svc.client.Territory.Query().Where(territory.IDIn(cv.ids()...)).All(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -203,31 +244,29 @@ func (svc *Service) Breakdown(ctx context.Context, t *ent.Territory, leverCode, 
 	for _, x := range terrs {
 		byID[x.ID] = x
 	}
-	sort.Slice(children, func(i, j int) bool { return byID[children[i].ID].Code < byID[children[j].ID].Code })
 	kind := objective.BreakdownKeyPOPULATION
 	if key != nil {
 		kind = key.Kind
 	}
-	weights := make([]float64, len(children))
+	var weights []float64
 	switch kind {
 	case objective.BreakdownKeyPOPULATION:
-		for i, c := range children {
-			weights[i] = c.weight()
+		weights = cv.cover.Weights()
+	case objective.BreakdownKeyOBSERVATION, objective.BreakdownKeyCUSTOM:
+		var kw []float64
+		if kind == objective.BreakdownKeyOBSERVATION {
+			kw, err = svc.observationWeights(ctx, cv.children, byID, key)
+		} else {
+			kw, err = customWeights(cv.children, byID, key)
 		}
-	case objective.BreakdownKeyOBSERVATION:
-		if weights, err = svc.observationWeights(ctx, children, byID, key); err != nil {
+		if err != nil {
 			return nil, err
 		}
-	case objective.BreakdownKeyCUSTOM:
-		if weights, err = customWeights(children, byID, key); err != nil {
-			return nil, err
+		if weights = cv.cover.Spread(kw); weights == nil {
+			return nil, badInput("%s breakdown: %v", kind, planning.ErrNoWeight)
 		}
 	}
-	targets, err := planning.Split(target.Value, weights)
-	if err != nil {
-		return nil, badInput("%s breakdown: %v", kind, err)
-	}
-	bases, err := planning.Split(base.Value, weights)
+	sg, err := splitGoalOver(g, weights)
 	if err != nil {
 		return nil, badInput("%s breakdown: %v", kind, err)
 	}
@@ -235,11 +274,21 @@ func (svc *Service) Breakdown(ctx context.Context, t *ent.Territory, leverCode, 
 	for _, w := range weights {
 		total += w
 	}
-	out := &Breakdown{Parent: t, Lever: ind.lever, Sector: ind.sector, Metric: metric, Unit: unit, Key: kind,
-		BaselineYear: base.Year, TargetYear: target.Year, BaselineValue: base.Value, TargetValue: target.Value}
-	for i, c := range children {
-		out.Shares = append(out.Shares, &BreakdownShare{Territory: byID[c.ID], Weight: weights[i] / total,
-			BaselineValue: planning.FromMicro(bases[i]), TargetValue: planning.FromMicro(targets[i])})
+	share := func(w float64) float64 {
+		if total > 0 {
+			return planning.Round(w/total, planning.Share)
+		}
+		return 0
+	}
+	n := len(cv.children)
+	out := &Breakdown{Parent: t, Lever: ind.lever, Sector: ind.sector, Metric: metric, Unit: g.unit, Key: kind,
+		BaselineYear: g.baselineYear, TargetYear: g.targetYear, BaselineValue: g.baseline, TargetValue: g.target,
+		Shares: make([]*BreakdownShare, 0, n),
+		Unallocated: &BreakdownUnallocated{Population: int(cv.cover.Unallocated), Weight: share(weights[n]),
+			BaselineValue: sg.bases[n], TargetValue: sg.targets[n]}}
+	for i, c := range cv.children {
+		out.Shares = append(out.Shares, &BreakdownShare{Territory: byID[c.ID], Population: int(cv.cover.Inside[i]),
+			Weight: share(weights[i]), BaselineValue: sg.bases[i], TargetValue: sg.targets[i]})
 	}
 	return out, nil
 }
@@ -331,40 +380,44 @@ func customWeights(children []child, byID map[int]*ent.Territory, key *Breakdown
 	return weights, nil
 }
 
-// Dashboard is a territory's page: per sector its levers with their objectives, latest
-// observation and diagnostic. Four statements whatever the number of sectors and levers
-// (objectives with their levers and sectors, observations).
+// Dashboard is a territory's page, at any level (goalsOf): one row per sector of the
+// national inventory that has objectives (planning.InventorySector: a sector and its
+// subdivisions together), each with its own objectives and its levers, their goals,
+// latest observation and diagnostic. Five statements whatever the number of sectors and
+// levers (objectives, sectors, levers, observations), seven for a commune.
 func (svc *Service) Dashboard(ctx context.Context, t *ent.Territory) ([]*SectorSummary, error) {
-	all, err := svc.client.Objective.Query().Where(objective.TerritoryID(t.ID)).
-		WithLever(func(q *ent.LeverQuery) { q.WithSector() }).WithSector().
-		Order(ent.Asc(objective.FieldID)).All(ctx)
+	goals, err := svc.goalsFor(ctx, t, goalQuery{})
 	if err != nil {
 		return nil, err
 	}
+	tree, err := svc.sectorTree(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var leverIDs []int
+	for _, g := range goals {
+		if g.leverID != nil {
+			leverIDs = append(leverIDs, *g.leverID)
+		}
+	}
+	levers := map[int]*ent.Lever{}
+	if len(leverIDs) > 0 {
+		ls, err := svc.client.Lever.Query().Where(lever.IDIn(leverIDs...)).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range ls {
+			levers[l.ID] = l
+		}
+	}
 	obs, err := svc.client.Observation.Query().Where(observation.TerritoryID(t.ID)).
-		Order(ent.Asc(observation.FieldYear)).All(ctx)
+		Order(ent.Asc(observation.FieldYear), ent.Asc(observation.FieldID)).All(ctx)
 	if err != nil {
 		return nil, err
 	}
 	type leverKey struct {
 		lever  int
 		metric planning.Metric
-	}
-	byLever := map[leverKey][]*ent.Objective{}
-	levers := map[int]*ent.Lever{}
-	sectors := map[int]*ent.Sector{}
-	sectorOwn := map[int][]*ent.Objective{}
-	for _, o := range all {
-		switch {
-		case o.Edges.Lever != nil:
-			levers[o.Edges.Lever.ID] = o.Edges.Lever
-			sectors[o.Edges.Lever.Edges.Sector.ID] = o.Edges.Lever.Edges.Sector
-			k := leverKey{o.Edges.Lever.ID, o.Metric}
-			byLever[k] = append(byLever[k], o)
-		case o.Edges.Sector != nil:
-			sectors[o.Edges.Sector.ID] = o.Edges.Sector
-			sectorOwn[o.Edges.Sector.ID] = append(sectorOwn[o.Edges.Sector.ID], o)
-		}
 	}
 	obsByLever := map[leverKey][]*ent.Observation{}
 	for _, o := range obs {
@@ -373,45 +426,84 @@ func (svc *Service) Dashboard(ctx context.Context, t *ent.Territory) ([]*SectorS
 			obsByLever[k] = append(obsByLever[k], o)
 		}
 	}
-	summaries := map[int]*SectorSummary{}
-	for id, s := range sectors {
-		summaries[id] = &SectorSummary{Sector: s, Objectives: preferOwn(sectorOwn[id])}
+	rows := map[int]*SectorSummary{}
+	ghg := map[int]int64{} // national sector -> ktCO2e in thousandths
+	row := func(sectorID int) *SectorSummary {
+		n := tree.national[sectorID]
+		if n == nil {
+			return nil
+		}
+		if rows[n.ID] == nil {
+			rows[n.ID] = &SectorSummary{Sector: n, Objectives: []*ent.Objective{}, Levers: []*LeverSummary{}}
+		}
+		return rows[n.ID]
 	}
-	for id, l := range levers {
-		ghg := preferOwn(byLever[leverKey{id, planning.GHGAvoided}])
-		phys := preferOwn(byLever[leverKey{id, planning.Physical}])
-		ls := &LeverSummary{Lever: l, Objectives: append(append([]*ent.Objective{}, ghg...), phys...)}
-		sum := summaries[l.Edges.Sector.ID]
-		if len(ghg) > 0 {
-			_, tg, _ := sumObjectives(ghg)
-			ls.GhgAvoided = &tg.Value
-			sum.GhgAvoided += tg.Value
+	byLever := map[int]*LeverSummary{}
+	leverSector := map[int]int{}
+	for _, g := range goals {
+		if g.sectorID == nil {
+			continue // the all-sector total has no row
 		}
-		if len(phys) > 0 {
-			_, tg, _ := sumObjectives(phys)
-			ls.PhysicalTarget = &tg.Value
+		r := row(*g.sectorID)
+		if r == nil {
+			continue
 		}
-		for _, o := range ls.Objectives {
-			sum.Derived = sum.Derived || o.Derived
+		r.Derived = r.Derived || g.derived
+		if g.leverID == nil {
+			r.Objectives = append(r.Objectives, g.from...)
+			continue
+		}
+		l := levers[*g.leverID]
+		leverSector[l.ID] = *g.sectorID
+		ls := byLever[l.ID]
+		if ls == nil {
+			ls = &LeverSummary{Lever: l, Objectives: []*ent.Objective{}}
+			byLever[l.ID] = ls
+			r.Levers = append(r.Levers, ls)
+		}
+		switch g.metric {
+		case planning.GHGAvoided:
+			v := g.target
+			ls.GhgAvoided = &v
+			ghg[r.Sector.ID] += planning.ToUnits(v, planning.KtCO2e)
+		case planning.Physical:
+			v := g.target
+			ls.PhysicalTarget = &v
+		}
+	}
+	for _, ls := range byLever {
+		id := ls.Lever.ID
+		gg, phys := leverGoal(goals, id, planning.GHGAvoided), leverGoal(goals, id, planning.Physical)
+		for _, g := range []*goal{gg, phys} {
+			if g != nil {
+				ls.Objectives = append(ls.Objectives, g.from...)
+			}
 		}
 		physObs := obsByLever[leverKey{id, planning.Physical}]
 		if n := len(physObs); n > 0 {
 			ls.Latest = physObs[n-1]
 		}
-		if len(phys) > 0 {
+		if phys != nil {
 			ls.Diagnostic, err = diagnose(phys, physObs)
 		} else {
-			ls.Diagnostic, err = diagnose(ghg, obsByLever[leverKey{id, planning.GHGAvoided}])
+			ls.Diagnostic, err = diagnose(gg, obsByLever[leverKey{id, planning.GHGAvoided}])
 		}
 		if err != nil {
 			return nil, err
 		}
-		sum.Levers = append(sum.Levers, ls)
 	}
-	out := make([]*SectorSummary, 0, len(summaries))
-	for _, s := range summaries {
-		sort.Slice(s.Levers, func(i, j int) bool { return s.Levers[i].Lever.Code < s.Levers[j].Lever.Code })
-		out = append(out, s)
+	out := make([]*SectorSummary, 0, len(rows))
+	for _, r := range rows {
+		r.GhgAvoided = planning.FromUnits(ghg[r.Sector.ID], planning.KtCO2e)
+		sort.Slice(r.Levers, func(i, j int) bool {
+			a, b := r.Levers[i].Lever, r.Levers[j].Lever
+			ra, rb := planning.SectorRank(tree.byID[leverSector[a.ID]].Code), planning.SectorRank(tree.byID[leverSector[b.ID]].Code)
+			if ra != rb {
+				return ra < rb
+			}
+			return a.Code < b.Code
+		})
+		out = append(out, r)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		return planning.SectorRank(out[i].Sector.Code) < planning.SectorRank(out[j].Sector.Code)

@@ -15,7 +15,6 @@ import (
 	"entgo.io/contrib/entgql"
 
 	"github.com/cop-territoriales/cop-api/ent"
-	"github.com/cop-territoriales/cop-api/ent/objective"
 	"github.com/cop-territoriales/cop-api/ent/observation"
 	"github.com/cop-territoriales/cop-api/ent/predicate"
 	"github.com/cop-territoriales/cop-api/ent/territory"
@@ -326,6 +325,11 @@ func (svc *Service) RollupByOrdered(ctx context.Context, t *ent.Territory, group
 	if err != nil || order == nil {
 		return rows, err
 	}
+	// The unallocated row holds what no row does: it is not ranked and stays last.
+	var unallocated *RollupRow
+	if n := len(rows); n > 0 && rows[n-1].Unallocated {
+		rows, unallocated = rows[:n-1], rows[n-1]
+	}
 	// A row's code breaks ties; a CHILD row's figure is per its own inhabitants, a
 	// SECTOR or LEVER row's per t's.
 	code := func(row *RollupRow) string {
@@ -352,6 +356,9 @@ func (svc *Service) RollupByOrdered(ctx context.Context, t *ent.Territory, group
 		if ranks[i] > 0 {
 			row.Rank = &ranks[i]
 		}
+	}
+	if unallocated != nil {
+		rows = append(rows, unallocated)
 	}
 	return rows, nil
 }
@@ -422,24 +429,20 @@ func (svc *Service) Compare(ctx context.Context, keys []*TerritoryKey, leverCode
 		}
 	}
 
-	// What each territory is measured against, as objectivesFor and observationsFor
-	// select it for one territory: a lever's records, or a sector's own.
-	oq := svc.client.Objective.Query().Where(objective.TerritoryIDIn(ids...))
+	// What each territory is measured against (goalsOf, the rule of every level), and
+	// the observations of the indicator: a lever's records, or a sector's own.
+	goals, err := svc.goalsOf(ctx, ts, indicatorQuery(ind))
+	if err != nil {
+		return nil, fmt.Errorf("compare objectives: %w", err)
+	}
 	obq := svc.client.Observation.Query().Where(observation.TerritoryIDIn(ids...))
 	if ind.lever != nil {
-		oq.Where(objective.LeverID(ind.lever.ID))
 		obq.Where(observation.LeverID(ind.lever.ID))
 	} else {
-		oq.Where(objective.SectorID(ind.sector.ID), objective.LeverIDIsNil())
 		obq.Where(observation.SectorID(ind.sector.ID), observation.LeverIDIsNil())
 	}
 	if metric != nil {
-		oq.Where(objective.MetricEQ(*metric))
 		obq.Where(observation.MetricEQ(*metric))
-	}
-	objs, err := oq.WithLever().WithSector().Order(ent.Asc(objective.FieldID)).All(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("compare objectives: %w", err)
 	}
 	obs, err := obq.WithLever().WithSector().Order(ent.Asc(observation.FieldYear), ent.Asc(observation.FieldID)).All(ctx)
 	if err != nil {
@@ -448,11 +451,6 @@ func (svc *Service) Compare(ctx context.Context, keys []*TerritoryKey, leverCode
 	type tm struct {
 		territory int
 		metric    planning.Metric
-	}
-	objsBy := map[tm][]*ent.Objective{}
-	for _, o := range objs {
-		k := tm{o.TerritoryID, o.Metric}
-		objsBy[k] = append(objsBy[k], o)
 	}
 	obsBy := map[tm][]*ent.Observation{}
 	for _, o := range obs {
@@ -477,17 +475,19 @@ func (svc *Service) Compare(ctx context.Context, keys []*TerritoryKey, leverCode
 			metrics = []planning.Metric{*metric}
 		}
 		for _, m := range metrics {
-			os := preferOwn(objsBy[tm{t.ID, m}])
-			if len(os) == 0 && metric == nil {
+			g := indicatorGoal(goals[t.ID], ind, m)
+			if g == nil && metric == nil {
 				continue
 			}
 			c.Metric = &m
-			c.Objectives = append(c.Objectives, os...)
+			if g != nil {
+				c.Objectives = append(c.Objectives, g.from...)
+			}
 			ob := obsBy[tm{t.ID, m}]
 			if n := len(ob); n > 0 {
 				c.Latest = ob[n-1]
 			}
-			if c.Diagnostic, err = diagnose(os, ob); err != nil {
+			if c.Diagnostic, err = diagnose(g, ob); err != nil {
 				return nil, err
 			}
 			break

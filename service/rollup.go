@@ -11,7 +11,6 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/action"
 	"github.com/cop-territoriales/cop-api/ent/ancestry"
 	"github.com/cop-territoriales/cop-api/ent/commitment"
-	"github.com/cop-territoriales/cop-api/ent/objective"
 	"github.com/cop-territoriales/cop-api/ent/rollupcell"
 	"github.com/cop-territoriales/cop-api/ent/territory"
 	"github.com/cop-territoriales/cop-api/hierarchy"
@@ -57,15 +56,44 @@ type statusAmount struct {
 }
 
 // Amounts adds up the actions, commitments and objectives of every territory inside each
-// of the given territories, in three statements whatever their number. Rows are keyed by
+// of the given territories, in four statements whatever their number. Rows are keyed by
 // territory id, or by sector or lever id (0 for none) when key says so, in which case
 // ids should hold one territory. It reads the roll-up cells that writes keep current,
 // unless the filter needs the records themselves (a year, carrier levels).
 func (svc *Service) Amounts(ctx context.Context, ids []int, key RollupKey, f RollupQuery) (map[int]*Amounts, error) {
-	c := svc.client
-	if f.Year != nil || len(f.CarrierLevels) > 0 {
-		return svc.RollupLive(ctx, ids, key, f)
+	ts, err := svc.client.Territory.Query().Where(territory.IDIn(ids...)).All(ctx)
+	if err != nil {
+		return nil, err
 	}
+	return svc.amountsOf(ctx, ts, key, f)
+}
+
+// amountsOf is Amounts for territories already read.
+func (svc *Service) amountsOf(ctx context.Context, ts []*ent.Territory, key RollupKey, f RollupQuery) (map[int]*Amounts, error) {
+	var out map[int]*Amounts
+	var err error
+	if f.Year != nil || len(f.CarrierLevels) > 0 {
+		out, err = svc.liveRecords(ctx, idsOf(ts), key, f)
+	} else {
+		out, err = svc.cellRecords(ctx, idsOf(ts), key, f)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out, svc.addGoals(ctx, ts, key, f, rowGetter(out))
+}
+
+func idsOf(ts []*ent.Territory) []int {
+	ids := make([]int, len(ts))
+	for i, t := range ts {
+		ids[i] = t.ID
+	}
+	return ids
+}
+
+// cellRecords adds up the actions and commitments of the roll-up cells.
+func (svc *Service) cellRecords(ctx context.Context, ids []int, key RollupKey, f RollupQuery) (map[int]*Amounts, error) {
+	c := svc.client
 	out := map[int]*Amounts{}
 	get := rowGetter(out)
 	q := c.RollupCell.Query().Where(rollupcell.AncestorIDIn(ids...))
@@ -129,12 +157,29 @@ func (svc *Service) Amounts(ctx context.Context, ids []int, key RollupKey, f Rol
 		v.KtCO2e += r.Kt
 		a.Committed[access.CommitmentStatus(r.Status)] = v
 	}
-	return out, addObjectives(ctx, c, ids, key, f, get)
+	return out, nil
 }
 
 // RollupLive computes a roll-up from the actions and commitments themselves: what Amounts
 // does when the filter needs them, and the reference its cells are tested against.
 func (svc *Service) RollupLive(ctx context.Context, ids []int, key RollupKey, f RollupQuery) (map[int]*Amounts, error) {
+	ts, err := svc.client.Territory.Query().Where(territory.IDIn(ids...)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, err := svc.liveRecords(ctx, ids, key, f)
+	if err != nil {
+		return nil, err
+	}
+	return out, svc.addGoals(ctx, ts, key, f, rowGetter(out))
+}
+
+// ByCarrier keys liveRecords' rows by carrier territory, each record counted whole (not
+// weighted): for ids holding one territory, what each carrier inside it holds.
+const ByCarrier RollupKey = "carrier"
+
+// liveRecords adds up the actions and commitments themselves.
+func (svc *Service) liveRecords(ctx context.Context, ids []int, key RollupKey, f RollupQuery) (map[int]*Amounts, error) {
 	c := svc.client
 	out := map[int]*Amounts{}
 	get := rowGetter(out)
@@ -148,8 +193,16 @@ func (svc *Service) RollupLive(ctx context.Context, ids []int, key RollupKey, f 
 			return "COALESCE(" + s.C("sector_id") + ", 0)"
 		case ByLever:
 			return "COALESCE(" + s.C("lever_id") + ", 0)"
+		case ByCarrier:
+			return s.C("territory_id")
 		}
 		return an.C(ancestry.FieldAncestorID)
+	}
+	weight := func(an *sql.SelectTable) string {
+		if key == ByCarrier {
+			return "1"
+		}
+		return an.C(ancestry.FieldWeight)
 	}
 	join := func(s *sql.Selector) *sql.SelectTable {
 		an := sql.Table(ancestry.Table).As("an")
@@ -186,9 +239,9 @@ func (svc *Service) RollupLive(ctx context.Context, ids []int, key RollupKey, f 
 		an := join(s)
 		k := keyExpr(s, an)
 		s.Select(sql.As(k, "k"), sql.As("COUNT(*)", "n"),
-			sql.As("COALESCE(SUM("+an.C(ancestry.FieldWeight)+"), 0)", "share"),
-			sql.As("COALESCE(SUM("+s.C(action.FieldBudget)+" * "+an.C(ancestry.FieldWeight)+"), 0)", "budget"),
-			sql.As("COALESCE(SUM(COALESCE("+s.C(action.FieldEffectKtco2e)+", 0) * "+an.C(ancestry.FieldWeight)+"), 0)", "effect")).
+			sql.As("COALESCE(SUM("+weight(an)+"), 0)", "share"),
+			sql.As("COALESCE(SUM("+s.C(action.FieldBudget)+" * "+weight(an)+"), 0)", "budget"),
+			sql.As("COALESCE(SUM(COALESCE("+s.C(action.FieldEffectKtco2e)+", 0) * "+weight(an)+"), 0)", "effect")).
 			GroupBy(k)
 	}).Scan(ctx, &arows)
 	if err != nil {
@@ -220,7 +273,7 @@ func (svc *Service) RollupLive(ctx context.Context, ids []int, key RollupKey, f 
 		an := join(s)
 		k := keyExpr(s, an)
 		s.Select(sql.As(k, "k"), s.C(commitment.FieldStatus), sql.As("COUNT(*)", "n"),
-			sql.As("COALESCE(SUM(COALESCE("+s.C(commitment.FieldKtco2e)+", 0) * "+an.C(ancestry.FieldWeight)+"), 0)", "kt")).
+			sql.As("COALESCE(SUM(COALESCE("+s.C(commitment.FieldKtco2e)+", 0) * "+weight(an)+"), 0)", "kt")).
 			GroupBy(k, s.C(commitment.FieldStatus))
 	}).Scan(ctx, &crows)
 	if err != nil {
@@ -229,51 +282,33 @@ func (svc *Service) RollupLive(ctx context.Context, ids []int, key RollupKey, f 
 	for _, r := range crows {
 		get(r.K).Committed[access.CommitmentStatus(r.Status)] = statusAmount{KtCO2e: r.Kt, Count: r.N}
 	}
-
-	return out, addObjectives(ctx, c, ids, key, f, get)
+	return out, nil
 }
 
-// addObjectives adds the territories' GHG objectives: their own per lever, else the
-// derived ones.
-func addObjectives(ctx context.Context, c *ent.Client, ids []int, key RollupKey, f RollupQuery, get func(int) *Amounts) error {
-	oq := c.Objective.Query().Where(objective.TerritoryIDIn(ids...), objective.MetricEQ(planning.GHGAvoided), objective.LeverIDNotNil())
-	if len(f.Sectors) > 0 {
-		oq.Where(objective.SectorIDIn(f.Sectors...))
-	}
-	if f.Lever != nil {
-		oq.Where(objective.LeverID(*f.Lever))
-	}
-	objs, err := oq.All(ctx)
+// addGoals adds the territories' GHG objectives: the sum of their levers' goals
+// (goalsOf), by territory, sector or lever.
+func (svc *Service) addGoals(ctx context.Context, ts []*ent.Territory, key RollupKey, f RollupQuery, get func(int) *Amounts) error {
+	goals, err := svc.goalsOf(ctx, ts, goalQuery{lever: f.Lever, sectors: f.Sectors,
+		metrics: []planning.Metric{planning.GHGAvoided}, leversOnly: true})
 	if err != nil {
 		return fmt.Errorf("roll up objectives: %w", err)
 	}
-	// What each territory is measured against, per lever: planning.PreferOwn.
-	type tl struct{ territory, lever int }
-	byTL := map[tl][]*ent.Objective{}
-	var order []tl
-	for _, o := range objs {
-		k := tl{o.TerritoryID, *o.LeverID}
-		if byTL[k] == nil {
-			order = append(order, k)
-		}
-		byTL[k] = append(byTL[k], o)
-	}
-	for _, k := range order {
-		for _, o := range preferOwn(byTL[k]) {
-			row := o.TerritoryID
+	sums := map[int]int64{}
+	for _, t := range ts {
+		for _, g := range goals[t.ID] {
+			row := t.ID
 			switch key {
 			case BySector:
-				row = deref0(o.SectorID)
+				row = deref0(g.sectorID)
 			case ByLever:
-				row = *o.LeverID
+				row = *g.leverID
 			}
-			a := get(row)
-			v := o.TargetValue
-			if a.ObjectiveKtCO2e != nil {
-				v += *a.ObjectiveKtCO2e
-			}
-			a.ObjectiveKtCO2e = &v
+			sums[row] += planning.ToUnits(g.target, planning.KtCO2e)
 		}
+	}
+	for row, v := range sums {
+		obj := planning.FromUnits(v, planning.KtCO2e)
+		get(row).ObjectiveKtCO2e = &obj
 	}
 	return nil
 }

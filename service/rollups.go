@@ -8,9 +8,8 @@ import (
 	"github.com/cop-territoriales/cop-api/ent"
 	"github.com/cop-territoriales/cop-api/ent/ancestry"
 	"github.com/cop-territoriales/cop-api/ent/commitment"
+	"github.com/cop-territoriales/cop-api/ent/cop"
 	"github.com/cop-territoriales/cop-api/ent/lever"
-	"github.com/cop-territoriales/cop-api/ent/objective"
-	"github.com/cop-territoriales/cop-api/ent/sector"
 	"github.com/cop-territoriales/cop-api/ent/territory"
 	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/planning"
@@ -38,49 +37,50 @@ func (svc *Service) rollupQuery(ctx context.Context, f *RollupFilter) (RollupQue
 	return out, nil
 }
 
-// toRollup turns amounts into the API's roll-up, with coverage and gap.
+// toRollup turns amounts into the API's roll-up, with coverage and gap, rounded to the
+// decimals of their units (planning.Round).
 func toRollup(a *Amounts) *Rollup {
 	out := &Rollup{Committed: []*StatusAmount{}}
 	if a == nil {
 		return out
 	}
 	out.ActionCount = int(a.ActionCount)
-	out.ActionShare, out.Budget, out.EffectKtco2e = a.ActionShare, a.Budget, a.EffectKtCO2e
+	out.ActionShare = planning.Round(a.ActionShare, planning.Share)
+	out.Budget = planning.Round(a.Budget, planning.Euro)
+	out.EffectKtco2e = planning.Round(a.EffectKtCO2e, planning.KtCO2e)
 	for _, s := range commitmentStatuses {
 		if v, ok := a.Committed[s]; ok {
-			out.Committed = append(out.Committed, &StatusAmount{Status: s, Ktco2e: v.KtCO2e, Count: int(v.Count)})
+			out.Committed = append(out.Committed, &StatusAmount{Status: s, Ktco2e: planning.Round(v.KtCO2e, planning.KtCO2e), Count: int(v.Count)})
 		}
 	}
-	out.AdoptedKtco2e = a.Committed[access.Adopted].KtCO2e
+	out.AdoptedKtco2e = planning.Round(a.Committed[access.Adopted].KtCO2e, planning.KtCO2e)
 	if a.ObjectiveKtCO2e != nil {
-		obj := *a.ObjectiveKtCO2e
+		obj := planning.Round(*a.ObjectiveKtCO2e, planning.KtCO2e)
 		out.ObjectiveKtco2e = &obj
 		cov, gap := planning.Coverage(obj, out.AdoptedKtco2e)
-		out.Coverage, out.Gap = cov, &gap
+		out.Coverage, out.Gap = planning.RoundPtr(cov, planning.Share), planning.RoundPtr(&gap, planning.KtCO2e)
 	}
 	return out
 }
 
 // Rollup adds up the actions and commitments of every territory inside t, each for the
-// share of its carrier's population living in t, against t's objective.
+// share of its carrier's population living in t, against t's objective (goalsOf).
 func (svc *Service) Rollup(ctx context.Context, t *ent.Territory, f *RollupFilter) (*Rollup, error) {
 	q, err := svc.rollupQuery(ctx, f)
 	if err != nil {
 		return nil, err
 	}
-	m, err := svc.Amounts(ctx, []int{t.ID}, ByTerritory, q)
+	m, err := svc.amountsOf(ctx, []*ent.Territory{t}, ByTerritory, q)
 	if err != nil {
 		return nil, err
 	}
 	return toRollup(m[t.ID]), nil
 }
 
-// nestedLevels are the levels whose territories partition any larger one, so that child
-// rows add up to their parent.
-var nestedLevels = map[hierarchy.Level]bool{hierarchy.Region: true, hierarchy.Department: true, hierarchy.Commune: true}
-
-// RollupBy is a roll-up in rows: one per sector, per lever, or per territory of a level
-// below t (CHILD).
+// RollupBy is a roll-up in rows: one per sector of the national inventory (a sector and
+// its subdivisions together, planning.InventorySector), per lever, or per territory of a
+// level below t (CHILD, childRows), with a last row for what no sector, lever or child
+// holds; the rows add up to t's roll-up.
 func (svc *Service) RollupBy(ctx context.Context, t *ent.Territory, group RollupGroup, level *hierarchy.Level, f *RollupFilter) ([]*RollupRow, error) {
 	q, err := svc.rollupQuery(ctx, f)
 	if err != nil {
@@ -88,35 +88,43 @@ func (svc *Service) RollupBy(ctx context.Context, t *ent.Territory, group Rollup
 	}
 	switch group {
 	case RollupGroupChild:
-		if level == nil || !nestedLevels[*level] || hierarchy.Level(*level).Rank() <= hierarchy.Level(t.Level).Rank() {
-			return nil, badInput("CHILD rows need a level below %s that splits it exactly: REGION, DEPARTMENT or COMMUNE", t.Level)
-		}
-		children, err := svc.client.Territory.Query().Where(descendantsOf(t.ID, level)).Order(ent.Asc(territory.FieldCode)).All(ctx)
+		return svc.childRows(ctx, t, level, q)
+	case RollupGroupSector:
+		m, err := svc.amountsOf(ctx, []*ent.Territory{t}, BySector, q)
 		if err != nil {
 			return nil, err
 		}
-		if len(children) > MaxPageSize {
-			return nil, badInput("%d %s rows, more than %d: ask for a smaller territory", len(children), *level, MaxPageSize)
-		}
-		ids := make([]int, len(children))
-		for i, c := range children {
-			ids[i] = c.ID
-		}
-		m, err := svc.Amounts(ctx, ids, ByTerritory, q)
+		tree, err := svc.sectorTree(ctx)
 		if err != nil {
 			return nil, err
 		}
-		rows := make([]*RollupRow, len(children))
-		for i, c := range children {
-			rows[i] = &RollupRow{Territory: c, Rollup: toRollup(m[c.ID])}
+		merged := map[int]*Amounts{}
+		for id, a := range m {
+			if id == 0 {
+				continue
+			}
+			n := tree.national[id]
+			if n == nil {
+				continue
+			}
+			if merged[n.ID] == nil {
+				merged[n.ID] = newAmounts()
+			}
+			merged[n.ID].add(a)
+		}
+		var rows []*RollupRow
+		for id, a := range merged {
+			rows = append(rows, &RollupRow{Sector: tree.byID[id], Rollup: toRollup(a)})
+		}
+		sort.Slice(rows, func(i, j int) bool {
+			return planning.SectorRank(rows[i].Sector.Code) < planning.SectorRank(rows[j].Sector.Code)
+		})
+		if a, ok := m[0]; ok {
+			rows = append(rows, &RollupRow{Unallocated: true, Rollup: toRollup(a)}) // no sector
 		}
 		return rows, nil
-	case RollupGroupSector, RollupGroupLever:
-		key := BySector
-		if group == RollupGroupLever {
-			key = ByLever
-		}
-		m, err := svc.Amounts(ctx, []int{t.ID}, key, q)
+	case RollupGroupLever:
+		m, err := svc.amountsOf(ctx, []*ent.Territory{t}, ByLever, q)
 		if err != nil {
 			return nil, err
 		}
@@ -126,50 +134,129 @@ func (svc *Service) RollupBy(ctx context.Context, t *ent.Territory, group Rollup
 				ids = append(ids, id)
 			}
 		}
-		sort.Ints(ids)
+		ls, err := svc.client.Lever.Query().Where(lever.IDIn(ids...)).Order(ent.Asc(lever.FieldCode)).All(ctx)
+		if err != nil {
+			return nil, err
+		}
 		var rows []*RollupRow
-		if key == BySector {
-			ss, err := svc.client.Sector.Query().Where(sector.IDIn(ids...)).Order(ent.Asc(sector.FieldID)).All(ctx)
-			if err != nil {
-				return nil, err
-			}
-			for _, s := range ss {
-				rows = append(rows, &RollupRow{Sector: s, Rollup: toRollup(m[s.ID])})
-			}
-		} else {
-			ls, err := svc.client.Lever.Query().Where(lever.IDIn(ids...)).Order(ent.Asc(lever.FieldCode)).All(ctx)
-			if err != nil {
-				return nil, err
-			}
-			for _, l := range ls {
-				rows = append(rows, &RollupRow{Lever: l, Rollup: toRollup(m[l.ID])})
-			}
+		for _, l := range ls {
+			rows = append(rows, &RollupRow{Lever: l, Rollup: toRollup(m[l.ID])})
 		}
 		if a, ok := m[0]; ok {
-			rows = append(rows, &RollupRow{Rollup: toRollup(a)}) // no sector or lever
+			rows = append(rows, &RollupRow{Unallocated: true, Rollup: toRollup(a)}) // no lever
 		}
 		return rows, nil
 	}
 	return nil, badInput("unknown grouping %s", group)
 }
 
-// Roadmap is a region's 2030 roadmap for a COP edition: per sector, the region's
-// objectives and the adopted commitments of the territories inside it.
+// Roadmap is a region's 2030 roadmap for a COP edition: per sector of the national
+// inventory (a sector and its subdivisions together, planning.InventorySector, so that a
+// commitment on transports and the objectives of transport-voyageurs meet in one row),
+// the region's objective and the adopted commitments of the territories inside it. An
+// edition exists when the region has a COP of that edition or adopted commitments carry
+// it; any other is NOT_FOUND (Roadmaps lists those that exist).
 func (svc *Service) Roadmap(ctx context.Context, region string, edition int) (*Roadmap, error) {
-	reg, err := svc.client.Territory.Query().Where(territory.LevelEQ(hierarchy.Region), territory.Code(region)).Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, notFound("no region %q", region)
-	}
+	reg, err := svc.findRegion(ctx, region)
 	if err != nil {
 		return nil, err
 	}
-	cms, err := svc.client.Commitment.Query().
-		Where(commitment.StatusEQ(access.Adopted), commitment.CopEdition(edition),
-			commitment.HasTerritoryWith(territory.HasAncestriesWith(ancestry.AncestorID(reg.ID), ancestry.WeightGT(0)))).
-		WithTerritory().WithLever().WithSector().Order(ent.Asc(commitment.FieldID)).All(ctx)
+	cms, err := svc.adoptedCommitments(ctx, reg, &edition)
 	if err != nil {
 		return nil, err
 	}
+	if len(cms) == 0 {
+		ok, err := svc.client.Cop.Query().Where(cop.RegionID(reg.ID), cop.Edition(edition)).Exist(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, notFound("%s (%s) has no COP %d and no commitment adopted for that edition: see roadmaps(region: %q) for its editions",
+				reg.Name, reg.Code, edition, reg.Code)
+		}
+	}
+	return svc.roadmap(ctx, reg, edition, cms)
+}
+
+// Roadmaps lists a region's roadmaps, one per edition that exists (a COP of that edition,
+// or adopted commitments carrying it), oldest first.
+func (svc *Service) Roadmaps(ctx context.Context, region string) ([]*Roadmap, error) {
+	reg, err := svc.findRegion(ctx, region)
+	if err != nil {
+		return nil, err
+	}
+	cms, err := svc.adoptedCommitments(ctx, reg, nil)
+	if err != nil {
+		return nil, err
+	}
+	cops, err := svc.client.Cop.Query().Where(cop.RegionID(reg.ID)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byEdition := map[int][]*ent.Commitment{}
+	for _, c := range cops {
+		if _, ok := byEdition[c.Edition]; !ok {
+			byEdition[c.Edition] = nil
+		}
+	}
+	for _, c := range cms {
+		if c.CopEdition != nil {
+			byEdition[*c.CopEdition] = append(byEdition[*c.CopEdition], c)
+		}
+	}
+	editions := make([]int, 0, len(byEdition))
+	for e := range byEdition {
+		editions = append(editions, e)
+	}
+	sort.Ints(editions)
+	out := make([]*Roadmap, 0, len(editions))
+	for _, e := range editions {
+		rm, err := svc.roadmap(ctx, reg, e, byEdition[e])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rm)
+	}
+	return out, nil
+}
+
+// findRegion returns the region of an INSEE code; given a region's name instead, the
+// error says which code to give.
+func (svc *Service) findRegion(ctx context.Context, code string) (*ent.Territory, error) {
+	regions, err := svc.client.Territory.Query().Where(territory.LevelEQ(hierarchy.Region)).Order(ent.Asc(territory.FieldCode)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key := hierarchy.SearchKey(code)
+	for _, r := range regions {
+		if r.Code == code {
+			return r, nil
+		}
+	}
+	for _, r := range regions {
+		if hierarchy.SearchKey(r.Name) == key {
+			return nil, notFound("no region with code %q: give a region's INSEE code, %q for %s", code, r.Code, r.Name)
+		}
+	}
+	return nil, notFound("no region with code %q: give a region's INSEE code, e.g. \"53\" for Bretagne", code)
+}
+
+// adoptedCommitments returns the adopted commitments of the territories inside a region,
+// of one edition or of any, with their territory, lever and sector.
+func (svc *Service) adoptedCommitments(ctx context.Context, reg *ent.Territory, edition *int) ([]*ent.Commitment, error) {
+	q := svc.client.Commitment.Query().
+		Where(commitment.StatusEQ(access.Adopted),
+			commitment.HasTerritoryWith(territory.HasAncestriesWith(ancestry.AncestorID(reg.ID), ancestry.WeightGT(0))))
+	if edition != nil {
+		q.Where(commitment.CopEdition(*edition))
+	} else {
+		q.Where(commitment.CopEditionNotNil())
+	}
+	return q.WithTerritory().WithLever().WithSector().Order(ent.Asc(commitment.FieldID)).All(ctx)
+}
+
+// roadmap adds up a region's objectives and adopted commitments of an edition per sector.
+func (svc *Service) roadmap(ctx context.Context, reg *ent.Territory, edition int, cms []*ent.Commitment) (*Roadmap, error) {
 	// Each committing territory counts for its share inside the region (hierarchy.Rollup).
 	tids := make([]int, 0, len(cms))
 	for _, c := range cms {
@@ -186,38 +273,51 @@ func (svc *Service) Roadmap(ctx context.Context, region string, edition int) (*R
 			inside[a.TerritoryID] = a.Weight
 		}
 	}
-	objs, err := svc.client.Objective.Query().Where(objective.TerritoryID(reg.ID), objective.MetricEQ(planning.GHGAvoided),
-		objective.LeverIDNotNil(), objective.Derived(false)).WithSector().All(ctx)
+	goals, err := svc.goalsFor(ctx, reg, goalQuery{metrics: []planning.Metric{planning.GHGAvoided}, leversOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	tree, err := svc.sectorTree(ctx)
 	if err != nil {
 		return nil, err
 	}
 	rows := map[int]*RoadmapSector{}
-	row := func(s *ent.Sector) *RoadmapSector {
-		if rows[s.ID] == nil {
-			rows[s.ID] = &RoadmapSector{Sector: s, Commitments: []*ent.Commitment{}}
+	row := func(sectorID int) *RoadmapSector {
+		n := tree.national[sectorID]
+		if n == nil {
+			return nil
 		}
-		return rows[s.ID]
+		if rows[n.ID] == nil {
+			rows[n.ID] = &RoadmapSector{Sector: n, Commitments: []*ent.Commitment{}}
+		}
+		return rows[n.ID]
 	}
-	for _, o := range objs {
-		if o.Edges.Sector != nil {
-			row(o.Edges.Sector).ObjectiveKtco2e += o.TargetValue
+	objective := map[int]int64{} // national sector -> ktCO2e in thousandths
+	for _, g := range goals {
+		if g.sectorID != nil {
+			if r := row(*g.sectorID); r != nil {
+				objective[r.Sector.ID] += planning.ToUnits(g.target, planning.KtCO2e)
+			}
 		}
 	}
-	adopted := map[int]map[hierarchy.Key]float64{} // sector -> committed ktCO2e by carrier
+	adopted := map[int]map[hierarchy.Key]float64{} // national sector -> committed ktCO2e by carrier
 	links := map[hierarchy.Key]hierarchy.Link{}    // carrier -> its share in the region
 	for _, c := range cms {
-		if c.Edges.Sector == nil {
+		if c.SectorID == nil {
 			continue
 		}
-		rs := row(c.Edges.Sector)
+		rs := row(*c.SectorID)
+		if rs == nil {
+			continue
+		}
 		rs.Commitments = append(rs.Commitments, c)
 		k := hierarchy.Key{Level: hierarchy.Level(c.Edges.Territory.Level), Code: c.Edges.Territory.Code}
 		links[k] = hierarchy.Link{Child: k, Parent: regionKey, Weight: inside[c.TerritoryID]}
-		if adopted[c.Edges.Sector.ID] == nil {
-			adopted[c.Edges.Sector.ID] = map[hierarchy.Key]float64{}
+		if adopted[rs.Sector.ID] == nil {
+			adopted[rs.Sector.ID] = map[hierarchy.Key]float64{}
 		}
 		if c.Ktco2e != nil {
-			adopted[c.Edges.Sector.ID][k] += *c.Ktco2e
+			adopted[rs.Sector.ID][k] += *c.Ktco2e
 		}
 	}
 	all := make([]hierarchy.Link, 0, len(links))
@@ -225,19 +325,25 @@ func (svc *Service) Roadmap(ctx context.Context, region string, edition int) (*R
 		all = append(all, l)
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].Child.String() < all[j].Child.String() }) // a stable sum
-	for id, values := range adopted {
-		rows[id].AdoptedKtco2e = hierarchy.Rollup(all, values)[regionKey]
-	}
 	out := &Roadmap{Region: reg, Edition: edition, Sectors: []*RoadmapSector{}}
-	for _, rs := range rows {
-		rs.Coverage, rs.Gap = planning.Coverage(rs.ObjectiveKtco2e, rs.AdoptedKtco2e)
-		out.ObjectiveKtco2e += rs.ObjectiveKtco2e
-		out.AdoptedKtco2e += rs.AdoptedKtco2e
+	var totalObjective, totalAdopted int64
+	for id, rs := range rows {
+		rs.ObjectiveKtco2e = planning.FromUnits(objective[id], planning.KtCO2e)
+		if values := adopted[id]; values != nil {
+			rs.AdoptedKtco2e = planning.Round(hierarchy.Rollup(all, values)[regionKey], planning.KtCO2e)
+		}
+		cov, gap := planning.Coverage(rs.ObjectiveKtco2e, rs.AdoptedKtco2e)
+		rs.Coverage, rs.Gap = planning.RoundPtr(cov, planning.Share), planning.Round(gap, planning.KtCO2e)
+		totalObjective += objective[id]
+		totalAdopted += planning.ToUnits(rs.AdoptedKtco2e, planning.KtCO2e)
 		out.Sectors = append(out.Sectors, rs)
 	}
 	sort.Slice(out.Sectors, func(i, j int) bool {
 		return planning.SectorRank(out.Sectors[i].Sector.Code) < planning.SectorRank(out.Sectors[j].Sector.Code)
 	})
-	out.Coverage, out.Gap = planning.Coverage(out.ObjectiveKtco2e, out.AdoptedKtco2e)
+	out.ObjectiveKtco2e = planning.FromUnits(totalObjective, planning.KtCO2e)
+	out.AdoptedKtco2e = planning.FromUnits(totalAdopted, planning.KtCO2e)
+	cov, gap := planning.Coverage(out.ObjectiveKtco2e, out.AdoptedKtco2e)
+	out.Coverage, out.Gap = planning.RoundPtr(cov, planning.Share), planning.Round(gap, planning.KtCO2e)
 	return out, nil
 }

@@ -46,23 +46,27 @@ func (svc *Service) Trajectory(ctx context.Context, t *ent.Territory, leverCode,
 	if metric != nil {
 		metrics = []planning.Metric{*metric}
 	}
-	var os []*ent.Objective
+	goals, err := svc.goalsFor(ctx, t, indicatorQuery(ind))
+	if err != nil {
+		return nil, err
+	}
+	var g *goal
 	var m planning.Metric
 	for _, m = range metrics {
-		if os, err = svc.objectivesFor(ctx, t, ind, m); err != nil {
-			return nil, err
-		}
-		if len(os) > 0 {
+		if g = indicatorGoal(goals, ind, m); g != nil {
 			break
 		}
 	}
-	if len(os) == 0 && metric == nil {
+	if g == nil && metric == nil {
 		return nil, nil
 	}
-	out := &Trajectory{Metric: m, Objectives: os, Points: []TrajectoryPoint{}}
+	out := &Trajectory{Metric: m, Objectives: []*ent.Objective{}, Points: []TrajectoryPoint{}}
 	var line *planning.Line
-	if len(os) > 0 {
-		base, target, unit := sumObjectives(os)
+	if g != nil {
+		out.Objectives = g.from
+		base := planning.Point{Year: g.baselineYear, Value: g.baseline}
+		target := planning.Point{Year: g.targetYear, Value: g.target}
+		unit := g.unit
 		line = &planning.Line{Baseline: base, Target: target}
 		out.Unit = &unit
 		out.BaselineYear, out.BaselineValue = &base.Year, &base.Value

@@ -52,6 +52,16 @@ type Breakdown struct {
 	TargetValue   float64 `json:"targetValue"`
 	// One share per territory of the level, by code.
 	Shares []*BreakdownShare `json:"shares"`
+	// The part of the parent no territory of the level covers.
+	Unallocated *BreakdownUnallocated `json:"unallocated"`
+}
+
+// The part of a breakdown no territory of the level covers.
+type BreakdownUnallocated struct {
+	Population    int     `json:"population"`
+	Weight        float64 `json:"weight"`
+	BaselineValue float64 `json:"baselineValue"`
+	TargetValue   float64 `json:"targetValue"`
 }
 
 // How a breakdown weighs territories.
@@ -68,7 +78,9 @@ type BreakdownKeyInput struct {
 
 type BreakdownShare struct {
 	Territory *ent.Territory `json:"territory"`
-	// Share of the whole, between 0 and 1; the shares add up to 1.
+	// The territory's population living inside the parent.
+	Population int `json:"population"`
+	// Share of the whole, between 0 and 1; the shares and the unallocated weight add up to 1.
 	Weight        float64 `json:"weight"`
 	BaselineValue float64 `json:"baselineValue"`
 	TargetValue   float64 `json:"targetValue"`
@@ -208,7 +220,9 @@ type RollupRow struct {
 	Sector    *ent.Sector    `json:"sector,omitempty"`
 	Lever     *ent.Lever     `json:"lever,omitempty"`
 	Territory *ent.Territory `json:"territory,omitempty"`
-	Rollup    *Rollup        `json:"rollup"`
+	// The last row: what no sector, lever or child holds.
+	Unallocated bool    `json:"unallocated"`
+	Rollup      *Rollup `json:"rollup"`
 	// Rank and Value: the row's place and figure when rollupBy is ordered (rankings.go).
 	Rank  *int     `json:"rank,omitempty"`
 	Value *float64 `json:"value,omitempty"`

@@ -259,7 +259,7 @@ func createCommitment(ctx context.Context, client *ent.Client, w Write, in Commi
 			if err != nil {
 				return nil, 0, err
 			}
-			if err := c.CommitmentEvent.Create().SetCommitmentID(cm.ID).SetTo(string(cm.Status)).
+			if err := c.CommitmentEvent.Create().SetCommitmentID(cm.ID).SetTo(cm.Status).
 				SetActor(w.Principal.Actor()).Exec(ctx); err != nil {
 				return nil, 0, err
 			}
@@ -294,7 +294,7 @@ func (svc *Service) writeCommitmentUpdate(ctx context.Context, w Write, id, vers
 			return conflict("commitment %d is at version %d, not %d: read it again", id, before.Version, version)
 		}
 		if to != nil {
-			if err := c.CommitmentEvent.Create().SetCommitmentID(id).SetFrom(string(before.Status)).SetTo(string(*to)).
+			if err := c.CommitmentEvent.Create().SetCommitmentID(id).SetFrom(before.Status).SetTo(*to).
 				SetActor(w.Principal.Actor()).Exec(ctx); err != nil {
 				return err
 			}

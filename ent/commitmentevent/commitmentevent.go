@@ -3,10 +3,13 @@
 package commitmentevent
 
 import (
+	"fmt"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/cop-territoriales/cop-api/access"
 )
 
 const (
@@ -62,6 +65,26 @@ var (
 	DefaultAt func() time.Time
 )
 
+// FromValidator is a validator for the "from" field enum values. It is called by the builders before save.
+func FromValidator(f access.CommitmentStatus) error {
+	switch f {
+	case "DRAFT", "SUBMITTED", "ADOPTED", "WITHDRAWN":
+		return nil
+	default:
+		return fmt.Errorf("commitmentevent: invalid enum value for from field: %q", f)
+	}
+}
+
+// ToValidator is a validator for the "to" field enum values. It is called by the builders before save.
+func ToValidator(t access.CommitmentStatus) error {
+	switch t {
+	case "DRAFT", "SUBMITTED", "ADOPTED", "WITHDRAWN":
+		return nil
+	default:
+		return fmt.Errorf("commitmentevent: invalid enum value for to field: %q", t)
+	}
+}
+
 // OrderOption defines the ordering options for the CommitmentEvent queries.
 type OrderOption func(*sql.Selector)
 
@@ -108,3 +131,17 @@ func newCommitmentStep() *sqlgraph.Step {
 		sqlgraph.Edge(sqlgraph.M2O, false, CommitmentTable, CommitmentColumn),
 	)
 }
+
+var (
+	// access.CommitmentStatus must implement graphql.Marshaler.
+	_ graphql.Marshaler = (*access.CommitmentStatus)(nil)
+	// access.CommitmentStatus must implement graphql.Unmarshaler.
+	_ graphql.Unmarshaler = (*access.CommitmentStatus)(nil)
+)
+
+var (
+	// access.CommitmentStatus must implement graphql.Marshaler.
+	_ graphql.Marshaler = (*access.CommitmentStatus)(nil)
+	// access.CommitmentStatus must implement graphql.Unmarshaler.
+	_ graphql.Unmarshaler = (*access.CommitmentStatus)(nil)
+)

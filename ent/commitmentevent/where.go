@@ -7,6 +7,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/ent/predicate"
 )
 
@@ -60,16 +61,6 @@ func CommitmentID(v int) predicate.CommitmentEvent {
 	return predicate.CommitmentEvent(sql.FieldEQ(FieldCommitmentID, v))
 }
 
-// From applies equality check predicate on the "from" field. It's identical to FromEQ.
-func From(v string) predicate.CommitmentEvent {
-	return predicate.CommitmentEvent(sql.FieldEQ(FieldFrom, v))
-}
-
-// To applies equality check predicate on the "to" field. It's identical to ToEQ.
-func To(v string) predicate.CommitmentEvent {
-	return predicate.CommitmentEvent(sql.FieldEQ(FieldTo, v))
-}
-
 // Actor applies equality check predicate on the "actor" field. It's identical to ActorEQ.
 func Actor(v string) predicate.CommitmentEvent {
 	return predicate.CommitmentEvent(sql.FieldEQ(FieldActor, v))
@@ -101,58 +92,33 @@ func CommitmentIDNotIn(vs ...int) predicate.CommitmentEvent {
 }
 
 // FromEQ applies the EQ predicate on the "from" field.
-func FromEQ(v string) predicate.CommitmentEvent {
-	return predicate.CommitmentEvent(sql.FieldEQ(FieldFrom, v))
+func FromEQ(v access.CommitmentStatus) predicate.CommitmentEvent {
+	vc := v
+	return predicate.CommitmentEvent(sql.FieldEQ(FieldFrom, vc))
 }
 
 // FromNEQ applies the NEQ predicate on the "from" field.
-func FromNEQ(v string) predicate.CommitmentEvent {
-	return predicate.CommitmentEvent(sql.FieldNEQ(FieldFrom, v))
+func FromNEQ(v access.CommitmentStatus) predicate.CommitmentEvent {
+	vc := v
+	return predicate.CommitmentEvent(sql.FieldNEQ(FieldFrom, vc))
 }
 
 // FromIn applies the In predicate on the "from" field.
-func FromIn(vs ...string) predicate.CommitmentEvent {
-	return predicate.CommitmentEvent(sql.FieldIn(FieldFrom, vs...))
+func FromIn(vs ...access.CommitmentStatus) predicate.CommitmentEvent {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.CommitmentEvent(sql.FieldIn(FieldFrom, v...))
 }
 
 // FromNotIn applies the NotIn predicate on the "from" field.
-func FromNotIn(vs ...string) predicate.CommitmentEvent {
-	return predicate.CommitmentEvent(sql.FieldNotIn(FieldFrom, vs...))
-}
-
-// FromGT applies the GT predicate on the "from" field.
-func FromGT(v string) predicate.CommitmentEvent {
-	return predicate.CommitmentEvent(sql.FieldGT(FieldFrom, v))
-}
-
-// FromGTE applies the GTE predicate on the "from" field.
-func FromGTE(v string) predicate.CommitmentEvent {
-	return predicate.CommitmentEvent(sql.FieldGTE(FieldFrom, v))
-}
-
-// FromLT applies the LT predicate on the "from" field.
-func FromLT(v string) predicate.CommitmentEvent {
-	return predicate.CommitmentEvent(sql.FieldLT(FieldFrom, v))
-}
-
-// FromLTE applies the LTE predicate on the "from" field.
-func FromLTE(v string) predicate.CommitmentEvent {
-	return predicate.CommitmentEvent(sql.FieldLTE(FieldFrom, v))
-}
-
-// FromContains applies the Contains predicate on the "from" field.
-func FromContains(v string) predicate.CommitmentEvent {
-	return predicate.CommitmentEvent(sql.FieldContains(FieldFrom, v))
-}
-
-// FromHasPrefix applies the HasPrefix predicate on the "from" field.
-func FromHasPrefix(v string) predicate.CommitmentEvent {
-	return predicate.CommitmentEvent(sql.FieldHasPrefix(FieldFrom, v))
-}
-
-// FromHasSuffix applies the HasSuffix predicate on the "from" field.
-func FromHasSuffix(v string) predicate.CommitmentEvent {
-	return predicate.CommitmentEvent(sql.FieldHasSuffix(FieldFrom, v))
+func FromNotIn(vs ...access.CommitmentStatus) predicate.CommitmentEvent {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.CommitmentEvent(sql.FieldNotIn(FieldFrom, v...))
 }
 
 // FromIsNil applies the IsNil predicate on the "from" field.
@@ -165,79 +131,34 @@ func FromNotNil() predicate.CommitmentEvent {
 	return predicate.CommitmentEvent(sql.FieldNotNull(FieldFrom))
 }
 
-// FromEqualFold applies the EqualFold predicate on the "from" field.
-func FromEqualFold(v string) predicate.CommitmentEvent {
-	return predicate.CommitmentEvent(sql.FieldEqualFold(FieldFrom, v))
-}
-
-// FromContainsFold applies the ContainsFold predicate on the "from" field.
-func FromContainsFold(v string) predicate.CommitmentEvent {
-	return predicate.CommitmentEvent(sql.FieldContainsFold(FieldFrom, v))
-}
-
 // ToEQ applies the EQ predicate on the "to" field.
-func ToEQ(v string) predicate.CommitmentEvent {
-	return predicate.CommitmentEvent(sql.FieldEQ(FieldTo, v))
+func ToEQ(v access.CommitmentStatus) predicate.CommitmentEvent {
+	vc := v
+	return predicate.CommitmentEvent(sql.FieldEQ(FieldTo, vc))
 }
 
 // ToNEQ applies the NEQ predicate on the "to" field.
-func ToNEQ(v string) predicate.CommitmentEvent {
-	return predicate.CommitmentEvent(sql.FieldNEQ(FieldTo, v))
+func ToNEQ(v access.CommitmentStatus) predicate.CommitmentEvent {
+	vc := v
+	return predicate.CommitmentEvent(sql.FieldNEQ(FieldTo, vc))
 }
 
 // ToIn applies the In predicate on the "to" field.
-func ToIn(vs ...string) predicate.CommitmentEvent {
-	return predicate.CommitmentEvent(sql.FieldIn(FieldTo, vs...))
+func ToIn(vs ...access.CommitmentStatus) predicate.CommitmentEvent {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.CommitmentEvent(sql.FieldIn(FieldTo, v...))
 }
 
 // ToNotIn applies the NotIn predicate on the "to" field.
-func ToNotIn(vs ...string) predicate.CommitmentEvent {
-	return predicate.CommitmentEvent(sql.FieldNotIn(FieldTo, vs...))
-}
-
-// ToGT applies the GT predicate on the "to" field.
-func ToGT(v string) predicate.CommitmentEvent {
-	return predicate.CommitmentEvent(sql.FieldGT(FieldTo, v))
-}
-
-// ToGTE applies the GTE predicate on the "to" field.
-func ToGTE(v string) predicate.CommitmentEvent {
-	return predicate.CommitmentEvent(sql.FieldGTE(FieldTo, v))
-}
-
-// ToLT applies the LT predicate on the "to" field.
-func ToLT(v string) predicate.CommitmentEvent {
-	return predicate.CommitmentEvent(sql.FieldLT(FieldTo, v))
-}
-
-// ToLTE applies the LTE predicate on the "to" field.
-func ToLTE(v string) predicate.CommitmentEvent {
-	return predicate.CommitmentEvent(sql.FieldLTE(FieldTo, v))
-}
-
-// ToContains applies the Contains predicate on the "to" field.
-func ToContains(v string) predicate.CommitmentEvent {
-	return predicate.CommitmentEvent(sql.FieldContains(FieldTo, v))
-}
-
-// ToHasPrefix applies the HasPrefix predicate on the "to" field.
-func ToHasPrefix(v string) predicate.CommitmentEvent {
-	return predicate.CommitmentEvent(sql.FieldHasPrefix(FieldTo, v))
-}
-
-// ToHasSuffix applies the HasSuffix predicate on the "to" field.
-func ToHasSuffix(v string) predicate.CommitmentEvent {
-	return predicate.CommitmentEvent(sql.FieldHasSuffix(FieldTo, v))
-}
-
-// ToEqualFold applies the EqualFold predicate on the "to" field.
-func ToEqualFold(v string) predicate.CommitmentEvent {
-	return predicate.CommitmentEvent(sql.FieldEqualFold(FieldTo, v))
-}
-
-// ToContainsFold applies the ContainsFold predicate on the "to" field.
-func ToContainsFold(v string) predicate.CommitmentEvent {
-	return predicate.CommitmentEvent(sql.FieldContainsFold(FieldTo, v))
+func ToNotIn(vs ...access.CommitmentStatus) predicate.CommitmentEvent {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.CommitmentEvent(sql.FieldNotIn(FieldTo, v...))
 }
 
 // ActorEQ applies the EQ predicate on the "actor" field.

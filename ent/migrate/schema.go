@@ -230,8 +230,8 @@ var (
 	// CommitmentEventsColumns holds the columns for the "commitment_events" table.
 	CommitmentEventsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
-		{Name: "from", Type: field.TypeString, Nullable: true},
-		{Name: "to", Type: field.TypeString},
+		{Name: "from", Type: field.TypeEnum, Nullable: true, Enums: []string{"DRAFT", "SUBMITTED", "ADOPTED", "WITHDRAWN"}},
+		{Name: "to", Type: field.TypeEnum, Enums: []string{"DRAFT", "SUBMITTED", "ADOPTED", "WITHDRAWN"}},
 		{Name: "actor", Type: field.TypeString},
 		{Name: "at", Type: field.TypeTime},
 		{Name: "commitment_id", Type: field.TypeInt},

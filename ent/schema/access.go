@@ -53,6 +53,7 @@ type AuditEntry struct {
 // Fields of the AuditEntry.
 func (AuditEntry) Fields() []ent.Field {
 	return []ent.Field{
+		field.Int("id").Comment("The entry's id."),
 		field.Time("at").Default(time.Now).Immutable().Annotations(entgql.OrderField("AT")).Comment("When."),
 		field.String("actor").Immutable().Comment("Organisation and key prefix of the writer."),
 		field.String("operation").Immutable().Comment("The mutation, e.g. createAction, transitionCommitment."),

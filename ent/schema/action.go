@@ -22,6 +22,7 @@ type Action struct {
 // Fields of the Action.
 func (Action) Fields() []ent.Field {
 	return []ent.Field{
+		field.Int("id").Comment("The action's id (a global id: node(id:) finds it)."),
 		field.String("title").NotEmpty().Annotations(entgql.OrderField("TITLE")).Comment("Title."),
 		field.Text("description").Default("").Comment("Description."),
 		field.Int("territory_id").Annotations(entgql.Skip()),
@@ -38,7 +39,7 @@ func (Action) Fields() []ent.Field {
 		field.Strings("links").Optional().Comment("Links (http or https)."),
 		field.Bool("synthetic").Default(false).Comment("True for generated demonstration data."),
 		field.Int("version").Default(1).Comment("Incremented by every write; a write must give the version it read."),
-		field.Time("created_at").Default(time.Now).Immutable(),
+		field.Time("created_at").Default(time.Now).Immutable().Comment("When it was created."),
 		field.Time("updated_at").Default(time.Now).UpdateDefault(time.Now).Annotations(entgql.OrderField("UPDATED_AT")).Comment("When it was last written: the changes feed's order."),
 	}
 }
@@ -74,6 +75,7 @@ type Commitment struct {
 // Fields of the Commitment.
 func (Commitment) Fields() []ent.Field {
 	return []ent.Field{
+		field.Int("id").Comment("The commitment's id (a global id: node(id:) finds it)."),
 		field.Int("territory_id").Annotations(entgql.Skip()),
 		field.Int("lever_id").Optional().Nillable().Annotations(entgql.Skip()),
 		field.Int("sector_id").Optional().Nillable().Annotations(entgql.Skip()),
@@ -87,7 +89,7 @@ func (Commitment) Fields() []ent.Field {
 		field.Text("note").Default("").Comment("Free text."),
 		field.Bool("synthetic").Default(false).Comment("True for generated demonstration data."),
 		field.Int("version").Default(1).Comment("Incremented by every write; a write must give the version it read."),
-		field.Time("created_at").Default(time.Now).Immutable(),
+		field.Time("created_at").Default(time.Now).Immutable().Comment("When it was created."),
 		field.Time("updated_at").Default(time.Now).UpdateDefault(time.Now).Annotations(entgql.OrderField("UPDATED_AT")).Comment("When it was last written."),
 	}
 }
@@ -123,9 +125,12 @@ type CommitmentEvent struct {
 // Fields of the CommitmentEvent.
 func (CommitmentEvent) Fields() []ent.Field {
 	return []ent.Field{
+		field.Int("id").Comment("The event's id."),
 		field.Int("commitment_id").Annotations(entgql.Skip()),
-		field.String("from").Optional().Comment("Status before; empty on creation."),
-		field.String("to").Comment("Status after."),
+		field.Enum("from").GoType(access.CommitmentStatus("")).Optional().Nillable().
+			Annotations(entgql.Type("CommitmentStatus")).Comment("Status before; null on creation."),
+		field.Enum("to").GoType(access.CommitmentStatus("")).
+			Annotations(entgql.Type("CommitmentStatus")).Comment("Status after."),
 		field.String("actor").Comment("Organisation and key prefix of who made the change."),
 		field.Time("at").Default(time.Now).Comment("When."),
 	}
@@ -133,7 +138,7 @@ func (CommitmentEvent) Fields() []ent.Field {
 
 // Edges of the CommitmentEvent.
 func (CommitmentEvent) Edges() []ent.Edge {
-	return []ent.Edge{edge.To("commitment", Commitment.Type).Unique().Required().Field("commitment_id")}
+	return []ent.Edge{edge.To("commitment", Commitment.Type).Unique().Required().Field("commitment_id").Comment("The commitment whose status changed.")}
 }
 
 // Annotations of the CommitmentEvent.

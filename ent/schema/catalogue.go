@@ -16,6 +16,7 @@ type Theme struct {
 // Fields of the Theme.
 func (Theme) Fields() []ent.Field {
 	return []ent.Field{
+		field.Int("id").Comment("The theme's id."),
 		field.String("code").Unique().NotEmpty().Comment("Stable code, e.g. se-deplacer."),
 		field.String("name").NotEmpty().Comment("Name, e.g. Mieux se déplacer."),
 	}
@@ -41,6 +42,7 @@ type Sector struct {
 // Fields of the Sector.
 func (Sector) Fields() []ent.Field {
 	return []ent.Field{
+		field.Int("id").Comment("The sector's id."),
 		field.String("code").Unique().NotEmpty().Comment("Stable code, e.g. transports, transport-voyageurs."),
 		field.String("name").NotEmpty().Comment("Name, e.g. Transport de voyageurs."),
 	}
@@ -49,7 +51,7 @@ func (Sector) Fields() []ent.Field {
 // Edges of the Sector.
 func (Sector) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("subsectors", Sector.Type).
+		edge.To("subsectors", Sector.Type).Comment("The SGPE's subdivisions of a national sector.").
 			From("parent").Unique().
 			Comment("The national sector this one subdivides; null for a national sector."),
 		edge.From("levers", Lever.Type).Ref("sector").Comment("The levers of the sector."),
@@ -70,6 +72,7 @@ type Lever struct {
 // Fields of the Lever.
 func (Lever) Fields() []ent.Field {
 	return []ent.Field{
+		field.Int("id").Comment("The lever's id."),
 		field.String("code").Unique().NotEmpty().
 			Comment("Stable code of the SGPE, e.g. augm_voitelec.").
 			Annotations(entgql.OrderField("CODE")),

@@ -19,6 +19,7 @@ type Cop struct {
 // Fields of the Cop.
 func (Cop) Fields() []ent.Field {
 	return []ent.Field{
+		field.Int("id").Comment("The COP's id."),
 		field.Int("region_id").Annotations(entgql.Skip()),
 		field.Int("edition").Positive().Annotations(entgql.OrderField("EDITION")).Comment("Edition year, e.g. 2024."),
 		field.String("title").Default("").Comment("Title, e.g. COP régionale Bretagne 2024."),
@@ -56,6 +57,7 @@ type CopStep struct {
 // Fields of the CopStep.
 func (CopStep) Fields() []ent.Field {
 	return []ent.Field{
+		field.Int("id").Comment("The step's id."),
 		field.Int("cop_id").Annotations(entgql.Skip()),
 		field.Enum("kind").GoType(planning.StepKind("")).Annotations(entgql.Type("CopStepKind")).
 			Comment("DIAGNOSTIC (shared diagnostic), DEBATE, BREAKDOWN (indicative breakdown to departments and CRTE), ROADMAP (2030 roadmap)."),
@@ -88,6 +90,7 @@ type CopParticipant struct {
 // Fields of the CopParticipant.
 func (CopParticipant) Fields() []ent.Field {
 	return []ent.Field{
+		field.Int("id").Comment("The participant's id."),
 		field.Int("cop_id").Annotations(entgql.Skip()),
 		field.String("organisation").NotEmpty().Comment("Name of the organisation."),
 		field.Enum("kind").
@@ -119,6 +122,7 @@ type CopDocument struct {
 // Fields of the CopDocument.
 func (CopDocument) Fields() []ent.Field {
 	return []ent.Field{
+		field.Int("id").Comment("The document's id."),
 		field.Int("cop_id").Annotations(entgql.Skip()),
 		field.String("title").NotEmpty().Comment("Title."),
 		field.String("url").NotEmpty().Comment("Address (http or https)."),

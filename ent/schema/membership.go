@@ -20,6 +20,7 @@ type Membership struct {
 // Fields of the Membership.
 func (Membership) Fields() []ent.Field {
 	return []ent.Field{
+		field.Int("id").Comment("The membership's id."),
 		field.Int("child_id").Annotations(entgql.Skip()),
 		field.Int("parent_id").Annotations(entgql.Skip()),
 		field.Float("weight").

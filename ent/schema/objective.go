@@ -23,6 +23,7 @@ type Objective struct {
 // Fields of the Objective.
 func (Objective) Fields() []ent.Field {
 	return []ent.Field{
+		field.Int("id").Comment("The objective's id."),
 		field.Int("territory_id").Annotations(entgql.Skip()),
 		field.Int("lever_id").Optional().Nillable().Annotations(entgql.Skip()),
 		field.Int("sector_id").Optional().Nillable().Annotations(entgql.Skip()),
@@ -53,7 +54,7 @@ func (Objective) Edges() []ent.Edge {
 			Comment("The lever, when the objective is a lever's."),
 		edge.To("sector", Sector.Type).Unique().Field("sector_id").
 			Comment("The sector, when the objective is a sector's (levers' objectives carry their sector too)."),
-		edge.To("derivatives", Objective.Type).
+		edge.To("derivatives", Objective.Type).Comment("The objectives broken down from this one.").
 			From("derived_from").Unique().Field("derived_from_id").
 			Comment("For a derived objective, the objective it was broken down from."),
 	}
@@ -85,6 +86,7 @@ type Observation struct {
 // Fields of the Observation.
 func (Observation) Fields() []ent.Field {
 	return []ent.Field{
+		field.Int("id").Comment("The observation's id."),
 		field.Int("territory_id").Annotations(entgql.Skip()),
 		field.Int("lever_id").Optional().Nillable().Annotations(entgql.Skip()),
 		field.Int("sector_id").Optional().Nillable().Annotations(entgql.Skip()),

@@ -22,6 +22,7 @@ type Territory struct {
 // Fields of the Territory.
 func (Territory) Fields() []ent.Field {
 	return []ent.Field{
+		field.Int("id").Comment("The territory's id (a global id: node(id:) finds it; the level and code identify it too)."),
 		field.Enum("level").
 			GoType(hierarchy.Level("")).
 			Annotations(entgql.Type("TerritoryLevel")).

@@ -24,6 +24,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/objective"
 	"github.com/cop-territoriales/cop-api/ent/territory"
 	"github.com/cop-territoriales/cop-api/ent/webhookdelivery"
+	"github.com/cop-territoriales/cop-api/graph/model"
 	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/planning"
 	"github.com/cop-territoriales/cop-api/service"
@@ -126,13 +127,22 @@ type ComplexityRoot struct {
 		Shares        func(childComplexity int) int
 		TargetValue   func(childComplexity int) int
 		TargetYear    func(childComplexity int) int
+		Unallocated   func(childComplexity int) int
 		Unit          func(childComplexity int) int
 	}
 
 	BreakdownShare struct {
 		BaselineValue func(childComplexity int) int
+		Population    func(childComplexity int) int
 		TargetValue   func(childComplexity int) int
 		Territory     func(childComplexity int) int
+		Weight        func(childComplexity int) int
+	}
+
+	BreakdownUnallocated struct {
+		BaselineValue func(childComplexity int) int
+		Population    func(childComplexity int) int
+		TargetValue   func(childComplexity int) int
 		Weight        func(childComplexity int) int
 	}
 
@@ -382,6 +392,7 @@ type ComplexityRoot struct {
 		Node              func(childComplexity int, id int) int
 		Nodes             func(childComplexity int, ids []int) int
 		Roadmap           func(childComplexity int, region string, edition int) int
+		Roadmaps          func(childComplexity int, region string) int
 		SearchTerritories func(childComplexity int, text string, levels []hierarchy.Level, first *int) int
 		Sector            func(childComplexity int, code string) int
 		Sectors           func(childComplexity int) int
@@ -444,12 +455,13 @@ type ComplexityRoot struct {
 	}
 
 	RollupRow struct {
-		Lever     func(childComplexity int) int
-		Rank      func(childComplexity int) int
-		Rollup    func(childComplexity int) int
-		Sector    func(childComplexity int) int
-		Territory func(childComplexity int) int
-		Value     func(childComplexity int) int
+		Lever       func(childComplexity int) int
+		Rank        func(childComplexity int) int
+		Rollup      func(childComplexity int) int
+		Sector      func(childComplexity int) int
+		Territory   func(childComplexity int) int
+		Unallocated func(childComplexity int) int
+		Value       func(childComplexity int) int
 	}
 
 	Sector struct {
@@ -606,6 +618,7 @@ type QueryResolver interface {
 	Commitments(ctx context.Context, updatedSince *time.Time, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CommitmentOrder, where *ent.CommitmentWhereInput) (*ent.CommitmentConnection, error)
 	AuditLog(ctx context.Context, entity *string, entityID *int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEntryOrder, where *ent.AuditEntryWhereInput) (*ent.AuditEntryConnection, error)
 	Roadmap(ctx context.Context, region string, edition int) (*service.Roadmap, error)
+	Roadmaps(ctx context.Context, region string) ([]*service.Roadmap, error)
 	Compare(ctx context.Context, territories []*service.TerritoryKey, lever *string, sector *string, metric *planning.Metric) ([]*service.Comparison, error)
 	Webhooks(ctx context.Context) ([]*service.Webhook, error)
 	WebhookDeliveries(ctx context.Context, webhook *int, status *webhookdelivery.Status, first *int, before *int) ([]*service.WebhookDelivery, error)
@@ -980,6 +993,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Breakdown.TargetYear(childComplexity), true
+	case "Breakdown.unallocated":
+		if e.ComplexityRoot.Breakdown.Unallocated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Breakdown.Unallocated(childComplexity), true
 	case "Breakdown.unit":
 		if e.ComplexityRoot.Breakdown.Unit == nil {
 			break
@@ -993,6 +1012,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BreakdownShare.BaselineValue(childComplexity), true
+	case "BreakdownShare.population":
+		if e.ComplexityRoot.BreakdownShare.Population == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownShare.Population(childComplexity), true
 	case "BreakdownShare.targetValue":
 		if e.ComplexityRoot.BreakdownShare.TargetValue == nil {
 			break
@@ -1011,6 +1036,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BreakdownShare.Weight(childComplexity), true
+
+	case "BreakdownUnallocated.baselineValue":
+		if e.ComplexityRoot.BreakdownUnallocated.BaselineValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownUnallocated.BaselineValue(childComplexity), true
+	case "BreakdownUnallocated.population":
+		if e.ComplexityRoot.BreakdownUnallocated.Population == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownUnallocated.Population(childComplexity), true
+	case "BreakdownUnallocated.targetValue":
+		if e.ComplexityRoot.BreakdownUnallocated.TargetValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownUnallocated.TargetValue(childComplexity), true
+	case "BreakdownUnallocated.weight":
+		if e.ComplexityRoot.BreakdownUnallocated.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownUnallocated.Weight(childComplexity), true
 
 	case "Commitment.copEdition":
 		if e.ComplexityRoot.Commitment.CopEdition == nil {
@@ -2166,6 +2216,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Roadmap(childComplexity, args["region"].(string), args["edition"].(int)), true
+	case "Query.roadmaps":
+		if e.ComplexityRoot.Query.Roadmaps == nil {
+			break
+		}
+
+		args, err := ec.field_Query_roadmaps_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Roadmaps(childComplexity, args["region"].(string)), true
 	case "Query.searchTerritories":
 		if e.ComplexityRoot.Query.SearchTerritories == nil {
 			break
@@ -2474,6 +2535,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RollupRow.Territory(childComplexity), true
+	case "RollupRow.unallocated":
+		if e.ComplexityRoot.RollupRow.Unallocated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RollupRow.Unallocated(childComplexity), true
 	case "RollupRow.value":
 		if e.ComplexityRoot.RollupRow.Value == nil {
 			break
@@ -3207,42 +3274,141 @@ extend type Query {
   Actions of every territory, for partners syncing incrementally: filter on
   ` + "`" + `updatedSince` + "`" + ` and page in the default order (updatedAt, then id).
   """
-  actions(updatedSince: Time, after: Cursor, first: Int, before: Cursor, last: Int, orderBy: ActionOrder, where: ActionWhereInput): ActionConnection!
+  actions(
+    "Only actions written at or after this time."
+    updatedSince: Time
+    "Returns the elements that come after this cursor."
+    after: Cursor
+    "Returns the first n elements (0 to 1,000)."
+    first: Int
+    "Returns the elements that come before this cursor."
+    before: Cursor
+    "Returns the last n elements (0 to 1,000)."
+    last: Int
+    "Ordering options; by updatedAt then id by default."
+    orderBy: ActionOrder
+    "Filters on the action's fields."
+    where: ActionWhereInput
+  ): ActionConnection!
   "Commitments of every territory, for partners syncing incrementally (see actions)."
-  commitments(updatedSince: Time, after: Cursor, first: Int, before: Cursor, last: Int, orderBy: CommitmentOrder, where: CommitmentWhereInput): CommitmentConnection!
+  commitments(
+    "Only commitments written at or after this time."
+    updatedSince: Time
+    "Returns the elements that come after this cursor."
+    after: Cursor
+    "Returns the first n elements (0 to 1,000)."
+    first: Int
+    "Returns the elements that come before this cursor."
+    before: Cursor
+    "Returns the last n elements (0 to 1,000)."
+    last: Int
+    "Ordering options; by updatedAt then id by default."
+    orderBy: CommitmentOrder
+    "Filters on the commitment's fields."
+    where: CommitmentWhereInput
+  ): CommitmentConnection!
   "The audit log: every write, newest first by default, optionally of one record."
-  auditLog(entity: String, entityId: ID, after: Cursor, first: Int, before: Cursor, last: Int, orderBy: AuditEntryOrder, where: AuditEntryWhereInput): AuditEntryConnection!
+  auditLog(
+    "Only writes of this kind of record: Action, Commitment, Observation, Cop..."
+    entity: String
+    "Only writes of the record with this id."
+    entityId: ID
+    "Returns the elements that come after this cursor."
+    after: Cursor
+    "Returns the first n elements (0 to 1,000)."
+    first: Int
+    "Returns the elements that come before this cursor."
+    before: Cursor
+    "Returns the last n elements (0 to 1,000)."
+    last: Int
+    "Ordering options; newest first by default."
+    orderBy: AuditEntryOrder
+    "Filters on the entry's fields."
+    where: AuditEntryWhereInput
+  ): AuditEntryConnection!
   """
-  A region's 2030 roadmap for a COP edition: per sector, the objective, the adopted
-  commitments of the territories inside the region, coverage and gap. Also at
-  /export/roadmap/{region}/{edition}.csv and .json.
+  A region's 2030 roadmap for a COP edition: per sector of the national inventory (its
+  subdivisions included), the objective, the adopted commitments of the territories
+  inside the region, coverage and gap. An edition exists when the region has a COP of
+  that edition or adopted commitments carry it; any other is NOT_FOUND (see ` + "`" + `roadmaps` + "`" + `).
+  Also at /export/roadmap/{region}/{edition}.csv and .json, with the same fields.
   """
-  roadmap(region: String!, edition: Int!): Roadmap!
+  roadmap(
+    "The region's INSEE code, e.g. \"44\" for Grand Est."
+    region: String!
+    "The COP edition, a year."
+    edition: Int!
+  ): Roadmap!
+  "A region's roadmaps, one per edition that exists (see ` + "`" + `roadmap` + "`" + `), oldest first."
+  roadmaps("The region's INSEE code." region: String!): [Roadmap!]!
 }
 
 extend type Territory {
   "Actions carried by this territory (not by those inside it)."
-  actions(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: ActionOrder, where: ActionWhereInput): ActionConnection!
+  actions(
+    "Returns the elements that come after this cursor."
+    after: Cursor
+    "Returns the first n elements (0 to 1,000)."
+    first: Int
+    "Returns the elements that come before this cursor."
+    before: Cursor
+    "Returns the last n elements (0 to 1,000)."
+    last: Int
+    "Ordering options."
+    orderBy: ActionOrder
+    "Filters on the action's fields."
+    where: ActionWhereInput
+  ): ActionConnection!
   "Commitments of this territory."
-  commitments(after: Cursor, first: Int, before: Cursor, last: Int, orderBy: CommitmentOrder, where: CommitmentWhereInput): CommitmentConnection!
+  commitments(
+    "Returns the elements that come after this cursor."
+    after: Cursor
+    "Returns the first n elements (0 to 1,000)."
+    first: Int
+    "Returns the elements that come before this cursor."
+    before: Cursor
+    "Returns the last n elements (0 to 1,000)."
+    last: Int
+    "Ordering options."
+    orderBy: CommitmentOrder
+    "Filters on the commitment's fields."
+    where: CommitmentWhereInput
+  ): CommitmentConnection!
   """
   Actions and commitments of every territory wholly or partly inside this one (itself
   included), each counted for the share of its carrier's population living here, with
-  the objective, coverage and gap.
+  the objective (see ` + "`" + `diagnostic` + "`" + ` for what each level is measured against), coverage and
+  gap.
   """
-  rollup(filter: RollupFilter): Rollup!
+  rollup("What to add up; everything when null." filter: RollupFilter): Rollup!
   """
-  The same roll-up in rows: by SECTOR, by LEVER, or by CHILD territory of ` + "`" + `level` + "`" + ` (a
-  region's page: one row per department). Child rows add up to the parent for what is
-  carried at or below that level. With orderBy, rows come in ranking order with their
-  rank and value.
+  The same roll-up in rows, which add up to it: by SECTOR of the national inventory (its
+  subdivisions included), by LEVER, or by CHILD territory of ` + "`" + `level` + "`" + ` (a region's page: one
+  row per department), in every case with a last row (` + "`" + `unallocated: true` + "`" + `) for what no
+  row holds. A CHILD row holds what lies inside both the child and this territory: each
+  record counts for the share of its carrier's population living in both, and the
+  objective is this territory's split by population share (for the country, each
+  child's own). The last CHILD row holds what is carried above the level or outside every
+  child, and the objective of the population no child covers. With orderBy, the rows
+  come in ranking order with their rank and value, the unallocated row last.
   """
-  rollupBy(groupBy: RollupGroup!, level: TerritoryLevel, filter: RollupFilter, orderBy: RollupOrder): [RollupRow!]!
+  rollupBy(
+    "What the rows are."
+    groupBy: RollupGroup!
+    "For CHILD: the level of the rows, any level below this territory's."
+    level: TerritoryLevel
+    "What to add up; everything when null."
+    filter: RollupFilter
+    "The order of the rows, with their rank and value; the rows' natural order when null."
+    orderBy: RollupOrder
+  ): [RollupRow!]!
 }
 
 "Filters of a roll-up."
 input RollupFilter {
+  "Only this sector code (and its subdivisions)."
   sector: String
+  "Only this lever code."
   lever: String
   "Only actions of these statuses."
   actionStatus: [ActionStatus!]
@@ -3252,13 +3418,17 @@ input RollupFilter {
   carrierLevels: [TerritoryLevel!]
 }
 
+"What the rows of rollupBy are."
 enum RollupGroup {
   SECTOR
   LEVER
   CHILD
 }
 
-"Added-up actions and commitments, with the objective they are measured against."
+"""
+Added-up actions and commitments, with the objective they are measured against.
+Emissions are given in ktCO2e to 3 decimals, budgets in euros to 2, shares to 6.
+"""
 type Rollup {
   "Actions whose carrier lies wholly or partly inside."
   actionCount: Int!
@@ -3274,22 +3444,33 @@ type Rollup {
   adoptedKtco2e: Float!
   "The GHG objective (ktCO2e avoided in 2030): own, or derived; null when none."
   objectiveKtco2e: Float
-  "adoptedKtco2e / objectiveKtco2e."
+  "adoptedKtco2e / objectiveKtco2e; null without a positive objective."
   coverage: Float
   "objectiveKtco2e - adoptedKtco2e, not below 0."
   gap: Float
 }
 
+"What commitments of one status add up to."
 type StatusAmount {
+  "The status."
   status: CommitmentStatus!
+  "Emissions avoided they commit to, in ktCO2e, weighted by share."
   ktco2e: Float!
+  "How many commitments, of carriers wholly or partly inside."
   count: Int!
 }
 
+"A row of rollupBy: one of sector, lever or territory is set, or none on the last row (unallocated)."
 type RollupRow {
+  "The sector of the national inventory (SECTOR rows)."
   sector: Sector
+  "The lever (LEVER rows)."
   lever: Lever
+  "The child territory (CHILD rows)."
   territory: Territory
+  "True on the last row: what no sector, lever or child holds (records without a sector or lever; carried above the level or outside every child, and the objective of the population no child covers)."
+  unallocated: Boolean!
+  "The row's roll-up."
   rollup: Rollup!
   "With orderBy: the row's rank (equal values share one), null without a value."
   rank: Int
@@ -3297,55 +3478,89 @@ type RollupRow {
   value: Float
 }
 
+"A region's 2030 roadmap for one COP edition (COP step 4). Emissions in ktCO2e to 3 decimals, shares to 6."
 type Roadmap {
+  "The region."
   region: Territory!
+  "The COP edition."
   edition: Int!
+  "One row per sector of the national inventory with objectives or adopted commitments, its subdivisions included."
   sectors: [RoadmapSector!]!
+  "The region's objective, in ktCO2e avoided in 2030: the sum of its levers'."
   objectiveKtco2e: Float!
+  "Adopted commitments, in ktCO2e, each counted for its territory's share inside the region."
   adoptedKtco2e: Float!
+  "adoptedKtco2e / objectiveKtco2e; null without a positive objective."
   coverage: Float
+  "objectiveKtco2e - adoptedKtco2e, not below 0."
   gap: Float!
 }
 
+"A sector's row of a roadmap: a sector of the national inventory with its subdivisions."
 type RoadmapSector {
+  "The sector of the national inventory."
   sector: Sector!
+  "The region's objective for the sector's levers and its subdivisions', in ktCO2e."
   objectiveKtco2e: Float!
+  "Adopted commitments of the sector and its subdivisions, in ktCO2e, each counted for its territory's share inside the region."
   adoptedKtco2e: Float!
+  "adoptedKtco2e / objectiveKtco2e; null without a positive objective."
   coverage: Float
+  "objectiveKtco2e - adoptedKtco2e, not below 0."
   gap: Float!
-  "The adopted commitments of the sector, with their territories."
+  "The adopted commitments of the sector and its subdivisions, with their territories."
   commitments: [Commitment!]!
 }
 
+"An action to create or the fields of one to change (null: unchanged)."
 input ActionInput {
+  "Title; required on creation."
   title: String
+  "Description."
   description: String
   "The carrier; required on creation."
   territory: TerritoryKey
+  "The lever's code, if any."
   lever: String
+  "The sector's code; a lever sets its own."
   sector: String
+  "Where the action stands; PLANNED by default."
   status: ActionStatus
+  "First year; required on creation."
   startYear: Int
+  "Last year, if known."
   endYear: Int
-  "Budget in euros."
+  "Budget in euros; kept to the cent."
   budget: Float
+  "Funding sources, e.g. Fonds vert, région, EPCI."
   fundingSources: [String!]
+  "Expected emissions avoided in 2030, in ktCO2e; kept to 3 decimals."
   effectKtco2e: Float
+  "Expected effect in 2030 in the lever's physical unit; kept to 3 decimals."
   effectPhysical: Float
+  "Edition of the COP where it was decided."
   copEdition: Int
+  "Links (http or https)."
   links: [String!]
 }
 
+"A commitment to create or the fields of one to change (null: unchanged)."
 input CommitmentInput {
   "The committing territory; required on creation."
   territory: TerritoryKey
+  "The lever's code; give a lever or a sector."
   lever: String
+  "The sector's code; a lever sets its own."
   sector: String
+  "Emissions avoided by the target year, in ktCO2e; kept to 3 decimals."
   ktco2e: Float
+  "Quantity in the lever's physical unit; kept to 3 decimals."
   physical: Float
   "Defaults to 2030."
   targetYear: Int
+  "COP edition of the roadmap."
   copEdition: Int
+  "Free text."
   note: String
   "On creation: DRAFT (default) or SUBMITTED."
   status: CommitmentStatus
@@ -3356,22 +3571,32 @@ extend type Mutation {
   Creates an action. Requires a contributor's key for a territory containing the carrier.
   With an idempotency key, a retried request returns the action first created.
   """
-  createAction(input: ActionInput!, idempotencyKey: String): Action!
+  createAction(
+    "The action."
+    input: ActionInput!
+    "Any string of 1 to 200 characters the client chooses per action: a retry with the same key returns the first result."
+    idempotencyKey: String
+  ): Action!
   "Changes an action; ` + "`" + `version` + "`" + ` is the one read: a stale version is a CONFLICT."
-  updateAction(id: ID!, version: Int!, input: ActionInput!): Action!
+  updateAction("The action's id." id: ID!, "The version read." version: Int!, "The fields to change." input: ActionInput!): Action!
   "Marks an action ABANDONED."
-  withdrawAction(id: ID!, version: Int!): Action!
+  withdrawAction("The action's id." id: ID!, "The version read." version: Int!): Action!
   "Creates a commitment (DRAFT or SUBMITTED)."
-  createCommitment(input: CommitmentInput!, idempotencyKey: String): Commitment!
+  createCommitment(
+    "The commitment."
+    input: CommitmentInput!
+    "Any string of 1 to 200 characters the client chooses per commitment: a retry with the same key returns the first result."
+    idempotencyKey: String
+  ): Commitment!
   "Changes a commitment's quantities, year or note (not once adopted or withdrawn)."
-  updateCommitment(id: ID!, version: Int!, input: CommitmentInput!): Commitment!
+  updateCommitment("The commitment's id." id: ID!, "The version read." version: Int!, "The fields to change." input: CommitmentInput!): Commitment!
   """
   Moves a commitment in its life cycle: DRAFT -> SUBMITTED -> ADOPTED (by the region's
   coordinator), back to DRAFT or SUBMITTED, or WITHDRAWN.
   """
-  transitionCommitment(id: ID!, version: Int!, to: CommitmentStatus!): Commitment!
+  transitionCommitment("The commitment's id." id: ID!, "The version read." version: Int!, "The status to move to." to: CommitmentStatus!): Commitment!
   "Withdraws a commitment."
-  withdrawCommitment(id: ID!, version: Int!): Commitment!
+  withdrawCommitment("The commitment's id." id: ID!, "The version read." version: Int!): Commitment!
 }
 `, BuiltIn: false},
 	{Name: "../../schema/datateams.graphql", Input: `# Hand-written part of the API for data teams: territories ranked and compared on their
@@ -3505,6 +3730,9 @@ type TrajectoryPoint {
 	{Name: "../../schema/ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
 directive @goModel(model: String, models: [String!], forceGenerate: Boolean) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
 type Action implements Node {
+  """
+  The action's id (a global id: node(id:) finds it).
+  """
   id: ID!
   """
   Title.
@@ -3558,6 +3786,9 @@ type Action implements Node {
   Incremented by every write; a write must give the version it read.
   """
   version: Int!
+  """
+  When it was created.
+  """
   createdAt: Time!
   """
   When it was last written: the changes feed's order.
@@ -3818,6 +4049,9 @@ input ActionWhereInput {
   hasLeverWith: [LeverWhereInput!]
 }
 type AuditEntry implements Node {
+  """
+  The entry's id.
+  """
   id: ID!
   """
   When.
@@ -4022,6 +4256,9 @@ input AuditEntryWhereInput {
   afterContainsFold: String
 }
 type Commitment implements Node {
+  """
+  The commitment's id (a global id: node(id:) finds it).
+  """
   id: ID!
   """
   Emissions avoided by the target year, in ktCO2e.
@@ -4055,6 +4292,9 @@ type Commitment implements Node {
   Incremented by every write; a write must give the version it read.
   """
   version: Int!
+  """
+  When it was created.
+  """
   createdAt: Time!
   """
   When it was last written.
@@ -4108,15 +4348,18 @@ type CommitmentEdge {
   cursor: Cursor!
 }
 type CommitmentEvent implements Node {
+  """
+  The event's id.
+  """
   id: ID!
   """
-  Status before; empty on creation.
+  Status before; null on creation.
   """
-  from: String
+  from: CommitmentStatus
   """
   Status after.
   """
-  to: String!
+  to: CommitmentStatus!
   """
   Organisation and key prefix of who made the change.
   """
@@ -4125,6 +4368,9 @@ type CommitmentEvent implements Node {
   When.
   """
   at: Time!
+  """
+  The commitment whose status changed.
+  """
   commitment: Commitment!
 }
 """
@@ -4297,6 +4543,9 @@ input CommitmentWhereInput {
   hasLeverWith: [LeverWhereInput!]
 }
 type Cop implements Node {
+  """
+  The COP's id.
+  """
   id: ID!
   """
   Edition year, e.g. 2024.
@@ -4341,6 +4590,9 @@ type CopConnection {
   totalCount: Int!
 }
 type CopDocument implements Node {
+  """
+  The document's id.
+  """
   id: ID!
   """
   Title.
@@ -4392,6 +4644,9 @@ enum CopOrderField {
   EDITION
 }
 type CopParticipant implements Node {
+  """
+  The participant's id.
+  """
   id: ID!
   """
   Name of the organisation.
@@ -4424,6 +4679,9 @@ enum CopParticipantKind @goModel(model: "github.com/cop-territoriales/cop-api/en
   OTHER
 }
 type CopStep implements Node {
+  """
+  The step's id.
+  """
   id: ID!
   """
   DIAGNOSTIC (shared diagnostic), DEBATE, BREAKDOWN (indicative breakdown to departments and CRTE), ROADMAP (2030 roadmap).
@@ -4521,6 +4779,9 @@ https://relay.dev/graphql/connections.htm#sec-Cursor
 """
 scalar Cursor
 type Lever implements Node {
+  """
+  The lever's id.
+  """
   id: ID!
   """
   Stable code of the SGPE, e.g. augm_voitelec.
@@ -4693,6 +4954,9 @@ input LeverWhereInput {
   descriptionContainsFold: String
 }
 type Membership implements Node {
+  """
+  The membership's id.
+  """
   id: ID!
   """
   Share of the child's population living in the parent, between 0 and 1.
@@ -4726,6 +4990,9 @@ interface Node @goModel(model: "github.com/cop-territoriales/cop-api/ent.Noder")
   id: ID!
 }
 type Objective implements Node {
+  """
+  The objective's id.
+  """
   id: ID!
   """
   What is measured: GHG_AVOIDED (emissions avoided in the target year compared with the baseline year), GHG_EMISSIONS, or PHYSICAL (the lever's physical quantity).
@@ -4783,6 +5050,9 @@ type Objective implements Node {
   For a derived objective, the objective it was broken down from.
   """
   derivedFrom: Objective
+  """
+  The objectives broken down from this one.
+  """
   derivatives: [Objective!]
 }
 """
@@ -4992,6 +5262,9 @@ input ObjectiveWhereInput {
   hasDerivativesWith: [ObjectiveWhereInput!]
 }
 type Observation implements Node {
+  """
+  The observation's id.
+  """
   id: ID!
   """
   What is measured.
@@ -5271,6 +5544,9 @@ type Query {
   ): LeverConnection!
 }
 type Sector implements Node {
+  """
+  The sector's id.
+  """
   id: ID!
   """
   Stable code, e.g. transports, transport-voyageurs.
@@ -5284,6 +5560,9 @@ type Sector implements Node {
   The national sector this one subdivides; null for a national sector.
   """
   parent: Sector
+  """
+  The SGPE's subdivisions of a national sector.
+  """
   subsectors: [Sector!]
   """
   The levers of the sector.
@@ -5291,6 +5570,9 @@ type Sector implements Node {
   levers: [Lever!]
 }
 type Territory implements Node {
+  """
+  The territory's id (a global id: node(id:) finds it; the level and code identify it too).
+  """
   id: ID!
   """
   Level in the territorial hierarchy.
@@ -5491,6 +5773,9 @@ input TerritoryWhereInput {
   sirenContainsFold: String
 }
 type Theme implements Node {
+  """
+  The theme's id.
+  """
   id: ID!
   """
   Stable code, e.g. se-deplacer.
@@ -5642,13 +5927,28 @@ extend type Query {
   "The sectors: the six of the national inventory, then the SGPE's subdivisions."
   sectors: [Sector!]!
   "The sector with this code (e.g. transports, residentiel), or null."
-  sector(code: String!): Sector
+  sector("The sector's code." code: String!): Sector
   "The lever with this SGPE code (e.g. augm_voitelec), or null."
-  lever(code: String!): Lever
-  "A region's COP for one edition, or null. ` + "`" + `region` + "`" + ` is the region's INSEE code."
-  cop(region: String!, edition: Int!): Cop
+  lever("The lever's SGPE code." code: String!): Lever
+  "A region's COP for one edition, or null."
+  cop("The region's INSEE code, e.g. \"53\" for Bretagne." region: String!, "The edition, a year, e.g. 2024." edition: Int!): Cop
   "COPs, optionally of one region, ordered by edition by default."
-  cops(region: String, after: Cursor, first: Int, before: Cursor, last: Int, orderBy: CopOrder, where: CopWhereInput): CopConnection!
+  cops(
+    "Only the COPs of the region with this INSEE code."
+    region: String
+    "Returns the elements that come after this cursor."
+    after: Cursor
+    "Returns the first n elements (0 to 1,000)."
+    first: Int
+    "Returns the elements that come before this cursor."
+    before: Cursor
+    "Returns the last n elements (0 to 1,000)."
+    last: Int
+    "Ordering options."
+    orderBy: CopOrder
+    "Filters on the COP's fields."
+    where: CopWhereInput
+  ): CopConnection!
   "The datasets the API ships and loads on first start, each with its publisher and licence: credit them when you reuse the figures."
   sources: [Source!]!
 }
@@ -5669,54 +5969,100 @@ type Source {
 
 extend type Territory {
   """
-  The territory's objectives: its own, and (unless includeDerived is false) those broken
-  down to it from its region's by population share. An EPCI spanning two regions has one
-  derived objective from each. Paginated like ` + "`" + `territories` + "`" + `.
+  The objectives stored for the territory: its own, and (unless includeDerived is false)
+  those broken down to it from its region's by population share (departments, CRTE and
+  EPCI). An EPCI spanning two regions has one derived objective from each. The country's
+  and the communes' figures are computed, not stored: see ` + "`" + `dashboard` + "`" + `, ` + "`" + `diagnostic` + "`" + `,
+  ` + "`" + `breakdown` + "`" + ` and ` + "`" + `rollup` + "`" + `. Paginated like ` + "`" + `territories` + "`" + `.
   """
   objectives(
     "Only objectives for this lever code."
     lever: String
     "Only objectives for this sector code (and its subdivisions)."
     sector: String
+    "Whether to include the objectives derived from the region's; true by default."
     includeDerived: Boolean = true
+    "Returns the elements that come after this cursor."
     after: Cursor
+    "Returns the first n elements (0 to 1,000)."
     first: Int
+    "Returns the elements that come before this cursor."
     before: Cursor
+    "Returns the last n elements (0 to 1,000)."
     last: Int
+    "Ordering options."
     orderBy: ObjectiveOrder
+    "Filters on the objective's fields."
     where: ObjectiveWhereInput
   ): ObjectiveConnection!
 
   "The territory's observations, newest first by default."
   observations(
+    "Only observations of this lever code."
     lever: String
+    "Only observations of this sector code (and its subdivisions)."
     sector: String
+    "Returns the elements that come after this cursor."
     after: Cursor
+    "Returns the first n elements (0 to 1,000)."
     first: Int
+    "Returns the elements that come before this cursor."
     before: Cursor
+    "Returns the last n elements (0 to 1,000)."
     last: Int
+    "Ordering options; newest first by default."
     orderBy: ObservationOrder
+    "Filters on the observation's fields."
     where: ObservationWhereInput
   ): ObservationConnection!
 
   """
   How far the territory has come towards its objective for a lever or a sector (COP step
-  1). The metric defaults to the lever's physical quantity when there is an objective in
-  it, else emissions. Null when the territory has no such objective.
+  1), at any level: a region, department, CRTE or EPCI is measured against its own
+  objective, else those derived to it; the country against the sum of its regions' (or
+  the national strategy's, in GHG_EMISSIONS); a commune against its part of its
+  department's. A sector's objective is its own in the metric, else (for emissions) the
+  sum of its levers' and its subdivisions' levers', as in ` + "`" + `dashboard` + "`" + `. The metric
+  defaults to the first of PHYSICAL, GHG_AVOIDED, GHG_EMISSIONS that has an objective and
+  observations, else the first that has an objective. Null when there is none.
   """
-  diagnostic(lever: String, sector: String, metric: Metric): Diagnostic
+  diagnostic(
+    "The lever's code; give a lever or a sector."
+    lever: String
+    "The sector's code; give a lever or a sector."
+    sector: String
+    "The metric; see above for the default."
+    metric: Metric
+  ): Diagnostic
 
   """
-  The indicative breakdown of this territory's objective for a lever (or a sector) over
-  its descendants of one level (COP step 3): each one's weight and part. Parts add up
-  exactly to the whole, in millionths. The key defaults to population share.
+  The indicative breakdown of this territory's objective for a lever (or a sector: the
+  same sum of levers as ` + "`" + `diagnostic` + "`" + `) over its descendants of one level (COP step 3). With
+  the population key (the default), each territory's part is its share of this
+  territory's population (the population it has inside it, over this territory's), and
+  what no territory of the level covers is ` + "`" + `unallocated` + "`" + `, not spread over the others. An
+  OBSERVATION or CUSTOM key spreads the covered part by its own weights. Parts and the
+  unallocated part add up exactly to the whole at the unit's decimals.
   """
-  breakdown(lever: String, sector: String, level: TerritoryLevel!, metric: Metric = GHG_AVOIDED, key: BreakdownKeyInput): Breakdown!
+  breakdown(
+    "The lever's code; give a lever or a sector."
+    lever: String
+    "The sector's code; give a lever or a sector."
+    sector: String
+    "The level to break down to: any level below this territory's."
+    level: TerritoryLevel!
+    "The metric broken down; GHG_AVOIDED by default."
+    metric: Metric = GHG_AVOIDED
+    "How territories are weighed; population share by default."
+    key: BreakdownKeyInput
+  ): Breakdown!
 
   """
-  The territory's dashboard: one row per sector that has objectives, each with its levers,
-  their objectives (own or derived), latest observation and progress. One request draws
-  a region's whole page.
+  The territory's dashboard, at any level (see ` + "`" + `diagnostic` + "`" + ` for what each level is
+  measured against): one row per sector of the national inventory that has objectives,
+  its subdivisions included, each with its own objectives (the national strategy's, for
+  the country) and its levers with their objectives, latest observation and progress. One
+  request draws a territory's whole page.
   """
   dashboard: [SectorSummary!]!
 }
@@ -5735,60 +6081,116 @@ input BreakdownKeyInput {
 
 "An indicator: a lever's or a sector's metric."
 input IndicatorInput {
+  "The lever's code; give a lever or a sector."
   lever: String
+  "The sector's code; give a lever or a sector."
   sector: String
+  "The metric observed."
   metric: Metric!
 }
 
+"A territory's weight in a CUSTOM breakdown."
 input CustomWeightInput {
+  "The territory's code."
   code: String!
+  "Its weight, not below 0."
   weight: Float!
 }
 
-"An objective broken down over territories."
+"""
+An objective broken down over territories. Quantities are given to the decimals of their
+unit (3 for ktCO2e and physical units); weights to 6.
+"""
 type Breakdown {
   "The territory whose objective is broken down."
   parent: Territory!
+  "The lever broken down, or null for a sector."
   lever: Lever
+  "The sector broken down, or null for a lever."
   sector: Sector
+  "The metric broken down."
   metric: Metric!
+  "The unit of the values, e.g. ktCO2e or the lever's physical unit."
   unit: String!
+  "How territories are weighed."
   key: ObjectiveBreakdownKey!
+  "Year of the baseline values."
   baselineYear: Int!
+  "Year of the target values."
   targetYear: Int!
-  "The parent's baseline and target values (own objective, or the sum of derived ones)."
+  "The parent's baseline value: what it is measured against (see ` + "`" + `diagnostic` + "`" + `)."
   baselineValue: Float!
+  "The parent's target value."
   targetValue: Float!
   "One share per territory of the level, by code."
   shares: [BreakdownShare!]!
+  "The part no territory of the level covers; the shares and it add up to the whole."
+  unallocated: BreakdownUnallocated!
 }
 
+"A territory's part of a breakdown."
 type BreakdownShare {
+  "The territory."
   territory: Territory!
-  "Share of the whole, between 0 and 1; the shares add up to 1."
+  "The territory's population living inside the parent (the population key)."
+  population: Int!
+  "Share of the whole, between 0 and 1; the shares and the unallocated weight add up to 1."
   weight: Float!
+  "The territory's part of the baseline value."
   baselineValue: Float!
+  "The territory's part of the target value."
   targetValue: Float!
 }
 
-"Where a territory stands against an objective."
-type Diagnostic {
-  metric: Metric!
-  unit: String!
-  baselineYear: Int!
+"The part of a breakdown no territory of the level covers (e.g. the communes in no EPCI, or the region outside the CRTE known)."
+type BreakdownUnallocated {
+  "The parent's population living in none of the territories of the level."
+  population: Int!
+  "Its share of the whole, between 0 and 1."
+  weight: Float!
+  "Its part of the baseline value."
   baselineValue: Float!
+  "Its part of the target value."
+  targetValue: Float!
+}
+
+"Where a territory stands against an objective. Values are in the objective's unit, to its decimals; shares to 6 decimals."
+type Diagnostic {
+  "The metric of the objective."
+  metric: Metric!
+  "The unit of the values, e.g. ktCO2e, MtCO2e or the lever's physical unit."
+  unit: String!
+  "Year of the baseline."
+  baselineYear: Int!
+  "Value in the baseline year."
+  baselineValue: Float!
+  "Year of the target."
   targetYear: Int!
+  "Value aimed at in the target year."
   targetValue: Float!
   "The latest observation from the baseline year on; null when none."
   latest: Observation
-  "Share of the way from baseline to target covered at the latest observation."
+  """
+  Share of the way from baseline to target covered at the latest observation: 0 at the
+  baseline, 1 at the target, above 1 past it, below 0 going backwards, whether the target
+  is above the baseline (an increase) or below it (a reduction).
+  """
   travelled: Float
-  "What is left to reach the target, in the unit."
+  """
+  What is left to reach the target, in the unit, counted towards the target: positive
+  while it is ahead, for a reduction too (emissions still to cut), 0 once reached or
+  passed.
+  """
   remaining: Float
   "Share of the way the straight trajectory had covered in the latest observation's year."
   expected: Float
+  "Where the latest observation stands against the straight trajectory."
   status: DiagnosticStatus!
-  "The objectives this diagnostic is against: the own one, or the derived ones summed."
+  """
+  The stored objectives the figures come from: the territory's own or derived ones, the
+  regions' for the country, the department's for a commune (of which it takes its
+  population share), the levers' for a sector.
+  """
   objectives: [Objective!]!
 }
 
@@ -5800,22 +6202,25 @@ enum DiagnosticStatus {
   NO_DATA
 }
 
-"A sector's row of a territory's dashboard."
+"A sector's row of a territory's dashboard: a sector of the national inventory with its subdivisions."
 type SectorSummary {
+  "The sector of the national inventory (e.g. transports, with transport-voyageurs and transport-marchandises)."
   sector: Sector!
-  "Emissions avoided in 2030 by the sector's levers, in ktCO2e, own or derived objectives."
+  "Emissions avoided in 2030 by the levers of the row, in ktCO2e: the sum of their ghgAvoided (the figure ` + "`" + `diagnostic(sector:)` + "`" + ` and ` + "`" + `breakdown(sector:)` + "`" + ` use)."
   ghgAvoided: Float!
   "Whether some of the objectives are derived from a larger territory's."
   derived: Boolean!
-  "The sector's own objectives (national strategy), if any."
+  "The sector's own objectives (the national strategy's, for the country), if any."
   objectives: [Objective!]!
+  "The levers of the sector and its subdivisions that have objectives, by subdivision then code."
   levers: [LeverSummary!]!
 }
 
 "A lever's row of a territory's dashboard."
 type LeverSummary {
+  "The lever; its sector tells the subdivision."
   lever: Lever!
-  "Emissions avoided in the target year, in ktCO2e (own or summed derived objectives)."
+  "Emissions avoided in the target year, in ktCO2e (own, derived, the regions' sum for the country, the department's part for a commune)."
   ghgAvoided: Float
   "The physical target, in the lever's unit, when the territory has one."
   physicalTarget: Float
@@ -5823,20 +6228,27 @@ type LeverSummary {
   latest: Observation
   "Progress against the lever's objective."
   diagnostic: Diagnostic
+  "The stored objectives the figures come from (see Diagnostic.objectives)."
   objectives: [Objective!]!
 }
 
+"An observation to record."
 input ObservationInput {
+  "The territory observed."
   territory: TerritoryKey!
   "The lever code, or null for a sector observation."
   lever: String
   "The sector code; for a lever, its own sector is used."
   sector: String
+  "What is measured."
   metric: Metric!
   "The unit; for PHYSICAL it defaults to the lever's unit and must match it."
   unit: String
+  "Year of the measure."
   year: Int!
+  "Measured value; kept to the decimals of its unit."
   value: Float!
+  "Who measured it."
   source: String
 }
 
@@ -5846,15 +6258,57 @@ type Mutation {
   metric, year and source is replaced. Requires a contributor's key for a territory
   containing every observed territory.
   """
-  recordObservations(input: [ObservationInput!]!): [Observation!]!
+  recordObservations("The observations, 1 to 1,000." input: [ObservationInput!]!): [Observation!]!
   "Creates a region's COP for an edition, with its four steps planned. Requires a coordinator's key for the region (or an admin's)."
-  createCop(region: String!, edition: Int!, title: String): Cop!
+  createCop(
+    "The region's INSEE code."
+    region: String!
+    "The edition, a year."
+    edition: Int!
+    "Its title; \"COP <edition>\" by default."
+    title: String
+  ): Cop!
   "Sets a step's status and dates. Requires a coordinator's key for the region (or an admin's)."
-  updateCopStep(region: String!, edition: Int!, step: CopStepKind!, status: CopStepStatus, startsOn: Time, endsOn: Time): CopStep!
+  updateCopStep(
+    "The region's INSEE code."
+    region: String!
+    "The COP's edition."
+    edition: Int!
+    "The step."
+    step: CopStepKind!
+    "Its new status; unchanged when null."
+    status: CopStepStatus
+    "When it starts; unchanged when null."
+    startsOn: Time
+    "When it ends; unchanged when null."
+    endsOn: Time
+  ): CopStep!
   "Adds an organisation to a COP. Requires a coordinator's key for the region (or an admin's)."
-  addCopParticipant(region: String!, edition: Int!, organisation: String!, kind: CopParticipantKind!, territory: TerritoryKey): CopParticipant!
+  addCopParticipant(
+    "The region's INSEE code."
+    region: String!
+    "The COP's edition."
+    edition: Int!
+    "The organisation's name."
+    organisation: String!
+    "What kind of organisation it is."
+    kind: CopParticipantKind!
+    "The territory it represents, if any."
+    territory: TerritoryKey
+  ): CopParticipant!
   "Adds a document (a link) to a COP. Requires a coordinator's key for the region (or an admin's)."
-  addCopDocument(region: String!, edition: Int!, title: String!, url: String!, step: CopStepKind): CopDocument!
+  addCopDocument(
+    "The region's INSEE code."
+    region: String!
+    "The COP's edition."
+    edition: Int!
+    "The document's title."
+    title: String!
+    "Its address (http or https)."
+    url: String!
+    "The step it belongs to, if any."
+    step: CopStepKind
+  ): CopDocument!
 }
 `, BuiltIn: false},
 	{Name: "../../schema/territory.graphql", Input: `# Hand-written part of the territorial hierarchy API. The types generated from the ent
@@ -5865,6 +6319,7 @@ type Mutation {
 Identifies a territory by its level and its official code, e.g. {level: EPCI, code: "243500139"}.
 """
 input TerritoryKey {
+  "The territory's level."
   level: TerritoryLevel!
   "Official code: FR, INSEE code of a region, department or commune, SIREN of an EPCI, ANCT id of a CRTE."
   code: String!
@@ -5874,7 +6329,7 @@ extend type Query {
   """
   The territory of this level with this code, or null when there is none.
   """
-  territory(level: TerritoryLevel!, code: String!): Territory
+  territory("The territory's level." level: TerritoryLevel!, "Its official code (see TerritoryKey.code)." code: String!): Territory
 
   """
   Territories of every level, filtered, ordered and paginated. Without ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `,
@@ -5906,6 +6361,7 @@ extend type Query {
   ` + "`" + `text` + "`" + `. Ranked by exact match, then by names starting with the text, then by population.
   """
   searchTerritories(
+    "The words searched for, or a code."
     text: String!
     "Only these levels; all when null or empty."
     levels: [TerritoryLevel!]
@@ -5936,11 +6392,17 @@ extend type Territory {
   children(
     "Only children of this level."
     level: TerritoryLevel
+    "Returns the elements that come after this cursor."
     after: Cursor
+    "Returns the first n elements (0 to 1,000)."
     first: Int
+    "Returns the elements that come before this cursor."
     before: Cursor
+    "Returns the last n elements (0 to 1,000)."
     last: Int
+    "Ordering options; ties are broken by id."
     orderBy: [TerritoryOrder!]
+    "Filters on the territory's own fields."
     where: TerritoryWhereInput
   ): TerritoryConnection!
 
@@ -5951,11 +6413,17 @@ extend type Territory {
   descendants(
     "Only descendants of this level."
     level: TerritoryLevel
+    "Returns the elements that come after this cursor."
     after: Cursor
+    "Returns the first n elements (0 to 1,000)."
     first: Int
+    "Returns the elements that come before this cursor."
     before: Cursor
+    "Returns the last n elements (0 to 1,000)."
     last: Int
+    "Ordering options; ties are broken by id."
     orderBy: [TerritoryOrder!]
+    "Filters on the territory's own fields."
     where: TerritoryWhereInput
   ): TerritoryConnection!
 
@@ -6118,6 +6586,8 @@ func (ec *executionContext) childFields_Breakdown(ctx context.Context, field gra
 		return ec.fieldContext_Breakdown_targetValue(ctx, field)
 	case "shares":
 		return ec.fieldContext_Breakdown_shares(ctx, field)
+	case "unallocated":
+		return ec.fieldContext_Breakdown_unallocated(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Breakdown", field.Name)
 }
@@ -6126,6 +6596,8 @@ func (ec *executionContext) childFields_BreakdownShare(ctx context.Context, fiel
 	switch field.Name {
 	case "territory":
 		return ec.fieldContext_BreakdownShare_territory(ctx, field)
+	case "population":
+		return ec.fieldContext_BreakdownShare_population(ctx, field)
 	case "weight":
 		return ec.fieldContext_BreakdownShare_weight(ctx, field)
 	case "baselineValue":
@@ -6134,6 +6606,20 @@ func (ec *executionContext) childFields_BreakdownShare(ctx context.Context, fiel
 		return ec.fieldContext_BreakdownShare_targetValue(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BreakdownShare", field.Name)
+}
+
+func (ec *executionContext) childFields_BreakdownUnallocated(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "population":
+		return ec.fieldContext_BreakdownUnallocated_population(ctx, field)
+	case "weight":
+		return ec.fieldContext_BreakdownUnallocated_weight(ctx, field)
+	case "baselineValue":
+		return ec.fieldContext_BreakdownUnallocated_baselineValue(ctx, field)
+	case "targetValue":
+		return ec.fieldContext_BreakdownUnallocated_targetValue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BreakdownUnallocated", field.Name)
 }
 
 func (ec *executionContext) childFields_Commitment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6678,6 +7164,8 @@ func (ec *executionContext) childFields_RollupRow(ctx context.Context, field gra
 		return ec.fieldContext_RollupRow_lever(ctx, field)
 	case "territory":
 		return ec.fieldContext_RollupRow_territory(ctx, field)
+	case "unallocated":
+		return ec.fieldContext_RollupRow_unallocated(ctx, field)
 	case "rollup":
 		return ec.fieldContext_RollupRow_rollup(ctx, field)
 	case "rank":
@@ -7887,6 +8375,20 @@ func (ec *executionContext) field_Query_roadmap_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["edition"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_roadmaps_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "region",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["region"] = arg0
 	return args, nil
 }
 
@@ -10155,6 +10657,38 @@ func (ec *executionContext) fieldContext_Breakdown_shares(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Breakdown_unallocated(ctx context.Context, field graphql.CollectedField, obj *service.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Breakdown_unallocated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unallocated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.BreakdownUnallocated) graphql.Marshaler {
+			return ec.marshalNBreakdownUnallocated2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐBreakdownUnallocated(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Breakdown_unallocated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Breakdown",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BreakdownUnallocated(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _BreakdownShare_territory(ctx context.Context, field graphql.CollectedField, obj *service.BreakdownShare) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10185,6 +10719,29 @@ func (ec *executionContext) fieldContext_BreakdownShare_territory(_ context.Cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _BreakdownShare_population(ctx context.Context, field graphql.CollectedField, obj *service.BreakdownShare) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownShare_population(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Population, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownShare_population(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BreakdownShare", field, false, false, "Int")
 }
 
 func (ec *executionContext) _BreakdownShare_weight(ctx context.Context, field graphql.CollectedField, obj *service.BreakdownShare) (ret graphql.Marshaler) {
@@ -10254,6 +10811,98 @@ func (ec *executionContext) _BreakdownShare_targetValue(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_BreakdownShare_targetValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BreakdownShare", field, false, false, "Float")
+}
+
+func (ec *executionContext) _BreakdownUnallocated_population(ctx context.Context, field graphql.CollectedField, obj *service.BreakdownUnallocated) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownUnallocated_population(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Population, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownUnallocated_population(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BreakdownUnallocated", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BreakdownUnallocated_weight(ctx context.Context, field graphql.CollectedField, obj *service.BreakdownUnallocated) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownUnallocated_weight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownUnallocated_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BreakdownUnallocated", field, false, false, "Float")
+}
+
+func (ec *executionContext) _BreakdownUnallocated_baselineValue(ctx context.Context, field graphql.CollectedField, obj *service.BreakdownUnallocated) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownUnallocated_baselineValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BaselineValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownUnallocated_baselineValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BreakdownUnallocated", field, false, false, "Float")
+}
+
+func (ec *executionContext) _BreakdownUnallocated_targetValue(ctx context.Context, field graphql.CollectedField, obj *service.BreakdownUnallocated) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownUnallocated_targetValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownUnallocated_targetValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BreakdownUnallocated", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Commitment_id(ctx context.Context, field graphql.CollectedField, obj *ent.Commitment) (ret graphql.Marshaler) {
@@ -10984,15 +11633,15 @@ func (ec *executionContext) _CommitmentEvent_from(ctx context.Context, field gra
 			return obj.From, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *access.CommitmentStatus) graphql.Marshaler {
+			return ec.marshalOCommitmentStatus2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋaccessᚐCommitmentStatus(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_CommitmentEvent_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CommitmentEvent", field, false, false, "String")
+	return graphql.NewScalarFieldContext("CommitmentEvent", field, false, false, "CommitmentStatus")
 }
 
 func (ec *executionContext) _CommitmentEvent_to(ctx context.Context, field graphql.CollectedField, obj *ent.CommitmentEvent) (ret graphql.Marshaler) {
@@ -11007,15 +11656,15 @@ func (ec *executionContext) _CommitmentEvent_to(ctx context.Context, field graph
 			return obj.To, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v access.CommitmentStatus) graphql.Marshaler {
+			return ec.marshalNCommitmentStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋaccessᚐCommitmentStatus(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_CommitmentEvent_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CommitmentEvent", field, false, false, "String")
+	return graphql.NewScalarFieldContext("CommitmentEvent", field, false, false, "CommitmentStatus")
 }
 
 func (ec *executionContext) _CommitmentEvent_actor(ctx context.Context, field graphql.CollectedField, obj *ent.CommitmentEvent) (ret graphql.Marshaler) {
@@ -14914,6 +15563,50 @@ func (ec *executionContext) fieldContext_Query_roadmap(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_roadmaps(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_roadmaps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Roadmaps(ctx, fc.Args["region"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*service.Roadmap) graphql.Marshaler {
+			return ec.marshalNRoadmap2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRoadmapᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_roadmaps(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Roadmap(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_roadmaps_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_compare(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16434,6 +17127,29 @@ func (ec *executionContext) fieldContext_RollupRow_territory(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RollupRow_unallocated(ctx context.Context, field graphql.CollectedField, obj *service.RollupRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RollupRow_unallocated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unallocated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RollupRow_unallocated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RollupRow", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _RollupRow_rollup(ctx context.Context, field graphql.CollectedField, obj *service.RollupRow) (ret graphql.Marshaler) {
@@ -26420,6 +27136,11 @@ func (ec *executionContext) _Breakdown(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "unallocated":
+			out.Values[i] = ec._Breakdown_unallocated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -26453,6 +27174,11 @@ func (ec *executionContext) _BreakdownShare(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "population":
+			out.Values[i] = ec._BreakdownShare_population(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "weight":
 			out.Values[i] = ec._BreakdownShare_weight(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -26465,6 +27191,54 @@ func (ec *executionContext) _BreakdownShare(ctx context.Context, sel ast.Selecti
 			}
 		case "targetValue":
 			out.Values[i] = ec._BreakdownShare_targetValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var breakdownUnallocatedImplementors = []string{"BreakdownUnallocated"}
+
+func (ec *executionContext) _BreakdownUnallocated(ctx context.Context, sel ast.SelectionSet, obj *service.BreakdownUnallocated) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, breakdownUnallocatedImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BreakdownUnallocated")
+		case "population":
+			out.Values[i] = ec._BreakdownUnallocated_population(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "weight":
+			out.Values[i] = ec._BreakdownUnallocated_weight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "baselineValue":
+			out.Values[i] = ec._BreakdownUnallocated_baselineValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "targetValue":
+			out.Values[i] = ec._BreakdownUnallocated_targetValue(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -28115,6 +28889,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_roadmap(ctx, field)
 				})
+		case "roadmaps":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_roadmaps(ctx, field)
+				})
 		case "compare":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -28576,6 +29356,11 @@ func (ec *executionContext) _RollupRow(ctx context.Context, sel ast.SelectionSet
 		case "territory":
 			out.Values[i] = ec._RollupRow_territory(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "unallocated":
+			out.Values[i] = ec._RollupRow_unallocated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "rollup":
@@ -29886,6 +30671,14 @@ func (ec *executionContext) marshalNBreakdownShare2ᚖgithubᚗcomᚋcopᚑterri
 	return ec._BreakdownShare(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNBreakdownUnallocated2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐBreakdownUnallocated(ctx context.Context, sel ast.SelectionSet, v *service.BreakdownUnallocated) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BreakdownUnallocated!")
+		return graphql.Null
+	}
+	return ec._BreakdownUnallocated(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCommitment2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCommitmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Commitment) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -30147,13 +30940,13 @@ func (ec *executionContext) marshalNEventType2ᚕgithubᚗcomᚋcopᚑterritoria
 }
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
-	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	res, err := model.UnmarshalFloatContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalFloatContext(v)
+	res := model.MarshalFloatContext(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
 	}
@@ -30527,6 +31320,22 @@ func (ec *executionContext) marshalNRankingEdge2ᚖgithubᚗcomᚋcopᚑterritor
 		return graphql.Null
 	}
 	return ec._RankingEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRoadmap2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRoadmapᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.Roadmap) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRoadmap2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRoadmap(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNRoadmap2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRoadmap(ctx context.Context, sel ast.SelectionSet, v *service.Roadmap) graphql.Marshaler {
@@ -31655,7 +32464,7 @@ func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v an
 	if v == nil {
 		return nil, nil
 	}
-	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	res, err := model.UnmarshalFloatContext(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -31664,7 +32473,7 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 		return graphql.Null
 	}
 	_ = sel
-	res := graphql.MarshalFloatContext(*v)
+	res := model.MarshalFloatContext(*v)
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 

@@ -47,11 +47,11 @@ export function francePage({ main, signal, params }) {
   );
   loadInto(body, 'de la carte', () => query(FRANCE, {}, { signal }), (data) => {
     const fr = data.territory;
-    const regionNames = new Map(fr.regions.map((r) => [r.territory.code, r.territory.name]));
+    const regionNames = new Map(fr.regions.filter((r) => !r.unallocated).map((r) => [r.territory.code, r.territory.name]));
     let indicator = INDICATORS.find((i) => i.id === params.get('indicateur')) || INDICATORS[0];
     const mapBox = h('div', { className: 'map-box' });
     const draw = () => {
-      const rows = new Map(fr.departments.map((d) => [d.territory.code, {
+      const rows = new Map(fr.departments.filter((d) => !d.unallocated).map((d) => [d.territory.code, {
         name: d.territory.name,
         region: regionFor(d.territory.code),
         value: indicator.value(d.territory, d.rollup),
@@ -88,11 +88,11 @@ export function francePage({ main, signal, params }) {
       h('div', { className: 'map-layout' }, chooser, mapBox),
       section('regions', 'Les régions',
         table(null, [
-          { label: 'Région', value: (r) => territoryLink(r.territory) },
-          { label: 'Population', num: true, value: (r) => fmt.int(r.territory.population) },
+          { label: 'Région', value: (r) => (r.territory ? territoryLink(r.territory) : 'Non réparti (porté au niveau national)') },
+          { label: 'Population', num: true, value: (r) => (r.territory ? fmt.int(r.territory.population) : '—') },
           { label: 'Objectif 2030', num: true, value: (r) => fmt.kt(r.rollup.objectiveKtco2e) },
           { label: 'Engagements adoptés', num: true, value: (r) => fmt.kt(r.rollup.adoptedKtco2e) },
-          { label: 'Couverture', value: (r) => bar(r.rollup.coverage, `Couverture ${r.territory.name}`) },
+          { label: 'Couverture', value: (r) => bar(r.rollup.coverage, `Couverture ${r.territory?.name || 'non répartie'}`) },
           { label: 'Écart', num: true, value: (r) => fmt.kt(r.rollup.gap) },
           { label: 'Actions', num: true, value: (r) => fmt.int(r.rollup.actionCount) },
         ], fr.regions)));

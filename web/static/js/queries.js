@@ -10,10 +10,12 @@ export const FRANCE = `query FrancePage {
     name population
     rollup { ${ROLLUP} committed { status ktco2e count } }
     departments: rollupBy(groupBy: CHILD, level: DEPARTMENT) {
+      unallocated
       territory { level code name population }
       rollup { objectiveKtco2e adoptedKtco2e coverage gap }
     }
     regions: rollupBy(groupBy: CHILD, level: REGION) {
+      unallocated
       territory { level code name population }
       rollup { actionCount objectiveKtco2e adoptedKtco2e coverage gap }
     }
@@ -48,6 +50,7 @@ export const TERRITORY = `query TerritoryPage($level: TerritoryLevel!, $code: St
     rollup { ${ROLLUP} actionShare committed { status ktco2e count } }
     bySector: rollupBy(groupBy: SECTOR) { sector { code name } rollup { actionCount effectKtco2e adoptedKtco2e objectiveKtco2e coverage gap } }
     byChild: rollupBy(groupBy: CHILD, level: $childLevel) @include(if: $byChild) {
+      unallocated
       territory { level code name population }
       rollup { actionCount adoptedKtco2e objectiveKtco2e coverage gap }
     }
@@ -70,7 +73,8 @@ export const BREAKDOWN = `query Breakdown($level: TerritoryLevel!, $code: String
   territory(level: $level, code: $code) {
     breakdown(lever: $lever, sector: $sector, level: $to, metric: $metric) {
       unit key baselineYear targetYear baselineValue targetValue
-      shares { territory { level code name population } weight baselineValue targetValue }
+      shares { territory { level code name population } population weight baselineValue targetValue }
+      unallocated { population weight baselineValue targetValue }
     }
   }
 }`;
@@ -94,10 +98,8 @@ export const ROADMAP = `query Roadmap($region: String!, $edition: Int!) {
   }
 }`;
 
-// editionsQuery asks how much each candidate edition's roadmap holds, in one request, to
-// open the page on the latest edition with adopted commitments. The API has no list of
-// editions, so the candidates are the years from the circular (2023) to now.
-export function editionsQuery(years) {
-  const fields = years.map((y) => `e${y}: roadmap(region: $region, edition: ${y}) { adoptedKtco2e }`).join('\n  ');
-  return `query RoadmapEditions($region: String!) {\n  ${fields}\n}`;
-}
+// The editions of a region's roadmap (a COP of that edition, or adopted commitments
+// carrying it), with what each holds, to open the page on the latest.
+export const ROADMAP_EDITIONS = `query RoadmapEditions($region: String!) {
+  roadmaps(region: $region) { edition adoptedKtco2e }
+}`;

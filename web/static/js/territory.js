@@ -4,7 +4,7 @@
 // region the 2030 roadmap with its downloads.
 
 import { query } from './api.js';
-import { TERRITORY, CHILDREN, BREAKDOWN, COPS, ROADMAP, editionsQuery } from './queries.js';
+import { TERRITORY, CHILDREN, BREAKDOWN, COPS, ROADMAP, ROADMAP_EDITIONS } from './queries.js';
 import {
   h, fmt, bar, table, section, loadInto, failure, loading, territoryLink, territoryPath,
   LEVELS, STATUS, COMMITMENT_STATUS,
@@ -157,10 +157,14 @@ function rollup(t) {
     ], r.committed),
     t.bySector.length ? table('Par secteur', rollupCols({ label: 'Secteur', value: (x) => x.sector?.name || '—' }), t.bySector) : null,
     t.byChild?.length ? table(`Par ${LEVELS[ROLLUP_CHILD[t.level]].label.toLowerCase()}`,
-      rollupCols({ label: LEVELS[ROLLUP_CHILD[t.level]].label, value: (x) => territoryLink(x.territory) }), t.byChild) : null);
+      rollupCols({ label: LEVELS[ROLLUP_CHILD[t.level]].label, value: (x) => (x.territory ? territoryLink(x.territory) : UNALLOCATED) }), t.byChild) : null);
 }
 
 const fig = (label, value) => h('div', {}, h('dt', {}, label), h('dd', {}, value));
+
+// The last row of a roll-up by child: what no child holds (carried above, or outside
+// every child).
+const UNALLOCATED = 'Non réparti';
 
 // ---- 3. breakdown ------------------------------------------------------------------------
 
@@ -205,13 +209,14 @@ function breakdown({ signal }, t) {
 
 function shares(b) {
   const rows = [...b.shares].sort((x, y) => y.weight - x.weight);
+  if (b.unallocated.weight > 0) rows.push({ ...b.unallocated, territory: null });
   return h('div', {},
     h('p', {}, `Objectif ${b.targetYear} du territoire : `, h('strong', {}, `${fmt.num(b.targetValue)} ${b.unit}`),
       b.baselineValue ? ` (référence ${b.baselineYear} : ${fmt.num(b.baselineValue)})` : '',
-      ` — ${rows.length} territoires, clé : ${b.key === 'POPULATION' ? 'population' : b.key.toLowerCase()}.`),
+      ` — ${b.shares.length} territoires, clé : ${b.key === 'POPULATION' ? 'population' : b.key.toLowerCase()}.`),
     table(null, [
-      { label: 'Territoire', value: (s) => territoryLink(s.territory) },
-      { label: 'Population totale', num: true, value: (s) => fmt.int(s.territory.population) },
+      { label: 'Territoire', value: (s) => (s.territory ? territoryLink(s.territory) : `${UNALLOCATED} (hors des territoires de cet échelon)`) },
+      { label: 'Population dans le territoire', num: true, value: (s) => fmt.int(s.population) },
       { label: 'Part', num: true, value: (s) => fmt.pct(s.weight) },
       { label: `Objectif ${b.targetYear} (${b.unit})`, num: true, value: (s) => fmt.num(s.targetValue) },
     ], rows, { className: 'tall' }));
@@ -221,18 +226,20 @@ function shares(b) {
 
 function roadmap({ signal, params }, t) {
   const box = h('div');
-  const years = [];
-  for (let y = 2023; y <= new Date().getFullYear() + 1; y++) years.push(y);
   loadInto(box, 'des éditions', async () => {
     const [cops, eds] = await Promise.all([
       query(COPS, { region: t.code }, { signal }),
-      query(editionsQuery(years), { region: t.code }, { signal }),
+      query(ROADMAP_EDITIONS, { region: t.code }, { signal }),
     ]);
-    return { cops: cops.cops.edges.map((e) => e.node), adopted: new Map(years.map((y) => [y, eds[`e${y}`].adoptedKtco2e])) };
-  }, ({ cops, adopted }) => {
-    const editions = [...new Set([...years, ...cops.map((c) => c.edition)])].sort();
+    return { cops: cops.cops.edges.map((e) => e.node), roadmaps: eds.roadmaps };
+  }, ({ cops, roadmaps }) => {
+    // An edition exists when the region has a COP of that edition or adopted commitments
+    // carrying it: the API lists them.
+    if (!roadmaps.length) return h('p', {}, 'Pas encore de feuille de route : ni COP ni engagement adopté pour cette région.');
+    const adopted = new Map(roadmaps.map((r) => [r.edition, r.adoptedKtco2e]));
+    const editions = roadmaps.map((r) => r.edition);
     const asked = Number(params.get('edition'));
-    const withData = editions.filter((y) => adopted.get(y) > 0 || cops.some((c) => c.edition === y));
+    const withData = editions.filter((y) => adopted.get(y) > 0);
     let edition = editions.includes(asked) ? asked : withData.at(-1) || editions.at(-1);
     const pick = h('select', { id: 'rm-edition', name: 'edition' },
       editions.map((y) => h('option', { value: y, selected: y === edition },

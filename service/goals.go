@@ -1,0 +1,510 @@
+package service
+
+// What a territory is measured against, at every level: the one place that reads
+// objectives for the diagnostic, the breakdown, the dashboard, the roll-ups and the
+// roadmap, so that they all give the same figures.
+//
+//   - A region, a department, a CRTE or an EPCI: its own objectives for an indicator and
+//     metric when it has some, else those derived to it (planning.PreferOwn), summed.
+//   - The country: its own (the national strategy's) when it has some, else the sum of its
+//     regions' own objectives.
+//   - A commune: its own when it has some, else its part of its department's by the rule of
+//     shares (hierarchy.Cover), computed on the fly: the same part the department's
+//     breakdown to its communes gives it.
+//   - A sector: its own objectives in a metric when it has some, else, for emissions, the
+//     sum of its levers' and of its subdivisions' levers' (sectorGoal).
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"entgo.io/ent/dialect/sql"
+
+	"github.com/cop-territoriales/cop-api/ent"
+	"github.com/cop-territoriales/cop-api/ent/ancestry"
+	"github.com/cop-territoriales/cop-api/ent/membership"
+	"github.com/cop-territoriales/cop-api/ent/objective"
+	"github.com/cop-territoriales/cop-api/ent/predicate"
+	"github.com/cop-territoriales/cop-api/ent/sector"
+	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/hierarchy"
+	"github.com/cop-territoriales/cop-api/planning"
+)
+
+// goal is what a territory is measured against for one lever (or a sector's own
+// objective) and metric.
+type goal struct {
+	leverID  *int // nil for a sector's own objective
+	sectorID *int // the lever's sector, or the sector of its own objective (nil: all sectors)
+	metric   planning.Metric
+	unit     string
+	// Years and values; values are rounded to the unit's decimals (planning.Round).
+	baselineYear, targetYear int
+	baseline, target         float64
+	// from are the stored objectives it comes from: the territory's own or derived ones,
+	// the regions' for the country, the department's for a commune.
+	from []*ent.Objective
+	// derived tells whether it comes from a larger territory's objectives.
+	derived bool
+}
+
+// goalKey identifies what a goal is for.
+type goalKey struct {
+	lever, sector int // a lever id; or 0 and a sector id (0 for all sectors)
+	metric        planning.Metric
+}
+
+func keyOf(o *ent.Objective) goalKey {
+	if o.LeverID != nil {
+		return goalKey{lever: *o.LeverID, metric: o.Metric}
+	}
+	return goalKey{sector: deref0(o.SectorID), metric: o.Metric}
+}
+
+func (g *goal) key() goalKey {
+	if g.leverID != nil {
+		return goalKey{lever: *g.leverID, metric: g.metric}
+	}
+	return goalKey{sector: deref0(g.sectorID), metric: g.metric}
+}
+
+// goalQuery narrows the goals read.
+type goalQuery struct {
+	lever      *int
+	sectors    []int // objectives of these sectors (levers' objectives carry their sector)
+	metrics    []planning.Metric
+	leversOnly bool
+}
+
+func (q goalQuery) where() []predicate.Objective {
+	var ps []predicate.Objective
+	if q.lever != nil {
+		ps = append(ps, objective.LeverID(*q.lever))
+	}
+	if len(q.sectors) > 0 {
+		ps = append(ps, objective.SectorIDIn(q.sectors...))
+	}
+	if len(q.metrics) > 0 {
+		ps = append(ps, objective.MetricIn(q.metrics...))
+	}
+	if q.leversOnly {
+		ps = append(ps, objective.LeverIDNotNil())
+	}
+	return ps
+}
+
+// candidate is an objective a territory may be measured against; derived says whether it
+// gives way to the territory's own ones (planning.PreferOwn).
+type candidate struct {
+	o       *ent.Objective
+	derived bool
+}
+
+// sumGoal keeps the candidates planning.PreferOwn keeps and adds them up, in the unit's
+// decimals so that the sum does not depend on the order of the rows.
+func sumGoal(cs []candidate) *goal {
+	kept := planning.PreferOwn(cs, func(c candidate) bool { return c.derived })
+	first := kept[0].o
+	g := &goal{leverID: first.LeverID, sectorID: first.SectorID, metric: first.Metric, unit: first.Unit,
+		baselineYear: first.BaselineYear, targetYear: first.TargetYear}
+	var base, target int64
+	for _, c := range kept {
+		base += planning.ToUnits(c.o.BaselineValue, g.unit)
+		target += planning.ToUnits(c.o.TargetValue, g.unit)
+		g.from = append(g.from, c.o)
+		g.derived = g.derived || c.o.Derived
+	}
+	g.baseline, g.target = planning.FromUnits(base, g.unit), planning.FromUnits(target, g.unit)
+	return g
+}
+
+// goalsOf returns the goals of each territory, ordered by lever, sector and metric. One
+// statement, three when communes are among the territories.
+func (svc *Service) goalsOf(ctx context.Context, ts []*ent.Territory, q goalQuery) (map[int][]*goal, error) {
+	out := map[int][]*goal{}
+	if len(ts) == 0 {
+		return out, nil
+	}
+	requested := map[int]*ent.Territory{}
+	var country *ent.Territory
+	var communes []*ent.Territory
+	direct := make([]int, 0, len(ts))
+	for _, t := range ts {
+		if requested[t.ID] != nil {
+			continue
+		}
+		requested[t.ID] = t
+		direct = append(direct, t.ID)
+		switch t.Level {
+		case hierarchy.Country:
+			country = t
+		case hierarchy.Commune:
+			communes = append(communes, t)
+		}
+	}
+	var parts *communeParts
+	if len(communes) > 0 {
+		var err error
+		if parts, err = svc.communeParts(ctx, communes); err != nil {
+			return nil, err
+		}
+		for _, d := range parts.departments {
+			if requested[d] == nil {
+				direct = append(direct, d)
+			}
+		}
+	}
+	pred := objective.TerritoryIDIn(direct...)
+	if country != nil {
+		pred = objective.Or(pred, objective.And(objective.Derived(false),
+			objective.HasTerritoryWith(territory.LevelEQ(hierarchy.Region))))
+	}
+	objs, err := svc.client.Objective.Query().Where(pred).Where(q.where()...).
+		Order(ent.Asc(objective.FieldID)).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read objectives: %w", err)
+	}
+	cands := map[int]map[goalKey][]candidate{}
+	add := func(owner int, o *ent.Objective, derived bool) {
+		if cands[owner] == nil {
+			cands[owner] = map[goalKey][]candidate{}
+		}
+		k := keyOf(o)
+		cands[owner][k] = append(cands[owner][k], candidate{o, derived})
+	}
+	isDepartment := map[int]bool{}
+	if parts != nil {
+		for _, d := range parts.departments {
+			isDepartment[d] = true
+		}
+	}
+	for _, o := range objs {
+		if requested[o.TerritoryID] != nil || isDepartment[o.TerritoryID] {
+			add(o.TerritoryID, o, o.Derived)
+		}
+		if country != nil && o.TerritoryID != country.ID && !o.Derived {
+			// A region's own objective: the query's second branch, or a region asked for.
+			if r := requested[o.TerritoryID]; (r == nil && !isDepartment[o.TerritoryID]) || (r != nil && r.Level == hierarchy.Region) {
+				add(country.ID, o, true)
+			}
+		}
+	}
+	sumAll := func(owner int) map[goalKey]*goal {
+		m := map[goalKey]*goal{}
+		for k, cs := range cands[owner] {
+			m[k] = sumGoal(cs)
+		}
+		return m
+	}
+	for _, t := range requested {
+		var m map[goalKey]*goal
+		if t.Level == hierarchy.Commune {
+			if m, err = parts.goals(t, sumAll(t.ID), sumAll); err != nil {
+				return nil, err
+			}
+		} else {
+			m = sumAll(t.ID)
+		}
+		gs := make([]*goal, 0, len(m))
+		for _, g := range m {
+			gs = append(gs, g)
+		}
+		sort.Slice(gs, func(i, j int) bool {
+			a, b := gs[i].key(), gs[j].key()
+			if a.lever != b.lever {
+				return a.lever < b.lever
+			}
+			if a.sector != b.sector {
+				return a.sector < b.sector
+			}
+			return a.metric < b.metric
+		})
+		out[t.ID] = gs
+	}
+	return out, nil
+}
+
+// goalsFor returns the goals of one territory.
+func (svc *Service) goalsFor(ctx context.Context, t *ent.Territory, q goalQuery) ([]*goal, error) {
+	m, err := svc.goalsOf(ctx, []*ent.Territory{t}, q)
+	return m[t.ID], err
+}
+
+// communeParts holds what communes need to take their part of their department's goals:
+// each one's department and the department's cover by its communes.
+type communeParts struct {
+	departments []int
+	deptOf      map[int]int         // commune id -> department id
+	covers      map[int]*childCover // department id -> its communes
+	split       map[int]map[goalKey]*splitGoal
+}
+
+// splitGoal is a goal split over the children of a cover.
+type splitGoal struct {
+	goal           *goal
+	bases, targets []float64
+}
+
+// communeParts reads the departments of communes and their covers: two statements.
+func (svc *Service) communeParts(ctx context.Context, communes []*ent.Territory) (*communeParts, error) {
+	ids := make([]int, len(communes))
+	for i, c := range communes {
+		ids[i] = c.ID
+	}
+	ms, err := svc.client.Membership.Query().
+		Where(membership.ChildIDIn(ids...), membership.HasParentWith(territory.LevelEQ(hierarchy.Department))).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read departments of communes: %w", err)
+	}
+	p := &communeParts{deptOf: map[int]int{}, split: map[int]map[goalKey]*splitGoal{}}
+	seen := map[int]bool{}
+	for _, m := range ms {
+		p.deptOf[m.ChildID] = m.ParentID
+		if !seen[m.ParentID] {
+			seen[m.ParentID] = true
+			p.departments = append(p.departments, m.ParentID)
+		}
+	}
+	sort.Ints(p.departments)
+	cs, err := covers(ctx, svc.client, p.departments, []hierarchy.Level{hierarchy.Commune})
+	if err != nil {
+		return nil, err
+	}
+	p.covers = map[int]*childCover{}
+	for d, byLevel := range cs {
+		p.covers[d] = byLevel[hierarchy.Commune]
+	}
+	return p, nil
+}
+
+// splitGoals splits goals over the children of a cover, by population share.
+func splitGoals(goals map[goalKey]*goal, cv *childCover) (map[goalKey]*splitGoal, error) {
+	out := map[goalKey]*splitGoal{}
+	for k, g := range goals {
+		sg, err := splitGoalOver(g, cv.cover.Weights())
+		if err != nil {
+			return nil, err
+		}
+		out[k] = sg
+	}
+	return out, nil
+}
+
+func splitGoalOver(g *goal, weights []float64) (*splitGoal, error) {
+	targets, err := planning.Allocate(g.target, g.unit, weights)
+	if err != nil {
+		return nil, err
+	}
+	bases, err := planning.Allocate(g.baseline, g.unit, weights)
+	if err != nil {
+		return nil, err
+	}
+	return &splitGoal{goal: g, bases: bases, targets: targets}, nil
+}
+
+// part is child i's goal in a split goal.
+func (sg *splitGoal) part(i int) *goal {
+	g := sg.goal
+	return &goal{leverID: g.leverID, sectorID: g.sectorID, metric: g.metric, unit: g.unit,
+		baselineYear: g.baselineYear, targetYear: g.targetYear,
+		baseline: sg.bases[i], target: sg.targets[i], from: g.from, derived: true}
+}
+
+// goals gives a commune its own goals, and for every other key its part of its
+// department's goal: the part the department's breakdown to its communes gives it.
+func (p *communeParts) goals(c *ent.Territory, own map[goalKey]*goal, sumAll func(int) map[goalKey]*goal) (map[goalKey]*goal, error) {
+	d, ok := p.deptOf[c.ID]
+	cv := p.covers[d]
+	if !ok || cv == nil {
+		return own, nil
+	}
+	i := cv.index(c.ID)
+	if i < 0 {
+		return own, nil
+	}
+	if p.split[d] == nil {
+		sg, err := splitGoals(sumAll(d), cv)
+		if err != nil {
+			return nil, fmt.Errorf("department %d: %w", d, err)
+		}
+		p.split[d] = sg
+	}
+	out := map[goalKey]*goal{}
+	for k, g := range own {
+		out[k] = g
+	}
+	for k, sg := range p.split[d] {
+		if out[k] == nil {
+			out[k] = sg.part(i)
+		}
+	}
+	return out, nil
+}
+
+// childCover is the descendants of one level of a parent, by code, and how they cover it
+// (hierarchy.Cover): the key of every population breakdown.
+type childCover struct {
+	children []child
+	cover    hierarchy.Cover
+}
+
+// newChildCover orders children by code and computes the cover of a parent of the given
+// population.
+func newChildCover(population int64, children []child) *childCover {
+	sort.Slice(children, func(i, j int) bool { return children[i].Code < children[j].Code })
+	inside := make([]int64, len(children))
+	for i, c := range children {
+		inside[i] = c.inside()
+	}
+	return &childCover{children: children, cover: hierarchy.NewCover(population, inside)}
+}
+
+func (cv *childCover) index(id int) int {
+	for i, c := range cv.children {
+		if c.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+func (cv *childCover) ids() []int {
+	ids := make([]int, len(cv.children))
+	for i, c := range cv.children {
+		ids[i] = c.ID
+	}
+	return ids
+}
+
+// covers returns, for each parent and level, the parent's descendants of that level and
+// how they cover it: one statement. A parent with no descendant of a level has no entry
+// for it.
+func covers(ctx context.Context, c *ent.Client, parents []int, levels []hierarchy.Level) (map[int]map[hierarchy.Level]*childCover, error) {
+	out := map[int]map[hierarchy.Level]*childCover{}
+	if len(parents) == 0 {
+		return out, nil
+	}
+	lv := make([]any, len(levels))
+	for i, l := range levels {
+		lv[i] = string(l)
+	}
+	var rows []struct {
+		Parent           int     `json:"ancestor_id"`
+		ParentPopulation int64   `json:"parent_population"`
+		ID               int     `json:"child_id"`
+		Code             string  `json:"child_code"`
+		Level            string  `json:"child_level"`
+		Population       int64   `json:"child_population"`
+		Weight           float64 `json:"child_weight"`
+	}
+	err := c.Ancestry.Query().Where(ancestry.AncestorIDIn(parents...), ancestry.DepthGT(0)).
+		Modify(func(s *sql.Selector) {
+			t := sql.Table(territory.Table).As("child")
+			p := sql.Table(territory.Table).As("parent")
+			s.Join(t).On(s.C(ancestry.FieldTerritoryID), t.C(territory.FieldID)).
+				Join(p).On(s.C(ancestry.FieldAncestorID), p.C(territory.FieldID)).
+				Where(sql.In(t.C(territory.FieldLevel), lv...)).
+				Select(s.C(ancestry.FieldAncestorID),
+					sql.As(p.C(territory.FieldPopulation), "parent_population"),
+					sql.As(t.C(territory.FieldID), "child_id"),
+					sql.As(t.C(territory.FieldCode), "child_code"),
+					sql.As(t.C(territory.FieldLevel), "child_level"),
+					sql.As(t.C(territory.FieldPopulation), "child_population"),
+					sql.As(s.C(ancestry.FieldWeight), "child_weight"))
+		}).Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("read population shares: %w", err)
+	}
+	type pl struct {
+		parent int
+		level  hierarchy.Level
+	}
+	children := map[pl][]child{}
+	pops := map[int]int64{}
+	for _, r := range rows {
+		k := pl{r.Parent, hierarchy.Level(r.Level)}
+		children[k] = append(children[k], child{ID: r.ID, Code: r.Code, Level: k.level, Population: r.Population, Inside: r.Weight})
+		pops[r.Parent] = r.ParentPopulation
+	}
+	for k, cs := range children {
+		if out[k.parent] == nil {
+			out[k.parent] = map[hierarchy.Level]*childCover{}
+		}
+		out[k.parent][k.level] = newChildCover(pops[k.parent], cs)
+	}
+	return out, nil
+}
+
+// sectorTree maps every sector id to its sector and to the national sector it belongs to
+// (itself for a national sector): one statement.
+type sectorTree struct {
+	byID     map[int]*ent.Sector
+	national map[int]*ent.Sector
+}
+
+func (svc *Service) sectorTree(ctx context.Context) (*sectorTree, error) {
+	ss, err := svc.client.Sector.Query().Order(ent.Asc(sector.FieldID)).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read sectors: %w", err)
+	}
+	byCode := map[string]*ent.Sector{}
+	tr := &sectorTree{byID: map[int]*ent.Sector{}, national: map[int]*ent.Sector{}}
+	for _, s := range ss {
+		byCode[s.Code] = s
+		tr.byID[s.ID] = s
+	}
+	for _, s := range ss {
+		n := byCode[planning.InventorySector(s.Code)]
+		if n == nil {
+			n = s
+		}
+		tr.national[s.ID] = n
+	}
+	return tr, nil
+}
+
+// sectorGoal is what a sector is measured against in a metric: its own objectives in it
+// when it has some, else, for emissions, the sum of the goals of its levers and of its
+// subdivisions' levers (the sum the dashboard shows). Physical quantities of different
+// levers do not add up. Nil when there is none.
+func sectorGoal(goals []*goal, sectorID int, family []int, metric planning.Metric) *goal {
+	in := map[int]bool{}
+	for _, id := range family {
+		in[id] = true
+	}
+	var own, levers []*goal
+	for _, g := range goals {
+		if g.metric != metric {
+			continue
+		}
+		switch {
+		case g.leverID == nil && g.sectorID != nil && *g.sectorID == sectorID:
+			own = append(own, g)
+		case g.leverID != nil && g.sectorID != nil && in[*g.sectorID]:
+			levers = append(levers, g)
+		}
+	}
+	gs := own
+	if len(gs) == 0 {
+		if metric == planning.Physical {
+			return nil
+		}
+		gs = levers
+	}
+	if len(gs) == 0 {
+		return nil
+	}
+	sid := sectorID
+	out := &goal{sectorID: &sid, metric: metric, unit: gs[0].unit,
+		baselineYear: gs[0].baselineYear, targetYear: gs[0].targetYear}
+	var base, target int64
+	for _, g := range gs {
+		base += planning.ToUnits(g.baseline, out.unit)
+		target += planning.ToUnits(g.target, out.unit)
+		out.from = append(out.from, g.from...)
+		out.derived = out.derived || g.derived
+	}
+	out.baseline, out.target = planning.FromUnits(base, out.unit), planning.FromUnits(target, out.unit)
+	return out
+}

@@ -1,0 +1,267 @@
+package service
+
+// rollupBy(groupBy: CHILD): one row per territory of a level below a parent, each holding
+// what lies inside both it and the parent, and a last row for what no child holds, so
+// that the rows add up to the parent's roll-up.
+
+import (
+	"context"
+
+	"github.com/cop-territoriales/cop-api/access"
+	"github.com/cop-territoriales/cop-api/ent"
+	"github.com/cop-territoriales/cop-api/ent/ancestry"
+	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/hierarchy"
+	"github.com/cop-territoriales/cop-api/planning"
+)
+
+// nestedLevels are the levels whose territories partition any larger one: a department
+// lies wholly in its region, a commune in every territory containing it.
+var nestedLevels = map[hierarchy.Level]bool{hierarchy.Region: true, hierarchy.Department: true, hierarchy.Commune: true}
+
+// childRows computes the CHILD rows of t at a level. Records: for a level that nests in t
+// (regions, departments, communes; anything in the country), each row is the child's own
+// roll-up and the last row holds what is carried above the level; otherwise each record
+// counts in a row for the share of its carrier living in both the child and t
+// (hierarchy.InsideBoth), and what is left of its share in t goes to the last row.
+// Objectives: t's objective split by the rule of shares (hierarchy.Cover), the last row
+// taking the part no child covers; for the country, whose objective is the sum of its
+// regions', each child's own.
+func (svc *Service) childRows(ctx context.Context, t *ent.Territory, level *hierarchy.Level, q RollupQuery) ([]*RollupRow, error) {
+	if level == nil || level.Rank() <= hierarchy.Level(t.Level).Rank() {
+		return nil, badInput("CHILD rows need a level below %s: %s", t.Level, levelsBelow(t.Level))
+	}
+	children, err := svc.client.Territory.Query().Where(descendantsOf(t.ID, level)).Order(ent.Asc(territory.FieldCode)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(children) > MaxPageSize {
+		return nil, badInput("%d %s rows, more than %d: ask for a smaller territory", len(children), *level, MaxPageSize)
+	}
+	country := t.Level == hierarchy.Country
+	nested := country || nestedLevels[*level]
+	byID := map[int]*ent.Territory{}
+	cs := make([]child, len(children))
+	for i, c := range children {
+		byID[c.ID] = c
+		cs[i] = child{ID: c.ID, Code: c.Code, Level: c.Level, Population: c.Population, Inside: 1}
+	}
+	var rows map[int]*Amounts
+	rest := newAmounts()
+	if nested {
+		if rows, err = svc.records(ctx, idsOf(children), ByTerritory, q); err != nil {
+			return nil, err
+		}
+		if above := carriersAbove(*level, q.CarrierLevels); len(above) > 0 {
+			qa := q
+			qa.CarrierLevels = above
+			m, err := svc.liveRecords(ctx, []int{t.ID}, ByTerritory, qa)
+			if err != nil {
+				return nil, err
+			}
+			if a := m[t.ID]; a != nil {
+				rest = a
+			}
+		}
+	} else {
+		if rows, err = svc.distribute(ctx, t, cs, q, rest); err != nil {
+			return nil, err
+		}
+	}
+	cv := newChildCover(t.Population, cs)
+	objectives, restObjective, err := svc.childObjectives(ctx, t, cv, q, country, byID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*RollupRow, 0, len(cv.children)+1)
+	get := rowGetter(rows)
+	for _, c := range cv.children {
+		a := get(c.ID)
+		a.ObjectiveKtCO2e = objectives[c.ID]
+		out = append(out, &RollupRow{Territory: byID[c.ID], Rollup: toRollup(a)})
+	}
+	rest.ObjectiveKtCO2e = restObjective
+	if !rest.empty() || cv.cover.Unallocated > 0 {
+		out = append(out, &RollupRow{Unallocated: true, Rollup: toRollup(rest)})
+	}
+	return out, nil
+}
+
+// records adds up actions and commitments without objectives: from the cells, or from
+// the records when the filter needs them.
+func (svc *Service) records(ctx context.Context, ids []int, key RollupKey, q RollupQuery) (map[int]*Amounts, error) {
+	if q.Year != nil || len(q.CarrierLevels) > 0 {
+		return svc.liveRecords(ctx, ids, key, q)
+	}
+	return svc.cellRecords(ctx, ids, key, q)
+}
+
+// carriersAbove lists the carrier levels above level, within those asked (all when none
+// are): what no row of a nested level holds.
+func carriersAbove(level hierarchy.Level, asked []hierarchy.Level) []hierarchy.Level {
+	var out []hierarchy.Level
+	for _, l := range hierarchy.Levels {
+		if l.Rank() >= level.Rank() {
+			break
+		}
+		if len(asked) == 0 {
+			out = append(out, l)
+			continue
+		}
+		for _, a := range asked {
+			if a == l {
+				out = append(out, l)
+			}
+		}
+	}
+	return out
+}
+
+// distribute puts the records carried inside t into the rows of children that do not
+// nest in it, each for the share of its carrier in both (hierarchy.InsideBoth), and what
+// is left of its share in t into rest. It sets the children's weights in t (cs[i].Inside).
+// Three statements.
+func (svc *Service) distribute(ctx context.Context, t *ent.Territory, cs []child, q RollupQuery, rest *Amounts) (map[int]*Amounts, error) {
+	per, err := svc.liveRecords(ctx, []int{t.ID}, ByCarrier, q)
+	if err != nil {
+		return nil, err
+	}
+	anc := append([]int{t.ID}, childIDs(cs)...)
+	as, err := svc.client.Ancestry.Query().Where(ancestry.AncestorIDIn(anc...)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	isChild := map[int]int{}
+	for i, c := range cs {
+		isChild[c.ID] = i
+	}
+	inParent := map[int]float64{}
+	inChild := map[int]map[int]float64{} // carrier -> child -> weight
+	for _, a := range as {
+		if a.AncestorID == t.ID {
+			inParent[a.TerritoryID] = a.Weight
+			if i, ok := isChild[a.TerritoryID]; ok {
+				cs[i].Inside = a.Weight
+			}
+			continue
+		}
+		if inChild[a.TerritoryID] == nil {
+			inChild[a.TerritoryID] = map[int]float64{}
+		}
+		inChild[a.TerritoryID][a.AncestorID] = a.Weight
+	}
+	rows := map[int]*Amounts{}
+	get := rowGetter(rows)
+	for carrier, a := range per {
+		b := inParent[carrier]
+		left := b
+		for childID, w := range inChild[carrier] {
+			s := hierarchy.InsideBoth(w, b, cs[isChild[childID]].Inside)
+			if s <= 0 {
+				continue
+			}
+			get(childID).addScaled(a, s)
+			left -= s
+		}
+		if left > 1e-9 {
+			rest.addScaled(a, left)
+		}
+	}
+	return rows, nil
+}
+
+// childObjectives gives each child row its GHG objective and the last row its own, in
+// ktCO2e; nil when t has none.
+func (svc *Service) childObjectives(ctx context.Context, t *ent.Territory, cv *childCover, q RollupQuery, country bool, byID map[int]*ent.Territory) (map[int]*float64, *float64, error) {
+	gq := goalQuery{lever: q.Lever, sectors: q.Sectors, metrics: []planning.Metric{planning.GHGAvoided}, leversOnly: true}
+	ts := []*ent.Territory{t}
+	if country {
+		for _, c := range cv.children {
+			ts = append(ts, byID[c.ID])
+		}
+	}
+	goals, err := svc.goalsOf(ctx, ts, gq)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(goals[t.ID]) == 0 {
+		return map[int]*float64{}, nil, nil
+	}
+	n := len(cv.children)
+	units := make([]int64, n+1) // the children's, then the rest
+	if country {
+		var whole int64
+		for _, g := range goals[t.ID] {
+			whole += planning.ToUnits(g.target, planning.KtCO2e)
+		}
+		units[n] = whole
+		for i, c := range cv.children {
+			for _, g := range goals[c.ID] {
+				units[i] += planning.ToUnits(g.target, planning.KtCO2e)
+			}
+			units[n] -= units[i]
+		}
+	} else {
+		w := cv.cover.Weights()
+		for _, g := range goals[t.ID] {
+			parts, err := planning.Allocate(g.target, g.unit, w)
+			if err != nil {
+				return nil, nil, err
+			}
+			for i, p := range parts {
+				units[i] += planning.ToUnits(p, planning.KtCO2e)
+			}
+		}
+	}
+	out := map[int]*float64{}
+	for i, c := range cv.children {
+		v := planning.FromUnits(units[i], planning.KtCO2e)
+		out[c.ID] = &v
+	}
+	rest := planning.FromUnits(units[n], planning.KtCO2e)
+	return out, &rest, nil
+}
+
+func newAmounts() *Amounts {
+	return &Amounts{Committed: map[access.CommitmentStatus]statusAmount{}}
+}
+
+// addScaled adds the records of b, counted for a share s of each (counts whole).
+func (a *Amounts) addScaled(b *Amounts, s float64) {
+	a.ActionCount += b.ActionCount
+	a.ActionShare += b.ActionShare * s
+	a.Budget += b.Budget * s
+	a.EffectKtCO2e += b.EffectKtCO2e * s
+	for st, v := range b.Committed {
+		cur := a.Committed[st]
+		cur.Count += v.Count
+		cur.KtCO2e += v.KtCO2e * s
+		a.Committed[st] = cur
+	}
+}
+
+// add adds b to a, objectives included.
+func (a *Amounts) add(b *Amounts) {
+	a.addScaled(b, 1)
+	if b.ObjectiveKtCO2e != nil {
+		v := planning.ToUnits(*b.ObjectiveKtCO2e, planning.KtCO2e)
+		if a.ObjectiveKtCO2e != nil {
+			v += planning.ToUnits(*a.ObjectiveKtCO2e, planning.KtCO2e)
+		}
+		obj := planning.FromUnits(v, planning.KtCO2e)
+		a.ObjectiveKtCO2e = &obj
+	}
+}
+
+// empty tells whether no record and no objective was added.
+func (a *Amounts) empty() bool {
+	if a.ActionCount > 0 || (a.ObjectiveKtCO2e != nil && *a.ObjectiveKtCO2e != 0) {
+		return false
+	}
+	for _, v := range a.Committed {
+		if v.Count > 0 {
+			return false
+		}
+	}
+	return true
+}
