@@ -12,6 +12,7 @@ import (
 	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/ent"
 	"github.com/cop-territoriales/cop-api/service"
+	"github.com/cop-territoriales/cop-api/store"
 )
 
 // Error codes put in the "code" extension of every error the API returns. gqlgen adds
@@ -23,6 +24,10 @@ const (
 	CodeConflict     = "CONFLICT"
 	CodeTimeout      = "TIMEOUT"
 	CodeCanceled     = "CANCELED"
+	// CodeUnavailable says that the database could not take the write in time (another
+	// writer held it, as an import does on SQLite): the same request may be sent again
+	// later; extensions.retryable is true.
+	CodeUnavailable = "UNAVAILABLE"
 	// CodeUnauthenticated refuses a write without a valid key; CodeForbidden one the key
 	// may not make.
 	CodeUnauthenticated = "UNAUTHENTICATED"
@@ -91,9 +96,21 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 	case errors.As(err, &re) && ent.IsValidationError(err):
 		pe.Message = re.err.Error()
 		setCode(pe, CodeBadUserInput)
-	case errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.DeadlineExceeded),
+		store.IsCanceled(err) && !errors.Is(ctx.Err(), context.Canceled):
+		// The database stopped the statement at the request's deadline, or at its own
+		// statement timeout.
 		pe.Message = "the operation took longer than the server's timeout"
 		setCode(pe, CodeTimeout)
+	case store.IsBusy(err):
+		slog.WarnContext(ctx, "database busy", "path", pe.Path.String(), "err", err)
+		pe.Message = "the database is busy with another write: send the request again later"
+		setCode(pe, CodeUnavailable)
+		pe.Extensions["retryable"] = true
+	case store.IsCanceled(err):
+		slog.InfoContext(ctx, "operation canceled by the client", "path", pe.Path.String())
+		pe.Message = "canceled"
+		setCode(pe, CodeCanceled)
 	case errors.Is(err, context.Canceled):
 		slog.InfoContext(ctx, "operation canceled by the client", "path", pe.Path.String())
 		pe.Message = "canceled"

@@ -115,9 +115,20 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	if len(cfg.args) > 0 && cfg.args[0] == "migrate" {
 		return migrate(ctx, cfg, cfg.args[1:])
 	}
-	db, err := openLoaded(ctx, cfg)
+	// Writers wait for another writer's lock (SQLite) as long as an operation may last.
+	lim := store.Limits{BusyTimeout: cfg.api.Timeout}
+	db, err := openLoaded(ctx, cfg, lim)
 	if err != nil {
 		return err
+	}
+	if len(cfg.args) == 0 || cfg.args[0] == "serve" {
+		// Loaded: the requests' statements are bounded by the operation timeout in the
+		// database too. (Loading a new database takes longer statements.)
+		db.Close()
+		lim.StatementTimeout = cfg.api.Timeout
+		if db, err = open(ctx, cfg, lim); err != nil {
+			return err
+		}
 	}
 	defer db.Close()
 	switch {
@@ -148,17 +159,17 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	}
 }
 
-// openLoaded opens and migrates the database, loading the hierarchy on first start.
-func openLoaded(ctx context.Context, cfg config) (*store.DB, error) {
-	var (
-		db  *store.DB
-		err error
-	)
+// open opens and migrates the database.
+func open(ctx context.Context, cfg config, lim store.Limits) (*store.DB, error) {
 	if cfg.readURL != "" {
-		db, err = store.OpenReplicated(ctx, cfg.databaseURL, cfg.readURL)
-	} else {
-		db, err = store.Open(ctx, cfg.databaseURL, cfg.sqlitePath)
+		return store.OpenReplicatedWith(ctx, cfg.databaseURL, cfg.readURL, lim)
 	}
+	return store.OpenWith(ctx, cfg.databaseURL, cfg.sqlitePath, lim)
+}
+
+// openLoaded opens and migrates the database, loading the hierarchy on first start.
+func openLoaded(ctx context.Context, cfg config, lim store.Limits) (*store.DB, error) {
+	db, err := open(ctx, cfg, lim)
 	if err != nil {
 		return nil, err
 	}
