@@ -60,6 +60,7 @@ func NewServer(svc *service.Service, opts Options) *handler.Server {
 		srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](opts.APQCacheSize)})
 	}
 	srv.Use(depthLimit{max: opts.MaxDepth, maxFields: opts.MaxFields})
+	srv.Use(inputLimit{})
 	for _, e := range opts.Extensions {
 		srv.Use(e)
 	}

@@ -156,6 +156,9 @@ func (svc *Service) RollupBy(ctx context.Context, t *ent.Territory, group Rollup
 // Roadmap is a region's 2030 roadmap for a COP edition: per sector, the region's
 // objectives and the adopted commitments of the territories inside it.
 func (svc *Service) Roadmap(ctx context.Context, region string, edition int) (*Roadmap, error) {
+	if err := hierarchy.CheckText("region", region, hierarchy.MaxCodeLength); err != nil {
+		return nil, notFound("no region %s", hierarchy.Excerpt(region))
+	}
 	reg, err := svc.client.Territory.Query().Where(territory.LevelEQ(hierarchy.Region), territory.Code(region)).Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, notFound("no region %q", region)

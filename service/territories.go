@@ -74,7 +74,8 @@ func (svc *Service) Territories(ctx context.Context, p Page, orderBy []*ent.Terr
 }
 
 // SearchTerritories is Search with the API's bounds: 10 results unless first says
-// otherwise, at most MaxSearchResults.
+// otherwise, at most MaxSearchResults; a text of at most hierarchy.MaxSearchWords words
+// (hierarchy.CheckSearchText).
 func (svc *Service) SearchTerritories(ctx context.Context, text string, levels []hierarchy.Level, first *int) ([]*ent.Territory, error) {
 	n := 10
 	if first != nil {
@@ -83,7 +84,10 @@ func (svc *Service) SearchTerritories(ctx context.Context, text string, levels [
 	if n < 0 || n > MaxSearchResults {
 		return nil, badInput("first must be between 0 and %d, got %d", MaxSearchResults, n)
 	}
-	return svc.Search(ctx, text, levels, n)
+	if err := hierarchy.CheckSearchText("text", text); err != nil {
+		return nil, badInput("%v", err)
+	}
+	return svc.Search(ctx, text, uniqueLevels(levels), n)
 }
 
 // childrenOf selects the territories directly under id, of one level when level is set.
@@ -372,4 +376,17 @@ func nilIfNotFound[T any](v T, err error) (T, error) {
 		return zero, nil
 	}
 	return v, err
+}
+
+// uniqueLevels drops repeated levels: a list of levels has six values at most.
+func uniqueLevels(levels []hierarchy.Level) []hierarchy.Level {
+	seen := map[hierarchy.Level]bool{}
+	out := levels[:0:0]
+	for _, l := range levels {
+		if !seen[l] {
+			seen[l] = true
+			out = append(out, l)
+		}
+	}
+	return out
 }
