@@ -354,8 +354,12 @@ func (svc *Service) TerritoryCommitments(ctx context.Context, t *ent.Territory, 
 		Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithCommitmentOrder(orderBy), ent.WithCommitmentFilter(where.Filter))
 }
 
-// AuditLog pages the audit entries, newest first unless ordered otherwise.
+// AuditLog pages the audit entries, newest first unless ordered otherwise, to a request
+// with a valid key (access.CanReadAudit).
 func (svc *Service) AuditLog(ctx context.Context, entity *string, entityID *int, p Page, orderBy *ent.AuditEntryOrder, where *ent.AuditEntryWhereInput) (*ent.AuditEntryConnection, error) {
+	if err := requireAuditReader(ctx); err != nil {
+		return nil, err
+	}
 	q := svc.client.AuditEntry.Query()
 	if entity != nil {
 		q.Where(auditentry.Entity(*entity))

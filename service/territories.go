@@ -39,9 +39,17 @@ func (svc *Service) Territory(ctx context.Context, level hierarchy.Level, code s
 	return nilIfNotFound(svc.client.Territory.Query().Where(territory.LevelEQ(level), territory.Code(code)).Only(ctx))
 }
 
-// Node returns any record by its global id, nil when there is none.
+// Node returns any record by its global id, nil when there is none; an audit entry only
+// to a request that may read the audit log.
 func (svc *Service) Node(ctx context.Context, id int) (ent.Noder, error) {
-	return nilIfNotFound(svc.client.Noder(ctx, id))
+	n, err := nilIfNotFound(svc.client.Noder(ctx, id))
+	if err == nil && n != nil {
+		err = guardNodes(ctx, n)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return n, nil
 }
 
 // Nodes returns records by their global ids, at most MaxPageSize.
@@ -49,7 +57,14 @@ func (svc *Service) Nodes(ctx context.Context, ids []int) ([]ent.Noder, error) {
 	if len(ids) > MaxPageSize {
 		return nil, badInput("nodes takes at most %d ids, got %d", MaxPageSize, len(ids))
 	}
-	return svc.client.Noders(ctx, ids)
+	nodes, err := svc.client.Noders(ctx, ids)
+	if err == nil {
+		err = guardNodes(ctx, nodes...)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return nodes, nil
 }
 
 // Territories pages territories, optionally the children of parent or the territories
