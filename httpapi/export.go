@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/cop-territoriales/cop-api/graph"
 	"github.com/cop-territoriales/cop-api/service"
+	"github.com/cop-territoriales/cop-api/store"
 )
 
 // exportRoadmap serves /export/roadmap/{region}/{edition}.csv and .json: the roadmap for
@@ -29,6 +31,9 @@ func exportRoadmap(svc *service.Service) http.HandlerFunc {
 		switch {
 		case errors.As(err, &se):
 			httpError(w, http.StatusNotFound, graph.Code(se.Kind), se.Msg)
+			return
+		case errors.Is(err, context.DeadlineExceeded) || store.IsCanceled(err):
+			httpError(w, http.StatusGatewayTimeout, CodeTimeout, "the export took longer than the server's timeout")
 			return
 		case err != nil:
 			httpError(w, http.StatusInternalServerError, CodeInternal, "internal error")
