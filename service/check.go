@@ -5,6 +5,7 @@ import (
 	stdsql "database/sql"
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 
 	"github.com/cop-territoriales/cop-api/access"
@@ -28,8 +29,8 @@ const (
 // MaxReportedDiffs bounds the differences a RollupReport describes.
 const MaxReportedDiffs = 20
 
-// checkBatch bounds the territories compared per statement, under SQLite's 32,766
-// parameters.
+// checkBatch bounds the territories compared at a time: the cells of a batch are held in
+// memory, and its ids are parameters of statements (SQLite takes at most 32,766).
 const checkBatch = 5000
 
 // RollupReport is what CheckRollupCells found.
@@ -53,9 +54,10 @@ func (r *RollupReport) example(format string, args ...any) {
 }
 
 // CheckRollupCells compares the roll-up cells with the records, in one snapshot of the
-// database: every cell with the sum of its records (the statements that rebuild them),
-// then every territory's roll-up as the API reads it from the cells (Amounts) with
-// RollupLive, which reads the records. RebuildRollupCells repairs what it finds.
+// database, a batch of territories at a time: every cell with what its records add up to
+// (the statements that rebuild the cells), then every territory's roll-up as the API
+// reads it from the cells (Amounts) with RollupLive, which reads the records.
+// RebuildRollupCells repairs what it finds.
 func (svc *Service) CheckRollupCells(ctx context.Context) (RollupReport, error) {
 	var rep RollupReport
 	ctx = store.UsePrimary(ctx)
@@ -67,88 +69,124 @@ func (svc *Service) CheckRollupCells(ctx context.Context) (RollupReport, error) 
 	}
 	defer tx.Rollback()
 	c := tx.Client()
-	if err := checkCells(ctx, c, &rep); err != nil {
+	ids, err := c.Territory.Query().Order(ent.Asc(territory.FieldID)).IDs(ctx)
+	if err != nil {
+		return rep, fmt.Errorf("check roll-up cells: %w", err)
+	}
+	// Cells of ancestors that are not territories: none should exist.
+	if err := checkCells(ctx, c, &rep, `NOT EXISTS (SELECT 1 FROM territories t WHERE t.id = rollup_cells.ancestor_id)`, ""); err != nil {
 		return rep, err
 	}
-	if err := New(c).checkTerritories(ctx, &rep); err != nil {
-		return rep, err
+	for start := 0; start < len(ids); start += checkBatch {
+		batch := ids[start:min(start+checkBatch, len(ids))]
+		lo, hi := batch[0], batch[len(batch)-1]
+		if err := checkCells(ctx, c, &rep, fmt.Sprintf("ancestor_id BETWEEN %d AND %d", lo, hi),
+			fmt.Sprintf("an.ancestor_id BETWEEN %d AND %d", lo, hi)); err != nil {
+			return rep, err
+		}
+		if err := New(c).checkTerritories(ctx, batch, &rep); err != nil {
+			return rep, err
+		}
 	}
 	return rep, nil
 }
 
-// differs is the SQL condition of two amounts that differ beyond the tolerances, or that
-// are not finite (NaN, infinities: SQLite keeps infinities and reads NaN as NULL).
-func differs(a, b string, abs float64) string {
-	return fmt.Sprintf(`(%[1]s IS NULL OR ABS(%[1]s) > 1e300 OR NOT (ABS(%[1]s - %[2]s) <= %[3]g + %[4]g * (ABS(%[1]s) + ABS(%[2]s))))`,
-		a, b, abs, CheckRelTolerance)
+// cellRow is a roll-up cell as stored or as its records add it up.
+type cellRow struct {
+	count             int64
+	share, budget, kt stdsql.NullFloat64
 }
 
-// checkCells compares every cell with the cell the records add up to, in one statement.
-func checkCells(ctx context.Context, c *ent.Client, rep *RollupReport) error {
-	live := strings.Join(liveCells, "\nUNION ALL\n")
-	amt := func(t, col string) string { return "COALESCE(" + t + "." + col + ", 0)" }
-	q := `WITH live(ancestor_id, kind, sector_id, lever_id, status, count, share, budget, ktco2e) AS (` + live + `)
-		SELECT COALESCE(c.ancestor_id, l.ancestor_id), COALESCE(c.kind, l.kind), COALESCE(c.sector_id, l.sector_id),
-			COALESCE(c.lever_id, l.lever_id), COALESCE(c.status, l.status),
-			` + amt("c", "count") + `, ` + amt("c", "budget") + `, ` + amt("c", "ktco2e") + `,
-			` + amt("l", "count") + `, ` + amt("l", "budget") + `, ` + amt("l", "ktco2e") + `
-		FROM rollup_cells c FULL OUTER JOIN live l
-			ON c.ancestor_id = l.ancestor_id AND c.kind = l.kind AND c.sector_id = l.sector_id
-			AND c.lever_id = l.lever_id AND c.status = l.status
-		WHERE ` + amt("c", "count") + ` <> ` + amt("l", "count") + `
-			OR (c.ancestor_id IS NOT NULL AND (c.share IS NULL OR c.budget IS NULL OR c.ktco2e IS NULL))
-			OR ` + differs(amt("c", "share"), amt("l", "share"), CheckAbsTolerance/100) + `
-			OR ` + differs(amt("c", "budget"), amt("l", "budget"), CheckAbsTolerance) + `
-			OR ` + differs(amt("c", "ktco2e"), amt("l", "ktco2e"), CheckAbsTolerance/100) + `
-		ORDER BY 1, 2, 3, 4, 5`
-	rows, err := c.QueryContext(ctx, q)
-	if err != nil {
-		return fmt.Errorf("check roll-up cells: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			anc, sector, lever int
-			kind, status       string
-			n, ln              int64
-			b, kt, lb, lkt     stdsql.NullFloat64
-		)
-		if err := rows.Scan(&anc, &kind, &sector, &lever, &status, &n, &b, &kt, &ln, &lb, &lkt); err != nil {
-			return fmt.Errorf("check roll-up cells: %w", err)
+type cellKey struct {
+	ancestor, sector, lever int
+	kind, status            string
+}
+
+// checkCells compares the cells stored that match storedWhere with those the records add
+// up to through the ancestries matching liveWhere ("": none).
+func checkCells(ctx context.Context, c *ent.Client, rep *RollupReport, storedWhere, liveWhere string) error {
+	read := func(q string) (map[cellKey]cellRow, error) {
+		rows, err := c.QueryContext(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("check roll-up cells: %w", err)
 		}
-		rep.CellDiffs++
-		rep.example("cell of territory %d, %s, sector %d, lever %d, %s: %d records, budget %g, %g ktCO2e; the records: %d, %g, %g",
-			anc, kind, sector, lever, status, n, b.Float64, kt.Float64, ln, lb.Float64, lkt.Float64)
+		defer rows.Close()
+		out := map[cellKey]cellRow{}
+		for rows.Next() {
+			var k cellKey
+			var r cellRow
+			if err := rows.Scan(&k.ancestor, &k.sector, &k.lever, &k.kind, &k.status, &r.count, &r.share, &r.budget, &r.kt); err != nil {
+				return nil, fmt.Errorf("check roll-up cells: %w", err)
+			}
+			out[k] = r
+		}
+		return out, rows.Err()
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("check roll-up cells: %w", err)
+	const cols = `ancestor_id, sector_id, lever_id, kind, status, count, share, budget, ktco2e`
+	stored, err := read(`SELECT ` + cols + ` FROM rollup_cells WHERE ` + storedWhere)
+	if err != nil {
+		return err
+	}
+	live := map[cellKey]cellRow{}
+	if liveWhere != "" {
+		if live, err = read(`WITH live(ancestor_id, kind, sector_id, lever_id, status, count, share, budget, ktco2e) AS (` +
+			strings.Join(liveCells(liveWhere), "\nUNION ALL\n") + `) SELECT ` + cols + ` FROM live`); err != nil {
+			return err
+		}
+	}
+	var diffs []cellKey
+	for k, s := range stored {
+		l := live[k]
+		if s.count != l.count || !s.share.Valid || !s.budget.Valid || !s.kt.Valid ||
+			!near(s.share.Float64, l.share.Float64, CheckAbsTolerance/100) ||
+			!near(s.budget.Float64, l.budget.Float64, CheckAbsTolerance) ||
+			!near(s.kt.Float64, l.kt.Float64, CheckAbsTolerance/100) {
+			diffs = append(diffs, k)
+		}
+	}
+	for k := range live {
+		if _, ok := stored[k]; !ok {
+			diffs = append(diffs, k)
+		}
+	}
+	sort.Slice(diffs, func(i, j int) bool {
+		a, b := diffs[i], diffs[j]
+		if a.ancestor != b.ancestor {
+			return a.ancestor < b.ancestor
+		}
+		if a.sector != b.sector {
+			return a.sector < b.sector
+		}
+		if a.lever != b.lever {
+			return a.lever < b.lever
+		}
+		return a.kind+a.status < b.kind+b.status
+	})
+	for _, k := range diffs {
+		s, l := stored[k], live[k]
+		rep.CellDiffs++
+		rep.example("cell of territory %d, sector %d, lever %d, %s %s: %d records, budget %g, %g ktCO2e; the records: %d, %g, %g",
+			k.ancestor, k.sector, k.lever, k.kind, k.status, s.count, s.budget.Float64, s.kt.Float64, l.count, l.budget.Float64, l.kt.Float64)
 	}
 	return nil
 }
 
-// checkTerritories compares every territory's roll-up as read from the cells with
-// RollupLive.
-func (svc *Service) checkTerritories(ctx context.Context, rep *RollupReport) error {
-	ids, err := svc.client.Territory.Query().Order(ent.Asc(territory.FieldID)).IDs(ctx)
+// checkTerritories compares the roll-ups of a batch of territories as read from the
+// cells with RollupLive.
+func (svc *Service) checkTerritories(ctx context.Context, batch []int, rep *RollupReport) error {
+	cells, err := svc.Amounts(ctx, batch, ByTerritory, RollupQuery{})
 	if err != nil {
 		return fmt.Errorf("check roll-ups: %w", err)
 	}
-	for start := 0; start < len(ids); start += checkBatch {
-		batch := ids[start:min(start+checkBatch, len(ids))]
-		cells, err := svc.Amounts(ctx, batch, ByTerritory, RollupQuery{})
-		if err != nil {
-			return fmt.Errorf("check roll-ups: %w", err)
-		}
-		live, err := svc.RollupLive(ctx, batch, ByTerritory, RollupQuery{})
-		if err != nil {
-			return fmt.Errorf("check roll-ups: %w", err)
-		}
-		for _, id := range batch {
-			rep.Territories++
-			if d := amountsDiff(cells[id], live[id]); d != "" {
-				rep.TerritoryDiffs++
-				rep.example("territory %d: %s", id, d)
-			}
+	live, err := svc.RollupLive(ctx, batch, ByTerritory, RollupQuery{})
+	if err != nil {
+		return fmt.Errorf("check roll-ups: %w", err)
+	}
+	for _, id := range batch {
+		rep.Territories++
+		if d := amountsDiff(cells[id], live[id]); d != "" {
+			rep.TerritoryDiffs++
+			rep.example("territory %d: %s", id, d)
 		}
 	}
 	return nil
