@@ -131,7 +131,7 @@ func countAll(t *testing.T, a *api) counts {
 		C struct{ TotalCount int } `json:"commitments"`
 		L struct{ TotalCount int } `json:"auditLog"`
 	}
-	a.query(countsQ, nil, &out)
+	a.as(writeToken).query(countsQ, nil, &out) // the audit log needs a key
 	return counts{out.A.TotalCount, out.C.TotalCount, out.L.TotalCount}
 }
 
@@ -849,8 +849,11 @@ func TestAuditLog(t *testing.T) {
 				} `json:"edges"`
 			} `json:"auditLog"`
 		}
-		a.query(`query($id: ID!) { auditLog(entity: "Action", entityId: $id) { totalCount edges { node {
-			at actor operation entity entityID before after } } } }`, map[string]any{"id": act.ID}, &out)
+		auditQ := `query($id: ID!) { auditLog(entity: "Action", entityId: $id) { totalCount edges { node {
+			at actor operation entity entityID before after } } } }`
+		wantError(t, "audit log without a key", a.do(auditQ, map[string]any{"id": act.ID}), "UNAUTHENTICATED", "audit log needs an API key")
+		reader := newKey(t, db, "Lecteur", "COUNTRY:FR", access.Reader)
+		a.as(reader).query(auditQ, map[string]any{"id": act.ID}, &out)
 		var ops []string
 		for _, e := range out.L.Edges {
 			ops = append(ops, e.Node.Operation)
@@ -907,7 +910,7 @@ func TestAuditLog(t *testing.T) {
 		var all struct {
 			L struct{ TotalCount int } `json:"auditLog"`
 		}
-		a.query(`{ auditLog { totalCount } }`, nil, &all)
+		a.as(reader).query(`{ auditLog { totalCount } }`, nil, &all)
 		if all.L.TotalCount != 4 {
 			t.Errorf("%d audit entries, want 4 (3 for the action, 1 for the other)", all.L.TotalCount)
 		}

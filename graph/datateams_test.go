@@ -362,13 +362,6 @@ func TestRankingOrdersAndPages(t *testing.T) {
 	})
 }
 
-func deref[T any](p *T) any {
-	if p == nil {
-		return nil
-	}
-	return *p
-}
-
 // TestCompare puts territories of several levels side by side and checks each row
 // against the same territory's own fields, in the same statements for 2 territories as
 // for 50.

@@ -5,13 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/ent"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/service"
+	"github.com/cop-territoriales/cop-api/store"
 )
 
 // Error codes put in the "code" extension of every error the API returns. gqlgen adds
@@ -23,6 +27,10 @@ const (
 	CodeConflict     = "CONFLICT"
 	CodeTimeout      = "TIMEOUT"
 	CodeCanceled     = "CANCELED"
+	// CodeUnavailable says that the database could not take the write in time (another
+	// writer held it, as an import does on SQLite): the same request may be sent again
+	// later; extensions.retryable is true.
+	CodeUnavailable = "UNAVAILABLE"
 	// CodeUnauthenticated refuses a write without a valid key; CodeForbidden one the key
 	// may not make.
 	CodeUnauthenticated = "UNAUTHENTICATED"
@@ -91,9 +99,21 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 	case errors.As(err, &re) && ent.IsValidationError(err):
 		pe.Message = re.err.Error()
 		setCode(pe, CodeBadUserInput)
-	case errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.DeadlineExceeded),
+		store.IsCanceled(err) && !errors.Is(ctx.Err(), context.Canceled):
+		// The database stopped the statement at the request's deadline, or at its own
+		// statement timeout.
 		pe.Message = "the operation took longer than the server's timeout"
 		setCode(pe, CodeTimeout)
+	case store.IsBusy(err):
+		slog.WarnContext(ctx, "database busy", "path", pe.Path.String(), "err", err)
+		pe.Message = "the database is busy with another write: send the request again later"
+		setCode(pe, CodeUnavailable)
+		pe.Extensions["retryable"] = true
+	case store.IsCanceled(err):
+		slog.InfoContext(ctx, "operation canceled by the client", "path", pe.Path.String())
+		pe.Message = "canceled"
+		setCode(pe, CodeCanceled)
 	case errors.Is(err, context.Canceled):
 		slog.InfoContext(ctx, "operation canceled by the client", "path", pe.Path.String())
 		pe.Message = "canceled"
@@ -104,11 +124,15 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 		setCode(pe, CodeInternal)
 	default:
 		// Parse and validation errors carry their code already; the others are
-		// arguments that could not be read, such as a malformed cursor or id.
+		// arguments that could not be read, such as a malformed cursor or id, or a body
+		// that is not a GraphQL request.
 		if pe.Extensions["code"] == nil {
-			setCode(pe, CodeBadUserInput)
+			msg, code := requestMessage(err, pe.Message)
+			pe.Message = msg
+			setCode(pe, code)
 		}
 	}
+	pe.Message = shorten(pe.Message)
 	return pe
 }
 
@@ -116,6 +140,54 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 func recoverPanic(ctx context.Context, p any) error {
 	slog.ErrorContext(ctx, "panic in resolver", "panic", p)
 	return &resolverError{err: fmt.Errorf("panic: %v", p)}
+}
+
+// MaxMessageLength bounds the message of an error: messages are the project's own and
+// short, and those that quote a name from the request (a validation error naming a
+// field) quote at most this much of it.
+const MaxMessageLength = 300
+
+// CodeBadRequest refuses a request that is not a GraphQL request: a body that is not a
+// JSON object with a query.
+const CodeBadRequest = "BAD_REQUEST"
+
+// CodeTooLarge refuses a request body over the limit (httpapi.MaxBodyBytes).
+const CodeTooLarge = "REQUEST_TOO_LARGE"
+
+// requestMessage is the message and code of an error gqlgen raised reading the request:
+// its own words name Go internals (strconv.Atoi, msgpack, graphql.RawParams) and echo the
+// body.
+func requestMessage(err error, msg string) (string, string) {
+	var num *strconv.NumError
+	switch {
+	case errors.As(err, &num):
+		return fmt.Sprintf("%s is not an id", hierarchy.Excerpt(num.Num)), CodeBadUserInput
+	case strings.HasPrefix(msg, "cannot decode cursor"):
+		return "not a cursor: use one of a page's cursors (edges.cursor, pageInfo)", CodeBadUserInput
+	case strings.HasPrefix(msg, "json request body could not be decoded"):
+		if strings.Contains(msg, "cannot unmarshal") {
+			return "the request body must be a JSON object such as {\"query\": \"...\", \"variables\": {...}}", CodeBadRequest
+		}
+		return "the request body is not valid JSON", CodeBadRequest
+	case strings.HasPrefix(msg, "could not read request body"):
+		if strings.Contains(msg, "too large") {
+			return "request body too large", CodeTooLarge
+		}
+		return "the request body could not be read", CodeBadRequest
+	}
+	return msg, CodeBadUserInput
+}
+
+// shorten cuts a message to MaxMessageLength characters.
+func shorten(msg string) string {
+	n := 0
+	for i := range msg {
+		if n == MaxMessageLength {
+			return msg[:i] + "…"
+		}
+		n++
+	}
+	return msg
 }
 
 func setCode(e *gqlerror.Error, code string) {

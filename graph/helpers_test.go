@@ -280,8 +280,8 @@ func compact(v any) string {
 	return strings.TrimSpace(b.String())
 }
 
-// deref shows a *float64 in messages.
-func deref(p *float64) any {
+// deref shows a pointer's value in messages, nil as nil.
+func deref[T any](p *T) any {
 	if p == nil {
 		return nil
 	}

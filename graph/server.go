@@ -24,7 +24,8 @@ type Options struct {
 	// MaxFields bounds the fields an operation selects (aliases included).
 	MaxFields int
 	// MaxComplexity bounds an operation's cost: one per field, times the page size of
-	// every list it is inside (100 when first and last are not given).
+	// every list it is inside (100 when first and last are not given), and what the
+	// fields reading under a territory read (costLimit).
 	MaxComplexity int
 	// APQCacheSize is the number of automatic persisted queries kept (Apollo protocol).
 	APQCacheSize int
@@ -62,10 +63,11 @@ func NewServer(svc *service.Service, opts Options) *handler.Server {
 		srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](opts.APQCacheSize)})
 	}
 	srv.Use(depthLimit{max: opts.MaxDepth, maxFields: opts.MaxFields})
+	srv.Use(inputLimit{})
 	for _, e := range opts.Extensions {
 		srv.Use(e)
 	}
-	srv.Use(extension.FixedComplexityLimit(opts.MaxComplexity))
+	srv.Use(&costLimit{max: opts.MaxComplexity})
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil && oc.Operation.Operation == ast.Mutation {
 			ctx = store.UsePrimary(ctx) // a mutation reads what it writes

@@ -1,11 +1,14 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/cop-territoriales/cop-api/graph"
@@ -100,19 +103,31 @@ func (w *timeoutWriter) Write(b []byte) (int, error) {
 }
 
 // withCORS lets browsers on the allowed origins call the API, and answers preflights.
+// With "*" every page may read the API, which is public: the answer says "*" literally
+// and never allows credentials (keys travel in the Authorization header, which pages
+// must set themselves; no cookie is used). Listed origins are answered by name. The
+// "null" origin (sandboxed frames, local files, redirects) is never allowed.
 func withCORS(origins []string, next http.Handler) http.Handler {
 	allowed := map[string]bool{}
 	for _, o := range origins {
-		allowed[o] = true
+		if o = strings.TrimSpace(o); o != "" && o != "null" {
+			allowed[o] = true
+		}
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		origin := r.Header.Get("Origin")
-		if origin != "" && (allowed["*"] || allowed[origin]) {
-			w.Header().Set("Access-Control-Allow-Origin", origin)
+		if !allowed["*"] {
 			w.Header().Add("Vary", "Origin")
+		}
+		if origin != "" && origin != "null" && (allowed["*"] || allowed[origin]) {
+			if allowed["*"] {
+				w.Header().Set("Access-Control-Allow-Origin", "*")
+			} else {
+				w.Header().Set("Access-Control-Allow-Origin", origin)
+			}
 			if r.Method == http.MethodOptions {
 				w.Header().Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
-				w.Header().Set("Access-Control-Allow-Headers", "Content-Type, Authorization")
+				w.Header().Set("Access-Control-Allow-Headers", "Content-Type, Authorization, X-Consistency-Token")
 				w.Header().Set("Access-Control-Max-Age", "600")
 				w.WriteHeader(http.StatusNoContent)
 				return
@@ -123,18 +138,33 @@ func withCORS(origins []string, next http.Handler) http.Handler {
 }
 
 // limitBody refuses bodies over MaxBodyBytes with 413 before reading them when their
-// length is announced, and cuts them at that size when it is not.
+// length is announced, and reads a body of unknown length (chunked) up to that size first,
+// refusing it with 413 when it goes past.
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > MaxBodyBytes {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusRequestEntityTooLarge)
-			fmt.Fprintf(w, `{"errors":[{"message":"request body too large: at most %d bytes","extensions":{"code":"REQUEST_TOO_LARGE"}}]}`, MaxBodyBytes)
+			tooLarge(w)
 			return
+		}
+		if r.ContentLength < 0 && r.Body != nil && r.Body != http.NoBody {
+			b, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+			if err != nil {
+				httpError(w, http.StatusBadRequest, graph.CodeBadRequest, "the request body could not be read")
+				return
+			}
+			if len(b) > MaxBodyBytes {
+				tooLarge(w)
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(b))
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 		next.ServeHTTP(w, r)
 	})
+}
+
+func tooLarge(w http.ResponseWriter) {
+	httpError(w, http.StatusRequestEntityTooLarge, graph.CodeTooLarge, fmt.Sprintf("request body too large: at most %d bytes", MaxBodyBytes))
 }
 
 // NewMux serves the GraphQL endpoint at /graphql, the reference dashboard at / (and
@@ -146,7 +176,7 @@ func NewMux(svc *service.Service, opts Options) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", withCORS(opts.CORSOrigins, NewHandler(svc, opts)))
 	mux.Handle("/", web.Handler())
-	mux.Handle("GET /export/roadmap/{region}/{file}", exportRoadmap(svc))
+	mux.Handle("GET /export/roadmap/{region}/{file}", withTimeout(opts.Timeout, exportRoadmap(svc)))
 	mux.Handle("GET /export/{file}", exportBulk(svc))
 	if opts.Metrics != nil {
 		mux.Handle("GET /metrics", opts.Metrics)

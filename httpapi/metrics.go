@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
+	"github.com/cop-territoriales/cop-api/graph"
 	"github.com/cop-territoriales/cop-api/store"
 )
 
@@ -37,6 +39,31 @@ type opStats struct {
 	statements uint64
 }
 
+// MaxMetricSeries bounds the operation names and outcomes the metrics keep apart; past
+// it, operations count under the name "other". With names of at most
+// graph.MaxOperationNameLength characters, /metrics stays under a megabyte.
+const MaxMetricSeries = 200
+
+// metricName is the label of an operation: its name as the document defines it,
+// "anonymous" without one, "invalid" when the request named no operation of its document,
+// and "other" for a name that is not a GraphQL name of at most
+// graph.MaxOperationNameLength characters (such operations are refused anyway).
+func metricName(oc *graphql.OperationContext) string {
+	if oc.Operation == nil {
+		return "invalid"
+	}
+	name := oc.Operation.Name
+	switch {
+	case name == "":
+		return "anonymous"
+	case len(name) > graph.MaxOperationNameLength || !graphQLName.MatchString(name):
+		return "other"
+	}
+	return name
+}
+
+var graphQLName = regexp.MustCompile(`^[_A-Za-z][_0-9A-Za-z]*$`)
+
 // NewMetrics returns empty metrics.
 func NewMetrics() *Metrics { return &Metrics{ops: map[opKey]*opStats{}} }
 
@@ -54,14 +81,7 @@ func (m *Metrics) InterceptResponse(ctx context.Context, next graphql.ResponseHa
 	var statements atomic.Int64
 	start := time.Now()
 	resp := next(store.CountStatements(ctx, &statements))
-	oc := graphql.GetOperationContext(ctx)
-	name := oc.OperationName
-	if name == "" && oc.Operation != nil {
-		name = oc.Operation.Name
-	}
-	if name == "" {
-		name = "anonymous"
-	}
+	name := metricName(graphql.GetOperationContext(ctx))
 	outcome := "ok"
 	if resp != nil && len(resp.Errors) > 0 {
 		outcome = "error"
@@ -75,7 +95,7 @@ func (m *Metrics) observe(k opKey, seconds float64, statements uint64) {
 	defer m.mu.Unlock()
 	s := m.ops[k]
 	if s == nil {
-		if len(m.ops) >= 1000 { // operation names come from clients: bound the series
+		if len(m.ops) >= MaxMetricSeries { // operation names come from clients: bound the series
 			k.name = "other"
 			if s = m.ops[k]; s == nil {
 				s = &opStats{buckets: make([]uint64, len(latencyBuckets))}

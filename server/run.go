@@ -67,7 +67,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.DurationVar(&c.api.Timeout, "timeout", duration(env("OPERATION_TIMEOUT", ""), def.Timeout), "longest an operation may run (OPERATION_TIMEOUT)")
 	webhookFlags(fs, env, &c.webhooks)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: server [flags] [serve | import crte|sgpe|national|observations FILE | keys create|revoke|list | webhooks add|list|remove | seed demo]")
+		fmt.Fprintln(fs.Output(), "usage: server [flags] [serve | import [-allow-unterminated] crte|sgpe|national|observations FILE | check [-repair] | keys create|revoke|list | webhooks add|list|remove | seed demo | migrate]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -117,30 +117,29 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	if len(cfg.args) > 0 && cfg.args[0] == "migrate" {
 		return migrate(ctx, cfg, cfg.args[1:])
 	}
-	db, err := openLoaded(ctx, cfg)
+	// Writers wait for another writer's lock (SQLite) as long as an operation may last.
+	lim := store.Limits{BusyTimeout: cfg.api.Timeout}
+	db, err := openLoaded(ctx, cfg, lim)
 	if err != nil {
 		return err
+	}
+	if len(cfg.args) == 0 || cfg.args[0] == "serve" {
+		// Loaded: the requests' statements are bounded by the operation timeout in the
+		// database too. (Loading a new database takes longer statements.)
+		db.Close()
+		lim.StatementTimeout = cfg.api.Timeout
+		if db, err = open(ctx, cfg, lim); err != nil {
+			return err
+		}
 	}
 	defer db.Close()
 	switch {
 	case len(cfg.args) == 0 || cfg.args[0] == "serve":
 		return serve(ctx, cfg, db)
-	case len(cfg.args) == 3 && cfg.args[0] == "import":
-		imp, ok := importers[cfg.args[1]]
-		if !ok {
-			return fmt.Errorf("unknown import %q; want one of crte, sgpe, national, observations", cfg.args[1])
-		}
-		f, err := os.Open(cfg.args[2])
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		msg, err := imp(ctx, db, f)
-		if err != nil {
-			return fmt.Errorf("%s: %w", cfg.args[2], err)
-		}
-		fmt.Printf("%s: %s\n", cfg.args[2], msg)
-		return nil
+	case cfg.args[0] == "import":
+		return importFile(ctx, db, cfg.args[1:])
+	case cfg.args[0] == "check":
+		return check(ctx, db, cfg.args[1:], os.Stdout)
 	case cfg.args[0] == "seed":
 		return seed(ctx, db, cfg.args[1:])
 	case cfg.args[0] == "keys":
@@ -148,21 +147,21 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	case cfg.args[0] == "webhooks":
 		return webhooks(ctx, db, cfg, cfg.args[1:], os.Stdout)
 	default:
-		return fmt.Errorf("unknown command %q; want serve, import crte|sgpe|national|observations FILE, keys create|revoke|list, or webhooks add|list|remove", cfg.args)
+		return fmt.Errorf("unknown command %q; want serve, import crte|sgpe|national|observations FILE, check [-repair], seed demo, migrate, keys create|revoke|list, or webhooks add|list|remove", cfg.args[0])
 	}
 }
 
-// openLoaded opens and migrates the database, loading the hierarchy on first start.
-func openLoaded(ctx context.Context, cfg config) (*store.DB, error) {
-	var (
-		db  *store.DB
-		err error
-	)
+// open opens and migrates the database.
+func open(ctx context.Context, cfg config, lim store.Limits) (*store.DB, error) {
 	if cfg.readURL != "" {
-		db, err = store.OpenReplicated(ctx, cfg.databaseURL, cfg.readURL)
-	} else {
-		db, err = store.Open(ctx, cfg.databaseURL, cfg.sqlitePath)
+		return store.OpenReplicatedWith(ctx, cfg.databaseURL, cfg.readURL, lim)
 	}
+	return store.OpenWith(ctx, cfg.databaseURL, cfg.sqlitePath, lim)
+}
+
+// openLoaded opens and migrates the database, loading the hierarchy on first start.
+func openLoaded(ctx context.Context, cfg config, lim store.Limits) (*store.DB, error) {
+	db, err := open(ctx, cfg, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -290,17 +289,99 @@ func seed(ctx context.Context, db *store.DB, args []string) error {
 	return nil
 }
 
+// importFile runs "import [-allow-unterminated] crte|sgpe|national|observations FILE".
+func importFile(ctx context.Context, db *store.DB, args []string) error {
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	var opts planning.ParseOptions
+	fs.BoolVar(&opts.AllowUnterminated, "allow-unterminated", false,
+		"accept a CSV file whose last line has no end of line (refused by default: it looks cut in transfer)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 2 {
+		return fmt.Errorf("import: want import [-allow-unterminated] crte|sgpe|national|observations FILE")
+	}
+	kind, path := fs.Arg(0), fs.Arg(1)
+	imp, ok := importers[kind]
+	if !ok {
+		return fmt.Errorf("unknown import %q; want one of crte, sgpe, national, observations", kind)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	msg, err := imp(ctx, db, f, opts)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	fmt.Printf("%s: %s\n", path, msg)
+	return nil
+}
+
+// check runs "check [-repair]": compares the roll-up cells with the records and, with
+// -repair, rebuilds them. Differences left make it fail.
+func check(ctx context.Context, db *store.DB, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	repair := fs.Bool("repair", false, "rebuild the roll-up cells from the records, then check again")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	svc := service.New(db.Client)
+	start := time.Now()
+	rep, err := svc.CheckRollupCells(ctx)
+	if err != nil {
+		return err
+	}
+	report(out, rep, time.Since(start))
+	if rep.OK() {
+		return nil
+	}
+	if !*repair {
+		return fmt.Errorf("check: the roll-up cells differ from the records; run: server check -repair")
+	}
+	start = time.Now()
+	if err := svc.RebuildRollupCells(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "rebuilt the roll-up cells in %s\n", time.Since(start).Round(time.Millisecond))
+	if rep, err = svc.CheckRollupCells(ctx); err != nil {
+		return err
+	}
+	report(out, rep, 0)
+	if !rep.OK() {
+		return fmt.Errorf("check: the roll-up cells still differ after the rebuild")
+	}
+	return nil
+}
+
+func report(out io.Writer, rep service.RollupReport, took time.Duration) {
+	if rep.OK() {
+		fmt.Fprintf(out, "roll-up cells: no difference (%d territories compared)", rep.Territories)
+	} else {
+		fmt.Fprintf(out, "roll-up cells: %d cells and %d territories differ from the records (%d territories compared)",
+			rep.CellDiffs, rep.TerritoryDiffs, rep.Territories)
+	}
+	if took > 0 {
+		fmt.Fprintf(out, " in %s", took.Round(time.Millisecond))
+	}
+	fmt.Fprintln(out)
+	for _, e := range rep.Examples {
+		fmt.Fprintln(out, "  "+e)
+	}
+}
+
 // importers read a file of one format and store it, returning what they did.
-var importers = map[string]func(context.Context, *store.DB, io.Reader) (string, error){
-	"crte": func(ctx context.Context, db *store.DB, r io.Reader) (string, error) {
-		rows, err := hierarchy.ParseCRTE(r)
+var importers = map[string]func(context.Context, *store.DB, io.Reader, planning.ParseOptions) (string, error){
+	"crte": func(ctx context.Context, db *store.DB, r io.Reader, opts planning.ParseOptions) (string, error) {
+		rows, err := hierarchy.ParseCRTEWith(r, opts)
 		if err != nil {
 			return "", err
 		}
 		sum, err := service.New(db.Client).ImportCRTE(ctx, rows)
 		return fmt.Sprintf("imported %d CRTE with %d member groupings", sum.CRTEs, sum.Members), err
 	},
-	"sgpe": func(ctx context.Context, db *store.DB, r io.Reader) (string, error) {
+	"sgpe": func(ctx context.Context, db *store.DB, r io.Reader, _ planning.ParseOptions) (string, error) {
 		svc := service.New(db.Client)
 		codes, err := svc.RegionCodes(ctx)
 		if err != nil {
@@ -314,16 +395,16 @@ var importers = map[string]func(context.Context, *store.DB, io.Reader) (string, 
 		return fmt.Sprintf("imported %d levers and %d region objectives (%d rows skipped), derived %d objectives",
 			sum.Levers, sum.Objectives, f.Skipped, sum.Derived), err
 	},
-	"national": func(ctx context.Context, db *store.DB, r io.Reader) (string, error) {
-		rows, err := planning.ParseNational(r)
+	"national": func(ctx context.Context, db *store.DB, r io.Reader, opts planning.ParseOptions) (string, error) {
+		rows, err := planning.ParseNationalWith(r, opts)
 		if err != nil {
 			return "", err
 		}
 		sum, err := service.New(db.Client).ImportNational(ctx, rows)
 		return fmt.Sprintf("imported %d national objectives and %d observations", sum.Objectives, sum.Observations), err
 	},
-	"observations": func(ctx context.Context, db *store.DB, r io.Reader) (string, error) {
-		recs, err := planning.ParseObservations(r)
+	"observations": func(ctx context.Context, db *store.DB, r io.Reader, opts planning.ParseOptions) (string, error) {
+		recs, err := planning.ParseObservationsWith(r, opts)
 		if err != nil {
 			return "", err
 		}

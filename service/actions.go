@@ -63,33 +63,41 @@ func actionWrite(in ActionInput, tg target) ActionWrite {
 		CopEdition: in.CopEdition, Links: in.Links}
 }
 
-// checkAction validates an action as it will be after the write (cur is nil on creation).
+// checkAction validates an action as it will be after the write (cur is nil on
+// creation): every field the write leaves unchanged keeps its current value.
 func checkAction(cur *ent.Action, w ActionWrite, tg target) error {
-	f := planning.ActionFields{EndYear: w.EndYear, EffectKtCO2e: w.EffectKtCO2e, Physical: w.EffectPhysical, Links: w.Links}
+	var f planning.ActionFields
 	if cur != nil {
-		f = planning.ActionFields{Title: cur.Title, StartYear: cur.StartYear, EndYear: cur.EndYear, Budget: cur.Budget,
+		f = planning.ActionFields{Title: cur.Title, Description: cur.Description, StartYear: cur.StartYear,
+			EndYear: cur.EndYear, Budget: cur.Budget, FundingSources: cur.FundingSources,
 			EffectKtCO2e: cur.EffectKtco2e, Physical: cur.EffectPhysical, Links: cur.Links}
-		if w.EndYear != nil {
-			f.EndYear = w.EndYear
-		}
-		if w.EffectKtCO2e != nil {
-			f.EffectKtCO2e = w.EffectKtCO2e
-		}
-		if w.EffectPhysical != nil {
-			f.Physical = w.EffectPhysical
-		}
-		if w.Links != nil {
-			f.Links = w.Links
-		}
 	}
 	if w.Title != nil {
 		f.Title = *w.Title
 	}
+	if w.Description != nil {
+		f.Description = *w.Description
+	}
 	if w.StartYear != nil {
 		f.StartYear = *w.StartYear
 	}
+	if w.EndYear != nil {
+		f.EndYear = w.EndYear
+	}
 	if w.Budget != nil {
 		f.Budget = *w.Budget
+	}
+	if w.FundingSources != nil {
+		f.FundingSources = w.FundingSources
+	}
+	if w.EffectKtCO2e != nil {
+		f.EffectKtCO2e = w.EffectKtCO2e
+	}
+	if w.EffectPhysical != nil {
+		f.Physical = w.EffectPhysical
+	}
+	if w.Links != nil {
+		f.Links = w.Links
 	}
 	f.HasLever, f.LeverUnit = tg.ind.leverUnit()
 	if err := planning.CheckAction(f); err != nil {
@@ -119,6 +127,9 @@ func (svc *Service) CreateAction(ctx context.Context, in ActionInput, idem *stri
 	}
 	w := actionWrite(in, tg)
 	if err := checkAction(nil, w, tg); err != nil {
+		return nil, err
+	}
+	if err := checkEdition("copEdition", in.CopEdition); err != nil {
 		return nil, err
 	}
 	return svc.writeNewAction(ctx, Write{Principal: p, Operation: "createAction", IdempotencyKey: key, Request: in}, w)
@@ -165,6 +176,9 @@ func (svc *Service) updateAction(ctx context.Context, id, version int, in Action
 	if err := checkAction(cur, w, tg); err != nil {
 		return nil, err
 	}
+	if err := checkEdition("copEdition", in.CopEdition); err != nil {
+		return nil, err
+	}
 	return svc.writeActionUpdate(ctx, Write{Principal: p, Operation: op, Request: in}, id, version, w)
 }
 
@@ -204,13 +218,16 @@ func (svc *Service) CreateCommitment(ctx context.Context, in CommitmentInput, id
 	if err != nil {
 		return nil, err
 	}
-	f := planning.CommitmentFields{KtCO2e: in.Ktco2e, Physical: in.Physical, TargetYear: planning.SGPETargetYear}
+	f := planning.CommitmentFields{KtCO2e: in.Ktco2e, Physical: in.Physical, TargetYear: planning.SGPETargetYear, Note: deref(in.Note)}
 	if in.TargetYear != nil {
 		f.TargetYear = *in.TargetYear
 	}
 	f.HasLever, f.LeverUnit = tg.ind.leverUnit()
 	if err := planning.CheckCommitment(f); err != nil {
 		return nil, badInput("%v", err)
+	}
+	if err := checkEdition("copEdition", in.CopEdition); err != nil {
+		return nil, err
 	}
 	return svc.writeNewCommitment(ctx, Write{Principal: p, Operation: "createCommitment", IdempotencyKey: key, Request: in}, commitmentWrite(in, tg))
 }
@@ -241,7 +258,10 @@ func (svc *Service) UpdateCommitment(ctx context.Context, id, version int, in Co
 	if cur.Status != access.Draft && cur.Status != access.Submitted {
 		return nil, badInput("commitment %d is %s: only draft or submitted commitments change", id, cur.Status)
 	}
-	f := planning.CommitmentFields{KtCO2e: cur.Ktco2e, Physical: cur.Physical, TargetYear: cur.TargetYear}
+	f := planning.CommitmentFields{KtCO2e: cur.Ktco2e, Physical: cur.Physical, TargetYear: cur.TargetYear, Note: cur.Note}
+	if in.Note != nil {
+		f.Note = *in.Note
+	}
 	if in.Ktco2e != nil {
 		f.KtCO2e = in.Ktco2e
 	}
@@ -256,6 +276,9 @@ func (svc *Service) UpdateCommitment(ctx context.Context, id, version int, in Co
 	}
 	if err := planning.CheckCommitment(f); err != nil {
 		return nil, badInput("%v", err)
+	}
+	if err := checkEdition("copEdition", in.CopEdition); err != nil {
+		return nil, err
 	}
 	return svc.writeCommitmentUpdate(ctx, Write{Principal: p, Operation: "updateCommitment", Request: in}, id, version,
 		commitmentWrite(in, target{}), nil)
@@ -333,8 +356,12 @@ func (svc *Service) Commitments(ctx context.Context, t *ent.Territory, updatedSi
 	return q.Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithCommitmentOrder(orderBy), ent.WithCommitmentFilter(where.Filter))
 }
 
-// AuditLog pages the audit entries, newest first unless ordered otherwise.
+// AuditLog pages the audit entries, newest first unless ordered otherwise, to a request
+// with a valid key (access.CanReadAudit).
 func (svc *Service) AuditLog(ctx context.Context, entity *string, entityID *int, p Page, orderBy *ent.AuditEntryOrder, where *ent.AuditEntryWhereInput) (*ent.AuditEntryConnection, error) {
+	if err := requireAuditReader(ctx); err != nil {
+		return nil, err
+	}
 	q := svc.client.AuditEntry.Query()
 	if entity != nil {
 		q.Where(auditentry.Entity(*entity))

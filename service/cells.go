@@ -114,27 +114,38 @@ func rebuildCells(ctx context.Context, c *ent.Client) error {
 		return fmt.Errorf("rebuild roll-up cells: %w", err)
 	}
 	const insert = `INSERT INTO rollup_cells (ancestor_id, kind, sector_id, lever_id, status, count, share, budget, ktco2e) `
-	for _, q := range []string{
-		insert + `SELECT an.ancestor_id, 'ACTION', COALESCE(x.sector_id, 0), COALESCE(x.lever_id, 0), x.status,
-			COUNT(*), SUM(an.weight), SUM(x.budget * an.weight), SUM(COALESCE(x.effect_ktco2e, 0) * an.weight)
-			FROM actions x JOIN ancestries an ON an.territory_id = x.territory_id
-			GROUP BY an.ancestor_id, COALESCE(x.sector_id, 0), COALESCE(x.lever_id, 0), x.status`,
-		insert + `SELECT an.ancestor_id, 'ACTION', COALESCE(x.sector_id, 0), -1, x.status,
-			COUNT(*), SUM(an.weight), SUM(x.budget * an.weight), SUM(COALESCE(x.effect_ktco2e, 0) * an.weight)
-			FROM actions x JOIN ancestries an ON an.territory_id = x.territory_id
-			GROUP BY an.ancestor_id, COALESCE(x.sector_id, 0), x.status`,
-		insert + `SELECT an.ancestor_id, 'COMMITMENT', COALESCE(x.sector_id, 0), -1, x.status,
-			COUNT(*), SUM(an.weight), 0, SUM(COALESCE(x.ktco2e, 0) * an.weight)
-			FROM commitments x JOIN ancestries an ON an.territory_id = x.territory_id
-			GROUP BY an.ancestor_id, COALESCE(x.sector_id, 0), x.status`,
-		insert + `SELECT an.ancestor_id, 'COMMITMENT', COALESCE(x.sector_id, 0), COALESCE(x.lever_id, 0), x.status,
-			COUNT(*), SUM(an.weight), 0, SUM(COALESCE(x.ktco2e, 0) * an.weight)
-			FROM commitments x JOIN ancestries an ON an.territory_id = x.territory_id
-			GROUP BY an.ancestor_id, COALESCE(x.sector_id, 0), COALESCE(x.lever_id, 0), x.status`,
-	} {
-		if _, err := c.ExecContext(ctx, q); err != nil {
+	for _, q := range liveCells("") {
+		if _, err := c.ExecContext(ctx, insert+q); err != nil {
 			return fmt.Errorf("rebuild roll-up cells: %w", err)
 		}
 	}
 	return nil
+}
+
+// liveCells are the cells as the records add them up, one statement per kind of record
+// and per lever or all levers (columns ancestor_id, kind, sector_id, lever_id, status,
+// count, share, budget, ktco2e), with an optional condition on the ancestries (an):
+// what RebuildRollupCells writes and CheckRollupCells compares the cells with.
+func liveCells(where string) []string {
+	if where != "" {
+		where = "WHERE " + where
+	}
+	return []string{
+		`SELECT an.ancestor_id, 'ACTION', COALESCE(x.sector_id, 0), COALESCE(x.lever_id, 0), x.status,
+			COUNT(*), SUM(an.weight), SUM(x.budget * an.weight), SUM(COALESCE(x.effect_ktco2e, 0) * an.weight)
+			FROM actions x JOIN ancestries an ON an.territory_id = x.territory_id ` + where + `
+			GROUP BY an.ancestor_id, COALESCE(x.sector_id, 0), COALESCE(x.lever_id, 0), x.status`,
+		`SELECT an.ancestor_id, 'ACTION', COALESCE(x.sector_id, 0), -1, x.status,
+			COUNT(*), SUM(an.weight), SUM(x.budget * an.weight), SUM(COALESCE(x.effect_ktco2e, 0) * an.weight)
+			FROM actions x JOIN ancestries an ON an.territory_id = x.territory_id ` + where + `
+			GROUP BY an.ancestor_id, COALESCE(x.sector_id, 0), x.status`,
+		`SELECT an.ancestor_id, 'COMMITMENT', COALESCE(x.sector_id, 0), -1, x.status,
+			COUNT(*), SUM(an.weight), 0, SUM(COALESCE(x.ktco2e, 0) * an.weight)
+			FROM commitments x JOIN ancestries an ON an.territory_id = x.territory_id ` + where + `
+			GROUP BY an.ancestor_id, COALESCE(x.sector_id, 0), x.status`,
+		`SELECT an.ancestor_id, 'COMMITMENT', COALESCE(x.sector_id, 0), COALESCE(x.lever_id, 0), x.status,
+			COUNT(*), SUM(an.weight), 0, SUM(COALESCE(x.ktco2e, 0) * an.weight)
+			FROM commitments x JOIN ancestries an ON an.territory_id = x.territory_id ` + where + `
+			GROUP BY an.ancestor_id, COALESCE(x.sector_id, 0), COALESCE(x.lever_id, 0), x.status`,
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/ent"
 	"github.com/cop-territoriales/cop-api/ent/cop"
 	"github.com/cop-territoriales/cop-api/ent/copparticipant"
@@ -17,7 +18,7 @@ import (
 )
 
 // createCop creates a region's COP for an edition with its four steps planned.
-func (svc *Service) createCop(ctx context.Context, region string, edition int, title string) (*ent.Cop, error) {
+func (svc *Service) createCop(ctx context.Context, w Write, region string, edition int, title string) (*ent.Cop, error) {
 	client := svc.client
 	ctx = store.UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
 	var out *ent.Cop
@@ -46,7 +47,10 @@ func (svc *Service) createCop(ctx context.Context, region string, edition int, t
 		for i, s := range planning.Steps {
 			steps[i] = c.CopStep.Create().SetCopID(out.ID).SetKind(s)
 		}
-		return c.CopStep.CreateBulk(steps...).Exec(ctx)
+		if err := c.CopStep.CreateBulk(steps...).Exec(ctx); err != nil {
+			return err
+		}
+		return record(ctx, c, w, "Cop", out.ID, nil, out)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create COP: %w", err)
@@ -55,29 +59,40 @@ func (svc *Service) createCop(ctx context.Context, region string, edition int, t
 }
 
 // updateCopStep sets a step's status and dates; nil leaves a value unchanged.
-func (svc *Service) updateCopStep(ctx context.Context, copID int, step planning.StepKind, status *copstep.Status, startsOn, endsOn *time.Time) (*ent.CopStep, error) {
+func (svc *Service) updateCopStep(ctx context.Context, w Write, copID int, step planning.StepKind, status *copstep.Status, startsOn, endsOn *time.Time) (*ent.CopStep, error) {
 	client := svc.client
 	ctx = store.UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
-	s, err := client.CopStep.Query().Where(copstep.CopID(copID), copstep.KindEQ(step)).Only(ctx)
+	var out *ent.CopStep
+	err := store.WithTx(ctx, client, func(tx *ent.Tx) error {
+		c := tx.Client()
+		s, err := c.CopStep.Query().Where(copstep.CopID(copID), copstep.KindEQ(step)).Only(ctx)
+		if err != nil {
+			return fmt.Errorf("find step %s: %w", step, err)
+		}
+		start, end := s.StartsOn, s.EndsOn
+		if startsOn != nil {
+			start = startsOn
+		}
+		if endsOn != nil {
+			end = endsOn
+		}
+		if start != nil && end != nil && end.Before(*start) {
+			return badInput("step %s ends (%s) before it starts (%s)", step,
+				end.Format(time.DateOnly), start.Format(time.DateOnly))
+		}
+		up := c.CopStep.UpdateOne(s).SetNillableStartsOn(startsOn).SetNillableEndsOn(endsOn)
+		if status != nil {
+			up.SetStatus(*status)
+		}
+		if out, err = up.Save(ctx); err != nil {
+			return err
+		}
+		return record(ctx, c, w, "CopStep", out.ID, s, out)
+	})
 	if err != nil {
-		return nil, fmt.Errorf("find step %s: %w", step, err)
+		return nil, err
 	}
-	start, end := s.StartsOn, s.EndsOn
-	if startsOn != nil {
-		start = startsOn
-	}
-	if endsOn != nil {
-		end = endsOn
-	}
-	if start != nil && end != nil && end.Before(*start) {
-		return nil, badInput("step %s ends (%s) before it starts (%s)", step,
-			end.Format(time.DateOnly), start.Format(time.DateOnly))
-	}
-	up := s.Update().SetNillableStartsOn(startsOn).SetNillableEndsOn(endsOn)
-	if status != nil {
-		up.SetStatus(*status)
-	}
-	return up.Save(ctx)
+	return out.Unwrap(), nil
 }
 
 // CreateCop creates a region's COP for an edition, by the region's coordinator.
@@ -86,75 +101,113 @@ func (svc *Service) CreateCop(ctx context.Context, region string, edition int, t
 	if _, err := requireKey(ctx); err != nil {
 		return nil, err
 	}
-	if edition < 2023 || edition > 2100 {
-		return nil, badInput("edition %d is out of range (2023 to 2100)", edition)
+	if err := checkEdition("edition", &edition); err != nil {
+		return nil, err
+	}
+	if err := planning.CheckCopTitle(deref(title)); err != nil {
+		return nil, badInput("%v", err)
 	}
 	rid, err := svc.TerritoryID(ctx, TerritoryKey{Level: hierarchy.Region, Code: region})
 	if err != nil {
 		return nil, asBadInput(err)
 	}
-	if _, err := svc.requireCoordinator(ctx, rid); err != nil {
+	p, err := svc.requireCoordinator(ctx, rid)
+	if err != nil {
 		return nil, err
 	}
-	return svc.createCop(ctx, region, edition, deref(title))
+	w := Write{Principal: p, Operation: "createCop",
+		Request: map[string]any{"region": region, "edition": edition, "title": title}}
+	return svc.createCop(ctx, w, region, edition, deref(title))
 }
 
 // UpdateCopStep sets a step's status and dates, by the region's coordinator.
 func (svc *Service) UpdateCopStep(ctx context.Context, region string, edition int, step planning.StepKind, status *copstep.Status, startsOn, endsOn *time.Time) (*ent.CopStep, error) {
-	c, err := svc.coordinatedCop(ctx, region, edition)
+	c, p, err := svc.coordinatedCop(ctx, region, edition)
 	if err != nil {
 		return nil, err
 	}
-	return svc.updateCopStep(ctx, c.ID, step, status, startsOn, endsOn)
+	w := Write{Principal: p, Operation: "updateCopStep", Request: map[string]any{"region": region, "edition": edition,
+		"step": step, "status": status, "startsOn": startsOn, "endsOn": endsOn}}
+	return svc.updateCopStep(ctx, w, c.ID, step, status, startsOn, endsOn)
 }
 
 // AddCopParticipant adds an organisation to a COP, by the region's coordinator.
 func (svc *Service) AddCopParticipant(ctx context.Context, region string, edition int, organisation string, kind copparticipant.Kind, t *TerritoryKey) (*ent.CopParticipant, error) {
-	c, err := svc.coordinatedCop(ctx, region, edition)
+	c, p, err := svc.coordinatedCop(ctx, region, edition)
 	if err != nil {
 		return nil, err
 	}
-	cr := svc.client.CopParticipant.Create().SetCopID(c.ID).SetOrganisation(organisation).SetKind(kind)
+	if err := planning.CheckParticipant(organisation); err != nil {
+		return nil, badInput("%v", err)
+	}
+	var tid *int
 	if t != nil {
 		id, err := svc.TerritoryID(ctx, *t)
 		if err != nil {
 			return nil, asBadInput(err)
 		}
-		cr.SetTerritoryID(id)
+		tid = &id
 	}
-	return cr.Save(ctx)
+	w := Write{Principal: p, Operation: "addCopParticipant", Request: map[string]any{"region": region, "edition": edition,
+		"organisation": organisation, "kind": kind, "territory": t}}
+	var out *ent.CopParticipant
+	err = store.WithTx(ctx, svc.client, func(tx *ent.Tx) error {
+		c := tx.Client().CopParticipant.Create().SetCopID(c.ID).SetOrganisation(organisation).SetKind(kind).SetNillableTerritoryID(tid)
+		if out, err = c.Save(ctx); err != nil {
+			return err
+		}
+		return record(ctx, tx.Client(), w, "CopParticipant", out.ID, nil, out)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out.Unwrap(), nil
 }
 
 // AddCopDocument links a document to a COP, by the region's coordinator.
 func (svc *Service) AddCopDocument(ctx context.Context, region string, edition int, title, url string, step *planning.StepKind) (*ent.CopDocument, error) {
-	c, err := svc.coordinatedCop(ctx, region, edition)
+	c, p, err := svc.coordinatedCop(ctx, region, edition)
 	if err != nil {
 		return nil, err
 	}
-	if err := planning.CheckLink(url); err != nil {
+	if err := planning.CheckDocument(title, url); err != nil {
 		return nil, badInput("%v", err)
 	}
-	return svc.client.CopDocument.Create().SetCopID(c.ID).SetTitle(title).SetURL(url).SetNillableStep(step).Save(ctx)
+	w := Write{Principal: p, Operation: "addCopDocument", Request: map[string]any{"region": region, "edition": edition,
+		"title": title, "url": url, "step": step}}
+	var out *ent.CopDocument
+	err = store.WithTx(ctx, svc.client, func(tx *ent.Tx) error {
+		if out, err = tx.Client().CopDocument.Create().SetCopID(c.ID).SetTitle(title).SetURL(url).SetNillableStep(step).Save(ctx); err != nil {
+			return err
+		}
+		return record(ctx, tx.Client(), w, "CopDocument", out.ID, nil, out)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out.Unwrap(), nil
 }
 
 // coordinatedCop finds a region's COP for an edition, for a write by that region's
-// coordinator: the key is checked first, then the COP, then the coordinator's right.
-func (svc *Service) coordinatedCop(ctx context.Context, region string, edition int) (*ent.Cop, error) {
+// coordinator, returned with it: the key is checked first, then the COP, then the
+// coordinator's right.
+func (svc *Service) coordinatedCop(ctx context.Context, region string, edition int) (*ent.Cop, *access.Principal, error) {
 	ctx = store.UsePrimary(ctx)
 	if _, err := requireKey(ctx); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c, err := svc.Cop(ctx, region, edition)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if c == nil {
-		return nil, notFound("no COP %d for region %q", edition, region)
+		return nil, nil, notFound("no COP %d for region %s", edition, hierarchy.Excerpt(region))
 	}
-	if _, err := svc.requireCoordinator(ctx, c.RegionID); err != nil {
-		return nil, err
+	p, err := svc.requireCoordinator(ctx, c.RegionID)
+	if err != nil {
+		return nil, nil, err
 	}
-	return c, nil
+	return c, p, nil
 }
 
 // Cop returns a region's COP for an edition, nil when there is none.

@@ -400,6 +400,13 @@ type observationWrite struct {
 // upsertObservation writes an observation, replacing the value of the same territory,
 // indicator, metric, year and source.
 func upsertObservation(ctx context.Context, c *ent.Client, in observationWrite) (*ent.Observation, error) {
+	_, o, err := putObservation(ctx, c, in)
+	return o, err
+}
+
+// putObservation is upsertObservation that also returns the observation replaced, nil
+// when there was none.
+func putObservation(ctx context.Context, c *ent.Client, in observationWrite) (before, after *ent.Observation, err error) {
 	q := c.Observation.Query().Where(observation.TerritoryID(in.Territory), observation.MetricEQ(in.Metric),
 		observation.Year(in.Year), observation.Source(in.Source))
 	if in.Lever != nil {
@@ -415,13 +422,15 @@ func upsertObservation(ctx context.Context, c *ent.Client, in observationWrite) 
 	cur, err := q.Only(ctx)
 	switch {
 	case ent.IsNotFound(err):
-		return c.Observation.Create().SetTerritoryID(in.Territory).SetNillableLeverID(in.Lever).
+		after, err = c.Observation.Create().SetTerritoryID(in.Territory).SetNillableLeverID(in.Lever).
 			SetNillableSectorID(in.Sector).SetMetric(in.Metric).SetUnit(in.Unit).
 			SetYear(in.Year).SetValue(in.Value).SetSource(in.Source).Save(ctx)
+		return nil, after, err
 	case err != nil:
-		return nil, fmt.Errorf("read observation: %w", err)
+		return nil, nil, fmt.Errorf("read observation: %w", err)
 	}
-	return cur.Update().SetUnit(in.Unit).SetValue(in.Value).Save(ctx)
+	after, err = cur.Update().SetUnit(in.Unit).SetValue(in.Value).Save(ctx)
+	return cur, after, err
 }
 
 // ImportObservations resolves and checks the records of an observations file, then writes
@@ -435,7 +444,7 @@ func (svc *Service) ImportObservations(ctx context.Context, recs []planning.Obse
 	if len(errs) > 0 {
 		return 0, fmt.Errorf("%w: %w", ErrInvalidInput, errors.Join(errs...))
 	}
-	if _, err := svc.writeObservations(ctx, ins); err != nil {
+	if _, err := svc.writeObservations(ctx, ins, nil); err != nil {
 		return 0, err
 	}
 	return len(ins), nil
@@ -525,16 +534,26 @@ func (svc *Service) resolveObservations(ctx context.Context, recs []planning.Obs
 	return ins, errs, nil
 }
 
-// writeObservations writes observations, all or none.
-func (svc *Service) writeObservations(ctx context.Context, ins []observationWrite) ([]*ent.Observation, error) {
+// writeObservations writes observations, all or none; with a write (from the API), each
+// with its audit entry.
+func (svc *Service) writeObservations(ctx context.Context, ins []observationWrite, w *Write) ([]*ent.Observation, error) {
 	client := svc.client
 	ctx = store.UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
 	out := make([]*ent.Observation, 0, len(ins))
 	err := store.WithTx(ctx, client, func(tx *ent.Tx) error {
 		for i, in := range ins {
-			o, err := upsertObservation(ctx, tx.Client(), in)
+			before, o, err := putObservation(ctx, tx.Client(), in)
 			if err != nil {
 				return fmt.Errorf("observation %d: %w", i+1, err)
+			}
+			if w != nil {
+				var b any
+				if before != nil {
+					b = before
+				}
+				if err := record(ctx, tx.Client(), *w, "Observation", o.ID, b, o); err != nil {
+					return err
+				}
 			}
 			out = append(out, o.Unwrap())
 		}

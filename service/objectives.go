@@ -515,7 +515,8 @@ func (svc *Service) Dashboard(ctx context.Context, t *ent.Territory) ([]*SectorS
 // each territory), then writes them all in one transaction, or none.
 func (svc *Service) RecordObservations(ctx context.Context, input []*ObservationInput) ([]*ent.Observation, error) {
 	ctx = store.UsePrimary(ctx)
-	if _, err := requireKey(ctx); err != nil {
+	p, err := requireKey(ctx)
+	if err != nil {
 		return nil, err // no key or a reader's, before anything else
 	}
 	if len(input) == 0 || len(input) > MaxPageSize {
@@ -542,5 +543,5 @@ func (svc *Service) RecordObservations(ctx context.Context, input []*Observation
 			return nil, err
 		}
 	}
-	return svc.writeObservations(ctx, ins)
+	return svc.writeObservations(ctx, ins, &Write{Principal: p, Operation: "recordObservations", Request: input})
 }

@@ -16,7 +16,7 @@ type Page struct {
 	First, Last   *int
 }
 
-// NewPage refuses negative or too large page sizes and defaults to the first
+// NewPage refuses negative or too large page sizes, or both first and last, and defaults to the first
 // DefaultPageSize elements when neither first nor last is given.
 func NewPage(after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (Page, error) {
 	for _, a := range []struct {
@@ -26,6 +26,9 @@ func NewPage(after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], 
 		if a.v != nil && (*a.v < 0 || *a.v > MaxPageSize) {
 			return Page{}, badInput("%s must be between 0 and %d, got %d", a.name, MaxPageSize, *a.v)
 		}
+	}
+	if first != nil && last != nil {
+		return Page{}, badInput("give first or last, not both")
 	}
 	if first == nil && last == nil {
 		n := DefaultPageSize

@@ -157,6 +157,9 @@ func (svc *Service) RollupBy(ctx context.Context, t *ent.Territory, group Rollup
 // edition exists when the region has a COP of that edition or adopted commitments carry
 // it; any other is NOT_FOUND (Roadmaps lists those that exist).
 func (svc *Service) Roadmap(ctx context.Context, region string, edition int) (*Roadmap, error) {
+	if err := hierarchy.CheckText("region", region, hierarchy.MaxCodeLength); err != nil {
+		return nil, notFound("no region %s", hierarchy.Excerpt(region))
+	}
 	reg, err := svc.findRegion(ctx, region)
 	if err != nil {
 		return nil, err

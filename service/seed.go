@@ -33,10 +33,9 @@ const seedBatch = 1500
 func (svc *Service) SeedDemo(ctx context.Context, size DemoSize) error {
 	client := svc.client
 	ctx = store.UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
+	// One transaction: the records and their roll-up cells are written together or not at
+	// all, so that a seed stopped half-way leaves the database as it was.
 	if err := seedDemo(ctx, client, size); err != nil {
-		return err
-	}
-	if err := svc.RebuildRollupCells(ctx); err != nil {
 		return err
 	}
 	// Fresh statistics, so that the planner picks the indexes for roll-ups.
@@ -142,6 +141,6 @@ func seedDemo(ctx context.Context, client *ent.Client, size DemoSize) error {
 				return fmt.Errorf("seed: insert commitments: %w", err)
 			}
 		}
-		return nil
+		return rebuildCells(ctx, c)
 	})
 }

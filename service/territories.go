@@ -39,9 +39,17 @@ func (svc *Service) Territory(ctx context.Context, level hierarchy.Level, code s
 	return nilIfNotFound(svc.client.Territory.Query().Where(territory.LevelEQ(level), territory.Code(code)).Only(ctx))
 }
 
-// Node returns any record by its global id, nil when there is none.
+// Node returns any record by its global id, nil when there is none; an audit entry only
+// to a request that may read the audit log.
 func (svc *Service) Node(ctx context.Context, id int) (ent.Noder, error) {
-	return nilIfNotFound(svc.client.Noder(ctx, id))
+	n, err := nilIfNotFound(svc.client.Noder(ctx, id))
+	if err == nil && n != nil {
+		err = guardNodes(ctx, n)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return n, nil
 }
 
 // Nodes returns records by their global ids, at most MaxPageSize.
@@ -49,7 +57,14 @@ func (svc *Service) Nodes(ctx context.Context, ids []int) ([]ent.Noder, error) {
 	if len(ids) > MaxPageSize {
 		return nil, badInput("nodes takes at most %d ids, got %d", MaxPageSize, len(ids))
 	}
-	return svc.client.Noders(ctx, ids)
+	nodes, err := svc.client.Noders(ctx, ids)
+	if err == nil {
+		err = guardNodes(ctx, nodes...)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return nodes, nil
 }
 
 // Territories pages territories, optionally the children of parent or the territories
@@ -74,7 +89,8 @@ func (svc *Service) Territories(ctx context.Context, p Page, orderBy []*ent.Terr
 }
 
 // SearchTerritories is Search with the API's bounds: 10 results unless first says
-// otherwise, at most MaxSearchResults.
+// otherwise, at most MaxSearchResults; a text of at most hierarchy.MaxSearchWords words
+// (hierarchy.CheckSearchText).
 func (svc *Service) SearchTerritories(ctx context.Context, text string, levels []hierarchy.Level, first *int) ([]*ent.Territory, error) {
 	n := 10
 	if first != nil {
@@ -83,7 +99,10 @@ func (svc *Service) SearchTerritories(ctx context.Context, text string, levels [
 	if n < 0 || n > MaxSearchResults {
 		return nil, badInput("first must be between 0 and %d, got %d", MaxSearchResults, n)
 	}
-	return svc.Search(ctx, text, levels, n)
+	if err := hierarchy.CheckSearchText("text", text); err != nil {
+		return nil, badInput("%v", err)
+	}
+	return svc.Search(ctx, text, uniqueLevels(levels), n)
 }
 
 // childrenOf selects the territories directly under id, of one level when level is set.
@@ -372,4 +391,17 @@ func nilIfNotFound[T any](v T, err error) (T, error) {
 		return zero, nil
 	}
 	return v, err
+}
+
+// uniqueLevels drops repeated levels: a list of levels has six values at most.
+func uniqueLevels(levels []hierarchy.Level) []hierarchy.Level {
+	seen := map[hierarchy.Level]bool{}
+	out := levels[:0:0]
+	for _, l := range levels {
+		if !seen[l] {
+			seen[l] = true
+			out = append(out, l)
+		}
+	}
+	return out
 }

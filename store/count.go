@@ -56,6 +56,21 @@ func (d *countingDriver) Tx(ctx context.Context) (dialect.Tx, error) {
 	return &countingTx{Tx: tx, c: d.c}, nil
 }
 
+// BeginTx starts a transaction with options, such as a read-only snapshot.
+func (d *countingDriver) BeginTx(ctx context.Context, opts *stdsql.TxOptions) (dialect.Tx, error) {
+	b, ok := d.Driver.(interface {
+		BeginTx(context.Context, *stdsql.TxOptions) (dialect.Tx, error)
+	})
+	if !ok {
+		return d.Tx(ctx)
+	}
+	tx, err := b.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &countingTx{Tx: tx, c: d.c}, nil
+}
+
 type countingTx struct {
 	dialect.Tx
 	c *Counter

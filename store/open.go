@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
@@ -48,9 +49,14 @@ func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }
 
 // Open opens the database named by databaseURL, a postgres:// URL, or, when it is empty,
 // the SQLite file at sqlitePath (created if missing), and applies the pending versioned
-// migrations.
+// migrations. Statements are not bounded in time: for commands; the server uses OpenWith.
 func Open(ctx context.Context, databaseURL, sqlitePath string) (*DB, error) {
-	db, drv, err := OpenSQL(ctx, databaseURL, sqlitePath)
+	return OpenWith(ctx, databaseURL, sqlitePath, Limits{})
+}
+
+// OpenWith is Open with limits on the work of the connections inside the database.
+func OpenWith(ctx context.Context, databaseURL, sqlitePath string, lim Limits) (*DB, error) {
+	db, drv, err := openSQL(ctx, databaseURL, sqlitePath, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -69,14 +75,13 @@ func Open(ctx context.Context, databaseURL, sqlitePath string) (*DB, error) {
 	return out, nil
 }
 
-// sqliteDSN turns foreign keys on, starts write transactions at once (BEGIN IMMEDIATE) so
-// that concurrent writers queue instead of failing on a stale snapshot, and writes times
-// in UTC as "2006-01-02 15:04:05.999999999-07:00", a text that sorts in time order (the
-// driver's default, RFC 3339 with "Z", does not when fractions differ in length: cursor
-// pagination on updatedAt depends on it).
 // OpenSQL opens the database, PostgreSQL when databaseURL is set, else the SQLite file,
 // and checks that it answers. It returns the ent dialect name with it.
 func OpenSQL(ctx context.Context, databaseURL, sqlitePath string) (*sql.DB, string, error) {
+	return openSQL(ctx, databaseURL, sqlitePath, Limits{})
+}
+
+func openSQL(ctx context.Context, databaseURL, sqlitePath string, lim Limits) (*sql.DB, string, error) {
 	var (
 		db  *sql.DB
 		err error
@@ -85,14 +90,14 @@ func OpenSQL(ctx context.Context, databaseURL, sqlitePath string) (*sql.DB, stri
 	switch {
 	case databaseURL == "":
 		drv = dialect.SQLite
-		db, err = sql.Open("sqlite", sqliteDSN(sqlitePath))
+		db, err = sql.Open("sqlite", sqliteDSN(sqlitePath, lim.busyTimeout()))
 		if err == nil {
 			// One writer at a time is what SQLite allows; readers use WAL snapshots.
 			db.SetMaxOpenConns(8)
 		}
 	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
 		drv = dialect.Postgres
-		db, err = sql.Open("postgres", databaseURL)
+		db, err = sql.Open("postgres", postgresDSN(databaseURL, lim))
 		if err == nil {
 			db.SetMaxOpenConns(20)
 			db.SetMaxIdleConns(20)
@@ -110,8 +115,15 @@ func OpenSQL(ctx context.Context, databaseURL, sqlitePath string) (*sql.DB, stri
 	return db, drv, nil
 }
 
-func sqliteDSN(path string) string {
-	return "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite&_timezone=UTC"
+// sqliteDSN turns foreign keys on, lets a writer wait busy for another's lock, starts
+// write transactions at once (BEGIN IMMEDIATE) so that concurrent writers queue instead
+// of failing on a stale snapshot, and writes times in UTC as
+// "2006-01-02 15:04:05.999999999-07:00", a text that sorts in time order (the driver's
+// default, RFC 3339 with "Z", does not when fractions differ in length: cursor pagination
+// on updatedAt depends on it).
+func sqliteDSN(path string, busy time.Duration) string {
+	return "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(" +
+		fmt.Sprint(busy.Milliseconds()) + ")&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite&_timezone=UTC"
 }
 
 func describe(databaseURL, sqlitePath string) string {

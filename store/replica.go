@@ -72,7 +72,13 @@ func (d *routingDriver) QueryContext(ctx context.Context, query string, args ...
 // OpenReplicated opens a PostgreSQL primary, migrated, and a streaming replica of it:
 // queries go to the replica, mutations and reads marked with UsePrimary to the primary.
 func OpenReplicated(ctx context.Context, primaryURL, replicaURL string) (*DB, error) {
-	db, err := Open(ctx, primaryURL, "")
+	return OpenReplicatedWith(ctx, primaryURL, replicaURL, Limits{})
+}
+
+// OpenReplicatedWith is OpenReplicated with limits on the work of both databases'
+// connections.
+func OpenReplicatedWith(ctx context.Context, primaryURL, replicaURL string, lim Limits) (*DB, error) {
+	db, err := OpenWith(ctx, primaryURL, "", lim)
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +86,7 @@ func OpenReplicated(ctx context.Context, primaryURL, replicaURL string) (*DB, er
 		db.Close()
 		return nil, fmt.Errorf("open replica: a read replica needs PostgreSQL URLs for both databases")
 	}
-	rdb, err := sql.Open("postgres", replicaURL)
+	rdb, err := sql.Open("postgres", postgresDSN(replicaURL, lim))
 	if err == nil {
 		err = rdb.PingContext(ctx)
 	}

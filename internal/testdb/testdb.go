@@ -9,15 +9,19 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	_ "github.com/lib/pq" // PostgreSQL driver.
 
@@ -127,7 +131,7 @@ func template(dialect string, planned bool) (string, error) {
 			path = filepath.Join(tplDir, fmt.Sprintf("template-%t.db", planned))
 			r.name = path
 		case Postgres:
-			r.name = "tpl_" + randomSuffix()
+			r.name = "tpl" + ownPrefix + randomSuffix()
 			if dbURL, err = createDB(r.name, ""); err != nil {
 				r.err = err
 				return
@@ -162,11 +166,55 @@ func Cleanup() {
 		}
 		return true
 	})
+	if os.Getenv(EnvURL) != "" {
+		for _, name := range ownDatabases(true) { // a test's own cleanup that failed
+			dropDB(name)
+		}
+	}
+}
+
+// PlannedWith is Planned with limits on the connections, as the server opens them.
+func PlannedWith(t testing.TB, dialect string, lim store.Limits) *store.DB {
+	t.Helper()
+	tpl, err := template(dialect, true)
+	if err != nil {
+		t.Fatalf("template database: %v", err)
+	}
+	return openWith(t, dialect, tpl, lim)
+}
+
+// PlannedLocation makes a database like Planned's for another process to open: a
+// PostgreSQL URL, or an SQLite file when dbURL is empty. It is removed at the end of the
+// test.
+func PlannedLocation(t testing.TB, dialect string) (dbURL, sqlitePath string) {
+	t.Helper()
+	tpl, err := template(dialect, true)
+	if err != nil {
+		t.Fatalf("template database: %v", err)
+	}
+	return location(t, dialect, tpl)
 }
 
 func open(t testing.TB, dialect, template string) *store.DB {
 	t.Helper()
-	var dbURL, path string
+	return openWith(t, dialect, template, store.Limits{})
+}
+
+func openWith(t testing.TB, dialect, template string, lim store.Limits) *store.DB {
+	t.Helper()
+	dbURL, path := location(t, dialect, template)
+	db, err := store.OpenWith(context.Background(), dbURL, path, lim)
+	if err != nil {
+		t.Fatalf("open %s database: %v", dialect, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// location creates a database of the dialect, a copy of template when given, dropped
+// at the end of the test.
+func location(t testing.TB, dialect, template string) (dbURL, path string) {
+	t.Helper()
 	switch dialect {
 	case SQLite:
 		path = filepath.Join(t.TempDir(), "test.db")
@@ -181,50 +229,83 @@ func open(t testing.TB, dialect, template string) *store.DB {
 		if dbURL, err = createDB(name, template); err != nil {
 			t.Fatalf("create database: %v", err)
 		}
-		t.Cleanup(func() { dropDB(name) })
+		t.Cleanup(func() {
+			if err := dropDB(name); err != nil {
+				t.Errorf("drop database %s: %v", name, err)
+			}
+		})
 	default:
 		t.Fatalf("unknown dialect %q", dialect)
 	}
-	db, err := store.Open(context.Background(), dbURL, path)
-	if err != nil {
-		t.Fatalf("open %s database: %v", dialect, err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return dbURL, path
 }
 
 var unsafeChars = regexp.MustCompile(`[^a-z0-9_]+`)
 
-// dbName derives a PostgreSQL database name from a test name, unique per call.
+// dbName derives a PostgreSQL database name from a test name, unique per call and
+// marked with the test process (ownPrefix).
 func dbName(test string) string {
 	n := unsafeChars.ReplaceAllString(strings.ToLower(test), "_")
-	if len(n) > 40 {
-		n = n[len(n)-40:]
+	if len(n) > 36 {
+		n = n[len(n)-36:]
 	}
-	return "t_" + strings.Trim(n, "_") + "_" + randomSuffix()
+	return "t" + ownPrefix + randomSuffix() + "_" + strings.Trim(n, "_")
 }
 
+// ownPrefix marks the databases of this test process, "_p<pid>_": what Cleanup drops,
+// and what the next run drops if this process dies before (ownedBy).
+var ownPrefix = fmt.Sprintf("_p%d_", os.Getpid())
+
+var ownedName = regexp.MustCompile(`^(?:t|tpl)_p([0-9]+)_`)
+
+// Bounds on what tests wait for from the PostgreSQL server: a busy server makes a test
+// fail, never hang, and a database is dropped or reported.
+const (
+	// createTimeout bounds creating a database, a copy of a loaded template included.
+	createTimeout = 2 * time.Minute
+	// dropTimeout bounds each attempt to drop a database; dropAttempts are made.
+	dropTimeout  = 20 * time.Second
+	dropAttempts = 3
+)
+
 func randomSuffix() string {
-	b := make([]byte, 5)
+	b := make([]byte, 4)
 	rand.Read(b)
 	return hex.EncodeToString(b)
 }
 
-// serverURL returns TEST_DATABASE_URL with its database replaced by name.
+// serverURL returns TEST_DATABASE_URL with its database replaced by name, and a bounded
+// wait for connections.
 func serverURL(name string) (string, error) {
 	u, err := url.Parse(os.Getenv(EnvURL))
 	if err != nil {
 		return "", fmt.Errorf("parse %s: %w", EnvURL, err)
 	}
 	u.Path = "/" + name
+	q := u.Query()
+	if !q.Has("connect_timeout") {
+		q.Set("connect_timeout", "10")
+	}
+	u.RawQuery = q.Encode()
 	return u.String(), nil
 }
 
 func admin() (*sql.DB, error) {
-	return sql.Open("postgres", os.Getenv(EnvURL))
+	u, err := url.Parse(os.Getenv(EnvURL))
+	if err != nil {
+		return nil, fmt.Errorf("parse %s: %w", EnvURL, err)
+	}
+	dbURL, err := serverURL(strings.TrimPrefix(u.Path, "/"))
+	if err != nil {
+		return nil, err
+	}
+	return sql.Open("postgres", dbURL)
 }
 
+var sweepOnce sync.Once
+
 func createDB(name, template string) (string, error) {
+	sweepOnce.Do(sweepLeftovers)
 	db, err := admin()
 	if err != nil {
 		return "", err
@@ -234,19 +315,81 @@ func createDB(name, template string) (string, error) {
 	if template != "" {
 		stmt += fmt.Sprintf(" TEMPLATE %q", template)
 	}
-	if _, err := db.Exec(stmt); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), createTimeout)
+	defer cancel()
+	if _, err := db.ExecContext(ctx, stmt); err != nil {
+		dropDB(name) // a create cut short may leave it
 		return "", fmt.Errorf("%s: %w", stmt, err)
 	}
 	return serverURL(name)
 }
 
-func dropDB(name string) {
+// dropDB drops a database, each attempt bounded, and reports when it could not.
+func dropDB(name string) error {
 	db, err := admin()
 	if err != nil {
-		return
+		return err
 	}
 	defer db.Close()
-	db.Exec(fmt.Sprintf("DROP DATABASE IF EXISTS %q WITH (FORCE)", name))
+	for i := range dropAttempts {
+		ctx, cancel := context.WithTimeout(context.Background(), dropTimeout)
+		_, err = db.ExecContext(ctx, fmt.Sprintf("DROP DATABASE IF EXISTS %q WITH (FORCE)", name))
+		cancel()
+		if err == nil {
+			return nil
+		}
+		time.Sleep(time.Duration(i+1) * time.Second)
+	}
+	fmt.Fprintf(os.Stderr, "testdb: database %s left behind: %v\n", name, err)
+	return err
+}
+
+// ownDatabases lists the test databases on the server whose process is this one
+// (mine) or has ended (dead): a test binary killed before its cleanup leaves them, the
+// next run drops them. Databases of running processes, other test runs included, are
+// never listed.
+func ownDatabases(mine bool) []string {
+	db, err := admin()
+	if err != nil {
+		return nil
+	}
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), dropTimeout)
+	defer cancel()
+	rows, err := db.QueryContext(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 't%\_p%'`)
+	if err != nil {
+		return nil
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var name string
+		if rows.Scan(&name) != nil {
+			continue
+		}
+		m := ownedName.FindStringSubmatch(name)
+		if m == nil {
+			continue
+		}
+		pid, _ := strconv.Atoi(m[1])
+		if mine && pid == os.Getpid() || !mine && pid != os.Getpid() && !alive(pid) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// alive reports whether a process runs with that id on this machine.
+func alive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// sweepLeftovers drops the databases of test processes that ended without dropping them.
+func sweepLeftovers() {
+	for _, name := range ownDatabases(false) {
+		dropDB(name)
+	}
 }
 
 func copyFile(from, to string) error {

@@ -1,0 +1,82 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/lib/pq"
+	sqlite "modernc.org/sqlite"
+)
+
+// DefaultBusyTimeout is how long an SQLite writer waits for another writer's lock when
+// Limits do not say: the server's default operation timeout.
+const DefaultBusyTimeout = 15 * time.Second
+
+// Limits bound the work of the application's connections inside the database, so that a
+// request the client gave up on, or that ran out of time, does not keep the database busy.
+type Limits struct {
+	// StatementTimeout, when positive, bounds every statement on PostgreSQL
+	// (statement_timeout of each connection): the server sets it to the operation
+	// timeout. A statement past the request's deadline is also cancelled through its
+	// context (lib/pq sends a cancel request; SQLite is interrupted).
+	StatementTimeout time.Duration
+	// BusyTimeout is how long an SQLite writer waits for another writer's lock before
+	// failing with "database is locked" (IsBusy); DefaultBusyTimeout when zero.
+	BusyTimeout time.Duration
+}
+
+func (l Limits) busyTimeout() time.Duration {
+	if l.BusyTimeout > 0 {
+		return l.BusyTimeout
+	}
+	return DefaultBusyTimeout
+}
+
+// postgresDSN adds the application's run-time parameters to a PostgreSQL URL, unless the
+// URL sets them already: jit off (the JIT compiler does not heed cancel requests, and
+// the API's statements are short: compiling a large plan took longer than running it)
+// and, with a StatementTimeout, statement_timeout.
+func postgresDSN(databaseURL string, lim Limits) string {
+	u, err := url.Parse(databaseURL)
+	if err != nil {
+		return databaseURL // sql.Open reports it
+	}
+	q := u.Query()
+	if !q.Has("jit") {
+		q.Set("jit", "off")
+	}
+	if lim.StatementTimeout > 0 && !q.Has("statement_timeout") {
+		q.Set("statement_timeout", fmt.Sprint(max(lim.StatementTimeout.Milliseconds(), 1)))
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// IsCanceled reports whether the database stopped a statement before its end: cancelled
+// at the request's deadline or by statement_timeout on PostgreSQL (SQLSTATE 57014),
+// interrupted on SQLite.
+func IsCanceled(err error) bool {
+	var pe *pq.Error
+	if errors.As(err, &pe) {
+		return pe.Code == "57014"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code()&0xff == 9 // SQLITE_INTERRUPT
+	}
+	return false
+}
+
+// IsBusy reports whether SQLite refused a write because another writer held the
+// database longer than the busy timeout (SQLITE_BUSY, SQLITE_LOCKED): the write may be
+// retried later.
+func IsBusy(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		c := se.Code() & 0xff
+		return c == 5 || c == 6
+	}
+	return false
+}
