@@ -84,7 +84,7 @@ func OpenSQL(ctx context.Context, databaseURL, sqlitePath string) (*sql.DB, stri
 		}
 	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
 		drv = dialect.Postgres
-		db, err = sql.Open("postgres", databaseURL)
+		db, err = openPostgres(databaseURL)
 		if err == nil {
 			db.SetMaxOpenConns(20)
 			db.SetMaxIdleConns(20)

@@ -80,7 +80,7 @@ func OpenReplicated(ctx context.Context, primaryURL, replicaURL string) (*DB, er
 		db.Close()
 		return nil, fmt.Errorf("open replica: a read replica needs PostgreSQL URLs for both databases")
 	}
-	rdb, err := sql.Open("postgres", replicaURL)
+	rdb, err := openPostgres(replicaURL)
 	if err == nil {
 		err = rdb.PingContext(ctx)
 	}
