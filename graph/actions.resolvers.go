@@ -103,12 +103,12 @@ func (r *territoryResolver) Commitments(ctx context.Context, obj *ent.Territory,
 
 // Rollup is the resolver for the rollup field.
 func (r *territoryResolver) Rollup(ctx context.Context, obj *ent.Territory, filter *service.RollupFilter) (*service.Rollup, error) {
-	return r.svc.Rollup(ctx, obj, filter)
+	return r.svc.Rollup(ctx, obj, filter, rollupParts(ctx, ""))
 }
 
 // RollupBy is the resolver for the rollupBy field.
 func (r *territoryResolver) RollupBy(ctx context.Context, obj *ent.Territory, groupBy service.RollupGroup, level *hierarchy.Level, filter *service.RollupFilter) ([]*service.RollupRow, error) {
-	rows, err := r.svc.RollupBy(ctx, obj, groupBy, level, filter)
+	rows, err := r.svc.RollupBy(ctx, obj, groupBy, level, filter, rollupParts(ctx, "rollup"))
 	if err == nil {
 		group(ctx, rows, func(row *service.RollupRow) *ent.Territory { return row.Territory })
 	}

@@ -25,6 +25,9 @@ type RollupQuery struct {
 	ActionStatuses []action.Status
 	Year           *int // actions running that year
 	CarrierLevels  []hierarchy.Level
+	// SkipObjectives leaves ObjectiveKtCO2e nil without reading the objectives: for a
+	// caller that shows no objective, coverage or gap.
+	SkipObjectives bool
 }
 
 // RollupKey says what the rows of a roll-up are: one per territory added up into, per
@@ -234,8 +237,12 @@ func (svc *Service) RollupLive(ctx context.Context, ids []int, key RollupKey, f 
 }
 
 // addObjectives adds the territories' GHG objectives: their own per lever, else the
-// derived ones.
+// derived ones. The database sums them per territory, lever, sector and derivation, so
+// that only those sums and their keys are read.
 func addObjectives(ctx context.Context, c *ent.Client, ids []int, key RollupKey, f RollupQuery, get func(int) *Amounts) error {
+	if f.SkipObjectives {
+		return nil
+	}
 	oq := c.Objective.Query().Where(objective.TerritoryIDIn(ids...), objective.MetricEQ(planning.GHGAvoided), objective.LeverIDNotNil())
 	if len(f.Sectors) > 0 {
 		oq.Where(objective.SectorIDIn(f.Sectors...))
@@ -243,7 +250,7 @@ func addObjectives(ctx context.Context, c *ent.Client, ids []int, key RollupKey,
 	if f.Lever != nil {
 		oq.Where(objective.LeverID(*f.Lever))
 	}
-	objs, err := oq.All(ctx)
+	objs, err := objectiveSums(ctx, oq)
 	if err != nil {
 		return fmt.Errorf("roll up objectives: %w", err)
 	}

@@ -62,12 +62,14 @@ func toRollup(a *Amounts) *Rollup {
 }
 
 // Rollup adds up the actions and commitments of every territory inside t, each for the
-// share of its carrier's population living in t, against t's objective.
-func (svc *Service) Rollup(ctx context.Context, t *ent.Territory, f *RollupFilter) (*Rollup, error) {
+// share of its carrier's population living in t, against t's objective (unless parts
+// leaves it out).
+func (svc *Service) Rollup(ctx context.Context, t *ent.Territory, f *RollupFilter, parts RollupParts) (*Rollup, error) {
 	q, err := svc.rollupQuery(ctx, f)
 	if err != nil {
 		return nil, err
 	}
+	q.SkipObjectives = !parts.Objective
 	m, err := svc.Amounts(ctx, []int{t.ID}, ByTerritory, q)
 	if err != nil {
 		return nil, err
@@ -81,11 +83,12 @@ var nestedLevels = map[hierarchy.Level]bool{hierarchy.Region: true, hierarchy.De
 
 // RollupBy is a roll-up in rows: one per sector, per lever, or per territory of a level
 // below t (CHILD).
-func (svc *Service) RollupBy(ctx context.Context, t *ent.Territory, group RollupGroup, level *hierarchy.Level, f *RollupFilter) ([]*RollupRow, error) {
+func (svc *Service) RollupBy(ctx context.Context, t *ent.Territory, group RollupGroup, level *hierarchy.Level, f *RollupFilter, parts RollupParts) ([]*RollupRow, error) {
 	q, err := svc.rollupQuery(ctx, f)
 	if err != nil {
 		return nil, err
 	}
+	q.SkipObjectives = !parts.Objective
 	switch group {
 	case RollupGroupChild:
 		if level == nil || !nestedLevels[*level] || hierarchy.Level(*level).Rank() <= hierarchy.Level(t.Level).Rank() {
