@@ -20,6 +20,8 @@ type loaders struct {
 	parents   *groupLoader[[]*ent.Membership]
 	ancestors *groupLoader[[]*ent.Territory]
 	conns     *connLoaders // children and descendants pages, by arguments
+
+	selections selections // made by countFromPage
 }
 
 // connLoaders holds one loader per set of connection arguments.
