@@ -25920,7 +25920,7 @@ func (ec *executionContext) marshalNBreakdown2ᚖgithubᚗcomᚋcopᚑterritoria
 }
 
 func (ec *executionContext) marshalNBreakdownShare2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐBreakdownShareᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.BreakdownShare) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "BreakdownShare", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNBreakdownShare2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐBreakdownShare(ctx, sel, v[i])
@@ -25944,7 +25944,7 @@ func (ec *executionContext) marshalNBreakdownShare2ᚖgithubᚗcomᚋcopᚑterri
 }
 
 func (ec *executionContext) marshalNCommitment2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCommitmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Commitment) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "Commitment", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCommitment2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCommitment(ctx, sel, v[i])
@@ -26247,7 +26247,7 @@ func (ec *executionContext) marshalNLeverOrderField2ᚖgithubᚗcomᚋcopᚑterr
 }
 
 func (ec *executionContext) marshalNLeverSummary2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐLeverSummaryᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.LeverSummary) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "LeverSummary", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLeverSummary2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐLeverSummary(ctx, sel, v[i])
@@ -26276,7 +26276,7 @@ func (ec *executionContext) unmarshalNLeverWhereInput2ᚖgithubᚗcomᚋcopᚑte
 }
 
 func (ec *executionContext) marshalNMembership2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐMembershipᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Membership) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "Membership", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMembership2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐMembership(ctx, sel, v[i])
@@ -26310,7 +26310,7 @@ func (ec *executionContext) marshalNMetric2githubᚗcomᚋcopᚑterritorialesᚋ
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "Node", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalONode2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐNoder(ctx, sel, v[i])
@@ -26320,7 +26320,7 @@ func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋcopᚑterritoriales�
 }
 
 func (ec *executionContext) marshalNObjective2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Objective) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "Objective", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNObjective2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjective(ctx, sel, v[i])
@@ -26391,7 +26391,7 @@ func (ec *executionContext) unmarshalNObjectiveWhereInput2ᚖgithubᚗcomᚋcop�
 }
 
 func (ec *executionContext) marshalNObservation2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObservationᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Observation) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "Observation", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNObservation2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObservation(ctx, sel, v[i])
@@ -26483,7 +26483,7 @@ func (ec *executionContext) marshalNRoadmap2ᚖgithubᚗcomᚋcopᚑterritoriale
 }
 
 func (ec *executionContext) marshalNRoadmapSector2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRoadmapSectorᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.RoadmapSector) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "RoadmapSector", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRoadmapSector2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRoadmapSector(ctx, sel, v[i])
@@ -26525,7 +26525,7 @@ func (ec *executionContext) marshalNRollupGroup2githubᚗcomᚋcopᚑterritorial
 }
 
 func (ec *executionContext) marshalNRollupRow2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRollupRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.RollupRow) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "RollupRow", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRollupRow2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRollupRow(ctx, sel, v[i])
@@ -26549,7 +26549,7 @@ func (ec *executionContext) marshalNRollupRow2ᚖgithubᚗcomᚋcopᚑterritoria
 }
 
 func (ec *executionContext) marshalNSector2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐSectorᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Sector) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "Sector", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSector2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐSector(ctx, sel, v[i])
@@ -26573,7 +26573,7 @@ func (ec *executionContext) marshalNSector2ᚖgithubᚗcomᚋcopᚑterritoriales
 }
 
 func (ec *executionContext) marshalNSectorSummary2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐSectorSummaryᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.SectorSummary) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "SectorSummary", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSectorSummary2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐSectorSummary(ctx, sel, v[i])
@@ -26597,7 +26597,7 @@ func (ec *executionContext) marshalNSectorSummary2ᚖgithubᚗcomᚋcopᚑterrit
 }
 
 func (ec *executionContext) marshalNSource2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋdataᚐSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*data.Source) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "Source", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSource2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋdataᚐSource(ctx, sel, v[i])
@@ -26621,7 +26621,7 @@ func (ec *executionContext) marshalNSource2ᚖgithubᚗcomᚋcopᚑterritoriales
 }
 
 func (ec *executionContext) marshalNStatusAmount2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐStatusAmountᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.StatusAmount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "StatusAmount", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNStatusAmount2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐStatusAmount(ctx, sel, v[i])
@@ -26659,7 +26659,7 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 }
 
 func (ec *executionContext) marshalNTerritory2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐTerritoryᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Territory) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "Territory", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTerritory2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐTerritory(ctx, sel, v[i])
@@ -26740,7 +26740,7 @@ func (ec *executionContext) unmarshalNTerritoryWhereInput2ᚖgithubᚗcomᚋcop�
 }
 
 func (ec *executionContext) marshalNTheme2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐThemeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Theme) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "Theme", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTheme2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐTheme(ctx, sel, v[i])
@@ -26782,7 +26782,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "__Directive", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -26826,7 +26826,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "__DirectiveLocation", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -26854,7 +26854,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "__InputValue", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -26882,7 +26882,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "__Type", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -26930,7 +26930,7 @@ func (ec *executionContext) marshalOActionEdge2ᚕᚖgithubᚗcomᚋcopᚑterrit
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "ActionEdge", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOActionEdge2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐActionEdge(ctx, sel, v[i])
@@ -26975,7 +26975,7 @@ func (ec *executionContext) marshalOActionStatus2ᚕgithubᚗcomᚋcopᚑterrito
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "ActionStatus", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNActionStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋactionᚐStatus(ctx, sel, v[i])
@@ -27042,7 +27042,7 @@ func (ec *executionContext) marshalOAuditEntryEdge2ᚕᚖgithubᚗcomᚋcopᚑte
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "AuditEntryEdge", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOAuditEntryEdge2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐAuditEntryEdge(ctx, sel, v[i])
@@ -27140,7 +27140,7 @@ func (ec *executionContext) marshalOCommitmentEdge2ᚕᚖgithubᚗcomᚋcopᚑte
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "CommitmentEdge", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOCommitmentEdge2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCommitmentEdge(ctx, sel, v[i])
@@ -27160,7 +27160,7 @@ func (ec *executionContext) marshalOCommitmentEvent2ᚕᚖgithubᚗcomᚋcopᚑt
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "CommitmentEvent", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCommitmentEvent2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCommitmentEvent(ctx, sel, v[i])
@@ -27204,7 +27204,7 @@ func (ec *executionContext) marshalOCommitmentStatus2ᚕgithubᚗcomᚋcopᚑter
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "CommitmentStatus", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCommitmentStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋaccessᚐCommitmentStatus(ctx, sel, v[i])
@@ -27271,7 +27271,7 @@ func (ec *executionContext) marshalOCopDocument2ᚕᚖgithubᚗcomᚋcopᚑterri
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "CopDocument", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCopDocument2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopDocument(ctx, sel, v[i])
@@ -27290,7 +27290,7 @@ func (ec *executionContext) marshalOCopEdge2ᚕᚖgithubᚗcomᚋcopᚑterritori
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "CopEdge", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOCopEdge2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopEdge(ctx, sel, v[i])
@@ -27318,7 +27318,7 @@ func (ec *executionContext) marshalOCopParticipant2ᚕᚖgithubᚗcomᚋcopᚑte
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "CopParticipant", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCopParticipant2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopParticipant(ctx, sel, v[i])
@@ -27337,7 +27337,7 @@ func (ec *executionContext) marshalOCopStep2ᚕᚖgithubᚗcomᚋcopᚑterritori
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "CopStep", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCopStep2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopStep(ctx, sel, v[i])
@@ -27672,7 +27672,7 @@ func (ec *executionContext) marshalOLever2ᚕᚖgithubᚗcomᚋcopᚑterritorial
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "Lever", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLever2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLever(ctx, sel, v[i])
@@ -27698,7 +27698,7 @@ func (ec *executionContext) marshalOLeverEdge2ᚕᚖgithubᚗcomᚋcopᚑterrito
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "LeverEdge", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOLeverEdge2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLeverEdge(ctx, sel, v[i])
@@ -27768,7 +27768,7 @@ func (ec *executionContext) marshalOMetric2ᚕgithubᚗcomᚋcopᚑterritoriales
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "Metric", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMetric2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐMetric(ctx, sel, v[i])
@@ -27810,7 +27810,7 @@ func (ec *executionContext) marshalOObjective2ᚕᚖgithubᚗcomᚋcopᚑterrito
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "Objective", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNObjective2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjective(ctx, sel, v[i])
@@ -27853,7 +27853,7 @@ func (ec *executionContext) marshalOObjectiveBreakdownKey2ᚕgithubᚗcomᚋcop�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "ObjectiveBreakdownKey", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNObjectiveBreakdownKey2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋobjectiveᚐBreakdownKey(ctx, sel, v[i])
@@ -27888,7 +27888,7 @@ func (ec *executionContext) marshalOObjectiveEdge2ᚕᚖgithubᚗcomᚋcopᚑter
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "ObjectiveEdge", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOObjectiveEdge2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjectiveEdge(ctx, sel, v[i])
@@ -27933,7 +27933,7 @@ func (ec *executionContext) marshalOObjectiveSource2ᚕgithubᚗcomᚋcopᚑterr
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "ObjectiveSource", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNObjectiveSource2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋobjectiveᚐSource(ctx, sel, v[i])
@@ -28000,7 +28000,7 @@ func (ec *executionContext) marshalOObservationEdge2ᚕᚖgithubᚗcomᚋcopᚑt
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "ObservationEdge", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOObservationEdge2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObservationEdge(ctx, sel, v[i])
@@ -28061,7 +28061,7 @@ func (ec *executionContext) marshalOSector2ᚕᚖgithubᚗcomᚋcopᚑterritoria
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "Sector", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSector2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐSector(ctx, sel, v[i])
@@ -28159,7 +28159,7 @@ func (ec *executionContext) marshalOTerritoryEdge2ᚕᚖgithubᚗcomᚋcopᚑter
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "TerritoryEdge", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOTerritoryEdge2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐTerritoryEdge(ctx, sel, v[i])
@@ -28204,7 +28204,7 @@ func (ec *executionContext) marshalOTerritoryLevel2ᚕgithubᚗcomᚋcopᚑterri
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "TerritoryLevel", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTerritoryLevel2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋhierarchyᚐLevel(ctx, sel, v[i])
@@ -28256,7 +28256,7 @@ func (ec *executionContext) marshalOTerritoryNature2ᚕgithubᚗcomᚋcopᚑterr
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "TerritoryNature", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTerritoryNature2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋterritoryᚐNature(ctx, sel, v[i])
@@ -28386,7 +28386,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "__EnumValue", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -28405,7 +28405,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "__Field", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -28424,7 +28424,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "__InputValue", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -28443,7 +28443,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "__Type", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
