@@ -19,7 +19,7 @@ var schema = gqlparser.MustLoadSchema(&ast.Source{Input: `
 	interface Node { id: ID! }`})
 
 var lists = &Schema{
-	Concurrent: map[string]map[string]bool{"Row": {}, "Figure": {}, "Territory": {"parents": true}},
+	Concurrent:   map[string]map[string]bool{"Row": {}, "Figure": {}, "Territory": {"parents": true}},
 	Implementors: map[string][]string{"Row": {"Row"}, "Figure": {"Figure"}, "Territory": {"Territory", "Node"}},
 }
 
