@@ -56,8 +56,12 @@ func Open(ctx context.Context, databaseURL, sqlitePath string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("migrate database: %w", err)
 	}
+	if err := ensureVersionTable(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
 	counter := &Counter{}
-	client := ent.NewClient(ent.Driver(counter.Wrap(entsql.OpenDB(drv, db))))
+	client := ent.NewClient(ent.Driver(counter.Wrap(newVersionDriver(entsql.OpenDB(drv, db)))))
 	return &DB{Client: client, Dialect: drv, Statements: counter, sql: db}, nil
 }
 

@@ -91,7 +91,7 @@ func OpenReplicated(ctx context.Context, primaryURL, replicaURL string) (*DB, er
 	rdb.SetMaxOpenConns(20)
 	rdb.SetMaxIdleConns(20)
 	db.ReplicaStatements = &Counter{}
-	primary := db.Statements.Wrap(entsql.OpenDB(dialect.Postgres, db.sql))
+	primary := db.Statements.Wrap(newVersionDriver(entsql.OpenDB(dialect.Postgres, db.sql)))
 	replica := db.ReplicaStatements.Wrap(entsql.OpenDB(dialect.Postgres, rdb))
 	db.Client = ent.NewClient(ent.Driver(&routingDriver{primary: primary, replica: replica}))
 	db.replica = rdb
