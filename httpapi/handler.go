@@ -39,12 +39,15 @@ func NewHandler(svc *service.Service, opts Options) http.Handler {
 	if opts.Consistency != nil {
 		gopts.WritePosition = opts.Consistency.WritePosition
 	}
+	if opts.Cache != nil {
+		gopts.Extensions = append(gopts.Extensions, cacheProbeExtension{})
+	}
 	srv := graph.NewServer(svc, gopts)
 	var limiter *rateLimiter
 	if opts.RatePerSecond > 0 {
 		limiter = newRateLimiter(opts.RatePerSecond, opts.RateBurst)
 	}
-	h := withTimeout(opts.Timeout, withConsistency(opts.Consistency, withPrincipal(svc, withRateLimit(limiter, limitBody(conform(srv))))))
+	h := withTimeout(opts.Timeout, withConsistency(opts.Consistency, withPrincipal(svc, withRateLimit(limiter, limitBody(withCache(opts.Cache, conform(srv)))))))
 	if opts.Tracer != nil {
 		h = withTraceContext(h)
 	}

@@ -33,6 +33,9 @@ type Options struct {
 	// RatePerSecond and RateBurst limit each client (API key, else address); 0 for none.
 	RatePerSecond float64
 	RateBurst     int
+	// Cache, when set, answers anonymous queries from the results of earlier ones of the
+	// same data version (see ResultCache).
+	Cache *ResultCache
 }
 
 // DefaultOptions are the options of a server started without flags.

@@ -31,6 +31,7 @@ type config struct {
 	timeouts    timeouts
 	logLevel    slog.Level
 	api         httpapi.Options
+	cache       cacheConfig
 	args        []string
 }
 
@@ -63,6 +64,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.Float64Var(&c.api.RatePerSecond, "rate-limit", float(env("RATE_LIMIT", ""), def.RatePerSecond), "requests a second per API key, or per address without one; 0 for no limit (RATE_LIMIT)")
 	fs.IntVar(&c.api.RateBurst, "rate-burst", atoi(env("RATE_BURST", ""), def.RateBurst), "requests a client may send at once above its rate (RATE_BURST)")
 	fs.IntVar(&c.api.GraphQL.APQCacheSize, "apq-cache", atoi(env("APQ_CACHE", ""), def.GraphQL.APQCacheSize), "automatic persisted queries kept (APQ_CACHE)")
+	c.cache.flags(fs, env)
 	fs.DurationVar(&c.api.Timeout, "timeout", duration(env("OPERATION_TIMEOUT", ""), def.Timeout), "longest an operation may run (OPERATION_TIMEOUT)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: server [flags] [serve | import crte|sgpe|national|observations FILE | keys create|revoke|list | seed demo]")
@@ -198,6 +200,9 @@ func serve(ctx context.Context, cfg config, db *store.DB) error {
 	cfg.api.Ready = db.Ready
 	if db.HasReplica() {
 		cfg.api.Consistency = db
+	}
+	if err := cfg.cache.apply(ctx, cfg.databaseURL, db, &cfg.api); err != nil {
+		return err
 	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
