@@ -14,11 +14,11 @@ import (
 func TestIsWrite(t *testing.T) {
 	for q, want := range map[string]bool{
 		`INSERT INTO "actions" ("title") VALUES ($1) RETURNING "id"`: true,
-		"  update `actions` SET `title` = ?":                          true,
-		`DELETE FROM "rollup_cells"`:                                  true,
-		`SELECT "id" FROM "actions"`:                                  false,
-		`ANALYZE actions`:                                             false,
-		``:                                                            false,
+		"  update `actions` SET `title` = ?":                         true,
+		`DELETE FROM "rollup_cells"`:                                 true,
+		`SELECT "id" FROM "actions"`:                                 false,
+		`ANALYZE actions`:                                            false,
+		``:                                                           false,
 	} {
 		if got := isWrite(q); got != want {
 			t.Errorf("isWrite(%q) = %v, want %v", q, got, want)
