@@ -43,10 +43,7 @@ func NewHandler(svc *service.Service, opts Options) http.Handler {
 		gopts.Extensions = append(gopts.Extensions, cacheProbeExtension{})
 	}
 	srv := graph.NewServer(svc, gopts)
-	var limiter *rateLimiter
-	if opts.RatePerSecond > 0 {
-		limiter = newRateLimiter(opts.RatePerSecond, opts.RateBurst)
-	}
+	limiter := opts.rateLimiter()
 	h := withTimeout(opts.Timeout, withConsistency(opts.Consistency, withPrincipal(svc, withRateLimit(limiter, limitBody(withCache(opts.Cache, conform(srv)))))))
 	if opts.Tracer != nil {
 		h = withTraceContext(h)

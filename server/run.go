@@ -32,6 +32,7 @@ type config struct {
 	logLevel    slog.Level
 	api         httpapi.Options
 	cache       cacheConfig
+	shared      sharedConfig
 	args        []string
 }
 
@@ -65,6 +66,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.IntVar(&c.api.RateBurst, "rate-burst", atoi(env("RATE_BURST", ""), def.RateBurst), "requests a client may send at once above its rate (RATE_BURST)")
 	fs.IntVar(&c.api.GraphQL.APQCacheSize, "apq-cache", atoi(env("APQ_CACHE", ""), def.GraphQL.APQCacheSize), "automatic persisted queries kept (APQ_CACHE)")
 	c.cache.flags(fs, env)
+	c.shared.flags(fs, getenv)
 	fs.DurationVar(&c.api.Timeout, "timeout", duration(env("OPERATION_TIMEOUT", ""), def.Timeout), "longest an operation may run (OPERATION_TIMEOUT)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: server [flags] [serve | import crte|sgpe|national|observations FILE | keys create|revoke|list | seed demo]")
@@ -204,6 +206,11 @@ func serve(ctx context.Context, cfg config, db *store.DB) error {
 	if err := cfg.cache.apply(ctx, cfg.databaseURL, db, &cfg.api); err != nil {
 		return err
 	}
+	closeShared, err := cfg.shared.apply(ctx, &cfg.api)
+	if err != nil {
+		return err
+	}
+	defer closeShared()
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
