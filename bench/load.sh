@@ -6,7 +6,8 @@
 #   bash bench/load.sh [DURATION] [CONNECTIONS]
 #
 # Needs wrk (apt-get install wrk), PostgreSQL on 127.0.0.1:5432 and ../shared/data.
-# Prints throughput, p50/p90/p99 latency and the server's peak memory (VmHWM).
+# Prints throughput, p50/p90/p99 latency and the server's peak memory (VmHWM). The server runs
+# without its result cache (CACHE_ENTRIES=0) unless CACHE_ENTRIES says otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-30s}
@@ -26,7 +27,7 @@ go build -o "$work/server" ./server
 "$work/server" import sgpe ../shared/data/sgpe/simulateur-territorial-data.json >/dev/null 2>&1
 "$work/server" seed demo >/dev/null 2>&1
 port=$((30000 + RANDOM % 10000))
-RATE_LIMIT=0 LOG_LEVEL=warn "$work/server" -addr "127.0.0.1:$port" &
+RATE_LIMIT=0 CACHE_ENTRIES=${CACHE_ENTRIES:-0} LOG_LEVEL=warn "$work/server" -addr "127.0.0.1:$port" &
 pid=$!
 for _ in $(seq 1 60); do curl -fs -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.5; done
 wrk -t 2 -c 5 -d 5s -s bench/dashboard.lua "http://127.0.0.1:$port" >/dev/null # warm up

@@ -9,8 +9,9 @@
 # 2. builds the server and loads one database: the territorial hierarchy, the illustrative
 #    CRTE, the SGPE objectives, the national objectives and the demo data (seed demo),
 #    then VACUUM ANALYZE. A database already loaded with the same sizes is reused;
-# 3. serves it with the project's server (RATE_LIMIT=0) and with PostGraphile
-#    (bench/peer/graphile.config.mjs);
+# 3. serves it with the project's server (RATE_LIMIT=0, CACHE_ENTRIES=0: every request
+#    runs its query), with a second instance of it keeping its result cache (the server's
+#    default), and with PostGraphile (bench/peer/graphile.config.mjs);
 # 4. checks that both answer the same values for each of the seven screens of
 #    bench/peer/screens.mjs, and stops when they differ;
 # 5. counts, per request of each screen, the transactions (statements outside a
@@ -19,6 +20,9 @@
 # 6. runs wrk against each server alternately, per screen and for the mix of all seven,
 #    for several rounds, and prints requests/s (median of rounds), the ratio, the CPU time
 #    per request of each server and of the database backends serving it, and peak memory.
+#    "mix-cached" is the mix sent to the instance with its cache (the data do not change
+#    during the run, so after the first round of the mix its answers come from the cache),
+#    against PostGraphile's mix.
 #
 # Options:
 #   --actions N          demo actions (200000)
@@ -28,7 +32,8 @@
 #   --duration D         of each wrk run (8s)
 #   --connections C      wrk connections (16)
 #   --threads T          wrk threads (2)
-#   --screens "A B"      only these screens (names in bench/peer/screens.mjs; "mix": all seven)
+#   --screens "A B"      only these screens (names in bench/peer/screens.mjs; "mix": all seven;
+#                        "mix-cached": all seven, from the project's result cache)
 #   --sgpe FILE          SGPE data (../shared/data/sgpe/simulateur-territorial-data.json)
 #   --national FILE      national emissions (../shared/data/national/emissions-by-sector.csv)
 #   --db NAME            database (cop_peer_ACTIONS_COMMITMENTS)
@@ -36,8 +41,9 @@
 #   --drop               drop the database at the end
 #   --check-only         stop after step 4
 #   --no-statements      skip step 5
-#   --project-dsn-params P  added to the project's database URL, e.g. binary_parameters=yes
-#                        (lib/pq then sends a statement and its parameters in one round trip)
+#   --project-dsn-params P  added to the project's database URL, e.g. binary_parameters=no
+#                        (lib/pq then prepares each statement with parameters, then runs it:
+#                        two round trips instead of one)
 #
 # Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust; PGHOST, PGPORT, PGUSER
 # override), Go, npm, and wrk (installed with apt-get when missing). The server, the
@@ -136,43 +142,56 @@ free_port() {
   done
 }
 project_port=$(free_port)
-RATE_LIMIT=0 DATABASE_URL=$database_url${dsn_params:+&$dsn_params} LOG_LEVEL=warn "$work/server" -addr "127.0.0.1:$project_port" 2>"$work/project.log" &
+RATE_LIMIT=0 CACHE_ENTRIES=0 DATABASE_URL=$database_url${dsn_params:+&$dsn_params} LOG_LEVEL=warn "$work/server" -addr "127.0.0.1:$project_port" 2>"$work/project.log" &
 project_pid=$!
 pids+=("$project_pid")
+cached_port=$(free_port)
+RATE_LIMIT=0 DATABASE_URL=$database_url${dsn_params:+&$dsn_params} LOG_LEVEL=warn "$work/server" -addr "127.0.0.1:$cached_port" 2>"$work/cached.log" &
+cached_pid=$!
+pids+=("$cached_pid")
 peer_port=$(free_port)
 (cd "$peer" && DATABASE_URL=$database_url PORT=$peer_port NODE_ENV=production exec "$node" node_modules/postgraphile/dist/cli-run.js -C graphile.config.mjs) >"$work/peer.log" 2>&1 &
 peer_pid=$!
 pids+=("$peer_pid")
 project_url=http://127.0.0.1:$project_port
+cached_url=http://127.0.0.1:$cached_port
 peer_url=http://127.0.0.1:$peer_port
 ready() { curl -fs -o /dev/null -H 'Content-Type: application/json' -d '{"query":"{ __typename }"}' "$1/graphql"; }
 for _ in $(seq 1 120); do
-  ready "$project_url" && ready "$peer_url" && break
+  ready "$project_url" && ready "$cached_url" && ready "$peer_url" && break
   kill -0 "$project_pid" 2>/dev/null || die "the project's server stopped: $(tail -5 "$work/project.log")"
+  kill -0 "$cached_pid" 2>/dev/null || die "the project's cached server stopped: $(tail -5 "$work/cached.log")"
   kill -0 "$peer_pid" 2>/dev/null || die "PostGraphile stopped: $(tail -20 "$work/peer.log")"
   sleep 0.5
 done
-ready "$project_url" && ready "$peer_url" || die "the servers did not answer in 60 s"
-say "project's server on $project_url (pid $project_pid), PostGraphile on $peer_url (pid $peer_pid)"
+ready "$project_url" && ready "$cached_url" && ready "$peer_url" || die "the servers did not answer in 60 s"
+say "project's server on $project_url (pid $project_pid), with its cache on $cached_url (pid $cached_pid), PostGraphile on $peer_url (pid $peer_pid)"
 
 # The screens: the same data asked of both, checked to agree.
 mkdir "$work/bodies"
 read -r -a all_screens <<<"$("$node" "$peer/screens.mjs" bodies "$work/bodies")"
-if [ -n "$only" ]; then read -r -a screens <<<"$only"; else screens=("${all_screens[@]}" mix); fi
+if [ -n "$only" ]; then read -r -a screens <<<"$only"; else screens=("${all_screens[@]}" mix mix-cached); fi
 say "checking that both servers answer the same values"
 "$node" "$peer/screens.mjs" check "$project_url/graphql" "$peer_url/graphql" >&2 ||
   die "the two servers answer different values (above): fix the query pair in bench/peer/screens.mjs, or the server, before measuring"
 [ "$check_only" = 1 ] && exit 0
 
 bodies() { # screen side -> the body files wrk sends in turn
-  if [ "$1" = mix ]; then
+  if [ "$1" = mix ] || [ "$1" = mix-cached ]; then
     for s in "${all_screens[@]}"; do printf '%s ' "$work/bodies/$s.$2.json"; done
   else
     printf '%s' "$work/bodies/$1.$2.json"
   fi
 }
-url() { if [ "$1" = project ]; then echo "$project_url"; else echo "$peer_url"; fi; }
-pid_of() { if [ "$1" = project ]; then echo "$project_pid"; else echo "$peer_pid"; fi; }
+# url, pid_of: side [screen] -> the server answering it (the cached instance for mix-cached)
+url() {
+  if [ "$1" = project ] && [ "${2:-}" = mix-cached ]; then echo "$cached_url"
+  elif [ "$1" = project ]; then echo "$project_url"; else echo "$peer_url"; fi
+}
+pid_of() {
+  if [ "$1" = project ] && [ "${2:-}" = mix-cached ]; then echo "$cached_pid"
+  elif [ "$1" = project ]; then echo "$project_pid"; else echo "$peer_pid"; fi
+}
 name_of() { if [ "$1" = project ]; then echo project; else echo PostGraphile; fi; }
 
 # Step 5: PostgreSQL's counters for this database, per request, 100 requests in a row.
@@ -225,10 +244,10 @@ backend_delta() {
 declare -A rps cpu_server cpu_db lat
 run() { # round screen side
   local r=$1 s=$2 side=$3 pid out t0 t1 reqs secs bad errs p50 p99
-  pid=$(pid_of "$side")
+  pid=$(pid_of "$side" "$s")
   backend_ticks >"$work/b0"
   t0=$(ticks "$pid")
-  out=$(BODIES="$(bodies "$s" "$side")" wrk -t "$threads" -c "$conns" -d "$duration" -s "$peer/post.lua" "$(url "$side")" | grep '^result ')
+  out=$(BODIES="$(bodies "$s" "$side")" wrk -t "$threads" -c "$conns" -d "$duration" -s "$peer/post.lua" "$(url "$side" "$s")" | grep '^result ')
   t1=$(ticks "$pid")
   backend_ticks >"$work/b1"
   [ -n "$out" ] || die "wrk gave no result for $s on $(name_of "$side")"
@@ -246,7 +265,7 @@ median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print NR %
 printf '\nwarming up both servers\n'
 for s in "${screens[@]}"; do
   for side in project peer; do
-    BODIES="$(bodies "$s" $side)" wrk -t 1 -c 4 -d 2s -s "$peer/post.lua" "$(url $side)" >/dev/null
+    BODIES="$(bodies "$s" $side)" wrk -t 1 -c 4 -d 2s -s "$peer/post.lua" "$(url $side "$s")" >/dev/null
   done
 done
 
@@ -283,4 +302,4 @@ done
 hwm() { awk '/VmHWM/ { printf "%.0f MB", $2 / 1024 }' "/proc/$1/status"; }
 printf 'ratio: project req/s / PostGraphile req/s; CPU ratio: PostGraphile CPU ms/req / project CPU ms/req,\n'
 printf 'server and database together (above 1: the project spends less CPU; less sensitive to other load than req/s).\n'
-printf 'Peak memory (VmHWM): project %s, PostGraphile %s\n' "$(hwm "$project_pid")" "$(hwm "$peer_pid")"
+printf 'Peak memory (VmHWM): project %s (with its cache %s), PostGraphile %s\n' "$(hwm "$project_pid")" "$(hwm "$cached_pid")" "$(hwm "$peer_pid")"

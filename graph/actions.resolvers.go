@@ -108,12 +108,12 @@ func (r *territoryResolver) Commitments(ctx context.Context, obj *ent.Territory,
 
 // Rollup is the resolver for the rollup field.
 func (r *territoryResolver) Rollup(ctx context.Context, obj *ent.Territory, filter *service.RollupFilter) (*service.Rollup, error) {
-	return r.svc.Rollup(ctx, obj, filter)
+	return r.svc.Rollup(ctx, obj, filter, rollupParts(ctx, ""))
 }
 
 // RollupBy is the resolver for the rollupBy field.
 func (r *territoryResolver) RollupBy(ctx context.Context, obj *ent.Territory, groupBy service.RollupGroup, level *hierarchy.Level, filter *service.RollupFilter, orderBy *service.RollupOrder) ([]*service.RollupRow, error) {
-	rows, err := r.svc.RollupByOrdered(ctx, obj, groupBy, level, filter, orderBy)
+	rows, err := r.svc.RollupByOrdered(ctx, obj, groupBy, level, filter, orderBy, rollupParts(ctx, "rollup"))
 	if err == nil {
 		group(ctx, rows, func(row *service.RollupRow) *ent.Territory { return row.Territory })
 	}

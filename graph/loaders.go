@@ -21,6 +21,8 @@ type loaders struct {
 	ancestors *groupLoader[[]*ent.Territory]
 	conns     *connLoaders // children and descendants pages, by arguments
 	rankings  rankings     // rankings shared by the territories asking their rank
+
+	selections selections // made by countFromPage
 }
 
 // connLoaders holds one loader per set of connection arguments.

@@ -90,7 +90,9 @@ func (r *territoryResolver) Objectives(ctx context.Context, obj *ent.Territory, 
 	if err != nil {
 		return nil, err
 	}
-	return r.svc.Objectives(ctx, obj, lever, sector, includeDerived, p, orderBy, where)
+	return countFromPage(ctx, p, objectiveTotal, func(ctx context.Context, p service.Page) (*ent.ObjectiveConnection, error) {
+		return r.svc.Objectives(ctx, obj, lever, sector, includeDerived, p, orderBy, where)
+	})
 }
 
 // Observations is the resolver for the observations field.
@@ -99,7 +101,9 @@ func (r *territoryResolver) Observations(ctx context.Context, obj *ent.Territory
 	if err != nil {
 		return nil, err
 	}
-	return r.svc.Observations(ctx, obj, lever, sector, p, orderBy, where)
+	return countFromPage(ctx, p, observationTotal, func(ctx context.Context, p service.Page) (*ent.ObservationConnection, error) {
+		return r.svc.Observations(ctx, obj, lever, sector, p, orderBy, where)
+	})
 }
 
 // Diagnostic is the resolver for the diagnostic field.

@@ -6,7 +6,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 
@@ -29,6 +28,8 @@ type Options struct {
 	MaxComplexity int
 	// APQCacheSize is the number of automatic persisted queries kept (Apollo protocol).
 	APQCacheSize int
+	// APQCache, when set, keeps the persisted queries instead (shared by instances).
+	APQCache graphql.Cache[string]
 	// Extensions are added to the server (metrics, tracing).
 	Extensions []graphql.HandlerExtension
 	// WritePosition, when the database has a read replica, gives the primary's position
@@ -59,8 +60,8 @@ func NewServer(svc *service.Service, opts Options) *handler.Server {
 	if opts.Introspection {
 		srv.Use(extension.Introspection{})
 	}
-	if opts.APQCacheSize > 0 {
-		srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](opts.APQCacheSize)})
+	if apq := opts.apqCache(); apq != nil {
+		srv.Use(extension.AutomaticPersistedQuery{Cache: apq})
 	}
 	srv.Use(depthLimit{max: opts.MaxDepth, maxFields: opts.MaxFields})
 	srv.Use(inputLimit{})

@@ -25,7 +25,9 @@ func (r *queryResolver) Territories(ctx context.Context, after *entgql.Cursor[in
 	if err != nil {
 		return nil, err
 	}
-	return groupConnection(ctx)(r.svc.Territories(ctx, p, orderBy, where, parent, within))
+	return groupConnection(ctx)(countFromPage(ctx, p, territoryTotal, func(ctx context.Context, p service.Page) (*ent.TerritoryConnection, error) {
+		return r.svc.Territories(ctx, p, orderBy, where, parent, within)
+	}))
 }
 
 // SearchTerritories is the resolver for the searchTerritories field.

@@ -42,12 +42,12 @@ func NewHandler(svc *service.Service, opts Options) http.Handler {
 	if opts.Consistency != nil {
 		gopts.WritePosition = opts.Consistency.WritePosition
 	}
-	srv := graph.NewServer(svc, gopts)
-	var limiter *rateLimiter
-	if opts.RatePerSecond > 0 {
-		limiter = newRateLimiter(opts.RatePerSecond, opts.RateBurst)
+	if opts.Cache != nil {
+		gopts.Extensions = append(gopts.Extensions, cacheProbeExtension{})
 	}
-	h := withTimeout(opts.Timeout, withConsistency(opts.Consistency, withPrincipal(svc, withRateLimit(limiter, limitBody(conform(srv))))))
+	srv := graph.NewServer(svc, gopts)
+	limiter := opts.rateLimiter()
+	h := withTimeout(opts.Timeout, withConsistency(opts.Consistency, withPrincipal(svc, withRateLimit(limiter, limitBody(withCache(opts.Cache, conform(srv)))))))
 	h = withStreams(h, withConsistency(opts.Consistency, withPrincipal(svc, withRateLimit(limiter, limitBody(srv))))) // subscriptions.go
 	if opts.Tracer != nil {
 		h = withTraceContext(h)

@@ -82,11 +82,7 @@ func (m *Metrics) InterceptResponse(ctx context.Context, next graphql.ResponseHa
 	start := time.Now()
 	resp := next(store.CountStatements(ctx, &statements))
 	name := metricName(graphql.GetOperationContext(ctx))
-	outcome := "ok"
-	if resp != nil && len(resp.Errors) > 0 {
-		outcome = "error"
-	}
-	m.observe(opKey{name, outcome}, time.Since(start).Seconds(), uint64(statements.Load()))
+	m.observe(opKey{name, outcome(ctx, resp)}, time.Since(start).Seconds(), uint64(statements.Load()))
 	return resp
 }
 

@@ -33,6 +33,12 @@ type Options struct {
 	// RatePerSecond and RateBurst limit each client (API key, else address); 0 for none.
 	RatePerSecond float64
 	RateBurst     int
+	// RateLimiter, when set, replaces the limiter of RatePerSecond and RateBurst kept in
+	// memory: one whose buckets all instances share (internal/redisstate).
+	RateLimiter RateLimiter
+	// Cache, when set, answers anonymous queries from the results of earlier ones of the
+	// same data version (see ResultCache).
+	Cache *ResultCache
 }
 
 // DefaultOptions are the options of a server started without flags.

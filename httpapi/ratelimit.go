@@ -64,7 +64,7 @@ func (l *rateLimiter) allow(client string) (bool, time.Duration) {
 
 // withRateLimit refuses clients over their rate with 429 and Retry-After. It runs after
 // withPrincipal, so that a key is counted only once it is known to be valid.
-func withRateLimit(l *rateLimiter, next http.Handler) http.Handler {
+func withRateLimit(l RateLimiter, next http.Handler) http.Handler {
 	if l == nil {
 		return next
 	}
@@ -73,9 +73,9 @@ func withRateLimit(l *rateLimiter, next http.Handler) http.Handler {
 		if p := service.Principal(r.Context()); p != nil {
 			client = "key " + p.Prefix
 		}
-		if ok, wait := l.allow(client); !ok {
+		if ok, wait := allow(r.Context(), l, client); !ok {
 			w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
-			httpError(w, http.StatusTooManyRequests, CodeRateLimited, fmt.Sprintf("too many requests: at most %g a second; retry in %s", l.rate, wait.Round(time.Millisecond)))
+			httpError(w, http.StatusTooManyRequests, CodeRateLimited, fmt.Sprintf("too many requests: at most %g a second; retry in %s", l.Limit(), wait.Round(time.Millisecond)))
 			return
 		}
 		next.ServeHTTP(w, r)

@@ -32,6 +32,8 @@ type config struct {
 	logLevel    slog.Level
 	api         httpapi.Options
 	webhooks    webhookConfig // webhooks.go
+	cache       cacheConfig
+	shared      sharedConfig
 	args        []string
 }
 
@@ -64,6 +66,8 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.Float64Var(&c.api.RatePerSecond, "rate-limit", float(env("RATE_LIMIT", ""), def.RatePerSecond), "requests a second per API key, or per address without one; 0 for no limit (RATE_LIMIT)")
 	fs.IntVar(&c.api.RateBurst, "rate-burst", atoi(env("RATE_BURST", ""), def.RateBurst), "requests a client may send at once above its rate (RATE_BURST)")
 	fs.IntVar(&c.api.GraphQL.APQCacheSize, "apq-cache", atoi(env("APQ_CACHE", ""), def.GraphQL.APQCacheSize), "automatic persisted queries kept (APQ_CACHE)")
+	c.cache.flags(fs, env)
+	c.shared.flags(fs, getenv)
 	fs.DurationVar(&c.api.Timeout, "timeout", duration(env("OPERATION_TIMEOUT", ""), def.Timeout), "longest an operation may run (OPERATION_TIMEOUT)")
 	webhookFlags(fs, env, &c.webhooks)
 	fs.Usage = func() {
@@ -202,6 +206,14 @@ func serve(ctx context.Context, cfg config, db *store.DB) error {
 	if db.HasReplica() {
 		cfg.api.Consistency = db
 	}
+	if err := cfg.cache.apply(ctx, cfg.databaseURL, db, &cfg.api); err != nil {
+		return err
+	}
+	closeShared, err := cfg.shared.apply(ctx, &cfg.api)
+	if err != nil {
+		return err
+	}
+	defer closeShared()
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err

@@ -105,7 +105,10 @@ func applyCells(ctx context.Context, c *ent.Client, cells ...[]cell) error {
 func (svc *Service) RebuildRollupCells(ctx context.Context) error {
 	client := svc.client
 	ctx = store.UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
-	return store.WithTx(ctx, client, func(tx *ent.Tx) error { return rebuildCells(ctx, tx.Client()) })
+	if err := store.WithTx(ctx, client, func(tx *ent.Tx) error { return rebuildCells(ctx, tx.Client()) }); err != nil {
+		return err
+	}
+	return svc.analyze(ctx, "rollup_cells")
 }
 
 // rebuildCells recomputes every cell, inside the caller's transaction.

@@ -145,7 +145,7 @@ func (svc *Service) ImportSGPE(ctx context.Context, f *planning.SGPEFile) (SGPES
 	if err != nil {
 		return SGPESummary{}, fmt.Errorf("import SGPE: %w", err)
 	}
-	return sum, nil
+	return sum, svc.analyze(ctx, "levers", "objectives")
 }
 
 // upsertLevers writes the levers and returns the id of every lever by code.
@@ -240,7 +240,10 @@ func (svc *Service) RecomputeBreakdowns(ctx context.Context) (int, error) {
 		n, err = recomputeBreakdowns(ctx, tx.Client())
 		return err
 	})
-	return n, err
+	if err != nil {
+		return 0, err
+	}
+	return n, svc.analyze(ctx, "objectives")
 }
 
 // recomputeBreakdowns splits each region objective over the region's departments, CRTE
@@ -383,7 +386,7 @@ func (svc *Service) ImportNational(ctx context.Context, rows []planning.National
 	if err != nil {
 		return NationalSummary{}, fmt.Errorf("import national: %w", err)
 	}
-	return sum, nil
+	return sum, svc.analyze(ctx, "objectives", "observations")
 }
 
 // observationWrite is an observation to write, with resolved ids.
@@ -447,7 +450,7 @@ func (svc *Service) ImportObservations(ctx context.Context, recs []planning.Obse
 	if _, err := svc.writeObservations(ctx, ins, nil); err != nil {
 		return 0, err
 	}
-	return len(ins), nil
+	return len(ins), svc.analyze(ctx, "observations")
 }
 
 // resolveObservations is the one rule of observations, for the API and for imports: it

@@ -41,7 +41,7 @@ func (svc *Service) EnsureHierarchy(ctx context.Context, source func() (hierarch
 	if err != nil {
 		return 0, fmt.Errorf("load hierarchy: %w", err)
 	}
-	return len(g.Territories), nil
+	return len(g.Territories), svc.analyze(ctx, "territories", "memberships", "ancestries")
 }
 
 // insertGraph writes the territories of g that are not yet stored (updating the name and

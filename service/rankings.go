@@ -315,13 +315,16 @@ func (svc *Service) RankingPage(ctx context.Context, t *ent.Territory, level hie
 
 // RollupByOrdered is RollupBy, its rows ordered by a roll-up figure, with their rank and
 // value, when order is given.
-func (svc *Service) RollupByOrdered(ctx context.Context, t *ent.Territory, group RollupGroup, level *hierarchy.Level, f *RollupFilter, order *RollupOrder) ([]*RollupRow, error) {
+func (svc *Service) RollupByOrdered(ctx context.Context, t *ent.Territory, group RollupGroup, level *hierarchy.Level, f *RollupFilter, order *RollupOrder, parts RollupParts) ([]*RollupRow, error) {
 	if order != nil {
 		if err := order.check(); err != nil {
 			return nil, err
 		}
 	}
-	rows, err := svc.RollupBy(ctx, t, group, level, f)
+	if order != nil {
+		parts = AllRollupParts // an order may read any figure
+	}
+	rows, err := svc.RollupBy(ctx, t, group, level, f, parts)
 	if err != nil || order == nil {
 		return rows, err
 	}

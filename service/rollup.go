@@ -24,6 +24,9 @@ type RollupQuery struct {
 	ActionStatuses []action.Status
 	Year           *int // actions running that year
 	CarrierLevels  []hierarchy.Level
+	// SkipObjectives leaves the objectives out: a roll-up whose objective, coverage and
+	// gap nobody reads does not load them.
+	SkipObjectives bool
 }
 
 // RollupKey says what the rows of a roll-up are: one per territory added up into, per
@@ -288,6 +291,9 @@ func (svc *Service) liveRecords(ctx context.Context, ids []int, key RollupKey, f
 // addGoals adds the territories' GHG objectives: the sum of their levers' goals
 // (goalsOf), by territory, sector or lever.
 func (svc *Service) addGoals(ctx context.Context, ts []*ent.Territory, key RollupKey, f RollupQuery, get func(int) *Amounts) error {
+	if f.SkipObjectives {
+		return nil
+	}
 	goals, err := svc.goalsOf(ctx, ts, goalQuery{lever: f.Lever, sectors: f.Sectors,
 		metrics: []planning.Metric{planning.GHGAvoided}, leversOnly: true})
 	if err != nil {

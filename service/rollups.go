@@ -65,11 +65,12 @@ func toRollup(a *Amounts) *Rollup {
 
 // Rollup adds up the actions and commitments of every territory inside t, each for the
 // share of its carrier's population living in t, against t's objective (goalsOf).
-func (svc *Service) Rollup(ctx context.Context, t *ent.Territory, f *RollupFilter) (*Rollup, error) {
+func (svc *Service) Rollup(ctx context.Context, t *ent.Territory, f *RollupFilter, parts ...RollupParts) (*Rollup, error) {
 	q, err := svc.rollupQuery(ctx, f)
 	if err != nil {
 		return nil, err
 	}
+	q.SkipObjectives = len(parts) > 0 && !parts[0].Objective
 	m, err := svc.amountsOf(ctx, []*ent.Territory{t}, ByTerritory, q)
 	if err != nil {
 		return nil, err
@@ -81,11 +82,12 @@ func (svc *Service) Rollup(ctx context.Context, t *ent.Territory, f *RollupFilte
 // its subdivisions together, planning.InventorySector), per lever, or per territory of a
 // level below t (CHILD, childRows), with a last row for what no sector, lever or child
 // holds; the rows add up to t's roll-up.
-func (svc *Service) RollupBy(ctx context.Context, t *ent.Territory, group RollupGroup, level *hierarchy.Level, f *RollupFilter) ([]*RollupRow, error) {
+func (svc *Service) RollupBy(ctx context.Context, t *ent.Territory, group RollupGroup, level *hierarchy.Level, f *RollupFilter, parts ...RollupParts) ([]*RollupRow, error) {
 	q, err := svc.rollupQuery(ctx, f)
 	if err != nil {
 		return nil, err
 	}
+	q.SkipObjectives = len(parts) > 0 && !parts[0].Objective
 	switch group {
 	case RollupGroupChild:
 		return svc.childRows(ctx, t, level, q)

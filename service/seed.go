@@ -39,10 +39,7 @@ func (svc *Service) SeedDemo(ctx context.Context, size DemoSize) error {
 		return err
 	}
 	// Fresh statistics, so that the planner picks the indexes for roll-ups.
-	if _, err := client.ExecContext(ctx, "ANALYZE"); err != nil {
-		return fmt.Errorf("seed: analyze: %w", err)
-	}
-	return nil
+	return svc.analyze(ctx, "actions", "commitments", "commitment_events", "rollup_cells")
 }
 
 func seedDemo(ctx context.Context, client *ent.Client, size DemoSize) error {

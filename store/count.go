@@ -10,7 +10,7 @@ import (
 
 // Counter counts the SQL statements that go through a driver. Tests read it around one
 // operation to assert how many statements it ran: an N+1 becomes a failing test.
-type Counter struct{ n atomic.Int64 }
+type Counter struct{ n, rows atomic.Int64 }
 
 // Count returns the number of statements run so far.
 func (c *Counter) Count() int64 { return c.n.Load() }
@@ -45,7 +45,7 @@ func (d *countingDriver) Exec(ctx context.Context, query string, args, v any) er
 
 func (d *countingDriver) Query(ctx context.Context, query string, args, v any) error {
 	d.c.add(ctx)
-	return d.Driver.Query(ctx, query, args, v)
+	return d.c.countRows(v, d.Driver.Query(ctx, query, args, v))
 }
 
 func (d *countingDriver) Tx(ctx context.Context) (dialect.Tx, error) {
@@ -83,7 +83,7 @@ func (t *countingTx) Exec(ctx context.Context, query string, args, v any) error 
 
 func (t *countingTx) Query(ctx context.Context, query string, args, v any) error {
 	t.c.add(ctx)
-	return t.Tx.Query(ctx, query, args, v)
+	return t.c.countRows(v, t.Tx.Query(ctx, query, args, v))
 }
 
 type sqlConn interface {

@@ -66,8 +66,12 @@ func OpenWith(ctx context.Context, databaseURL, sqlitePath string, lim Limits) (
 		db.Close()
 		return nil, fmt.Errorf("migrate database: %w", err)
 	}
+	if err := ensureVersionTable(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
 	counter := &Counter{}
-	client := ent.NewClient(ent.Driver(counter.Wrap(entsql.OpenDB(drv, db))))
+	client := ent.NewClient(ent.Driver(counter.Wrap(newVersionDriver(entsql.OpenDB(drv, db)))))
 	out := &DB{Client: client, Dialect: drv, Statements: counter, sql: db, URL: databaseURL}
 	if databaseURL == "" {
 		out.Path = sqlitePath
@@ -97,7 +101,7 @@ func openSQL(ctx context.Context, databaseURL, sqlitePath string, lim Limits) (*
 		}
 	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
 		drv = dialect.Postgres
-		db, err = sql.Open("postgres", postgresDSN(databaseURL, lim))
+		db, err = openPostgres(postgresDSN(databaseURL, lim))
 		if err == nil {
 			db.SetMaxOpenConns(20)
 			db.SetMaxIdleConns(20)

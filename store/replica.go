@@ -86,7 +86,7 @@ func OpenReplicatedWith(ctx context.Context, primaryURL, replicaURL string, lim 
 		db.Close()
 		return nil, fmt.Errorf("open replica: a read replica needs PostgreSQL URLs for both databases")
 	}
-	rdb, err := sql.Open("postgres", postgresDSN(replicaURL, lim))
+	rdb, err := openPostgres(postgresDSN(replicaURL, lim))
 	if err == nil {
 		err = rdb.PingContext(ctx)
 	}
@@ -97,7 +97,7 @@ func OpenReplicatedWith(ctx context.Context, primaryURL, replicaURL string, lim 
 	rdb.SetMaxOpenConns(20)
 	rdb.SetMaxIdleConns(20)
 	db.ReplicaStatements = &Counter{}
-	primary := db.Statements.Wrap(entsql.OpenDB(dialect.Postgres, db.sql))
+	primary := db.Statements.Wrap(newVersionDriver(entsql.OpenDB(dialect.Postgres, db.sql)))
 	replica := db.ReplicaStatements.Wrap(entsql.OpenDB(dialect.Postgres, rdb))
 	db.Client = ent.NewClient(ent.Driver(&routingDriver{primary: primary, replica: replica}))
 	db.replica = rdb

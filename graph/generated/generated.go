@@ -30648,7 +30648,7 @@ func (ec *executionContext) marshalNBreakdown2ᚖgithubᚗcomᚋcopᚑterritoria
 }
 
 func (ec *executionContext) marshalNBreakdownShare2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐBreakdownShareᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.BreakdownShare) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "BreakdownShare", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNBreakdownShare2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐBreakdownShare(ctx, sel, v[i])
@@ -30680,7 +30680,7 @@ func (ec *executionContext) marshalNBreakdownUnallocated2ᚖgithubᚗcomᚋcop�
 }
 
 func (ec *executionContext) marshalNCommitment2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCommitmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Commitment) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "Commitment", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCommitment2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCommitment(ctx, sel, v[i])
@@ -31055,7 +31055,7 @@ func (ec *executionContext) marshalNLeverOrderField2ᚖgithubᚗcomᚋcopᚑterr
 }
 
 func (ec *executionContext) marshalNLeverSummary2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐLeverSummaryᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.LeverSummary) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "LeverSummary", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLeverSummary2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐLeverSummary(ctx, sel, v[i])
@@ -31084,7 +31084,7 @@ func (ec *executionContext) unmarshalNLeverWhereInput2ᚖgithubᚗcomᚋcopᚑte
 }
 
 func (ec *executionContext) marshalNMembership2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐMembershipᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Membership) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "Membership", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMembership2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐMembership(ctx, sel, v[i])
@@ -31118,7 +31118,7 @@ func (ec *executionContext) marshalNMetric2githubᚗcomᚋcopᚑterritorialesᚋ
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "Node", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalONode2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐNoder(ctx, sel, v[i])
@@ -31128,7 +31128,7 @@ func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋcopᚑterritoriales�
 }
 
 func (ec *executionContext) marshalNObjective2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Objective) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "Objective", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNObjective2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjective(ctx, sel, v[i])
@@ -31199,7 +31199,7 @@ func (ec *executionContext) unmarshalNObjectiveWhereInput2ᚖgithubᚗcomᚋcop�
 }
 
 func (ec *executionContext) marshalNObservation2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObservationᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Observation) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "Observation", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNObservation2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObservation(ctx, sel, v[i])
@@ -31347,7 +31347,7 @@ func (ec *executionContext) marshalNRoadmap2ᚖgithubᚗcomᚋcopᚑterritoriale
 }
 
 func (ec *executionContext) marshalNRoadmapSector2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRoadmapSectorᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.RoadmapSector) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "RoadmapSector", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRoadmapSector2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRoadmapSector(ctx, sel, v[i])
@@ -31404,7 +31404,7 @@ func (ec *executionContext) unmarshalNRollupOrder2githubᚗcomᚋcopᚑterritori
 }
 
 func (ec *executionContext) marshalNRollupRow2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRollupRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.RollupRow) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "RollupRow", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRollupRow2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRollupRow(ctx, sel, v[i])
@@ -31428,7 +31428,7 @@ func (ec *executionContext) marshalNRollupRow2ᚖgithubᚗcomᚋcopᚑterritoria
 }
 
 func (ec *executionContext) marshalNSector2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐSectorᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Sector) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "Sector", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSector2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐSector(ctx, sel, v[i])
@@ -31452,7 +31452,7 @@ func (ec *executionContext) marshalNSector2ᚖgithubᚗcomᚋcopᚑterritoriales
 }
 
 func (ec *executionContext) marshalNSectorSummary2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐSectorSummaryᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.SectorSummary) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "SectorSummary", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSectorSummary2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐSectorSummary(ctx, sel, v[i])
@@ -31476,7 +31476,7 @@ func (ec *executionContext) marshalNSectorSummary2ᚖgithubᚗcomᚋcopᚑterrit
 }
 
 func (ec *executionContext) marshalNSource2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋdataᚐSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*data.Source) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "Source", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSource2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋdataᚐSource(ctx, sel, v[i])
@@ -31500,7 +31500,7 @@ func (ec *executionContext) marshalNSource2ᚖgithubᚗcomᚋcopᚑterritoriales
 }
 
 func (ec *executionContext) marshalNStatusAmount2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐStatusAmountᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.StatusAmount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "StatusAmount", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNStatusAmount2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐStatusAmount(ctx, sel, v[i])
@@ -31538,7 +31538,7 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 }
 
 func (ec *executionContext) marshalNTerritory2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐTerritoryᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Territory) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "Territory", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTerritory2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐTerritory(ctx, sel, v[i])
@@ -31638,7 +31638,7 @@ func (ec *executionContext) unmarshalNTerritoryWhereInput2ᚖgithubᚗcomᚋcop�
 }
 
 func (ec *executionContext) marshalNTheme2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐThemeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Theme) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "Theme", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTheme2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐTheme(ctx, sel, v[i])
@@ -31758,7 +31758,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "__Directive", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -31802,7 +31802,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "__DirectiveLocation", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -31830,7 +31830,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "__InputValue", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -31858,7 +31858,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "__Type", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -31906,7 +31906,7 @@ func (ec *executionContext) marshalOActionEdge2ᚕᚖgithubᚗcomᚋcopᚑterrit
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "ActionEdge", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOActionEdge2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐActionEdge(ctx, sel, v[i])
@@ -31951,7 +31951,7 @@ func (ec *executionContext) marshalOActionStatus2ᚕgithubᚗcomᚋcopᚑterrito
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "ActionStatus", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNActionStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋactionᚐStatus(ctx, sel, v[i])
@@ -32018,7 +32018,7 @@ func (ec *executionContext) marshalOAuditEntryEdge2ᚕᚖgithubᚗcomᚋcopᚑte
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "AuditEntryEdge", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOAuditEntryEdge2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐAuditEntryEdge(ctx, sel, v[i])
@@ -32116,7 +32116,7 @@ func (ec *executionContext) marshalOCommitmentEdge2ᚕᚖgithubᚗcomᚋcopᚑte
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "CommitmentEdge", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOCommitmentEdge2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCommitmentEdge(ctx, sel, v[i])
@@ -32136,7 +32136,7 @@ func (ec *executionContext) marshalOCommitmentEvent2ᚕᚖgithubᚗcomᚋcopᚑt
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "CommitmentEvent", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCommitmentEvent2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCommitmentEvent(ctx, sel, v[i])
@@ -32180,7 +32180,7 @@ func (ec *executionContext) marshalOCommitmentStatus2ᚕgithubᚗcomᚋcopᚑter
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "CommitmentStatus", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCommitmentStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋaccessᚐCommitmentStatus(ctx, sel, v[i])
@@ -32247,7 +32247,7 @@ func (ec *executionContext) marshalOCopDocument2ᚕᚖgithubᚗcomᚋcopᚑterri
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "CopDocument", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCopDocument2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopDocument(ctx, sel, v[i])
@@ -32266,7 +32266,7 @@ func (ec *executionContext) marshalOCopEdge2ᚕᚖgithubᚗcomᚋcopᚑterritori
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "CopEdge", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOCopEdge2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopEdge(ctx, sel, v[i])
@@ -32294,7 +32294,7 @@ func (ec *executionContext) marshalOCopParticipant2ᚕᚖgithubᚗcomᚋcopᚑte
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "CopParticipant", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCopParticipant2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopParticipant(ctx, sel, v[i])
@@ -32313,7 +32313,7 @@ func (ec *executionContext) marshalOCopStep2ᚕᚖgithubᚗcomᚋcopᚑterritori
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "CopStep", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCopStep2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐCopStep(ctx, sel, v[i])
@@ -32648,7 +32648,7 @@ func (ec *executionContext) marshalOLever2ᚕᚖgithubᚗcomᚋcopᚑterritorial
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "Lever", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLever2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLever(ctx, sel, v[i])
@@ -32674,7 +32674,7 @@ func (ec *executionContext) marshalOLeverEdge2ᚕᚖgithubᚗcomᚋcopᚑterrito
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "LeverEdge", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOLeverEdge2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐLeverEdge(ctx, sel, v[i])
@@ -32744,7 +32744,7 @@ func (ec *executionContext) marshalOMetric2ᚕgithubᚗcomᚋcopᚑterritoriales
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "Metric", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMetric2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐMetric(ctx, sel, v[i])
@@ -32786,7 +32786,7 @@ func (ec *executionContext) marshalOObjective2ᚕᚖgithubᚗcomᚋcopᚑterrito
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "Objective", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNObjective2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjective(ctx, sel, v[i])
@@ -32829,7 +32829,7 @@ func (ec *executionContext) marshalOObjectiveBreakdownKey2ᚕgithubᚗcomᚋcop�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "ObjectiveBreakdownKey", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNObjectiveBreakdownKey2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋobjectiveᚐBreakdownKey(ctx, sel, v[i])
@@ -32864,7 +32864,7 @@ func (ec *executionContext) marshalOObjectiveEdge2ᚕᚖgithubᚗcomᚋcopᚑter
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "ObjectiveEdge", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOObjectiveEdge2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObjectiveEdge(ctx, sel, v[i])
@@ -32909,7 +32909,7 @@ func (ec *executionContext) marshalOObjectiveSource2ᚕgithubᚗcomᚋcopᚑterr
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "ObjectiveSource", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNObjectiveSource2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋobjectiveᚐSource(ctx, sel, v[i])
@@ -32976,7 +32976,7 @@ func (ec *executionContext) marshalOObservationEdge2ᚕᚖgithubᚗcomᚋcopᚑt
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "ObservationEdge", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOObservationEdge2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐObservationEdge(ctx, sel, v[i])
@@ -33052,7 +33052,7 @@ func (ec *executionContext) marshalOSector2ᚕᚖgithubᚗcomᚋcopᚑterritoria
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "Sector", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSector2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐSector(ctx, sel, v[i])
@@ -33150,7 +33150,7 @@ func (ec *executionContext) marshalOTerritoryEdge2ᚕᚖgithubᚗcomᚋcopᚑter
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "TerritoryEdge", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOTerritoryEdge2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚐTerritoryEdge(ctx, sel, v[i])
@@ -33195,7 +33195,7 @@ func (ec *executionContext) marshalOTerritoryLevel2ᚕgithubᚗcomᚋcopᚑterri
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "TerritoryLevel", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTerritoryLevel2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋhierarchyᚐLevel(ctx, sel, v[i])
@@ -33247,7 +33247,7 @@ func (ec *executionContext) marshalOTerritoryNature2ᚕgithubᚗcomᚋcopᚑterr
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "TerritoryNature", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTerritoryNature2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋterritoryᚐNature(ctx, sel, v[i])
@@ -33400,7 +33400,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "__EnumValue", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -33419,7 +33419,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "__Field", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -33438,7 +33438,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "__InputValue", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -33457,7 +33457,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "__Type", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])

@@ -1,0 +1,100 @@
+package graph_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/cop-territoriales/cop-api/ent/objective"
+	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/hierarchy"
+	"github.com/cop-territoriales/cop-api/planning"
+	"github.com/cop-territoriales/cop-api/store"
+)
+
+// reads posts an operation and returns the SQL statements it ran and the rows they read.
+func (a *api) reads(query string) (statements, rows int64) {
+	a.t.Helper()
+	s0, r0 := a.db.Statements.Count(), a.db.Statements.Rows()
+	var out map[string]any
+	a.query(query, nil, &out)
+	return a.db.Statements.Count() - s0, a.db.Statements.Rows() - r0
+}
+
+// TestReadsFollowSelection checks that roll-ups read objectives only when the operation
+// selects a field that needs them, and then only their sums, and that a first page
+// holding every row is not counted again.
+func TestReadsFollowSelection(t *testing.T) {
+	runPlanned(t, func(t *testing.T, db *store.DB) {
+		a := newAPI(t, db)
+		ctx := context.Background()
+		regions, err := db.Client.Territory.Query().Where(territory.LevelEQ(hierarchy.Region)).IDs(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ghg, err := db.Client.Objective.Query().Where(objective.TerritoryIDIn(regions...),
+			objective.MetricEQ(planning.GHGAvoided), objective.LeverIDNotNil()).Count(ctx)
+		if err != nil || ghg == 0 {
+			t.Fatalf("%d GHG objectives of regions: %v", ghg, err)
+		}
+
+		const france = `{ territory(level: COUNTRY, code: "FR") { rollupBy(groupBy: CHILD, level: REGION) {
+			territory { code } rollup { actionCount budget adoptedKtco2e %s } } } }`
+		plainN, plainRows := a.reads(fmt.Sprintf(france, ""))
+		for _, f := range []string{"objectiveKtco2e", "coverage", "gap", "... on Rollup { gap }", "o: objectiveKtco2e"} {
+			n, rows := a.reads(fmt.Sprintf(france, f))
+			if n != plainN+1 {
+				t.Errorf("France by region with %s: %d statements, want %d (one more than without: %d)", f, n, plainN+1, plainN)
+			}
+			// One row per region, lever and derivation, not every objective row: here
+			// regions have one own objective per lever.
+			if got := rows - plainRows; got <= 0 || got > int64(ghg) {
+				t.Errorf("France by region with %s: read %d more rows than without, want between 1 and %d", f, got, ghg)
+			}
+		}
+		n, _ := a.reads(`{ territory(level: COUNTRY, code: "FR") { rollupBy(groupBy: CHILD, level: REGION) {
+			territory { code } rollup { objectiveKtco2e @skip(if: true) budget } } } }`)
+		if n != plainN {
+			t.Errorf("France by region, objective skipped: %d statements, want %d", n, plainN)
+		}
+		one, _ := a.reads(`{ territory(level: REGION, code: "53") { rollup { budget } } }`)
+		withObj, _ := a.reads(`{ territory(level: REGION, code: "53") { rollup { budget coverage } } }`)
+		if withObj != one+1 {
+			t.Errorf("a region's roll-up: %d statements without objective, %d with; want one more", one, withObj)
+		}
+
+		// Bretagne has fewer than 100 objectives: the page holds them all, and its length
+		// is the total count.
+		var out struct {
+			Territory struct {
+				Objectives struct {
+					TotalCount int
+					Edges      []struct{ Node struct{ Metric string } }
+					PageInfo   struct{ HasNextPage bool }
+				}
+			}
+		}
+		const objectives = `{ territory(level: REGION, code: "53") { objectives(first: %d) { totalCount pageInfo { hasNextPage } edges { node { metric lever { code } } } } } }`
+		all, err := db.Client.Objective.Query().Where(objective.HasTerritoryWith(territory.LevelEQ(hierarchy.Region), territory.Code("53"))).Count(ctx)
+		if err != nil || all == 0 || all >= 100 {
+			t.Fatalf("Bretagne has %d objectives (%v); the test wants between 1 and 99", all, err)
+		}
+		s0 := db.Statements.Count()
+		a.query(fmt.Sprintf(objectives, 100), nil, &out)
+		full := db.Statements.Count() - s0
+		if o := out.Territory.Objectives; o.TotalCount != all || len(o.Edges) != all || o.PageInfo.HasNextPage {
+			t.Errorf("first 100 objectives: totalCount %d, %d edges, hasNextPage %v; want %d, %d, false", o.TotalCount, len(o.Edges), o.PageInfo.HasNextPage, all, all)
+		}
+		if full != 3 { // the territory, the page, the levers
+			t.Errorf("first 100 objectives of Bretagne: %d statements, want 3 (no COUNT)", full)
+		}
+		s0 = db.Statements.Count()
+		a.query(fmt.Sprintf(objectives, 5), nil, &out)
+		if n := db.Statements.Count() - s0; n != full+1 {
+			t.Errorf("first 5 objectives: %d statements, want %d (a COUNT for the total)", n, full+1)
+		}
+		if o := out.Territory.Objectives; o.TotalCount != all || len(o.Edges) != 5 || !o.PageInfo.HasNextPage {
+			t.Errorf("first 5 objectives: totalCount %d, %d edges, hasNextPage %v; want %d, 5, true", o.TotalCount, len(o.Edges), o.PageInfo.HasNextPage, all)
+		}
+	})
+}

@@ -1,0 +1,47 @@
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// RateLimiter decides whether a client may send one more request now.
+type RateLimiter interface {
+	// Allow takes a token from the client's bucket, or says how long to wait for one.
+	Allow(ctx context.Context, client string) (ok bool, retryAfter time.Duration, err error)
+	// Limit is the rate allowed, per second.
+	Limit() float64
+}
+
+// rateLimiter returns the limiter of the options: RateLimiter, else one kept in memory
+// when RatePerSecond is set; nil for none.
+func (o Options) rateLimiter() RateLimiter {
+	if o.RateLimiter != nil {
+		return o.RateLimiter
+	}
+	if o.RatePerSecond > 0 {
+		return newRateLimiter(o.RatePerSecond, o.RateBurst)
+	}
+	return nil
+}
+
+// Allow takes a token from the client's bucket kept in memory.
+func (l *rateLimiter) Allow(_ context.Context, client string) (bool, time.Duration, error) {
+	ok, wait := l.allow(client)
+	return ok, wait, nil
+}
+
+// Limit is the rate allowed, per second.
+func (l *rateLimiter) Limit() float64 { return l.rate }
+
+// allow asks l; when it cannot tell (its store is unreachable), the request goes on: an
+// outage of the shared store must not take the API down.
+func allow(ctx context.Context, l RateLimiter, client string) (bool, time.Duration) {
+	ok, wait, err := l.Allow(ctx, client)
+	if err != nil {
+		slog.WarnContext(ctx, "rate limit unavailable, request let through", "err", err)
+		return true, 0
+	}
+	return ok, wait
+}

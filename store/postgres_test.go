@@ -1,0 +1,109 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"net"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/lib/pq"
+)
+
+func TestWithBinaryParameters(t *testing.T) {
+	for in, want := range map[string]string{
+		"postgres://u@h/db":                                "postgres://u@h/db?binary_parameters=yes",
+		"postgres://u@h/db?sslmode=disable":                "postgres://u@h/db?binary_parameters=yes&sslmode=disable",
+		"postgres://u@h/db?binary_parameters=no":           "postgres://u@h/db?binary_parameters=no",
+		"postgresql://u:p@h:5433/db?binary_parameters=yes": "postgresql://u:p@h:5433/db?binary_parameters=yes",
+	} {
+		if got, err := withBinaryParameters(in); err != nil || got != want {
+			t.Errorf("withBinaryParameters(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+}
+
+// countingDialer counts the buffers lib/pq writes: one per round trip to the server.
+type countingDialer struct{ writes *atomic.Int64 }
+
+func (d countingDialer) Dial(network, address string) (net.Conn, error) {
+	c, err := net.Dial(network, address)
+	return countingConn{c, d.writes}, err
+}
+
+func (d countingDialer) DialTimeout(network, address string, timeout time.Duration) (net.Conn, error) {
+	c, err := net.DialTimeout(network, address, timeout)
+	return countingConn{c, d.writes}, err
+}
+
+type countingConn struct {
+	net.Conn
+	writes *atomic.Int64
+}
+
+func (c countingConn) Write(b []byte) (int, error) {
+	c.writes.Add(1)
+	return c.Conn.Write(b)
+}
+
+// TestPostgresRoundTrips checks that a statement with parameters costs one round trip by
+// default (two when the URL asks binary_parameters=no), and that JSON and bytea
+// parameters keep their values.
+func TestPostgresRoundTrips(t *testing.T) {
+	base := os.Getenv("TEST_DATABASE_URL")
+	if base == "" {
+		t.Skip("TEST_DATABASE_URL is not set: no PostgreSQL to test against")
+	}
+	ctx := context.Background()
+	for _, tc := range []struct {
+		params string
+		want   int64
+	}{{"", 1}, {"binary_parameters=no", 2}} {
+		t.Run("params="+tc.params, func(t *testing.T) {
+			url := base
+			if tc.params != "" {
+				url += map[bool]string{true: "&", false: "?"}[bytes.ContainsRune([]byte(base), '?')] + tc.params
+			}
+			c, err := postgresConnector(url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var writes atomic.Int64
+			c.Connector.(*pq.Connector).Dialer(countingDialer{&writes})
+			db := sql.OpenDB(c)
+			defer db.Close()
+			conn, err := db.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			var n int
+			before := writes.Load()
+			if err := conn.QueryRowContext(ctx, "SELECT $1::int + 1", 41).Scan(&n); err != nil || n != 42 {
+				t.Fatalf("SELECT: %d, %v", n, err)
+			}
+			if got := writes.Load() - before; got != tc.want {
+				t.Errorf("a statement with a parameter took %d round trips, want %d", got, tc.want)
+			}
+			if _, err := conn.ExecContext(ctx, "CREATE TEMP TABLE v (j jsonb, b bytea)"); err != nil {
+				t.Fatal(err)
+			}
+			bin := []byte{0, 1, '[', 255}
+			if _, err := conn.ExecContext(ctx, "INSERT INTO v VALUES ($1, $2)", json.RawMessage(`["a","é"]`), bin); err != nil {
+				t.Fatalf("insert jsonb and bytea: %v", err)
+			}
+			var j string
+			var b []byte
+			if err := conn.QueryRowContext(ctx, "SELECT j::text, b FROM v WHERE b = $1", bin).Scan(&j, &b); err != nil {
+				t.Fatalf("read back: %v", err)
+			}
+			if j != `["a", "é"]` || !bytes.Equal(b, bin) {
+				t.Errorf("read back %s, %v", j, b)
+			}
+		})
+	}
+}
