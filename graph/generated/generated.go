@@ -30762,7 +30762,7 @@ func (ec *executionContext) unmarshalNCommitmentWhereInput2ᚖgithubᚗcomᚋcop
 }
 
 func (ec *executionContext) marshalNComparison2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐComparisonᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.Comparison) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "Comparison", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNComparison2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐComparison(ctx, sel, v[i])
@@ -30924,7 +30924,7 @@ func (ec *executionContext) unmarshalNEventType2ᚕgithubᚗcomᚋcopᚑterritor
 }
 
 func (ec *executionContext) marshalNEventType2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐEventTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []service.EventType) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "EventType", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐEventType(ctx, sel, v[i])
@@ -31299,7 +31299,7 @@ func (ec *executionContext) marshalNRankingConnection2ᚖgithubᚗcomᚋcopᚑte
 }
 
 func (ec *executionContext) marshalNRankingEdge2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRankingEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.RankingEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "RankingEdge", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRankingEdge2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRankingEdge(ctx, sel, v[i])
@@ -31323,7 +31323,7 @@ func (ec *executionContext) marshalNRankingEdge2ᚖgithubᚗcomᚋcopᚑterritor
 }
 
 func (ec *executionContext) marshalNRoadmap2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRoadmapᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.Roadmap) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "Roadmap", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRoadmap2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐRoadmap(ctx, sel, v[i])
@@ -31680,7 +31680,7 @@ func (ec *executionContext) marshalNTrajectoryPoint2githubᚗcomᚋcopᚑterrito
 }
 
 func (ec *executionContext) marshalNTrajectoryPoint2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐTrajectoryPointᚄ(ctx context.Context, sel ast.SelectionSet, v []service.TrajectoryPoint) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "TrajectoryPoint", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTrajectoryPoint2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋplanningᚐTrajectoryPoint(ctx, sel, v[i])
@@ -31696,7 +31696,7 @@ func (ec *executionContext) marshalNTrajectoryPoint2ᚕgithubᚗcomᚋcopᚑterr
 }
 
 func (ec *executionContext) marshalNWebhook2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐWebhookᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.Webhook) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "Webhook", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWebhook2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐWebhook(ctx, sel, v[i])
@@ -31720,7 +31720,7 @@ func (ec *executionContext) marshalNWebhook2ᚖgithubᚗcomᚋcopᚑterritoriale
 }
 
 func (ec *executionContext) marshalNWebhookDelivery2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐWebhookDeliveryᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.WebhookDelivery) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Slice(ctx, sel, "WebhookDelivery", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWebhookDelivery2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐWebhookDelivery(ctx, sel, v[i])
