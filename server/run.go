@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +22,9 @@ import (
 	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
 )
+
+// commandsUsage lists the commands, for -help and for an unknown command.
+const commandsUsage = "usage: server [flags] [serve | migrate [-allow-destructive] | import crte|sgpe|national|observations FILE | keys create|revoke|list | seed demo [-actions N] [-commitments N] [-seed S]]"
 
 // config is what flags and environment say; a flag wins over its variable.
 type config struct {
@@ -35,7 +39,13 @@ type config struct {
 }
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
+	return parseConfigTo(args, getenv, os.Stderr)
+}
+
+// parseConfigTo is parseConfig writing usage and flag errors to out.
+func parseConfigTo(args []string, getenv func(string) string, out io.Writer) (config, error) {
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	fs.SetOutput(out)
 	env := func(name, def string) string {
 		if v := getenv(name); v != "" {
 			return v
@@ -65,7 +75,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.IntVar(&c.api.GraphQL.APQCacheSize, "apq-cache", atoi(env("APQ_CACHE", ""), def.GraphQL.APQCacheSize), "automatic persisted queries kept (APQ_CACHE)")
 	fs.DurationVar(&c.api.Timeout, "timeout", duration(env("OPERATION_TIMEOUT", ""), def.Timeout), "longest an operation may run (OPERATION_TIMEOUT)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: server [flags] [serve | import crte|sgpe|national|observations FILE | keys create|revoke|list | seed demo]")
+		fmt.Fprintln(fs.Output(), commandsUsage)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -115,6 +125,9 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	if len(cfg.args) > 0 && cfg.args[0] == "migrate" {
 		return migrate(ctx, cfg, cfg.args[1:])
 	}
+	if len(cfg.args) > 0 && !slices.Contains([]string{"serve", "import", "seed", "keys"}, cfg.args[0]) {
+		return fmt.Errorf("unknown command %q; %s", strings.Join(cfg.args, " "), commandsUsage) // before opening a database
+	}
 	db, err := openLoaded(ctx, cfg)
 	if err != nil {
 		return err
@@ -144,7 +157,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	case cfg.args[0] == "keys":
 		return keys(ctx, db, cfg.args[1:], os.Stdout)
 	default:
-		return fmt.Errorf("unknown command %q; want serve, import crte|sgpe|national|observations FILE, or keys create|revoke|list", cfg.args)
+		return fmt.Errorf("unknown command %q; %s", strings.Join(cfg.args, " "), commandsUsage)
 	}
 }
 
