@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +22,9 @@ import (
 	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
 )
+
+// commandsUsage lists the commands, for -help and for an unknown command.
+const commandsUsage = "usage: server [flags] [serve | migrate [-allow-destructive] | import [-allow-unterminated] crte|sgpe|national|observations FILE | check [-repair] | keys create|revoke|list | webhooks add|list|remove | seed demo [-actions N] [-commitments N] [-seed S]]"
 
 // config is what flags and environment say; a flag wins over its variable.
 type config struct {
@@ -38,7 +42,13 @@ type config struct {
 }
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
+	return parseConfigTo(args, getenv, os.Stderr)
+}
+
+// parseConfigTo is parseConfig writing usage and flag errors to out.
+func parseConfigTo(args []string, getenv func(string) string, out io.Writer) (config, error) {
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	fs.SetOutput(out)
 	env := func(name, def string) string {
 		if v := getenv(name); v != "" {
 			return v
@@ -71,7 +81,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.DurationVar(&c.api.Timeout, "timeout", duration(env("OPERATION_TIMEOUT", ""), def.Timeout), "longest an operation may run (OPERATION_TIMEOUT)")
 	webhookFlags(fs, env, &c.webhooks)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: server [flags] [serve | import [-allow-unterminated] crte|sgpe|national|observations FILE | check [-repair] | keys create|revoke|list | webhooks add|list|remove | seed demo | migrate]")
+		fmt.Fprintln(fs.Output(), commandsUsage)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -121,6 +131,9 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	if len(cfg.args) > 0 && cfg.args[0] == "migrate" {
 		return migrate(ctx, cfg, cfg.args[1:])
 	}
+	if len(cfg.args) > 0 && !slices.Contains([]string{"serve", "import", "seed", "keys", "check", "webhooks"}, cfg.args[0]) {
+		return fmt.Errorf("unknown command %q; %s", strings.Join(cfg.args, " "), commandsUsage) // before opening a database
+	}
 	// Writers wait for another writer's lock (SQLite) as long as an operation may last.
 	lim := store.Limits{BusyTimeout: cfg.api.Timeout}
 	db, err := openLoaded(ctx, cfg, lim)
@@ -151,7 +164,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	case cfg.args[0] == "webhooks":
 		return webhooks(ctx, db, cfg, cfg.args[1:], os.Stdout)
 	default:
-		return fmt.Errorf("unknown command %q; want serve, import crte|sgpe|national|observations FILE, check [-repair], seed demo, migrate, keys create|revoke|list, or webhooks add|list|remove", cfg.args[0])
+		return fmt.Errorf("unknown command %q; %s", strings.Join(cfg.args, " "), commandsUsage)
 	}
 }
 

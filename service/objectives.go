@@ -14,7 +14,6 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/lever"
 	"github.com/cop-territoriales/cop-api/ent/objective"
 	"github.com/cop-territoriales/cop-api/ent/observation"
-	"github.com/cop-territoriales/cop-api/ent/territory"
 	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/planning"
 	"github.com/cop-territoriales/cop-api/store"
@@ -236,7 +235,7 @@ func (svc *Service) Breakdown(ctx context.Context, t *ent.Territory, leverCode, 
 	if cv == nil {
 		cv = newChildCover(t.Population, nil)
 	}
-	terrs, err := svc.client.Territory.Query().Where(territory.IDIn(cv.ids()...)).All(ctx)
+	terrs, err := svc.client.Territory.Query().Where(descendantsOf(t.ID, &level)).All(ctx)
 	if err != nil {
 		return nil, err
 	}

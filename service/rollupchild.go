@@ -19,9 +19,9 @@ import (
 // lies wholly in its region, a commune in every territory containing it.
 var nestedLevels = map[hierarchy.Level]bool{hierarchy.Region: true, hierarchy.Department: true, hierarchy.Commune: true}
 
-// childRows computes the CHILD rows of t at a level. Records: for a level that nests in t
-// (regions, departments, communes; anything in the country), each row is the child's own
-// roll-up and the last row holds what is carried above the level; otherwise each record
+// childRows computes the CHILD rows of t at a level. Records: for a level whose territories
+// partition t (regions, departments, communes), each row is the child's own roll-up and
+// the last row holds what is carried above the level; otherwise (CRTE, EPCI) each record
 // counts in a row for the share of its carrier living in both the child and t
 // (hierarchy.InsideBoth), and what is left of its share in t goes to the last row.
 // Objectives: t's objective split by the rule of shares (hierarchy.Cover), the last row
@@ -39,7 +39,7 @@ func (svc *Service) childRows(ctx context.Context, t *ent.Territory, level *hier
 		return nil, badInput("%d %s rows, more than %d: ask for a smaller territory", len(children), *level, MaxPageSize)
 	}
 	country := t.Level == hierarchy.Country
-	nested := country || nestedLevels[*level]
+	nested := nestedLevels[*level]
 	byID := map[int]*ent.Territory{}
 	cs := make([]child, len(children))
 	for i, c := range children {

@@ -146,13 +146,14 @@ await check('the roadmap download is a valid CSV', async () => {
   assert(res.headers()['content-type'].startsWith('text/csv'), res.headers()['content-type']);
   const rows = parseCSV(await res.text());
   const header = rows[0];
-  for (const col of ['region', 'edition', 'sector', 'sector_objective_ktco2e', 'territory_code', 'ktco2e']) {
+  // Columns are named by their GraphQL path in the roadmap.
+  for (const col of ['region.code', 'edition', 'sectors.sector.code', 'sectors.objectiveKtco2e', 'sectors.commitments.territory.code', 'sectors.commitments.ktco2e']) {
     assert(header.includes(col), `column ${col} missing from ${header}`);
   }
   const body = rows.slice(1);
   assert(body.length > 0, 'no row');
   assert(body.every((r) => r.length === header.length), 'ragged rows');
-  assert(body.every((r) => r[header.indexOf('region')] === '44'), 'rows of another region');
+  assert(body.every((r) => r[header.indexOf('region.code')] === '44'), 'rows of another region');
   console.log(`  ${body.length} rows, ${header.length} columns`);
 });
 

@@ -1,0 +1,321 @@
+package service_test
+
+// The invariants of issue "the numbers mean the same thing at every level": over every
+// region and lever, on both databases, breakdowns add up to their whole, rollupBy(CHILD)
+// rows add up to their parent, and France is the sum of its regions.
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"sort"
+	"testing"
+
+	"github.com/cop-territoriales/cop-api/access"
+	"github.com/cop-territoriales/cop-api/ent"
+	"github.com/cop-territoriales/cop-api/ent/objective"
+	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/hierarchy"
+	"github.com/cop-territoriales/cop-api/internal/testdb"
+	"github.com/cop-territoriales/cop-api/planning"
+	"github.com/cop-territoriales/cop-api/service"
+	"github.com/cop-territoriales/cop-api/store"
+)
+
+// withFixtures imports the illustrative CRTE and observations files into a planned
+// database, and synthetic actions and commitments over the whole hierarchy.
+func withFixtures(t *testing.T, db *store.DB, records bool) *service.Service {
+	t.Helper()
+	ctx := context.Background()
+	svc := service.New(db.Client)
+	if _, err := importFile(t, db, readFixture(t)); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile("../data/fixtures/observations-illustrative.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := planning.ParseObservations(bytesReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.ImportObservations(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	if records {
+		if err := svc.SeedDemo(ctx, service.DemoSize{Actions: 3000, Commitments: 2000, Seed: 7}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return svc
+}
+
+func territoriesOf(t *testing.T, c *ent.Client, level hierarchy.Level) []*ent.Territory {
+	t.Helper()
+	ts, err := c.Territory.Query().Where(territory.LevelEQ(level)).Order(ent.Asc(territory.FieldCode)).All(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ts
+}
+
+// units converts a figure to whole units of its unit's last decimal.
+func units(v float64, unit string) int64 { return planning.ToUnits(v, unit) }
+
+// TestBreakdownsAddUpEverywhere: for every region, every lever with an objective and
+// every level below (departments, CRTE, EPCI; communes for two levers per region, each
+// breakdown having thousands of parts), the parts and the unallocated
+// part add up exactly to the whole, each part is the child's share of the region's
+// population, and the unallocated part is the population no child covers.
+func TestBreakdownsAddUpEverywhere(t *testing.T) {
+	for _, d := range testdb.Dialects() {
+		t.Run(d, func(t *testing.T) {
+			db := testdb.Planned(t, d)
+			svc := withFixtures(t, db, false)
+			ctx := context.Background()
+			levers, err := db.Client.Lever.Query().All(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			communes := map[string]int{}
+			for _, r := range territoriesOf(t, db.Client, hierarchy.Region) {
+				own, err := db.Client.Objective.Query().Where(objective.TerritoryID(r.ID), objective.Derived(false)).All(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				has := map[string]bool{}
+				for _, o := range own {
+					if o.LeverID != nil {
+						has[fmt.Sprint(*o.LeverID, o.Metric)] = true
+					}
+				}
+				for _, l := range levers {
+					for _, m := range []planning.Metric{planning.GHGAvoided, planning.Physical} {
+						if !has[fmt.Sprint(l.ID, m)] || (m == planning.Physical && !l.Extensive) {
+							continue
+						}
+						for _, level := range []hierarchy.Level{hierarchy.Department, hierarchy.CRTE, hierarchy.EPCI, hierarchy.Commune} {
+							if level == hierarchy.Commune && communes[r.Code] >= 2 {
+								continue // thousands of parts each: two levers per region for communes
+							}
+							if level == hierarchy.Commune {
+								communes[r.Code]++
+							}
+							code := l.Code
+							b, err := svc.Breakdown(ctx, r, &code, nil, level, &m, nil)
+							if err != nil {
+								t.Fatalf("%s %s %s over %s: %v", r.Code, l.Code, m, level, err)
+							}
+							n++
+							what := fmt.Sprintf("%s %s %s over %s", r.Code, l.Code, m, level)
+							target, base := units(b.Unallocated.TargetValue, b.Unit), units(b.Unallocated.BaselineValue, b.Unit)
+							pop := int64(b.Unallocated.Population)
+							for _, s := range b.Shares {
+								target += units(s.TargetValue, b.Unit)
+								base += units(s.BaselineValue, b.Unit)
+								pop += int64(s.Population)
+								// Each part is the child's share of the region's population,
+								// within a unit of the last decimal.
+								exact := b.TargetValue * float64(s.Population) / float64(r.Population)
+								if d := units(s.TargetValue, b.Unit) - units(exact, b.Unit); d > 1 || d < -1 {
+									t.Errorf("%s: %s gets %v, its share of the population gives %v", what, s.Territory.Code, s.TargetValue, exact)
+								}
+							}
+							if target != units(b.TargetValue, b.Unit) || base != units(b.BaselineValue, b.Unit) {
+								t.Errorf("%s: parts and unallocated add up to %d and %d units, the whole is %v and %v",
+									what, target, base, b.TargetValue, b.BaselineValue)
+							}
+							if pop != r.Population {
+								t.Errorf("%s: populations add up to %d, the region has %d", what, pop, r.Population)
+							}
+							if (level == hierarchy.Department || level == hierarchy.Commune) && b.Unallocated.Population != 0 {
+								t.Errorf("%s: %d inhabitants unallocated, want 0", what, b.Unallocated.Population)
+							}
+						}
+					}
+				}
+			}
+			if n < 18*30*3+18*2 {
+				t.Errorf("checked %d breakdowns, want every region, lever and level", n)
+			}
+			t.Logf("%d breakdowns add up", n)
+		})
+	}
+}
+
+// amountsOf is what a roll-up adds up, in whole units of each figure's last decimal.
+type amountsOf struct {
+	share, budget, effect, adopted, objective int64
+	committed                                 map[access.CommitmentStatus]int64
+}
+
+func amounts(r *service.Rollup) amountsOf {
+	a := amountsOf{share: units(r.ActionShare, planning.Share), budget: units(r.Budget, planning.Euro),
+		effect: units(r.EffectKtco2e, planning.KtCO2e), adopted: units(r.AdoptedKtco2e, planning.KtCO2e),
+		committed: map[access.CommitmentStatus]int64{}}
+	if r.ObjectiveKtco2e != nil {
+		a.objective = units(*r.ObjectiveKtco2e, planning.KtCO2e)
+	}
+	for _, c := range r.Committed {
+		a.committed[c.Status] = units(c.Ktco2e, planning.KtCO2e)
+	}
+	return a
+}
+
+func (a *amountsOf) add(b amountsOf) {
+	a.share += b.share
+	a.budget += b.budget
+	a.effect += b.effect
+	a.adopted += b.adopted
+	a.objective += b.objective
+	for s, v := range b.committed {
+		a.committed[s] += v
+	}
+}
+
+// within tells whether a sum of n rounded rows is the rounded whole, up to the rounding
+// of each row (half a unit each); the objective, split at the unit's precision, exactly.
+func within(sum, whole amountsOf, n int64) error {
+	near := func(x, y int64) bool { return x-y <= n && y-x <= n }
+	if !near(sum.share, whole.share) || !near(sum.budget, whole.budget) || !near(sum.effect, whole.effect) || !near(sum.adopted, whole.adopted) {
+		return fmt.Errorf("rows add up to share %d, budget %d, effect %d, adopted %d; the whole is %d, %d, %d, %d (units of the last decimal)",
+			sum.share, sum.budget, sum.effect, sum.adopted, whole.share, whole.budget, whole.effect, whole.adopted)
+	}
+	for _, s := range []access.CommitmentStatus{access.Draft, access.Submitted, access.Adopted, access.Withdrawn} {
+		if !near(sum.committed[s], whole.committed[s]) {
+			return fmt.Errorf("%s rows add up to %d, the whole is %d", s, sum.committed[s], whole.committed[s])
+		}
+	}
+	if sum.objective != whole.objective {
+		return fmt.Errorf("objectives of the rows add up to %d thousandths, the whole is %d", sum.objective, whole.objective)
+	}
+	return nil
+}
+
+// TestRowsAddUpEverywhere: every rollupBy(CHILD) of every level adds up to its parent's
+// roll-up, the last row holding what no child holds; France is the sum of its regions in
+// roll-ups, objectives and dashboards.
+func TestRowsAddUpEverywhere(t *testing.T) {
+	for _, d := range testdb.Dialects() {
+		t.Run(d, func(t *testing.T) {
+			db := testdb.Planned(t, d)
+			svc := withFixtures(t, db, true)
+			ctx := context.Background()
+			check := func(parent *ent.Territory, level hierarchy.Level) int {
+				t.Helper()
+				rows, err := svc.RollupBy(ctx, parent, service.RollupGroupChild, &level, nil)
+				if err != nil {
+					t.Errorf("%s %s by %s: %v", parent.Level, parent.Code, level, err)
+					return 0
+				}
+				whole, err := svc.Rollup(ctx, parent, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sum := amountsOf{committed: map[access.CommitmentStatus]int64{}}
+				for i, r := range rows {
+					if r.Unallocated != (r.Territory == nil) || (r.Unallocated && i != len(rows)-1) {
+						t.Errorf("%s %s by %s: row %d is unallocated %v with territory %v", parent.Level, parent.Code, level, i, r.Unallocated, r.Territory)
+					}
+					sum.add(amounts(r.Rollup))
+				}
+				if err := within(sum, amounts(whole), int64(len(rows))); err != nil {
+					t.Errorf("%s %s by %s (%d rows): %v", parent.Level, parent.Code, level, len(rows), err)
+				}
+				return len(rows)
+			}
+			fr := territoriesOf(t, db.Client, hierarchy.Country)[0]
+			regions := territoriesOf(t, db.Client, hierarchy.Region)
+			n := 0
+			for _, level := range []hierarchy.Level{hierarchy.Region, hierarchy.Department, hierarchy.CRTE} {
+				check(fr, level)
+				n++
+			}
+			for _, r := range regions {
+				for _, level := range []hierarchy.Level{hierarchy.Department, hierarchy.CRTE, hierarchy.EPCI} {
+					check(r, level)
+					n++
+				}
+			}
+			for _, dep := range territoriesOf(t, db.Client, hierarchy.Department) {
+				for _, level := range []hierarchy.Level{hierarchy.CRTE, hierarchy.EPCI, hierarchy.Commune} {
+					check(dep, level)
+					n++
+				}
+			}
+			for _, level := range []hierarchy.Level{hierarchy.CRTE, hierarchy.EPCI} {
+				for _, x := range territoriesOf(t, db.Client, level) {
+					if level == hierarchy.EPCI && x.Code[len(x.Code)-1] != '9' {
+						continue // a tenth of the EPCI, Rennes Métropole among them
+					}
+					check(x, hierarchy.Commune)
+					n++
+				}
+			}
+			t.Logf("%d rollupBy(CHILD) add up to their parent", n)
+
+			// France is the sum of its regions: roll-up and objective, dashboard per lever.
+			whole, err := svc.Rollup(ctx, fr, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum := amountsOf{committed: map[access.CommitmentStatus]int64{}}
+			dash := map[string]int64{}
+			for _, r := range regions {
+				ru, err := svc.Rollup(ctx, r, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sum.add(amounts(ru))
+				ds, err := svc.Dashboard(ctx, r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, s := range ds {
+					for _, l := range s.Levers {
+						if l.GhgAvoided != nil {
+							dash[l.Lever.Code] += units(*l.GhgAvoided, planning.KtCO2e)
+						}
+					}
+				}
+			}
+			// Carriers straddling two regions count in each for their share; France also
+			// holds what France itself carries: compare the objective exactly, and the
+			// records with the rows of rollupBy above.
+			if sum.objective != amounts(whole).objective || sum.objective == 0 {
+				t.Errorf("France's objective is %v, its regions' add up to %d thousandths", whole.ObjectiveKtco2e, sum.objective)
+			}
+			ds, err := svc.Dashboard(ctx, fr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]int64{}
+			for _, s := range ds {
+				var levers int64
+				for _, l := range s.Levers {
+					if l.GhgAvoided != nil {
+						got[l.Lever.Code] = units(*l.GhgAvoided, planning.KtCO2e)
+						levers += got[l.Lever.Code]
+					}
+				}
+				if units(s.GhgAvoided, planning.KtCO2e) != levers || levers == 0 {
+					t.Errorf("France's %s row avoids %v, its levers %d thousandths", s.Sector.Code, s.GhgAvoided, levers)
+				}
+			}
+			codes := make([]string, 0, len(dash))
+			for c := range dash {
+				codes = append(codes, c)
+			}
+			sort.Strings(codes)
+			for _, c := range codes {
+				if got[c] != dash[c] {
+					t.Errorf("France's dashboard: %s avoids %d thousandths, its regions' %d", c, got[c], dash[c])
+				}
+			}
+		})
+	}
+}
+
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
