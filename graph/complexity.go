@@ -18,13 +18,14 @@ type (
 	territoryLevel = hierarchy.Level
 )
 
-// pageCost is how many elements a connection may return.
+// pageCost is how many elements a connection may return. A size over the maximum counts
+// as the maximum: the connection refuses it with a message that says so.
 func pageCost(first, last *int) int {
 	switch {
 	case first != nil:
-		return max(*first, 1)
+		return min(max(*first, 1), service.MaxPageSize)
 	case last != nil:
-		return max(*last, 1)
+		return min(max(*last, 1), service.MaxPageSize)
 	}
 	return service.DefaultPageSize
 }
