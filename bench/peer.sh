@@ -230,7 +230,7 @@ backend_ticks() { # pid ticks, one line per client backend of the database
   local p
   local p t
   for p in $(psql -X -At -d postgres -c "SELECT pid FROM pg_stat_activity WHERE datname = '$db' AND backend_type = 'client backend'"); do
-    t=$(ticks "$p")
+    t=$(ticks "$p") || continue # it ended: sed cannot read its /proc/PID/stat
     [ -z "$t" ] || echo "$p $t" # a backend may end between the list and /proc
   done
 }
