@@ -369,14 +369,6 @@ func (cv *childCover) index(id int) int {
 	return -1
 }
 
-func (cv *childCover) ids() []int {
-	ids := make([]int, len(cv.children))
-	for i, c := range cv.children {
-		ids[i] = c.ID
-	}
-	return ids
-}
-
 // covers returns, for each parent and level, the parent's descendants of that level and
 // how they cover it: one statement. A parent with no descendant of a level has no entry
 // for it.

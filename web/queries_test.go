@@ -43,12 +43,12 @@ func TestQueriesMatchTheSchema(t *testing.T) {
 			continue
 		}
 		text = regexp.MustCompile(`\$\{([A-Z_]+)\}`).ReplaceAllStringFunc(text, func(s string) string { return consts[s[2:len(s)-1]] })
-		doc, errs := gqlparser.LoadQuery(schema, text)
+		doc, errs := gqlparser.LoadQueryWithRules(schema, text, nil)
 		if errs != nil {
 			t.Errorf("%s: %v", name, errs)
 			continue
 		}
-		if errs := validator.Validate(schema, doc); errs != nil {
+		if errs := validator.ValidateWithRules(schema, doc, nil); errs != nil {
 			t.Errorf("%s: %v", name, errs)
 		}
 		n++

@@ -26,7 +26,7 @@ var lists = &Schema{
 // rowsSelection returns the operation context and the selection under Query.rows.
 func rowsSelection(t testing.TB, query string) (*graphql.OperationContext, ast.SelectionSet) {
 	t.Helper()
-	doc, errs := gqlparser.LoadQuery(schema, query)
+	doc, errs := gqlparser.LoadQueryWithRules(schema, query, nil)
 	if errs != nil {
 		t.Fatal(errs)
 	}
