@@ -173,6 +173,9 @@ func (svc *Service) distribute(ctx context.Context, t *ent.Territory, cs []child
 // childObjectives gives each child row its GHG objective and the last row its own, in
 // ktCO2e; nil when t has none.
 func (svc *Service) childObjectives(ctx context.Context, t *ent.Territory, cv *childCover, q RollupQuery, country bool, byID map[int]*ent.Territory) (map[int]*float64, *float64, error) {
+	if q.SkipObjectives {
+		return map[int]*float64{}, nil, nil // nobody reads them
+	}
 	gq := goalQuery{lever: q.Lever, sectors: q.Sectors, metrics: []planning.Metric{planning.GHGAvoided}, leversOnly: true}
 	ts := []*ent.Territory{t}
 	if country {
