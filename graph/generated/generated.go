@@ -3609,7 +3609,7 @@ extend type Query {
   given: each one's objectives, latest observation, diagnostic and roll-up. The
   statements run do not grow with the number of territories.
   """
-  compare(territories: [TerritoryKey!]!, lever: String, sector: String, "Defaults to the diagnostic's." metric: Metric): [Comparison!]!
+  compare("The territories to put side by side, at most 50, of any levels." territories: [TerritoryKey!]!, "The lever compared (give a lever or a sector)." lever: String, "The sector compared (give a lever or a sector)." sector: String, "Defaults to the diagnostic's." metric: Metric): [Comparison!]!
 }
 
 extend type Territory {
@@ -3621,14 +3621,14 @@ extend type Territory {
   territories: the EPCI of France, the communes of a region (the roll-ups of every
   commune of France are at /export/rollups.csv?level=COMMUNE).
   """
-  ranking(level: TerritoryLevel!, orderBy: RollupOrder!, filter: RollupFilter, after: Cursor, first: Int): RankingConnection!
+  ranking("The level of the territories ranked, below this one." level: TerritoryLevel!, "The figure ranked by, per inhabitant or not, and the direction." orderBy: RollupOrder!, "What the roll-ups add up; everything when null." filter: RollupFilter, "The cursor of the last territory of the previous page." after: Cursor, "How many territories, 100 by default, at most 1,000." first: Int): RankingConnection!
 
   """
   This territory's place among the territories of its level inside ` + "`" + `within` + "`" + ` (the
   country when null), ranked as ` + "`" + `ranking` + "`" + ` ranks them. Null when it does not lie in
   ` + "`" + `within` + "`" + `. The territories of one response asking for the same ranking share it.
   """
-  rank(orderBy: RollupOrder!, within: TerritoryKey, filter: RollupFilter): Ranked
+  rank("The figure ranked by, per inhabitant or not, and the direction." orderBy: RollupOrder!, "The territory whose descendants of this one's level are ranked; this one's parent of the next level up when null." within: TerritoryKey, "What the roll-ups add up; everything when null." filter: RollupFilter): Ranked
 
   """
   The territory's path for a lever or a sector, one point per year from ` + "`" + `from` + "`" + ` to ` + "`" + `to` + "`" + `
@@ -3638,7 +3638,7 @@ extend type Territory {
   population living here, as roll-ups count them. The metric defaults to the
   diagnostic's; null when no metric is given and the territory has no objective.
   """
-  trajectory(lever: String, sector: String, metric: Metric, from: Int, to: Int): Trajectory
+  trajectory("The lever (give a lever or a sector)." lever: String, "The sector (give a lever or a sector)." sector: String, "The metric; the diagnostic's when null." metric: Metric, "The first year; the baseline year when null." from: Int, "The last year; the target year when null." to: Int): Trajectory
 }
 
 "A figure of a roll-up (a field of Rollup)."
@@ -3667,6 +3667,7 @@ input RollupOrder {
 
 "A territory's place in a ranking."
 type Ranked {
+  "The territory ranked."
   territory: Territory!
   "1 for the first; equal values share a rank (1, 2, 2, 4); null without a value."
   rank: Int
@@ -3674,23 +3675,29 @@ type Ranked {
   outOf: Int!
   "The figure ranked by, per inhabitant when asked; null when there is none."
   value: Float
+  "Its roll-up."
   rollup: Rollup!
 }
 
 type RankingConnection {
+  "The ranked territories of the page."
   edges: [RankingEdge!]!
+  "Where the page stands."
   pageInfo: PageInfo!
   "Territories ranked, with a value or not."
   totalCount: Int!
 }
 
 type RankingEdge {
+  "The ranked territory."
   node: Ranked!
+  "Where to continue after it."
   cursor: Cursor!
 }
 
 "A territory's row of a comparison."
 type Comparison {
+  "The territory."
   territory: Territory!
   "The metric of the objectives, observation and diagnostic; null without an objective."
   metric: Metric
@@ -3698,6 +3705,7 @@ type Comparison {
   objectives: [Objective!]!
   "The latest observation of the indicator in the metric."
   latest: Observation
+  "Where it stands against its objective; null without one."
   diagnostic: Diagnostic
   "The roll-up of the lever or sector."
   rollup: Rollup!
@@ -3705,19 +3713,26 @@ type Comparison {
 
 "A territory's path towards its objective, year by year."
 type Trajectory {
+  "The metric of the trajectory."
   metric: Metric!
   "The unit of every value: the objective's, else the observations'."
   unit: String
   "The objectives the straight line is drawn from (summed)."
   objectives: [Objective!]!
+  "The objective's baseline year; null without an objective."
   baselineYear: Int
+  "The objective's baseline value."
   baselineValue: Float
+  "The objective's target year."
   targetYear: Int
+  "The objective's target value."
   targetValue: Float
+  "One point per year."
   points: [TrajectoryPoint!]!
 }
 
 type TrajectoryPoint {
+  "The year."
   year: Int!
   "On the straight line from baseline to target; the target from the target year on; null before the baseline year or without objective."
   expected: Float
@@ -5824,9 +5839,13 @@ it), X-Cop-Event, X-Cop-Timestamp (Unix seconds) and X-Cop-Signature:
 sha256=hex(HMAC-SHA256(secret, timestamp + "." + body)).
 """
 type Webhook @goModel(model: "github.com/cop-territoriales/cop-api/service.Webhook") {
+  "The webhook's id."
   id: ID!
+  "Where deliveries are posted."
   url: String!
+  "The events delivered."
   events: [EventType!]!
+  "When it was registered."
   createdAt: Time!
   "The signing secret: in the answer of createWebhook only, never again."
   secret: String
@@ -5845,11 +5864,15 @@ enum WebhookDeliveryStatus @goModel(model: "github.com/cop-territoriales/cop-api
 type WebhookDelivery @goModel(model: "github.com/cop-territoriales/cop-api/service.WebhookDelivery") {
   "Sent as X-Cop-Delivery: the same for every attempt."
   id: ID!
+  "The webhook delivered to."
   webhookId: ID!
   "The event's id, also in the body: the same for every webhook it goes to."
   eventId: String!
+  "The event delivered."
   event: EventType!
+  "PENDING, DELIVERED or FAILED."
   status: WebhookDeliveryStatus!
+  "How many sends were tried."
   attempts: Int!
   "Why the last attempt failed."
   lastError: String
@@ -5857,7 +5880,9 @@ type WebhookDelivery @goModel(model: "github.com/cop-territoriales/cop-api/servi
   lastStatus: Int
   "When the next attempt is due, while PENDING."
   nextAttemptAt: Time
+  "When the change was written."
   createdAt: Time!
+  "When the receiver accepted it; null until then."
   deliveredAt: Time
   "The JSON body sent."
   payload: String!
@@ -5870,7 +5895,7 @@ extend type Query {
   Deliveries of the request's key's webhooks, newest first: of one webhook, of one
   status, older than the delivery ` + "`" + `before` + "`" + `; ` + "`" + `first` + "`" + ` (default 100, at most 1,000) at most.
   """
-  webhookDeliveries(webhook: ID, status: WebhookDeliveryStatus, first: Int, before: ID): [WebhookDelivery!]!
+  webhookDeliveries("Only the deliveries of this webhook." webhook: ID, "Only the deliveries of this status." status: WebhookDeliveryStatus, "How many deliveries, newest first." first: Int, "The id of the last delivery of the previous page." before: ID): [WebhookDelivery!]!
 }
 
 extend type Mutation {
@@ -5878,9 +5903,9 @@ extend type Mutation {
   Registers a webhook for the request's API key (any role). The URL must be https://.
   The answer carries the signing secret, shown this once. At most 20 per key.
   """
-  createWebhook(url: String!, events: [EventType!]!): Webhook!
+  createWebhook("Where deliveries are posted: an https:// address." url: String!, "The events to deliver." events: [EventType!]!): Webhook!
   "Deletes a webhook of the request's key, with its pending deliveries; returns its id."
-  deleteWebhook(id: ID!): ID!
+  deleteWebhook("The webhook's id." id: ID!): ID!
 }
 
 # Live changes, over Server-Sent Events (graphql-sse, distinct connections: POST with
@@ -5889,13 +5914,15 @@ extend type Mutation {
 # catches up with actions(updatedSince:) or commitments(updatedSince:).
 type Subscription {
   "Changes of the commitments of the territories wholly or partly inside the region (INSEE code)."
-  commitmentChanged(region: String!): CommitmentChange!
+  commitmentChanged("The region's INSEE code." region: String!): CommitmentChange!
   "Changes of the actions whose carrier lies wholly or partly inside the territory."
-  actionChanged(within: TerritoryKey!): ActionChange!
+  actionChanged("The territory whose actions, and those of the territories inside it, are followed." within: TerritoryKey!): ActionChange!
 }
 
 type ActionChange {
+  "The event's id: the same in webhooks and subscriptions."
   eventId: String!
+  "What happened."
   type: EventType!
   "When the action was written."
   at: Time!
@@ -5906,9 +5933,13 @@ type ActionChange {
 }
 
 type CommitmentChange {
+  "The event's id: the same in webhooks and subscriptions."
   eventId: String!
+  "What happened."
   type: EventType!
+  "When it was written."
   at: Time!
+  "The commitment's version after the change."
   version: Int!
   "The status after the write."
   status: CommitmentStatus!
