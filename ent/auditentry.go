@@ -24,7 +24,7 @@ type AuditEntry struct {
 	Actor string `json:"actor,omitempty"`
 	// The mutation, e.g. createAction, transitionCommitment.
 	Operation string `json:"operation,omitempty"`
-	// Type of the record written: Action or Commitment.
+	// Type of the record written: Action, Commitment, Observation, Cop, CopStep, CopParticipant, CopDocument or Webhook.
 	Entity string `json:"entity,omitempty"`
 	// Id of the record written.
 	EntityID int `json:"entity_id,omitempty"`

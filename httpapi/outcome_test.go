@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
@@ -17,7 +18,8 @@ func TestOutcome(t *testing.T) {
 	run := func(name string, cancelWhileRunning bool, errs gqlerror.List) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		ctx = graphql.WithOperationContext(ctx, &graphql.OperationContext{OperationName: name})
+		ctx = graphql.WithOperationContext(ctx, &graphql.OperationContext{OperationName: name,
+			Operation: &ast.OperationDefinition{Operation: ast.Query, Name: name}})
 		m.InterceptResponse(ctx, func(context.Context) *graphql.Response {
 			if cancelWhileRunning {
 				cancel()

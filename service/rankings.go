@@ -495,13 +495,17 @@ func (svc *Service) Compare(ctx context.Context, keys []*TerritoryKey, leverCode
 			}
 			break
 		}
-		for _, o := range c.Objectives {
-			o.Edges.Territory = t
-		}
 		if c.Latest != nil {
 			c.Latest.Edges.Territory = t
 		}
 		out[i] = c
+	}
+	var objs []*ent.Objective
+	for _, c := range out {
+		objs = append(objs, c.Objectives...)
+	}
+	if err := svc.loadObjectiveEdges(ctx, objs, ts); err != nil {
+		return nil, fmt.Errorf("compare: %w", err)
 	}
 	return out, nil
 }

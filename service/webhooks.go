@@ -136,11 +136,18 @@ func (svc *Service) CreateWebhook(ctx context.Context, rawURL string, events []E
 	if err != nil {
 		return nil, err
 	}
-	return svc.AddWebhook(ctx, p.Prefix, rawURL, events)
+	w := Write{Principal: p, Operation: "createWebhook", Request: map[string]any{"url": rawURL, "events": events}}
+	return svc.addWebhook(ctx, &w, p.Prefix, rawURL, events)
 }
 
 // AddWebhook registers a webhook for the key with this prefix (the command line's way).
 func (svc *Service) AddWebhook(ctx context.Context, keyPrefix, rawURL string, events []EventType) (*Webhook, error) {
+	return svc.addWebhook(ctx, nil, keyPrefix, rawURL, events)
+}
+
+// addWebhook registers a webhook and, for a request of the API (audit not nil), writes
+// its audit entry in the same transaction: the webhook as listed, never its secret.
+func (svc *Service) addWebhook(ctx context.Context, audit *Write, keyPrefix, rawURL string, events []EventType) (*Webhook, error) {
 	ctx = store.UsePrimary(ctx)
 	if err := CheckWebhookURL(rawURL, svc.allowLoopbackWebhooks); err != nil {
 		return nil, err
@@ -170,7 +177,10 @@ func (svc *Service) AddWebhook(ctx context.Context, keyPrefix, rawURL string, ev
 			return badInput("key %s has %d webhooks already, the most allowed", k.Prefix, n)
 		}
 		w, err = tx.Webhook.Create().SetURL(rawURL).SetEvents(evs).SetSecret(secret).SetKeyID(k.ID).Save(ctx)
-		return err
+		if err != nil || audit == nil {
+			return err
+		}
+		return record(ctx, tx.Client(), *audit, "Webhook", w.ID, nil, showWebhook(w, k))
 	})
 	if err != nil {
 		return nil, err
@@ -230,18 +240,25 @@ func (svc *Service) DeleteWebhook(ctx context.Context, id int) error {
 	if err != nil {
 		return err
 	}
-	q := svc.client.Webhook.Delete().Where(webhook.ID(id))
-	if p.Role != access.Admin {
-		q.Where(webhook.HasKeyWith(apikey.Prefix(p.Prefix)))
-	}
-	n, err := q.Exec(store.UsePrimary(ctx))
-	if err != nil {
-		return fmt.Errorf("delete webhook: %w", err)
-	}
-	if n == 0 {
-		return notFound("key %s has no webhook %d", p.Prefix, id)
-	}
-	return nil
+	ctx = store.UsePrimary(ctx)
+	return store.WithTx(ctx, svc.client, func(tx *ent.Tx) error {
+		q := tx.Webhook.Query().Where(webhook.ID(id)).WithKey()
+		if p.Role != access.Admin {
+			q.Where(webhook.HasKeyWith(apikey.Prefix(p.Prefix)))
+		}
+		w, err := q.Only(ctx)
+		if ent.IsNotFound(err) {
+			return notFound("key %s has no webhook %d", p.Prefix, id)
+		}
+		if err != nil {
+			return fmt.Errorf("delete webhook: %w", err)
+		}
+		if err := tx.Webhook.DeleteOneID(id).Exec(ctx); err != nil {
+			return fmt.Errorf("delete webhook: %w", err)
+		}
+		audit := Write{Principal: p, Operation: "deleteWebhook", Request: map[string]any{"id": id}}
+		return record(ctx, tx.Client(), audit, "Webhook", id, showWebhook(w, w.Edges.Key), nil)
+	})
 }
 
 // RemoveWebhook deletes a webhook, whatever its key (the command line's way).

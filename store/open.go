@@ -60,13 +60,7 @@ func OpenWith(ctx context.Context, databaseURL, sqlitePath string, lim Limits) (
 	if err != nil {
 		return nil, err
 	}
-	// The versioned migrations of migrations/, in order; a destructive one waits for
-	// "server migrate -allow-destructive".
-	if _, err := Migrate(ctx, db, drv, false); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("migrate database: %w", err)
-	}
-	if err := ensureVersionTable(ctx, db); err != nil {
+	if err := migrateUnbounded(ctx, db, drv, databaseURL, lim); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -77,6 +71,26 @@ func OpenWith(ctx context.Context, databaseURL, sqlitePath string, lim Limits) (
 		out.Path = sqlitePath
 	}
 	return out, nil
+}
+
+// migrateUnbounded applies the versioned migrations of migrations/, in order (a
+// destructive one waits for "server migrate -allow-destructive"), and creates the data
+// version table. On PostgreSQL with a statement timeout it does so on connections of its
+// own without that bound: the timeout is the API's budget per request, and a migration or
+// a first table may take longer than a request ever should.
+func migrateUnbounded(ctx context.Context, db *sql.DB, drv, databaseURL string, lim Limits) error {
+	if drv == dialect.Postgres && lim.StatementTimeout > 0 {
+		own, _, err := openSQL(ctx, databaseURL, "", Limits{})
+		if err != nil {
+			return err
+		}
+		defer own.Close()
+		db = own
+	}
+	if _, err := Migrate(ctx, db, drv, false); err != nil {
+		return fmt.Errorf("migrate database: %w", err)
+	}
+	return ensureVersionTable(ctx, db)
 }
 
 // OpenSQL opens the database, PostgreSQL when databaseURL is set, else the SQLite file,

@@ -57,7 +57,7 @@ func (AuditEntry) Fields() []ent.Field {
 		field.Time("at").Default(time.Now).Immutable().Annotations(entgql.OrderField("AT")).Comment("When."),
 		field.String("actor").Immutable().Comment("Organisation and key prefix of the writer."),
 		field.String("operation").Immutable().Comment("The mutation, e.g. createAction, transitionCommitment."),
-		field.String("entity").Immutable().Comment("Type of the record written: Action or Commitment."),
+		field.String("entity").Immutable().Comment("Type of the record written: Action, Commitment, Observation, Cop, CopStep, CopParticipant, CopDocument or Webhook."),
 		field.Int("entity_id").Immutable().Comment("Id of the record written."),
 		field.String("before").Optional().Immutable().Comment("The record before, as JSON; empty on creation."),
 		field.String("after").Immutable().Comment("The record after, as JSON."),

@@ -4081,7 +4081,7 @@ type AuditEntry implements Node {
   """
   operation: String!
   """
-  Type of the record written: Action or Commitment.
+  Type of the record written: Action, Commitment, Observation, Cop, CopStep, CopParticipant, CopDocument or Webhook.
   """
   entity: String!
   """
