@@ -135,7 +135,7 @@ func TestExportIsTheAPIAnswer(t *testing.T) {
 				}
 				for _, c := range s.Commitments {
 					if c.Ktco2e == 22.1234567 {
-						t.Errorf("commitment %s: %v ktCO2e, want it kept to 3 decimals", c.ID, c.Ktco2e)
+						t.Errorf("commitment %s: %v ktCO2e, want it kept to 4 decimals", c.ID, c.Ktco2e)
 					}
 				}
 			}

@@ -17,12 +17,14 @@ const (
 	Share = "share"
 )
 
-// decimals are the decimals kept per unit. Emissions are kept to the tonne of CO2e
-// whatever their unit; any other unit (a lever's physical unit) to 3 decimals.
+// decimals are the decimals kept per unit. Emissions are kept to a tenth of a tonne of
+// CO2e whatever their unit (ktCO2e to 4 decimals, the SGPE file's precision, so that the
+// file's figures and their sums are kept as they are); any other unit (a lever's
+// physical unit) to 3 decimals.
 var decimals = map[string]int{
-	"tCO2e":  0,
-	KtCO2e:   3,
-	"MtCO2e": 6,
+	"tCO2e":  1,
+	KtCO2e:   4,
+	"MtCO2e": 7,
 	Euro:     2,
 	Share:    6,
 }
@@ -41,7 +43,7 @@ func Decimals(unit string) int {
 
 var pow10 = [...]float64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9}
 
-// ToUnits converts a value to whole units of the unit's precision (thousandths of a
+// ToUnits converts a value to whole units of the unit's precision (ten-thousandths of a
 // ktCO2e, cents of a euro, millionths of a share), rounding half away from zero.
 func ToUnits(v float64, unit string) int64 { return int64(math.Round(v * pow10[Decimals(unit)])) }
 

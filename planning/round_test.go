@@ -13,15 +13,15 @@ func TestRound(t *testing.T) {
 		want string
 	}{
 		{459.68505216000005, "milliers de véhicules", "459.685"},
-		{22116.235299999997, KtCO2e, "22116.235"},
+		{22116.235299999997, KtCO2e, "22116.2353"},
 		{2455.0710000000004, KtCO2e, "2455.071"},
 		{2.54104033365e+11, Euro, "254104033365"},
 		{1234.5678, Euro, "1234.57"},
 		{0.123456789, Share, "0.123457"},
-		{90.30000001, "MtCO2e", "90.3"},
-		{1234.6, "tCO2e", "1235"},
-		{-0.0001, KtCO2e, "0"},
-		{-2.0005, KtCO2e, "-2.001"},
+		{90.300000001, "MtCO2e", "90.3"},
+		{1234.66, "tCO2e", "1234.7"},
+		{-0.00001, KtCO2e, "0"},
+		{-2.00056, KtCO2e, "-2.0006"},
 	} {
 		got := Round(tc.v, tc.unit)
 		if s := strconv.FormatFloat(got, 'f', -1, 64); s != tc.want {
@@ -34,7 +34,7 @@ func TestRound(t *testing.T) {
 }
 
 func TestDecimals(t *testing.T) {
-	for unit, want := range map[string]int{KtCO2e: 3, "MtCO2e": 6, "tCO2e": 0, Euro: 2, Share: 6, "kha": DefaultDecimals} {
+	for unit, want := range map[string]int{KtCO2e: 4, "MtCO2e": 7, "tCO2e": 1, Euro: 2, Share: 6, "kha": DefaultDecimals} {
 		if got := Decimals(unit); got != want {
 			t.Errorf("Decimals(%q) = %d, want %d", unit, got, want)
 		}
@@ -51,9 +51,9 @@ func TestAllocate(t *testing.T) {
 		weights []float64
 		want    []float64
 	}{
-		{"thirds of a ktCO2e", 1, KtCO2e, []float64{1, 1, 1}, []float64{0.334, 0.333, 0.333}},
+		{"thirds of a ktCO2e", 1, KtCO2e, []float64{1, 1, 1}, []float64{0.3334, 0.3333, 0.3333}},
 		{"cents", 10, Euro, []float64{1, 2}, []float64{3.33, 6.67}},
-		{"unallocated last", 625.66, KtCO2e, []float64{480178, 2919488}, []float64{88.37, 537.29}},
+		{"unallocated last", 625.66, KtCO2e, []float64{480178, 2919488}, []float64{88.3699, 537.2901}},
 		{"negative", -2, KtCO2e, []float64{1, 1}, []float64{-1, -1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -218,6 +218,9 @@ func (svc *Service) childObjectives(ctx context.Context, t *ent.Territory, cv *c
 	}
 	out := map[int]*float64{}
 	for i, c := range cv.children {
+		if country && len(goals[c.ID]) == 0 {
+			continue // a region without objectives (Guyane has none in the SGPE file): none, not 0
+		}
 		v := planning.FromUnits(units[i], planning.KtCO2e)
 		out[c.ID] = &v
 	}

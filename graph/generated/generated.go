@@ -3427,7 +3427,7 @@ enum RollupGroup {
 
 """
 Added-up actions and commitments, with the objective they are measured against.
-Emissions are given in ktCO2e to 3 decimals, budgets in euros to 2, shares to 6.
+Emissions are given in ktCO2e to 4 decimals, budgets in euros to 2, shares to 6.
 """
 type Rollup {
   "Actions whose carrier lies wholly or partly inside."
@@ -3478,7 +3478,7 @@ type RollupRow {
   value: Float
 }
 
-"A region's 2030 roadmap for one COP edition (COP step 4). Emissions in ktCO2e to 3 decimals, shares to 6."
+"A region's 2030 roadmap for one COP edition (COP step 4). Emissions in ktCO2e to 4 decimals, shares to 6."
 type Roadmap {
   "The region."
   region: Territory!
@@ -3534,7 +3534,7 @@ input ActionInput {
   budget: Float
   "Funding sources, e.g. Fonds vert, région, EPCI."
   fundingSources: [String!]
-  "Expected emissions avoided in 2030, in ktCO2e; kept to 3 decimals."
+  "Expected emissions avoided in 2030, in ktCO2e; kept to 4 decimals."
   effectKtco2e: Float
   "Expected effect in 2030 in the lever's physical unit; kept to 3 decimals."
   effectPhysical: Float
@@ -3552,7 +3552,7 @@ input CommitmentInput {
   lever: String
   "The sector's code; a lever sets its own."
   sector: String
-  "Emissions avoided by the target year, in ktCO2e; kept to 3 decimals."
+  "Emissions avoided by the target year, in ktCO2e; kept to 4 decimals."
   ktco2e: Float
   "Quantity in the lever's physical unit; kept to 3 decimals."
   physical: Float
@@ -6130,7 +6130,7 @@ input CustomWeightInput {
 
 """
 An objective broken down over territories. Quantities are given to the decimals of their
-unit (3 for ktCO2e and physical units); weights to 6.
+unit (4 for ktCO2e, 3 for physical units); weights to 6.
 """
 type Breakdown {
   "The territory whose objective is broken down."
