@@ -14,8 +14,14 @@ import (
 )
 
 // allLevers is the lever id of the cells that add up every lever of a sector and status:
-// a roll-up without a lever filter reads them, tens of rows instead of thousands.
-const allLevers = -1
+// a roll-up filtered by sector reads them, tens of rows instead of thousands. allSectors
+// is the sector id of the cells (with allLevers) that add up every sector of a status: a
+// roll-up without filter reads them, a few rows per territory (France by region: 144
+// instead of 1,440).
+const (
+	allLevers  = -1
+	allSectors = -1
+)
 
 // cell is one change to a roll-up cell.
 type cell struct {
@@ -36,10 +42,10 @@ func cellsOf(ctx context.Context, c *ent.Client, kind rollupcell.Kind, carrier i
 		return nil, fmt.Errorf("roll-up cells: %w", err)
 	}
 	s := float64(sign)
-	out := make([]cell, 0, 2*len(as))
+	out := make([]cell, 0, 3*len(as))
 	for _, a := range as {
-		for _, lv := range []int{deref0(lever), allLevers} {
-			out = append(out, cell{ancestor: a.AncestorID, kind: kind, sector: deref0(sector), lever: lv, status: status,
+		for _, k := range [][2]int{{deref0(sector), deref0(lever)}, {deref0(sector), allLevers}, {allSectors, allLevers}} {
+			out = append(out, cell{ancestor: a.AncestorID, kind: kind, sector: k[0], lever: k[1], status: status,
 				count: int64(sign), share: s * a.Weight, budget: s * budget * a.Weight, kt: s * kt * a.Weight})
 		}
 	}
@@ -126,7 +132,7 @@ func rebuildCells(ctx context.Context, c *ent.Client) error {
 }
 
 // liveCells are the cells as the records add them up, one statement per kind of record
-// and per lever or all levers (columns ancestor_id, kind, sector_id, lever_id, status,
+// and per lever, all levers of a sector, or all sectors (columns ancestor_id, kind, sector_id, lever_id, status,
 // count, share, budget, ktco2e), with an optional condition on the ancestries (an):
 // what RebuildRollupCells writes and CheckRollupCells compares the cells with.
 func liveCells(where string) []string {
@@ -150,5 +156,13 @@ func liveCells(where string) []string {
 			COUNT(*), SUM(an.weight), 0, SUM(COALESCE(x.ktco2e, 0) * an.weight)
 			FROM commitments x JOIN ancestries an ON an.territory_id = x.territory_id ` + where + `
 			GROUP BY an.ancestor_id, COALESCE(x.sector_id, 0), COALESCE(x.lever_id, 0), x.status`,
+		`SELECT an.ancestor_id, 'ACTION', -1, -1, x.status,
+			COUNT(*), SUM(an.weight), SUM(x.budget * an.weight), SUM(COALESCE(x.effect_ktco2e, 0) * an.weight)
+			FROM actions x JOIN ancestries an ON an.territory_id = x.territory_id ` + where + `
+			GROUP BY an.ancestor_id, x.status`,
+		`SELECT an.ancestor_id, 'COMMITMENT', -1, -1, x.status,
+			COUNT(*), SUM(an.weight), 0, SUM(COALESCE(x.ktco2e, 0) * an.weight)
+			FROM commitments x JOIN ancestries an ON an.territory_id = x.territory_id ` + where + `
+			GROUP BY an.ancestor_id, x.status`,
 	}
 }

@@ -76,6 +76,10 @@ type goalQuery struct {
 	sectors    []int // objectives of these sectors (levers' objectives carry their sector)
 	metrics    []planning.Metric
 	leversOnly bool
+	// figuresOnly reads only the columns the sums need: for callers that show figures,
+	// never the objectives behind them (roll-ups), which then come without their other
+	// fields (source, breakdown key, dates).
+	figuresOnly bool
 }
 
 func (q goalQuery) where() []predicate.Objective {
@@ -158,11 +162,28 @@ func (svc *Service) goalsOf(ctx context.Context, ts []*ent.Territory, q goalQuer
 	}
 	pred := objective.TerritoryIDIn(direct...)
 	if country != nil {
-		pred = objective.Or(pred, objective.And(objective.Derived(false),
-			objective.HasTerritoryWith(territory.LevelEQ(hierarchy.Region))))
+		// The regions' objectives too, for the country's sum. One list of territories,
+		// not "these or any region's": an OR with the regions' condition made PostgreSQL
+		// scan every objective (40,000 rows for France by region), this reads the
+		// regions' and the requested ones by index. Rows not wanted (a region's
+		// derived ones) are left out below.
+		pred = func(s *sql.Selector) {
+			t := sql.Table(territory.Table)
+			ids := make([]any, len(direct))
+			for i, id := range direct {
+				ids[i] = id
+			}
+			s.Where(sql.In(s.C(objective.FieldTerritoryID), sql.Select(t.C(territory.FieldID)).From(t).
+				Where(sql.Or(sql.EQ(t.C(territory.FieldLevel), string(hierarchy.Region)), sql.In(t.C(territory.FieldID), ids...)))))
+		}
 	}
-	objs, err := svc.client.Objective.Query().Where(pred).Where(q.where()...).
-		Order(ent.Asc(objective.FieldID)).All(ctx)
+	oq := svc.client.Objective.Query().Where(pred).Where(q.where()...).Order(ent.Asc(objective.FieldID))
+	if q.figuresOnly {
+		oq.Select(objective.FieldID, objective.FieldTerritoryID, objective.FieldLeverID, objective.FieldSectorID,
+			objective.FieldMetric, objective.FieldUnit, objective.FieldBaselineYear, objective.FieldBaselineValue,
+			objective.FieldTargetYear, objective.FieldTargetValue, objective.FieldDerived)
+	}
+	objs, err := oq.All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read objectives: %w", err)
 	}
@@ -185,7 +206,7 @@ func (svc *Service) goalsOf(ctx context.Context, ts []*ent.Territory, q goalQuer
 			add(o.TerritoryID, o, o.Derived)
 		}
 		if country != nil && o.TerritoryID != country.ID && !o.Derived {
-			// A region's own objective: the query's second branch, or a region asked for.
+			// A region's own objective, read for the country, or a region asked for.
 			if r := requested[o.TerritoryID]; (r == nil && !isDepartment[o.TerritoryID]) || (r != nil && r.Level == hierarchy.Region) {
 				add(country.ID, o, true)
 			}

@@ -108,8 +108,10 @@ func (svc *Service) cellRecords(ctx context.Context, ids []int, key RollupKey, f
 		q.Where(rollupcell.LeverID(*f.Lever))
 	case key == ByLever:
 		q.Where(rollupcell.LeverIDNEQ(allLevers))
+	case key == BySector || len(f.Sectors) > 0:
+		q.Where(rollupcell.LeverID(allLevers), rollupcell.SectorIDNEQ(allSectors)) // the per-sector totals
 	default:
-		q.Where(rollupcell.LeverID(allLevers)) // the per-sector totals
+		q.Where(rollupcell.LeverID(allLevers), rollupcell.SectorID(allSectors)) // the totals
 	}
 	if len(f.ActionStatuses) > 0 {
 		st := make([]string, len(f.ActionStatuses))
@@ -295,7 +297,7 @@ func (svc *Service) addGoals(ctx context.Context, ts []*ent.Territory, key Rollu
 		return nil
 	}
 	goals, err := svc.goalsOf(ctx, ts, goalQuery{lever: f.Lever, sectors: f.Sectors,
-		metrics: []planning.Metric{planning.GHGAvoided}, leversOnly: true})
+		metrics: []planning.Metric{planning.GHGAvoided}, leversOnly: true, figuresOnly: true})
 	if err != nil {
 		return fmt.Errorf("roll up objectives: %w", err)
 	}

@@ -176,7 +176,7 @@ func (svc *Service) childObjectives(ctx context.Context, t *ent.Territory, cv *c
 	if q.SkipObjectives {
 		return map[int]*float64{}, nil, nil // nobody reads them
 	}
-	gq := goalQuery{lever: q.Lever, sectors: q.Sectors, metrics: []planning.Metric{planning.GHGAvoided}, leversOnly: true}
+	gq := goalQuery{lever: q.Lever, sectors: q.Sectors, metrics: []planning.Metric{planning.GHGAvoided}, leversOnly: true, figuresOnly: true}
 	ts := []*ent.Territory{t}
 	if country {
 		for _, c := range cv.children {
