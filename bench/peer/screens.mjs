@@ -96,13 +96,14 @@ export const screens = {
   },
 
   // (d) an EPCI's roll-up: actions inside it (count, budget, effect, weighted by the share
-  // of each carrier's population living there) and commitments by status.
+  // of each carrier's population living there) and commitments by status. Both servers read
+  // the same roll-up cells: those adding up every sector and lever (sector_id and lever_id -1).
   rollup: {
     project: `{ territory(level: EPCI, code: "${EPCI}") { code
       rollup { actionCount budget effectKtco2e committed { status ktco2e count } } } }`,
     peer: `{ territoryByLevelAndCode(level: "EPCI", code: "${EPCI}") { code
-      actions: rollupCellsByAncestorId(condition: {kind: "ACTION", leverId: "-1"}) { aggregates { sum { count budget ktco2E } } }
-      committed: rollupCellsByAncestorId(condition: {kind: "COMMITMENT", leverId: "-1"}) {
+      actions: rollupCellsByAncestorId(condition: {kind: "ACTION", sectorId: "-1", leverId: "-1"}) { aggregates { sum { count budget ktco2E } } }
+      committed: rollupCellsByAncestorId(condition: {kind: "COMMITMENT", sectorId: "-1", leverId: "-1"}) {
         groupedAggregates(groupBy: [STATUS]) { keys sum { count ktco2E } } } } }`,
     readProject: (d) => {
       const t = d.territory;
@@ -133,8 +134,8 @@ export const screens = {
     // only their own (the SGPE's).
     peer: `{ territoryByLevelAndCode(level: "COUNTRY", code: "FR") {
       childMemberships(filter: {child: {level: {equalTo: "REGION"}}}) { nodes { child { code name
-        actions: rollupCellsByAncestorId(condition: {kind: "ACTION", leverId: "-1"}) { aggregates { sum { count budget } } }
-        adopted: rollupCellsByAncestorId(condition: {kind: "COMMITMENT", leverId: "-1", status: "ADOPTED"}) { aggregates { sum { ktco2E } } }
+        actions: rollupCellsByAncestorId(condition: {kind: "ACTION", sectorId: "-1", leverId: "-1"}) { aggregates { sum { count budget } } }
+        adopted: rollupCellsByAncestorId(condition: {kind: "COMMITMENT", sectorId: "-1", leverId: "-1", status: "ADOPTED"}) { aggregates { sum { ktco2E } } }
         objectives(condition: {metric: "GHG_AVOIDED", derived: false}, filter: {leverId: {isNull: false}}) {
           totalCount aggregates { sum { targetValue } } } } } } } }`,
     readProject: (d) =>
