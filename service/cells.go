@@ -68,17 +68,43 @@ func commitmentCells(ctx context.Context, c *ent.Client, cm *ent.Commitment, sig
 	return cellsOf(ctx, c, rollupcell.KindCOMMITMENT, cm.TerritoryID, cm.SectorID, cm.LeverID, string(cm.Status), 0, kt, sign)
 }
 
-// applyCells adds changes to the cells, in key order so that concurrent writers lock
-// cells in the same order and cannot deadlock.
+// applyCells adds changes to the cells in one statement: an INSERT of every cell changed,
+// adding to those that exist (ON CONFLICT DO UPDATE). Changes to one cell are merged
+// first (a statement may not update a row twice), and the rows are in key order so that
+// concurrent writers lock cells in the same order and cannot deadlock.
 func applyCells(ctx context.Context, c *ent.Client, cells ...[]cell) error {
-	var all []cell
+	type key struct {
+		ancestor      int
+		kind          rollupcell.Kind
+		sector, lever int
+		status        string
+	}
+	merged := map[key]*cell{}
+	var all []*cell
 	for _, cs := range cells {
-		all = append(all, cs...)
+		for _, d := range cs {
+			k := key{d.ancestor, d.kind, d.sector, d.lever, d.status}
+			if m := merged[k]; m != nil {
+				m.count += d.count
+				m.share += d.share
+				m.budget += d.budget
+				m.kt += d.kt
+				continue
+			}
+			merged[k] = &d
+			all = append(all, &d)
+		}
+	}
+	if len(all) == 0 {
+		return nil
 	}
 	sort.Slice(all, func(i, j int) bool {
 		a, b := all[i], all[j]
 		if a.ancestor != b.ancestor {
 			return a.ancestor < b.ancestor
+		}
+		if a.kind != b.kind {
+			return a.kind < b.kind
 		}
 		if a.sector != b.sector {
 			return a.sector < b.sector
@@ -88,20 +114,22 @@ func applyCells(ctx context.Context, c *ent.Client, cells ...[]cell) error {
 		}
 		return a.status < b.status
 	})
-	for _, d := range all {
-		err := c.RollupCell.Create().SetAncestorID(d.ancestor).SetKind(d.kind).SetSectorID(d.sector).
+	creates := make([]*ent.RollupCellCreate, len(all))
+	for i, d := range all {
+		creates[i] = c.RollupCell.Create().SetAncestorID(d.ancestor).SetKind(d.kind).SetSectorID(d.sector).
 			SetLeverID(d.lever).SetStatus(d.status).SetCount(d.count).SetShare(d.share).
-			SetBudget(d.budget).SetKtco2e(d.kt).
-			OnConflict(sql.ConflictColumns(rollupcell.FieldAncestorID, rollupcell.FieldKind, rollupcell.FieldSectorID,
-				rollupcell.FieldLeverID, rollupcell.FieldStatus),
-				sql.ResolveWith(func(u *sql.UpdateSet) {
-					for _, col := range []string{rollupcell.FieldCount, rollupcell.FieldShare, rollupcell.FieldBudget, rollupcell.FieldKtco2e} {
-						u.Set(col, sql.Expr(u.Table().C(col)+` + "excluded".`+`"`+col+`"`))
-					}
-				})).Exec(ctx)
-		if err != nil {
-			return fmt.Errorf("roll-up cells: %w", err)
-		}
+			SetBudget(d.budget).SetKtco2e(d.kt)
+	}
+	err := c.RollupCell.CreateBulk(creates...).
+		OnConflict(sql.ConflictColumns(rollupcell.FieldAncestorID, rollupcell.FieldKind, rollupcell.FieldSectorID,
+			rollupcell.FieldLeverID, rollupcell.FieldStatus),
+			sql.ResolveWith(func(u *sql.UpdateSet) {
+				for _, col := range []string{rollupcell.FieldCount, rollupcell.FieldShare, rollupcell.FieldBudget, rollupcell.FieldKtco2e} {
+					u.Set(col, sql.Expr(u.Table().C(col)+` + "excluded".`+`"`+col+`"`))
+				}
+			})).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("roll-up cells: %w", err)
 	}
 	return nil
 }
