@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -41,7 +42,7 @@ func TestSeedKilledAtRandom(t *testing.T) {
 				return cmd
 			}
 			seed := func(s int) *exec.Cmd {
-				return command("seed", "demo", "-actions", "5000", "-commitments", "2500", "-seed", strings.Repeat("1", s%5+1))
+				return command("seed", "demo", "-actions", "5000", "-commitments", "2500", "-seed", strconv.Itoa(s+1))
 			}
 			// A whole run first: data to replace, and how long a run takes.
 			start := time.Now()

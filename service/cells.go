@@ -3,6 +3,8 @@ package service
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 
 	"entgo.io/ent/dialect/sql"
@@ -80,7 +82,6 @@ func applyCells(ctx context.Context, c *ent.Client, cells ...[]cell) error {
 		status        string
 	}
 	merged := map[key]*cell{}
-	var all []*cell
 	for _, cs := range cells {
 		for _, d := range cs {
 			k := key{d.ancestor, d.kind, d.sector, d.lever, d.status}
@@ -89,15 +90,15 @@ func applyCells(ctx context.Context, c *ent.Client, cells ...[]cell) error {
 				m.share += d.share
 				m.budget += d.budget
 				m.kt += d.kt
-				continue
+			} else {
+				merged[k] = &d
 			}
-			merged[k] = &d
-			all = append(all, &d)
 		}
 	}
-	if len(all) == 0 {
+	if len(merged) == 0 {
 		return nil
 	}
+	all := slices.Collect(maps.Values(merged))
 	sort.Slice(all, func(i, j int) bool {
 		a, b := all[i], all[j]
 		if a.ancestor != b.ancestor {

@@ -169,12 +169,8 @@ func (svc *Service) goalsOf(ctx context.Context, ts []*ent.Territory, q goalQuer
 		// derived ones) are left out below.
 		pred = func(s *sql.Selector) {
 			t := sql.Table(territory.Table)
-			ids := make([]any, len(direct))
-			for i, id := range direct {
-				ids[i] = id
-			}
 			s.Where(sql.In(s.C(objective.FieldTerritoryID), sql.Select(t.C(territory.FieldID)).From(t).
-				Where(sql.Or(sql.EQ(t.C(territory.FieldLevel), string(hierarchy.Region)), sql.In(t.C(territory.FieldID), ids...)))))
+				Where(sql.Or(sql.EQ(t.C(territory.FieldLevel), string(hierarchy.Region)), sql.InInts(t.C(territory.FieldID), direct...)))))
 		}
 	}
 	oq := svc.client.Objective.Query().Where(pred).Where(q.where()...).Order(ent.Asc(objective.FieldID))

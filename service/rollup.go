@@ -188,10 +188,6 @@ func (svc *Service) liveRecords(ctx context.Context, ids []int, key RollupKey, f
 	c := svc.client
 	out := map[int]*Amounts{}
 	get := rowGetter(out)
-	anyIDs := make([]any, len(ids))
-	for i, id := range ids {
-		anyIDs[i] = id
-	}
 	keyExpr := func(s *sql.Selector, an *sql.SelectTable) string {
 		switch key {
 		case BySector:
@@ -212,7 +208,7 @@ func (svc *Service) liveRecords(ctx context.Context, ids []int, key RollupKey, f
 	join := func(s *sql.Selector) *sql.SelectTable {
 		an := sql.Table(ancestry.Table).As("an")
 		s.Join(an).On(s.C("territory_id"), an.C(ancestry.FieldTerritoryID)).
-			Where(sql.In(an.C(ancestry.FieldAncestorID), anyIDs...))
+			Where(sql.InInts(an.C(ancestry.FieldAncestorID), ids...))
 		return an
 	}
 
