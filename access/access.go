@@ -11,6 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/cop-territoriales/cop-api/hierarchy"
 )
 
 // Role is what a key may do.
@@ -50,8 +52,9 @@ type Principal struct {
 	Prefix       string
 	Role         Role
 	// Territory is the key's territory (level and code) and TerritoryID its id.
-	TerritoryLevel, TerritoryCode string
-	TerritoryID                   int
+	TerritoryLevel hierarchy.Level
+	TerritoryCode  string
+	TerritoryID    int
 }
 
 // Actor names the principal in audit entries and histories.
@@ -84,7 +87,7 @@ func CanCoordinate(p *Principal, inside bool) error {
 		return nil
 	case p.Role != Coordinator:
 		return fmt.Errorf("%w: only a region's coordinator may do this; key %s is %s", ErrForbidden, p.Prefix, strings.ToLower(string(p.Role)))
-	case p.TerritoryLevel != "REGION" && p.TerritoryLevel != "COUNTRY" || !inside:
+	case p.TerritoryLevel != hierarchy.Region && p.TerritoryLevel != hierarchy.Country || !inside:
 		return fmt.Errorf("%w: key %s coordinates %s %s, not this region", ErrForbidden, p.Prefix, p.TerritoryLevel, p.TerritoryCode)
 	}
 	return nil

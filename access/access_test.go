@@ -3,6 +3,8 @@ package access
 import (
 	"errors"
 	"testing"
+
+	"github.com/cop-territoriales/cop-api/hierarchy"
 )
 
 func TestKeys(t *testing.T) {
@@ -25,7 +27,7 @@ func TestKeys(t *testing.T) {
 }
 
 func TestRoles(t *testing.T) {
-	key := func(role Role, level string) *Principal {
+	key := func(role Role, level hierarchy.Level) *Principal {
 		return &Principal{Organisation: "o", Prefix: "p", Role: role, TerritoryLevel: level, TerritoryCode: "x"}
 	}
 	for _, tc := range []struct {
@@ -36,13 +38,13 @@ func TestRoles(t *testing.T) {
 		coordinate error
 	}{
 		{"no key", nil, true, ErrUnauthenticated, ErrUnauthenticated},
-		{"reader inside", key(Reader, "EPCI"), true, ErrForbidden, ErrForbidden},
-		{"contributor inside", key(Contributor, "EPCI"), true, nil, ErrForbidden},
-		{"contributor outside", key(Contributor, "EPCI"), false, ErrForbidden, ErrForbidden},
-		{"region coordinator inside", key(Coordinator, "REGION"), true, nil, nil},
-		{"region coordinator outside", key(Coordinator, "REGION"), false, ErrForbidden, ErrForbidden},
-		{"department coordinator", key(Coordinator, "DEPARTMENT"), true, nil, ErrForbidden},
-		{"admin anywhere", key(Admin, "COUNTRY"), false, nil, nil},
+		{"reader inside", key(Reader, hierarchy.EPCI), true, ErrForbidden, ErrForbidden},
+		{"contributor inside", key(Contributor, hierarchy.EPCI), true, nil, ErrForbidden},
+		{"contributor outside", key(Contributor, hierarchy.EPCI), false, ErrForbidden, ErrForbidden},
+		{"region coordinator inside", key(Coordinator, hierarchy.Region), true, nil, nil},
+		{"region coordinator outside", key(Coordinator, hierarchy.Region), false, ErrForbidden, ErrForbidden},
+		{"department coordinator", key(Coordinator, hierarchy.Department), true, nil, ErrForbidden},
+		{"admin anywhere", key(Admin, hierarchy.Country), false, nil, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if err := CanWrite(tc.p, tc.inside); !errors.Is(err, tc.write) && !(err == nil && tc.write == nil) {
@@ -99,9 +101,9 @@ func TestWithdrawingAnAdoptedCommitment(t *testing.T) {
 		p    *Principal
 		want error
 	}{
-		{"contributor of the territory", &Principal{Prefix: "c", Role: Contributor, TerritoryLevel: "EPCI"}, ErrForbidden},
-		{"coordinator of the region", &Principal{Prefix: "r", Role: Coordinator, TerritoryLevel: "REGION"}, nil},
-		{"admin", &Principal{Prefix: "a", Role: Admin, TerritoryLevel: "COUNTRY"}, nil},
+		{"contributor of the territory", &Principal{Prefix: "c", Role: Contributor, TerritoryLevel: hierarchy.EPCI}, ErrForbidden},
+		{"coordinator of the region", &Principal{Prefix: "r", Role: Coordinator, TerritoryLevel: hierarchy.Region}, nil},
+		{"admin", &Principal{Prefix: "a", Role: Admin, TerritoryLevel: hierarchy.Country}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if err := CanCoordinate(tc.p, true); !errors.Is(err, tc.want) && !(err == nil && tc.want == nil) {

@@ -1,10 +1,10 @@
 package access
 
 import (
-	"fmt"
 	"io"
-	"slices"
 	"strconv"
+
+	"github.com/cop-territoriales/cop-api/internal/enum"
 )
 
 // CommitmentStatus is where a commitment stands in its life cycle. ent stores it as an
@@ -21,7 +21,7 @@ func (s CommitmentStatus) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Qu
 
 // UnmarshalGQL reads a GraphQL enum value.
 func (s *CommitmentStatus) UnmarshalGQL(v any) error {
-	return unmarshalEnum(v, s, CommitmentStatus("").Values(), "CommitmentStatus")
+	return enum.Unmarshal(v, s, CommitmentStatus("").Values(), "CommitmentStatus")
 }
 
 // Values lists the roles; ent stores Role as an enum of these values.
@@ -29,17 +29,8 @@ func (Role) Values() []string {
 	return []string{string(Reader), string(Contributor), string(Coordinator), string(Admin)}
 }
 
-func unmarshalEnum[T ~string](v any, dst *T, values []string, name string) error {
-	s, ok := v.(string)
-	if !ok || !slices.Contains(values, s) {
-		return fmt.Errorf("%v is not a valid %s", v, name)
-	}
-	*dst = T(s)
-	return nil
-}
-
 // MarshalGQL writes the role as a GraphQL enum value.
 func (r Role) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(string(r))) }
 
 // UnmarshalGQL reads a GraphQL enum value.
-func (r *Role) UnmarshalGQL(v any) error { return unmarshalEnum(v, r, Role("").Values(), "Role") }
+func (r *Role) UnmarshalGQL(v any) error { return enum.Unmarshal(v, r, Role("").Values(), "Role") }

@@ -1,9 +1,10 @@
 package hierarchy
 
 import (
-	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/cop-territoriales/cop-api/internal/enum"
 )
 
 // Values lists the levels; ent stores Level as an enum of these values, and GraphQL
@@ -25,10 +26,5 @@ func (l Level) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(string(
 
 // UnmarshalGQL reads a GraphQL enum value.
 func (l *Level) UnmarshalGQL(v any) error {
-	s, ok := v.(string)
-	if !ok || !Level(s).Valid() {
-		return fmt.Errorf("%v is not a valid TerritoryLevel", v)
-	}
-	*l = Level(s)
-	return nil
+	return enum.Unmarshal(v, l, Level("").Values(), "TerritoryLevel")
 }

@@ -1,8 +1,10 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/cop-territoriales/cop-api/data"
 	"github.com/cop-territoriales/cop-api/ent"
@@ -91,9 +93,18 @@ func (svc *Service) Themes(ctx context.Context) ([]*ent.Theme, error) {
 	return svc.client.Theme.Query().Order(ent.Asc(theme.FieldID)).All(ctx)
 }
 
-// Sectors lists the sectors and their subdivisions.
+// Sectors lists the sectors and their subdivisions in the catalogue's order
+// (planning.SectorRank: each national sector followed by its subdivisions), sectors
+// unknown to the catalogue last, by id.
 func (svc *Service) Sectors(ctx context.Context) ([]*ent.Sector, error) {
-	return svc.client.Sector.Query().Order(ent.Asc(sector.FieldID)).All(ctx)
+	sectors, err := svc.client.Sector.Query().Order(ent.Asc(sector.FieldID)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(sectors, func(a, b *ent.Sector) int {
+		return cmp.Compare(planning.SectorRank(a.Code), planning.SectorRank(b.Code))
+	})
+	return sectors, nil
 }
 
 // Sector returns a sector by code, nil when unknown.

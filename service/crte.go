@@ -222,7 +222,7 @@ func sourceFromDB(ctx context.Context, c *ent.Client) (hierarchy.Source, error) 
 	}
 	crte := map[int]*hierarchy.CRTEPerimeter{}
 	for _, t := range ts {
-		key := hierarchy.Key{Level: hierarchy.Level(t.Level), Code: t.Code}
+		key := hierarchy.Key{Level: t.Level, Code: t.Code}
 		switch t.Level {
 		case hierarchy.Region:
 			src.Regions = append(src.Regions, hierarchy.Territory{Key: key, Name: t.Name})
@@ -254,7 +254,7 @@ func sourceFromDB(ctx context.Context, c *ent.Client) (hierarchy.Source, error) 
 		ch := byID[l.ChildID]
 		// Communes have a CRTE membership only when they are direct members.
 		if ch.Level == hierarchy.EPCI || ch.Level == hierarchy.Commune {
-			p.Members = append(p.Members, hierarchy.Key{Level: hierarchy.Level(ch.Level), Code: ch.Code})
+			p.Members = append(p.Members, hierarchy.Key{Level: ch.Level, Code: ch.Code})
 		}
 	}
 	for _, p := range crte {

@@ -22,7 +22,7 @@ func (svc *Service) CreateKey(ctx context.Context, org string, t hierarchy.Key, 
 	if org == "" {
 		return "", nil, badInput("an organisation is required")
 	}
-	tid, err := c.Territory.Query().Where(territory.LevelEQ(hierarchy.Level(t.Level)), territory.Code(t.Code)).OnlyID(ctx)
+	tid, err := c.Territory.Query().Where(territory.LevelEQ(t.Level), territory.Code(t.Code)).OnlyID(ctx)
 	if ent.IsNotFound(err) {
 		return "", nil, badInput("unknown territory %s", t)
 	}
@@ -34,7 +34,7 @@ func (svc *Service) CreateKey(ctx context.Context, org string, t hierarchy.Key, 
 		return "", nil, err
 	}
 	k, err := c.APIKey.Create().SetPrefix(prefix).SetSecretHash(hash).SetOrganisation(org).
-		SetRole(access.Role(role)).SetTerritoryID(tid).Save(ctx)
+		SetRole(role).SetTerritoryID(tid).Save(ctx)
 	if err != nil {
 		return "", nil, fmt.Errorf("create key: %w", err)
 	}
@@ -76,8 +76,8 @@ func (svc *Service) Authenticate(ctx context.Context, key string) (*access.Princ
 	if err != nil {
 		return nil, fmt.Errorf("authenticate: %w", err)
 	}
-	return &access.Principal{Organisation: k.Organisation, Prefix: k.Prefix, Role: access.Role(k.Role),
-		TerritoryLevel: string(k.Edges.Territory.Level), TerritoryCode: k.Edges.Territory.Code, TerritoryID: k.TerritoryID}, nil
+	return &access.Principal{Organisation: k.Organisation, Prefix: k.Prefix, Role: k.Role,
+		TerritoryLevel: k.Edges.Territory.Level, TerritoryCode: k.Edges.Territory.Code, TerritoryID: k.TerritoryID}, nil
 }
 
 // inside reports whether territory id lies wholly or partly inside territory within.

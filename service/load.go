@@ -61,7 +61,7 @@ func insertGraph(ctx context.Context, c *ent.Client, g *hierarchy.Graph) error {
 			continue
 		}
 		cr := c.Territory.Create().
-			SetLevel(hierarchy.Level(t.Level)).SetCode(t.Code).SetName(t.Name).
+			SetLevel(t.Level).SetCode(t.Code).SetName(t.Name).
 			SetPopulation(t.Population).SetSearchKey(hierarchy.SearchKey(t.Name))
 		if t.Nature != "" {
 			cr.SetNature(territory.Nature(t.Nature))

@@ -212,7 +212,7 @@ func (svc *Service) Breakdown(ctx context.Context, t *ent.Territory, leverCode, 
 	if err != nil {
 		return nil, err
 	}
-	if level.Rank() <= hierarchy.Level(t.Level).Rank() {
+	if level.Rank() <= t.Level.Rank() {
 		return nil, badInput("level %s is not below %s: give %s", level, t.Level, levelsBelow(t.Level))
 	}
 	goals, err := svc.goalsFor(ctx, t, indicatorQuery(ind))
@@ -526,7 +526,7 @@ func (svc *Service) RecordObservations(ctx context.Context, input []*Observation
 		if in.Territory == nil {
 			return nil, badInput("observation %d: a territory is required", i+1)
 		}
-		recs[i] = planning.ObservationRecord{Line: i + 1, Territory: hierarchy.Key{Level: hierarchy.Level(in.Territory.Level), Code: in.Territory.Code},
+		recs[i] = planning.ObservationRecord{Line: i + 1, Territory: hierarchy.Key{Level: in.Territory.Level, Code: in.Territory.Code},
 			Lever: deref(in.Lever), Sector: deref(in.Sector), Metric: in.Metric, Unit: deref(in.Unit),
 			Year: in.Year, Value: in.Value, Source: deref(in.Source)}
 	}

@@ -159,7 +159,7 @@ func (svc *Service) Ranking(ctx context.Context, within *ent.Territory, level hi
 	if err := order.check(); err != nil {
 		return nil, err
 	}
-	if level.Rank() <= hierarchy.Level(within.Level).Rank() {
+	if level.Rank() <= within.Level.Rank() {
 		return nil, badInput("level %s is not below %s", level, within.Level)
 	}
 	q, err := svc.rollupQuery(ctx, filter)
@@ -423,7 +423,7 @@ func (svc *Service) Compare(ctx context.Context, keys []*TerritoryKey, leverCode
 	byKey := map[TerritoryKey]*ent.Territory{}
 	ids := make([]int, len(ts))
 	for i, t := range ts {
-		byKey[TerritoryKey{Level: hierarchy.Level(t.Level), Code: t.Code}] = t
+		byKey[TerritoryKey{Level: t.Level, Code: t.Code}] = t
 		ids[i] = t.ID
 	}
 	for _, k := range keys {

@@ -178,7 +178,7 @@ func sortByKey[T any](items []T, terr func(T) *ent.Territory) {
 	idx := map[hierarchy.Key]T{}
 	for i, it := range items {
 		t := terr(it)
-		keys[i] = hierarchy.Key{Level: hierarchy.Level(t.Level), Code: t.Code}
+		keys[i] = hierarchy.Key{Level: t.Level, Code: t.Code}
 		idx[keys[i]] = it
 	}
 	hierarchy.SortKeys(keys)

@@ -27,6 +27,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/cop-territoriales/cop-api/hierarchy"
 )
 
 //go:embed static
@@ -140,18 +142,16 @@ func (s *site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// levels are the API's TerritoryLevel values, the first segment of a deep link.
-var levels = map[string]bool{"COUNTRY": true, "REGION": true, "DEPARTMENT": true, "CRTE": true, "EPCI": true, "COMMUNE": true}
-
-// isTerritoryPath tells whether p is a deep link /t/{LEVEL}/{code}: the browser routes it
-// (and says when no territory has that code, since only the API knows).
+// isTerritoryPath tells whether p is a deep link /t/{LEVEL}/{code}, LEVEL one of the API's
+// TerritoryLevel values: the browser routes it (and says when no territory has that code,
+// since only the API knows).
 func isTerritoryPath(p string) bool {
 	rest, ok := strings.CutPrefix(p, "/t/")
 	if !ok {
 		return false
 	}
 	level, code, ok := strings.Cut(rest, "/")
-	return ok && levels[level] && code != "" && !strings.Contains(code, "/")
+	return ok && hierarchy.Level(level).Valid() && code != "" && !strings.Contains(code, "/")
 }
 
 // page serves an HTML shell: revalidated on every load (it names the current assets).

@@ -5955,7 +5955,7 @@ type CommitmentChange {
 extend type Query {
   "The six SGPE themes, in the dashboards' order."
   themes: [Theme!]!
-  "The sectors: the six of the national inventory, then the SGPE's subdivisions."
+  "The sectors in the catalogue's order: each of the six of the national inventory, then its SGPE subdivisions."
   sectors: [Sector!]!
   "The sector with this code (e.g. transports, residentiel), or null."
   sector("The sector's code." code: String!): Sector

@@ -71,18 +71,13 @@ export function francePage({ main, signal, params }) {
           } }),
         ' ', ind.label)));
 
-    const totals = fr.regions.reduce((acc, r) => {
-      acc.objective += r.rollup.objectiveKtco2e || 0;
-      acc.adopted += r.rollup.adoptedKtco2e || 0;
-      return acc;
-    }, { objective: 0, adopted: 0 });
-
+    // The country's own roll-up: its objective is the sum of its regions'.
     return h('div', {},
       h('dl', { className: 'figures' },
         figure('Population', fmt.int(fr.population)),
-        figure('Objectifs 2030 des régions', fmt.kt(totals.objective)),
-        figure('Engagements adoptés', fmt.kt(totals.adopted)),
-        figure('Couverture', bar(totals.objective ? totals.adopted / totals.objective : null, 'Couverture nationale')),
+        figure('Objectifs 2030 des régions', fmt.kt(fr.rollup.objectiveKtco2e)),
+        figure('Engagements adoptés', fmt.kt(fr.rollup.adoptedKtco2e)),
+        figure('Couverture', bar(fr.rollup.coverage, 'Couverture nationale')),
         figure('Actions recensées', fmt.int(fr.rollup.actionCount)),
         figure('Budget des actions', fmt.eur(fr.rollup.budget))),
       h('div', { className: 'map-layout' }, chooser, mapBox),
