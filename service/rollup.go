@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	stdsql "database/sql"
 	"fmt"
 
 	"entgo.io/ent/dialect/sql"
@@ -11,6 +12,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/action"
 	"github.com/cop-territoriales/cop-api/ent/ancestry"
 	"github.com/cop-territoriales/cop-api/ent/commitment"
+	"github.com/cop-territoriales/cop-api/ent/predicate"
 	"github.com/cop-territoriales/cop-api/ent/rollupcell"
 	"github.com/cop-territoriales/cop-api/ent/territory"
 	"github.com/cop-territoriales/cop-api/hierarchy"
@@ -212,7 +214,7 @@ func (svc *Service) liveRecords(ctx context.Context, ids []int, key RollupKey, f
 		return an
 	}
 
-	// Actions.
+	// Actions, and commitments by status: one statement. A row of actions has no status.
 	aq := c.Action.Query()
 	if len(f.Sectors) > 0 {
 		aq.Where(action.SectorIDIn(f.Sectors...))
@@ -229,59 +231,53 @@ func (svc *Service) liveRecords(ctx context.Context, ids []int, key RollupKey, f
 	if len(f.CarrierLevels) > 0 {
 		aq.Where(action.HasTerritoryWith(territory.LevelIn(f.CarrierLevels...)))
 	}
-	var arows []struct {
-		K      int     `json:"k"`
-		N      int64   `json:"n"`
-		Share  float64 `json:"share"`
-		Budget float64 `json:"budget"`
-		Effect float64 `json:"effect"`
+	var cps []predicate.Commitment
+	if len(f.Sectors) > 0 {
+		cps = append(cps, commitment.SectorIDIn(f.Sectors...))
+	}
+	if f.Lever != nil {
+		cps = append(cps, commitment.LeverID(*f.Lever))
+	}
+	if len(f.CarrierLevels) > 0 {
+		cps = append(cps, commitment.HasTerritoryWith(territory.LevelIn(f.CarrierLevels...)))
+	}
+	var rows []struct {
+		K      int               `json:"k"`
+		Status stdsql.NullString `json:"status"`
+		N      int64             `json:"n"`
+		Share  float64           `json:"share"`
+		Budget float64           `json:"budget"`
+		Kt     float64           `json:"kt"`
 	}
 	err := aq.Modify(func(s *sql.Selector) {
 		an := join(s)
 		k := keyExpr(s, an)
-		s.Select(sql.As(k, "k"), sql.As("COUNT(*)", "n"),
+		s.Select(sql.As(k, "k"), sql.As("CAST(NULL AS TEXT)", "status"), sql.As("COUNT(*)", "n"),
 			sql.As("COALESCE(SUM("+weight(an)+"), 0)", "share"),
 			sql.As("COALESCE(SUM("+s.C(action.FieldBudget)+" * "+weight(an)+"), 0)", "budget"),
-			sql.As("COALESCE(SUM(COALESCE("+s.C(action.FieldEffectKtco2e)+", 0) * "+weight(an)+"), 0)", "effect")).
+			sql.As("COALESCE(SUM(COALESCE("+s.C(action.FieldEffectKtco2e)+", 0) * "+weight(an)+"), 0)", "kt")).
 			GroupBy(k)
-	}).Scan(ctx, &arows)
+		cs := sql.Select().From(sql.Table(commitment.Table))
+		for _, p := range cps {
+			p(cs)
+		}
+		can := join(cs)
+		ck := keyExpr(cs, can)
+		cs.Select(ck, cs.C(commitment.FieldStatus), "COUNT(*)", "CAST(0 AS DOUBLE PRECISION)", "CAST(0 AS DOUBLE PRECISION)",
+			"COALESCE(SUM(COALESCE("+cs.C(commitment.FieldKtco2e)+", 0) * "+weight(can)+"), 0)").
+			GroupBy(ck, cs.C(commitment.FieldStatus))
+		s.UnionAll(cs)
+	}).Scan(ctx, &rows)
 	if err != nil {
-		return nil, fmt.Errorf("roll up actions: %w", err)
+		return nil, fmt.Errorf("roll up actions and commitments: %w", err)
 	}
-	for _, r := range arows {
+	for _, r := range rows {
 		a := get(r.K)
-		a.ActionCount, a.ActionShare, a.Budget, a.EffectKtCO2e = r.N, r.Share, r.Budget, r.Effect
-	}
-
-	// Commitments, by status.
-	cq := c.Commitment.Query()
-	if len(f.Sectors) > 0 {
-		cq.Where(commitment.SectorIDIn(f.Sectors...))
-	}
-	if f.Lever != nil {
-		cq.Where(commitment.LeverID(*f.Lever))
-	}
-	if len(f.CarrierLevels) > 0 {
-		cq.Where(commitment.HasTerritoryWith(territory.LevelIn(f.CarrierLevels...)))
-	}
-	var crows []struct {
-		K      int     `json:"k"`
-		Status string  `json:"status"`
-		N      int64   `json:"n"`
-		Kt     float64 `json:"kt"`
-	}
-	err = cq.Modify(func(s *sql.Selector) {
-		an := join(s)
-		k := keyExpr(s, an)
-		s.Select(sql.As(k, "k"), s.C(commitment.FieldStatus), sql.As("COUNT(*)", "n"),
-			sql.As("COALESCE(SUM(COALESCE("+s.C(commitment.FieldKtco2e)+", 0) * "+weight(an)+"), 0)", "kt")).
-			GroupBy(k, s.C(commitment.FieldStatus))
-	}).Scan(ctx, &crows)
-	if err != nil {
-		return nil, fmt.Errorf("roll up commitments: %w", err)
-	}
-	for _, r := range crows {
-		get(r.K).Committed[access.CommitmentStatus(r.Status)] = statusAmount{KtCO2e: r.Kt, Count: r.N}
+		if !r.Status.Valid {
+			a.ActionCount, a.ActionShare, a.Budget, a.EffectKtCO2e = r.N, r.Share, r.Budget, r.Kt
+			continue
+		}
+		a.Committed[access.CommitmentStatus(r.Status.String)] = statusAmount{KtCO2e: r.Kt, Count: r.N}
 	}
 	return out, nil
 }
@@ -292,8 +288,22 @@ func (svc *Service) addGoals(ctx context.Context, ts []*ent.Territory, key Rollu
 	if f.SkipObjectives {
 		return nil
 	}
-	goals, err := svc.goalsOf(ctx, ts, goalQuery{lever: f.Lever, sectors: f.Sectors,
-		metrics: []planning.Metric{planning.GHGAvoided}, leversOnly: true, figuresOnly: true})
+	q := goalQuery{lever: f.Lever, sectors: f.Sectors,
+		metrics: []planning.Metric{planning.GHGAvoided}, leversOnly: true, figuresOnly: true}
+	if key == ByTerritory {
+		// Only each territory's sum is shown: the database adds it up.
+		totals, ok, err := svc.goalTotals(ctx, ts, q)
+		if err != nil {
+			return fmt.Errorf("roll up objectives: %w", err)
+		}
+		if ok {
+			for id, v := range totals {
+				get(id).ObjectiveKtCO2e = ptrTo(planning.FromUnits(v, planning.KtCO2e))
+			}
+			return nil
+		}
+	}
+	goals, err := svc.goalsOf(ctx, ts, q)
 	if err != nil {
 		return fmt.Errorf("roll up objectives: %w", err)
 	}

@@ -177,6 +177,36 @@ func (svc *Service) childObjectives(ctx context.Context, t *ent.Territory, cv *c
 		return map[int]*float64{}, nil, nil // nobody reads them
 	}
 	gq := goalQuery{lever: q.Lever, sectors: q.Sectors, metrics: []planning.Metric{planning.GHGAvoided}, leversOnly: true, figuresOnly: true}
+	n := len(cv.children)
+	units := make([]int64, n+1) // the children's, then the rest
+	has := map[int]bool{}       // children with goals
+	if country {
+		// The country's objective is the sum of its regions' goals (or its own): each
+		// region's row its sum, the rest what the country's differs from them by. Only
+		// sums are shown: the database adds them up.
+		ts := []*ent.Territory{t}
+		for _, c := range cv.children {
+			ts = append(ts, byID[c.ID])
+		}
+		totals, ok, err := svc.goalTotals(ctx, ts, gq)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ok {
+			whole, any := totals[t.ID]
+			if !any {
+				return map[int]*float64{}, nil, nil
+			}
+			units[n] = whole
+			for i, c := range cv.children {
+				units[i], has[c.ID] = totals[c.ID]
+				units[n] -= units[i]
+			}
+			return objectiveRows(cv, units, has), ptrTo(planning.FromUnits(units[n], planning.KtCO2e)), nil
+		}
+	}
+	// Below the country (or with communes as children): t's goals, each split over the
+	// children by the rule of shares, lever by lever as the breakdown splits them.
 	ts := []*ent.Territory{t}
 	if country {
 		for _, c := range cv.children {
@@ -190,18 +220,15 @@ func (svc *Service) childObjectives(ctx context.Context, t *ent.Territory, cv *c
 	if len(goals[t.ID]) == 0 {
 		return map[int]*float64{}, nil, nil
 	}
-	n := len(cv.children)
-	units := make([]int64, n+1) // the children's, then the rest
 	if country {
-		var whole int64
 		for _, g := range goals[t.ID] {
-			whole += planning.ToUnits(g.target, planning.KtCO2e)
+			units[n] += planning.ToUnits(g.target, planning.KtCO2e)
 		}
-		units[n] = whole
 		for i, c := range cv.children {
 			for _, g := range goals[c.ID] {
 				units[i] += planning.ToUnits(g.target, planning.KtCO2e)
 			}
+			has[c.ID] = len(goals[c.ID]) > 0
 			units[n] -= units[i]
 		}
 	} else {
@@ -215,17 +242,23 @@ func (svc *Service) childObjectives(ctx context.Context, t *ent.Territory, cv *c
 				units[i] += planning.ToUnits(p, planning.KtCO2e)
 			}
 		}
+		for _, c := range cv.children {
+			has[c.ID] = true
+		}
 	}
+	return objectiveRows(cv, units, has), ptrTo(planning.FromUnits(units[n], planning.KtCO2e)), nil
+}
+
+// objectiveRows gives each child with goals its objective in ktCO2e, from its units. A
+// child without any (Guyane has none in the SGPE file) has none, not 0.
+func objectiveRows(cv *childCover, units []int64, has map[int]bool) map[int]*float64 {
 	out := map[int]*float64{}
 	for i, c := range cv.children {
-		if country && len(goals[c.ID]) == 0 {
-			continue // a region without objectives (Guyane has none in the SGPE file): none, not 0
+		if has[c.ID] {
+			out[c.ID] = ptrTo(planning.FromUnits(units[i], planning.KtCO2e))
 		}
-		v := planning.FromUnits(units[i], planning.KtCO2e)
-		out[c.ID] = &v
 	}
-	rest := planning.FromUnits(units[n], planning.KtCO2e)
-	return out, &rest, nil
+	return out
 }
 
 func newAmounts() *Amounts {
@@ -271,3 +304,5 @@ func (a *Amounts) empty() bool {
 	}
 	return true
 }
+
+func ptrTo[T any](v T) *T { return &v }

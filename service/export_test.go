@@ -1,0 +1,32 @@
+package service
+
+import (
+	"context"
+
+	"github.com/cop-territoriales/cop-api/ent"
+	"github.com/cop-territoriales/cop-api/planning"
+)
+
+// GoalTotals is goalTotals for the GHG objectives of a lever or sectors (all when nil).
+func (svc *Service) GoalTotals(ctx context.Context, ts []*ent.Territory, lever *int, sectors []int) (map[int]int64, bool, error) {
+	return svc.goalTotals(ctx, ts, ghgGoals(lever, sectors))
+}
+
+// GoalSums adds up the targets of goalsOf's goals per territory, as goalTotals must.
+func (svc *Service) GoalSums(ctx context.Context, ts []*ent.Territory, lever *int, sectors []int) (map[int]int64, error) {
+	goals, err := svc.goalsOf(ctx, ts, ghgGoals(lever, sectors))
+	if err != nil {
+		return nil, err
+	}
+	out := map[int]int64{}
+	for id, gs := range goals {
+		for _, g := range gs {
+			out[id] += planning.ToUnits(g.target, planning.KtCO2e)
+		}
+	}
+	return out, nil
+}
+
+func ghgGoals(lever *int, sectors []int) goalQuery {
+	return goalQuery{lever: lever, sectors: sectors, metrics: []planning.Metric{planning.GHGAvoided}, leversOnly: true, figuresOnly: true}
+}
