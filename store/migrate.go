@@ -68,10 +68,26 @@ func pendingMigrations(ctx context.Context, db *sql.DB, drv string) ([]Migration
 	return out, nil
 }
 
+// migrationLock is the PostgreSQL advisory lock held while migrating: instances started
+// together over one database migrate it one after the other, the later ones finding
+// nothing left to do.
+const migrationLock = 7_305_461_220_331
+
 // Migrate applies the pending migrations in order, each in its own transaction, and
 // returns them. A migration that drops a table or a column is refused unless
-// allowDestructive is set.
+// allowDestructive is set. On PostgreSQL, one instance migrates at a time.
 func Migrate(ctx context.Context, db *sql.DB, drv string, allowDestructive bool) ([]Migration, error) {
+	if drv == dialect.Postgres {
+		conn, err := db.Conn(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("migrations lock: %w", err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrationLock); err != nil {
+			return nil, fmt.Errorf("migrations lock: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLock)
+	}
 	pending, err := pendingMigrations(ctx, db, drv)
 	if err != nil {
 		return nil, err

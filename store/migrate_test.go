@@ -2,8 +2,17 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"io/fs"
+	"net/url"
+	"os"
 	"path/filepath"
+	"strconv"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/cop-territoriales/cop-api/migrations"
 )
 
 func TestDestructive(t *testing.T) {
@@ -41,5 +50,56 @@ func TestMigrateOnce(t *testing.T) {
 	var n int
 	if err := db.QueryRow("SELECT COUNT(*) FROM schema_migrations").Scan(&n); err != nil || n != len(applied) {
 		t.Errorf("%d versions recorded, %d applied: %v", n, len(applied), err)
+	}
+}
+
+// TestMigrateTogether starts four migrations of one new PostgreSQL database at once, as
+// instances started together do: each succeeds, and every migration is applied once.
+func TestMigrateTogether(t *testing.T) {
+	base := os.Getenv("TEST_DATABASE_URL")
+	if base == "" {
+		t.Skip("TEST_DATABASE_URL is not set: no PostgreSQL to test against")
+	}
+	ctx := context.Background()
+	name := "t_migrate_" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	admin, err := sql.Open("postgres", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec(`CREATE DATABASE "` + name + `"`); err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Exec(`DROP DATABASE IF EXISTS "` + name + `" WITH (FORCE)`)
+	u, _ := url.Parse(base)
+	u.Path = "/" + name
+	applied := make([]int, 4)
+	errs := make([]error, 4)
+	var wg sync.WaitGroup
+	for i := range applied {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			db, drv, err := OpenSQL(ctx, u.String(), "")
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer db.Close()
+			ms, err := Migrate(ctx, db, drv, false)
+			applied[i], errs[i] = len(ms), err
+		}()
+	}
+	wg.Wait()
+	total := 0
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("instance %d: %v", i, err)
+		}
+		total += applied[i]
+	}
+	files, _ := fs.Glob(migrations.FS, "postgres/*.sql")
+	if total != len(files) {
+		t.Errorf("%d migrations applied in all, want each of the %d once (%v)", total, len(files), applied)
 	}
 }

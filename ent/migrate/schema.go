@@ -3,6 +3,7 @@
 package migrate
 
 import (
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/dialect/sql/schema"
 	"entgo.io/ent/schema/field"
 )
@@ -584,9 +585,20 @@ var (
 		PrimaryKey: []*schema.Column{RollupCellsColumns[0]},
 		Indexes: []*schema.Index{
 			{
-				Name:    "rollupcell_ancestor_id_kind_sector_id_lever_id_status",
+				Name:    "rollupcell_ancestor_id_sector_id_lever_id_kind_status",
 				Unique:  true,
-				Columns: []*schema.Column{RollupCellsColumns[1], RollupCellsColumns[2], RollupCellsColumns[3], RollupCellsColumns[4], RollupCellsColumns[5]},
+				Columns: []*schema.Column{RollupCellsColumns[1], RollupCellsColumns[3], RollupCellsColumns[4], RollupCellsColumns[2], RollupCellsColumns[5]},
+				Annotation: &entsql.IndexAnnotation{
+					IncludeColumns: []string{
+						RollupCellsColumns[6].Name,
+
+						RollupCellsColumns[7].Name,
+
+						RollupCellsColumns[8].Name,
+
+						RollupCellsColumns[9].Name,
+					},
+				},
 			},
 		},
 	}
