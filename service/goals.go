@@ -623,13 +623,13 @@ func (svc *Service) goalTotals(ctx context.Context, ts []*ent.Territory, q goalQ
 	}
 	q.leversOnly = true
 	scale := strconv.FormatFloat(math.Pow10(planning.Decimals(planning.KtCO2e)), 'f', -1, 64)
-	// noOwn is true of a row o when territory has no own objective for o's lever and metric.
-	noOwn := func(o *sql.Selector, territory func(own *sql.SelectTable) *sql.Predicate) *sql.Predicate {
+	// noOwn is true of a row when territory has no own objective for its lever and metric.
+	noOwn := func(lever, metric string, territory func(own *sql.SelectTable) *sql.Predicate) *sql.Predicate {
 		p := sql.Table(objective.Table).As("own")
 		return sql.NotExists(sql.Select(p.C(objective.FieldID)).From(p).Where(sql.And(
 			territory(p),
-			sql.ColumnsEQ(p.C(objective.FieldLeverID), o.C(objective.FieldLeverID)),
-			sql.ColumnsEQ(p.C(objective.FieldMetric), o.C(objective.FieldMetric)),
+			sql.ColumnsEQ(p.C(objective.FieldLeverID), lever),
+			sql.ColumnsEQ(p.C(objective.FieldMetric), metric),
 			sql.EQ(p.C(objective.FieldDerived), false))))
 	}
 	var rows []struct {
@@ -639,7 +639,7 @@ func (svc *Service) goalTotals(ctx context.Context, ts []*ent.Territory, q goalQ
 	err = svc.client.Objective.Query().Where(q.where()...).Modify(func(s *sql.Selector) {
 		sum := sql.As("SUM(ROUND("+s.C(objective.FieldTargetValue)+" * "+scale+"))", "u")
 		s.Where(sql.And(sql.InInts(s.C(objective.FieldTerritoryID), ids...),
-			sql.Or(sql.EQ(s.C(objective.FieldDerived), false), noOwn(s, func(own *sql.SelectTable) *sql.Predicate {
+			sql.Or(sql.EQ(s.C(objective.FieldDerived), false), noOwn(s.C(objective.FieldLeverID), s.C(objective.FieldMetric), func(own *sql.SelectTable) *sql.Predicate {
 				return sql.ColumnsEQ(own.C(objective.FieldTerritoryID), s.C(objective.FieldTerritoryID))
 			})))).
 			Select(sql.As(s.C(objective.FieldTerritoryID), "t"), sum).
@@ -647,18 +647,24 @@ func (svc *Service) goalTotals(ctx context.Context, ts []*ent.Territory, q goalQ
 		if country == nil {
 			return
 		}
+		// The regions' own objectives, summed per lever and metric first: the country's
+		// own are then looked for once per lever, not once per region and lever.
 		r := sql.Table(objective.Table).As("r")
 		regions := sql.Table(territory.Table).As("region")
-		fromRegions := sql.Select(sql.As("CAST("+strconv.Itoa(country.ID)+" AS BIGINT)", "t"),
-			"SUM(ROUND("+r.C(objective.FieldTargetValue)+" * "+scale+"))").
+		perLever := sql.Select(sql.As(r.C(objective.FieldLeverID), "l"), sql.As(r.C(objective.FieldMetric), "m"),
+			sql.As("SUM(ROUND("+r.C(objective.FieldTargetValue)+" * "+scale+"))", "u")).
 			From(r).Join(regions).On(r.C(objective.FieldTerritoryID), regions.C(territory.FieldID))
 		for _, p := range q.where() {
-			p(fromRegions)
+			p(perLever)
 		}
-		fromRegions.Where(sql.And(sql.EQ(regions.C(territory.FieldLevel), string(hierarchy.Region)),
-			sql.EQ(r.C(objective.FieldDerived), false), noOwn(fromRegions, func(own *sql.SelectTable) *sql.Predicate {
+		perLever.Where(sql.And(sql.EQ(regions.C(territory.FieldLevel), string(hierarchy.Region)),
+			sql.EQ(r.C(objective.FieldDerived), false))).
+			GroupBy(r.C(objective.FieldLeverID), r.C(objective.FieldMetric)).As("s")
+		fromRegions := sql.Select(sql.As("CAST("+strconv.Itoa(country.ID)+" AS BIGINT)", "t"), "SUM("+perLever.C("u")+")").
+			From(perLever).
+			Where(noOwn(perLever.C("l"), perLever.C("m"), func(own *sql.SelectTable) *sql.Predicate {
 				return sql.EQ(own.C(objective.FieldTerritoryID), country.ID)
-			}))).
+			})).
 			Having(sql.ExprP("COUNT(*) > 0"))
 		s.UnionAll(fromRegions)
 	}).Scan(ctx, &rows)
