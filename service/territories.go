@@ -152,14 +152,28 @@ func (svc *Service) ParentsOf(ctx context.Context, ids []int) (map[int][]*ent.Me
 // AncestorsOf loads the ancestors of many territories, from the country down: two
 // statements for any number of territories.
 func (svc *Service) AncestorsOf(ctx context.Context, ids []int) (map[int][]*ent.Territory, error) {
-	rows, err := svc.client.Ancestry.Query().Where(ancestry.TerritoryIDIn(ids...), ancestry.DepthGT(0)).
-		WithAncestor().All(ctx)
+	// One statement: the ancestors joined to the ancestries, each row naming the
+	// territory it is an ancestor of.
+	rows, err := svc.client.Territory.Query().Modify(func(s *sql.Selector) {
+		an := sql.Table(ancestry.Table)
+		s.Join(an).On(s.C(territory.FieldID), an.C(ancestry.FieldAncestorID)).
+			Where(sql.And(sql.InInts(an.C(ancestry.FieldTerritoryID), ids...), sql.GT(an.C(ancestry.FieldDepth), 0))).
+			AppendSelect(sql.As(an.C(ancestry.FieldTerritoryID), "ancestor_of"))
+	}).All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load ancestors: %w", err)
 	}
 	out := make(map[int][]*ent.Territory, len(ids))
-	for _, a := range rows {
-		out[a.TerritoryID] = append(out[a.TerritoryID], a.Edges.Ancestor)
+	for _, t := range rows {
+		v, err := t.Value("ancestor_of")
+		if err != nil {
+			return nil, fmt.Errorf("load ancestors: %w", err)
+		}
+		of, ok := v.(int64)
+		if !ok {
+			return nil, fmt.Errorf("load ancestors: territory of type %T", v)
+		}
+		out[int(of)] = append(out[int(of)], t)
 	}
 	for _, id := range ids {
 		list := out[id]

@@ -2,15 +2,10 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"io/fs"
-	"net/url"
-	"os"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/cop-territoriales/cop-api/migrations"
 )
@@ -56,23 +51,8 @@ func TestMigrateOnce(t *testing.T) {
 // TestMigrateTogether starts four migrations of one new PostgreSQL database at once, as
 // instances started together do: each succeeds, and every migration is applied once.
 func TestMigrateTogether(t *testing.T) {
-	base := os.Getenv("TEST_DATABASE_URL")
-	if base == "" {
-		t.Skip("TEST_DATABASE_URL is not set: no PostgreSQL to test against")
-	}
+	dbURL := emptyPostgres(t, "t_migrate_")
 	ctx := context.Background()
-	name := "t_migrate_" + strconv.FormatInt(time.Now().UnixNano(), 36)
-	admin, err := sql.Open("postgres", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	if _, err := admin.Exec(`CREATE DATABASE "` + name + `"`); err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Exec(`DROP DATABASE IF EXISTS "` + name + `" WITH (FORCE)`)
-	u, _ := url.Parse(base)
-	u.Path = "/" + name
 	applied := make([]int, 4)
 	errs := make([]error, 4)
 	var wg sync.WaitGroup
@@ -80,7 +60,7 @@ func TestMigrateTogether(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			db, drv, err := OpenSQL(ctx, u.String(), "")
+			db, drv, err := OpenSQL(ctx, dbURL, "")
 			if err != nil {
 				errs[i] = err
 				return

@@ -2,11 +2,7 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"net/url"
-	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 )
@@ -85,31 +81,16 @@ func TestDataVersion(t *testing.T) {
 // TestListenDataVersion checks that a write through one connection pool is notified to a
 // listener of the same PostgreSQL database.
 func TestListenDataVersion(t *testing.T) {
-	base := os.Getenv("TEST_DATABASE_URL")
-	if base == "" {
-		t.Skip("TEST_DATABASE_URL is not set: no PostgreSQL to test against")
-	}
+	dbURL := emptyPostgres(t, "t_listen_")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	name := "t_listen_" + strconv.FormatInt(time.Now().UnixNano(), 36)
-	admin, err := sql.Open("postgres", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	if _, err := admin.Exec(`CREATE DATABASE "` + name + `"`); err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Exec(`DROP DATABASE IF EXISTS "` + name + `" WITH (FORCE)`)
-	u, _ := url.Parse(base)
-	u.Path = "/" + name
-	db, err := Open(ctx, u.String(), "")
+	db, err := Open(ctx, dbURL, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
 	seen := make(chan int64, 10)
-	if err := ListenDataVersion(ctx, u.String(), db, func(v int64) { seen <- v }); err != nil {
+	if err := ListenDataVersion(ctx, dbURL, db, func(v int64) { seen <- v }); err != nil {
 		t.Fatal(err)
 	}
 	v0, err := db.DataVersion(ctx)
