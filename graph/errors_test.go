@@ -263,7 +263,7 @@ func TestMetrics(t *testing.T) {
 		for _, want := range []string{
 			`cop_graphql_operations_total{operation="Page",outcome="ok"} 1`,
 			`cop_graphql_operations_total{operation="Broken",outcome="error"} 1`,
-			`cop_graphql_sql_statements_total{operation="Page",outcome="ok"} 3`,
+			`cop_graphql_sql_statements_total{operation="Page",outcome="ok"} 2`,
 			`cop_graphql_operation_duration_seconds_count{operation="Page",outcome="ok"} 1`,
 			`cop_db_connections{state="in_use"}`,
 		} {

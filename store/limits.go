@@ -47,6 +47,10 @@ func postgresDSN(databaseURL string, lim Limits) string {
 	if !q.Has("jit") {
 		q.Set("jit", "off")
 	}
+	if !q.Has("plan_cache_mode") {
+		// Prepared statements (stmtCache) are planned for each execution's values.
+		q.Set("plan_cache_mode", "force_custom_plan")
+	}
 	if lim.StatementTimeout > 0 && !q.Has("statement_timeout") {
 		q.Set("statement_timeout", fmt.Sprint(max(lim.StatementTimeout.Milliseconds(), 1)))
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"strconv"
 
 	"github.com/lib/pq"
 )
@@ -24,6 +25,10 @@ func openPostgres(databaseURL string) (*sql.DB, error) {
 }
 
 func postgresConnector(databaseURL string) (jsonAsText, error) {
+	databaseURL, capacity, err := statementCacheCapacity(databaseURL)
+	if err != nil {
+		return jsonAsText{}, err
+	}
 	dsn, err := withBinaryParameters(databaseURL)
 	if err != nil {
 		return jsonAsText{}, err
@@ -32,7 +37,32 @@ func postgresConnector(databaseURL string) (jsonAsText, error) {
 	if err != nil {
 		return jsonAsText{}, err
 	}
-	return jsonAsText{c}, nil
+	return jsonAsText{c, capacity}, nil
+}
+
+// defaultStatementCache is how many prepared statements each connection keeps.
+const defaultStatementCache = 256
+
+// statementCacheCapacity takes statement_cache_capacity out of a postgres:// URL (lib/pq
+// would send it to the server as a setting): how many prepared statements each
+// connection keeps, 0 for none (behind a pooler in transaction mode, which does not keep
+// a connection's prepared statements).
+func statementCacheCapacity(databaseURL string) (string, int, error) {
+	u, err := url.Parse(databaseURL)
+	if err != nil {
+		return "", 0, fmt.Errorf("parse database URL: %w", redactErr(err))
+	}
+	q := u.Query()
+	if !q.Has("statement_cache_capacity") {
+		return databaseURL, defaultStatementCache, nil
+	}
+	n, err := strconv.Atoi(q.Get("statement_cache_capacity"))
+	if err != nil || n < 0 {
+		return "", 0, fmt.Errorf("database URL: statement_cache_capacity %q is not a count", q.Get("statement_cache_capacity"))
+	}
+	q.Del("statement_cache_capacity")
+	u.RawQuery = q.Encode()
+	return u.String(), n, nil
 }
 
 // withBinaryParameters adds binary_parameters=yes to a postgres:// URL that does not set it.
@@ -63,7 +93,10 @@ func redactErr(err error) error {
 // right for bytea but not for jsonb (its binary format starts with a version byte); ent
 // passes JSON columns as json.RawMessage, which database/sql would otherwise turn into
 // []byte.
-type jsonAsText struct{ driver.Connector }
+type jsonAsText struct {
+	driver.Connector
+	statements int // prepared statements kept per connection (stmtCache)
+}
 
 func (c jsonAsText) Connect(ctx context.Context) (driver.Conn, error) {
 	conn, err := c.Connector.Connect(ctx)
@@ -75,7 +108,10 @@ func (c jsonAsText) Connect(ctx context.Context) (driver.Conn, error) {
 		conn.Close()
 		return nil, fmt.Errorf("open database: lib/pq connection without the expected methods (%T)", conn)
 	}
-	return jsonTextConn{pc}, nil
+	if c.statements == 0 {
+		return jsonTextConn{pc}, nil
+	}
+	return preparingConn{jsonTextConn{pc}, newStmtCache(c.statements)}, nil
 }
 
 // pqConn is what a lib/pq connection implements and database/sql uses.
@@ -100,4 +136,32 @@ func (c jsonTextConn) CheckNamedValue(nv *driver.NamedValue) error {
 		return nil
 	}
 	return c.pqConn.CheckNamedValue(nv)
+}
+
+// preparingConn runs queries through prepared statements it keeps (stmtCache). Bulk
+// statements, with more parameters than a page of ids, are run as they come.
+type preparingConn struct {
+	jsonTextConn
+	stmts *stmtCache
+}
+
+// maxPreparedArgs bounds the parameters of a statement worth preparing: statements with
+// more are bulk reads and writes, rarely sent twice alike.
+const maxPreparedArgs = 200
+
+func (c preparingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if len(args) > maxPreparedArgs {
+		return c.jsonTextConn.QueryContext(ctx, query, args)
+	}
+	st, err := c.stmts.get(ctx, c.pqConn, query)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.(driver.StmtQueryContext).QueryContext(ctx, args)
+	if err != nil {
+		// The statement may be what failed (its tables changed under it): prepare it
+		// again next time.
+		c.stmts.drop(query)
+	}
+	return rows, err
 }

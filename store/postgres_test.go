@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"net"
 	"os"
 	"sync/atomic"
@@ -50,9 +51,30 @@ func (c countingConn) Write(b []byte) (int, error) {
 	return c.Conn.Write(b)
 }
 
-// TestPostgresRoundTrips checks that a statement with parameters costs one round trip by
-// default (two when the URL asks binary_parameters=no), and that JSON and bytea
-// parameters keep their values.
+func TestStatementCacheCapacity(t *testing.T) {
+	for _, tc := range []struct {
+		in, out string
+		n       int
+		err     bool
+	}{
+		{"postgres://u@h/db", "postgres://u@h/db", defaultStatementCache, false},
+		{"postgres://u@h/db?statement_cache_capacity=0&sslmode=disable", "postgres://u@h/db?sslmode=disable", 0, false},
+		{"postgres://u@h/db?statement_cache_capacity=12", "postgres://u@h/db", 12, false},
+		{"postgres://u@h/db?statement_cache_capacity=many", "", 0, true},
+		{"postgres://u@h/db?statement_cache_capacity=-1", "", 0, true},
+	} {
+		out, n, err := statementCacheCapacity(tc.in)
+		if (err != nil) != tc.err || out != tc.out || n != tc.n {
+			t.Errorf("statementCacheCapacity(%q) = %q, %d, %v; want %q, %d, error %t", tc.in, out, n, err, tc.out, tc.n, tc.err)
+		}
+	}
+}
+
+// TestPostgresRoundTrips checks the round trips of a query with parameters: two the first
+// time and one after by default (prepared, then bound and run), one each time without
+// prepared statements (statement_cache_capacity=0), two each time when the URL also asks
+// binary_parameters=no; that a connection keeps at most its capacity of prepared
+// statements; and that JSON and bytea parameters keep their values.
 func TestPostgresRoundTrips(t *testing.T) {
 	base := os.Getenv("TEST_DATABASE_URL")
 	if base == "" {
@@ -60,9 +82,15 @@ func TestPostgresRoundTrips(t *testing.T) {
 	}
 	ctx := context.Background()
 	for _, tc := range []struct {
-		params string
-		want   int64
-	}{{"", 1}, {"binary_parameters=no", 2}} {
+		params        string
+		first, second int64
+		prepared      int // other statements prepared on the connection after 5 distinct queries and the count
+	}{
+		{"", 2, 1, 5},
+		{"statement_cache_capacity=3", 2, 1, 2}, // the count's own statement takes the third place
+		{"statement_cache_capacity=0", 1, 1, 0},
+		{"statement_cache_capacity=0&binary_parameters=no", 2, 2, 0},
+	} {
 		t.Run("params="+tc.params, func(t *testing.T) {
 			url := base
 			if tc.params != "" {
@@ -81,13 +109,28 @@ func TestPostgresRoundTrips(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer conn.Close()
-			var n int
-			before := writes.Load()
-			if err := conn.QueryRowContext(ctx, "SELECT $1::int + 1", 41).Scan(&n); err != nil || n != 42 {
-				t.Fatalf("SELECT: %d, %v", n, err)
+			for i, want := range []int64{tc.first, tc.second} {
+				var n int
+				before := writes.Load()
+				if err := conn.QueryRowContext(ctx, "SELECT $1::int + 1", 41).Scan(&n); err != nil || n != 42 {
+					t.Fatalf("SELECT: %d, %v", n, err)
+				}
+				if got := writes.Load() - before; got != want {
+					t.Errorf("run %d of a statement with a parameter took %d round trips, want %d", i+1, got, want)
+				}
 			}
-			if got := writes.Load() - before; got != tc.want {
-				t.Errorf("a statement with a parameter took %d round trips, want %d", got, tc.want)
+			for i := range 4 {
+				var n int
+				if err := conn.QueryRowContext(ctx, fmt.Sprintf("SELECT $1::int + %d", i+10), 1).Scan(&n); err != nil || n != i+11 {
+					t.Fatalf("SELECT: %d, %v", n, err)
+				}
+			}
+			var prepared int
+			if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM pg_prepared_statements WHERE statement NOT LIKE '%pg_prepared_statements%'").Scan(&prepared); err != nil {
+				t.Fatal(err)
+			}
+			if prepared != tc.prepared {
+				t.Errorf("%d statements prepared on the connection after 5 distinct queries, want %d", prepared, tc.prepared)
 			}
 			if _, err := conn.ExecContext(ctx, "CREATE TEMP TABLE v (j jsonb, b bytea)"); err != nil {
 				t.Fatal(err)

@@ -1,0 +1,58 @@
+package store
+
+import (
+	"container/list"
+	"context"
+	"database/sql/driver"
+)
+
+// stmtCache holds a connection's prepared statements by query text, the least recently
+// used first out. A query run again is then bound and executed in one round trip without
+// being parsed again: a tenth of a millisecond of the database's CPU saved on each of the
+// small statements a dashboard sends. Plans are still made for each execution's values
+// (plan_cache_mode=force_custom_plan, see postgresDSN): generic plans of statements on a
+// list of ids were up to a hundred times slower.
+type stmtCache struct {
+	max   int
+	order *list.List // of *cachedStmt, most recent first
+	byKey map[string]*list.Element
+}
+
+type cachedStmt struct {
+	query string
+	stmt  driver.Stmt
+}
+
+func newStmtCache(max int) *stmtCache {
+	return &stmtCache{max: max, order: list.New(), byKey: map[string]*list.Element{}}
+}
+
+// get returns the statement prepared for query, preparing it on first use.
+func (c *stmtCache) get(ctx context.Context, conn driver.ConnPrepareContext, query string) (driver.Stmt, error) {
+	if e := c.byKey[query]; e != nil {
+		c.order.MoveToFront(e)
+		return e.Value.(*cachedStmt).stmt, nil
+	}
+	st, err := conn.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	c.byKey[query] = c.order.PushFront(&cachedStmt{query, st})
+	for c.order.Len() > c.max {
+		last := c.order.Back()
+		c.order.Remove(last)
+		cs := last.Value.(*cachedStmt)
+		delete(c.byKey, cs.query)
+		cs.stmt.Close()
+	}
+	return st, nil
+}
+
+// drop forgets a statement, closing it on the server.
+func (c *stmtCache) drop(query string) {
+	if e := c.byKey[query]; e != nil {
+		c.order.Remove(e)
+		delete(c.byKey, query)
+		e.Value.(*cachedStmt).stmt.Close()
+	}
+}
