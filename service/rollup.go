@@ -185,6 +185,10 @@ func (svc *Service) RollupLive(ctx context.Context, ids []int, key RollupKey, f 
 // weighted): for ids holding one territory, what each carrier inside it holds.
 const ByCarrier RollupKey = "carrier"
 
+// ByOwnCarrier keys liveRecords' rows by carrier territory for the records the
+// territories of ids carry themselves, each counted whole: no territory inside them.
+const ByOwnCarrier RollupKey = "own carrier"
+
 // liveRecords adds up the actions and commitments themselves.
 func (svc *Service) liveRecords(ctx context.Context, ids []int, key RollupKey, f RollupQuery) (map[int]*Amounts, error) {
 	c := svc.client
@@ -196,18 +200,22 @@ func (svc *Service) liveRecords(ctx context.Context, ids []int, key RollupKey, f
 			return "COALESCE(" + s.C("sector_id") + ", 0)"
 		case ByLever:
 			return "COALESCE(" + s.C("lever_id") + ", 0)"
-		case ByCarrier:
+		case ByCarrier, ByOwnCarrier:
 			return s.C("territory_id")
 		}
 		return an.C(ancestry.FieldAncestorID)
 	}
 	weight := func(an *sql.SelectTable) string {
-		if key == ByCarrier {
+		if key == ByCarrier || key == ByOwnCarrier {
 			return "1"
 		}
 		return an.C(ancestry.FieldWeight)
 	}
 	join := func(s *sql.Selector) *sql.SelectTable {
+		if key == ByOwnCarrier {
+			s.Where(sql.InInts(s.C("territory_id"), ids...))
+			return nil
+		}
 		an := sql.Table(ancestry.Table).As("an")
 		s.Join(an).On(s.C("territory_id"), an.C(ancestry.FieldTerritoryID)).
 			Where(sql.InInts(an.C(ancestry.FieldAncestorID), ids...))

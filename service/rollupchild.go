@@ -6,6 +6,7 @@ package service
 
 import (
 	"context"
+	"slices"
 
 	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/ent"
@@ -55,9 +56,18 @@ func (svc *Service) childRows(ctx context.Context, t *ent.Territory, level *hier
 		if above := carriersAbove(*level, q.CarrierLevels); len(above) > 0 {
 			qa := q
 			qa.CarrierLevels = above
-			m, err := svc.liveRecords(ctx, []int{t.ID}, ByTerritory, qa)
-			if err != nil {
-				return nil, err
+			key := ByTerritory
+			if onlyItselfAbove(t.Level, above) {
+				// No level between t's and the rows': the records carried above the rows
+				// inside t are those t carries itself (France by region, a region by
+				// department), read without the hierarchy.
+				key = ByOwnCarrier
+			}
+			var m map[int]*Amounts
+			if key == ByTerritory || slices.Contains(above, t.Level) {
+				if m, err = svc.liveRecords(ctx, []int{t.ID}, key, qa); err != nil {
+					return nil, err
+				}
 			}
 			if a := m[t.ID]; a != nil {
 				rest = a
@@ -94,6 +104,17 @@ func (svc *Service) records(ctx context.Context, ids []int, key RollupKey, q Rol
 		return svc.liveRecords(ctx, ids, key, q)
 	}
 	return svc.cellRecords(ctx, ids, key, q)
+}
+
+// onlyItselfAbove tells whether, of the carrier levels above, t's own is the lowest: then
+// a territory of those levels inside t is t itself, the levels nesting down to t's.
+func onlyItselfAbove(t hierarchy.Level, above []hierarchy.Level) bool {
+	for _, l := range above {
+		if l.Rank() > t.Rank() {
+			return false
+		}
+	}
+	return true
 }
 
 // carriersAbove lists the carrier levels above level, within those asked (all when none
