@@ -183,28 +183,36 @@ func openLoaded(ctx context.Context, cfg config, lim store.Limits) (*store.DB, e
 	if err != nil {
 		return nil, err
 	}
+	// One instance at a time: others started together find the data loaded.
+	if err := db.Exclusively(ctx, func() error { return loadEmbedded(ctx, db) }); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// loadEmbedded loads what the binary embeds and the database lacks: the hierarchy, the
+// catalogue, the SGPE objectives and the national figures.
+func loadEmbedded(ctx context.Context, db *store.DB) error {
 	start := time.Now()
 	svc := service.New(db.Client)
 	loaded, err := svc.EnsureHierarchy(ctx, data.Hierarchy)
 	if err != nil {
-		db.Close()
-		return nil, err
+		return err
 	}
 	if err := svc.EnsureCatalogue(ctx); err != nil {
-		db.Close()
-		return nil, err
+		return err
 	}
 	if loaded > 0 {
 		slog.Info("loaded the territorial hierarchy", "territories", loaded, "took", time.Since(start).Round(time.Millisecond).String())
 	}
 	start = time.Now()
 	if planned, err := svc.EnsurePlanning(ctx, data.SGPE, data.National); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("load the planning data: %w", err)
+		return fmt.Errorf("load the planning data: %w", err)
 	} else if planned {
 		slog.Info("loaded the SGPE objectives and the national figures", "took", time.Since(start).Round(time.Millisecond).String())
 	}
-	return db, nil
+	return nil
 }
 
 func serve(ctx context.Context, cfg config, db *store.DB) error {

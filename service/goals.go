@@ -623,10 +623,15 @@ func (svc *Service) goalTotals(ctx context.Context, ts []*ent.Territory, q goalQ
 	}
 	q.leversOnly = true
 	scale := strconv.FormatFloat(math.Pow10(planning.Decimals(planning.KtCO2e)), 'f', -1, 64)
-	// noOwn is true of a row when territory has no own objective for its lever and metric.
+	// noOwn is true of a row when territory has no own objective of q for its lever and
+	// metric: goalsOf sees only q's objectives, own ones included.
 	noOwn := func(lever, metric string, territory func(own *sql.SelectTable) *sql.Predicate) *sql.Predicate {
 		p := sql.Table(objective.Table).As("own")
-		return sql.NotExists(sql.Select(p.C(objective.FieldID)).From(p).Where(sql.And(
+		own := sql.Select(p.C(objective.FieldID)).From(p)
+		for _, w := range q.where() {
+			w(own)
+		}
+		return sql.NotExists(own.Where(sql.And(
 			territory(p),
 			sql.ColumnsEQ(p.C(objective.FieldLeverID), lever),
 			sql.ColumnsEQ(p.C(objective.FieldMetric), metric),

@@ -6,6 +6,7 @@ import (
 
 	"github.com/cop-territoriales/cop-api/ent"
 	"github.com/cop-territoriales/cop-api/ent/objective"
+	"github.com/cop-territoriales/cop-api/ent/sector"
 	"github.com/cop-territoriales/cop-api/ent/territory"
 	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/internal/testdb"
@@ -34,7 +35,7 @@ func TestGoalTotals(t *testing.T) {
 			if err != nil || len(regional) == 0 {
 				t.Fatalf("Grand Est's objectives: %d, %v", len(regional), err)
 			}
-			lever, sector := regional[0].LeverID, *regional[0].SectorID
+			lever, sectorID := regional[0].LeverID, *regional[0].SectorID
 
 			compare := func(what string) {
 				t.Helper()
@@ -42,7 +43,7 @@ func TestGoalTotals(t *testing.T) {
 					name    string
 					lever   *int
 					sectors []int
-				}{{"all", nil, nil}, {"lever", lever, nil}, {"sector", nil, []int{sector}}} {
+				}{{"all", nil, nil}, {"lever", lever, nil}, {"sector", nil, []int{sectorID}}} {
 					got, ok, err := svc.GoalTotals(ctx, ts, f.lever, f.sectors)
 					if err != nil || !ok {
 						t.Fatalf("%s, %s: %v, %t", what, f.name, err, ok)
@@ -64,18 +65,25 @@ func TestGoalTotals(t *testing.T) {
 			compare("SGPE")
 
 			// Own objectives: Bas-Rhin's own for the lever, in place of its derived part;
-			// the country's own, in place of the regions'.
+			// the country's own, in place of the regions'; Rennes Métropole's own filed
+			// under another sector, which a filter on the lever's sector leaves out, and
+			// with it its place: the derived one counts then.
+			other, err := db.Client.Sector.Query().Where(sector.IDNEQ(sectorID)).FirstID(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
 			for _, owner := range []struct {
-				level hierarchy.Level
-				code  string
-				value float64
-			}{{hierarchy.Department, "67", 1234.5678}, {hierarchy.Country, "FR", 50_000.25}} {
+				level  hierarchy.Level
+				code   string
+				value  float64
+				sector int
+			}{{hierarchy.Department, "67", 1234.5678, sectorID}, {hierarchy.Country, "FR", 50_000.25, sectorID}, {hierarchy.EPCI, "243500139", 77.5, other}} {
 				tr, err := db.Client.Territory.Query().Where(territory.LevelEQ(owner.level), territory.CodeEQ(owner.code)).Only(ctx)
 				if err != nil {
 					t.Fatal(err)
 				}
 				o := regional[0]
-				err = db.Client.Objective.Create().SetTerritoryID(tr.ID).SetNillableLeverID(o.LeverID).SetNillableSectorID(o.SectorID).
+				err = db.Client.Objective.Create().SetTerritoryID(tr.ID).SetNillableLeverID(o.LeverID).SetSectorID(owner.sector).
 					SetMetric(o.Metric).SetUnit(o.Unit).SetBaselineYear(o.BaselineYear).SetBaselineValue(0).
 					SetTargetYear(o.TargetYear).SetTargetValue(owner.value).SetSource(objective.SourceLOCAL).Exec(ctx)
 				if err != nil {

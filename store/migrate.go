@@ -3,11 +3,13 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"io/fs"
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"entgo.io/ent/dialect"
 
@@ -68,26 +70,45 @@ func pendingMigrations(ctx context.Context, db *sql.DB, drv string) ([]Migration
 	return out, nil
 }
 
-// migrationLock is the PostgreSQL advisory lock held while migrating: instances started
-// together over one database migrate it one after the other, the later ones finding
-// nothing left to do.
-const migrationLock = 7_305_461_220_331
+// startupLock is the PostgreSQL advisory lock held while migrating and while loading the
+// embedded data (DB.Exclusively): instances started together over one database prepare
+// it one after the other, the later ones finding nothing left to do.
+const startupLock = 7_305_461_220_331
 
 // Migrate applies the pending migrations in order, each in its own transaction, and
 // returns them. A migration that drops a table or a column is refused unless
 // allowDestructive is set. On PostgreSQL, one instance migrates at a time.
-func Migrate(ctx context.Context, db *sql.DB, drv string, allowDestructive bool) ([]Migration, error) {
-	if drv == dialect.Postgres {
-		conn, err := db.Conn(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("migrations lock: %w", err)
-		}
-		defer conn.Close()
-		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrationLock); err != nil {
-			return nil, fmt.Errorf("migrations lock: %w", err)
-		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLock)
+func Migrate(ctx context.Context, db *sql.DB, drv string, allowDestructive bool) (applied []Migration, err error) {
+	err = exclusively(ctx, db, drv, func() error {
+		applied, err = migrate(ctx, db, drv, allowDestructive)
+		return err
+	})
+	return applied, err
+}
+
+// Exclusively runs fn while no other instance over the same PostgreSQL database migrates
+// it or runs fn: the first load of what the binary embeds.
+func (db *DB) Exclusively(ctx context.Context, fn func() error) error {
+	return exclusively(ctx, db.sql, db.Dialect, fn)
+}
+
+func exclusively(ctx context.Context, db *sql.DB, drv string, fn func() error) error {
+	if drv != dialect.Postgres {
+		return fn()
 	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("start-up lock: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, startupLock); err != nil {
+		return fmt.Errorf("start-up lock: %w", err)
+	}
+	defer unlock(ctx, conn)
+	return fn()
+}
+
+func migrate(ctx context.Context, db *sql.DB, drv string, allowDestructive bool) ([]Migration, error) {
 	pending, err := pendingMigrations(ctx, db, drv)
 	if err != nil {
 		return nil, err
@@ -115,6 +136,16 @@ func Migrate(ctx context.Context, db *sql.DB, drv string, allowDestructive bool)
 		}
 	}
 	return pending, nil
+}
+
+// unlock releases the start-up lock, or, when it cannot, throws its connection away:
+// closing the session releases the lock, where the pool would keep it.
+func unlock(ctx context.Context, conn *sql.Conn) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_unlock($1)`, startupLock); err != nil {
+		conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
 }
 
 func rebind(drv, q string) string {

@@ -30,7 +30,8 @@ type DB struct {
 	sql               *sql.DB
 	replica           *sql.DB // nil without a read replica
 
-	// URL is the PostgreSQL URL the database was opened with (of the primary), and Path
+	// URL is the PostgreSQL URL the database was opened with (of the primary), without
+	// the parameters the project reads itself (ListenerURL), and Path
 	// the SQLite file otherwise: what opens it again, or listens to its notifications.
 	URL, Path string
 }
@@ -66,7 +67,7 @@ func OpenWith(ctx context.Context, databaseURL, sqlitePath string, lim Limits) (
 	}
 	counter := &Counter{}
 	client := ent.NewClient(ent.Driver(counter.Wrap(newVersionDriver(entsql.OpenDB(drv, db)))))
-	out := &DB{Client: client, Dialect: drv, Statements: counter, sql: db, URL: databaseURL}
+	out := &DB{Client: client, Dialect: drv, Statements: counter, sql: db, URL: ListenerURL(databaseURL)}
 	if databaseURL == "" {
 		out.Path = sqlitePath
 	}

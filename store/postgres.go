@@ -40,6 +40,17 @@ func postgresConnector(databaseURL string) (jsonAsText, error) {
 	return jsonAsText{c, capacity}, nil
 }
 
+// ListenerURL is databaseURL without the parameters the project reads itself
+// (statement_cache_capacity), for connections opened by lib/pq alone, such as its
+// listeners: lib/pq sends unknown parameters to the server, which refuses them.
+func ListenerURL(databaseURL string) string {
+	u, _, err := statementCacheCapacity(databaseURL)
+	if err != nil {
+		return databaseURL // the pool's opening reports it
+	}
+	return u
+}
+
 // defaultStatementCache is how many prepared statements each connection keeps.
 const defaultStatementCache = 256
 
@@ -156,6 +167,9 @@ func (c preparingConn) QueryContext(ctx context.Context, query string, args []dr
 	st, err := c.stmts.get(ctx, c.pqConn, query)
 	if err != nil {
 		return nil, err
+	}
+	if st == nil {
+		return c.jsonTextConn.QueryContext(ctx, query, args)
 	}
 	rows, err := st.(driver.StmtQueryContext).QueryContext(ctx, args)
 	if err != nil {

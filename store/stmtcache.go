@@ -12,10 +12,14 @@ import (
 // small statements a dashboard sends. Plans are still made for each execution's values
 // (plan_cache_mode=force_custom_plan, see postgresDSN): generic plans of statements on a
 // list of ids were up to a hundred times slower.
+//
+// A query is prepared the second time it is seen: one seen once (a list of ids of a length
+// not met again, a check) costs one round trip, not two.
 type stmtCache struct {
 	max   int
 	order *list.List // of *cachedStmt, most recent first
 	byKey map[string]*list.Element
+	seen  map[string]bool // queries run once, unprepared; forgotten past 4 × max
 }
 
 type cachedStmt struct {
@@ -24,15 +28,24 @@ type cachedStmt struct {
 }
 
 func newStmtCache(max int) *stmtCache {
-	return &stmtCache{max: max, order: list.New(), byKey: map[string]*list.Element{}}
+	return &stmtCache{max: max, order: list.New(), byKey: map[string]*list.Element{}, seen: map[string]bool{}}
 }
 
-// get returns the statement prepared for query, preparing it on first use.
+// get returns the statement prepared for query, preparing it the second time query is
+// asked for; nil the first time.
 func (c *stmtCache) get(ctx context.Context, conn driver.ConnPrepareContext, query string) (driver.Stmt, error) {
 	if e := c.byKey[query]; e != nil {
 		c.order.MoveToFront(e)
 		return e.Value.(*cachedStmt).stmt, nil
 	}
+	if !c.seen[query] {
+		if len(c.seen) >= 4*c.max {
+			clear(c.seen)
+		}
+		c.seen[query] = true
+		return nil, nil
+	}
+	delete(c.seen, query)
 	st, err := conn.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, err

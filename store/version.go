@@ -253,7 +253,7 @@ func ListenDataVersion(ctx context.Context, databaseURL string, db *DB, seen fun
 	if db.Dialect != dialect.Postgres {
 		return nil
 	}
-	l := pq.NewListener(databaseURL, time.Second, time.Minute, func(ev pq.ListenerEventType, err error) {
+	l := pq.NewListener(ListenerURL(databaseURL), time.Second, time.Minute, func(ev pq.ListenerEventType, err error) {
 		if err != nil {
 			slog.Warn("data version notifications", "err", err)
 		}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"net/url"
 	"path/filepath"
 	"testing"
 	"time"
@@ -81,7 +82,13 @@ func TestDataVersion(t *testing.T) {
 // TestListenDataVersion checks that a write through one connection pool is notified to a
 // listener of the same PostgreSQL database.
 func TestListenDataVersion(t *testing.T) {
-	dbURL := emptyPostgres(t, "t_listen_")
+	// With a parameter of the project's own in the URL, which the listener must not
+	// send to the server.
+	u, _ := url.Parse(emptyPostgres(t, "t_listen_"))
+	q := u.Query()
+	q.Set("statement_cache_capacity", "8")
+	u.RawQuery = q.Encode()
+	dbURL := u.String()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	db, err := Open(ctx, dbURL, "")

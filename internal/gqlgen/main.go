@@ -109,11 +109,15 @@ func (p *lists) GenerateCode(data *codegen.Data) error {
 
 // inlineEdges resolves, one after the other, the fields of an object whose only
 // concurrent fields are methods of its Go type taking a context and no resolver of ours:
-// ent's edge getters. The services load the edges they return with them (a page of
-// objectives comes with its levers), so a getter only reads a field, and a goroutine for
-// each of them and each element of their lists costs more than the read: a tenth of a
-// region's objectives' CPU went to growing those goroutines' stacks. An object with a
-// resolver of ours (Territory's roll-ups, a commitment's history) keeps them concurrent.
+// ent's edge getters. Pages (ent's Paginate) and the services load the edges asked for
+// with their objects (a page of objectives comes with its levers), so a getter only reads
+// a field, and a goroutine for each of them and each element of their lists costs more
+// than the read: a tenth of a region's objectives' CPU went to growing those goroutines'
+// stacks. An edge not loaded (a lever's theme under a dashboard, a commitment's history
+// outside a page) is then read with one query per element, one after the other instead
+// of side by side: the same work for the database, a longer wait for that answer. An
+// object with a resolver of ours (Territory's roll-ups, a COP's steps) keeps its fields
+// concurrent.
 func inlineEdges(o *codegen.Object) {
 	any := false
 	for _, f := range o.Fields {

@@ -195,6 +195,13 @@ func PlannedLocation(t testing.TB, dialect string) (dbURL, sqlitePath string) {
 	return location(t, dialect, tpl)
 }
 
+// EmptyLocation makes an empty database for another process to open, as PlannedLocation
+// does.
+func EmptyLocation(t testing.TB, dialect string) (dbURL, sqlitePath string) {
+	t.Helper()
+	return location(t, dialect, "")
+}
+
 func open(t testing.TB, dialect, template string) *store.DB {
 	t.Helper()
 	return openWith(t, dialect, template, store.Limits{})
