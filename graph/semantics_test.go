@@ -9,7 +9,6 @@ package graph_test
 // TestRowsAddUpEverywhere); the rules themselves are tested in planning/ and hierarchy/.
 
 import (
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"math"
@@ -20,9 +19,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cop-territoriales/cop-api/hierarchy"
+	"github.com/cop-territoriales/cop-api/internal/testdb"
 	"github.com/cop-territoriales/cop-api/planning"
-	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
 )
 
@@ -37,39 +35,6 @@ const (
 	grandEstEVTarget  = 459.685     // Grand Est, augm_voitelec, thousands of vehicles in 2030 (not 459.68505216000005)
 	basRhinObjective  = 4626.5232   // Bas-Rhin, its part of Grand Est's objective ("4,626.52")
 )
-
-// withFixtures imports the illustrative CRTE perimeters and observations
-// (data/fixtures/) into a planned database, as `import crte` and `import observations`
-// do: the derived objectives are recomputed for the new perimeters.
-func withFixtures(t *testing.T, db *store.DB) {
-	t.Helper()
-	ctx := context.Background()
-	svc := service.New(db.Client)
-	f, err := os.Open("../data/fixtures/crte-illustrative.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := hierarchy.ParseCRTE(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.ImportCRTE(ctx, rows); err != nil {
-		t.Fatal(err)
-	}
-	o, err := os.Open("../data/fixtures/observations-illustrative.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer o.Close()
-	recs, err := planning.ParseObservations(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.ImportObservations(ctx, recs); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // download GETs an export of the handler.
 func (a *api) download(path string) *httptest.ResponseRecorder {
@@ -129,7 +94,7 @@ func kt(v float64) int64 { return planning.ToUnits(v, planning.KtCO2e) }
 // rather than the region's), and what no CRTE covers is the unallocated part.
 func TestCRTEPartIsItsPopulationShare(t *testing.T) {
 	runPlanned(t, func(t *testing.T, db *store.DB) {
-		withFixtures(t, db)
+		testdb.ImportFixtures(t, db)
 		a := newAPI(t, db)
 		const crteRennes = "crte-illustratif-01"
 		var out struct {
@@ -228,7 +193,7 @@ func TestCRTEPartIsItsPopulationShare(t *testing.T) {
 // dashboard was empty although its EPCI and department have derived objectives.
 func TestEveryLevelAnswers(t *testing.T) {
 	runPlanned(t, func(t *testing.T, db *store.DB) {
-		withFixtures(t, db)
+		testdb.ImportFixtures(t, db)
 		a := newAPI(t, db)
 
 		// France is the sum of its regions (service/semantics_test.go checks it for

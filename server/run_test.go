@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cop-territoriales/cop-api/internal/testdb"
 	"github.com/cop-territoriales/cop-api/store"
@@ -31,7 +32,8 @@ func TestCommandsAreListed(t *testing.T) {
 
 // TestStartTogether starts three instances at once on one empty PostgreSQL database, as a
 // deployment does: each migrates and loads what the binary embeds, or finds it done, and
-// the database holds the hierarchy once.
+// the database holds the hierarchy once. Their statements are bounded to 2 s, less than
+// the others wait for the first's load.
 func TestStartTogether(t *testing.T) {
 	if os.Getenv(testdb.EnvURL) == "" {
 		t.Skip("needs PostgreSQL: set " + testdb.EnvURL)
@@ -44,7 +46,7 @@ func TestStartTogether(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			db, err := openLoaded(ctx, config{databaseURL: dbURL}, store.Limits{})
+			db, err := openLoaded(ctx, config{databaseURL: dbURL}, store.Limits{StatementTimeout: 2 * time.Second})
 			if err == nil {
 				db.Close()
 			}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"math"
-	"os"
 	"strings"
 	"testing"
 
@@ -146,18 +145,7 @@ func infinity(db *store.DB) string {
 func TestHierarchySizesBoundTheData(t *testing.T) {
 	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		f, err := os.Open("../data/fixtures/crte-illustrative.csv")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		crte, err := hierarchy.ParseCRTE(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := service.New(db.Client).ImportCRTE(ctx, crte); err != nil {
-			t.Fatal(err)
-		}
+		testdb.ImportCRTEFixture(t, db)
 		for _, tc := range []struct {
 			what, sql string
 			max       func(p, l hierarchy.Level) int

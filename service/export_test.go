@@ -9,12 +9,12 @@ import (
 
 // GoalTotals is goalTotals for the GHG objectives of a lever or sectors (all when nil).
 func (svc *Service) GoalTotals(ctx context.Context, ts []*ent.Territory, lever *int, sectors []int) (map[int]int64, bool, error) {
-	return svc.goalTotals(ctx, ts, ghgGoals(lever, sectors))
+	return svc.goalTotals(ctx, ts, RollupQuery{Lever: lever, Sectors: sectors}.goals())
 }
 
 // GoalSums adds up the targets of goalsOf's goals per territory, as goalTotals must.
 func (svc *Service) GoalSums(ctx context.Context, ts []*ent.Territory, lever *int, sectors []int) (map[int]int64, error) {
-	goals, err := svc.goalsOf(ctx, ts, ghgGoals(lever, sectors))
+	goals, err := svc.goalsOf(ctx, ts, RollupQuery{Lever: lever, Sectors: sectors}.goals())
 	if err != nil {
 		return nil, err
 	}
@@ -25,8 +25,4 @@ func (svc *Service) GoalSums(ctx context.Context, ts []*ent.Territory, lever *in
 		}
 	}
 	return out, nil
-}
-
-func ghgGoals(lever *int, sectors []int) goalQuery {
-	return goalQuery{lever: lever, sectors: sectors, metrics: []planning.Metric{planning.GHGAvoided}, leversOnly: true, figuresOnly: true}
 }

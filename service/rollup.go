@@ -31,6 +31,13 @@ type RollupQuery struct {
 	SkipObjectives bool
 }
 
+// goals is what roll-ups filtered by f measure their records against: the GHG objectives
+// of levers, in their figures only.
+func (f RollupQuery) goals() goalQuery {
+	return goalQuery{lever: f.Lever, sectors: f.Sectors, metrics: []planning.Metric{planning.GHGAvoided},
+		leversOnly: true, figuresOnly: true}
+}
+
 // RollupKey says what the rows of a roll-up are: one per territory added up into, per
 // sector, or per lever (of one territory).
 type RollupKey string
@@ -296,8 +303,7 @@ func (svc *Service) addGoals(ctx context.Context, ts []*ent.Territory, key Rollu
 	if f.SkipObjectives {
 		return nil
 	}
-	q := goalQuery{lever: f.Lever, sectors: f.Sectors,
-		metrics: []planning.Metric{planning.GHGAvoided}, leversOnly: true, figuresOnly: true}
+	q := f.goals()
 	if key == ByTerritory {
 		// Only each territory's sum is shown: the database adds it up.
 		totals, ok, err := svc.goalTotals(ctx, ts, q)

@@ -6,6 +6,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/cop-territoriales/cop-api/access"
@@ -197,7 +198,7 @@ func (svc *Service) childObjectives(ctx context.Context, t *ent.Territory, cv *c
 	if q.SkipObjectives {
 		return map[int]*float64{}, nil, nil // nobody reads them
 	}
-	gq := goalQuery{lever: q.Lever, sectors: q.Sectors, metrics: []planning.Metric{planning.GHGAvoided}, leversOnly: true, figuresOnly: true}
+	gq := q.goals()
 	n := len(cv.children)
 	units := make([]int64, n+1) // the children's, then the rest
 	has := map[int]bool{}       // children with goals
@@ -213,59 +214,41 @@ func (svc *Service) childObjectives(ctx context.Context, t *ent.Territory, cv *c
 		if err != nil {
 			return nil, nil, err
 		}
-		if ok {
-			whole, any := totals[t.ID]
-			if !any {
-				return map[int]*float64{}, nil, nil
-			}
-			units[n] = whole
-			for i, c := range cv.children {
-				units[i], has[c.ID] = totals[c.ID]
-				units[n] -= units[i]
-			}
-			return objectiveRows(cv, units, has), ptrTo(planning.FromUnits(units[n], planning.KtCO2e)), nil
+		if !ok { // childRows refuses the country's communes: more than MaxPageSize rows
+			return nil, nil, fmt.Errorf("the country's objectives are not added up by commune")
 		}
-	}
-	// Below the country (or with communes as children): t's goals, each split over the
-	// children by the rule of shares, lever by lever as the breakdown splits them.
-	ts := []*ent.Territory{t}
-	if country {
-		for _, c := range cv.children {
-			ts = append(ts, byID[c.ID])
+		whole, found := totals[t.ID]
+		if !found {
+			return map[int]*float64{}, nil, nil
 		}
+		units[n] = whole
+		for i, c := range cv.children {
+			units[i], has[c.ID] = totals[c.ID]
+			units[n] -= units[i]
+		}
+		return objectiveRows(cv, units, has), ptrTo(planning.FromUnits(units[n], planning.KtCO2e)), nil
 	}
-	goals, err := svc.goalsOf(ctx, ts, gq)
+	// Below the country: t's goals, each split over the children by the rule of shares,
+	// lever by lever as the breakdown splits them.
+	goals, err := svc.goalsFor(ctx, t, gq)
 	if err != nil {
 		return nil, nil, err
 	}
-	if len(goals[t.ID]) == 0 {
+	if len(goals) == 0 {
 		return map[int]*float64{}, nil, nil
 	}
-	if country {
-		for _, g := range goals[t.ID] {
-			units[n] += planning.ToUnits(g.target, planning.KtCO2e)
+	w := cv.cover.Weights()
+	for _, g := range goals {
+		parts, err := planning.Allocate(g.target, g.unit, w)
+		if err != nil {
+			return nil, nil, err
 		}
-		for i, c := range cv.children {
-			for _, g := range goals[c.ID] {
-				units[i] += planning.ToUnits(g.target, planning.KtCO2e)
-			}
-			has[c.ID] = len(goals[c.ID]) > 0
-			units[n] -= units[i]
+		for i, p := range parts {
+			units[i] += planning.ToUnits(p, planning.KtCO2e)
 		}
-	} else {
-		w := cv.cover.Weights()
-		for _, g := range goals[t.ID] {
-			parts, err := planning.Allocate(g.target, g.unit, w)
-			if err != nil {
-				return nil, nil, err
-			}
-			for i, p := range parts {
-				units[i] += planning.ToUnits(p, planning.KtCO2e)
-			}
-		}
-		for _, c := range cv.children {
-			has[c.ID] = true
-		}
+	}
+	for _, c := range cv.children {
+		has[c.ID] = true
 	}
 	return objectiveRows(cv, units, has), ptrTo(planning.FromUnits(units[n], planning.KtCO2e)), nil
 }

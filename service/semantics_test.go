@@ -5,10 +5,8 @@ package service_test
 // rows add up to their parent, and France is the sum of its regions.
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"sort"
 	"testing"
 
@@ -27,24 +25,10 @@ import (
 // database, and synthetic actions and commitments over the whole hierarchy.
 func withFixtures(t *testing.T, db *store.DB, records bool) *service.Service {
 	t.Helper()
-	ctx := context.Background()
+	testdb.ImportFixtures(t, db)
 	svc := service.New(db.Client)
-	if _, err := importFile(t, db, readFixture(t)); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile("../data/fixtures/observations-illustrative.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := planning.ParseObservations(bytesReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.ImportObservations(ctx, recs); err != nil {
-		t.Fatal(err)
-	}
 	if records {
-		if err := svc.SeedDemo(ctx, service.DemoSize{Actions: 3000, Commitments: 2000, Seed: 7}); err != nil {
+		if err := svc.SeedDemo(context.Background(), service.DemoSize{Actions: 3000, Commitments: 2000, Seed: 7}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -317,5 +301,3 @@ func TestRowsAddUpEverywhere(t *testing.T) {
 		})
 	}
 }
-
-func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }

@@ -101,11 +101,29 @@ func exclusively(ctx context.Context, db *sql.DB, drv string, fn func() error) e
 		return fmt.Errorf("start-up lock: %w", err)
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, startupLock); err != nil {
+	if err := lock(ctx, conn); err != nil {
 		return fmt.Errorf("start-up lock: %w", err)
 	}
 	defer unlock(ctx, conn)
 	return fn()
+}
+
+// lock waits for the start-up lock, however long another instance holds it: the wait is
+// not bounded by the pool's statement_timeout (SET LOCAL lasts the transaction; the lock,
+// taken for the session, outlasts it).
+func lock(ctx context.Context, conn *sql.Conn) error {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `SET LOCAL statement_timeout = 0`); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, startupLock); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 func migrate(ctx context.Context, db *sql.DB, drv string, allowDestructive bool) ([]Migration, error) {

@@ -76,7 +76,7 @@ func OpenWith(ctx context.Context, databaseURL, sqlitePath string, lim Limits) (
 
 // migrateUnbounded applies the versioned migrations of migrations/, in order (a
 // destructive one waits for "server migrate -allow-destructive"), and creates the data
-// version table. On PostgreSQL with a statement timeout it does so on connections of its
+// version table, one instance at a time (the start-up lock). On PostgreSQL with a statement timeout it does so on connections of its
 // own without that bound: the timeout is the API's budget per request, and a migration or
 // a first table may take longer than a request ever should.
 func migrateUnbounded(ctx context.Context, db *sql.DB, drv, databaseURL string, lim Limits) error {
@@ -88,10 +88,12 @@ func migrateUnbounded(ctx context.Context, db *sql.DB, drv, databaseURL string, 
 		defer own.Close()
 		db = own
 	}
-	if _, err := Migrate(ctx, db, drv, false); err != nil {
-		return fmt.Errorf("migrate database: %w", err)
-	}
-	return ensureVersionTable(ctx, db)
+	return exclusively(ctx, db, drv, func() error {
+		if _, err := migrate(ctx, db, drv, false); err != nil {
+			return fmt.Errorf("migrate database: %w", err)
+		}
+		return ensureVersionTable(ctx, db)
+	})
 }
 
 // OpenSQL opens the database, PostgreSQL when databaseURL is set, else the SQLite file,

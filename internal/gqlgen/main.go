@@ -119,7 +119,7 @@ func (p *lists) GenerateCode(data *codegen.Data) error {
 // object with a resolver of ours (Territory's roll-ups, a COP's steps) keeps its fields
 // concurrent.
 func inlineEdges(o *codegen.Object) {
-	any := false
+	edges := false
 	for _, f := range o.Fields {
 		if !f.IsConcurrent() {
 			continue
@@ -127,9 +127,9 @@ func inlineEdges(o *codegen.Object) {
 		if f.IsResolver || !f.IsMethod() {
 			return
 		}
-		any = true
+		edges = true
 	}
-	o.DisableConcurrency = any
+	o.DisableConcurrency = edges
 }
 
 var (

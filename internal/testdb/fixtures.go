@@ -1,0 +1,57 @@
+package testdb
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/cop-territoriales/cop-api/hierarchy"
+	"github.com/cop-territoriales/cop-api/planning"
+	"github.com/cop-territoriales/cop-api/service"
+	"github.com/cop-territoriales/cop-api/store"
+)
+
+// fixture is the path of an illustrative file of data/fixtures, from any test's folder.
+func fixture(name string) string {
+	_, here, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(here), "..", "..", "data", "fixtures", name)
+}
+
+// ImportCRTEFixture imports the illustrative CRTE perimeters, as `import crte` does: the
+// derived objectives are recomputed for them.
+func ImportCRTEFixture(t testing.TB, db *store.DB) {
+	t.Helper()
+	f, err := os.Open(fixture("crte-illustrative.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := hierarchy.ParseCRTE(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := service.New(db.Client).ImportCRTE(context.Background(), rows); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// ImportFixtures imports the illustrative CRTE perimeters, then the illustrative
+// observations, as `import crte` and `import observations` do.
+func ImportFixtures(t testing.TB, db *store.DB) {
+	t.Helper()
+	ImportCRTEFixture(t, db)
+	f, err := os.Open(fixture("observations-illustrative.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := planning.ParseObservations(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := service.New(db.Client).ImportObservations(context.Background(), recs); err != nil {
+		t.Fatal(err)
+	}
+}
