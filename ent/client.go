@@ -325,6 +325,11 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	}
 }
 
+// Driver returns the driver the client sends its statements through, for the few
+// hand-written queries that scan their rows themselves: they are counted, routed to
+// the primary or the replica, and bump the data version as ent's own queries are.
+func (c *Client) Driver() dialect.Driver { return c.driver }
+
 // Mutate implements the ent.Mutator interface.
 func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {

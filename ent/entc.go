@@ -24,7 +24,7 @@ func main() {
 	}
 	if err := entc.Generate("./ent/schema", &gen.Config{
 		Features: []gen.Feature{gen.FeatureModifier, gen.FeatureExecQuery, gen.FeatureUpsert, gen.FeatureVersionedMigration},
-	}, entc.Extensions(ex)); err != nil {
+	}, entc.Extensions(ex), entc.TemplateDir("./ent/template")); err != nil {
 		log.Fatalf("running ent codegen: %v", err)
 	}
 }

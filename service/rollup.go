@@ -103,31 +103,37 @@ func idsOf(ts []*ent.Territory) []int {
 	return ids
 }
 
-// cellRecords adds up the actions and commitments of the roll-up cells.
+// cellRecords adds up the actions and commitments of the roll-up cells: one row per key,
+// its actions and each commitment status side by side (CASE inside the sums), so that
+// France by region reads 18 rows, not one per region, kind and status. A cell whose
+// records were all taken away (count 0) adds nothing, not even the rounding left in
+// its sums.
 func (svc *Service) cellRecords(ctx context.Context, ids []int, key RollupKey, f RollupQuery) (map[int]*Amounts, error) {
-	c := svc.client
 	out := map[int]*Amounts{}
-	get := rowGetter(out)
-	q := c.RollupCell.Query().Where(rollupcell.AncestorIDIn(ids...))
+	s := svc.selectFrom(rollupcell.Table)
+	where := []predicate.RollupCell{rollupcell.AncestorIDIn(ids...)}
 	if len(f.Sectors) > 0 {
-		q.Where(rollupcell.SectorIDIn(f.Sectors...))
+		where = append(where, rollupcell.SectorIDIn(f.Sectors...))
 	}
 	switch {
 	case f.Lever != nil:
-		q.Where(rollupcell.LeverID(*f.Lever))
+		where = append(where, rollupcell.LeverID(*f.Lever))
 	case key == ByLever:
-		q.Where(rollupcell.LeverIDNEQ(allLevers))
+		where = append(where, rollupcell.LeverIDNEQ(allLevers))
 	case key == BySector || len(f.Sectors) > 0:
-		q.Where(rollupcell.LeverID(allLevers), rollupcell.SectorIDNEQ(allSectors)) // the per-sector totals
+		where = append(where, rollupcell.LeverID(allLevers), rollupcell.SectorIDNEQ(allSectors)) // the per-sector totals
 	default:
-		q.Where(rollupcell.LeverID(allLevers), rollupcell.SectorID(allSectors)) // the totals
+		where = append(where, rollupcell.LeverID(allLevers), rollupcell.SectorID(allSectors)) // the totals
 	}
 	if len(f.ActionStatuses) > 0 {
 		st := make([]string, len(f.ActionStatuses))
 		for i, s := range f.ActionStatuses {
 			st[i] = string(s)
 		}
-		q.Where(rollupcell.Or(rollupcell.KindEQ(rollupcell.KindCOMMITMENT), rollupcell.StatusIn(st...)))
+		where = append(where, rollupcell.Or(rollupcell.KindEQ(rollupcell.KindCOMMITMENT), rollupcell.StatusIn(st...)))
+	}
+	for _, p := range where {
+		p(s)
 	}
 	col := rollupcell.FieldAncestorID
 	switch key {
@@ -136,40 +142,47 @@ func (svc *Service) cellRecords(ctx context.Context, ids []int, key RollupKey, f
 	case ByLever:
 		col = rollupcell.FieldLeverID
 	}
-	var rows []struct {
-		K      int     `json:"k"`
-		Kind   string  `json:"kind"`
-		Status string  `json:"status"`
-		N      int64   `json:"n"`
-		Share  float64 `json:"share"`
-		Budget float64 `json:"budget"`
-		Kt     float64 `json:"kt"`
+	statuses := access.CommitmentStatus("").Values()
+	sum := func(column, kind, status string) string {
+		when := s.C(rollupcell.FieldKind) + " = '" + kind + "'"
+		if status != "" {
+			when += " AND " + s.C(rollupcell.FieldStatus) + " = '" + status + "'"
+		}
+		return "SUM(CASE WHEN " + when + " THEN " + s.C(column) + " ELSE 0 END)"
 	}
-	err := q.Modify(func(s *sql.Selector) {
-		s.Select(sql.As(s.C(col), "k"), s.C(rollupcell.FieldKind), s.C(rollupcell.FieldStatus),
-			sql.As(sql.Sum(s.C(rollupcell.FieldCount)), "n"), sql.As(sql.Sum(s.C(rollupcell.FieldShare)), "share"),
-			sql.As(sql.Sum(s.C(rollupcell.FieldBudget)), "budget"), sql.As(sql.Sum(s.C(rollupcell.FieldKtco2e)), "kt")).
-			GroupBy(s.C(col), s.C(rollupcell.FieldKind), s.C(rollupcell.FieldStatus))
-	}).Scan(ctx, &rows)
+	action := string(rollupcell.KindACTION)
+	columns := []string{s.C(col), sum(rollupcell.FieldCount, action, ""), sum(rollupcell.FieldShare, action, ""),
+		sum(rollupcell.FieldBudget, action, ""), sum(rollupcell.FieldKtco2e, action, "")}
+	for _, st := range statuses {
+		columns = append(columns, sum(rollupcell.FieldCount, string(rollupcell.KindCOMMITMENT), st),
+			sum(rollupcell.FieldKtco2e, string(rollupcell.KindCOMMITMENT), st))
+	}
+	s.Select(columns...).Where(sql.NEQ(s.C(rollupcell.FieldCount), 0)).GroupBy(s.C(col))
+	counts := make([]int64, len(statuses))
+	kts := make([]float64, len(statuses))
+	err := svc.queryRows(ctx, s, func(rows *sql.Rows) error {
+		var (
+			k  int
+			a  Amounts
+			to = []any{&k, &a.ActionCount, &a.ActionShare, &a.Budget, &a.EffectKtCO2e}
+		)
+		for i := range statuses {
+			to = append(to, &counts[i], &kts[i])
+		}
+		if err := rows.Scan(to...); err != nil {
+			return err
+		}
+		a.Committed = map[access.CommitmentStatus]statusAmount{}
+		for i, st := range statuses {
+			if counts[i] != 0 {
+				a.Committed[access.CommitmentStatus(st)] = statusAmount{Count: counts[i], KtCO2e: kts[i]}
+			}
+		}
+		out[k] = &a
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("roll up: %w", err)
-	}
-	for _, r := range rows {
-		if r.N == 0 {
-			continue // every record of the cell was taken away
-		}
-		a := get(r.K)
-		if r.Kind == string(rollupcell.KindACTION) {
-			a.ActionCount += r.N
-			a.ActionShare += r.Share
-			a.Budget += r.Budget
-			a.EffectKtCO2e += r.Kt
-			continue
-		}
-		v := a.Committed[access.CommitmentStatus(r.Status)]
-		v.Count += r.N
-		v.KtCO2e += r.Kt
-		a.Committed[access.CommitmentStatus(r.Status)] = v
 	}
 	return out, nil
 }
