@@ -25,6 +25,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/copdocument"
 	"github.com/cop-territoriales/cop-api/ent/copparticipant"
 	"github.com/cop-territoriales/cop-api/ent/copstep"
+	"github.com/cop-territoriales/cop-api/ent/goalcell"
 	"github.com/cop-territoriales/cop-api/ent/idempotencykey"
 	"github.com/cop-territoriales/cop-api/ent/lever"
 	"github.com/cop-territoriales/cop-api/ent/membership"
@@ -65,6 +66,8 @@ type Client struct {
 	CopParticipant *CopParticipantClient
 	// CopStep is the client for interacting with the CopStep builders.
 	CopStep *CopStepClient
+	// GoalCell is the client for interacting with the GoalCell builders.
+	GoalCell *GoalCellClient
 	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
 	IdempotencyKey *IdempotencyKeyClient
 	// Lever is the client for interacting with the Lever builders.
@@ -110,6 +113,7 @@ func (c *Client) init() {
 	c.CopDocument = NewCopDocumentClient(c.config)
 	c.CopParticipant = NewCopParticipantClient(c.config)
 	c.CopStep = NewCopStepClient(c.config)
+	c.GoalCell = NewGoalCellClient(c.config)
 	c.IdempotencyKey = NewIdempotencyKeyClient(c.config)
 	c.Lever = NewLeverClient(c.config)
 	c.Membership = NewMembershipClient(c.config)
@@ -223,6 +227,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		CopDocument:     NewCopDocumentClient(cfg),
 		CopParticipant:  NewCopParticipantClient(cfg),
 		CopStep:         NewCopStepClient(cfg),
+		GoalCell:        NewGoalCellClient(cfg),
 		IdempotencyKey:  NewIdempotencyKeyClient(cfg),
 		Lever:           NewLeverClient(cfg),
 		Membership:      NewMembershipClient(cfg),
@@ -263,6 +268,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		CopDocument:     NewCopDocumentClient(cfg),
 		CopParticipant:  NewCopParticipantClient(cfg),
 		CopStep:         NewCopStepClient(cfg),
+		GoalCell:        NewGoalCellClient(cfg),
 		IdempotencyKey:  NewIdempotencyKeyClient(cfg),
 		Lever:           NewLeverClient(cfg),
 		Membership:      NewMembershipClient(cfg),
@@ -304,9 +310,9 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIKey, c.Action, c.Ancestry, c.AuditEntry, c.Commitment, c.CommitmentEvent,
-		c.Cop, c.CopDocument, c.CopParticipant, c.CopStep, c.IdempotencyKey, c.Lever,
-		c.Membership, c.Objective, c.Observation, c.RollupCell, c.Sector, c.Territory,
-		c.Theme, c.Webhook, c.WebhookDelivery,
+		c.Cop, c.CopDocument, c.CopParticipant, c.CopStep, c.GoalCell,
+		c.IdempotencyKey, c.Lever, c.Membership, c.Objective, c.Observation,
+		c.RollupCell, c.Sector, c.Territory, c.Theme, c.Webhook, c.WebhookDelivery,
 	} {
 		n.Use(hooks...)
 	}
@@ -317,9 +323,9 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIKey, c.Action, c.Ancestry, c.AuditEntry, c.Commitment, c.CommitmentEvent,
-		c.Cop, c.CopDocument, c.CopParticipant, c.CopStep, c.IdempotencyKey, c.Lever,
-		c.Membership, c.Objective, c.Observation, c.RollupCell, c.Sector, c.Territory,
-		c.Theme, c.Webhook, c.WebhookDelivery,
+		c.Cop, c.CopDocument, c.CopParticipant, c.CopStep, c.GoalCell,
+		c.IdempotencyKey, c.Lever, c.Membership, c.Objective, c.Observation,
+		c.RollupCell, c.Sector, c.Territory, c.Theme, c.Webhook, c.WebhookDelivery,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -353,6 +359,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.CopParticipant.mutate(ctx, m)
 	case *CopStepMutation:
 		return c.CopStep.mutate(ctx, m)
+	case *GoalCellMutation:
+		return c.GoalCell.mutate(ctx, m)
 	case *IdempotencyKeyMutation:
 		return c.IdempotencyKey.mutate(ctx, m)
 	case *LeverMutation:
@@ -2011,6 +2019,139 @@ func (c *CopStepClient) mutate(ctx context.Context, m *CopStepMutation) (Value, 
 		return (&CopStepDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown CopStep mutation op: %q", m.Op())
+	}
+}
+
+// GoalCellClient is a client for the GoalCell schema.
+type GoalCellClient struct {
+	config
+}
+
+// NewGoalCellClient returns a client for the GoalCell from the given config.
+func NewGoalCellClient(c config) *GoalCellClient {
+	return &GoalCellClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `goalcell.Hooks(f(g(h())))`.
+func (c *GoalCellClient) Use(hooks ...Hook) {
+	c.hooks.GoalCell = append(c.hooks.GoalCell, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `goalcell.Intercept(f(g(h())))`.
+func (c *GoalCellClient) Intercept(interceptors ...Interceptor) {
+	c.inters.GoalCell = append(c.inters.GoalCell, interceptors...)
+}
+
+// Create returns a builder for creating a GoalCell entity.
+func (c *GoalCellClient) Create() *GoalCellCreate {
+	mutation := newGoalCellMutation(c.config, OpCreate)
+	return &GoalCellCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of GoalCell entities.
+func (c *GoalCellClient) CreateBulk(builders ...*GoalCellCreate) *GoalCellCreateBulk {
+	return &GoalCellCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *GoalCellClient) MapCreateBulk(slice any, setFunc func(*GoalCellCreate, int)) *GoalCellCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &GoalCellCreateBulk{err: fmt.Errorf("calling to GoalCellClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*GoalCellCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &GoalCellCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for GoalCell.
+func (c *GoalCellClient) Update() *GoalCellUpdate {
+	mutation := newGoalCellMutation(c.config, OpUpdate)
+	return &GoalCellUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *GoalCellClient) UpdateOne(_m *GoalCell) *GoalCellUpdateOne {
+	mutation := newGoalCellMutation(c.config, OpUpdateOne, withGoalCell(_m))
+	return &GoalCellUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *GoalCellClient) UpdateOneID(id int) *GoalCellUpdateOne {
+	mutation := newGoalCellMutation(c.config, OpUpdateOne, withGoalCellID(id))
+	return &GoalCellUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for GoalCell.
+func (c *GoalCellClient) Delete() *GoalCellDelete {
+	mutation := newGoalCellMutation(c.config, OpDelete)
+	return &GoalCellDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *GoalCellClient) DeleteOne(_m *GoalCell) *GoalCellDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *GoalCellClient) DeleteOneID(id int) *GoalCellDeleteOne {
+	builder := c.Delete().Where(goalcell.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &GoalCellDeleteOne{builder}
+}
+
+// Query returns a query builder for GoalCell.
+func (c *GoalCellClient) Query() *GoalCellQuery {
+	return &GoalCellQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeGoalCell},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a GoalCell entity by its id.
+func (c *GoalCellClient) Get(ctx context.Context, id int) (*GoalCell, error) {
+	return c.Query().Where(goalcell.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *GoalCellClient) GetX(ctx context.Context, id int) *GoalCell {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *GoalCellClient) Hooks() []Hook {
+	return c.hooks.GoalCell
+}
+
+// Interceptors returns the client interceptors.
+func (c *GoalCellClient) Interceptors() []Interceptor {
+	return c.inters.GoalCell
+}
+
+func (c *GoalCellClient) mutate(ctx context.Context, m *GoalCellMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&GoalCellCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&GoalCellUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&GoalCellUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&GoalCellDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown GoalCell mutation op: %q", m.Op())
 	}
 }
 
@@ -3849,15 +3990,15 @@ func (c *WebhookDeliveryClient) mutate(ctx context.Context, m *WebhookDeliveryMu
 type (
 	hooks struct {
 		APIKey, Action, Ancestry, AuditEntry, Commitment, CommitmentEvent, Cop,
-		CopDocument, CopParticipant, CopStep, IdempotencyKey, Lever, Membership,
-		Objective, Observation, RollupCell, Sector, Territory, Theme, Webhook,
-		WebhookDelivery []ent.Hook
+		CopDocument, CopParticipant, CopStep, GoalCell, IdempotencyKey, Lever,
+		Membership, Objective, Observation, RollupCell, Sector, Territory, Theme,
+		Webhook, WebhookDelivery []ent.Hook
 	}
 	inters struct {
 		APIKey, Action, Ancestry, AuditEntry, Commitment, CommitmentEvent, Cop,
-		CopDocument, CopParticipant, CopStep, IdempotencyKey, Lever, Membership,
-		Objective, Observation, RollupCell, Sector, Territory, Theme, Webhook,
-		WebhookDelivery []ent.Interceptor
+		CopDocument, CopParticipant, CopStep, GoalCell, IdempotencyKey, Lever,
+		Membership, Objective, Observation, RollupCell, Sector, Territory, Theme,
+		Webhook, WebhookDelivery []ent.Interceptor
 	}
 )
 

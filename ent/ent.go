@@ -22,6 +22,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/copdocument"
 	"github.com/cop-territoriales/cop-api/ent/copparticipant"
 	"github.com/cop-territoriales/cop-api/ent/copstep"
+	"github.com/cop-territoriales/cop-api/ent/goalcell"
 	"github.com/cop-territoriales/cop-api/ent/idempotencykey"
 	"github.com/cop-territoriales/cop-api/ent/lever"
 	"github.com/cop-territoriales/cop-api/ent/membership"
@@ -103,6 +104,7 @@ func checkColumn(t, c string) error {
 			copdocument.Table:     copdocument.ValidColumn,
 			copparticipant.Table:  copparticipant.ValidColumn,
 			copstep.Table:         copstep.ValidColumn,
+			goalcell.Table:        goalcell.ValidColumn,
 			idempotencykey.Table:  idempotencykey.ValidColumn,
 			lever.Table:           lever.ValidColumn,
 			membership.Table:      membership.ValidColumn,

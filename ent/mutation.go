@@ -22,6 +22,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/copdocument"
 	"github.com/cop-territoriales/cop-api/ent/copparticipant"
 	"github.com/cop-territoriales/cop-api/ent/copstep"
+	"github.com/cop-territoriales/cop-api/ent/goalcell"
 	"github.com/cop-territoriales/cop-api/ent/idempotencykey"
 	"github.com/cop-territoriales/cop-api/ent/lever"
 	"github.com/cop-territoriales/cop-api/ent/membership"
@@ -57,6 +58,7 @@ const (
 	TypeCopDocument     = "CopDocument"
 	TypeCopParticipant  = "CopParticipant"
 	TypeCopStep         = "CopStep"
+	TypeGoalCell        = "GoalCell"
 	TypeIdempotencyKey  = "IdempotencyKey"
 	TypeLever           = "Lever"
 	TypeMembership      = "Membership"
@@ -8717,6 +8719,542 @@ func (m *CopStepMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown CopStep edge %s", name)
+}
+
+// GoalCellMutation represents an operation that mutates the GoalCell nodes in the graph.
+type GoalCellMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *int
+	territory_id    *int
+	addterritory_id *int
+	lever_id        *int
+	addlever_id     *int
+	units           *int64
+	addunits        *int64
+	clearedFields   map[string]struct{}
+	done            bool
+	oldValue        func(context.Context) (*GoalCell, error)
+	predicates      []predicate.GoalCell
+}
+
+var _ ent.Mutation = (*GoalCellMutation)(nil)
+
+// goalcellOption allows management of the mutation configuration using functional options.
+type goalcellOption func(*GoalCellMutation)
+
+// newGoalCellMutation creates new mutation for the GoalCell entity.
+func newGoalCellMutation(c config, op Op, opts ...goalcellOption) *GoalCellMutation {
+	m := &GoalCellMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeGoalCell,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withGoalCellID sets the ID field of the mutation.
+func withGoalCellID(id int) goalcellOption {
+	return func(m *GoalCellMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *GoalCell
+		)
+		m.oldValue = func(ctx context.Context) (*GoalCell, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().GoalCell.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withGoalCell sets the old GoalCell of the mutation.
+func withGoalCell(node *GoalCell) goalcellOption {
+	return func(m *GoalCellMutation) {
+		m.oldValue = func(context.Context) (*GoalCell, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m GoalCellMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m GoalCellMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *GoalCellMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *GoalCellMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().GoalCell.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTerritoryID sets the "territory_id" field.
+func (m *GoalCellMutation) SetTerritoryID(i int) {
+	m.territory_id = &i
+	m.addterritory_id = nil
+}
+
+// TerritoryID returns the value of the "territory_id" field in the mutation.
+func (m *GoalCellMutation) TerritoryID() (r int, exists bool) {
+	v := m.territory_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTerritoryID returns the old "territory_id" field's value of the GoalCell entity.
+// If the GoalCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GoalCellMutation) OldTerritoryID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTerritoryID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTerritoryID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTerritoryID: %w", err)
+	}
+	return oldValue.TerritoryID, nil
+}
+
+// AddTerritoryID adds i to the "territory_id" field.
+func (m *GoalCellMutation) AddTerritoryID(i int) {
+	if m.addterritory_id != nil {
+		*m.addterritory_id += i
+	} else {
+		m.addterritory_id = &i
+	}
+}
+
+// AddedTerritoryID returns the value that was added to the "territory_id" field in this mutation.
+func (m *GoalCellMutation) AddedTerritoryID() (r int, exists bool) {
+	v := m.addterritory_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTerritoryID resets all changes to the "territory_id" field.
+func (m *GoalCellMutation) ResetTerritoryID() {
+	m.territory_id = nil
+	m.addterritory_id = nil
+}
+
+// SetLeverID sets the "lever_id" field.
+func (m *GoalCellMutation) SetLeverID(i int) {
+	m.lever_id = &i
+	m.addlever_id = nil
+}
+
+// LeverID returns the value of the "lever_id" field in the mutation.
+func (m *GoalCellMutation) LeverID() (r int, exists bool) {
+	v := m.lever_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLeverID returns the old "lever_id" field's value of the GoalCell entity.
+// If the GoalCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GoalCellMutation) OldLeverID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLeverID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLeverID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLeverID: %w", err)
+	}
+	return oldValue.LeverID, nil
+}
+
+// AddLeverID adds i to the "lever_id" field.
+func (m *GoalCellMutation) AddLeverID(i int) {
+	if m.addlever_id != nil {
+		*m.addlever_id += i
+	} else {
+		m.addlever_id = &i
+	}
+}
+
+// AddedLeverID returns the value that was added to the "lever_id" field in this mutation.
+func (m *GoalCellMutation) AddedLeverID() (r int, exists bool) {
+	v := m.addlever_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetLeverID resets all changes to the "lever_id" field.
+func (m *GoalCellMutation) ResetLeverID() {
+	m.lever_id = nil
+	m.addlever_id = nil
+}
+
+// SetUnits sets the "units" field.
+func (m *GoalCellMutation) SetUnits(i int64) {
+	m.units = &i
+	m.addunits = nil
+}
+
+// Units returns the value of the "units" field in the mutation.
+func (m *GoalCellMutation) Units() (r int64, exists bool) {
+	v := m.units
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnits returns the old "units" field's value of the GoalCell entity.
+// If the GoalCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GoalCellMutation) OldUnits(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnits is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnits requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnits: %w", err)
+	}
+	return oldValue.Units, nil
+}
+
+// AddUnits adds i to the "units" field.
+func (m *GoalCellMutation) AddUnits(i int64) {
+	if m.addunits != nil {
+		*m.addunits += i
+	} else {
+		m.addunits = &i
+	}
+}
+
+// AddedUnits returns the value that was added to the "units" field in this mutation.
+func (m *GoalCellMutation) AddedUnits() (r int64, exists bool) {
+	v := m.addunits
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetUnits resets all changes to the "units" field.
+func (m *GoalCellMutation) ResetUnits() {
+	m.units = nil
+	m.addunits = nil
+}
+
+// Where appends a list predicates to the GoalCellMutation builder.
+func (m *GoalCellMutation) Where(ps ...predicate.GoalCell) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the GoalCellMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *GoalCellMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.GoalCell, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *GoalCellMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *GoalCellMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (GoalCell).
+func (m *GoalCellMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *GoalCellMutation) Fields() []string {
+	fields := make([]string, 0, 3)
+	if m.territory_id != nil {
+		fields = append(fields, goalcell.FieldTerritoryID)
+	}
+	if m.lever_id != nil {
+		fields = append(fields, goalcell.FieldLeverID)
+	}
+	if m.units != nil {
+		fields = append(fields, goalcell.FieldUnits)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *GoalCellMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case goalcell.FieldTerritoryID:
+		return m.TerritoryID()
+	case goalcell.FieldLeverID:
+		return m.LeverID()
+	case goalcell.FieldUnits:
+		return m.Units()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *GoalCellMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case goalcell.FieldTerritoryID:
+		return m.OldTerritoryID(ctx)
+	case goalcell.FieldLeverID:
+		return m.OldLeverID(ctx)
+	case goalcell.FieldUnits:
+		return m.OldUnits(ctx)
+	}
+	return nil, fmt.Errorf("unknown GoalCell field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *GoalCellMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case goalcell.FieldTerritoryID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTerritoryID(v)
+		return nil
+	case goalcell.FieldLeverID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLeverID(v)
+		return nil
+	case goalcell.FieldUnits:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnits(v)
+		return nil
+	}
+	return fmt.Errorf("unknown GoalCell field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *GoalCellMutation) AddedFields() []string {
+	var fields []string
+	if m.addterritory_id != nil {
+		fields = append(fields, goalcell.FieldTerritoryID)
+	}
+	if m.addlever_id != nil {
+		fields = append(fields, goalcell.FieldLeverID)
+	}
+	if m.addunits != nil {
+		fields = append(fields, goalcell.FieldUnits)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *GoalCellMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case goalcell.FieldTerritoryID:
+		return m.AddedTerritoryID()
+	case goalcell.FieldLeverID:
+		return m.AddedLeverID()
+	case goalcell.FieldUnits:
+		return m.AddedUnits()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *GoalCellMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case goalcell.FieldTerritoryID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTerritoryID(v)
+		return nil
+	case goalcell.FieldLeverID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLeverID(v)
+		return nil
+	case goalcell.FieldUnits:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddUnits(v)
+		return nil
+	}
+	return fmt.Errorf("unknown GoalCell numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *GoalCellMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *GoalCellMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *GoalCellMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown GoalCell nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *GoalCellMutation) ResetField(name string) error {
+	switch name {
+	case goalcell.FieldTerritoryID:
+		m.ResetTerritoryID()
+		return nil
+	case goalcell.FieldLeverID:
+		m.ResetLeverID()
+		return nil
+	case goalcell.FieldUnits:
+		m.ResetUnits()
+		return nil
+	}
+	return fmt.Errorf("unknown GoalCell field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *GoalCellMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *GoalCellMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *GoalCellMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *GoalCellMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *GoalCellMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *GoalCellMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *GoalCellMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown GoalCell unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *GoalCellMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown GoalCell edge %s", name)
 }
 
 // IdempotencyKeyMutation represents an operation that mutates the IdempotencyKey nodes in the graph.

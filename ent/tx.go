@@ -34,6 +34,8 @@ type Tx struct {
 	CopParticipant *CopParticipantClient
 	// CopStep is the client for interacting with the CopStep builders.
 	CopStep *CopStepClient
+	// GoalCell is the client for interacting with the GoalCell builders.
+	GoalCell *GoalCellClient
 	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
 	IdempotencyKey *IdempotencyKeyClient
 	// Lever is the client for interacting with the Lever builders.
@@ -197,6 +199,7 @@ func (tx *Tx) init() {
 	tx.CopDocument = NewCopDocumentClient(tx.config)
 	tx.CopParticipant = NewCopParticipantClient(tx.config)
 	tx.CopStep = NewCopStepClient(tx.config)
+	tx.GoalCell = NewGoalCellClient(tx.config)
 	tx.IdempotencyKey = NewIdempotencyKeyClient(tx.config)
 	tx.Lever = NewLeverClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)

@@ -61,7 +61,7 @@ func (svc *Service) ImportCRTE(ctx context.Context, rows []hierarchy.CRTERow) (C
 	if err != nil {
 		return CRTESummary{}, fmt.Errorf("import CRTE: %w", err)
 	}
-	return sum, svc.analyze(ctx, "territories", "memberships", "ancestries", "objectives", "rollup_cells")
+	return sum, svc.analyze(ctx, "territories", "memberships", "ancestries", "objectives", "rollup_cells", "goal_cells")
 }
 
 func uniqueIDs(rows []hierarchy.CRTERow) map[string]bool {

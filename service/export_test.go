@@ -12,6 +12,16 @@ func (svc *Service) GoalTotals(ctx context.Context, ts []*ent.Territory, lever *
 	return svc.goalTotals(ctx, ts, RollupQuery{Lever: lever, Sectors: sectors}.goals())
 }
 
+// LiveGoalTotals is GoalTotals added up from the objectives, never from the goal cells.
+func (svc *Service) LiveGoalTotals(ctx context.Context, ts []*ent.Territory, lever *int, sectors []int) (map[int]int64, bool, error) {
+	return svc.addUpGoals(ctx, ts, RollupQuery{Lever: lever, Sectors: sectors}.goals(), false)
+}
+
+// RebuildGoalCells recomputes the goal cells, after a test wrote objectives itself.
+func (svc *Service) RebuildGoalCells(ctx context.Context) error {
+	return rebuildGoalCells(ctx, svc.client)
+}
+
 // GoalSums adds up the targets of goalsOf's goals per territory, as goalTotals must.
 func (svc *Service) GoalSums(ctx context.Context, ts []*ent.Territory, lever *int, sectors []int) (map[int]int64, error) {
 	goals, err := svc.goalsOf(ctx, ts, RollupQuery{Lever: lever, Sectors: sectors}.goals())

@@ -17,9 +17,7 @@ package service
 import (
 	"context"
 	"fmt"
-	"math"
 	"sort"
-	"strconv"
 
 	"entgo.io/ent/dialect/sql"
 
@@ -592,92 +590,4 @@ func sectorGoal(goals []*goal, sectorID int, family []int, metric planning.Metri
 	}
 	out.baseline, out.target = planning.FromUnits(base, out.unit), planning.FromUnits(target, out.unit)
 	return out
-}
-
-// goalTotals adds up, for each territory, its goals of q over every lever: the sum of the
-// targets of goalsOf's goals, computed by the database in one statement that returns one
-// row per territory, for callers that show only that sum (roll-ups). q must ask for
-// levers' objectives in ktCO2e (planning.GHGAvoided); totals are in units of ktCO2e
-// (planning.ToUnits). A territory without any goal has no entry. Communes, whose goals
-// are parts of their department's, are not summed here: ok is false when one is asked.
-//
-// The SQL applies goalsOf's rule per lever and metric: a derived objective counts only
-// when the territory has no own one (planning.PreferOwn); the country counts its own, and
-// its regions' own for the levers it has none of. TestGoalTotals checks it against
-// goalsOf on every territory.
-func (svc *Service) goalTotals(ctx context.Context, ts []*ent.Territory, q goalQuery) (totals map[int]int64, ok bool, err error) {
-	totals = map[int]int64{}
-	if len(ts) == 0 {
-		return totals, true, nil
-	}
-	var country *ent.Territory
-	ids := make([]int, 0, len(ts))
-	for _, t := range ts {
-		switch t.Level {
-		case hierarchy.Commune:
-			return nil, false, nil
-		case hierarchy.Country:
-			country = t
-		}
-		ids = append(ids, t.ID)
-	}
-	q.leversOnly = true
-	scale := strconv.FormatFloat(math.Pow10(planning.Decimals(planning.KtCO2e)), 'f', -1, 64)
-	// noOwn is true of a row when territory has no own objective of q for its lever and
-	// metric: goalsOf sees only q's objectives, own ones included.
-	noOwn := func(lever, metric string, territory func(own *sql.SelectTable) *sql.Predicate) *sql.Predicate {
-		p := sql.Table(objective.Table).As("own")
-		own := sql.Select(p.C(objective.FieldID)).From(p)
-		for _, w := range q.where() {
-			w(own)
-		}
-		return sql.NotExists(own.Where(sql.And(
-			territory(p),
-			sql.ColumnsEQ(p.C(objective.FieldLeverID), lever),
-			sql.ColumnsEQ(p.C(objective.FieldMetric), metric),
-			sql.EQ(p.C(objective.FieldDerived), false))))
-	}
-	var rows []struct {
-		T int     `json:"t"`
-		U float64 `json:"u"`
-	}
-	err = svc.client.Objective.Query().Where(q.where()...).Modify(func(s *sql.Selector) {
-		sum := sql.As("SUM(ROUND("+s.C(objective.FieldTargetValue)+" * "+scale+"))", "u")
-		s.Where(sql.And(sql.InInts(s.C(objective.FieldTerritoryID), ids...),
-			sql.Or(sql.EQ(s.C(objective.FieldDerived), false), noOwn(s.C(objective.FieldLeverID), s.C(objective.FieldMetric), func(own *sql.SelectTable) *sql.Predicate {
-				return sql.ColumnsEQ(own.C(objective.FieldTerritoryID), s.C(objective.FieldTerritoryID))
-			})))).
-			Select(sql.As(s.C(objective.FieldTerritoryID), "t"), sum).
-			GroupBy(s.C(objective.FieldTerritoryID))
-		if country == nil {
-			return
-		}
-		// The regions' own objectives, summed per lever and metric first: the country's
-		// own are then looked for once per lever, not once per region and lever.
-		r := sql.Table(objective.Table).As("r")
-		regions := sql.Table(territory.Table).As("region")
-		perLever := sql.Select(sql.As(r.C(objective.FieldLeverID), "l"), sql.As(r.C(objective.FieldMetric), "m"),
-			sql.As("SUM(ROUND("+r.C(objective.FieldTargetValue)+" * "+scale+"))", "u")).
-			From(r).Join(regions).On(r.C(objective.FieldTerritoryID), regions.C(territory.FieldID))
-		for _, p := range q.where() {
-			p(perLever)
-		}
-		perLever.Where(sql.And(sql.EQ(regions.C(territory.FieldLevel), string(hierarchy.Region)),
-			sql.EQ(r.C(objective.FieldDerived), false))).
-			GroupBy(r.C(objective.FieldLeverID), r.C(objective.FieldMetric)).As("s")
-		fromRegions := sql.Select(sql.As("CAST("+strconv.Itoa(country.ID)+" AS BIGINT)", "t"), "SUM("+perLever.C("u")+")").
-			From(perLever).
-			Where(noOwn(perLever.C("l"), perLever.C("m"), func(own *sql.SelectTable) *sql.Predicate {
-				return sql.EQ(own.C(objective.FieldTerritoryID), country.ID)
-			})).
-			Having(sql.ExprP("COUNT(*) > 0"))
-		s.UnionAll(fromRegions)
-	}).Scan(ctx, &rows)
-	if err != nil {
-		return nil, true, fmt.Errorf("add up objectives: %w", err)
-	}
-	for _, r := range rows {
-		totals[r.T] += int64(math.Round(r.U))
-	}
-	return totals, true, nil
 }

@@ -145,7 +145,7 @@ func (svc *Service) ImportSGPE(ctx context.Context, f *planning.SGPEFile) (SGPES
 	if err != nil {
 		return SGPESummary{}, fmt.Errorf("import SGPE: %w", err)
 	}
-	return sum, svc.analyze(ctx, "levers", "objectives")
+	return sum, svc.analyze(ctx, "levers", "objectives", "goal_cells")
 }
 
 // upsertLevers writes the levers and returns the id of every lever by code.
@@ -243,7 +243,7 @@ func (svc *Service) RecomputeBreakdowns(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return n, svc.analyze(ctx, "objectives")
+	return n, svc.analyze(ctx, "objectives", "goal_cells")
 }
 
 // recomputeBreakdowns splits each region objective over the region's departments, CRTE
@@ -310,7 +310,7 @@ func recomputeBreakdowns(ctx context.Context, c *ent.Client) (int, error) {
 	if err := bulk(ctx, creates, c.Objective.CreateBulk); err != nil {
 		return 0, fmt.Errorf("insert derived objectives: %w", err)
 	}
-	return len(creates), nil
+	return len(creates), rebuildGoalCells(ctx, c)
 }
 
 // NationalSummary tells what a national import did.
@@ -381,12 +381,12 @@ func (svc *Service) ImportNational(ctx context.Context, rows []planning.National
 				sum.Observations++
 			}
 		}
-		return nil
+		return rebuildGoalCells(ctx, c)
 	})
 	if err != nil {
 		return NationalSummary{}, fmt.Errorf("import national: %w", err)
 	}
-	return sum, svc.analyze(ctx, "objectives", "observations")
+	return sum, svc.analyze(ctx, "objectives", "observations", "goal_cells")
 }
 
 // observationWrite is an observation to write, with resolved ids.
@@ -570,11 +570,15 @@ func (svc *Service) writeObservations(ctx context.Context, ins []observationWrit
 
 // EnsurePlanning imports the SGPE objectives (with every breakdown) and the national
 // figures read from sgpe and national when the database has no lever yet: the first
-// start of a new database. It reports whether it imported them.
+// start of a new database. It reports whether it imported them. A database whose
+// objectives were imported before the goal cells existed gets them computed.
 func (svc *Service) EnsurePlanning(ctx context.Context, sgpe, national func() io.Reader) (bool, error) {
 	n, err := svc.client.Lever.Query().Limit(1).Count(store.UsePrimary(ctx))
-	if err != nil || n > 0 {
+	if err != nil {
 		return false, err
+	}
+	if n > 0 {
+		return false, svc.ensureGoalCells(ctx)
 	}
 	codes, err := svc.RegionCodes(ctx)
 	if err != nil {

@@ -110,7 +110,7 @@ func idsOf(ts []*ent.Territory) []int {
 // its sums.
 func (svc *Service) cellRecords(ctx context.Context, ids []int, key RollupKey, f RollupQuery) (map[int]*Amounts, error) {
 	out := map[int]*Amounts{}
-	s := svc.selectFrom(rollupcell.Table)
+	s := selectFrom(svc.client, rollupcell.Table)
 	where := []predicate.RollupCell{rollupcell.AncestorIDIn(ids...)}
 	if len(f.Sectors) > 0 {
 		where = append(where, rollupcell.SectorIDIn(f.Sectors...))
@@ -160,7 +160,7 @@ func (svc *Service) cellRecords(ctx context.Context, ids []int, key RollupKey, f
 	s.Select(columns...).Where(sql.NEQ(s.C(rollupcell.FieldCount), 0)).GroupBy(s.C(col))
 	counts := make([]int64, len(statuses))
 	kts := make([]float64, len(statuses))
-	err := svc.queryRows(ctx, s, func(rows *sql.Rows) error {
+	err := queryRows(ctx, svc.client, s, func(rows *sql.Rows) error {
 		var (
 			k  int
 			a  Amounts

@@ -129,6 +129,18 @@ func (f CopStepFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CopStepMutation", m)
 }
 
+// The GoalCellFunc type is an adapter to allow the use of ordinary
+// function as GoalCell mutator.
+type GoalCellFunc func(context.Context, *ent.GoalCellMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f GoalCellFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.GoalCellMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.GoalCellMutation", m)
+}
+
 // The IdempotencyKeyFunc type is an adapter to allow the use of ordinary
 // function as IdempotencyKey mutator.
 type IdempotencyKeyFunc func(context.Context, *ent.IdempotencyKeyMutation) (ent.Value, error)

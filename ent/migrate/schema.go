@@ -359,6 +359,31 @@ var (
 			},
 		},
 	}
+	// GoalCellsColumns holds the columns for the "goal_cells" table.
+	GoalCellsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "territory_id", Type: field.TypeInt},
+		{Name: "lever_id", Type: field.TypeInt},
+		{Name: "units", Type: field.TypeInt64},
+	}
+	// GoalCellsTable holds the schema information for the "goal_cells" table.
+	GoalCellsTable = &schema.Table{
+		Name:       "goal_cells",
+		Columns:    GoalCellsColumns,
+		PrimaryKey: []*schema.Column{GoalCellsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "goalcell_territory_id_lever_id",
+				Unique:  true,
+				Columns: []*schema.Column{GoalCellsColumns[1], GoalCellsColumns[2]},
+				Annotation: &entsql.IndexAnnotation{
+					IncludeColumns: []string{
+						GoalCellsColumns[3].Name,
+					},
+				},
+			},
+		},
+	}
 	// IdempotencyKeysColumns holds the columns for the "idempotency_keys" table.
 	IdempotencyKeysColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -753,6 +778,7 @@ var (
 		CopDocumentsTable,
 		CopParticipantsTable,
 		CopStepsTable,
+		GoalCellsTable,
 		IdempotencyKeysTable,
 		LeversTable,
 		MembershipsTable,

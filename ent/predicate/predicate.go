@@ -36,6 +36,9 @@ type CopParticipant func(*sql.Selector)
 // CopStep is the predicate function for copstep builders.
 type CopStep func(*sql.Selector)
 
+// GoalCell is the predicate function for goalcell builders.
+type GoalCell func(*sql.Selector)
+
 // IdempotencyKey is the predicate function for idempotencykey builders.
 type IdempotencyKey func(*sql.Selector)
 

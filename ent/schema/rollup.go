@@ -45,3 +45,34 @@ func (RollupCell) Indexes() []ent.Index {
 func (RollupCell) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
 }
+
+// GoalCell holds what a territory's GHG objectives (planning.GHGAvoided) add up to for
+// one lever, as roll-ups measure records against them: its own objectives, else those
+// derived for it; for the country, its own, else its regions' own. lever_id -1 holds the
+// sum over every lever. Units are 0.0001 ktCO2e (planning.ToUnits), so that sums are
+// exact. Imports, the only writers of objectives, rebuild the cells in their
+// transaction; communes have none (their goals are parts of their department's).
+type GoalCell struct {
+	ent.Schema
+}
+
+// Fields of the GoalCell.
+func (GoalCell) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("territory_id"),
+		field.Int("lever_id").Comment("-1: every lever"),
+		field.Int64("units"),
+	}
+}
+
+// Indexes of the GoalCell: roll-ups read a few territories' cells of one lever, from the
+// index alone.
+func (GoalCell) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("territory_id", "lever_id").Unique().
+		Annotations(entsql.IncludeColumns("units"))}
+}
+
+// Annotations of the GoalCell: internal, not in GraphQL.
+func (GoalCell) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
+}

@@ -1,0 +1,201 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+
+	"entgo.io/ent/dialect/sql"
+
+	"github.com/cop-territoriales/cop-api/ent"
+	"github.com/cop-territoriales/cop-api/ent/goalcell"
+	"github.com/cop-territoriales/cop-api/ent/objective"
+	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/hierarchy"
+	"github.com/cop-territoriales/cop-api/planning"
+	"github.com/cop-territoriales/cop-api/store"
+)
+
+// goalTotals adds up, for each territory, its goals of q over every lever: the sum of the
+// targets of goalsOf's goals, for callers that show only that sum (roll-ups). q must ask
+// for levers' objectives in ktCO2e (planning.GHGAvoided); totals are in units of ktCO2e
+// (planning.ToUnits). A territory without any goal has no entry. Communes, whose goals
+// are parts of their department's, are not summed here: ok is false when one is asked.
+//
+// Without a sector filter the sums are read from the goal cells (one row per territory,
+// kept by the imports); with one, own objectives filed under another sector are out of
+// sight and no longer hide the derived ones, so the database adds the objectives up
+// (goalSums). TestGoalTotals checks both against goalsOf on every territory.
+func (svc *Service) goalTotals(ctx context.Context, ts []*ent.Territory, q goalQuery) (totals map[int]int64, ok bool, err error) {
+	return svc.addUpGoals(ctx, ts, q, q.cells())
+}
+
+// addUpGoals is goalTotals, from the goal cells or from the objectives.
+func (svc *Service) addUpGoals(ctx context.Context, ts []*ent.Territory, q goalQuery, fromCells bool) (totals map[int]int64, ok bool, err error) {
+	totals = map[int]int64{}
+	if len(ts) == 0 {
+		return totals, true, nil
+	}
+	var country *int
+	ids := make([]int, 0, len(ts))
+	for _, t := range ts {
+		switch t.Level {
+		case hierarchy.Commune:
+			return nil, false, nil
+		case hierarchy.Country:
+			country = &t.ID
+		}
+		ids = append(ids, t.ID)
+	}
+	var s *sql.Selector
+	if fromCells {
+		lev := allLevers
+		if q.lever != nil {
+			lev = *q.lever
+		}
+		s = selectFrom(svc.client, goalcell.Table)
+		goalcell.TerritoryIDIn(ids...)(s)
+		goalcell.LeverID(lev)(s)
+		s.Select(s.C(goalcell.FieldTerritoryID), s.C(goalcell.FieldUnits))
+	} else {
+		s = goalSums(svc.client, q, func(s *sql.Selector) { s.Where(sql.InInts(s.C(objective.FieldTerritoryID), ids...)) }, country, false)
+	}
+	err = queryRows(ctx, svc.client, s, func(rows *sql.Rows) error {
+		var t int
+		var u float64
+		if err := rows.Scan(&t, &u); err != nil {
+			return err
+		}
+		totals[t] += int64(math.Round(u))
+		return nil
+	})
+	if err != nil {
+		return nil, true, fmt.Errorf("add up objectives: %w", err)
+	}
+	return totals, true, nil
+}
+
+// cells tells whether the goal cells hold q's sums: GHG objectives of levers, of every
+// sector, one lever or all.
+func (q goalQuery) cells() bool {
+	return len(q.sectors) == 0 && q.leversOnly && slices.Equal(q.metrics, []planning.Metric{planning.GHGAvoided})
+}
+
+// goalSums is the statement adding up the goals of q, per territory of those in selects,
+// and per lever when perLever: columns t (territory), l (lever, when perLever) and u (the
+// sum, in units). It applies goalsOf's rule per lever and metric: a derived objective
+// counts only when the territory has no own one (planning.PreferOwn); the country (when
+// not nil) counts its own, and its regions' own for the levers it has none of.
+func goalSums(c *ent.Client, q goalQuery, in func(*sql.Selector), country *int, perLever bool) *sql.Selector {
+	q.leversOnly = true
+	scale := strconv.FormatFloat(math.Pow10(planning.Decimals(planning.KtCO2e)), 'f', -1, 64)
+	// noOwn is true of a row when territory has no own objective of q for its lever and
+	// metric: goalsOf sees only q's objectives, own ones included.
+	noOwn := func(lever, metric string, territory func(own *sql.SelectTable) *sql.Predicate) *sql.Predicate {
+		p := sql.Table(objective.Table).As("own")
+		own := sql.Select(p.C(objective.FieldID)).From(p)
+		for _, w := range q.where() {
+			w(own)
+		}
+		return sql.NotExists(own.Where(sql.And(
+			territory(p),
+			sql.ColumnsEQ(p.C(objective.FieldLeverID), lever),
+			sql.ColumnsEQ(p.C(objective.FieldMetric), metric),
+			sql.EQ(p.C(objective.FieldDerived), false))))
+	}
+	s := selectFrom(c, objective.Table)
+	for _, p := range q.where() {
+		p(s)
+	}
+	in(s)
+	columns := []string{sql.As(s.C(objective.FieldTerritoryID), "t")}
+	group := []string{s.C(objective.FieldTerritoryID)}
+	if perLever {
+		columns = append(columns, sql.As(s.C(objective.FieldLeverID), "l"))
+		group = append(group, s.C(objective.FieldLeverID))
+	}
+	s.Where(sql.Or(sql.EQ(s.C(objective.FieldDerived), false), noOwn(s.C(objective.FieldLeverID), s.C(objective.FieldMetric), func(own *sql.SelectTable) *sql.Predicate {
+		return sql.ColumnsEQ(own.C(objective.FieldTerritoryID), s.C(objective.FieldTerritoryID))
+	}))).
+		Select(append(columns, sql.As("SUM(ROUND("+s.C(objective.FieldTargetValue)+" * "+scale+"))", "u"))...).
+		GroupBy(group...)
+	if country == nil {
+		return s
+	}
+	// The regions' own objectives, summed per lever and metric first: the country's own
+	// are then looked for once per lever, not once per region and lever.
+	r := sql.Table(objective.Table).As("r")
+	regions := sql.Table(territory.Table).As("region")
+	perLeverSums := sql.Select(sql.As(r.C(objective.FieldLeverID), "l"), sql.As(r.C(objective.FieldMetric), "m"),
+		sql.As("SUM(ROUND("+r.C(objective.FieldTargetValue)+" * "+scale+"))", "u")).
+		From(r).Join(regions).On(r.C(objective.FieldTerritoryID), regions.C(territory.FieldID))
+	for _, p := range q.where() {
+		p(perLeverSums)
+	}
+	perLeverSums.Where(sql.And(sql.EQ(regions.C(territory.FieldLevel), string(hierarchy.Region)),
+		sql.EQ(r.C(objective.FieldDerived), false))).
+		GroupBy(r.C(objective.FieldLeverID), r.C(objective.FieldMetric)).As("s")
+	id := "CAST(" + strconv.Itoa(*country) + " AS BIGINT)"
+	fromRegions := sql.Select(sql.As(id, "t"), "SUM("+perLeverSums.C("u")+")")
+	if perLever {
+		fromRegions = sql.Select(sql.As(id, "t"), perLeverSums.C("l"), perLeverSums.C("u"))
+	}
+	fromRegions.From(perLeverSums).
+		Where(noOwn(perLeverSums.C("l"), perLeverSums.C("m"), func(own *sql.SelectTable) *sql.Predicate {
+			return sql.EQ(own.C(objective.FieldTerritoryID), *country)
+		}))
+	if !perLever {
+		fromRegions.Having(sql.ExprP("COUNT(*) > 0"))
+	}
+	return s.UnionAll(fromRegions)
+}
+
+// rebuildGoalCells recomputes every goal cell from the objectives, inside the caller's
+// transaction: per territory above the communes, one cell per lever with GHG objectives
+// and one for their sum (lever_id -1).
+func rebuildGoalCells(ctx context.Context, c *ent.Client) error {
+	if _, err := c.GoalCell.Delete().Exec(ctx); err != nil {
+		return fmt.Errorf("rebuild goal cells: %w", err)
+	}
+	var country *int
+	switch id, err := c.Territory.Query().Where(territory.LevelEQ(hierarchy.Country)).FirstID(ctx); {
+	case err == nil:
+		country = &id
+	case !ent.IsNotFound(err):
+		return fmt.Errorf("rebuild goal cells: %w", err)
+	}
+	q := RollupQuery{}.goals()
+	sums := goalSums(c, q, func(s *sql.Selector) {
+		above := sql.Select(territory.FieldID).From(sql.Table(territory.Table)).
+			Where(sql.NEQ(territory.FieldLevel, string(hierarchy.Commune)))
+		s.Where(sql.In(s.C(objective.FieldTerritoryID), above))
+	}, country, true)
+	query, args := sums.Query()
+	insert := `INSERT INTO ` + goalcell.Table + ` (` + goalcell.FieldTerritoryID + `, ` + goalcell.FieldLeverID + `, ` + goalcell.FieldUnits + `) `
+	if _, err := c.ExecContext(ctx, insert+`SELECT t, l, CAST(ROUND(SUM(u)) AS BIGINT) FROM (`+query+`) AS x GROUP BY t, l`, args...); err != nil {
+		return fmt.Errorf("rebuild goal cells: %w", err)
+	}
+	if _, err := c.ExecContext(ctx, insert+`SELECT `+goalcell.FieldTerritoryID+`, `+strconv.Itoa(allLevers)+`, SUM(`+goalcell.FieldUnits+`) FROM `+
+		goalcell.Table+` GROUP BY `+goalcell.FieldTerritoryID); err != nil {
+		return fmt.Errorf("rebuild goal cells: %w", err)
+	}
+	return nil
+}
+
+// ensureGoalCells computes the goal cells of a database whose objectives were imported
+// before the cells existed (the migration creates them empty).
+func (svc *Service) ensureGoalCells(ctx context.Context) error {
+	ctx = store.UsePrimary(ctx)
+	if n, err := svc.client.GoalCell.Query().Limit(1).Count(ctx); err != nil || n > 0 {
+		return err
+	}
+	if n, err := svc.client.Objective.Query().Where(objective.MetricEQ(planning.GHGAvoided), objective.LeverIDNotNil()).Limit(1).Count(ctx); err != nil || n == 0 {
+		return err
+	}
+	if err := store.WithTx(ctx, svc.client, func(tx *ent.Tx) error { return rebuildGoalCells(ctx, tx.Client()) }); err != nil {
+		return err
+	}
+	return svc.analyze(ctx, "goal_cells")
+}
