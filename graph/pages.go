@@ -7,17 +7,15 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"github.com/cop-territoriales/cop-api/ent"
 	"github.com/cop-territoriales/cop-api/service"
 )
 
-// countFromPage pages a connection without a separate COUNT when the page tells the
-// total: a first (or last) page without a cursor that holds every row, which is what a
-// dashboard asks most (the 53 objectives of a region in a page of 100). page runs the
-// service's query; total reads the connection's total count and whether rows were left
-// out. When rows were left out and the operation asks totalCount, it is counted with a
-// page of size 0.
-func countFromPage[C any](ctx context.Context, p service.Page, total func(C) (count *int, partial bool), page func(context.Context, service.Page) (C, error)) (C, error) {
+// countFromPage pages a connection without a separate COUNT: a first (or last) page
+// without a cursor, which is what a dashboard asks most (the 53 objectives of a region in
+// a page of 100, the 100 largest EPCI), gets its total count in the page's own statement
+// (service.Page.Counted). page runs the service's query; total reads the connection's
+// total count. Pages with a cursor are counted by ent's pagination, with a COUNT.
+func countFromPage[C any](ctx context.Context, p service.Page, page func(context.Context, service.Page) (C, error)) (C, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil || p.After != nil || p.Before != nil || (p.First != nil && *p.First == 0) || (p.Last != nil && *p.Last == 0) {
 		return page(ctx, p)
@@ -28,22 +26,8 @@ func countFromPage[C any](ctx context.Context, p service.Page, total func(C) (co
 	}
 	inner := *fc
 	inner.Field = graphql.CollectedField{Field: fc.Field.Field, Selections: sel}
-	conn, err := page(graphql.WithFieldContext(ctx, &inner), p)
-	if err != nil || !wantTotal {
-		return conn, err
-	}
-	n, partial := total(conn)
-	if !partial {
-		return conn, nil // the page holds every row: its total is its length
-	}
-	zero := 0
-	counted, err := page(ctx, service.Page{First: &zero})
-	if err != nil {
-		return conn, err
-	}
-	m, _ := total(counted)
-	*n = *m
-	return conn, nil
+	p.Counted = wantTotal
+	return page(graphql.WithFieldContext(ctx, &inner), p)
 }
 
 // withoutCounts returns the selection of the connection being resolved without
@@ -93,18 +77,4 @@ func (l *loaders) keep(f *ast.Field, sel *ast.SelectionSet) {
 		return
 	}
 	l.selections.sets[f] = sel
-}
-
-// The total counts of the connections paged with countFromPage.
-
-func objectiveTotal(c *ent.ObjectiveConnection) (*int, bool) {
-	return &c.TotalCount, c.PageInfo.HasNextPage || c.PageInfo.HasPreviousPage
-}
-
-func observationTotal(c *ent.ObservationConnection) (*int, bool) {
-	return &c.TotalCount, c.PageInfo.HasNextPage || c.PageInfo.HasPreviousPage
-}
-
-func territoryTotal(c *ent.TerritoryConnection) (*int, bool) {
-	return &c.TotalCount, c.PageInfo.HasNextPage || c.PageInfo.HasPreviousPage
 }

@@ -90,7 +90,7 @@ func (r *territoryResolver) Objectives(ctx context.Context, obj *ent.Territory, 
 	if err != nil {
 		return nil, err
 	}
-	return countFromPage(ctx, p, objectiveTotal, func(ctx context.Context, p service.Page) (*ent.ObjectiveConnection, error) {
+	return countFromPage(ctx, p, func(ctx context.Context, p service.Page) (*ent.ObjectiveConnection, error) {
 		return r.svc.Objectives(ctx, obj, lever, sector, includeDerived, p, orderBy, where)
 	})
 }
@@ -101,7 +101,7 @@ func (r *territoryResolver) Observations(ctx context.Context, obj *ent.Territory
 	if err != nil {
 		return nil, err
 	}
-	return countFromPage(ctx, p, observationTotal, func(ctx context.Context, p service.Page) (*ent.ObservationConnection, error) {
+	return countFromPage(ctx, p, func(ctx context.Context, p service.Page) (*ent.ObservationConnection, error) {
 		return r.svc.Observations(ctx, obj, lever, sector, p, orderBy, where)
 	})
 }

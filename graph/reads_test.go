@@ -91,13 +91,48 @@ func TestReadsFollowSelection(t *testing.T) {
 		if full != 3 { // the territory, the page, the levers
 			t.Errorf("first 100 objectives of Bretagne: %d statements, want 3 (no COUNT)", full)
 		}
+		// A page holding some of them: the total is counted by the page's statement.
 		s0 = db.Statements.Count()
 		a.query(fmt.Sprintf(objectives, 5), nil, &out)
-		if n := db.Statements.Count() - s0; n != full+1 {
-			t.Errorf("first 5 objectives: %d statements, want %d (a COUNT for the total)", n, full+1)
+		if n := db.Statements.Count() - s0; n != full {
+			t.Errorf("first 5 objectives: %d statements, want %d (the total in the page's statement)", n, full)
 		}
 		if o := out.Territory.Objectives; o.TotalCount != all || len(o.Edges) != 5 || !o.PageInfo.HasNextPage {
 			t.Errorf("first 5 objectives: totalCount %d, %d edges, hasNextPage %v; want %d, 5, true", o.TotalCount, len(o.Edges), o.PageInfo.HasNextPage, all)
+		}
+		// The 100 largest EPCI of 1,200 and more, with their count: one statement.
+		var largest struct {
+			Territories struct {
+				TotalCount int
+				Edges      []struct{ Node struct{ Code string } }
+			}
+		}
+		epcis, err := db.Client.Territory.Query().Where(territory.LevelEQ(hierarchy.EPCI)).Count(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s0 = db.Statements.Count()
+		a.query(`{ territories(first: 100, where: {level: EPCI}, orderBy: [{field: POPULATION, direction: DESC}]) { totalCount edges { node { code } } } }`, nil, &largest)
+		if n := db.Statements.Count() - s0; n != 1 {
+			t.Errorf("the 100 largest EPCI with their count: %d statements, want 1", n)
+		}
+		if l := largest.Territories; l.TotalCount != epcis || len(l.Edges) != 100 {
+			t.Errorf("the 100 largest EPCI: totalCount %d, %d edges; want %d, 100", l.TotalCount, len(l.Edges), epcis)
+		}
+		// After a cursor, the page's rows are not all the connection's: a COUNT tells the total.
+		var after struct {
+			Territory struct {
+				Objectives struct {
+					TotalCount int
+					Edges      []struct{ Cursor string }
+				}
+			}
+		}
+		a.query(`{ territory(level: REGION, code: "53") { objectives(first: 5) { edges { cursor } } } }`, nil, &after)
+		cursor := after.Territory.Objectives.Edges[4].Cursor
+		a.query(`query($c: Cursor) { territory(level: REGION, code: "53") { objectives(first: 5, after: $c) { totalCount edges { cursor } } } }`, map[string]any{"c": cursor}, &after)
+		if o := after.Territory.Objectives; o.TotalCount != all || len(o.Edges) != 5 {
+			t.Errorf("5 objectives after the 5th: totalCount %d, %d edges; want %d, 5", o.TotalCount, len(o.Edges), all)
 		}
 	})
 }

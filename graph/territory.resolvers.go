@@ -25,7 +25,7 @@ func (r *queryResolver) Territories(ctx context.Context, after *entgql.Cursor[in
 	if err != nil {
 		return nil, err
 	}
-	return groupConnection(ctx)(countFromPage(ctx, p, territoryTotal, func(ctx context.Context, p service.Page) (*ent.TerritoryConnection, error) {
+	return groupConnection(ctx)(countFromPage(ctx, p, func(ctx context.Context, p service.Page) (*ent.TerritoryConnection, error) {
 		return r.svc.Territories(ctx, p, orderBy, where, parent, within)
 	}))
 }

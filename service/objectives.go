@@ -36,7 +36,19 @@ func (svc *Service) Objectives(ctx context.Context, t *ent.Territory, leverCode,
 	if includeDerived != nil && !*includeDerived {
 		q.Where(objective.Derived(false))
 	}
-	return q.Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithObjectiveOrder(orderBy), ent.WithObjectiveFilter(where.Filter))
+	if p.Counted {
+		q.Modify(countRows)
+	}
+	conn, err := q.Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithObjectiveOrder(orderBy), ent.WithObjectiveFilter(where.Filter))
+	if err != nil || !p.Counted {
+		return conn, err
+	}
+	var value func(string) (ent.Value, error)
+	if len(conn.Edges) > 0 {
+		value = conn.Edges[0].Node.Value
+	}
+	conn.TotalCount, err = pageTotal(p, value)
+	return conn, err
 }
 
 // Observations pages a territory's observations, newest first unless ordered otherwise.
@@ -55,7 +67,19 @@ func (svc *Service) Observations(ctx context.Context, t *ent.Territory, leverCod
 	if orderBy == nil {
 		orderBy = &ent.ObservationOrder{Field: ent.ObservationOrderFieldYear, Direction: entgql.OrderDirectionDesc}
 	}
-	return q.Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithObservationOrder(orderBy), ent.WithObservationFilter(where.Filter))
+	if p.Counted {
+		q.Modify(countRows)
+	}
+	conn, err := q.Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithObservationOrder(orderBy), ent.WithObservationFilter(where.Filter))
+	if err != nil || !p.Counted {
+		return conn, err
+	}
+	var value func(string) (ent.Value, error)
+	if len(conn.Edges) > 0 {
+		value = conn.Edges[0].Node.GetValue
+	}
+	conn.TotalCount, err = pageTotal(p, value)
+	return conn, err
 }
 
 // leverGoal returns the goal of a lever in a metric among goals, nil when none.

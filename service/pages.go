@@ -1,7 +1,13 @@
 package service
 
 import (
+	"errors"
+	"fmt"
+
 	"entgo.io/contrib/entgql"
+	"entgo.io/ent/dialect/sql"
+
+	"github.com/cop-territoriales/cop-api/ent"
 )
 
 // Page sizes of every connection: a page is never unbounded.
@@ -14,6 +20,41 @@ const (
 type Page struct {
 	After, Before *entgql.Cursor[int]
 	First, Last   *int
+	// Counted asks for the connection's total count in the page's own statement (a
+	// window over every row, computed before the LIMIT) instead of a COUNT of its own:
+	// the connection then carries it in TotalCount. For pages without a cursor only.
+	Counted bool
+}
+
+// totalRows is the column countRows adds to a page's rows.
+const totalRows = "total_rows"
+
+// countRows adds to a page's statement the count of every row of the connection, in
+// column totalRows of each row.
+func countRows(s *sql.Selector) { s.AppendSelect(sql.As("COUNT(*) OVER ()", totalRows)) }
+
+// pageTotal reads the total count countRows put in the rows of a page, with value, the
+// Value method of its first node (nil for an empty page, whose total is then 0).
+func pageTotal(p Page, value func(string) (ent.Value, error)) (int, error) {
+	if p.After != nil || p.Before != nil {
+		return 0, errors.New("a page with a cursor cannot count every row")
+	}
+	if value == nil {
+		return 0, nil
+	}
+	v, err := value(totalRows)
+	if err != nil {
+		return 0, fmt.Errorf("page total: %w", err)
+	}
+	switch n := v.(type) {
+	case int64:
+		return int(n), nil
+	case []byte: // some drivers send it as text
+		var i int
+		_, err := fmt.Sscan(string(n), &i)
+		return i, err
+	}
+	return 0, fmt.Errorf("page total: unexpected %T", v)
 }
 
 // NewPage refuses negative or too large page sizes, or both first and last, and defaults to the first

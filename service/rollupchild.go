@@ -66,6 +66,9 @@ func (svc *Service) childRows(ctx context.Context, t *ent.Territory, level *hier
 			}
 			var m map[int]*Amounts
 			if key == ByTerritory || slices.Contains(above, t.Level) {
+				if key == ByOwnCarrier {
+					qa.CarrierLevels = nil // t, the one carrier read, is of a level asked
+				}
 				if m, err = svc.liveRecords(ctx, []int{t.ID}, key, qa); err != nil {
 					return nil, err
 				}

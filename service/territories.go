@@ -124,7 +124,19 @@ func descendantsOf(id int, level *hierarchy.Level) predicate.Territory {
 }
 
 func pageTerritories(ctx context.Context, q *ent.TerritoryQuery, p Page, orderBy []*ent.TerritoryOrder, where *ent.TerritoryWhereInput) (*ent.TerritoryConnection, error) {
-	return q.Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithTerritoryOrder(orderBy), ent.WithTerritoryFilter(where.Filter))
+	if p.Counted {
+		q.Modify(countRows)
+	}
+	conn, err := q.Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithTerritoryOrder(orderBy), ent.WithTerritoryFilter(where.Filter))
+	if err != nil || !p.Counted {
+		return conn, err
+	}
+	var value func(string) (ent.Value, error)
+	if len(conn.Edges) > 0 {
+		value = conn.Edges[0].Node.Value
+	}
+	conn.TotalCount, err = pageTotal(p, value)
+	return conn, err
 }
 
 // ParentsOf loads the direct memberships of many territories with their parents, each
