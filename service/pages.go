@@ -21,7 +21,7 @@ type Page struct {
 	After, Before *entgql.Cursor[int]
 	First, Last   *int
 	// Counted asks for the connection's total count in the page's own statement (a
-	// window over every row, computed before the LIMIT) instead of a COUNT of its own:
+	// subquery counting the rows its conditions select) instead of a COUNT of its own:
 	// the connection then carries it in TotalCount. For pages without a cursor only.
 	Counted bool
 }
@@ -29,9 +29,17 @@ type Page struct {
 // totalRows is the column countRows adds to a page's rows.
 const totalRows = "total_rows"
 
-// countRows adds to a page's statement the count of every row of the connection, in
-// column totalRows of each row.
-func countRows(s *sql.Selector) { s.AppendSelect(sql.As("COUNT(*) OVER ()", totalRows)) }
+// countRows adds to a page's statement the count of every row its conditions select, in
+// column totalRows of each row. A subquery, computed once, rather than COUNT(*) OVER ():
+// the window made PostgreSQL read every territory in population order for the 100
+// largest EPCI (30 ms) where the page alone stops after the 100th.
+func countRows(s *sql.Selector) {
+	count := sql.Select("COUNT(*)").From(sql.Table(s.TableName()))
+	if p := s.P(); p != nil {
+		count.Where(p)
+	}
+	s.AppendSelectExprAs(count, totalRows)
+}
 
 // pageTotal reads the total count countRows put in the rows of a page, with value, the
 // Value method of its first node (nil for an empty page, whose total is then 0).
