@@ -40,15 +40,10 @@ func (svc *Service) Objectives(ctx context.Context, t *ent.Territory, leverCode,
 		q.Modify(countRows)
 	}
 	conn, err := q.Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithObjectiveOrder(orderBy), ent.WithObjectiveFilter(where.Filter))
-	if err != nil || !p.Counted {
-		return conn, err
+	if err != nil {
+		return nil, err
 	}
-	var value func(string) (ent.Value, error)
-	if len(conn.Edges) > 0 {
-		value = conn.Edges[0].Node.Value
-	}
-	conn.TotalCount, err = pageTotal(p, value)
-	return conn, err
+	return conn, counted(p, &conn.TotalCount, conn.Edges, func(e *ent.ObjectiveEdge) func(string) (ent.Value, error) { return e.Node.Value })
 }
 
 // Observations pages a territory's observations, newest first unless ordered otherwise.
@@ -71,15 +66,10 @@ func (svc *Service) Observations(ctx context.Context, t *ent.Territory, leverCod
 		q.Modify(countRows)
 	}
 	conn, err := q.Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithObservationOrder(orderBy), ent.WithObservationFilter(where.Filter))
-	if err != nil || !p.Counted {
-		return conn, err
+	if err != nil {
+		return nil, err
 	}
-	var value func(string) (ent.Value, error)
-	if len(conn.Edges) > 0 {
-		value = conn.Edges[0].Node.GetValue
-	}
-	conn.TotalCount, err = pageTotal(p, value)
-	return conn, err
+	return conn, counted(p, &conn.TotalCount, conn.Edges, func(e *ent.ObservationEdge) func(string) (ent.Value, error) { return e.Node.GetValue })
 }
 
 // leverGoal returns the goal of a lever in a metric among goals, nil when none.

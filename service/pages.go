@@ -41,28 +41,33 @@ func countRows(s *sql.Selector) {
 	s.AppendSelectExprAs(count, totalRows)
 }
 
-// pageTotal reads the total count countRows put in the rows of a page, with value, the
-// Value method of its first node (nil for an empty page, whose total is then 0).
-func pageTotal(p Page, value func(string) (ent.Value, error)) (int, error) {
+// counted puts the total count countRows added to a page's rows in total, when p asked
+// for it: value gives the Value method of an edge's node (GetValue when the node has a
+// field named Value). An empty page's total is 0.
+func counted[E any](p Page, total *int, edges []E, value func(E) func(string) (ent.Value, error)) error {
+	if !p.Counted {
+		return nil
+	}
 	if p.After != nil || p.Before != nil {
-		return 0, errors.New("a page with a cursor cannot count every row")
+		return errors.New("a page with a cursor cannot count every row")
 	}
-	if value == nil {
-		return 0, nil
+	if len(edges) == 0 {
+		*total = 0
+		return nil
 	}
-	v, err := value(totalRows)
+	v, err := value(edges[0])(totalRows)
 	if err != nil {
-		return 0, fmt.Errorf("page total: %w", err)
+		return fmt.Errorf("page total: %w", err)
 	}
 	switch n := v.(type) {
 	case int64:
-		return int(n), nil
+		*total = int(n)
+		return nil
 	case []byte: // some drivers send it as text
-		var i int
-		_, err := fmt.Sscan(string(n), &i)
-		return i, err
+		_, err := fmt.Sscan(string(n), total)
+		return err
 	}
-	return 0, fmt.Errorf("page total: unexpected %T", v)
+	return fmt.Errorf("page total: unexpected %T", v)
 }
 
 // NewPage refuses negative or too large page sizes, or both first and last, and defaults to the first

@@ -128,15 +128,10 @@ func pageTerritories(ctx context.Context, q *ent.TerritoryQuery, p Page, orderBy
 		q.Modify(countRows)
 	}
 	conn, err := q.Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithTerritoryOrder(orderBy), ent.WithTerritoryFilter(where.Filter))
-	if err != nil || !p.Counted {
-		return conn, err
+	if err != nil {
+		return nil, err
 	}
-	var value func(string) (ent.Value, error)
-	if len(conn.Edges) > 0 {
-		value = conn.Edges[0].Node.Value
-	}
-	conn.TotalCount, err = pageTotal(p, value)
-	return conn, err
+	return conn, counted(p, &conn.TotalCount, conn.Edges, func(e *ent.TerritoryEdge) func(string) (ent.Value, error) { return e.Node.Value })
 }
 
 // ParentsOf loads the direct memberships of many territories with their parents, each
