@@ -87,7 +87,8 @@ func (q goalQuery) cells() bool {
 // and per lever when perLever: columns t (territory), l (lever, when perLever) and u (the
 // sum, in units). It applies goalsOf's rule per lever and metric: a derived objective
 // counts only when the territory has no own one (planning.PreferOwn); the country (when
-// not nil) counts its own, and its regions' own for the levers it has none of.
+// not nil) counts its own, and its regions' own for the levers it has none of. The
+// statement must be built with c's dialect: the outer select takes it from the inner.
 func goalSums(c *ent.Client, q goalQuery, in func(*sql.Selector), country *int, perLever bool) *sql.Selector {
 	q.leversOnly = true
 	scale := strconv.FormatFloat(math.Pow10(planning.Decimals(planning.KtCO2e)), 'f', -1, 64)
@@ -105,22 +106,25 @@ func goalSums(c *ent.Client, q goalQuery, in func(*sql.Selector), country *int, 
 			sql.ColumnsEQ(p.C(objective.FieldMetric), metric),
 			sql.EQ(p.C(objective.FieldDerived), false))))
 	}
-	s := selectFrom(c, objective.Table)
+	// Per territory, lever and metric: the own objectives' sum when there is one, else
+	// the derived ones'. One pass over the objectives, grouped: no subquery per row.
+	g := selectFrom(c, objective.Table)
 	for _, p := range q.where() {
-		p(s)
+		p(g)
 	}
-	in(s)
-	columns := []string{sql.As(s.C(objective.FieldTerritoryID), "t")}
-	group := []string{s.C(objective.FieldTerritoryID)}
+	in(g)
+	target := "ROUND(" + g.C(objective.FieldTargetValue) + " * " + scale + ")"
+	own := "CASE WHEN " + g.C(objective.FieldDerived) + " THEN 0 ELSE "
+	g.Select(sql.As(g.C(objective.FieldTerritoryID), "t"), sql.As(g.C(objective.FieldLeverID), "l"),
+		sql.As("CASE WHEN SUM("+own+"1 END) > 0 THEN SUM("+own+target+" END) ELSE SUM("+target+") END", "u")).
+		GroupBy(g.C(objective.FieldTerritoryID), g.C(objective.FieldLeverID), g.C(objective.FieldMetric)).As("g")
+	s := sql.Dialect(c.Driver().Dialect()).Select(g.C("t"))
+	group := []string{g.C("t")}
 	if perLever {
-		columns = append(columns, sql.As(s.C(objective.FieldLeverID), "l"))
-		group = append(group, s.C(objective.FieldLeverID))
+		s.AppendSelect(g.C("l"))
+		group = append(group, g.C("l"))
 	}
-	s.Where(sql.Or(sql.EQ(s.C(objective.FieldDerived), false), noOwn(s.C(objective.FieldLeverID), s.C(objective.FieldMetric), func(own *sql.SelectTable) *sql.Predicate {
-		return sql.ColumnsEQ(own.C(objective.FieldTerritoryID), s.C(objective.FieldTerritoryID))
-	}))).
-		Select(append(columns, sql.As("SUM(ROUND("+s.C(objective.FieldTargetValue)+" * "+scale+"))", "u"))...).
-		GroupBy(group...)
+	s.AppendSelect(sql.As("SUM("+g.C("u")+")", "u")).From(g).GroupBy(group...)
 	if country == nil {
 		return s
 	}
