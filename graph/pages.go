@@ -13,8 +13,8 @@ import (
 // countFromPage pages a connection without a separate COUNT: a first (or last) page
 // without a cursor, which is what a dashboard asks most (the 53 objectives of a region in
 // a page of 100, the 100 largest EPCI), gets its total count in the page's own statement
-// (service.Page.Counted). page runs the service's query; total reads the connection's
-// total count. Pages with a cursor are counted by ent's pagination, with a COUNT.
+// (service.Page.Counted). page runs the service's query. Pages with a cursor are counted
+// by ent's pagination, with a COUNT.
 func countFromPage[C any](ctx context.Context, p service.Page, page func(context.Context, service.Page) (C, error)) (C, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil || p.After != nil || p.Before != nil || (p.First != nil && *p.First == 0) || (p.Last != nil && *p.Last == 0) {

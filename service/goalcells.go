@@ -64,11 +64,11 @@ func (svc *Service) addUpGoals(ctx context.Context, ts []*ent.Territory, q goalQ
 	}
 	err = queryRows(ctx, svc.client, s, func(rows *sql.Rows) error {
 		var t int
-		var u float64
+		var u int64
 		if err := rows.Scan(&t, &u); err != nil {
 			return err
 		}
-		totals[t] += int64(math.Round(u))
+		totals[t] = u
 		return nil
 	})
 	if err != nil {
@@ -87,25 +87,10 @@ func (q goalQuery) cells() bool {
 // and per lever when perLever: columns t (territory), l (lever, when perLever) and u (the
 // sum, in units). It applies goalsOf's rule per lever and metric: a derived objective
 // counts only when the territory has no own one (planning.PreferOwn); the country (when
-// not nil) counts its own, and its regions' own for the levers it has none of. The
-// statement must be built with c's dialect: the outer select takes it from the inner.
+// not nil) counts its own, and its regions' own for the levers it has none of.
 func goalSums(c *ent.Client, q goalQuery, in func(*sql.Selector), country *int, perLever bool) *sql.Selector {
 	q.leversOnly = true
 	scale := strconv.FormatFloat(math.Pow10(planning.Decimals(planning.KtCO2e)), 'f', -1, 64)
-	// noOwn is true of a row when territory has no own objective of q for its lever and
-	// metric: goalsOf sees only q's objectives, own ones included.
-	noOwn := func(lever, metric string, territory func(own *sql.SelectTable) *sql.Predicate) *sql.Predicate {
-		p := sql.Table(objective.Table).As("own")
-		own := sql.Select(p.C(objective.FieldID)).From(p)
-		for _, w := range q.where() {
-			w(own)
-		}
-		return sql.NotExists(own.Where(sql.And(
-			territory(p),
-			sql.ColumnsEQ(p.C(objective.FieldLeverID), lever),
-			sql.ColumnsEQ(p.C(objective.FieldMetric), metric),
-			sql.EQ(p.C(objective.FieldDerived), false))))
-	}
 	// Per territory, lever and metric: the own objectives' sum when there is one, else
 	// the derived ones'. One pass over the objectives, grouped: no subquery per row.
 	g := selectFrom(c, objective.Table)
@@ -117,43 +102,47 @@ func goalSums(c *ent.Client, q goalQuery, in func(*sql.Selector), country *int, 
 	own := "CASE WHEN " + g.C(objective.FieldDerived) + " THEN 0 ELSE "
 	g.Select(sql.As(g.C(objective.FieldTerritoryID), "t"), sql.As(g.C(objective.FieldLeverID), "l"),
 		sql.As("CASE WHEN SUM("+own+"1 END) > 0 THEN SUM("+own+target+" END) ELSE SUM("+target+") END", "u")).
-		GroupBy(g.C(objective.FieldTerritoryID), g.C(objective.FieldLeverID), g.C(objective.FieldMetric)).As("g")
+		GroupBy(g.C(objective.FieldTerritoryID), g.C(objective.FieldLeverID), g.C(objective.FieldMetric))
+	if country != nil {
+		g.UnionAll(regionsOwn(q, *country, scale))
+	}
+	g.As("g")
 	s := sql.Dialect(c.Driver().Dialect()).Select(g.C("t"))
 	group := []string{g.C("t")}
 	if perLever {
 		s.AppendSelect(g.C("l"))
 		group = append(group, g.C("l"))
 	}
-	s.AppendSelect(sql.As("SUM("+g.C("u")+")", "u")).From(g).GroupBy(group...)
-	if country == nil {
-		return s
-	}
-	// The regions' own objectives, summed per lever and metric first: the country's own
-	// are then looked for once per lever, not once per region and lever.
+	return s.AppendSelect(sql.As("CAST(SUM("+g.C("u")+") AS BIGINT)", "u")).From(g).GroupBy(group...)
+}
+
+// regionsOwn is the part of the country's goals its regions' own objectives make: per
+// lever and metric the country has no own objective of, their sum (columns t, the
+// country, l and u). The regions' are summed per lever first, so that the country's own
+// are looked for once per lever, not once per region and lever.
+func regionsOwn(q goalQuery, country int, scale string) *sql.Selector {
 	r := sql.Table(objective.Table).As("r")
 	regions := sql.Table(territory.Table).As("region")
-	perLeverSums := sql.Select(sql.As(r.C(objective.FieldLeverID), "l"), sql.As(r.C(objective.FieldMetric), "m"),
+	perLever := sql.Select(sql.As(r.C(objective.FieldLeverID), "l"), sql.As(r.C(objective.FieldMetric), "m"),
 		sql.As("SUM(ROUND("+r.C(objective.FieldTargetValue)+" * "+scale+"))", "u")).
 		From(r).Join(regions).On(r.C(objective.FieldTerritoryID), regions.C(territory.FieldID))
 	for _, p := range q.where() {
-		p(perLeverSums)
+		p(perLever)
 	}
-	perLeverSums.Where(sql.And(sql.EQ(regions.C(territory.FieldLevel), string(hierarchy.Region)),
+	perLever.Where(sql.And(sql.EQ(regions.C(territory.FieldLevel), string(hierarchy.Region)),
 		sql.EQ(r.C(objective.FieldDerived), false))).
 		GroupBy(r.C(objective.FieldLeverID), r.C(objective.FieldMetric)).As("s")
-	id := "CAST(" + strconv.Itoa(*country) + " AS BIGINT)"
-	fromRegions := sql.Select(sql.As(id, "t"), "SUM("+perLeverSums.C("u")+")")
-	if perLever {
-		fromRegions = sql.Select(sql.As(id, "t"), perLeverSums.C("l"), perLeverSums.C("u"))
+	o := sql.Table(objective.Table).As("own")
+	own := sql.Select(o.C(objective.FieldID)).From(o)
+	for _, p := range q.where() {
+		p(own)
 	}
-	fromRegions.From(perLeverSums).
-		Where(noOwn(perLeverSums.C("l"), perLeverSums.C("m"), func(own *sql.SelectTable) *sql.Predicate {
-			return sql.EQ(own.C(objective.FieldTerritoryID), *country)
-		}))
-	if !perLever {
-		fromRegions.Having(sql.ExprP("COUNT(*) > 0"))
-	}
-	return s.UnionAll(fromRegions)
+	own.Where(sql.And(sql.EQ(o.C(objective.FieldTerritoryID), country),
+		sql.ColumnsEQ(o.C(objective.FieldLeverID), perLever.C("l")),
+		sql.ColumnsEQ(o.C(objective.FieldMetric), perLever.C("m")),
+		sql.EQ(o.C(objective.FieldDerived), false)))
+	return sql.Select(sql.As("CAST("+strconv.Itoa(country)+" AS BIGINT)", "t"), perLever.C("l"), perLever.C("u")).
+		From(perLever).Where(sql.NotExists(own))
 }
 
 // rebuildGoalCells recomputes every goal cell from the objectives, inside the caller's
@@ -178,7 +167,7 @@ func rebuildGoalCells(ctx context.Context, c *ent.Client) error {
 	}, country, true)
 	query, args := sums.Query()
 	insert := `INSERT INTO ` + goalcell.Table + ` (` + goalcell.FieldTerritoryID + `, ` + goalcell.FieldLeverID + `, ` + goalcell.FieldUnits + `) `
-	if _, err := c.ExecContext(ctx, insert+`SELECT t, l, CAST(ROUND(SUM(u)) AS BIGINT) FROM (`+query+`) AS x GROUP BY t, l`, args...); err != nil {
+	if _, err := c.ExecContext(ctx, insert+query, args...); err != nil {
 		return fmt.Errorf("rebuild goal cells: %w", err)
 	}
 	if _, err := c.ExecContext(ctx, insert+`SELECT `+goalcell.FieldTerritoryID+`, `+strconv.Itoa(allLevers)+`, SUM(`+goalcell.FieldUnits+`) FROM `+

@@ -59,15 +59,12 @@ func counted[E any](p Page, total *int, edges []E, value func(E) func(string) (e
 	if err != nil {
 		return fmt.Errorf("page total: %w", err)
 	}
-	switch n := v.(type) {
-	case int64:
-		*total = int(n)
-		return nil
-	case []byte: // some drivers send it as text
-		_, err := fmt.Sscan(string(n), total)
-		return err
+	n, ok := v.(int64)
+	if !ok {
+		return fmt.Errorf("page total: unexpected %T", v)
 	}
-	return fmt.Errorf("page total: unexpected %T", v)
+	*total = int(n)
+	return nil
 }
 
 // NewPage refuses negative or too large page sizes, or both first and last, and defaults to the first

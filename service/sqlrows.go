@@ -15,9 +15,9 @@ func selectFrom(c *ent.Client, table string) *sql.Selector {
 }
 
 // queryRows runs s through c and calls row on each row. It is for the aggregates whose
-// rows are many or wide: ent's Scan fills a struct by reflection, several microseconds a
-// row, where row scans its columns straight into their variables. The statement goes
-// through c's driver, counted and routed like ent's own.
+// rows are many or wide: ent's Scan fills a struct by reflection, value by value, where
+// row scans its columns straight into their variables. The statement goes through c's
+// driver, counted and routed like ent's own.
 func queryRows(ctx context.Context, c *ent.Client, s *sql.Selector, row func(*sql.Rows) error) error {
 	query, args := s.Query()
 	var rows sql.Rows

@@ -76,9 +76,10 @@ func OpenWith(ctx context.Context, databaseURL, sqlitePath string, lim Limits) (
 
 // migrateUnbounded applies the versioned migrations of migrations/, in order (a
 // destructive one waits for "server migrate -allow-destructive"), and creates the data
-// version table, one instance at a time (the start-up lock). On PostgreSQL with a statement timeout it does so on connections of its
-// own without that bound: the timeout is the API's budget per request, and a migration or
-// a first table may take longer than a request ever should.
+// version table, one instance at a time (the start-up lock). On PostgreSQL with a
+// statement timeout it does so on connections of its own without that bound: the timeout
+// is the API's budget per request, and a migration or a first table may take longer than
+// a request ever should.
 func migrateUnbounded(ctx context.Context, db *sql.DB, drv, databaseURL string, lim Limits) error {
 	if drv == dialect.Postgres && lim.StatementTimeout > 0 {
 		own, _, err := openSQL(ctx, databaseURL, "", Limits{})
