@@ -62,7 +62,11 @@ func (svc *Service) addUpGoals(ctx context.Context, ts []*ent.Territory, q goalQ
 	} else {
 		s = goalSums(svc.client, q, func(s *sql.Selector) { s.Where(sql.InInts(s.C(objective.FieldTerritoryID), ids...)) }, country, false)
 	}
-	err = queryRows(ctx, svc.client, s, func(rows *sql.Rows) error {
+	rctx := ctx
+	if fromCells {
+		rctx = store.KeptPlan(ctx) // one row per territory, by its key
+	}
+	err = queryRows(rctx, svc.client, s, func(rows *sql.Rows) error {
 		var t int
 		var u int64
 		if err := rows.Scan(&t, &u); err != nil {

@@ -39,7 +39,8 @@ func (svc *Service) Objectives(ctx context.Context, t *ent.Territory, leverCode,
 	if p.Counted {
 		q.Modify(countRows)
 	}
-	conn, err := q.Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithObjectiveOrder(orderBy), ent.WithObjectiveFilter(where.Filter))
+	// A territory's objectives are few whatever it is: their statements keep their plans.
+	conn, err := q.Paginate(store.KeptPlan(ctx), p.After, p.First, p.Before, p.Last, ent.WithObjectiveOrder(orderBy), ent.WithObjectiveFilter(where.Filter))
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +66,7 @@ func (svc *Service) Observations(ctx context.Context, t *ent.Territory, leverCod
 	if p.Counted {
 		q.Modify(countRows)
 	}
-	conn, err := q.Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithObservationOrder(orderBy), ent.WithObservationFilter(where.Filter))
+	conn, err := q.Paginate(store.KeptPlan(ctx), p.After, p.First, p.Before, p.Last, ent.WithObservationOrder(orderBy), ent.WithObservationFilter(where.Filter))
 	if err != nil {
 		return nil, err
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/territory"
 	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/planning"
+	"github.com/cop-territoriales/cop-api/store"
 )
 
 // RollupQuery narrows a roll-up.
@@ -160,7 +161,9 @@ func (svc *Service) cellRecords(ctx context.Context, ids []int, key RollupKey, f
 	s.Select(columns...).Where(sql.NEQ(s.C(rollupcell.FieldCount), 0)).GroupBy(s.C(col))
 	counts := make([]int64, len(statuses))
 	kts := make([]float64, len(statuses))
-	err := queryRows(ctx, svc.client, s, func(rows *sql.Rows) error {
+	// The cells of a territory are few and reached through the index leading with it: the
+	// statement keeps its plan.
+	err := queryRows(store.KeptPlan(ctx), svc.client, s, func(rows *sql.Rows) error {
 		var (
 			k  int
 			a  Amounts

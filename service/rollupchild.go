@@ -15,6 +15,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/territory"
 	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/planning"
+	"github.com/cop-territoriales/cop-api/store"
 )
 
 // nestedLevels are the levels whose territories partition any larger one: a department
@@ -69,7 +70,13 @@ func (svc *Service) childRows(ctx context.Context, t *ent.Territory, level *hier
 				if key == ByOwnCarrier {
 					qa.CarrierLevels = nil // t, the one carrier read, is of a level asked
 				}
-				if m, err = svc.liveRecords(ctx, []int{t.ID}, key, qa); err != nil {
+				rctx := ctx
+				if key == ByOwnCarrier {
+					// t's own records, through the index on their carrier: the plan does
+					// not depend on which territory t is.
+					rctx = store.KeptPlan(ctx)
+				}
+				if m, err = svc.liveRecords(rctx, []int{t.ID}, key, qa); err != nil {
 					return nil, err
 				}
 			}

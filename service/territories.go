@@ -16,6 +16,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/predicate"
 	"github.com/cop-territoriales/cop-api/ent/territory"
 	"github.com/cop-territoriales/cop-api/hierarchy"
+	"github.com/cop-territoriales/cop-api/store"
 )
 
 // MaxSearchResults bounds searchTerritories.
@@ -27,7 +28,7 @@ const MaxBatchedRows = 20_000
 
 // TerritoryID resolves a key given by a client; an unknown key is NOT_FOUND.
 func (svc *Service) TerritoryID(ctx context.Context, k TerritoryKey) (int, error) {
-	id, err := svc.client.Territory.Query().Where(territory.LevelEQ(k.Level), territory.Code(k.Code)).OnlyID(ctx)
+	id, err := svc.client.Territory.Query().Where(territory.LevelEQ(k.Level), territory.Code(k.Code)).OnlyID(store.KeptPlan(ctx))
 	if ent.IsNotFound(err) {
 		return 0, notFound("no territory %s:%s", k.Level, k.Code)
 	}
@@ -36,13 +37,13 @@ func (svc *Service) TerritoryID(ctx context.Context, k TerritoryKey) (int, error
 
 // Territory returns the territory of a level and code, nil when there is none.
 func (svc *Service) Territory(ctx context.Context, level hierarchy.Level, code string) (*ent.Territory, error) {
-	return nilIfNotFound(svc.client.Territory.Query().Where(territory.LevelEQ(level), territory.Code(code)).Only(ctx))
+	return nilIfNotFound(svc.client.Territory.Query().Where(territory.LevelEQ(level), territory.Code(code)).Only(store.KeptPlan(ctx)))
 }
 
 // Node returns any record by its global id, nil when there is none; an audit entry only
 // to a request that may read the audit log.
 func (svc *Service) Node(ctx context.Context, id int) (ent.Noder, error) {
-	n, err := nilIfNotFound(svc.client.Noder(ctx, id))
+	n, err := nilIfNotFound(svc.client.Noder(store.KeptPlan(ctx), id))
 	if err == nil && n != nil {
 		err = guardNodes(ctx, n)
 	}
@@ -57,7 +58,7 @@ func (svc *Service) Nodes(ctx context.Context, ids []int) ([]ent.Noder, error) {
 	if len(ids) > MaxPageSize {
 		return nil, badInput("nodes takes at most %d ids, got %d", MaxPageSize, len(ids))
 	}
-	nodes, err := svc.client.Noders(ctx, ids)
+	nodes, err := svc.client.Noders(store.KeptPlan(ctx), ids)
 	if err == nil {
 		err = guardNodes(ctx, nodes...)
 	}
@@ -137,7 +138,7 @@ func pageTerritories(ctx context.Context, q *ent.TerritoryQuery, p Page, orderBy
 // ParentsOf loads the direct memberships of many territories with their parents, each
 // list ordered by level then code: two statements for any number of territories.
 func (svc *Service) ParentsOf(ctx context.Context, ids []int) (map[int][]*ent.Membership, error) {
-	ms, err := svc.client.Membership.Query().Where(membership.ChildIDIn(ids...)).WithParent().All(ctx)
+	ms, err := svc.client.Membership.Query().Where(membership.ChildIDIn(ids...)).WithParent().All(store.KeptPlan(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("load parents: %w", err)
 	}
@@ -166,7 +167,7 @@ func (svc *Service) AncestorsOf(ctx context.Context, ids []int) (map[int][]*ent.
 		s.Join(an).On(s.C(territory.FieldID), an.C(ancestry.FieldAncestorID)).
 			Where(sql.And(sql.InInts(an.C(ancestry.FieldTerritoryID), ids...), sql.GT(an.C(ancestry.FieldDepth), 0))).
 			AppendSelect(sql.As(an.C(ancestry.FieldTerritoryID), "ancestor_of"))
-	}).All(ctx)
+	}).All(store.KeptPlan(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("load ancestors: %w", err)
 	}
@@ -331,7 +332,7 @@ func (svc *Service) Connections(ctx context.Context, ids []int, p Page, a ConnAr
 	for _, o := range a.OrderBy {
 		q.Order(orderTerm(o))
 	}
-	nodes, err := q.Order(territory.ByID()).All(ctx)
+	nodes, err := q.Order(territory.ByID()).All(store.KeptPlan(ctx)) // by ids
 	if err != nil {
 		return nil, fmt.Errorf("load linked territories: %w", err)
 	}

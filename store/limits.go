@@ -48,7 +48,8 @@ func postgresDSN(databaseURL string, lim Limits) string {
 		q.Set("jit", "off")
 	}
 	if !q.Has("plan_cache_mode") {
-		// Prepared statements (stmtCache) are planned for each execution's values.
+		// Prepared statements (stmtCache) are planned for each execution's values, except
+		// in the pool of the reads marked KeptPlan (plans.go).
 		q.Set("plan_cache_mode", "force_custom_plan")
 	}
 	if lim.StatementTimeout > 0 && !q.Has("statement_timeout") {

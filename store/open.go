@@ -65,8 +65,15 @@ func OpenWith(ctx context.Context, databaseURL, sqlitePath string, lim Limits) (
 		db.Close()
 		return nil, err
 	}
+	var base dialect.Driver = entsql.OpenDB(drv, db)
+	if drv == dialect.Postgres {
+		if base, _, err = withKeptPlans(db, postgresDSN(databaseURL, lim)); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open database: %w", err)
+		}
+	}
 	counter := &Counter{}
-	client := ent.NewClient(ent.Driver(counter.Wrap(newVersionDriver(entsql.OpenDB(drv, db)))))
+	client := ent.NewClient(ent.Driver(counter.Wrap(newVersionDriver(base))))
 	out := &DB{Client: client, Dialect: drv, Statements: counter, sql: db, URL: ListenerURL(databaseURL)}
 	if databaseURL == "" {
 		out.Path = sqlitePath

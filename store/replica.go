@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"entgo.io/ent/dialect"
-	entsql "entgo.io/ent/dialect/sql"
 
 	"github.com/cop-territoriales/cop-api/ent"
 )
@@ -97,8 +96,14 @@ func OpenReplicatedWith(ctx context.Context, primaryURL, replicaURL string, lim 
 	rdb.SetMaxOpenConns(20)
 	rdb.SetMaxIdleConns(20)
 	db.ReplicaStatements = &Counter{}
-	primary := db.Statements.Wrap(newVersionDriver(entsql.OpenDB(dialect.Postgres, db.sql)))
-	replica := db.ReplicaStatements.Wrap(entsql.OpenDB(dialect.Postgres, rdb))
+	rdrv, _, err := withKeptPlans(rdb, postgresDSN(replicaURL, lim))
+	if err != nil {
+		rdb.Close()
+		db.Close()
+		return nil, fmt.Errorf("open replica: %w", err)
+	}
+	primary := db.Client.Driver() // counted, advancing the data version, with its kept plans
+	replica := db.ReplicaStatements.Wrap(rdrv)
 	db.Client = ent.NewClient(ent.Driver(&routingDriver{primary: primary, replica: replica}))
 	db.replica = rdb
 	return db, nil
