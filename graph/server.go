@@ -49,14 +49,15 @@ func NewSchema(svc *service.Service) graphql.ExecutableSchema {
 
 // NewServer returns the GraphQL server over the service: POST and GET transports,
 // subscriptions over Server-Sent Events and WebSocket (subscriptions.go), depth, size and
-// cost limits, automatic persisted queries, errors mapped to codes, panics recovered, one
-// set of loaders per operation.
+// cost limits, automatic persisted queries, parsed queries kept (querycache.go), errors
+// mapped to codes, panics recovered, one set of loaders per operation.
 func NewServer(svc *service.Service, opts Options) *handler.Server {
 	srv := handler.New(NewSchema(svc))
+	srv.SetQueryCache(newQueryCache())
 	srv.AddTransport(transport.Options{})
 	addSubscriptionTransports(srv) // before GET and POST, which would take their requests
 	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(post{})
 	if opts.Introspection {
 		srv.Use(extension.Introspection{})
 	}
