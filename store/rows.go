@@ -1,6 +1,7 @@
 package store
 
 import (
+	"database/sql"
 	"sync/atomic"
 
 	entsql "entgo.io/ent/dialect/sql"
@@ -21,7 +22,28 @@ func (c *Counter) countRows(v any, err error) error {
 
 type rowCounter struct {
 	entsql.ColumnScanner
-	n *atomic.Int64
+	n     *atomic.Int64
+	types []*sql.ColumnType // of the current result, once asked
+}
+
+// ColumnTypes reads the column types once per result. ent asks for them again on every
+// row with a column it does not know (a page's total, the territory an ancestor is of),
+// and database/sql builds them anew each time: a tenth of the time ent spent reading a
+// page of objectives.
+func (r *rowCounter) ColumnTypes() ([]*sql.ColumnType, error) {
+	if r.types == nil {
+		t, err := r.ColumnScanner.ColumnTypes()
+		if err != nil {
+			return nil, err
+		}
+		r.types = t
+	}
+	return r.types, nil
+}
+
+func (r *rowCounter) NextResultSet() bool {
+	r.types = nil
+	return r.ColumnScanner.NextResultSet()
 }
 
 func (r *rowCounter) Next() bool {
