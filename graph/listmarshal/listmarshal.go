@@ -3,6 +3,8 @@
 // different elements run at the same time; when the operation selects no resolver under
 // the elements (a row of figures, a territory's code and name), the goroutines only cost
 // memory and scheduling, and the elements are marshalled one after the other instead.
+// Each object marshalled likewise gets a group for its @defer'd fields only when it has
+// one (Deferred).
 package listmarshal
 
 import (

@@ -138,7 +138,8 @@ var (
 )
 
 // rewrite replaces, in each list marshal function, gqlgen's MarshalSliceConcurrently
-// with lists.Slice given the element type.
+// with lists.Slice given the element type, and in each object's marshaller
+// graphql.NewDeferredGroup with listmarshal.Deferred.
 func rewrite(src []byte, elems map[string]string) ([]byte, error) {
 	s := string(src)
 	var out strings.Builder
@@ -168,8 +169,22 @@ func rewrite(src []byte, elems map[string]string) ([]byte, error) {
 	if n == 0 {
 		return nil, fmt.Errorf("no call of graphql.MarshalSliceConcurrently to route: has gqlgen changed?")
 	}
-	return format.Source([]byte(out.String()))
+	res := out.String()
+	if !strings.Contains(res, groupCall) {
+		return nil, fmt.Errorf("no call of graphql.NewDeferredGroup to route: has gqlgen changed?")
+	}
+	res = strings.ReplaceAll(res, groupCall, "deferred := listmarshal.Deferred(ctx, fields)")
+	const model = "\t\"github.com/cop-territoriales/cop-api/graph/model\"\n"
+	if !strings.Contains(res, model) {
+		return nil, fmt.Errorf("no import of graph/model to put graph/listmarshal's beside: has gqlgen changed?")
+	}
+	res = strings.Replace(res, model, "\t\"github.com/cop-territoriales/cop-api/graph/listmarshal\"\n"+model, 1)
+	return format.Source([]byte(res))
 }
+
+// groupCall is how the generated server starts the group of an object's @defer'd fields:
+// listmarshal.Deferred builds it only when one is deferred.
+const groupCall = "deferred := graphql.NewDeferredGroup(ctx)"
 
 func lastFunc(s string) string {
 	decls := funcDecl.FindAllStringSubmatch(s, -1)
