@@ -10,6 +10,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/cop-territoriales/cop-api/ent/membership"
 	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 )
 
 // Membership is the model entity for the Membership schema.
@@ -24,6 +25,8 @@ type Membership struct {
 	ParentID int `json:"parent_id,omitempty"`
 	// Share of the child's population living in the parent, between 0 and 1.
 	Weight float64 `json:"weight,omitempty"`
+	// ChildLevel holds the value of the "child_level" field.
+	ChildLevel hierarchy.Level `json:"child_level,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the MembershipQuery when eager-loading is set.
 	Edges        MembershipEdges `json:"edges"`
@@ -74,6 +77,8 @@ func (*Membership) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullFloat64)
 		case membership.FieldID, membership.FieldChildID, membership.FieldParentID:
 			values[i] = new(sql.NullInt64)
+		case membership.FieldChildLevel:
+			values[i] = new(sql.NullString)
 		default:
 			values[i] = new(sql.UnknownType)
 		}
@@ -112,6 +117,12 @@ func (_m *Membership) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field weight", values[i])
 			} else if value.Valid {
 				_m.Weight = value.Float64
+			}
+		case membership.FieldChildLevel:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field child_level", values[i])
+			} else if value.Valid {
+				_m.ChildLevel = hierarchy.Level(value.String)
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -167,6 +178,9 @@ func (_m *Membership) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("weight=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Weight))
+	builder.WriteString(", ")
+	builder.WriteString("child_level=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ChildLevel))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/cop-territoriales/cop-api/ent/membership"
 	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 )
 
 // MembershipCreate is the builder for creating a Membership entity.
@@ -37,6 +38,12 @@ func (_c *MembershipCreate) SetParentID(v int) *MembershipCreate {
 // SetWeight sets the "weight" field.
 func (_c *MembershipCreate) SetWeight(v float64) *MembershipCreate {
 	_c.mutation.SetWeight(v)
+	return _c
+}
+
+// SetChildLevel sets the "child_level" field.
+func (_c *MembershipCreate) SetChildLevel(v hierarchy.Level) *MembershipCreate {
+	_c.mutation.SetChildLevel(v)
 	return _c
 }
 
@@ -104,6 +111,14 @@ func (_c *MembershipCreate) check() error {
 			return &ValidationError{Name: "weight", err: fmt.Errorf(`ent: validator failed for field "Membership.weight": %w`, err)}
 		}
 	}
+	if _, ok := _c.mutation.ChildLevel(); !ok {
+		return &ValidationError{Name: "child_level", err: errors.New(`ent: missing required field "Membership.child_level"`)}
+	}
+	if v, ok := _c.mutation.ChildLevel(); ok {
+		if err := membership.ChildLevelValidator(v); err != nil {
+			return &ValidationError{Name: "child_level", err: fmt.Errorf(`ent: validator failed for field "Membership.child_level": %w`, err)}
+		}
+	}
 	if len(_c.mutation.ChildIDs()) == 0 {
 		return &ValidationError{Name: "child", err: errors.New(`ent: missing required edge "Membership.child"`)}
 	}
@@ -146,6 +161,10 @@ func (_c *MembershipCreate) createSpec() (*Membership, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Weight(); ok {
 		_spec.SetField(membership.FieldWeight, field.TypeFloat64, value)
 		_node.Weight = value
+	}
+	if value, ok := _c.mutation.ChildLevel(); ok {
+		_spec.SetField(membership.FieldChildLevel, field.TypeEnum, value)
+		_node.ChildLevel = value
 	}
 	if nodes := _c.mutation.ChildIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -275,6 +294,18 @@ func (u *MembershipUpsert) AddWeight(v float64) *MembershipUpsert {
 	return u
 }
 
+// SetChildLevel sets the "child_level" field.
+func (u *MembershipUpsert) SetChildLevel(v hierarchy.Level) *MembershipUpsert {
+	u.Set(membership.FieldChildLevel, v)
+	return u
+}
+
+// UpdateChildLevel sets the "child_level" field to the value that was provided on create.
+func (u *MembershipUpsert) UpdateChildLevel() *MembershipUpsert {
+	u.SetExcluded(membership.FieldChildLevel)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -369,6 +400,20 @@ func (u *MembershipUpsertOne) AddWeight(v float64) *MembershipUpsertOne {
 func (u *MembershipUpsertOne) UpdateWeight() *MembershipUpsertOne {
 	return u.Update(func(s *MembershipUpsert) {
 		s.UpdateWeight()
+	})
+}
+
+// SetChildLevel sets the "child_level" field.
+func (u *MembershipUpsertOne) SetChildLevel(v hierarchy.Level) *MembershipUpsertOne {
+	return u.Update(func(s *MembershipUpsert) {
+		s.SetChildLevel(v)
+	})
+}
+
+// UpdateChildLevel sets the "child_level" field to the value that was provided on create.
+func (u *MembershipUpsertOne) UpdateChildLevel() *MembershipUpsertOne {
+	return u.Update(func(s *MembershipUpsert) {
+		s.UpdateChildLevel()
 	})
 }
 
@@ -631,6 +676,20 @@ func (u *MembershipUpsertBulk) AddWeight(v float64) *MembershipUpsertBulk {
 func (u *MembershipUpsertBulk) UpdateWeight() *MembershipUpsertBulk {
 	return u.Update(func(s *MembershipUpsert) {
 		s.UpdateWeight()
+	})
+}
+
+// SetChildLevel sets the "child_level" field.
+func (u *MembershipUpsertBulk) SetChildLevel(v hierarchy.Level) *MembershipUpsertBulk {
+	return u.Update(func(s *MembershipUpsert) {
+		s.SetChildLevel(v)
+	})
+}
+
+// UpdateChildLevel sets the "child_level" field to the value that was provided on create.
+func (u *MembershipUpsertBulk) UpdateChildLevel() *MembershipUpsertBulk {
+	return u.Update(func(s *MembershipUpsert) {
+		s.UpdateChildLevel()
 	})
 }
 

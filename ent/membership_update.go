@@ -13,6 +13,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/membership"
 	"github.com/cop-territoriales/cop-api/ent/predicate"
 	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 )
 
 // MembershipUpdate is the builder for updating Membership entities.
@@ -78,6 +79,20 @@ func (_u *MembershipUpdate) AddWeight(v float64) *MembershipUpdate {
 	return _u
 }
 
+// SetChildLevel sets the "child_level" field.
+func (_u *MembershipUpdate) SetChildLevel(v hierarchy.Level) *MembershipUpdate {
+	_u.mutation.SetChildLevel(v)
+	return _u
+}
+
+// SetNillableChildLevel sets the "child_level" field if the given value is not nil.
+func (_u *MembershipUpdate) SetNillableChildLevel(v *hierarchy.Level) *MembershipUpdate {
+	if v != nil {
+		_u.SetChildLevel(*v)
+	}
+	return _u
+}
+
 // SetChild sets the "child" edge to the Territory entity.
 func (_u *MembershipUpdate) SetChild(v *Territory) *MembershipUpdate {
 	return _u.SetChildID(v.ID)
@@ -139,6 +154,11 @@ func (_u *MembershipUpdate) check() error {
 			return &ValidationError{Name: "weight", err: fmt.Errorf(`ent: validator failed for field "Membership.weight": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.ChildLevel(); ok {
+		if err := membership.ChildLevelValidator(v); err != nil {
+			return &ValidationError{Name: "child_level", err: fmt.Errorf(`ent: validator failed for field "Membership.child_level": %w`, err)}
+		}
+	}
 	if _u.mutation.ChildCleared() && len(_u.mutation.ChildIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Membership.child"`)
 	}
@@ -171,6 +191,9 @@ func (_u *MembershipUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	}
 	if value, ok := _u.mutation.AddedWeight(); ok {
 		_spec.AddField(membership.FieldWeight, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.ChildLevel(); ok {
+		_spec.SetField(membership.FieldChildLevel, field.TypeEnum, value)
 	}
 	if _u.mutation.ChildCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -301,6 +324,20 @@ func (_u *MembershipUpdateOne) AddWeight(v float64) *MembershipUpdateOne {
 	return _u
 }
 
+// SetChildLevel sets the "child_level" field.
+func (_u *MembershipUpdateOne) SetChildLevel(v hierarchy.Level) *MembershipUpdateOne {
+	_u.mutation.SetChildLevel(v)
+	return _u
+}
+
+// SetNillableChildLevel sets the "child_level" field if the given value is not nil.
+func (_u *MembershipUpdateOne) SetNillableChildLevel(v *hierarchy.Level) *MembershipUpdateOne {
+	if v != nil {
+		_u.SetChildLevel(*v)
+	}
+	return _u
+}
+
 // SetChild sets the "child" edge to the Territory entity.
 func (_u *MembershipUpdateOne) SetChild(v *Territory) *MembershipUpdateOne {
 	return _u.SetChildID(v.ID)
@@ -375,6 +412,11 @@ func (_u *MembershipUpdateOne) check() error {
 			return &ValidationError{Name: "weight", err: fmt.Errorf(`ent: validator failed for field "Membership.weight": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.ChildLevel(); ok {
+		if err := membership.ChildLevelValidator(v); err != nil {
+			return &ValidationError{Name: "child_level", err: fmt.Errorf(`ent: validator failed for field "Membership.child_level": %w`, err)}
+		}
+	}
 	if _u.mutation.ChildCleared() && len(_u.mutation.ChildIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Membership.child"`)
 	}
@@ -424,6 +466,9 @@ func (_u *MembershipUpdateOne) sqlSave(ctx context.Context) (_node *Membership, 
 	}
 	if value, ok := _u.mutation.AddedWeight(); ok {
 		_spec.AddField(membership.FieldWeight, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.ChildLevel(); ok {
+		_spec.SetField(membership.FieldChildLevel, field.TypeEnum, value)
 	}
 	if _u.mutation.ChildCleared() {
 		edge := &sqlgraph.EdgeSpec{

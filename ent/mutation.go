@@ -10593,6 +10593,7 @@ type MembershipMutation struct {
 	id            *int
 	weight        *float64
 	addweight     *float64
+	child_level   *hierarchy.Level
 	clearedFields map[string]struct{}
 	child         *int
 	clearedchild  bool
@@ -10835,6 +10836,42 @@ func (m *MembershipMutation) ResetWeight() {
 	m.addweight = nil
 }
 
+// SetChildLevel sets the "child_level" field.
+func (m *MembershipMutation) SetChildLevel(h hierarchy.Level) {
+	m.child_level = &h
+}
+
+// ChildLevel returns the value of the "child_level" field in the mutation.
+func (m *MembershipMutation) ChildLevel() (r hierarchy.Level, exists bool) {
+	v := m.child_level
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldChildLevel returns the old "child_level" field's value of the Membership entity.
+// If the Membership object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MembershipMutation) OldChildLevel(ctx context.Context) (v hierarchy.Level, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldChildLevel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldChildLevel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldChildLevel: %w", err)
+	}
+	return oldValue.ChildLevel, nil
+}
+
+// ResetChildLevel resets all changes to the "child_level" field.
+func (m *MembershipMutation) ResetChildLevel() {
+	m.child_level = nil
+}
+
 // ClearChild clears the "child" edge to the Territory entity.
 func (m *MembershipMutation) ClearChild() {
 	m.clearedchild = true
@@ -10923,7 +10960,7 @@ func (m *MembershipMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *MembershipMutation) Fields() []string {
-	fields := make([]string, 0, 3)
+	fields := make([]string, 0, 4)
 	if m.child != nil {
 		fields = append(fields, membership.FieldChildID)
 	}
@@ -10932,6 +10969,9 @@ func (m *MembershipMutation) Fields() []string {
 	}
 	if m.weight != nil {
 		fields = append(fields, membership.FieldWeight)
+	}
+	if m.child_level != nil {
+		fields = append(fields, membership.FieldChildLevel)
 	}
 	return fields
 }
@@ -10947,6 +10987,8 @@ func (m *MembershipMutation) Field(name string) (ent.Value, bool) {
 		return m.ParentID()
 	case membership.FieldWeight:
 		return m.Weight()
+	case membership.FieldChildLevel:
+		return m.ChildLevel()
 	}
 	return nil, false
 }
@@ -10962,6 +11004,8 @@ func (m *MembershipMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldParentID(ctx)
 	case membership.FieldWeight:
 		return m.OldWeight(ctx)
+	case membership.FieldChildLevel:
+		return m.OldChildLevel(ctx)
 	}
 	return nil, fmt.Errorf("unknown Membership field %s", name)
 }
@@ -10991,6 +11035,13 @@ func (m *MembershipMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetWeight(v)
+		return nil
+	case membership.FieldChildLevel:
+		v, ok := value.(hierarchy.Level)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetChildLevel(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Membership field %s", name)
@@ -11064,6 +11115,9 @@ func (m *MembershipMutation) ResetField(name string) error {
 		return nil
 	case membership.FieldWeight:
 		m.ResetWeight()
+		return nil
+	case membership.FieldChildLevel:
+		m.ResetChildLevel()
 		return nil
 	}
 	return fmt.Errorf("unknown Membership field %s", name)

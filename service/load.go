@@ -86,9 +86,9 @@ func insertGraph(ctx context.Context, c *ent.Client, g *hierarchy.Graph) error {
 	}
 	ms := make([][]any, len(g.Memberships))
 	for i, l := range g.Memberships {
-		ms[i] = []any{ids[l.Child], ids[l.Parent], l.Weight}
+		ms[i] = []any{ids[l.Child], ids[l.Parent], l.Weight, l.Child.Level}
 	}
-	if err := insertRows(ctx, c, membership.Table, []string{membership.FieldChildID, membership.FieldParentID, membership.FieldWeight}, ms); err != nil {
+	if err := insertRows(ctx, c, membership.Table, []string{membership.FieldChildID, membership.FieldParentID, membership.FieldWeight, membership.FieldChildLevel}, ms); err != nil {
 		return err
 	}
 	as := make([][]any, len(g.Ancestry))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 
 	"entgo.io/contrib/entgql"
@@ -106,13 +105,13 @@ func (svc *Service) SearchTerritories(ctx context.Context, text string, levels [
 	return svc.Search(ctx, text, uniqueLevels(levels), n)
 }
 
-// childrenOf selects the territories directly under id, of one level when level is set.
+// childrenOf selects the territories directly under id, of one level when level is set
+// (through the memberships' copy of the child's level, which their index holds).
 func childrenOf(id int, level *hierarchy.Level) predicate.Territory {
-	p := territory.HasParentsWith(membership.ParentID(id))
 	if level != nil {
-		return territory.And(p, territory.LevelEQ(*level))
+		return territory.And(territory.HasParentsWith(membership.ParentID(id), membership.ChildLevelEQ(*level)), territory.LevelEQ(*level))
 	}
-	return p
+	return territory.HasParentsWith(membership.ParentID(id))
 }
 
 // descendantsOf selects the territories wholly or partly inside id.
@@ -194,6 +193,9 @@ func (svc *Service) AncestorsOf(ctx context.Context, ids []int) (map[int][]*ent.
 	return out, nil
 }
 
+// linkedTo is the column of Connections' rows naming the territory each is linked to.
+const linkedTo = "linked_to"
+
 // sortByKey orders items by the level (largest first) then code of a territory.
 func sortByKey[T any](items []T, terr func(T) *ent.Territory) {
 	keys := make([]hierarchy.Key, len(items))
@@ -264,47 +266,47 @@ func (svc *Service) Connection(ctx context.Context, id int, p Page, a ConnArgs) 
 }
 
 // Connections loads the same first page of the children or descendants of many
-// territories: the links (one statement), then the territories linked, ordered (one
-// statement). Past MaxBatchedRows links, each territory pages on its own.
+// territories in one statement: the territories linked, each row with the territory it
+// is linked to, ordered as the pager orders. Past MaxBatchedRows links, each territory
+// pages on its own.
 func (svc *Service) Connections(ctx context.Context, ids []int, p Page, a ConnArgs) (map[int]*ent.TerritoryConnection, error) {
-	var preds []predicate.Territory
+	q := svc.client.Territory.Query()
 	if a.Level != nil {
-		preds = append(preds, territory.LevelEQ(*a.Level))
+		q.Where(territory.LevelEQ(*a.Level))
 	}
 	if a.Where != nil {
 		pr, err := a.Where.P()
 		if err != nil {
 			return nil, badInput("where: %v", err)
 		}
-		preds = append(preds, pr)
+		q.Where(pr)
 	}
-	type link struct{ parent, child int }
-	var links []link
-	var rows []struct {
-		Parent int `json:"parent"`
-		Child  int `json:"child"`
-	}
-	if a.Rel == Children {
-		err := svc.client.Membership.Query().Where(membership.ParentIDIn(ids...), membership.HasChildWith(preds...)).
-			Modify(func(s *sql.Selector) {
-				s.Select(sql.As(s.C(membership.FieldParentID), "parent"), sql.As(s.C(membership.FieldChildID), "child"))
-			}).Scan(ctx, &rows)
-		if err != nil {
-			return nil, fmt.Errorf("load children: %w", err)
+	q.Modify(func(s *sql.Selector) {
+		if a.Rel == Children {
+			m := sql.Table(membership.Table)
+			s.Join(m).On(s.C(territory.FieldID), m.C(membership.FieldChildID)).
+				Where(sql.InInts(m.C(membership.FieldParentID), ids...)).
+				AppendSelectAs(m.C(membership.FieldParentID), linkedTo)
+			if a.Level != nil {
+				s.Where(sql.EQ(m.C(membership.FieldChildLevel), *a.Level)) // through the index
+			}
+			return
 		}
-	} else {
-		err := svc.client.Ancestry.Query().Where(ancestry.AncestorIDIn(ids...), ancestry.DepthGT(0), ancestry.HasTerritoryWith(preds...)).
-			Modify(func(s *sql.Selector) {
-				s.Select(sql.As(s.C(ancestry.FieldAncestorID), "parent"), sql.As(s.C(ancestry.FieldTerritoryID), "child"))
-			}).Scan(ctx, &rows)
-		if err != nil {
-			return nil, fmt.Errorf("load descendants: %w", err)
-		}
+		an := sql.Table(ancestry.Table)
+		s.Join(an).On(s.C(territory.FieldID), an.C(ancestry.FieldTerritoryID)).
+			Where(sql.And(sql.InInts(an.C(ancestry.FieldAncestorID), ids...), sql.GT(an.C(ancestry.FieldDepth), 0))).
+			AppendSelectAs(an.C(ancestry.FieldAncestorID), linkedTo)
+	})
+	// Ordered in SQL, as the pager orders, so that a batched first page ends where a
+	// cursor continues it, whatever the database's collation.
+	for _, o := range a.OrderBy {
+		q.Order(orderTerm(o))
 	}
-	for _, x := range rows {
-		links = append(links, link{x.Parent, x.Child})
+	rows, err := q.Order(territory.ByID()).Limit(MaxBatchedRows + 1).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load linked territories: %w", err)
 	}
-	if len(links) > MaxBatchedRows {
+	if len(rows) > MaxBatchedRows {
 		out := map[int]*ent.TerritoryConnection{}
 		for _, id := range ids {
 			c, err := svc.Connection(ctx, id, p, a)
@@ -315,39 +317,21 @@ func (svc *Service) Connections(ctx context.Context, ids []int, p Page, a ConnAr
 		}
 		return out, nil
 	}
-	// Only the territories that will be shown are loaded.
-	byParent := map[int][]int{}
-	all := map[int]bool{}
-	for _, l := range links {
-		byParent[l.parent] = append(byParent[l.parent], l.child)
-		all[l.child] = true
-	}
-	childIDs := make([]int, 0, len(all))
-	for id := range all {
-		childIDs = append(childIDs, id)
-	}
-	// Ordered in SQL, as the pager orders, so that a batched first page ends where a
-	// cursor continues it, whatever the database's collation.
-	q := svc.client.Territory.Query().Where(territory.IDIn(childIDs...))
-	for _, o := range a.OrderBy {
-		q.Order(orderTerm(o))
-	}
-	nodes, err := q.Order(territory.ByID()).All(store.KeptPlan(ctx)) // by ids
-	if err != nil {
-		return nil, fmt.Errorf("load linked territories: %w", err)
-	}
-	rank := make(map[int]int, len(nodes))
-	byID := make(map[int]*ent.Territory, len(nodes))
-	for i, n := range nodes {
-		byID[n.ID], rank[n.ID] = n, i
+	byParent := map[int][]*ent.Territory{}
+	for _, t := range rows {
+		v, err := t.Value(linkedTo)
+		if err != nil {
+			return nil, fmt.Errorf("load linked territories: %w", err)
+		}
+		parent, ok := v.(int64)
+		if !ok {
+			return nil, fmt.Errorf("load linked territories: link of type %T", v)
+		}
+		byParent[int(parent)] = append(byParent[int(parent)], t) // in the rows' order
 	}
 	out := make(map[int]*ent.TerritoryConnection, len(ids))
 	for _, id := range ids {
-		list := make([]*ent.Territory, 0, len(byParent[id]))
-		for _, c := range byParent[id] {
-			list = append(list, byID[c])
-		}
-		sort.Slice(list, func(i, j int) bool { return rank[list[i].ID] < rank[list[j].ID] })
+		list := byParent[id]
 		c := &ent.TerritoryConnection{TotalCount: len(list), Edges: []*ent.TerritoryEdge{}}
 		switch {
 		case p.First != nil && len(list) > *p.First:

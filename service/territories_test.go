@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"entgo.io/ent/dialect/sql"
+
 	"github.com/cop-territoriales/cop-api/data"
 	"github.com/cop-territoriales/cop-api/ent"
 	"github.com/cop-territoriales/cop-api/ent/membership"
@@ -250,6 +252,19 @@ func TestImportCRTE(t *testing.T) {
 		}
 		if get(t, c, hierarchy.CRTE, "crte-illustratif-03").Population != redon.Population {
 			t.Error("a CRTE absent from the file changed")
+		}
+
+		// Every membership, of the hierarchy and of the CRTE, carries its child's level.
+		wrong, err := c.Membership.Query().Where(func(s *sql.Selector) {
+			tt := sql.Table(territory.Table)
+			s.Join(tt).On(s.C(membership.FieldChildID), tt.C(territory.FieldID)).
+				Where(sql.ColumnsNEQ(s.C(membership.FieldChildLevel), tt.C(territory.FieldLevel)))
+		}).Count(ctx)
+		if err != nil || wrong != 0 {
+			t.Errorf("%d memberships with another level than their child's (%v)", wrong, err)
+		}
+		if n, _ := c.Membership.Query().Where(membership.ChildLevelEQ(hierarchy.CRTE)).Count(ctx); n == 0 {
+			t.Error("no membership of a CRTE child")
 		}
 	})
 }

@@ -132,9 +132,19 @@ func migrate(ctx context.Context, db *sql.DB, drv string, allowDestructive bool)
 		return nil, err
 	}
 	for _, m := range pending {
-		if destructive.MatchString(m.SQL) && !allowDestructive {
-			return nil, fmt.Errorf("%w: %s drops data; review it, then run: server migrate -allow-destructive", ErrDestructive, m.Version)
+		if !destructive.MatchString(m.SQL) || allowDestructive {
+			continue
 		}
+		if drv == dialect.SQLite {
+			ok, err := copiesEverything(ctx, db, m.SQL)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				continue // a table rebuilt with all its columns
+			}
+		}
+		return nil, fmt.Errorf("%w: %s drops data; review it, then run: server migrate -allow-destructive", ErrDestructive, m.Version)
 	}
 	for i, m := range pending {
 		tx, err := db.BeginTx(ctx, nil)

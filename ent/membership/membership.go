@@ -3,8 +3,12 @@
 package membership
 
 import (
+	"fmt"
+
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 )
 
 const (
@@ -18,6 +22,8 @@ const (
 	FieldParentID = "parent_id"
 	// FieldWeight holds the string denoting the weight field in the database.
 	FieldWeight = "weight"
+	// FieldChildLevel holds the string denoting the child_level field in the database.
+	FieldChildLevel = "child_level"
 	// EdgeChild holds the string denoting the child edge name in mutations.
 	EdgeChild = "child"
 	// EdgeParent holds the string denoting the parent edge name in mutations.
@@ -46,6 +52,7 @@ var Columns = []string{
 	FieldChildID,
 	FieldParentID,
 	FieldWeight,
+	FieldChildLevel,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -62,6 +69,16 @@ var (
 	// WeightValidator is a validator for the "weight" field. It is called by the builders before save.
 	WeightValidator func(float64) error
 )
+
+// ChildLevelValidator is a validator for the "child_level" field enum values. It is called by the builders before save.
+func ChildLevelValidator(cl hierarchy.Level) error {
+	switch cl.String() {
+	case "COUNTRY", "REGION", "DEPARTMENT", "CRTE", "EPCI", "COMMUNE":
+		return nil
+	default:
+		return fmt.Errorf("membership: invalid enum value for child_level field: %q", cl)
+	}
+}
 
 // OrderOption defines the ordering options for the Membership queries.
 type OrderOption func(*sql.Selector)
@@ -84,6 +101,11 @@ func ByParentID(opts ...sql.OrderTermOption) OrderOption {
 // ByWeight orders the results by the weight field.
 func ByWeight(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldWeight, opts...).ToFunc()
+}
+
+// ByChildLevel orders the results by the child_level field.
+func ByChildLevel(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldChildLevel, opts...).ToFunc()
 }
 
 // ByChildField orders the results by child field.
@@ -113,3 +135,10 @@ func newParentStep() *sqlgraph.Step {
 		sqlgraph.Edge(sqlgraph.M2O, false, ParentTable, ParentColumn),
 	)
 }
+
+var (
+	// hierarchy.Level must implement graphql.Marshaler.
+	_ graphql.Marshaler = (*hierarchy.Level)(nil)
+	// hierarchy.Level must implement graphql.Unmarshaler.
+	_ graphql.Unmarshaler = (*hierarchy.Level)(nil)
+)

@@ -6,6 +6,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/cop-territoriales/cop-api/ent/predicate"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 )
 
 // ID filters vertices based on their ID field.
@@ -146,6 +147,36 @@ func WeightLT(v float64) predicate.Membership {
 // WeightLTE applies the LTE predicate on the "weight" field.
 func WeightLTE(v float64) predicate.Membership {
 	return predicate.Membership(sql.FieldLTE(FieldWeight, v))
+}
+
+// ChildLevelEQ applies the EQ predicate on the "child_level" field.
+func ChildLevelEQ(v hierarchy.Level) predicate.Membership {
+	vc := v
+	return predicate.Membership(sql.FieldEQ(FieldChildLevel, vc))
+}
+
+// ChildLevelNEQ applies the NEQ predicate on the "child_level" field.
+func ChildLevelNEQ(v hierarchy.Level) predicate.Membership {
+	vc := v
+	return predicate.Membership(sql.FieldNEQ(FieldChildLevel, vc))
+}
+
+// ChildLevelIn applies the In predicate on the "child_level" field.
+func ChildLevelIn(vs ...hierarchy.Level) predicate.Membership {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Membership(sql.FieldIn(FieldChildLevel, v...))
+}
+
+// ChildLevelNotIn applies the NotIn predicate on the "child_level" field.
+func ChildLevelNotIn(vs ...hierarchy.Level) predicate.Membership {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Membership(sql.FieldNotIn(FieldChildLevel, v...))
 }
 
 // HasChild applies the HasEdge predicate on the "child" edge.

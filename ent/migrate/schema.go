@@ -442,6 +442,7 @@ var (
 	MembershipsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "weight", Type: field.TypeFloat64},
+		{Name: "child_level", Type: field.TypeEnum, Enums: []string{"COUNTRY", "REGION", "DEPARTMENT", "CRTE", "EPCI", "COMMUNE"}},
 		{Name: "child_id", Type: field.TypeInt},
 		{Name: "parent_id", Type: field.TypeInt},
 	}
@@ -453,13 +454,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "memberships_territories_child",
-				Columns:    []*schema.Column{MembershipsColumns[2]},
+				Columns:    []*schema.Column{MembershipsColumns[3]},
 				RefColumns: []*schema.Column{TerritoriesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "memberships_territories_parent",
-				Columns:    []*schema.Column{MembershipsColumns[3]},
+				Columns:    []*schema.Column{MembershipsColumns[4]},
 				RefColumns: []*schema.Column{TerritoriesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -468,12 +469,12 @@ var (
 			{
 				Name:    "membership_child_id_parent_id",
 				Unique:  true,
-				Columns: []*schema.Column{MembershipsColumns[2], MembershipsColumns[3]},
+				Columns: []*schema.Column{MembershipsColumns[3], MembershipsColumns[4]},
 			},
 			{
-				Name:    "membership_parent_id",
+				Name:    "membership_parent_id_child_level",
 				Unique:  false,
-				Columns: []*schema.Column{MembershipsColumns[3]},
+				Columns: []*schema.Column{MembershipsColumns[4], MembershipsColumns[2]},
 			},
 		},
 	}

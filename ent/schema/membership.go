@@ -7,6 +7,8 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+
+	"github.com/cop-territoriales/cop-api/hierarchy"
 )
 
 // Membership is a direct link from a territory to a larger one: a commune in its
@@ -26,6 +28,12 @@ func (Membership) Fields() []ent.Field {
 		field.Float("weight").
 			Range(0, 1).
 			Comment("Share of the child's population living in the parent, between 0 and 1."),
+		// A copy of the child's level, which never changes (the level and code identify a
+		// territory): a department's EPCI are read through the index on (parent_id,
+		// child_level) without visiting its 1,200 other children, the communes.
+		field.Enum("child_level").
+			GoType(hierarchy.Level("")).
+			Annotations(entgql.Skip()),
 	}
 }
 
@@ -43,7 +51,7 @@ func (Membership) Edges() []ent.Edge {
 func (Membership) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("child_id", "parent_id").Unique(),
-		index.Fields("parent_id"),
+		index.Fields("parent_id", "child_level"),
 	}
 }
 
