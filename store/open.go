@@ -28,6 +28,7 @@ type DB struct {
 	Statements        *Counter
 	ReplicaStatements *Counter
 	sql               *sql.DB
+	kept              *sql.DB // the pool of reads with kept plans (plans.go); nil on SQLite
 	replica           *sql.DB // nil without a read replica
 
 	// URL is the PostgreSQL URL the database was opened with (of the primary), without
@@ -42,8 +43,24 @@ func (db *DB) Close() error { return db.Client.Close() }
 // HasReplica reports whether queries go to a read replica.
 func (db *DB) HasReplica() bool { return db.replica != nil }
 
-// Stats reads the connection pool, for metrics.
-func (db *DB) Stats() sql.DBStats { return db.sql.Stats() }
+// Stats reads the connection pools of the primary, for metrics: the main pool and the
+// pool of reads with kept plans, added up.
+func (db *DB) Stats() sql.DBStats {
+	st := db.sql.Stats()
+	if db.kept != nil {
+		k := db.kept.Stats()
+		st.MaxOpenConnections += k.MaxOpenConnections
+		st.OpenConnections += k.OpenConnections
+		st.InUse += k.InUse
+		st.Idle += k.Idle
+		st.WaitCount += k.WaitCount
+		st.WaitDuration += k.WaitDuration
+		st.MaxIdleClosed += k.MaxIdleClosed
+		st.MaxIdleTimeClosed += k.MaxIdleTimeClosed
+		st.MaxLifetimeClosed += k.MaxLifetimeClosed
+	}
+	return st
+}
 
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }
@@ -66,15 +83,16 @@ func OpenWith(ctx context.Context, databaseURL, sqlitePath string, lim Limits) (
 		return nil, err
 	}
 	var base dialect.Driver = entsql.OpenDB(drv, db)
+	var kept *sql.DB
 	if drv == dialect.Postgres {
-		if base, _, err = withKeptPlans(db, postgresDSN(databaseURL, lim)); err != nil {
+		if base, kept, err = withKeptPlans(db, postgresDSN(databaseURL, lim)); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("open database: %w", err)
 		}
 	}
 	counter := &Counter{}
 	client := ent.NewClient(ent.Driver(counter.Wrap(newVersionDriver(base))))
-	out := &DB{Client: client, Dialect: drv, Statements: counter, sql: db, URL: ListenerURL(databaseURL)}
+	out := &DB{Client: client, Dialect: drv, Statements: counter, sql: db, kept: kept, URL: ListenerURL(databaseURL)}
 	if databaseURL == "" {
 		out.Path = sqlitePath
 	}
