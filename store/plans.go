@@ -19,7 +19,8 @@ import (
 // Such reads, marked with KeptPlan, go to a second, smaller pool of connections where
 // PostgreSQL keeps a statement's plan once it has seen it is no worse for the values
 // (plan_cache_mode=auto). On the dashboard screens that read only such statements, that
-// was 40 to 50% more requests served.
+// was 39% more requests served (an EPCI's roll-up) and 52% (a territory with its
+// ancestors).
 
 type keptPlanKey struct{}
 
