@@ -21,52 +21,8 @@ func UsePrimary(ctx context.Context) context.Context {
 
 func onPrimary(ctx context.Context) bool { v, _ := ctx.Value(primaryKey{}).(bool); return v }
 
-// routingDriver sends writes, transactions and primary-bound reads to the primary, and
-// other reads to the replica.
-type routingDriver struct {
-	primary, replica dialect.Driver
-}
-
-func (d *routingDriver) reader(ctx context.Context) dialect.Driver {
-	if onPrimary(ctx) {
-		return d.primary
-	}
-	return d.replica
-}
-
-func (d *routingDriver) Exec(ctx context.Context, query string, args, v any) error {
-	return d.primary.Exec(ctx, query, args, v)
-}
-
-func (d *routingDriver) Query(ctx context.Context, query string, args, v any) error {
-	return d.reader(ctx).Query(ctx, query, args, v)
-}
-
-func (d *routingDriver) Tx(ctx context.Context) (dialect.Tx, error) { return d.primary.Tx(ctx) }
-
-func (d *routingDriver) BeginTx(ctx context.Context, opts *sql.TxOptions) (dialect.Tx, error) {
-	return d.primary.(interface {
-		BeginTx(context.Context, *sql.TxOptions) (dialect.Tx, error)
-	}).BeginTx(ctx, opts)
-}
-
-func (d *routingDriver) Close() error {
-	err := d.replica.Close()
-	if perr := d.primary.Close(); perr != nil {
-		return perr
-	}
-	return err
-}
-
-func (d *routingDriver) Dialect() string { return d.primary.Dialect() }
-
-func (d *routingDriver) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return d.primary.(sqlConn).ExecContext(ctx, query, args...)
-}
-
-func (d *routingDriver) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return d.reader(ctx).(sqlConn).QueryContext(ctx, query, args...)
-}
+// notOnPrimary tells the reads that go to the replica.
+func notOnPrimary(ctx context.Context) bool { return !onPrimary(ctx) }
 
 // OpenReplicated opens a PostgreSQL primary, migrated, and a streaming replica of it:
 // queries go to the replica, mutations and reads marked with UsePrimary to the primary.
@@ -104,7 +60,7 @@ func OpenReplicatedWith(ctx context.Context, primaryURL, replicaURL string, lim 
 	}
 	primary := db.Client.Driver() // counted, advancing the data version, with its kept plans
 	replica := db.ReplicaStatements.Wrap(rdrv)
-	db.Client = ent.NewClient(ent.Driver(&routingDriver{primary: primary, replica: replica}))
+	db.Client = ent.NewClient(ent.Driver(&routingDriver{main: primary, other: replica, otherReads: notOnPrimary}))
 	db.replica = rdb
 	return db, nil
 }

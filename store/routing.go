@@ -1,0 +1,59 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+
+	"entgo.io/ent/dialect"
+)
+
+// routingDriver sends writes, transactions and most reads to its main driver, and the
+// reads otherReads picks to the other: reads to a replica (OpenReplicated), reads with
+// kept plans to their own pool (plans.go). A write is never picked, whatever its context.
+type routingDriver struct {
+	main, other dialect.Driver
+	otherReads  func(context.Context) bool
+}
+
+func (d *routingDriver) reader(ctx context.Context, query string) dialect.Driver {
+	if !isWrite(query) && d.otherReads(ctx) {
+		return d.other
+	}
+	return d.main
+}
+
+func (d *routingDriver) Exec(ctx context.Context, query string, args, v any) error {
+	return d.main.Exec(ctx, query, args, v)
+}
+
+func (d *routingDriver) Query(ctx context.Context, query string, args, v any) error {
+	return d.reader(ctx, query).Query(ctx, query, args, v)
+}
+
+func (d *routingDriver) Tx(ctx context.Context) (dialect.Tx, error) { return d.main.Tx(ctx) }
+
+func (d *routingDriver) BeginTx(ctx context.Context, opts *sql.TxOptions) (dialect.Tx, error) {
+	return d.main.(interface {
+		BeginTx(context.Context, *sql.TxOptions) (dialect.Tx, error)
+	}).BeginTx(ctx, opts)
+}
+
+func (d *routingDriver) Close() error {
+	err := d.other.Close()
+	if merr := d.main.Close(); merr != nil {
+		return merr
+	}
+	return err
+}
+
+func (d *routingDriver) Dialect() string { return d.main.Dialect() }
+
+// ExecContext runs a raw statement; ent's generated client calls it for hand-written SQL.
+func (d *routingDriver) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return d.main.(sqlConn).ExecContext(ctx, query, args...)
+}
+
+// QueryContext runs a raw query; ent's generated client calls it for hand-written SQL.
+func (d *routingDriver) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return d.reader(ctx, query).(sqlConn).QueryContext(ctx, query, args...)
+}
