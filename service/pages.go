@@ -55,15 +55,11 @@ func counted[E any](p Page, total *int, edges []E, value func(E) func(string) (e
 		*total = 0
 		return nil
 	}
-	v, err := value(edges[0])(totalRows)
+	n, err := intColumn(value(edges[0]), totalRows)
 	if err != nil {
 		return fmt.Errorf("page total: %w", err)
 	}
-	n, ok := v.(int64)
-	if !ok {
-		return fmt.Errorf("page total: unexpected %T", v)
-	}
-	*total = int(n)
+	*total = n
 	return nil
 }
 

@@ -67,11 +67,9 @@ func (svc *Service) childRows(ctx context.Context, t *ent.Territory, level *hier
 			}
 			var m map[int]*Amounts
 			if key == ByTerritory || slices.Contains(above, t.Level) {
-				if key == ByOwnCarrier {
-					qa.CarrierLevels = nil // t, the one carrier read, is of a level asked
-				}
 				rctx := ctx
 				if key == ByOwnCarrier {
+					qa.CarrierLevels = nil // t, the one carrier read, is of a level asked
 					// t's own records, through the index on their carrier: the plan does
 					// not depend on which territory t is.
 					rctx = store.KeptPlan(ctx)

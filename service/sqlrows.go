@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 
 	"entgo.io/ent/dialect/sql"
 
@@ -12,6 +13,21 @@ import (
 // predicates of the table's package apply to it.
 func selectFrom(c *ent.Client, table string) *sql.Selector {
 	return sql.Dialect(c.Driver().Dialect()).Select().From(sql.Table(table))
+}
+
+// intColumn reads an integer column a query added to an entity's own (a page's total,
+// the territory a row is linked to) through the entity's Value method: both databases'
+// drivers give it as an int64.
+func intColumn(value func(string) (ent.Value, error), col string) (int, error) {
+	v, err := value(col)
+	if err != nil {
+		return 0, fmt.Errorf("column %s: %w", col, err)
+	}
+	n, ok := v.(int64)
+	if !ok {
+		return 0, fmt.Errorf("column %s: unexpected %T", col, v)
+	}
+	return int(n), nil
 }
 
 // queryRows runs s through c and calls row on each row. It is for the aggregates whose

@@ -172,15 +172,11 @@ func (svc *Service) AncestorsOf(ctx context.Context, ids []int) (map[int][]*ent.
 	}
 	out := make(map[int][]*ent.Territory, len(ids))
 	for _, t := range rows {
-		v, err := t.Value("ancestor_of")
+		of, err := intColumn(t.Value, "ancestor_of")
 		if err != nil {
 			return nil, fmt.Errorf("load ancestors: %w", err)
 		}
-		of, ok := v.(int64)
-		if !ok {
-			return nil, fmt.Errorf("load ancestors: territory of type %T", v)
-		}
-		out[int(of)] = append(out[int(of)], t)
+		out[of] = append(out[of], t)
 	}
 	for _, id := range ids {
 		list := out[id]
@@ -319,15 +315,11 @@ func (svc *Service) Connections(ctx context.Context, ids []int, p Page, a ConnAr
 	}
 	byParent := map[int][]*ent.Territory{}
 	for _, t := range rows {
-		v, err := t.Value(linkedTo)
+		parent, err := intColumn(t.Value, linkedTo)
 		if err != nil {
 			return nil, fmt.Errorf("load linked territories: %w", err)
 		}
-		parent, ok := v.(int64)
-		if !ok {
-			return nil, fmt.Errorf("load linked territories: link of type %T", v)
-		}
-		byParent[int(parent)] = append(byParent[int(parent)], t) // in the rows' order
+		byParent[parent] = append(byParent[parent], t) // in the rows' order
 	}
 	out := make(map[int]*ent.TerritoryConnection, len(ids))
 	for _, id := range ids {
