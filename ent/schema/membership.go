@@ -30,7 +30,8 @@ func (Membership) Fields() []ent.Field {
 			Comment("Share of the child's population living in the parent, between 0 and 1."),
 		// A copy of the child's level, which never changes (the level and code identify a
 		// territory): a department's EPCI are read through the index on (parent_id,
-		// child_level) without visiting its 1,200 other children, the communes.
+		// child_level) without visiting its communes (Ille-et-Vilaine: 18 EPCI among 350
+		// children).
 		field.Enum("child_level").
 			GoType(hierarchy.Level("")).
 			Annotations(entgql.Skip()),
