@@ -4,7 +4,7 @@
 // the elements (a row of figures, a territory's code and name), the goroutines only cost
 // memory and scheduling, and the elements are marshalled one after the other instead.
 // Each object marshalled likewise gets a group for its @defer'd fields only when it has
-// one (Deferred).
+// one (Deferred), and is written without gqlgen's FieldSet when it has none (Object).
 package listmarshal
 
 import (
