@@ -298,7 +298,17 @@ func (svc *Service) Connections(ctx context.Context, ids []int, p Page, a ConnAr
 	for _, o := range a.OrderBy {
 		q.Order(orderTerm(o))
 	}
-	rows, err := q.Order(territory.ByID()).Limit(MaxBatchedRows + 1).All(ctx)
+	// Children, without a client's filter, are read through the memberships' index on
+	// (parent, child's level) whatever the parents, then each by its key: a plan kept for
+	// one list of parents is the plan of any other. Generic plans measured on the demo
+	// database: France's 18 regions 0.2 ms, the 887 communes of Pas-de-Calais 4.3 ms, the
+	// same plans as planned for their values; planning them cost 0.4 to 0.5 ms a statement.
+	// Descendants are not: France has 36,253, an EPCI a few dozen.
+	rctx := ctx
+	if a.Rel == Children && a.Where == nil {
+		rctx = store.KeptPlan(ctx)
+	}
+	rows, err := q.Order(territory.ByID()).Limit(MaxBatchedRows + 1).All(rctx)
 	if err != nil {
 		return nil, fmt.Errorf("load linked territories: %w", err)
 	}

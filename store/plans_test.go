@@ -43,7 +43,7 @@ func TestKeptPlans(t *testing.T) {
 		generic, plan bool // plans kept, plans made for the values
 	}{
 		{"unmarked", ctx, "force_custom_plan", false, true},
-		{"KeptPlan", KeptPlan(ctx), "auto", true, false},
+		{"KeptPlan", KeptPlan(ctx), "force_generic_plan", true, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := one(tc.ctx, `SELECT current_setting('plan_cache_mode')`); got != tc.mode {
