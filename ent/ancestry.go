@@ -10,6 +10,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/cop-territoriales/cop-api/ent/ancestry"
 	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 )
 
 // Ancestry is the model entity for the Ancestry schema.
@@ -25,6 +26,8 @@ type Ancestry struct {
 	Weight float64 `json:"weight,omitempty"`
 	// Difference of levels between the territory and the ancestor; 0 for the territory itself.
 	Depth int `json:"depth,omitempty"`
+	// TerritoryLevel holds the value of the "territory_level" field.
+	TerritoryLevel hierarchy.Level `json:"territory_level,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the AncestryQuery when eager-loading is set.
 	Edges        AncestryEdges `json:"edges"`
@@ -75,6 +78,8 @@ func (*Ancestry) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullFloat64)
 		case ancestry.FieldID, ancestry.FieldTerritoryID, ancestry.FieldAncestorID, ancestry.FieldDepth:
 			values[i] = new(sql.NullInt64)
+		case ancestry.FieldTerritoryLevel:
+			values[i] = new(sql.NullString)
 		default:
 			values[i] = new(sql.UnknownType)
 		}
@@ -119,6 +124,12 @@ func (_m *Ancestry) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field depth", values[i])
 			} else if value.Valid {
 				_m.Depth = int(value.Int64)
+			}
+		case ancestry.FieldTerritoryLevel:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field territory_level", values[i])
+			} else if value.Valid {
+				_m.TerritoryLevel = hierarchy.Level(value.String)
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -177,6 +188,9 @@ func (_m *Ancestry) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("depth=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Depth))
+	builder.WriteString(", ")
+	builder.WriteString("territory_level=")
+	builder.WriteString(fmt.Sprintf("%v", _m.TerritoryLevel))
 	builder.WriteByte(')')
 	return builder.String()
 }

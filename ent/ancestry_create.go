@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/cop-territoriales/cop-api/ent/ancestry"
 	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 )
 
 // AncestryCreate is the builder for creating a Ancestry entity.
@@ -43,6 +44,12 @@ func (_c *AncestryCreate) SetWeight(v float64) *AncestryCreate {
 // SetDepth sets the "depth" field.
 func (_c *AncestryCreate) SetDepth(v int) *AncestryCreate {
 	_c.mutation.SetDepth(v)
+	return _c
+}
+
+// SetTerritoryLevel sets the "territory_level" field.
+func (_c *AncestryCreate) SetTerritoryLevel(v hierarchy.Level) *AncestryCreate {
+	_c.mutation.SetTerritoryLevel(v)
 	return _c
 }
 
@@ -112,6 +119,14 @@ func (_c *AncestryCreate) check() error {
 			return &ValidationError{Name: "depth", err: fmt.Errorf(`ent: validator failed for field "Ancestry.depth": %w`, err)}
 		}
 	}
+	if _, ok := _c.mutation.TerritoryLevel(); !ok {
+		return &ValidationError{Name: "territory_level", err: errors.New(`ent: missing required field "Ancestry.territory_level"`)}
+	}
+	if v, ok := _c.mutation.TerritoryLevel(); ok {
+		if err := ancestry.TerritoryLevelValidator(v); err != nil {
+			return &ValidationError{Name: "territory_level", err: fmt.Errorf(`ent: validator failed for field "Ancestry.territory_level": %w`, err)}
+		}
+	}
 	if len(_c.mutation.TerritoryIDs()) == 0 {
 		return &ValidationError{Name: "territory", err: errors.New(`ent: missing required edge "Ancestry.territory"`)}
 	}
@@ -152,6 +167,10 @@ func (_c *AncestryCreate) createSpec() (*Ancestry, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Depth(); ok {
 		_spec.SetField(ancestry.FieldDepth, field.TypeInt, value)
 		_node.Depth = value
+	}
+	if value, ok := _c.mutation.TerritoryLevel(); ok {
+		_spec.SetField(ancestry.FieldTerritoryLevel, field.TypeEnum, value)
+		_node.TerritoryLevel = value
 	}
 	if nodes := _c.mutation.TerritoryIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -299,6 +318,18 @@ func (u *AncestryUpsert) AddDepth(v int) *AncestryUpsert {
 	return u
 }
 
+// SetTerritoryLevel sets the "territory_level" field.
+func (u *AncestryUpsert) SetTerritoryLevel(v hierarchy.Level) *AncestryUpsert {
+	u.Set(ancestry.FieldTerritoryLevel, v)
+	return u
+}
+
+// UpdateTerritoryLevel sets the "territory_level" field to the value that was provided on create.
+func (u *AncestryUpsert) UpdateTerritoryLevel() *AncestryUpsert {
+	u.SetExcluded(ancestry.FieldTerritoryLevel)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -406,6 +437,20 @@ func (u *AncestryUpsertOne) AddDepth(v int) *AncestryUpsertOne {
 func (u *AncestryUpsertOne) UpdateDepth() *AncestryUpsertOne {
 	return u.Update(func(s *AncestryUpsert) {
 		s.UpdateDepth()
+	})
+}
+
+// SetTerritoryLevel sets the "territory_level" field.
+func (u *AncestryUpsertOne) SetTerritoryLevel(v hierarchy.Level) *AncestryUpsertOne {
+	return u.Update(func(s *AncestryUpsert) {
+		s.SetTerritoryLevel(v)
+	})
+}
+
+// UpdateTerritoryLevel sets the "territory_level" field to the value that was provided on create.
+func (u *AncestryUpsertOne) UpdateTerritoryLevel() *AncestryUpsertOne {
+	return u.Update(func(s *AncestryUpsert) {
+		s.UpdateTerritoryLevel()
 	})
 }
 
@@ -679,6 +724,20 @@ func (u *AncestryUpsertBulk) AddDepth(v int) *AncestryUpsertBulk {
 func (u *AncestryUpsertBulk) UpdateDepth() *AncestryUpsertBulk {
 	return u.Update(func(s *AncestryUpsert) {
 		s.UpdateDepth()
+	})
+}
+
+// SetTerritoryLevel sets the "territory_level" field.
+func (u *AncestryUpsertBulk) SetTerritoryLevel(v hierarchy.Level) *AncestryUpsertBulk {
+	return u.Update(func(s *AncestryUpsert) {
+		s.SetTerritoryLevel(v)
+	})
+}
+
+// UpdateTerritoryLevel sets the "territory_level" field to the value that was provided on create.
+func (u *AncestryUpsertBulk) UpdateTerritoryLevel() *AncestryUpsertBulk {
+	return u.Update(func(s *AncestryUpsert) {
+		s.UpdateTerritoryLevel()
 	})
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/ancestry"
 	"github.com/cop-territoriales/cop-api/ent/predicate"
 	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 )
 
 // AncestryUpdate is the builder for updating Ancestry entities.
@@ -99,6 +100,20 @@ func (_u *AncestryUpdate) AddDepth(v int) *AncestryUpdate {
 	return _u
 }
 
+// SetTerritoryLevel sets the "territory_level" field.
+func (_u *AncestryUpdate) SetTerritoryLevel(v hierarchy.Level) *AncestryUpdate {
+	_u.mutation.SetTerritoryLevel(v)
+	return _u
+}
+
+// SetNillableTerritoryLevel sets the "territory_level" field if the given value is not nil.
+func (_u *AncestryUpdate) SetNillableTerritoryLevel(v *hierarchy.Level) *AncestryUpdate {
+	if v != nil {
+		_u.SetTerritoryLevel(*v)
+	}
+	return _u
+}
+
 // SetTerritory sets the "territory" edge to the Territory entity.
 func (_u *AncestryUpdate) SetTerritory(v *Territory) *AncestryUpdate {
 	return _u.SetTerritoryID(v.ID)
@@ -165,6 +180,11 @@ func (_u *AncestryUpdate) check() error {
 			return &ValidationError{Name: "depth", err: fmt.Errorf(`ent: validator failed for field "Ancestry.depth": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.TerritoryLevel(); ok {
+		if err := ancestry.TerritoryLevelValidator(v); err != nil {
+			return &ValidationError{Name: "territory_level", err: fmt.Errorf(`ent: validator failed for field "Ancestry.territory_level": %w`, err)}
+		}
+	}
 	if _u.mutation.TerritoryCleared() && len(_u.mutation.TerritoryIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Ancestry.territory"`)
 	}
@@ -203,6 +223,9 @@ func (_u *AncestryUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedDepth(); ok {
 		_spec.AddField(ancestry.FieldDepth, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.TerritoryLevel(); ok {
+		_spec.SetField(ancestry.FieldTerritoryLevel, field.TypeEnum, value)
 	}
 	if _u.mutation.TerritoryCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -354,6 +377,20 @@ func (_u *AncestryUpdateOne) AddDepth(v int) *AncestryUpdateOne {
 	return _u
 }
 
+// SetTerritoryLevel sets the "territory_level" field.
+func (_u *AncestryUpdateOne) SetTerritoryLevel(v hierarchy.Level) *AncestryUpdateOne {
+	_u.mutation.SetTerritoryLevel(v)
+	return _u
+}
+
+// SetNillableTerritoryLevel sets the "territory_level" field if the given value is not nil.
+func (_u *AncestryUpdateOne) SetNillableTerritoryLevel(v *hierarchy.Level) *AncestryUpdateOne {
+	if v != nil {
+		_u.SetTerritoryLevel(*v)
+	}
+	return _u
+}
+
 // SetTerritory sets the "territory" edge to the Territory entity.
 func (_u *AncestryUpdateOne) SetTerritory(v *Territory) *AncestryUpdateOne {
 	return _u.SetTerritoryID(v.ID)
@@ -433,6 +470,11 @@ func (_u *AncestryUpdateOne) check() error {
 			return &ValidationError{Name: "depth", err: fmt.Errorf(`ent: validator failed for field "Ancestry.depth": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.TerritoryLevel(); ok {
+		if err := ancestry.TerritoryLevelValidator(v); err != nil {
+			return &ValidationError{Name: "territory_level", err: fmt.Errorf(`ent: validator failed for field "Ancestry.territory_level": %w`, err)}
+		}
+	}
 	if _u.mutation.TerritoryCleared() && len(_u.mutation.TerritoryIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Ancestry.territory"`)
 	}
@@ -488,6 +530,9 @@ func (_u *AncestryUpdateOne) sqlSave(ctx context.Context) (_node *Ancestry, err 
 	}
 	if value, ok := _u.mutation.AddedDepth(); ok {
 		_spec.AddField(ancestry.FieldDepth, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.TerritoryLevel(); ok {
+		_spec.SetField(ancestry.FieldTerritoryLevel, field.TypeEnum, value)
 	}
 	if _u.mutation.TerritoryCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -2634,6 +2634,7 @@ type AncestryMutation struct {
 	addweight        *float64
 	depth            *int
 	adddepth         *int
+	territory_level  *hierarchy.Level
 	clearedFields    map[string]struct{}
 	territory        *int
 	clearedterritory bool
@@ -2926,6 +2927,42 @@ func (m *AncestryMutation) ResetDepth() {
 	m.adddepth = nil
 }
 
+// SetTerritoryLevel sets the "territory_level" field.
+func (m *AncestryMutation) SetTerritoryLevel(h hierarchy.Level) {
+	m.territory_level = &h
+}
+
+// TerritoryLevel returns the value of the "territory_level" field in the mutation.
+func (m *AncestryMutation) TerritoryLevel() (r hierarchy.Level, exists bool) {
+	v := m.territory_level
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTerritoryLevel returns the old "territory_level" field's value of the Ancestry entity.
+// If the Ancestry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AncestryMutation) OldTerritoryLevel(ctx context.Context) (v hierarchy.Level, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTerritoryLevel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTerritoryLevel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTerritoryLevel: %w", err)
+	}
+	return oldValue.TerritoryLevel, nil
+}
+
+// ResetTerritoryLevel resets all changes to the "territory_level" field.
+func (m *AncestryMutation) ResetTerritoryLevel() {
+	m.territory_level = nil
+}
+
 // ClearTerritory clears the "territory" edge to the Territory entity.
 func (m *AncestryMutation) ClearTerritory() {
 	m.clearedterritory = true
@@ -3014,7 +3051,7 @@ func (m *AncestryMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AncestryMutation) Fields() []string {
-	fields := make([]string, 0, 4)
+	fields := make([]string, 0, 5)
 	if m.territory != nil {
 		fields = append(fields, ancestry.FieldTerritoryID)
 	}
@@ -3026,6 +3063,9 @@ func (m *AncestryMutation) Fields() []string {
 	}
 	if m.depth != nil {
 		fields = append(fields, ancestry.FieldDepth)
+	}
+	if m.territory_level != nil {
+		fields = append(fields, ancestry.FieldTerritoryLevel)
 	}
 	return fields
 }
@@ -3043,6 +3083,8 @@ func (m *AncestryMutation) Field(name string) (ent.Value, bool) {
 		return m.Weight()
 	case ancestry.FieldDepth:
 		return m.Depth()
+	case ancestry.FieldTerritoryLevel:
+		return m.TerritoryLevel()
 	}
 	return nil, false
 }
@@ -3060,6 +3102,8 @@ func (m *AncestryMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldWeight(ctx)
 	case ancestry.FieldDepth:
 		return m.OldDepth(ctx)
+	case ancestry.FieldTerritoryLevel:
+		return m.OldTerritoryLevel(ctx)
 	}
 	return nil, fmt.Errorf("unknown Ancestry field %s", name)
 }
@@ -3096,6 +3140,13 @@ func (m *AncestryMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetDepth(v)
+		return nil
+	case ancestry.FieldTerritoryLevel:
+		v, ok := value.(hierarchy.Level)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTerritoryLevel(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Ancestry field %s", name)
@@ -3184,6 +3235,9 @@ func (m *AncestryMutation) ResetField(name string) error {
 		return nil
 	case ancestry.FieldDepth:
 		m.ResetDepth()
+		return nil
+	case ancestry.FieldTerritoryLevel:
+		m.ResetTerritoryLevel()
 		return nil
 	}
 	return fmt.Errorf("unknown Ancestry field %s", name)

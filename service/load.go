@@ -93,9 +93,9 @@ func insertGraph(ctx context.Context, c *ent.Client, g *hierarchy.Graph) error {
 	}
 	as := make([][]any, len(g.Ancestry))
 	for i, l := range g.Ancestry {
-		as[i] = []any{ids[l.Child], ids[l.Parent], l.Weight, l.Depth()}
+		as[i] = []any{ids[l.Child], ids[l.Parent], l.Weight, l.Depth(), l.Child.Level}
 	}
-	if err := insertRows(ctx, c, ancestry.Table, []string{ancestry.FieldTerritoryID, ancestry.FieldAncestorID, ancestry.FieldWeight, ancestry.FieldDepth}, as); err != nil {
+	if err := insertRows(ctx, c, ancestry.Table, []string{ancestry.FieldTerritoryID, ancestry.FieldAncestorID, ancestry.FieldWeight, ancestry.FieldDepth, ancestry.FieldTerritoryLevel}, as); err != nil {
 		return err
 	}
 	return nil

@@ -34,7 +34,9 @@ func (svc *Service) childRows(ctx context.Context, t *ent.Territory, level *hier
 	if level == nil || level.Rank() <= hierarchy.Level(t.Level).Rank() {
 		return nil, badInput("CHILD rows need a level below %s: %s", t.Level, levelsBelow(t.Level))
 	}
-	children, err := svc.client.Territory.Query().Where(descendantsOf(t.ID, level)).Order(ent.Asc(territory.FieldCode)).All(ctx)
+	// Through the ancestries' index on (ancestor, territory's level): the same plan for
+	// every territory and level.
+	children, err := svc.client.Territory.Query().Where(descendantsOf(t.ID, level)).Order(ent.Asc(territory.FieldCode)).All(store.KeptPlan(ctx))
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cop-territoriales/cop-api/data"
 	"github.com/cop-territoriales/cop-api/ent"
+	"github.com/cop-territoriales/cop-api/ent/ancestry"
 	"github.com/cop-territoriales/cop-api/ent/membership"
 	"github.com/cop-territoriales/cop-api/ent/territory"
 	"github.com/cop-territoriales/cop-api/hierarchy"
@@ -265,6 +266,18 @@ func TestImportCRTE(t *testing.T) {
 		}
 		if n, _ := c.Membership.Query().Where(membership.ChildLevelEQ(hierarchy.CRTE)).Count(ctx); n == 0 {
 			t.Error("no membership of a CRTE child")
+		}
+		// Every ancestry likewise carries its territory's level.
+		wrong, err = c.Ancestry.Query().Where(func(s *sql.Selector) {
+			tt := sql.Table(territory.Table)
+			s.Join(tt).On(s.C(ancestry.FieldTerritoryID), tt.C(territory.FieldID)).
+				Where(sql.ColumnsNEQ(s.C(ancestry.FieldTerritoryLevel), tt.C(territory.FieldLevel)))
+		}).Count(ctx)
+		if err != nil || wrong != 0 {
+			t.Errorf("%d ancestries with another level than their territory's (%v)", wrong, err)
+		}
+		if n, _ := c.Ancestry.Query().Where(ancestry.TerritoryLevelEQ(hierarchy.CRTE), ancestry.DepthGT(0)).Count(ctx); n == 0 {
+			t.Error("no ancestry of a CRTE")
 		}
 	})
 }

@@ -3,8 +3,12 @@
 package ancestry
 
 import (
+	"fmt"
+
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 )
 
 const (
@@ -20,6 +24,8 @@ const (
 	FieldWeight = "weight"
 	// FieldDepth holds the string denoting the depth field in the database.
 	FieldDepth = "depth"
+	// FieldTerritoryLevel holds the string denoting the territory_level field in the database.
+	FieldTerritoryLevel = "territory_level"
 	// EdgeTerritory holds the string denoting the territory edge name in mutations.
 	EdgeTerritory = "territory"
 	// EdgeAncestor holds the string denoting the ancestor edge name in mutations.
@@ -49,6 +55,7 @@ var Columns = []string{
 	FieldAncestorID,
 	FieldWeight,
 	FieldDepth,
+	FieldTerritoryLevel,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -67,6 +74,16 @@ var (
 	// DepthValidator is a validator for the "depth" field. It is called by the builders before save.
 	DepthValidator func(int) error
 )
+
+// TerritoryLevelValidator is a validator for the "territory_level" field enum values. It is called by the builders before save.
+func TerritoryLevelValidator(tl hierarchy.Level) error {
+	switch tl.String() {
+	case "COUNTRY", "REGION", "DEPARTMENT", "CRTE", "EPCI", "COMMUNE":
+		return nil
+	default:
+		return fmt.Errorf("ancestry: invalid enum value for territory_level field: %q", tl)
+	}
+}
 
 // OrderOption defines the ordering options for the Ancestry queries.
 type OrderOption func(*sql.Selector)
@@ -96,6 +113,11 @@ func ByDepth(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldDepth, opts...).ToFunc()
 }
 
+// ByTerritoryLevel orders the results by the territory_level field.
+func ByTerritoryLevel(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldTerritoryLevel, opts...).ToFunc()
+}
+
 // ByTerritoryField orders the results by territory field.
 func ByTerritoryField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -123,3 +145,10 @@ func newAncestorStep() *sqlgraph.Step {
 		sqlgraph.Edge(sqlgraph.M2O, false, AncestorTable, AncestorColumn),
 	)
 }
+
+var (
+	// hierarchy.Level must implement graphql.Marshaler.
+	_ graphql.Marshaler = (*hierarchy.Level)(nil)
+	// hierarchy.Level must implement graphql.Unmarshaler.
+	_ graphql.Unmarshaler = (*hierarchy.Level)(nil)
+)

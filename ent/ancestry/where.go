@@ -6,6 +6,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/cop-territoriales/cop-api/ent/predicate"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 )
 
 // ID filters vertices based on their ID field.
@@ -191,6 +192,36 @@ func DepthLT(v int) predicate.Ancestry {
 // DepthLTE applies the LTE predicate on the "depth" field.
 func DepthLTE(v int) predicate.Ancestry {
 	return predicate.Ancestry(sql.FieldLTE(FieldDepth, v))
+}
+
+// TerritoryLevelEQ applies the EQ predicate on the "territory_level" field.
+func TerritoryLevelEQ(v hierarchy.Level) predicate.Ancestry {
+	vc := v
+	return predicate.Ancestry(sql.FieldEQ(FieldTerritoryLevel, vc))
+}
+
+// TerritoryLevelNEQ applies the NEQ predicate on the "territory_level" field.
+func TerritoryLevelNEQ(v hierarchy.Level) predicate.Ancestry {
+	vc := v
+	return predicate.Ancestry(sql.FieldNEQ(FieldTerritoryLevel, vc))
+}
+
+// TerritoryLevelIn applies the In predicate on the "territory_level" field.
+func TerritoryLevelIn(vs ...hierarchy.Level) predicate.Ancestry {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Ancestry(sql.FieldIn(FieldTerritoryLevel, v...))
+}
+
+// TerritoryLevelNotIn applies the NotIn predicate on the "territory_level" field.
+func TerritoryLevelNotIn(vs ...hierarchy.Level) predicate.Ancestry {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Ancestry(sql.FieldNotIn(FieldTerritoryLevel, v...))
 }
 
 // HasTerritory applies the HasEdge predicate on the "territory" edge.

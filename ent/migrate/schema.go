@@ -104,6 +104,7 @@ var (
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "weight", Type: field.TypeFloat64},
 		{Name: "depth", Type: field.TypeInt},
+		{Name: "territory_level", Type: field.TypeEnum, Enums: []string{"COUNTRY", "REGION", "DEPARTMENT", "CRTE", "EPCI", "COMMUNE"}},
 		{Name: "territory_id", Type: field.TypeInt},
 		{Name: "ancestor_id", Type: field.TypeInt},
 	}
@@ -115,13 +116,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "ancestries_territories_territory",
-				Columns:    []*schema.Column{AncestriesColumns[3]},
+				Columns:    []*schema.Column{AncestriesColumns[4]},
 				RefColumns: []*schema.Column{TerritoriesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "ancestries_territories_ancestor",
-				Columns:    []*schema.Column{AncestriesColumns[4]},
+				Columns:    []*schema.Column{AncestriesColumns[5]},
 				RefColumns: []*schema.Column{TerritoriesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -130,12 +131,17 @@ var (
 			{
 				Name:    "ancestry_territory_id_ancestor_id",
 				Unique:  true,
-				Columns: []*schema.Column{AncestriesColumns[3], AncestriesColumns[4]},
+				Columns: []*schema.Column{AncestriesColumns[4], AncestriesColumns[5]},
 			},
 			{
 				Name:    "ancestry_ancestor_id_territory_id",
 				Unique:  false,
-				Columns: []*schema.Column{AncestriesColumns[4], AncestriesColumns[3]},
+				Columns: []*schema.Column{AncestriesColumns[5], AncestriesColumns[4]},
+			},
+			{
+				Name:    "ancestry_ancestor_id_territory_level",
+				Unique:  false,
+				Columns: []*schema.Column{AncestriesColumns[5], AncestriesColumns[3]},
 			},
 		},
 	}

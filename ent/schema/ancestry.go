@@ -7,6 +7,8 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+
+	"github.com/cop-territoriales/cop-api/hierarchy"
 )
 
 // Ancestry is the materialised transitive closure of the hierarchy, one row per pair
@@ -31,6 +33,12 @@ func (Ancestry) Fields() []ent.Field {
 		field.Int("depth").
 			NonNegative().
 			Comment("Difference of levels between the territory and the ancestor; 0 for the territory itself."),
+		// A copy of the territory's level, which never changes (the level and code identify
+		// a territory): France's 18 regions are read through the index on (ancestor_id,
+		// territory_level) without visiting its 36,253 descendants, with a plan that is the
+		// same for every ancestor (store.KeptPlan).
+		field.Enum("territory_level").
+			GoType(hierarchy.Level("")),
 	}
 }
 
@@ -47,6 +55,7 @@ func (Ancestry) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("territory_id", "ancestor_id").Unique(),
 		index.Fields("ancestor_id", "territory_id"),
+		index.Fields("ancestor_id", "territory_level"),
 	}
 }
 
