@@ -17,13 +17,15 @@ func TestObject(t *testing.T) {
 		fields []graphql.CollectedField
 		values []graphql.Marshaler
 		want   string
+		// asFieldSet: gqlgen's FieldSet writes the same (it cannot write a missing value).
+		asFieldSet bool
 	}{
-		{"no field", nil, nil, `{}`},
+		{"no field", nil, nil, `{}`, true},
 		{"fields in order, under their aliases", []graphql.CollectedField{field("code"), field("b"), field("c")},
 			[]graphql.Marshaler{graphql.MarshalString(`35"\`), graphql.MarshalInt(1), graphql.MarshalBoolean(true)},
-			`{"code":"35\"\\","b":1,"c":true}`},
+			`{"code":"35\"\\","b":1,"c":true}`, true},
 		{"a field without a value is null", []graphql.CollectedField{field("a"), field("b")},
-			[]graphql.Marshaler{nil, graphql.Null}, `{"a":null,"b":null}`},
+			[]graphql.Marshaler{nil, graphql.Null}, `{"a":null,"b":null}`, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var b bytes.Buffer
@@ -31,10 +33,9 @@ func TestObject(t *testing.T) {
 			if b.String() != tc.want {
 				t.Errorf("got %s, want %s", b.String(), tc.want)
 			}
-			// gqlgen's FieldSet writes the same.
-			fs := graphql.NewFieldSet(tc.fields)
-			copy(fs.Values, tc.values)
-			if tc.name != "a field without a value is null" {
+			if tc.asFieldSet {
+				fs := graphql.NewFieldSet(tc.fields)
+				copy(fs.Values, tc.values)
 				var g bytes.Buffer
 				fs.MarshalGQL(&g)
 				if g.String() != b.String() {
