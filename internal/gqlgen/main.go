@@ -143,9 +143,9 @@ func inlineEdges(o *codegen.Object) {
 	o.DisableConcurrency = edges
 }
 
-// plainField reports whether a field is a scalar or an enum (not a list) read from a field of its
-// object's Go struct, with no resolver, argument or directive, and not a Go pointer behind
-// a non-null type. gqlgen resolves each such field as it resolves a resolver's: a field
+// plainField reports whether a field is a scalar or an enum (not a list) read from a
+// field of its object's Go struct, with no resolver, argument or directive, and not a Go
+// pointer behind a non-null type. gqlgen resolves each such field as it resolves a resolver's: a field
 // context, a context holding it, a deferred recover, the field middlewares, the value
 // boxed in an interface. The server's field middlewares have nothing to do for them
 // (markResolverErrors wraps errors, which a struct field never returns; tracing spans
