@@ -13,9 +13,10 @@ import (
 // PostgreSQL plans each execution of the pool's prepared statements for its values
 // (plan_cache_mode=force_custom_plan, see postgresDSN): a statement on the descendants
 // of France (36,253) and the same one on those of an EPCI (23 for the median one) read
-// three orders of magnitude apart in rows, and a plan kept for one was 56 ms on the other. For a lookup by a unique key,
-// though, the plan is the same whatever the values, and making it again costs more than
-// running it: 0.12 ms of planning against 0.03 of execution for a territory by its code.
+// three orders of magnitude apart in rows, and a plan kept for one was 56 ms on the other.
+// For a lookup by a unique key, though, the plan is the same whatever the values, and
+// making it again costs more than running it: 0.12 ms of planning against 0.03 of
+// execution for a territory by its code.
 // Such reads, marked with KeptPlan, go to a second, smaller pool of connections where
 // PostgreSQL plans a prepared statement once, without its values, and keeps that plan
 // (plan_cache_mode=force_generic_plan). On the dashboard screens that read only such
@@ -30,9 +31,10 @@ type keptPlanKey struct{}
 
 // KeptPlan returns a context whose reads, outside a transaction, may run with the plan
 // PostgreSQL keeps for their prepared statement. Only for statements whose best plan does
-// not depend on their values, and whose rows are few whatever they are: a lookup by a
-// unique key or by a list of ids, a territory's own rows through an index on it, the
-// children of one level of a list of territories through the memberships' index.
+// not depend on their values: a lookup by a unique key or by a list of ids, a territory's
+// own rows through an index on it, the children or the descendants of one level of a list
+// of territories through the index on their copy of the level (for France's 34,875
+// communes the kept plan ran in 137 ms, the one made for the values in 105).
 // Elsewhere (SQLite, transactions) it changes nothing.
 func KeptPlan(ctx context.Context) context.Context {
 	return context.WithValue(ctx, keptPlanKey{}, true)

@@ -10,7 +10,7 @@ import (
 // resolved, when none is deferred: the fields' values written in order, under their
 // aliases. gqlgen's FieldSet writes them through an iterator that copies each collected
 // field to the heap and a map of the aliases already written, against duplicates that
-// CollectFields does not return (it merges the fields of one alias): a quarter of the
+// CollectFields does not return (it merges the fields of one alias): a fifth of the
 // objects allocated by a page of objectives. Go generate rewrites the generated code to
 // return one; an object with a deferred field keeps its FieldSet, whose values its
 // deferred group takes.
