@@ -109,7 +109,7 @@ func (svc *Service) SearchTerritories(ctx context.Context, text string, levels [
 // (through the memberships' copy of the child's level, which their index holds).
 func childrenOf(id int, level *hierarchy.Level) predicate.Territory {
 	if level != nil {
-		return territory.And(territory.HasParentsWith(membership.ParentID(id), membership.ChildLevelEQ(*level)), territory.LevelEQ(*level))
+		return territory.HasParentsWith(membership.ParentID(id), membership.ChildLevelEQ(*level))
 	}
 	return territory.HasParentsWith(membership.ParentID(id))
 }
@@ -119,8 +119,7 @@ func childrenOf(id int, level *hierarchy.Level) predicate.Territory {
 // holds).
 func descendantsOf(id int, level *hierarchy.Level) predicate.Territory {
 	if level != nil {
-		return territory.And(territory.HasAncestriesWith(ancestry.AncestorID(id), ancestry.TerritoryLevelEQ(*level), ancestry.DepthGT(0)),
-			territory.LevelEQ(*level))
+		return territory.HasAncestriesWith(ancestry.AncestorID(id), ancestry.TerritoryLevelEQ(*level), ancestry.DepthGT(0))
 	}
 	return territory.HasAncestriesWith(ancestry.AncestorID(id), ancestry.DepthGT(0))
 }
@@ -269,9 +268,6 @@ func (svc *Service) Connection(ctx context.Context, id int, p Page, a ConnArgs) 
 // pages on its own.
 func (svc *Service) Connections(ctx context.Context, ids []int, p Page, a ConnArgs) (map[int]*ent.TerritoryConnection, error) {
 	q := svc.client.Territory.Query()
-	if a.Level != nil {
-		q.Where(territory.LevelEQ(*a.Level))
-	}
 	if a.Where != nil {
 		pr, err := a.Where.P()
 		if err != nil {
@@ -286,7 +282,7 @@ func (svc *Service) Connections(ctx context.Context, ids []int, p Page, a ConnAr
 				Where(sql.InInts(m.C(membership.FieldParentID), ids...)).
 				AppendSelectAs(m.C(membership.FieldParentID), linkedTo)
 			if a.Level != nil {
-				s.Where(sql.EQ(m.C(membership.FieldChildLevel), *a.Level)) // through the index
+				s.Where(sql.EQ(m.C(membership.FieldChildLevel), *a.Level)) // the child's level, in the index
 			}
 			return
 		}
@@ -295,7 +291,7 @@ func (svc *Service) Connections(ctx context.Context, ids []int, p Page, a ConnAr
 			Where(sql.And(sql.InInts(an.C(ancestry.FieldAncestorID), ids...), sql.GT(an.C(ancestry.FieldDepth), 0))).
 			AppendSelectAs(an.C(ancestry.FieldAncestorID), linkedTo)
 		if a.Level != nil {
-			s.Where(sql.EQ(an.C(ancestry.FieldTerritoryLevel), *a.Level)) // through the index
+			s.Where(sql.EQ(an.C(ancestry.FieldTerritoryLevel), *a.Level)) // the territory's level, in the index
 		}
 	})
 	// Ordered in SQL, as the pager orders, so that a batched first page ends where a

@@ -255,12 +255,17 @@ func TestImportCRTE(t *testing.T) {
 			t.Error("a CRTE absent from the file changed")
 		}
 
+		// otherLevel selects the rows whose copy of a territory's level (levelCol) is not
+		// the level of the territory idCol names.
+		otherLevel := func(idCol, levelCol string) func(*sql.Selector) {
+			return func(s *sql.Selector) {
+				tt := sql.Table(territory.Table)
+				s.Join(tt).On(s.C(idCol), tt.C(territory.FieldID)).
+					Where(sql.ColumnsNEQ(s.C(levelCol), tt.C(territory.FieldLevel)))
+			}
+		}
 		// Every membership, of the hierarchy and of the CRTE, carries its child's level.
-		wrong, err := c.Membership.Query().Where(func(s *sql.Selector) {
-			tt := sql.Table(territory.Table)
-			s.Join(tt).On(s.C(membership.FieldChildID), tt.C(territory.FieldID)).
-				Where(sql.ColumnsNEQ(s.C(membership.FieldChildLevel), tt.C(territory.FieldLevel)))
-		}).Count(ctx)
+		wrong, err := c.Membership.Query().Where(otherLevel(membership.FieldChildID, membership.FieldChildLevel)).Count(ctx)
 		if err != nil || wrong != 0 {
 			t.Errorf("%d memberships with another level than their child's (%v)", wrong, err)
 		}
@@ -268,11 +273,7 @@ func TestImportCRTE(t *testing.T) {
 			t.Error("no membership of a CRTE child")
 		}
 		// Every ancestry likewise carries its territory's level.
-		wrong, err = c.Ancestry.Query().Where(func(s *sql.Selector) {
-			tt := sql.Table(territory.Table)
-			s.Join(tt).On(s.C(ancestry.FieldTerritoryID), tt.C(territory.FieldID)).
-				Where(sql.ColumnsNEQ(s.C(ancestry.FieldTerritoryLevel), tt.C(territory.FieldLevel)))
-		}).Count(ctx)
+		wrong, err = c.Ancestry.Query().Where(otherLevel(ancestry.FieldTerritoryID, ancestry.FieldTerritoryLevel)).Count(ctx)
 		if err != nil || wrong != 0 {
 			t.Errorf("%d ancestries with another level than their territory's (%v)", wrong, err)
 		}

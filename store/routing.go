@@ -16,7 +16,7 @@ type routingDriver struct {
 }
 
 func (d *routingDriver) reader(ctx context.Context, query string) dialect.Driver {
-	if !isWrite(query) && d.otherReads(ctx) {
+	if d.otherReads(ctx) && !isWrite(query) {
 		return d.other
 	}
 	return d.main
