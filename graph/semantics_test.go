@@ -93,96 +93,98 @@ func kt(v float64) int64 { return planning.ToUnits(v, planning.KtCO2e) }
 // where the EPCI had 87.14 when EPCI were weighed over the population living in an EPCI
 // rather than the region's), and what no CRTE covers is the unallocated part.
 func TestCRTEPartIsItsPopulationShare(t *testing.T) {
-	runPlanned(t, func(t *testing.T, db *store.DB) {
-		testdb.ImportFixtures(t, db)
-		a := newAPI(t, db)
-		const crteRennes = "crte-illustratif-01"
-		var out struct {
-			T struct {
-				Population int64         `json:"population"`
-				CRTE       breakdownNode `json:"crte"`
-				EPCI       breakdownNode `json:"epci"`
-			} `json:"t"`
-			CRTE struct {
-				Name       string        `json:"name"`
-				Population int64         `json:"population"`
-				Objectives objectiveConn `json:"objectives"`
-			} `json:"crte"`
-			EPCI struct {
-				Population int64         `json:"population"`
-				Objectives objectiveConn `json:"objectives"`
-			} `json:"epci"`
-		}
-		a.query(`{
-			t: territory(level: REGION, code: "53") { population
-				crte: breakdown(lever: "augm_voitelec", level: CRTE) { `+breakdownFields+` }
-				epci: breakdown(lever: "augm_voitelec", level: EPCI) { `+breakdownFields+` } }
-			crte: territory(level: CRTE, code: "`+crteRennes+`") { name population
-				objectives(lever: "augm_voitelec", where: {derived: true}) { totalCount edges { node { `+objectiveFields+` } } } }
-			epci: territory(level: EPCI, code: "243500139") { population
-				objectives(lever: "augm_voitelec", where: {derived: true}) { totalCount edges { node { `+objectiveFields+` } } } }
-		}`, nil, &out)
-		region, crte, epci := out.T.Population, out.T.CRTE, out.T.EPCI
-		if out.CRTE.Name != "CRTE Rennes Métropole (illustratif)" || out.CRTE.Population != rennesPopulation || out.EPCI.Population != rennesPopulation {
-			t.Fatalf("the CRTE of Rennes is %q with %d inhabitants, the EPCI has %d; want both %d",
-				out.CRTE.Name, out.CRTE.Population, out.EPCI.Population, rennesPopulation)
-		}
-
-		// The whole is Bretagne's objective, 625.66 ktCO2e, whatever the level.
-		for name, b := range map[string]breakdownNode{"CRTE": crte, "EPCI": epci} {
-			if b.TargetValue != planning.Round(bretagneEV, planning.KtCO2e) || b.Unit != "ktCO2e" || b.Key != "POPULATION" {
-				t.Errorf("breakdown over %s: the whole is %v %s (key %s), want Bretagne's %v ktCO2e", name, b.TargetValue, b.Unit, b.Key, bretagneEV)
+	for _, d := range testdb.Dialects() {
+		t.Run(d, func(t *testing.T) {
+			db := testdb.WithFixtures(t, d)
+			a := newAPI(t, db)
+			const crteRennes = "crte-illustratif-01"
+			var out struct {
+				T struct {
+					Population int64         `json:"population"`
+					CRTE       breakdownNode `json:"crte"`
+					EPCI       breakdownNode `json:"epci"`
+				} `json:"t"`
+				CRTE struct {
+					Name       string        `json:"name"`
+					Population int64         `json:"population"`
+					Objectives objectiveConn `json:"objectives"`
+				} `json:"crte"`
+				EPCI struct {
+					Population int64         `json:"population"`
+					Objectives objectiveConn `json:"objectives"`
+				} `json:"epci"`
 			}
-			b.checkAddsUp(t, "breakdown over "+name)
-		}
+			a.query(`{
+				t: territory(level: REGION, code: "53") { population
+					crte: breakdown(lever: "augm_voitelec", level: CRTE) { `+breakdownFields+` }
+					epci: breakdown(lever: "augm_voitelec", level: EPCI) { `+breakdownFields+` } }
+				crte: territory(level: CRTE, code: "`+crteRennes+`") { name population
+					objectives(lever: "augm_voitelec", where: {derived: true}) { totalCount edges { node { `+objectiveFields+` } } } }
+				epci: territory(level: EPCI, code: "243500139") { population
+					objectives(lever: "augm_voitelec", where: {derived: true}) { totalCount edges { node { `+objectiveFields+` } } } }
+			}`, nil, &out)
+			region, crte, epci := out.T.Population, out.T.CRTE, out.T.EPCI
+			if out.CRTE.Name != "CRTE Rennes Métropole (illustratif)" || out.CRTE.Population != rennesPopulation || out.EPCI.Population != rennesPopulation {
+				t.Fatalf("the CRTE of Rennes is %q with %d inhabitants, the EPCI has %d; want both %d",
+					out.CRTE.Name, out.CRTE.Population, out.EPCI.Population, rennesPopulation)
+			}
 
-		// Rennes: the CRTE's part is its share of the region's population, the EPCI's
-		// part to the last decimal, not 414.90.
-		share := func(b breakdownNode, code string) (float64, bool) {
-			for _, s := range b.Shares {
-				if s.Territory.Code == code {
-					return s.TargetValue, s.Population == rennesPopulation && rounded(s.Weight, float64(rennesPopulation)/float64(region), planning.Share, 1)
+			// The whole is Bretagne's objective, 625.66 ktCO2e, whatever the level.
+			for name, b := range map[string]breakdownNode{"CRTE": crte, "EPCI": epci} {
+				if b.TargetValue != planning.Round(bretagneEV, planning.KtCO2e) || b.Unit != "ktCO2e" || b.Key != "POPULATION" {
+					t.Errorf("breakdown over %s: the whole is %v %s (key %s), want Bretagne's %v ktCO2e", name, b.TargetValue, b.Unit, b.Key, bretagneEV)
+				}
+				b.checkAddsUp(t, "breakdown over "+name)
+			}
+
+			// Rennes: the CRTE's part is its share of the region's population, the EPCI's
+			// part to the last decimal, not 414.90.
+			share := func(b breakdownNode, code string) (float64, bool) {
+				for _, s := range b.Shares {
+					if s.Territory.Code == code {
+						return s.TargetValue, s.Population == rennesPopulation && rounded(s.Weight, float64(rennesPopulation)/float64(region), planning.Share, 1)
+					}
+				}
+				t.Fatalf("no share of %s in %+v", code, b.Shares)
+				return 0, false
+			}
+			exact := bretagneEV * rennesPopulation / float64(region) // 87.0967
+			crtePart, crteWeighed := share(crte, crteRennes)
+			epciPart, epciWeighed := share(epci, "243500139")
+			if !crteWeighed || !epciWeighed || crtePart != epciPart || !rounded(crtePart, exact, planning.KtCO2e, 1) {
+				t.Errorf("Rennes gets %v as a CRTE (weighed by population %v), %v as an EPCI (%v); want both %v, its share of %d inhabitants",
+					crtePart, crteWeighed, epciPart, epciWeighed, exact, region)
+			}
+			if crtePart > 400 || math.Abs(epciPart-87.14) < 0.005 {
+				t.Errorf("Rennes gets %v as a CRTE and %v as an EPCI: the parts of CRTE spread over the CRTE known (414.90), or EPCI weighed over the population in an EPCI (87.14)",
+					crtePart, epciPart)
+			}
+
+			// What no CRTE covers is explicit: the four cover 724,099 of 3,449,370 inhabitants,
+			// and the rest of the region's objective is unallocated, not spread over them.
+			var covered int64
+			for _, s := range crte.Shares {
+				covered += s.Population
+			}
+			if len(crte.Shares) != 4 || crte.Unallocated.Population != region-covered || crte.Unallocated.Population < region/2 ||
+				!rounded(crte.Unallocated.TargetValue, bretagneEV*float64(region-covered)/float64(region), planning.KtCO2e, 1) {
+				t.Errorf("%d CRTE cover %d inhabitants; unallocated %+v, want the %d others' part of %v",
+					len(crte.Shares), covered, crte.Unallocated, region-covered, bretagneEV)
+			}
+			// Over EPCI too: the inhabitants of communes in no EPCI (islands) are unallocated.
+			if epci.Unallocated.Population <= 0 || epci.Unallocated.TargetValue <= 0 {
+				t.Errorf("breakdown over EPCI: unallocated %+v, want the communes in no EPCI", epci.Unallocated)
+			}
+
+			// The derived objectives stored for the CRTE and the EPCI are the same parts.
+			for name, c := range map[string]objectiveConn{"the CRTE": out.CRTE.Objectives, "the EPCI": out.EPCI.Objectives} {
+				ghg, ok := c.byMetric()["GHG_AVOIDED"]
+				if !ok || ghg.TargetValue != crtePart || !ghg.Derived || ghg.BreakdownKey == nil || *ghg.BreakdownKey != "POPULATION" {
+					t.Errorf("%s of Rennes: stored derived objective %+v, the breakdown gives %v", name, ghg, crtePart)
 				}
 			}
-			t.Fatalf("no share of %s in %+v", code, b.Shares)
-			return 0, false
-		}
-		exact := bretagneEV * rennesPopulation / float64(region) // 87.0967
-		crtePart, crteWeighed := share(crte, crteRennes)
-		epciPart, epciWeighed := share(epci, "243500139")
-		if !crteWeighed || !epciWeighed || crtePart != epciPart || !rounded(crtePart, exact, planning.KtCO2e, 1) {
-			t.Errorf("Rennes gets %v as a CRTE (weighed by population %v), %v as an EPCI (%v); want both %v, its share of %d inhabitants",
-				crtePart, crteWeighed, epciPart, epciWeighed, exact, region)
-		}
-		if crtePart > 400 || math.Abs(epciPart-87.14) < 0.005 {
-			t.Errorf("Rennes gets %v as a CRTE and %v as an EPCI: the parts of CRTE spread over the CRTE known (414.90), or EPCI weighed over the population in an EPCI (87.14)",
-				crtePart, epciPart)
-		}
-
-		// What no CRTE covers is explicit: the four cover 724,099 of 3,449,370 inhabitants,
-		// and the rest of the region's objective is unallocated, not spread over them.
-		var covered int64
-		for _, s := range crte.Shares {
-			covered += s.Population
-		}
-		if len(crte.Shares) != 4 || crte.Unallocated.Population != region-covered || crte.Unallocated.Population < region/2 ||
-			!rounded(crte.Unallocated.TargetValue, bretagneEV*float64(region-covered)/float64(region), planning.KtCO2e, 1) {
-			t.Errorf("%d CRTE cover %d inhabitants; unallocated %+v, want the %d others' part of %v",
-				len(crte.Shares), covered, crte.Unallocated, region-covered, bretagneEV)
-		}
-		// Over EPCI too: the inhabitants of communes in no EPCI (islands) are unallocated.
-		if epci.Unallocated.Population <= 0 || epci.Unallocated.TargetValue <= 0 {
-			t.Errorf("breakdown over EPCI: unallocated %+v, want the communes in no EPCI", epci.Unallocated)
-		}
-
-		// The derived objectives stored for the CRTE and the EPCI are the same parts.
-		for name, c := range map[string]objectiveConn{"the CRTE": out.CRTE.Objectives, "the EPCI": out.EPCI.Objectives} {
-			ghg, ok := c.byMetric()["GHG_AVOIDED"]
-			if !ok || ghg.TargetValue != crtePart || !ghg.Derived || ghg.BreakdownKey == nil || *ghg.BreakdownKey != "POPULATION" {
-				t.Errorf("%s of Rennes: stored derived objective %+v, the breakdown gives %v", name, ghg, crtePart)
-			}
-		}
-	})
+		})
+	}
 }
 
 // TestEveryLevelAnswers: the country and the sectors were empty where the levels below
@@ -192,209 +194,211 @@ func TestCRTEPartIsItsPopulationShare(t *testing.T) {
 // was refused although its dashboard shows that sector's 2,455.071 ktCO2e; a commune's
 // dashboard was empty although its EPCI and department have derived objectives.
 func TestEveryLevelAnswers(t *testing.T) {
-	runPlanned(t, func(t *testing.T, db *store.DB) {
-		testdb.ImportFixtures(t, db)
-		a := newAPI(t, db)
+	for _, d := range testdb.Dialects() {
+		t.Run(d, func(t *testing.T) {
+			db := testdb.WithFixtures(t, d)
+			a := newAPI(t, db)
 
-		// France is the sum of its regions (service/semantics_test.go checks it for
-		// every lever and roll-up; here, the figure the API gives).
-		type objective struct {
-			Rollup struct {
-				ObjectiveKtco2e *float64 `json:"objectiveKtco2e"`
-			} `json:"rollup"`
-		}
-		var fr struct {
-			T struct {
-				objective
-				Rows []struct {
-					Unallocated bool `json:"unallocated"`
+			// France is the sum of its regions (service/semantics_test.go checks it for
+			// every lever and roll-up; here, the figure the API gives).
+			type objective struct {
+				Rollup struct {
+					ObjectiveKtco2e *float64 `json:"objectiveKtco2e"`
+				} `json:"rollup"`
+			}
+			var fr struct {
+				T struct {
 					objective
-				} `json:"rollupBy"`
-				Regions struct {
-					Edges []struct {
-						Node objective `json:"node"`
-					} `json:"edges"`
-				} `json:"children"`
-				Dashboard []struct {
-					Sector struct {
-						Code string `json:"code"`
-					} `json:"sector"`
-					GhgAvoided float64 `json:"ghgAvoided"`
-					Objectives []struct {
+					Rows []struct {
+						Unallocated bool `json:"unallocated"`
+						objective
+					} `json:"rollupBy"`
+					Regions struct {
+						Edges []struct {
+							Node objective `json:"node"`
+						} `json:"edges"`
+					} `json:"children"`
+					Dashboard []struct {
+						Sector struct {
+							Code string `json:"code"`
+						} `json:"sector"`
+						GhgAvoided float64 `json:"ghgAvoided"`
+						Objectives []struct {
+							Metric      string  `json:"metric"`
+							Unit        string  `json:"unit"`
+							TargetValue float64 `json:"targetValue"`
+						} `json:"objectives"`
+						Levers []struct {
+							Lever struct {
+								Code string `json:"code"`
+							} `json:"lever"`
+							GhgAvoided *float64 `json:"ghgAvoided"`
+						} `json:"levers"`
+					} `json:"dashboard"`
+				} `json:"t"`
+			}
+			a.query(`{ t: territory(level: COUNTRY, code: "FR") { rollup { objectiveKtco2e }
+				rollupBy(groupBy: CHILD, level: REGION) { unallocated rollup { objectiveKtco2e } }
+				children(level: REGION) { edges { node { rollup { objectiveKtco2e } } } }
+				dashboard { sector { code } ghgAvoided objectives { metric unit targetValue } levers { lever { code } ghgAvoided } } } }`, nil, &fr)
+			whole := fr.T.Rollup.ObjectiveKtco2e
+			var regions, rows int64
+			for _, e := range fr.T.Regions.Edges {
+				if o := e.Node.Rollup.ObjectiveKtco2e; o != nil {
+					regions += kt(*o)
+				}
+			}
+			for _, r := range fr.T.Rows {
+				if o := r.Rollup.ObjectiveKtco2e; o != nil {
+					rows += kt(*o)
+				}
+			}
+			if whole == nil || kt(*whole) != regions || kt(*whole) != rows || len(fr.T.Regions.Edges) != 18 {
+				t.Errorf("France's objective is %v; its %d regions' add up to %v, its rows to %v",
+					deref(whole), len(fr.T.Regions.Edges), planning.FromUnits(regions, planning.KtCO2e), planning.FromUnits(rows, planning.KtCO2e))
+			} else if *whole != planning.Round(franceObjective, planning.KtCO2e) {
+				t.Errorf("France's objective is %v ktCO2e, the SGPE file's regions add up to %v: each figure is rounded before it is added up "+
+					"(planning.Decimals(%q) = %d, fewer decimals than the file's 4)", *whole, franceObjective, planning.KtCO2e, planning.Decimals(planning.KtCO2e))
+			}
+			// Its dashboard: every sector avoids something, lever by lever, beside the
+			// national strategy's target (transports: 90.3 MtCO2e in 2030).
+			if len(fr.T.Dashboard) < 6 {
+				t.Errorf("France's dashboard has %d sectors, want the 6 of the national inventory", len(fr.T.Dashboard))
+			}
+			for _, s := range fr.T.Dashboard {
+				var levers int64
+				for _, l := range s.Levers {
+					if l.GhgAvoided != nil {
+						levers += kt(*l.GhgAvoided)
+					}
+				}
+				if s.GhgAvoided <= 0 || len(s.Levers) == 0 || kt(s.GhgAvoided) != levers {
+					t.Errorf("France's %s row avoids %v with %d levers adding up to %v; want a positive sum of its levers",
+						s.Sector.Code, s.GhgAvoided, len(s.Levers), planning.FromUnits(levers, planning.KtCO2e))
+				}
+				if s.Sector.Code == "transports" {
+					found := false
+					for _, o := range s.Objectives {
+						found = found || (o.Metric == "GHG_EMISSIONS" && o.Unit == "MtCO2e" && o.TargetValue == 90.3)
+					}
+					if !found {
+						t.Errorf("France's transports row: objectives %+v, want the national strategy's 90.3 MtCO2e", s.Objectives)
+					}
+				}
+			}
+
+			// Grand Est: the sector's diagnostic and breakdowns are the dashboard's sum of levers.
+			var ge struct {
+				T struct {
+					Diagnostic *struct {
 						Metric      string  `json:"metric"`
 						Unit        string  `json:"unit"`
 						TargetValue float64 `json:"targetValue"`
-					} `json:"objectives"`
-					Levers []struct {
-						Lever struct {
+					} `json:"diagnostic"`
+					Transports breakdownNode `json:"transports"`
+					Voyageurs  breakdownNode `json:"voyageurs"`
+					Dashboard  []struct {
+						Sector struct {
 							Code string `json:"code"`
-						} `json:"lever"`
-						GhgAvoided *float64 `json:"ghgAvoided"`
-					} `json:"levers"`
-				} `json:"dashboard"`
-			} `json:"t"`
-		}
-		a.query(`{ t: territory(level: COUNTRY, code: "FR") { rollup { objectiveKtco2e }
-			rollupBy(groupBy: CHILD, level: REGION) { unallocated rollup { objectiveKtco2e } }
-			children(level: REGION) { edges { node { rollup { objectiveKtco2e } } } }
-			dashboard { sector { code } ghgAvoided objectives { metric unit targetValue } levers { lever { code } ghgAvoided } } } }`, nil, &fr)
-		whole := fr.T.Rollup.ObjectiveKtco2e
-		var regions, rows int64
-		for _, e := range fr.T.Regions.Edges {
-			if o := e.Node.Rollup.ObjectiveKtco2e; o != nil {
-				regions += kt(*o)
+						} `json:"sector"`
+						GhgAvoided float64 `json:"ghgAvoided"`
+						Levers     []struct {
+							Lever struct {
+								Sector struct {
+									Code string `json:"code"`
+								} `json:"sector"`
+							} `json:"lever"`
+							GhgAvoided *float64 `json:"ghgAvoided"`
+						} `json:"levers"`
+					} `json:"dashboard"`
+				} `json:"t"`
 			}
-		}
-		for _, r := range fr.T.Rows {
-			if o := r.Rollup.ObjectiveKtco2e; o != nil {
-				rows += kt(*o)
-			}
-		}
-		if whole == nil || kt(*whole) != regions || kt(*whole) != rows || len(fr.T.Regions.Edges) != 18 {
-			t.Errorf("France's objective is %v; its %d regions' add up to %v, its rows to %v",
-				deref(whole), len(fr.T.Regions.Edges), planning.FromUnits(regions, planning.KtCO2e), planning.FromUnits(rows, planning.KtCO2e))
-		} else if *whole != planning.Round(franceObjective, planning.KtCO2e) {
-			t.Errorf("France's objective is %v ktCO2e, the SGPE file's regions add up to %v: each figure is rounded before it is added up "+
-				"(planning.Decimals(%q) = %d, fewer decimals than the file's 4)", *whole, franceObjective, planning.KtCO2e, planning.Decimals(planning.KtCO2e))
-		}
-		// Its dashboard: every sector avoids something, lever by lever, beside the
-		// national strategy's target (transports: 90.3 MtCO2e in 2030).
-		if len(fr.T.Dashboard) < 6 {
-			t.Errorf("France's dashboard has %d sectors, want the 6 of the national inventory", len(fr.T.Dashboard))
-		}
-		for _, s := range fr.T.Dashboard {
-			var levers int64
-			for _, l := range s.Levers {
-				if l.GhgAvoided != nil {
-					levers += kt(*l.GhgAvoided)
+			a.query(`{ t: territory(level: REGION, code: "44") { diagnostic(sector: "transports") { metric unit targetValue }
+				transports: breakdown(sector: "transports", level: DEPARTMENT) { `+breakdownFields+` }
+				voyageurs: breakdown(sector: "transport-voyageurs", level: DEPARTMENT) { `+breakdownFields+` }
+				dashboard { sector { code } ghgAvoided levers { lever { sector { code } } ghgAvoided } } } }`, nil, &ge)
+			var row float64
+			var voyageurs int64
+			for _, s := range ge.T.Dashboard {
+				if s.Sector.Code != "transports" {
+					continue
+				}
+				row = s.GhgAvoided
+				for _, l := range s.Levers {
+					if l.Lever.Sector.Code == "transport-voyageurs" && l.GhgAvoided != nil {
+						voyageurs += kt(*l.GhgAvoided)
+					}
 				}
 			}
-			if s.GhgAvoided <= 0 || len(s.Levers) == 0 || kt(s.GhgAvoided) != levers {
-				t.Errorf("France's %s row avoids %v with %d levers adding up to %v; want a positive sum of its levers",
-					s.Sector.Code, s.GhgAvoided, len(s.Levers), planning.FromUnits(levers, planning.KtCO2e))
+			if d := ge.T.Diagnostic; d == nil || d.Metric != "GHG_AVOIDED" || d.Unit != "ktCO2e" || d.TargetValue != row || row <= 0 {
+				t.Errorf("Grand Est's diagnostic for transports: %+v; its dashboard's row avoids %v", d, row)
 			}
-			if s.Sector.Code == "transports" {
-				found := false
-				for _, o := range s.Objectives {
-					found = found || (o.Metric == "GHG_EMISSIONS" && o.Unit == "MtCO2e" && o.TargetValue == 90.3)
-				}
-				if !found {
-					t.Errorf("France's transports row: objectives %+v, want the national strategy's 90.3 MtCO2e", s.Objectives)
-				}
+			if ge.T.Transports.TargetValue != row {
+				t.Errorf("Grand Est's breakdown of transports: %v, its dashboard's row avoids %v", ge.T.Transports.TargetValue, row)
 			}
-		}
+			ge.T.Transports.checkAddsUp(t, "Grand Est's transports over departments")
+			ge.T.Voyageurs.checkAddsUp(t, "Grand Est's transport-voyageurs over departments")
+			if v := ge.T.Voyageurs.TargetValue; kt(v) != voyageurs || len(ge.T.Voyageurs.Shares) != 10 {
+				t.Errorf("Grand Est's breakdown of transport-voyageurs: %v over %d departments; its dashboard's levers of the sector add up to %v",
+					v, len(ge.T.Voyageurs.Shares), planning.FromUnits(voyageurs, planning.KtCO2e))
+			} else if v != grandEstVoyageurs {
+				t.Errorf("Grand Est's transport-voyageurs avoids %v ktCO2e, the SGPE file's levers %v: each lever is rounded before it is added up "+
+					"(planning.Decimals(%q) = %d, fewer decimals than the file's 4)", v, grandEstVoyageurs, planning.KtCO2e, planning.Decimals(planning.KtCO2e))
+			}
 
-		// Grand Est: the sector's diagnostic and breakdowns are the dashboard's sum of levers.
-		var ge struct {
-			T struct {
-				Diagnostic *struct {
-					Metric      string  `json:"metric"`
-					Unit        string  `json:"unit"`
-					TargetValue float64 `json:"targetValue"`
-				} `json:"diagnostic"`
-				Transports breakdownNode `json:"transports"`
-				Voyageurs  breakdownNode `json:"voyageurs"`
-				Dashboard  []struct {
-					Sector struct {
-						Code string `json:"code"`
-					} `json:"sector"`
-					GhgAvoided float64 `json:"ghgAvoided"`
-					Levers     []struct {
-						Lever struct {
-							Sector struct {
+			// A commune (Rennes) gets its part of its department's objectives: its share of
+			// Ille-et-Vilaine's population, as a breakdown of the department over communes
+			// gives it.
+			var rennes struct {
+				C struct {
+					Dashboard []struct {
+						GhgAvoided float64 `json:"ghgAvoided"`
+						Levers     []struct {
+							Lever struct {
 								Code string `json:"code"`
-							} `json:"sector"`
-						} `json:"lever"`
-						GhgAvoided *float64 `json:"ghgAvoided"`
-					} `json:"levers"`
-				} `json:"dashboard"`
-			} `json:"t"`
-		}
-		a.query(`{ t: territory(level: REGION, code: "44") { diagnostic(sector: "transports") { metric unit targetValue }
-			transports: breakdown(sector: "transports", level: DEPARTMENT) { `+breakdownFields+` }
-			voyageurs: breakdown(sector: "transport-voyageurs", level: DEPARTMENT) { `+breakdownFields+` }
-			dashboard { sector { code } ghgAvoided levers { lever { sector { code } } ghgAvoided } } } }`, nil, &ge)
-		var row float64
-		var voyageurs int64
-		for _, s := range ge.T.Dashboard {
-			if s.Sector.Code != "transports" {
-				continue
+							} `json:"lever"`
+							GhgAvoided *float64 `json:"ghgAvoided"`
+						} `json:"levers"`
+					} `json:"dashboard"`
+					Diagnostic *struct {
+						TargetValue float64 `json:"targetValue"`
+					} `json:"diagnostic"`
+				} `json:"c"`
+				D struct {
+					B breakdownNode `json:"breakdown"`
+				} `json:"d"`
 			}
-			row = s.GhgAvoided
-			for _, l := range s.Levers {
-				if l.Lever.Sector.Code == "transport-voyageurs" && l.GhgAvoided != nil {
-					voyageurs += kt(*l.GhgAvoided)
+			a.query(`{ c: territory(level: COMMUNE, code: "35238") { dashboard { ghgAvoided levers { lever { code } ghgAvoided } }
+					diagnostic(lever: "augm_voitelec", metric: GHG_AVOIDED) { targetValue } }
+				d: territory(level: DEPARTMENT, code: "35") { breakdown(lever: "augm_voitelec", level: COMMUNE) { `+breakdownFields+` } } }`, nil, &rennes)
+			part := math.NaN()
+			for _, s := range rennes.D.B.Shares {
+				if s.Territory.Code == "35238" {
+					part = s.TargetValue
 				}
 			}
-		}
-		if d := ge.T.Diagnostic; d == nil || d.Metric != "GHG_AVOIDED" || d.Unit != "ktCO2e" || d.TargetValue != row || row <= 0 {
-			t.Errorf("Grand Est's diagnostic for transports: %+v; its dashboard's row avoids %v", d, row)
-		}
-		if ge.T.Transports.TargetValue != row {
-			t.Errorf("Grand Est's breakdown of transports: %v, its dashboard's row avoids %v", ge.T.Transports.TargetValue, row)
-		}
-		ge.T.Transports.checkAddsUp(t, "Grand Est's transports over departments")
-		ge.T.Voyageurs.checkAddsUp(t, "Grand Est's transport-voyageurs over departments")
-		if v := ge.T.Voyageurs.TargetValue; kt(v) != voyageurs || len(ge.T.Voyageurs.Shares) != 10 {
-			t.Errorf("Grand Est's breakdown of transport-voyageurs: %v over %d departments; its dashboard's levers of the sector add up to %v",
-				v, len(ge.T.Voyageurs.Shares), planning.FromUnits(voyageurs, planning.KtCO2e))
-		} else if v != grandEstVoyageurs {
-			t.Errorf("Grand Est's transport-voyageurs avoids %v ktCO2e, the SGPE file's levers %v: each lever is rounded before it is added up "+
-				"(planning.Decimals(%q) = %d, fewer decimals than the file's 4)", v, grandEstVoyageurs, planning.KtCO2e, planning.Decimals(planning.KtCO2e))
-		}
-
-		// A commune (Rennes) gets its part of its department's objectives: its share of
-		// Ille-et-Vilaine's population, as a breakdown of the department over communes
-		// gives it.
-		var rennes struct {
-			C struct {
-				Dashboard []struct {
-					GhgAvoided float64 `json:"ghgAvoided"`
-					Levers     []struct {
-						Lever struct {
-							Code string `json:"code"`
-						} `json:"lever"`
-						GhgAvoided *float64 `json:"ghgAvoided"`
-					} `json:"levers"`
-				} `json:"dashboard"`
-				Diagnostic *struct {
-					TargetValue float64 `json:"targetValue"`
-				} `json:"diagnostic"`
-			} `json:"c"`
-			D struct {
-				B breakdownNode `json:"breakdown"`
-			} `json:"d"`
-		}
-		a.query(`{ c: territory(level: COMMUNE, code: "35238") { dashboard { ghgAvoided levers { lever { code } ghgAvoided } }
-				diagnostic(lever: "augm_voitelec", metric: GHG_AVOIDED) { targetValue } }
-			d: territory(level: DEPARTMENT, code: "35") { breakdown(lever: "augm_voitelec", level: COMMUNE) { `+breakdownFields+` } } }`, nil, &rennes)
-		part := math.NaN()
-		for _, s := range rennes.D.B.Shares {
-			if s.Territory.Code == "35238" {
-				part = s.TargetValue
-			}
-		}
-		var ev *float64
-		n := 0
-		for _, s := range rennes.C.Dashboard {
-			n += len(s.Levers)
-			if s.GhgAvoided <= 0 {
-				t.Errorf("Rennes' dashboard: a sector avoids %v", s.GhgAvoided)
-			}
-			for _, l := range s.Levers {
-				if l.Lever.Code == "augm_voitelec" {
-					ev = l.GhgAvoided
+			var ev *float64
+			n := 0
+			for _, s := range rennes.C.Dashboard {
+				n += len(s.Levers)
+				if s.GhgAvoided <= 0 {
+					t.Errorf("Rennes' dashboard: a sector avoids %v", s.GhgAvoided)
+				}
+				for _, l := range s.Levers {
+					if l.Lever.Code == "augm_voitelec" {
+						ev = l.GhgAvoided
+					}
 				}
 			}
-		}
-		if len(rennes.C.Dashboard) < 6 || n < 20 {
-			t.Errorf("Rennes' dashboard: %d sectors, %d levers; want its department's", len(rennes.C.Dashboard), n)
-		}
-		if ev == nil || *ev != part || part <= 0 || rennes.C.Diagnostic == nil || rennes.C.Diagnostic.TargetValue != part {
-			t.Errorf("Rennes avoids %v for electric vehicles in its dashboard, %+v in its diagnostic; its part of Ille-et-Vilaine's is %v",
-				deref(ev), rennes.C.Diagnostic, part)
-		}
-	})
+			if len(rennes.C.Dashboard) < 6 || n < 20 {
+				t.Errorf("Rennes' dashboard: %d sectors, %d levers; want its department's", len(rennes.C.Dashboard), n)
+			}
+			if ev == nil || *ev != part || part <= 0 || rennes.C.Diagnostic == nil || rennes.C.Diagnostic.TargetValue != part {
+				t.Errorf("Rennes avoids %v for electric vehicles in its dashboard, %+v in its diagnostic; its part of Ille-et-Vilaine's is %v",
+					deref(ev), rennes.C.Diagnostic, part)
+			}
+		})
+	}
 }
 
 // TestRemainingTowardsTheTarget: Diagnostic.remaining, documented as what is left to

@@ -14,7 +14,16 @@ import (
 	"github.com/cop-territoriales/cop-api/store"
 )
 
+// asServer, set in the environment, makes the test binary run the server's command with
+// its arguments instead of the tests: tests that need the command in a process of its
+// own (a kill, a restart) run it without building it.
+const asServer = "COP_TEST_BINARY_AS_SERVER"
+
 func TestMain(m *testing.M) {
+	if os.Getenv(asServer) == "1" {
+		main()
+		os.Exit(0)
+	}
 	code := m.Run()
 	testdb.Cleanup()
 	os.Exit(code)

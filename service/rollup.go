@@ -74,6 +74,9 @@ type statusAmount struct {
 // ids should hold one territory. It reads the roll-up cells that writes keep current,
 // unless the filter needs the records themselves (a year, carrier levels).
 func (svc *Service) Amounts(ctx context.Context, ids []int, key RollupKey, f RollupQuery) (map[int]*Amounts, error) {
+	if f.SkipObjectives { // the territories are read for their objectives only
+		return svc.recordsOf(ctx, ids, key, f)
+	}
 	ts, err := svc.client.Territory.Query().Where(territory.IDIn(ids...)).All(ctx)
 	if err != nil {
 		return nil, err
@@ -83,17 +86,19 @@ func (svc *Service) Amounts(ctx context.Context, ids []int, key RollupKey, f Rol
 
 // amountsOf is Amounts for territories already read.
 func (svc *Service) amountsOf(ctx context.Context, ts []*ent.Territory, key RollupKey, f RollupQuery) (map[int]*Amounts, error) {
-	var out map[int]*Amounts
-	var err error
-	if f.Year != nil || len(f.CarrierLevels) > 0 {
-		out, err = svc.liveRecords(ctx, idsOf(ts), key, f)
-	} else {
-		out, err = svc.cellRecords(ctx, idsOf(ts), key, f)
-	}
+	out, err := svc.recordsOf(ctx, idsOf(ts), key, f)
 	if err != nil {
 		return nil, err
 	}
 	return out, svc.addGoals(ctx, ts, key, f, rowGetter(out))
+}
+
+// recordsOf adds up the actions and commitments of Amounts, without the objectives.
+func (svc *Service) recordsOf(ctx context.Context, ids []int, key RollupKey, f RollupQuery) (map[int]*Amounts, error) {
+	if f.Year != nil || len(f.CarrierLevels) > 0 {
+		return svc.liveRecords(ctx, ids, key, f)
+	}
+	return svc.cellRecords(ctx, ids, key, f)
 }
 
 func idsOf(ts []*ent.Territory) []int {
@@ -193,11 +198,11 @@ func (svc *Service) cellRecords(ctx context.Context, ids []int, key RollupKey, f
 // RollupLive computes a roll-up from the actions and commitments themselves: what Amounts
 // does when the filter needs them, and the reference its cells are tested against.
 func (svc *Service) RollupLive(ctx context.Context, ids []int, key RollupKey, f RollupQuery) (map[int]*Amounts, error) {
-	ts, err := svc.client.Territory.Query().Where(territory.IDIn(ids...)).All(ctx)
-	if err != nil {
-		return nil, err
-	}
 	out, err := svc.liveRecords(ctx, ids, key, f)
+	if err != nil || f.SkipObjectives {
+		return out, err
+	}
+	ts, err := svc.client.Territory.Query().Where(territory.IDIn(ids...)).All(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -23,35 +23,48 @@ func fixture(name string) string {
 // derived objectives are recomputed for them.
 func ImportCRTEFixture(t testing.TB, db *store.DB) {
 	t.Helper()
-	f, err := os.Open(fixture("crte-illustrative.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := hierarchy.ParseCRTE(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := service.New(db.Client).ImportCRTE(context.Background(), rows); err != nil {
+	if err := importCRTE(context.Background(), db); err != nil {
 		t.Fatal(err)
 	}
 }
 
 // ImportFixtures imports the illustrative CRTE perimeters, then the illustrative
-// observations, as `import crte` and `import observations` do.
+// observations, as `import crte` and `import observations` do. WithFixtures gives a
+// database holding them already.
 func ImportFixtures(t testing.TB, db *store.DB) {
 	t.Helper()
-	ImportCRTEFixture(t, db)
+	if err := importFixtures(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func importCRTE(ctx context.Context, db *store.DB) error {
+	f, err := os.Open(fixture("crte-illustrative.csv"))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	rows, err := hierarchy.ParseCRTE(f)
+	if err != nil {
+		return err
+	}
+	_, err = service.New(db.Client).ImportCRTE(ctx, rows)
+	return err
+}
+
+func importFixtures(ctx context.Context, db *store.DB) error {
+	if err := importCRTE(ctx, db); err != nil {
+		return err
+	}
 	f, err := os.Open(fixture("observations-illustrative.csv"))
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	defer f.Close()
 	recs, err := planning.ParseObservations(f)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
-	if _, err := service.New(db.Client).ImportObservations(context.Background(), recs); err != nil {
-		t.Fatal(err)
-	}
+	_, err = service.New(db.Client).ImportObservations(ctx, recs)
+	return err
 }

@@ -75,7 +75,7 @@ func Fresh(t testing.TB, dialect string) *store.DB {
 // Loaded opens a new database of the dialect holding the embedded hierarchy.
 func Loaded(t testing.TB, dialect string) *store.DB {
 	t.Helper()
-	tpl, err := template(dialect, false)
+	tpl, err := template(dialect, hierarchyOnly)
 	if err != nil {
 		t.Fatalf("template database: %v", err)
 	}
@@ -87,17 +87,25 @@ func Loaded(t testing.TB, dialect string) *store.DB {
 // national figures, all from the embedded data.
 func Planned(t testing.TB, dialect string) *store.DB {
 	t.Helper()
-	tpl, err := template(dialect, true)
+	tpl, err := template(dialect, planned)
 	if err != nil {
 		t.Fatalf("template database: %v", err)
 	}
 	return open(t, dialect, tpl)
 }
 
-var (
-	tplOnce sync.Map // dialect and planned -> *tplResult
-	tplDir  string
+// The contents a template holds, each one more than the previous.
+const (
+	// hierarchyOnly: the territorial hierarchy and the catalogue.
+	hierarchyOnly = "hierarchy"
+	// planned: as a first start leaves it (the SGPE objectives with their breakdowns and
+	// the national figures too).
+	planned = "planned"
+	// withFixtures: planned, with the illustrative CRTE perimeters and observations.
+	withFixtures = "fixtures"
 )
+
+var tplOnce sync.Map // dialect and contents -> *tplResult
 
 type tplResult struct {
 	once    sync.Once
@@ -106,66 +114,39 @@ type tplResult struct {
 	err     error
 }
 
-// template builds, once per dialect and test binary, a database holding the hierarchy,
-// and the planning data when planned is true: an SQLite file, or a PostgreSQL database
-// used as CREATE DATABASE ... TEMPLATE.
-func template(dialect string, planned bool) (string, error) {
-	v, _ := tplOnce.LoadOrStore(fmt.Sprint(dialect, planned), &tplResult{dialect: dialect})
+// template returns, once per dialect and test binary, a database holding contents: an
+// SQLite file, or a PostgreSQL database used as CREATE DATABASE ... TEMPLATE. Templates
+// are built once per version of the code and data they hold and kept between test
+// binaries and runs (cache.go): the packages of one `go test ./...` share them.
+func template(dialect, contents string) (string, error) {
+	v, _ := tplOnce.LoadOrStore(dialect+"/"+contents, &tplResult{dialect: dialect})
 	r := v.(*tplResult)
-	r.once.Do(func() {
-		ctx := context.Background()
-		src, err := data.Hierarchy()
-		if err != nil {
-			r.err = err
-			return
-		}
-		var dbURL, path string
-		switch dialect {
-		case SQLite:
-			if tplDir == "" {
-				if tplDir, err = os.MkdirTemp("", "copapi-test-"); err != nil {
-					r.err = err
-					return
-				}
-			}
-			path = filepath.Join(tplDir, fmt.Sprintf("template-%t.db", planned))
-			r.name = path
-		case Postgres:
-			r.name = "tpl" + ownPrefix + randomSuffix()
-			if dbURL, err = createDB(r.name, ""); err != nil {
-				r.err = err
-				return
-			}
-		}
-		db, err := store.Open(ctx, dbURL, path)
-		if err != nil {
-			r.err = err
-			return
-		}
-		defer db.Close()
-		svc := service.New(db.Client)
-		if _, r.err = svc.EnsureHierarchy(ctx, func() (hierarchy.Source, error) { return src, nil }); r.err != nil {
-			return
-		}
-		if r.err = svc.EnsureCatalogue(ctx); r.err != nil || !planned {
-			return
-		}
-		_, r.err = svc.EnsurePlanning(ctx, data.SGPE, data.National)
-	})
+	r.once.Do(func() { r.name, r.err = cachedTemplate(dialect, contents) })
 	return r.name, r.err
 }
 
-// Cleanup removes the templates; call it from TestMain after m.Run.
-func Cleanup() {
-	if tplDir != "" {
-		os.RemoveAll(tplDir)
+// build loads contents into an open, migrated database.
+func build(ctx context.Context, db *store.DB, contents string) error {
+	src, err := data.Hierarchy()
+	if err != nil {
+		return err
 	}
-	tplOnce.Range(func(k, v any) bool {
-		if r := v.(*tplResult); r.dialect == Postgres && r.name != "" {
-			dropDB(r.name)
-		}
-		return true
-	})
+	svc := service.New(db.Client)
+	if _, err := svc.EnsureHierarchy(ctx, func() (hierarchy.Source, error) { return src, nil }); err != nil {
+		return err
+	}
+	if err := svc.EnsureCatalogue(ctx); err != nil || contents == hierarchyOnly {
+		return err
+	}
+	if _, err := svc.EnsurePlanning(ctx, data.SGPE, data.National); err != nil || contents == planned {
+		return err
+	}
+	return importFixtures(ctx, db)
+}
+
+// Cleanup removes what this test binary created; call it from TestMain after m.Run.
+// The templates stay for the next binaries (cache.go).
+func Cleanup() {
 	if os.Getenv(EnvURL) != "" {
 		for _, name := range ownDatabases(true) { // a test's own cleanup that failed
 			dropDB(name)
@@ -173,10 +154,21 @@ func Cleanup() {
 	}
 }
 
+// WithFixtures opens a new database of the dialect holding what Planned's holds and the
+// illustrative CRTE perimeters and observations (ImportFixtures).
+func WithFixtures(t testing.TB, dialect string) *store.DB {
+	t.Helper()
+	tpl, err := template(dialect, withFixtures)
+	if err != nil {
+		t.Fatalf("template database: %v", err)
+	}
+	return open(t, dialect, tpl)
+}
+
 // PlannedWith is Planned with limits on the connections, as the server opens them.
 func PlannedWith(t testing.TB, dialect string, lim store.Limits) *store.DB {
 	t.Helper()
-	tpl, err := template(dialect, true)
+	tpl, err := template(dialect, planned)
 	if err != nil {
 		t.Fatalf("template database: %v", err)
 	}
@@ -188,7 +180,7 @@ func PlannedWith(t testing.TB, dialect string, lim store.Limits) *store.DB {
 // test.
 func PlannedLocation(t testing.TB, dialect string) (dbURL, sqlitePath string) {
 	t.Helper()
-	tpl, err := template(dialect, true)
+	tpl, err := template(dialect, planned)
 	if err != nil {
 		t.Fatalf("template database: %v", err)
 	}
