@@ -77,7 +77,7 @@ func (c *costLimit) MutateOperationContext(ctx context.Context, oc *graphql.Oper
 	return nil
 }
 
-// Cost prices an operation as the limit does: for tests and the README's examples.
+// Cost prices an operation as the limit does (docs/limits.md describes the rule).
 func Cost(es graphql.ExecutableSchema, op *ast.OperationDefinition, vars map[string]any) int {
 	w := costWalker{ctx: context.Background(), es: es, schema: es.Schema(), vars: vars}
 	return w.set(op.SelectionSet, "", "", 0)

@@ -766,11 +766,12 @@ func TestFiguresReadTheSameEverywhere(t *testing.T) {
 	})
 }
 
-// TestDocumentedCodesAndTypes: the documentation said what was not true. What the README
+// TestDocumentedCodesAndTypes: the documentation said what was not true. What the docs
 // and the schema now say is checked here where no other test does: the error code of an
-// unknown persisted query, in the README's list of codes; CommitmentEvent.from and to,
-// the status enum (from null on creation, which TestCommitmentLifeCycleAndRoadmap
-// follows); no CRTE in a database as a first start loads it (none ship). That every
+// unknown persisted query, in the list of codes of docs/operations.md;
+// CommitmentEvent.from and to, the status enum (from null on creation, which
+// TestCommitmentLifeCycleAndRoadmap follows); no CRTE in a database as a first start
+// loads it (none ship). That every
 // output field and argument has a description is schema/schema_test.go's
 // TestEveryFieldIsDescribed; that -help and an unknown command name migrate is
 // server/run_test.go's TestCommandsAreListed.
@@ -784,15 +785,18 @@ func TestDocumentedCodesAndTypes(t *testing.T) {
 		if len(r.Errors) == 0 || r.Errors[0].code() != "PERSISTED_QUERY_NOT_FOUND" {
 			t.Errorf("unknown persisted query: %+v, want code PERSISTED_QUERY_NOT_FOUND", r.Errors)
 		}
-		readme, err := os.ReadFile("../README.md")
+		page, err := os.ReadFile("../docs/operations.md")
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, codes, _ := strings.Cut(string(readme), "Errors carry `extensions.code`")
+		_, codes, found := strings.Cut(string(page), "Errors carry `extensions.code`")
+		if !found {
+			t.Fatal("docs/operations.md has no list of error codes")
+		}
 		codes, _, _ = strings.Cut(codes, "\n\n")
 		for _, c := range []string{"PERSISTED_QUERY_NOT_FOUND", "NOT_FOUND", "BAD_USER_INPUT", "COMPLEXITY_LIMIT_EXCEEDED"} {
 			if !strings.Contains(codes, "`"+c+"`") {
-				t.Errorf("the README's list of error codes does not name %s: %q", c, codes)
+				t.Errorf("the list of error codes of docs/operations.md does not name %s: %q", c, codes)
 			}
 		}
 

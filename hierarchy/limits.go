@@ -10,7 +10,7 @@ import (
 
 // Limits on what the hierarchy package reads from files and queries. The limits of the
 // planning records (actions, commitments, observations, the SGPE file) are in
-// planning/limits.go; the README's limits table lists both. Lengths count characters
+// planning/limits.go; the bounds table of docs/limits.md lists both. Lengths count characters
 // (Unicode code points), not bytes.
 const (
 	// MaxCRTENameLength bounds the name of a CRTE and of a member grouping in the ANCT

@@ -6,8 +6,8 @@ import (
 	"github.com/cop-territoriales/cop-api/hierarchy"
 )
 
-// Limits on what the API and the import files accept, in one place: the README's limits
-// table copies them. Each is far above any real value, so that it only stops mistakes
+// Limits on what the API and the import files accept, in one place: the bounds table of
+// docs/limits.md copies them. Each is far above any real value, so that it only stops mistakes
 // and abuse: a text pasted many times over, a number typed with extra zeros, a file cut
 // in transfer, a request built to exhaust the server. Lengths count characters (Unicode code
 // points), not bytes. The hierarchy's own limits (CRTE names, codes, search words,

@@ -14,10 +14,10 @@ import (
 	"github.com/cop-territoriales/cop-api/service"
 )
 
-// TestReadmeLimits checks the README's limits table against the code: every bound the
-// table names has the value the code enforces, and every bound listed here is in the
-// table. A limit changed in the code without the README, or added without a row, fails.
-func TestReadmeLimits(t *testing.T) {
+// TestDocumentedLimits checks the bounds table of docs/limits.md against the code: every
+// bound the table names has the value the code enforces, and every bound listed here is in
+// the table. A limit changed in the code without the page, or added without a row, fails.
+func TestDocumentedLimits(t *testing.T) {
 	limits := map[string]float64{
 		"planning.MaxTitleLength":         planning.MaxTitleLength,
 		"planning.MaxDescriptionLength":   planning.MaxDescriptionLength,
@@ -65,13 +65,13 @@ func TestReadmeLimits(t *testing.T) {
 		"graph.MaxMessageLength":          graph.MaxMessageLength,
 		"hierarchy.MaxReportedErrors":     hierarchy.MaxReportedErrors,
 	}
-	readme, err := os.ReadFile("../README.md")
+	page, err := os.ReadFile("../docs/limits.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, table, ok := strings.Cut(string(readme), "| bound | value | constant |")
+	_, table, ok := strings.Cut(string(page), "| bound | value | constant |")
 	if !ok {
-		t.Fatal("the README has no limits table")
+		t.Fatal("docs/limits.md has no bounds table")
 	}
 	table, _, _ = strings.Cut(table, "\n\n")
 	found := map[string]bool{}
@@ -87,14 +87,14 @@ func TestReadmeLimits(t *testing.T) {
 			name := strings.Trim(strings.TrimSpace(c), "`")
 			v, ok := limits[name]
 			if !ok {
-				t.Errorf("the README's limits table names %s, unknown to this test", name)
+				t.Errorf("docs/limits.md's bounds table names %s, unknown to this test", name)
 				continue
 			}
 			found[name] = true
-			want := readmeNumber(name, v)
+			want := docNumber(name, v)
 			i := strings.Index(rest, want)
 			if i < 0 {
-				t.Errorf("README: %s is %q, the code says %s", name, strings.TrimSpace(value), want)
+				t.Errorf("docs/limits.md: %s is %q, the code says %s", name, strings.TrimSpace(value), want)
 				continue
 			}
 			rest = rest[i+len(want):]
@@ -102,14 +102,14 @@ func TestReadmeLimits(t *testing.T) {
 	}
 	for name := range limits {
 		if !found[name] {
-			t.Errorf("the README's limits table has no row for %s", name)
+			t.Errorf("docs/limits.md's bounds table has no row for %s", name)
 		}
 	}
 }
 
-// readmeNumber writes a limit as the README does: 1e12 for the large powers of ten, else
+// docNumber writes a limit as docs/limits.md does: 1e12 for the large powers of ten, else
 // with commas between thousands (10,000), years as they are (2100).
-func readmeNumber(name string, v float64) string {
+func docNumber(name string, v float64) string {
 	if e := math.Log10(v); v >= 1e6 && e == math.Trunc(e) {
 		return fmt.Sprintf("1e%d", int(e))
 	}

@@ -37,8 +37,8 @@ const exportChunk = 2_000
 // ExportDatasets are the datasets of the bulk exports.
 var ExportDatasets = []string{"objectives", "observations", "actions", "commitments", "rollups"}
 
-// ExportColumns are the columns of each dataset, in order: stable names (the README lists
-// them), one row per record (per territory for rollups).
+// ExportColumns are the columns of each dataset, in order: stable names
+// (docs/data-teams.md lists them), one row per record (per territory for rollups).
 var ExportColumns = map[string][]string{
 	"objectives": {"id", "territory_level", "territory_code", "territory_name", "sector", "lever", "metric", "unit",
 		"baseline_year", "baseline_value", "target_year", "target_value", "source", "derived", "breakdown_key",
