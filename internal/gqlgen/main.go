@@ -16,6 +16,14 @@
 // the functions gqlgen names after the schema: _Object_field for a field, _Object for an
 // object's marshaller, the marshal function of each list type. Each edit checks the shape
 // of what it replaces and fails, naming the function, when gqlgen writes it otherwise.
+//
+// With GQLGEN_STOCK=1 in the environment (GQLGEN_STOCK=1 go generate ./...) it writes
+// gqlgen's own server instead, as "go run github.com/99designs/gqlgen generate" would:
+// no plugin (ent's edges resolved concurrently, see inlineEdges) and no edit. lists.go
+// is left as it is, unused (removing it would fail go generate ./..., which lists the
+// package's files before running this). It is there to compare with, or to tell whether
+// a bug comes from the edits. The checked-in server is the edited one: run go generate
+// again without it.
 package main
 
 import (
@@ -41,9 +49,19 @@ func main() {
 }
 
 func run() error {
+	stock := false
+	if s := os.Getenv("GQLGEN_STOCK"); s != "" {
+		var err error
+		if stock, err = strconv.ParseBool(s); err != nil {
+			return fmt.Errorf("GQLGEN_STOCK=%s: %w", s, err)
+		}
+	}
 	cfg, err := config.LoadConfigFromDefaultLocations()
 	if err != nil {
 		return fmt.Errorf("load config: %w", err)
+	}
+	if stock {
+		return api.Generate(cfg)
 	}
 	e, err := generate(cfg)
 	if err != nil {
