@@ -41,18 +41,22 @@ func rewrite(src []byte, e edits) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	funcs := map[string]*ast.FuncDecl{}
+	funcs := map[string]*ast.FuncDecl{} // nil: declared more than once
 	for _, d := range f.Decls {
 		if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
-			funcs[fd.Name.Name] = fd
+			if _, dup := funcs[fd.Name.Name]; dup {
+				funcs[fd.Name.Name] = nil
+			} else {
+				funcs[fd.Name.Name] = fd
+			}
 		}
 	}
 	var errs []string
 	each := func(names map[string]bool, edit func(*ast.FuncDecl) error) {
 		for _, name := range sorted(names) {
 			fd, ok := funcs[name]
-			if !ok {
-				errs = append(errs, fmt.Sprintf("%s: not found", name))
+			if !ok || fd == nil {
+				errs = append(errs, fmt.Sprintf("%s: not found, or declared more than once", name))
 				continue
 			}
 			if err := edit(fd); err != nil {
@@ -142,8 +146,8 @@ func marshalPlain(tf *token.File, fd *ast.FuncDecl) error {
 }
 
 // resolvedValue returns, from the resolver closure of a field, func(ctx context.Context)
-// (any, error) { return obj.Field, nil }, a copy of obj.Field: obj or a field of it, at
-// any depth.
+// (any, error) { return obj.Field, nil }, a copy of obj.Field: a field of obj, at any
+// depth (obj.A.B).
 func resolvedValue(e ast.Expr) (ast.Expr, error) {
 	lit, ok := e.(*ast.FuncLit)
 	if !ok {
