@@ -56,8 +56,13 @@ type resolverError struct{ err error }
 func (e *resolverError) Error() string { return e.err.Error() }
 func (e *resolverError) Unwrap() error { return e.err }
 
-// markResolverErrors is a field middleware that wraps every resolver error.
-func markResolverErrors(ctx context.Context, next graphql.Resolver) (any, error) {
+// resolverErrors is the field middleware that wraps every resolver error.
+type resolverErrors struct{}
+
+func (resolverErrors) ExtensionName() string                   { return "ResolverErrors" }
+func (resolverErrors) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (resolverErrors) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
 	res, err := next(ctx)
 	if err != nil {
 		var re *resolverError

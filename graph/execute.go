@@ -13,10 +13,7 @@ import (
 // error codes and the error presenter of the endpoint: what the exports encode, so that
 // a file holds the API's answer, with its names, ids and figures.
 func Execute(ctx context.Context, svc *service.Service, query string, vars map[string]any) *graphql.Response {
-	exec := executor.New(NewSchema(svc))
-	exec.AroundFields(markResolverErrors)
-	exec.SetErrorPresenter(presentError)
-	exec.SetRecoverFunc(recoverPanic)
+	exec := newExecutor(svc)
 	ctx = graphql.StartOperationTrace(ctx)
 	oc, errs := exec.CreateOperationContext(ctx, &graphql.RawParams{Query: query, Variables: vars})
 	if errs != nil {
@@ -24,4 +21,14 @@ func Execute(ctx context.Context, svc *service.Service, query string, vars map[s
 	}
 	h, ctx := exec.DispatchOperation(withLoaders(ctx, svc), oc)
 	return h(ctx)
+}
+
+// newExecutor returns the executor of Execute: the schema over svc with the field
+// middleware, the error presenter and the recover function of the endpoint.
+func newExecutor(svc *service.Service) *executor.Executor {
+	exec := executor.New(NewSchema(svc))
+	exec.Use(resolverErrors{})
+	exec.SetErrorPresenter(presentError)
+	exec.SetRecoverFunc(recoverPanic)
+	return exec
 }

@@ -30,7 +30,9 @@ type Options struct {
 	APQCacheSize int
 	// APQCache, when set, keeps the persisted queries instead (shared by instances).
 	APQCache graphql.Cache[string]
-	// Extensions are added to the server (metrics, tracing).
+	// Extensions are added to the server (metrics, tracing). A field middleware among
+	// them must be one that plain fields may skip (plainFieldSkips): NewServer panics on
+	// any other.
 	Extensions []graphql.HandlerExtension
 	// WritePosition, when the database has a read replica, gives the primary's position
 	// after a mutation: its response carries it as extensions.consistencyToken.
@@ -67,6 +69,7 @@ func NewServer(svc *service.Service, opts Options) *handler.Server {
 	srv.Use(depthLimit{max: opts.MaxDepth, maxFields: opts.MaxFields})
 	srv.Use(inputLimit{})
 	for _, e := range opts.Extensions {
+		mustSkipPlainFields(e)
 		srv.Use(e)
 	}
 	srv.Use(&costLimit{max: opts.MaxComplexity})
@@ -79,7 +82,7 @@ func NewServer(svc *service.Service, opts Options) *handler.Server {
 	if opts.WritePosition != nil {
 		srv.AroundResponses(consistencyToken(opts.WritePosition))
 	}
-	srv.AroundFields(markResolverErrors)
+	srv.Use(resolverErrors{}) // a field middleware: see plainFieldSkips
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(recoverPanic)
 	return srv

@@ -13,7 +13,8 @@ import (
 
 // tracing makes a span for each operation and one for each resolver (fields that run
 // code, not plain struct fields), children of the caller's trace when it sends a W3C
-// traceparent header.
+// traceparent header. graph's plainFieldSkips lists it as a field middleware that plain
+// fields, which the generated server marshals without the field middlewares, may skip.
 type tracing struct{ tracer trace.Tracer }
 
 func (tracing) ExtensionName() string                   { return "Tracing" }
