@@ -32,6 +32,15 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// runShared runs f once per dialect on the planned database the tests that only read
+// share (testdb.Shared): f must not write.
+func runShared(t *testing.T, f func(t *testing.T, db *store.DB)) {
+	t.Helper()
+	for _, d := range testdb.Dialects() {
+		t.Run(d, func(t *testing.T) { f(t, testdb.Shared(t, d)) })
+	}
+}
+
 // runPlanned runs f once per dialect, each with its own copy of a database holding the
 // hierarchy, the catalogue, the SGPE objectives with their breakdowns and the national
 // figures (the reference data is loaded once per test binary, not per test).

@@ -198,7 +198,7 @@ func evObservation(level, code string, year int, value float64) map[string]any {
 
 // TestPlanningCatalogue: themes, sectors and levers of the catalogue and of the SGPE file.
 func TestPlanningCatalogue(t *testing.T) {
-	runPlanned(t, func(t *testing.T, db *store.DB) {
+	runShared(t, func(t *testing.T, db *store.DB) {
 		rows := sgpeRows(t)
 		a := newAPI(t, db)
 		type code struct {
@@ -333,7 +333,7 @@ func TestPlanningCatalogue(t *testing.T) {
 // TestPlanningRegionObjectives: Grand Est's own objectives for electric vehicles are the
 // file's, and its departments get derived ones.
 func TestPlanningRegionObjectives(t *testing.T) {
-	runPlanned(t, func(t *testing.T, db *store.DB) {
+	runShared(t, func(t *testing.T, db *store.DB) {
 		row := sgpeRowOf(t, sgpeRows(t), "Grand Est", "augm_voitelec")
 		a := newAPI(t, db)
 		var out struct {
@@ -402,7 +402,7 @@ func TestPlanningRegionObjectives(t *testing.T) {
 // TestPlanningRegionDashboard: Bretagne's dashboard adds up the file's objectives, one
 // row per sector of the national inventory with its subdivisions' levers.
 func TestPlanningRegionDashboard(t *testing.T) {
-	runPlanned(t, func(t *testing.T, db *store.DB) {
+	runShared(t, func(t *testing.T, db *store.DB) {
 		rows := sgpeRows(t)
 		a := newAPI(t, db)
 		var out struct {
@@ -492,7 +492,7 @@ func TestPlanningRegionDashboard(t *testing.T) {
 // departments' parts add up exactly, in millionths, to the region's objective, weighed
 // by population; the stored derived objectives agree with the breakdown.
 func TestPlanningBreakdownAddsUp(t *testing.T) {
-	runPlanned(t, func(t *testing.T, db *store.DB) {
+	runShared(t, func(t *testing.T, db *store.DB) {
 		rows := sgpeRows(t)
 		a := newAPI(t, db)
 		regions := []string{"53", "44", "11", "93", "04"}
@@ -1169,7 +1169,7 @@ func TestCopProcess(t *testing.T) {
 // region or a department, whatever its number of sectors and levers; France's, without
 // lever objectives, no more.
 func TestPlanningDashboardStatementCount(t *testing.T) {
-	runPlanned(t, func(t *testing.T, db *store.DB) {
+	runShared(t, func(t *testing.T, db *store.DB) {
 		a := newAPI(t, db)
 		const q = `query($l: TerritoryLevel!, $c: String!) { territory(level: $l, code: $c) { dashboard {
 			sector { code name } ghgAvoided derived objectives { targetValue }

@@ -25,7 +25,7 @@ func (a *api) reads(query string) (statements, rows int64) {
 // selects a field that needs them, and then only their sums, and that a first page
 // holding every row is not counted again.
 func TestReadsFollowSelection(t *testing.T) {
-	runPlanned(t, func(t *testing.T, db *store.DB) {
+	runShared(t, func(t *testing.T, db *store.DB) {
 		a := newAPI(t, db)
 		ctx := context.Background()
 		regions, err := db.Client.Territory.Query().Where(territory.LevelEQ(hierarchy.Region)).IDs(ctx)

@@ -776,7 +776,7 @@ func TestFiguresReadTheSameEverywhere(t *testing.T) {
 // TestEveryFieldIsDescribed; that -help and an unknown command name migrate is
 // server/run_test.go's TestCommandsAreListed.
 func TestDocumentedCodesAndTypes(t *testing.T) {
-	runPlanned(t, func(t *testing.T, db *store.DB) {
+	runShared(t, func(t *testing.T, db *store.DB) {
 		a := newAPI(t, db)
 
 		// An unknown hash of an automatic persisted query.

@@ -42,7 +42,7 @@ func TestSeedKilledAtRandom(t *testing.T) {
 				return cmd
 			}
 			seed := func(s int) *exec.Cmd {
-				return command("seed", "demo", "-actions", "5000", "-commitments", "2500", "-seed", strconv.Itoa(s+1))
+				return command("seed", "demo", "-actions", "2000", "-commitments", "1000", "-seed", strconv.Itoa(s+1))
 			}
 			// A whole run first: data to replace, and how long a run takes.
 			start := time.Now()

@@ -144,9 +144,89 @@ func build(ctx context.Context, db *store.DB, contents string) error {
 	return importFixtures(ctx, db)
 }
 
+// Shared returns the planned database of the dialect that the tests of a binary which
+// only read share, opened on its first use and closed by Cleanup: a test pays neither a
+// copy nor an open. A test that writes to it fails (the data version, which every write
+// advances, must not move during the test), so that it cannot change what the next ones
+// read: tests that write take a database of their own (Planned).
+func Shared(t testing.TB, dialect string) *store.DB {
+	t.Helper()
+	v, _ := shared.LoadOrStore(dialect, &sharedDB{})
+	s := v.(*sharedDB)
+	s.once.Do(func() { s.db, s.cleanup, s.err = openShared(dialect) })
+	if s.err != nil {
+		t.Fatalf("shared %s database: %v", dialect, s.err)
+	}
+	ctx := store.UsePrimary(context.Background())
+	before, err := s.db.DataVersion(ctx)
+	if err != nil {
+		t.Fatalf("shared %s database: %v", dialect, err)
+	}
+	t.Cleanup(func() {
+		if after, err := s.db.DataVersion(ctx); err != nil || after != before {
+			t.Errorf("the test wrote to the shared %s database (data version %d, then %d, %v): give it a database of its own", dialect, before, after, err)
+		}
+	})
+	return s.db
+}
+
+type sharedDB struct {
+	once    sync.Once
+	db      *store.DB
+	cleanup func()
+	err     error
+}
+
+var shared sync.Map // dialect -> *sharedDB
+
+func openShared(dialect string) (*store.DB, func(), error) {
+	tpl, err := template(dialect, planned)
+	if err != nil {
+		return nil, nil, err
+	}
+	ctx := context.Background()
+	switch dialect {
+	case SQLite:
+		dir, err := os.MkdirTemp("", "copapi-shared-")
+		if err != nil {
+			return nil, nil, err
+		}
+		path := filepath.Join(dir, "shared.db")
+		if err := copyFile(tpl, path); err != nil {
+			os.RemoveAll(dir)
+			return nil, nil, err
+		}
+		db, err := store.Open(ctx, "", path)
+		if err != nil {
+			os.RemoveAll(dir)
+			return nil, nil, err
+		}
+		return db, func() { db.Close(); os.RemoveAll(dir) }, nil
+	case Postgres:
+		name := "t" + ownPrefix + randomSuffix() + "_shared"
+		dbURL, err := createDB(name, tpl)
+		if err != nil {
+			return nil, nil, err
+		}
+		db, err := store.Open(ctx, dbURL, "")
+		if err != nil {
+			dropDB(name)
+			return nil, nil, err
+		}
+		return db, func() { db.Close(); dropDB(name) }, nil
+	}
+	return nil, nil, fmt.Errorf("unknown dialect %q", dialect)
+}
+
 // Cleanup removes what this test binary created; call it from TestMain after m.Run.
 // The templates stay for the next binaries (cache.go).
 func Cleanup() {
+	shared.Range(func(_, v any) bool {
+		if s := v.(*sharedDB); s.cleanup != nil {
+			s.cleanup()
+		}
+		return true
+	})
 	if os.Getenv(EnvURL) != "" {
 		for _, name := range ownDatabases(true) { // a test's own cleanup that failed
 			dropDB(name)
