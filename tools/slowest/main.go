@@ -1,0 +1,103 @@
+// Command slowest reads the JSON events of `go test -json` on its standard input and
+// writes what a plain `go test` would (each package's result line, the output of the
+// tests that failed), then the slowest tests: CI prints them so that a test that grows
+// slow is seen in the run that made it so.
+//
+//	go test -json ./... | go run ./tools/slowest [-n 10]
+//
+// It exits with 1 when a test or a package failed, or when the input holds no event.
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+)
+
+// event is one line of test2json's output.
+type event struct {
+	Action  string
+	Package string
+	Test    string
+	Elapsed float64
+	Output  string
+}
+
+// timing is how long one top-level test took.
+type timing struct {
+	pkg, test string
+	elapsed   float64
+}
+
+func main() {
+	n := flag.Int("n", 10, "how many of the slowest tests to list")
+	flag.Parse()
+	failed, err := report(os.Stdin, os.Stdout, *n)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "slowest:", err)
+		os.Exit(1)
+	}
+	if failed {
+		os.Exit(1)
+	}
+}
+
+// report copies the results of in to out, then the n slowest top-level tests; failed
+// says whether anything failed.
+func report(in io.Reader, out io.Writer, n int) (failed bool, err error) {
+	outputs := map[string][]string{} // package and test -> its lines, until it passes
+	var slow []timing
+	events := 0
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	for sc.Scan() {
+		var e event
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			fmt.Fprintln(out, sc.Text()) // a build error, printed as go test prints it
+			continue
+		}
+		events++
+		key := e.Package + " " + e.Test
+		switch e.Action {
+		case "output":
+			if e.Test == "" {
+				// A package's own lines: its result ("ok", "FAIL", "?") and what its
+				// TestMain printed.
+				if !strings.HasPrefix(e.Output, "PASS") && !strings.HasPrefix(e.Output, "=== ") {
+					fmt.Fprint(out, e.Output)
+				}
+				continue
+			}
+			outputs[key] = append(outputs[key], e.Output)
+		case "pass", "skip":
+			if e.Action == "pass" && e.Test != "" && !strings.Contains(e.Test, "/") {
+				slow = append(slow, timing{e.Package, e.Test, e.Elapsed})
+			}
+			delete(outputs, key)
+		case "fail":
+			failed = true
+			if e.Test != "" {
+				fmt.Fprint(out, strings.Join(outputs[key], ""))
+				delete(outputs, key)
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return true, err
+	}
+	if events == 0 {
+		return true, fmt.Errorf("no test event read")
+	}
+	sort.Slice(slow, func(i, j int) bool { return slow[i].elapsed > slow[j].elapsed })
+	fmt.Fprintf(out, "\nthe %d slowest tests:\n", min(n, len(slow)))
+	for _, s := range slow[:min(n, len(slow))] {
+		fmt.Fprintf(out, "%8s  %s %s\n", time.Duration(s.elapsed*float64(time.Second)).Round(10*time.Millisecond), strings.TrimPrefix(s.pkg, "github.com/cop-territoriales/cop-api/"), s.test)
+	}
+	return failed, nil
+}

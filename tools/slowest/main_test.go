@@ -1,0 +1,49 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestReport(t *testing.T) {
+	in := `{"Action":"run","Package":"p","Test":"TestA"}
+{"Action":"output","Package":"p","Test":"TestA","Output":"=== RUN   TestA\n"}
+{"Action":"pass","Package":"p","Test":"TestA","Elapsed":0.5}
+{"Action":"output","Package":"p","Test":"TestB","Output":"    b_test.go:3: wrong\n"}
+{"Action":"fail","Package":"p","Test":"TestB","Elapsed":2}
+{"Action":"pass","Package":"p","Test":"TestC/sub","Elapsed":9}
+{"Action":"pass","Package":"p","Test":"TestC","Elapsed":9.5}
+{"Action":"output","Package":"p","Output":"FAIL\tp\t12.000s\n"}
+{"Action":"fail","Package":"p","Elapsed":12}
+`
+	for _, tc := range []struct {
+		name, in   string
+		n          int
+		failed     bool
+		want, nope []string
+	}{
+		{"a failure", in, 1, true, []string{"b_test.go:3: wrong", "FAIL\tp\t12.000s", "the 1 slowest tests:\n    9.5s  p TestC\n"}, []string{"=== RUN", "TestA", "TestC/sub"}},
+		{"all pass", in[:strings.Index(in, `{"Action":"output","Package":"p","Test":"TestB"`)], 10, false, []string{"the 1 slowest tests:\n   500ms  p TestA\n"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out strings.Builder
+			failed, err := report(strings.NewReader(tc.in), &out, tc.n)
+			if err != nil || failed != tc.failed {
+				t.Fatalf("failed %t, %v; want %t", failed, err, tc.failed)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("output lacks %q:\n%s", w, out.String())
+				}
+			}
+			for _, w := range tc.nope {
+				if strings.Contains(out.String(), w) {
+					t.Errorf("output holds %q:\n%s", w, out.String())
+				}
+			}
+		})
+	}
+	if failed, err := report(strings.NewReader(""), &strings.Builder{}, 10); err == nil || !failed {
+		t.Errorf("no event: failed %t, %v", failed, err)
+	}
+}
