@@ -29,8 +29,9 @@ import (
 )
 
 // staleAfter is how long a template of another version of the code is kept unused: long
-// enough for a run of another branch's checkout beside this one.
-const staleAfter = 6 * time.Hour
+// enough for a run of another checkout beside this one, short enough that a day of
+// changes does not pile up a set of templates each (250 MB on PostgreSQL).
+const staleAfter = time.Hour
 
 // base is the template each one is built from, a copy of which gets what it adds.
 var base = map[string]string{planned: hierarchyOnly, withFixtures: planned}
