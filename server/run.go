@@ -19,6 +19,7 @@ import (
 	"github.com/cop-territoriales/cop-api/data"
 	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/httpapi"
+	"github.com/cop-territoriales/cop-api/ops"
 	"github.com/cop-territoriales/cop-api/planning"
 	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
@@ -313,7 +314,7 @@ func seed(ctx context.Context, db *store.DB, args []string) error {
 		return fmt.Errorf("seed: want seed demo [-actions N] [-commitments N] [-seed S]")
 	}
 	fs := flag.NewFlagSet("seed demo", flag.ContinueOnError)
-	var size service.DemoSize
+	var size ops.DemoSize
 	fs.IntVar(&size.Actions, "actions", 200_000, "synthetic actions")
 	fs.IntVar(&size.Commitments, "commitments", 100_000, "synthetic commitments")
 	fs.Uint64Var(&size.Seed, "seed", 1, "random seed: the same seed gives the same data")
@@ -321,7 +322,7 @@ func seed(ctx context.Context, db *store.DB, args []string) error {
 		return err
 	}
 	start := time.Now()
-	if err := service.New(db.Client).SeedDemo(ctx, size); err != nil {
+	if err := ops.SeedDemo(ctx, db.Client, size); err != nil {
 		return err
 	}
 	fmt.Printf("seeded %d synthetic actions and %d synthetic commitments (seed %d) in %s\n",
@@ -367,9 +368,8 @@ func check(ctx context.Context, db *store.DB, args []string, out io.Writer) erro
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	svc := service.New(db.Client)
 	start := time.Now()
-	rep, err := svc.CheckRollupCells(ctx)
+	rep, err := ops.CheckRollupCells(ctx, db.Client)
 	if err != nil {
 		return err
 	}
@@ -381,11 +381,11 @@ func check(ctx context.Context, db *store.DB, args []string, out io.Writer) erro
 		return fmt.Errorf("check: the roll-up cells differ from the records; run: server check -repair")
 	}
 	start = time.Now()
-	if err := svc.RebuildRollupCells(ctx); err != nil {
+	if err := ops.RebuildRollupCells(ctx, db.Client); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "rebuilt the roll-up cells in %s\n", time.Since(start).Round(time.Millisecond))
-	if rep, err = svc.CheckRollupCells(ctx); err != nil {
+	if rep, err = ops.CheckRollupCells(ctx, db.Client); err != nil {
 		return err
 	}
 	report(out, rep, 0)
@@ -395,7 +395,7 @@ func check(ctx context.Context, db *store.DB, args []string, out io.Writer) erro
 	return nil
 }
 
-func report(out io.Writer, rep service.RollupReport, took time.Duration) {
+func report(out io.Writer, rep ops.RollupReport, took time.Duration) {
 	if rep.OK() {
 		fmt.Fprintf(out, "roll-up cells: no difference (%d territories compared)", rep.Territories)
 	} else {
