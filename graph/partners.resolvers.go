@@ -10,11 +10,12 @@ import (
 
 	"github.com/cop-territoriales/cop-api/ent/webhookdelivery"
 	"github.com/cop-territoriales/cop-api/graph/generated"
+	"github.com/cop-territoriales/cop-api/partners/outbox"
 	"github.com/cop-territoriales/cop-api/service"
 )
 
 // CreateWebhook is the resolver for the createWebhook field.
-func (r *mutationResolver) CreateWebhook(ctx context.Context, url string, events []service.EventType) (*service.Webhook, error) {
+func (r *mutationResolver) CreateWebhook(ctx context.Context, url string, events []outbox.EventType) (*service.Webhook, error) {
 	return r.svc.CreateWebhook(ctx, url, events)
 }
 

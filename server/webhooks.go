@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/cop-territoriales/cop-api/partners/outbox"
 	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
 )
@@ -73,10 +74,10 @@ func webhooks(ctx context.Context, db *store.DB, cfg config, args []string, out 
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
-		var evs []service.EventType
+		var evs []outbox.EventType
 		for _, e := range strings.Split(*events, ",") {
 			if e = strings.ToUpper(strings.TrimSpace(e)); e != "" {
-				evs = append(evs, service.EventType(e))
+				evs = append(evs, outbox.EventType(e))
 			}
 		}
 		w, err := svc.AddWebhook(ctx, *key, *url, evs)

@@ -13,6 +13,7 @@ import (
 	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/internal/testdb"
+	"github.com/cop-territoriales/cop-api/partners/outbox"
 	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
 )
@@ -35,7 +36,7 @@ func TestDispatchersShareTheWork(t *testing.T) {
 	}))
 	defer srv.Close()
 	partner, _ := as(t, svc, db, "REGION:53", access.Reader)
-	if _, err := svc.CreateWebhook(partner, srv.URL, []service.EventType{service.ActionCreated}); err != nil {
+	if _, err := svc.CreateWebhook(partner, srv.URL, []outbox.EventType{outbox.ActionCreated}); err != nil {
 		t.Fatal(err)
 	}
 	writer, _ := as(t, svc, db, "EPCI:243500139", access.Contributor)
@@ -102,7 +103,7 @@ func BenchmarkWritesWithWebhooks(b *testing.B) {
 					b.Fatal(err)
 				}
 				p, _ := svc.Authenticate(ctx, key)
-				if _, err := svc.CreateWebhook(service.WithPrincipal(ctx, p, nil), srv.URL, []service.EventType{service.ActionCreated}); err != nil {
+				if _, err := svc.CreateWebhook(service.WithPrincipal(ctx, p, nil), srv.URL, []outbox.EventType{outbox.ActionCreated}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -15,6 +15,7 @@ import (
 	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/internal/testdb"
+	"github.com/cop-territoriales/cop-api/partners/outbox"
 	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
 )
@@ -134,7 +135,7 @@ func TestWebhookSurvivesRestart(t *testing.T) {
 		bzh, idf := newReceiver(t), newReceiver(t)
 		partner, _ := as(t, svc, db, "REGION:53", access.Reader)
 		other, _ := as(t, svc, db, "REGION:11", access.Reader)
-		events := []service.EventType{service.ActionCreated, service.CommitmentSubmitted, service.CommitmentAdopted}
+		events := []outbox.EventType{outbox.ActionCreated, outbox.CommitmentSubmitted, outbox.CommitmentAdopted}
 		for _, c := range []struct {
 			ctx context.Context
 			r   *receiver
@@ -236,7 +237,7 @@ func TestWebhookRetries(t *testing.T) {
 		down := newReceiver(t, 500, 500, 500)
 		partner, _ := as(t, svc, db, "DEPARTMENT:35", access.Reader)
 		for _, r := range []*receiver{flaky, down} {
-			w, err := svc.CreateWebhook(partner, r.srv.URL, []service.EventType{service.ActionCreated})
+			w, err := svc.CreateWebhook(partner, r.srv.URL, []outbox.EventType{outbox.ActionCreated})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -304,7 +305,7 @@ func TestWebhookRegistration(t *testing.T) {
 		svc := service.New(db.Client)
 		partner, prefix := as(t, svc, db, "REGION:53", access.Reader)
 		other, _ := as(t, svc, db, "REGION:53", access.Contributor)
-		evs := []service.EventType{service.CommitmentAdopted}
+		evs := []outbox.EventType{outbox.CommitmentAdopted}
 		for _, u := range []string{"http://example.org/hook", "http://127.0.0.1:9/hook", "ftp://example.org", "https://", "https://u:p@example.org/"} {
 			if _, err := svc.CreateWebhook(partner, u, evs); !errors.Is(err, service.ErrInvalidInput) {
 				t.Errorf("%s: %v, want invalid input", u, err)
@@ -340,7 +341,7 @@ func TestWebhookRegistration(t *testing.T) {
 		if _, err := svc.TransitionCommitment(coordinator, cm.ID, cm.Version, access.Adopted); err != nil {
 			t.Fatal(err)
 		}
-		if ds, _ := svc.WebhookDeliveries(partner, nil, ptr(service.DeliveryStatus("PENDING")), nil, nil); len(ds) != 1 || ds[0].Event != service.CommitmentAdopted {
+		if ds, _ := svc.WebhookDeliveries(partner, nil, ptr(service.DeliveryStatus("PENDING")), nil, nil); len(ds) != 1 || ds[0].Event != outbox.CommitmentAdopted {
 			t.Fatalf("pending deliveries: %+v", ds)
 		}
 		if err := svc.DeleteWebhook(partner, w.ID); err != nil {
@@ -371,7 +372,7 @@ func TestWebhookClaimedThenCrashed(t *testing.T) {
 		svc.AllowLoopbackWebhooks(true)
 		r := newReceiver(t)
 		partner, _ := as(t, svc, db, "REGION:53", access.Reader)
-		w, err := svc.CreateWebhook(partner, r.srv.URL, []service.EventType{service.CommitmentCreated})
+		w, err := svc.CreateWebhook(partner, r.srv.URL, []outbox.EventType{outbox.CommitmentCreated})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/action"
 	"github.com/cop-territoriales/cop-api/ent/commitment"
 	"github.com/cop-territoriales/cop-api/ent/idempotencykey"
+	"github.com/cop-territoriales/cop-api/partners/outbox"
 	"github.com/cop-territoriales/cop-api/store"
 )
 
@@ -75,7 +76,7 @@ func record(ctx context.Context, c *ent.Client, w Write, entity string, id int, 
 		SetEntity(entity).SetEntityID(id).SetBefore(b).SetAfter(string(a)).Exec(ctx); err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
-	if err := outbox(ctx, c, entity, id, before, after); err != nil { // events.go
+	if err := outbox.Record(ctx, c, entity, id, before, after); err != nil {
 		return err
 	}
 	if w.IdempotencyKey == "" {
@@ -87,6 +88,12 @@ func record(ctx context.Context, c *ent.Client, w Write, entity string, id int, 
 	}
 	return c.IdempotencyKey.Create().SetActor(w.Principal.Actor()).SetKey(w.IdempotencyKey).
 		SetOperation(w.Operation).SetRequestHash(hash).SetEntityID(id).Exec(ctx)
+}
+
+// forWrite returns the context of a write: its reads go to the primary, and the events
+// it emits reach this process's subscriptions when the database cannot carry them.
+func (svc *Service) forWrite(ctx context.Context) context.Context {
+	return outbox.WithPublisher(store.UsePrimary(ctx), svc.hub)
 }
 
 // create runs an idempotent creation in a transaction: a replayed request returns the

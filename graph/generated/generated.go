@@ -27,6 +27,7 @@ import (
 	"github.com/cop-territoriales/cop-api/graph/listmarshal"
 	"github.com/cop-territoriales/cop-api/graph/model"
 	"github.com/cop-territoriales/cop-api/hierarchy"
+	"github.com/cop-territoriales/cop-api/partners/outbox"
 	"github.com/cop-territoriales/cop-api/planning"
 	"github.com/cop-territoriales/cop-api/service"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -309,7 +310,7 @@ type ComplexityRoot struct {
 		CreateAction         func(childComplexity int, input service.ActionInput, idempotencyKey *string) int
 		CreateCommitment     func(childComplexity int, input service.CommitmentInput, idempotencyKey *string) int
 		CreateCop            func(childComplexity int, region string, edition int, title *string) int
-		CreateWebhook        func(childComplexity int, url string, events []service.EventType) int
+		CreateWebhook        func(childComplexity int, url string, events []outbox.EventType) int
 		DeleteWebhook        func(childComplexity int, id int) int
 		RecordObservations   func(childComplexity int, input []*service.ObservationInput) int
 		TransitionCommitment func(childComplexity int, id int, version int, to access.CommitmentStatus) int
@@ -608,7 +609,7 @@ type MutationResolver interface {
 	UpdateCommitment(ctx context.Context, id int, version int, input service.CommitmentInput) (*ent.Commitment, error)
 	TransitionCommitment(ctx context.Context, id int, version int, to access.CommitmentStatus) (*ent.Commitment, error)
 	WithdrawCommitment(ctx context.Context, id int, version int) (*ent.Commitment, error)
-	CreateWebhook(ctx context.Context, url string, events []service.EventType) (*service.Webhook, error)
+	CreateWebhook(ctx context.Context, url string, events []outbox.EventType) (*service.Webhook, error)
 	DeleteWebhook(ctx context.Context, id int) (int, error)
 }
 type QueryResolver interface {
@@ -1758,7 +1759,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateWebhook(childComplexity, args["url"].(string), args["events"].([]service.EventType)), true
+		return e.ComplexityRoot.Mutation.CreateWebhook(childComplexity, args["url"].(string), args["events"].([]outbox.EventType)), true
 	case "Mutation.deleteWebhook":
 		if e.ComplexityRoot.Mutation.DeleteWebhook == nil {
 			break
@@ -7736,8 +7737,8 @@ func (ec *executionContext) field_Mutation_createWebhook_args(ctx context.Contex
 	}
 	args["url"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "events",
-		func(ctx context.Context, v any) ([]service.EventType, error) {
-			return ec.unmarshalNEventType2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐEventTypeᚄ(ctx, v)
+		func(ctx context.Context, v any) ([]outbox.EventType, error) {
+			return ec.unmarshalNEventType2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋpartnersᚋoutboxᚐEventTypeᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9592,7 +9593,7 @@ func (ec *executionContext) fieldContext_ActionChange_eventId(_ context.Context,
 }
 
 func (ec *executionContext) _ActionChange_type(ctx context.Context, field graphql.CollectedField, obj *service.ActionChange) (ret graphql.Marshaler) {
-	return ec.marshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐEventType(ctx, field.Selections, obj.Type)
+	return ec.marshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋpartnersᚋoutboxᚐEventType(ctx, field.Selections, obj.Type)
 }
 func (ec *executionContext) fieldContext_ActionChange_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ActionChange", field, false, false, "EventType")
@@ -10430,7 +10431,7 @@ func (ec *executionContext) fieldContext_CommitmentChange_eventId(_ context.Cont
 }
 
 func (ec *executionContext) _CommitmentChange_type(ctx context.Context, field graphql.CollectedField, obj *service.CommitmentChange) (ret graphql.Marshaler) {
-	return ec.marshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐEventType(ctx, field.Selections, obj.Type)
+	return ec.marshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋpartnersᚋoutboxᚐEventType(ctx, field.Selections, obj.Type)
 }
 func (ec *executionContext) fieldContext_CommitmentChange_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommitmentChange", field, false, false, "EventType")
@@ -12419,7 +12420,7 @@ func (ec *executionContext) _Mutation_createWebhook(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateWebhook(ctx, fc.Args["url"].(string), fc.Args["events"].([]service.EventType))
+			return ec.Resolvers.Mutation().CreateWebhook(ctx, fc.Args["url"].(string), fc.Args["events"].([]outbox.EventType))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.Webhook) graphql.Marshaler {
@@ -16148,8 +16149,8 @@ func (ec *executionContext) _Webhook_events(ctx context.Context, field graphql.C
 			return obj.Events, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []service.EventType) graphql.Marshaler {
-			return ec.marshalNEventType2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐEventTypeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []outbox.EventType) graphql.Marshaler {
+			return ec.marshalNEventType2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋpartnersᚋoutboxᚐEventTypeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16195,7 +16196,7 @@ func (ec *executionContext) fieldContext_WebhookDelivery_eventId(_ context.Conte
 }
 
 func (ec *executionContext) _WebhookDelivery_event(ctx context.Context, field graphql.CollectedField, obj *service.WebhookDelivery) (ret graphql.Marshaler) {
-	return ec.marshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐEventType(ctx, field.Selections, obj.Event)
+	return ec.marshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋpartnersᚋoutboxᚐEventType(ctx, field.Selections, obj.Event)
 }
 func (ec *executionContext) fieldContext_WebhookDelivery_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "EventType")
@@ -27527,23 +27528,23 @@ func (ec *executionContext) marshalNDiagnosticStatus2githubᚗcomᚋcopᚑterrit
 	return v
 }
 
-func (ec *executionContext) unmarshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐEventType(ctx context.Context, v any) (service.EventType, error) {
-	var res service.EventType
+func (ec *executionContext) unmarshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋpartnersᚋoutboxᚐEventType(ctx context.Context, v any) (outbox.EventType, error) {
+	var res outbox.EventType
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐEventType(ctx context.Context, sel ast.SelectionSet, v service.EventType) graphql.Marshaler {
+func (ec *executionContext) marshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋpartnersᚋoutboxᚐEventType(ctx context.Context, sel ast.SelectionSet, v outbox.EventType) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) unmarshalNEventType2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐEventTypeᚄ(ctx context.Context, v any) ([]service.EventType, error) {
+func (ec *executionContext) unmarshalNEventType2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋpartnersᚋoutboxᚐEventTypeᚄ(ctx context.Context, v any) ([]outbox.EventType, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]service.EventType, len(vSlice))
+	res := make([]outbox.EventType, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐEventType(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋpartnersᚋoutboxᚐEventType(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -27551,11 +27552,11 @@ func (ec *executionContext) unmarshalNEventType2ᚕgithubᚗcomᚋcopᚑterritor
 	return res, nil
 }
 
-func (ec *executionContext) marshalNEventType2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐEventTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []service.EventType) graphql.Marshaler {
+func (ec *executionContext) marshalNEventType2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋpartnersᚋoutboxᚐEventTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []outbox.EventType) graphql.Marshaler {
 	ret := lists.Slice(ctx, sel, "EventType", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐEventType(ctx, sel, v[i])
+		return ec.marshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋpartnersᚋoutboxᚐEventType(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
