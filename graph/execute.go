@@ -11,9 +11,10 @@ import (
 
 // Execute runs one query against the schema over svc, in process, with the loaders, the
 // error codes and the error presenter of the endpoint: what the exports encode, so that
-// a file holds the API's answer, with its names, ids and figures.
+// a file holds the API's answer, with its names, ids and figures. The partners' fields
+// (webhooks, subscriptions) are not served there.
 func Execute(ctx context.Context, svc *service.Service, query string, vars map[string]any) *graphql.Response {
-	exec := executor.New(NewSchema(svc))
+	exec := executor.New(NewSchema(svc, nil))
 	exec.AroundFields(markResolverErrors)
 	exec.SetErrorPresenter(presentError)
 	exec.SetRecoverFunc(recoverPanic)

@@ -20,6 +20,7 @@ import (
 	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/httpapi"
 	"github.com/cop-territoriales/cop-api/ops"
+	"github.com/cop-territoriales/cop-api/partners"
 	"github.com/cop-territoriales/cop-api/planning"
 	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
@@ -249,9 +250,10 @@ func serve(ctx context.Context, cfg config, db *store.DB) error {
 	}
 	slog.Info("serving GraphQL", "addr", ln.Addr().String(), "graphql", "/graphql", "dashboard", "/", "graphiql", "/graphiql")
 	svc := service.New(db.Client)
-	stop := startPartners(ctx, svc, db, cfg.webhooks) // webhooks.go
+	ps := partners.New(svc, db.Client)
+	stop := startPartners(ctx, ps, db, cfg.webhooks) // webhooks.go
 	defer stop()
-	return serveOn(ctx, ln, httpapi.WithRequestLog(slog.Default(), httpapi.NewMux(svc, cfg.api)), cfg.timeouts)
+	return serveOn(ctx, ln, httpapi.WithRequestLog(slog.Default(), httpapi.NewMux(svc, ps, cfg.api)), cfg.timeouts)
 }
 
 // timeouts bound the phases of an HTTP exchange, so that slow clients cannot hold

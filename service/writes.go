@@ -58,6 +58,12 @@ func replay(ctx context.Context, c *ent.Client, w Write) (int, error) {
 	return rec.EntityID, nil
 }
 
+// RecordWrite is record, for the writes of other packages, in their transaction (c is its
+// client): partners registers and deletes its webhooks with it.
+func RecordWrite(ctx context.Context, c *ent.Client, w Write, entity string, id int, before, after any) error {
+	return record(ctx, c, w, entity, id, before, after)
+}
+
 // record writes the audit entry of a write, and its idempotency key if it has one.
 func record(ctx context.Context, c *ent.Client, w Write, entity string, id int, before, after any) error {
 	b := ""
@@ -93,7 +99,11 @@ func record(ctx context.Context, c *ent.Client, w Write, entity string, id int, 
 // forWrite returns the context of a write: its reads go to the primary, and the events
 // it emits reach this process's subscriptions when the database cannot carry them.
 func (svc *Service) forWrite(ctx context.Context) context.Context {
-	return outbox.WithPublisher(store.UsePrimary(ctx), svc.hub)
+	ctx = store.UsePrimary(ctx)
+	if svc.publisher != nil {
+		ctx = outbox.WithPublisher(ctx, svc.publisher)
+	}
+	return ctx
 }
 
 // create runs an idempotent creation in a transaction: a replayed request returns the

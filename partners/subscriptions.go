@@ -1,4 +1,4 @@
-package service
+package partners
 
 // Subscriptions: live changes of actions and commitments inside a territory. Every
 // instance keeps its subscribers in a hub; events reach it from PostgreSQL notifications
@@ -21,6 +21,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent"
 	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/partners/outbox"
+	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
 )
 
@@ -74,7 +75,7 @@ func (h *hub) subscribe(entity string, within int) (*subscriber, error) {
 		return nil, errors.New("the server is shutting down")
 	}
 	if len(h.subs) >= MaxSubscriptions {
-		return nil, &Error{Kind: ErrInvalidInput, Msg: fmt.Sprintf("this server already serves %d subscriptions: try again later", MaxSubscriptions)}
+		return nil, &service.Error{Kind: service.ErrInvalidInput, Msg: fmt.Sprintf("this server already serves %d subscriptions: try again later", MaxSubscriptions)}
 	}
 	s := &subscriber{entity: entity, within: within, ch: make(chan *outbox.Event, subscriberBuffer)}
 	h.subs[s] = struct{}{}
@@ -175,10 +176,10 @@ func (svc *Service) ListenChanges(ctx context.Context, databaseURL string) error
 
 // ActionChanges streams the changes of the actions whose carrier lies wholly or partly
 // inside the territory, until ctx ends. Actions are public: no key is needed.
-func (svc *Service) ActionChanges(ctx context.Context, within TerritoryKey) (<-chan *ActionChange, error) {
-	id, err := svc.TerritoryID(ctx, within)
+func (svc *Service) ActionChanges(ctx context.Context, within service.TerritoryKey) (<-chan *ActionChange, error) {
+	id, err := svc.model.TerritoryID(ctx, within)
 	if err != nil {
-		return nil, asBadInput(err)
+		return nil, service.AsBadInput(err)
 	}
 	return stream(ctx, svc, "Action", id, func(e *outbox.Event) (*ActionChange, error) {
 		a, err := svc.client.Action.Get(store.UsePrimary(ctx), e.EntityID)
@@ -192,9 +193,9 @@ func (svc *Service) ActionChanges(ctx context.Context, within TerritoryKey) (<-c
 // CommitmentChanges streams the changes of the commitments of the territories wholly or
 // partly inside the region (its INSEE code), until ctx ends. No key is needed.
 func (svc *Service) CommitmentChanges(ctx context.Context, region string) (<-chan *CommitmentChange, error) {
-	id, err := svc.TerritoryID(ctx, TerritoryKey{Level: hierarchy.Region, Code: region})
+	id, err := svc.model.TerritoryID(ctx, service.TerritoryKey{Level: hierarchy.Region, Code: region})
 	if err != nil {
-		return nil, asBadInput(err)
+		return nil, service.AsBadInput(err)
 	}
 	return stream(ctx, svc, "Commitment", id, func(e *outbox.Event) (*CommitmentChange, error) {
 		cm, err := svc.client.Commitment.Get(store.UsePrimary(ctx), e.EntityID)

@@ -1,4 +1,4 @@
-package service
+package partners
 
 // Webhooks: partners register a URL and the events they want; the events of the records
 // inside their key's territory are delivered there, signed (dispatch.go sends them).
@@ -23,6 +23,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/webhook"
 	"github.com/cop-territoriales/cop-api/ent/webhookdelivery"
 	"github.com/cop-territoriales/cop-api/partners/outbox"
+	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
 )
 
@@ -128,7 +129,7 @@ func checkEvents(events []outbox.EventType) ([]string, error) {
 // webhookKey returns the request's valid key: any role may register webhooks, since
 // they only tell of public records.
 func webhookKey(ctx context.Context) (*access.Principal, error) {
-	p, err := principal(ctx)
+	p, err := service.RequestPrincipal(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +146,7 @@ func (svc *Service) CreateWebhook(ctx context.Context, rawURL string, events []o
 	if err != nil {
 		return nil, err
 	}
-	w := Write{Principal: p, Operation: "createWebhook", Request: map[string]any{"url": rawURL, "events": events}}
+	w := service.Write{Principal: p, Operation: "createWebhook", Request: map[string]any{"url": rawURL, "events": events}}
 	return svc.addWebhook(ctx, &w, p.Prefix, rawURL, events)
 }
 
@@ -156,7 +157,7 @@ func (svc *Service) AddWebhook(ctx context.Context, keyPrefix, rawURL string, ev
 
 // addWebhook registers a webhook and, for a request of the API (audit not nil), writes
 // its audit entry in the same transaction: the webhook as listed, never its secret.
-func (svc *Service) addWebhook(ctx context.Context, audit *Write, keyPrefix, rawURL string, events []outbox.EventType) (*Webhook, error) {
+func (svc *Service) addWebhook(ctx context.Context, audit *service.Write, keyPrefix, rawURL string, events []outbox.EventType) (*Webhook, error) {
 	ctx = store.UsePrimary(ctx)
 	if err := CheckWebhookURL(rawURL, svc.allowLoopbackWebhooks); err != nil {
 		return nil, err
@@ -189,7 +190,7 @@ func (svc *Service) addWebhook(ctx context.Context, audit *Write, keyPrefix, raw
 		if err != nil || audit == nil {
 			return err
 		}
-		return record(ctx, tx.Client(), *audit, "Webhook", w.ID, nil, showWebhook(w, k))
+		return service.RecordWrite(ctx, tx.Client(), *audit, "Webhook", w.ID, nil, showWebhook(w, k))
 	})
 	if err != nil {
 		return nil, err
@@ -265,8 +266,8 @@ func (svc *Service) DeleteWebhook(ctx context.Context, id int) error {
 		if err := tx.Webhook.DeleteOneID(id).Exec(ctx); err != nil {
 			return fmt.Errorf("delete webhook: %w", err)
 		}
-		audit := Write{Principal: p, Operation: "deleteWebhook", Request: map[string]any{"id": id}}
-		return record(ctx, tx.Client(), audit, "Webhook", id, showWebhook(w, w.Edges.Key), nil)
+		audit := service.Write{Principal: p, Operation: "deleteWebhook", Request: map[string]any{"id": id}}
+		return service.RecordWrite(ctx, tx.Client(), audit, "Webhook", id, showWebhook(w, w.Edges.Key), nil)
 	})
 }
 
