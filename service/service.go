@@ -1,8 +1,15 @@
-// Package service is the application layer of the COP API: one file per capability
-// (territories, catalogue, objectives and diagnostics, imports, actions and commitments,
-// roll-ups and roadmap, COP process, keys and authorisation). Each capability owns its
-// queries and transactions and calls the pure domain (hierarchy, planning, access) for
-// its rules. The GraphQL adapter, the HTTP edge and the command make one call each.
+// Package service is the application layer of the COP API, its read and write model: one
+// file per capability (territories, catalogue, objectives and diagnostics, imports,
+// actions and commitments, audit and idempotency, roll-ups and roadmap, COP process, keys
+// and authorisation). Each capability owns its queries and transactions and calls the
+// pure domain (hierarchy, planning, access) for its rules. The GraphQL adapter, the HTTP
+// edge and the command make one call each.
+//
+// It does not own the partner events: the webhooks, their dispatcher and the
+// subscriptions are package partners', which imports service; service's writes only
+// record their events, in their own transaction, through package partners/outbox. Nor
+// does it own the operations run beside the API (package ops: the check and repair of
+// the roll-up cells, the demo seed), which import service too. service imports neither.
 package service
 
 import (
