@@ -5,11 +5,11 @@ import (
 	"testing"
 
 	"github.com/cop-territoriales/cop-api/internal/testdb"
-	"github.com/cop-territoriales/cop-api/service"
+	"github.com/cop-territoriales/cop-api/ops"
 )
 
 // BenchmarkDataTeams measures rankings, comparisons and trajectories over 200,000
-// synthetic actions and 100,000 synthetic commitments (service.SeedDemo, seed 1).
+// synthetic actions and 100,000 synthetic commitments (ops.SeedDemo, seed 1).
 func BenchmarkDataTeams(b *testing.B) {
 	pages := []struct{ name, query string }{
 		{"epci-of-france-by-gap-per-inhabitant", `{ territory(level: COUNTRY, code: "FR") { ranking(level: EPCI, orderBy: {by: GAP, perInhabitant: true},
@@ -27,7 +27,7 @@ func BenchmarkDataTeams(b *testing.B) {
 	for _, d := range testdb.Dialects() {
 		b.Run(d, func(b *testing.B) {
 			db := testdb.Planned(b, d)
-			if err := service.New(db.Client).SeedDemo(context.Background(), service.DemoSize{Actions: 200_000, Commitments: 100_000, Seed: 1}); err != nil {
+			if err := ops.SeedDemo(context.Background(), db.Client, ops.DemoSize{Actions: 200_000, Commitments: 100_000, Seed: 1}); err != nil {
 				b.Fatal(err)
 			}
 			a := newAPI(b, db)

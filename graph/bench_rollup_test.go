@@ -5,11 +5,11 @@ import (
 	"testing"
 
 	"github.com/cop-territoriales/cop-api/internal/testdb"
-	"github.com/cop-territoriales/cop-api/service"
+	"github.com/cop-territoriales/cop-api/ops"
 )
 
 // BenchmarkRollups measures the roll-up pages at national scale: 200,000 synthetic actions
-// and 100,000 synthetic commitments over the real hierarchy (service.SeedDemo, seed 1).
+// and 100,000 synthetic commitments over the real hierarchy (ops.SeedDemo, seed 1).
 func BenchmarkRollups(b *testing.B) {
 	pages := []struct{ name, query string }{
 		{"france-by-region", `{ territory(level: COUNTRY, code: "FR") { rollup { actionCount budget adoptedKtco2e objectiveKtco2e coverage }
@@ -22,7 +22,7 @@ func BenchmarkRollups(b *testing.B) {
 	for _, d := range testdb.Dialects() {
 		b.Run(d, func(b *testing.B) {
 			db := testdb.Planned(b, d)
-			if err := service.New(db.Client).SeedDemo(context.Background(), service.DemoSize{Actions: 200_000, Commitments: 100_000, Seed: 1}); err != nil {
+			if err := ops.SeedDemo(context.Background(), db.Client, ops.DemoSize{Actions: 200_000, Commitments: 100_000, Seed: 1}); err != nil {
 				b.Fatal(err)
 			}
 			a := newAPI(b, db)

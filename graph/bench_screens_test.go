@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/cop-territoriales/cop-api/internal/testdb"
-	"github.com/cop-territoriales/cop-api/service"
+	"github.com/cop-territoriales/cop-api/ops"
 )
 
 // screens are the seven dashboard screens bench/peer.sh measures against PostGraphile
@@ -31,7 +31,7 @@ func BenchmarkScreens(b *testing.B) {
 	for _, d := range testdb.Dialects() {
 		b.Run(d, func(b *testing.B) {
 			db := testdb.Planned(b, d)
-			if err := service.New(db.Client).SeedDemo(context.Background(), service.DemoSize{Actions: 20_000, Commitments: 10_000, Seed: 1}); err != nil {
+			if err := ops.SeedDemo(context.Background(), db.Client, ops.DemoSize{Actions: 20_000, Commitments: 10_000, Seed: 1}); err != nil {
 				b.Fatal(err)
 			}
 			a := newAPI(b, db)

@@ -249,7 +249,7 @@ func TestEveryMutationIsAudited(t *testing.T) {
 		for _, ex := range examples {
 			covered[ex.mutation] = true
 		}
-		schema := graph.NewSchema(service.New(db.Client)).Schema()
+		schema := graph.NewSchema(service.New(db.Client), nil).Schema()
 		var mutations []string
 		for _, f := range schema.Mutation.Fields {
 			if !strings.HasPrefix(f.Name, "__") {

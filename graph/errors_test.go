@@ -17,6 +17,7 @@ import (
 	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/httpapi"
 	"github.com/cop-territoriales/cop-api/internal/testdb"
+	"github.com/cop-territoriales/cop-api/partners"
 	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
 )
@@ -184,7 +185,8 @@ func TestComplexityAPQAndCORS(t *testing.T) {
 		opts := httpapi.DefaultOptions()
 		opts.GraphQL.Introspection = false
 		opts.CORSOrigins = []string{"https://tableau.example.org"}
-		h := httpapi.WithRequestLog(slog.New(slog.NewTextHandler(io.Discard, nil)), httpapi.NewMux(service.New(db.Client), opts))
+		svc := service.New(db.Client)
+		h := httpapi.WithRequestLog(slog.New(slog.NewTextHandler(io.Discard, nil)), httpapi.NewMux(svc, partners.New(svc, db.Client), opts))
 		closed := &api{t: t, db: db, h: h}
 		if r := closed.do(`{ __schema { types { name } } }`, nil); len(r.Errors) == 0 {
 			t.Error("introspection answered while off")
@@ -312,7 +314,8 @@ func TestRateLimit(t *testing.T) {
 	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
 		opts := httpapi.DefaultOptions()
 		opts.RatePerSecond, opts.RateBurst = 0.001, 3
-		h := httpapi.NewMux(service.New(db.Client), opts)
+		svc := service.New(db.Client)
+		h := httpapi.NewMux(svc, partners.New(svc, db.Client), opts)
 		key := newKey(t, db, "Rennes Métropole", "EPCI:243500139", access.Contributor)
 		send := func(addr, key string) int {
 			req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query": "{ __typename }"}`))

@@ -21,6 +21,7 @@ import (
 	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/httpapi"
 	"github.com/cop-territoriales/cop-api/internal/testdb"
+	"github.com/cop-territoriales/cop-api/partners"
 	"github.com/cop-territoriales/cop-api/planning"
 	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
@@ -123,7 +124,8 @@ func newAPI(t testing.TB, db *store.DB) *api {
 
 // newAPIWith serves db through the HTTP edge with opts.
 func newAPIWith(t testing.TB, db *store.DB, opts httpapi.Options) *api {
-	return &api{t: t, db: db, h: httpapi.NewMux(service.New(db.Client), opts)}
+	svc := service.New(db.Client)
+	return &api{t: t, db: db, h: httpapi.NewMux(svc, partners.New(svc, db.Client), opts)}
 }
 
 // as returns a client of the same handler sending another key.

@@ -10,40 +10,42 @@ import (
 
 	"github.com/cop-territoriales/cop-api/ent/webhookdelivery"
 	"github.com/cop-territoriales/cop-api/graph/generated"
+	"github.com/cop-territoriales/cop-api/partners"
+	"github.com/cop-territoriales/cop-api/partners/outbox"
 	"github.com/cop-territoriales/cop-api/service"
 )
 
 // CreateWebhook is the resolver for the createWebhook field.
-func (r *mutationResolver) CreateWebhook(ctx context.Context, url string, events []service.EventType) (*service.Webhook, error) {
-	return r.svc.CreateWebhook(ctx, url, events)
+func (r *mutationResolver) CreateWebhook(ctx context.Context, url string, events []outbox.EventType) (*partners.Webhook, error) {
+	return r.partners.CreateWebhook(ctx, url, events)
 }
 
 // DeleteWebhook is the resolver for the deleteWebhook field.
 func (r *mutationResolver) DeleteWebhook(ctx context.Context, id int) (int, error) {
-	if err := r.svc.DeleteWebhook(ctx, id); err != nil {
+	if err := r.partners.DeleteWebhook(ctx, id); err != nil {
 		return 0, err
 	}
 	return id, nil
 }
 
 // Webhooks is the resolver for the webhooks field.
-func (r *queryResolver) Webhooks(ctx context.Context) ([]*service.Webhook, error) {
-	return r.svc.Webhooks(ctx)
+func (r *queryResolver) Webhooks(ctx context.Context) ([]*partners.Webhook, error) {
+	return r.partners.Webhooks(ctx)
 }
 
 // WebhookDeliveries is the resolver for the webhookDeliveries field.
-func (r *queryResolver) WebhookDeliveries(ctx context.Context, webhook *int, status *webhookdelivery.Status, first *int, before *int) ([]*service.WebhookDelivery, error) {
-	return r.svc.WebhookDeliveries(ctx, webhook, status, first, before)
+func (r *queryResolver) WebhookDeliveries(ctx context.Context, webhook *int, status *webhookdelivery.Status, first *int, before *int) ([]*partners.WebhookDelivery, error) {
+	return r.partners.WebhookDeliveries(ctx, webhook, status, first, before)
 }
 
 // CommitmentChanged is the resolver for the commitmentChanged field.
-func (r *subscriptionResolver) CommitmentChanged(ctx context.Context, region string) (<-chan *service.CommitmentChange, error) {
-	return r.svc.CommitmentChanges(ctx, region)
+func (r *subscriptionResolver) CommitmentChanged(ctx context.Context, region string) (<-chan *partners.CommitmentChange, error) {
+	return r.partners.CommitmentChanges(ctx, region)
 }
 
 // ActionChanged is the resolver for the actionChanged field.
-func (r *subscriptionResolver) ActionChanged(ctx context.Context, within service.TerritoryKey) (<-chan *service.ActionChange, error) {
-	return r.svc.ActionChanges(ctx, within)
+func (r *subscriptionResolver) ActionChanged(ctx context.Context, within service.TerritoryKey) (<-chan *partners.ActionChange, error) {
+	return r.partners.ActionChanges(ctx, within)
 }
 
 // Subscription returns generated.SubscriptionResolver implementation.

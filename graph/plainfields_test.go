@@ -14,7 +14,7 @@ import (
 // TestFieldMiddlewares checks that every field middleware the server and Execute install
 // is one plain fields may skip (plainFieldSkips), reading what gqlgen's executor holds.
 func TestFieldMiddlewares(t *testing.T) {
-	srv := NewServer(nil, DefaultOptions())
+	srv := NewServer(nil, nil, DefaultOptions())
 	exec := reflect.ValueOf(srv).Elem().FieldByName("exec")
 	if !exec.IsValid() || exec.Type() != reflect.TypeFor[*executor.Executor]() {
 		t.Fatal("handler.Server holds no exec *executor.Executor: has gqlgen changed?")
@@ -38,7 +38,7 @@ func TestFieldMiddlewares(t *testing.T) {
 	}
 
 	t.Run("a field middleware added is caught", func(t *testing.T) {
-		srv := NewServer(nil, DefaultOptions())
+		srv := NewServer(nil, nil, DefaultOptions())
 		srv.AroundFields(func(ctx context.Context, next graphql.Resolver) (any, error) { return next(ctx) })
 		names := fieldMiddlewares(t, reflect.ValueOf(srv).Elem().FieldByName("exec"))
 		if bad := unlisted(names); len(bad) != 1 {
@@ -54,7 +54,7 @@ func TestFieldMiddlewares(t *testing.T) {
 		}()
 		opts := DefaultOptions()
 		opts.Extensions = append(opts.Extensions, countFields{})
-		NewServer(nil, opts)
+		NewServer(nil, nil, opts)
 	})
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/cop-territoriales/cop-api/data"
 	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/httpapi"
+	"github.com/cop-territoriales/cop-api/partners"
 	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
 )
@@ -91,7 +92,7 @@ func TestReadReplica(t *testing.T) {
 
 	opts := testOptions()
 	opts.Consistency = db
-	h := httpapi.NewMux(svc, opts)
+	h := httpapi.NewMux(svc, partners.New(svc, db.Client), opts)
 	post := func(query, token string, auth bool) (map[string]any, int64, int64) {
 		t.Helper()
 		p0, r0 := db.Statements.Count(), db.ReplicaStatements.Count()

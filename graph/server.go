@@ -10,6 +10,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/cop-territoriales/cop-api/graph/generated"
+	"github.com/cop-territoriales/cop-api/partners"
 	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
 )
@@ -44,17 +45,18 @@ func DefaultOptions() Options {
 	return Options{Introspection: true, MaxDepth: MaxDepth, MaxFields: MaxFields, MaxComplexity: 200_000, APQCacheSize: 1000}
 }
 
-// NewSchema returns the executable schema over the service.
-func NewSchema(svc *service.Service) graphql.ExecutableSchema {
-	return generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{svc: svc}, Complexity: complexity()})
+// NewSchema returns the executable schema over the service, and ps for the webhooks and
+// the subscriptions.
+func NewSchema(svc *service.Service, ps *partners.Service) graphql.ExecutableSchema {
+	return generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{svc: svc, partners: ps}, Complexity: complexity()})
 }
 
-// NewServer returns the GraphQL server over the service: POST and GET transports,
+// NewServer returns the GraphQL server over the service and ps: POST and GET transports,
 // subscriptions over Server-Sent Events and WebSocket (subscriptions.go), depth, size and
 // cost limits, automatic persisted queries, parsed queries kept (querycache.go), errors
 // mapped to codes, panics recovered, one set of loaders per operation.
-func NewServer(svc *service.Service, opts Options) *handler.Server {
-	srv := handler.New(NewSchema(svc))
+func NewServer(svc *service.Service, ps *partners.Service, opts Options) *handler.Server {
+	srv := handler.New(NewSchema(svc, ps))
 	srv.SetQueryCache(newQueryCache())
 	srv.AddTransport(transport.Options{})
 	addSubscriptionTransports(srv) // before GET and POST, which would take their requests

@@ -19,6 +19,7 @@ import (
 	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/httpapi"
 	"github.com/cop-territoriales/cop-api/internal/testdb"
+	"github.com/cop-territoriales/cop-api/partners"
 	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
 )
@@ -34,7 +35,7 @@ const (
 // streams (they need one), and an in-process handler with the default timeouts, over the
 // same service, for the writes (so that a busy machine does not cut them).
 type instance struct {
-	svc    *service.Service
+	svc    *partners.Service
 	url    string
 	writes http.Handler
 }
@@ -43,10 +44,11 @@ type instance struct {
 // serves it, and feeds its subscriptions.
 func liveServer(t *testing.T, db *store.DB) instance {
 	t.Helper()
-	svc := service.New(db.Client)
+	model := service.New(db.Client)
+	svc := partners.New(model, db.Client)
 	opts := testOptions()
 	opts.Timeout = testOperationTimeout
-	srv := httptest.NewUnstartedServer(httpapi.WithRequestLog(slog.New(slog.NewTextHandler(io.Discard, nil)), httpapi.NewMux(svc, opts)))
+	srv := httptest.NewUnstartedServer(httpapi.WithRequestLog(slog.New(slog.NewTextHandler(io.Discard, nil)), httpapi.NewMux(model, svc, opts)))
 	srv.Config.ReadTimeout, srv.Config.WriteTimeout = testServerTimeout, testServerTimeout
 	srv.Start()
 	t.Cleanup(srv.Close)
@@ -59,7 +61,7 @@ func liveServer(t *testing.T, db *store.DB) instance {
 		}
 	}()
 	t.Cleanup(func() { cancel(); <-done }) // before srv.Close: ends the streams
-	return instance{svc: svc, url: srv.URL, writes: httpapi.NewMux(svc, testOptions())}
+	return instance{svc: svc, url: srv.URL, writes: httpapi.NewMux(model, svc, testOptions())}
 }
 
 // call runs an operation on an instance and fails the test on errors.
@@ -234,7 +236,7 @@ func expect(t *testing.T, s <-chan json.RawMessage, types ...string) []change {
 	return out
 }
 
-func waitSubscribed(t *testing.T, svc *service.Service, n int) {
+func waitSubscribed(t *testing.T, svc *partners.Service, n int) {
 	t.Helper()
 	for deadline := time.Now().Add(20 * time.Second); svc.Subscriptions() != n; {
 		if time.Now().After(deadline) {

@@ -22,6 +22,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/territory"
 	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/internal/testdb"
+	"github.com/cop-territoriales/cop-api/ops"
 	"github.com/cop-territoriales/cop-api/service"
 )
 
@@ -313,7 +314,7 @@ func download(t *testing.T, h http.Handler, path string) (rows int, bytes int64,
 	return rows, w.written, w.peak - before
 }
 
-// TestBulkExportMemory exports 5,000 then 50,000 synthetic actions (service.SeedDemo)
+// TestBulkExportMemory exports 5,000 then 50,000 synthetic actions (ops.SeedDemo)
 // and checks that the peak heap of the download does not grow with its rows: the rows
 // are streamed in chunks, never all held. The collector runs at a tenth of the heap's
 // growth instead of all of it (GOGC=10), so that the peak follows what is held rather
@@ -326,14 +327,13 @@ func TestBulkExportMemory(t *testing.T) {
 	}
 	db := testdb.Planned(t, testdb.SQLite)
 	a := newAPI(t, db, false)
-	svc := service.New(db.Client)
 	var small, large struct {
 		rows  int
 		bytes int64
 		peak  uint64
 	}
 	for _, n := range []int{5_000, 50_000} {
-		if err := svc.SeedDemo(context.Background(), service.DemoSize{Actions: n, Seed: 1}); err != nil {
+		if err := ops.SeedDemo(context.Background(), db.Client, ops.DemoSize{Actions: n, Seed: 1}); err != nil {
 			t.Fatal(err)
 		}
 		start := time.Now()

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cop-territoriales/cop-api/graph"
+	"github.com/cop-territoriales/cop-api/partners"
 	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
 	"github.com/cop-territoriales/cop-api/web"
@@ -28,10 +29,10 @@ const (
 	CodeNotFound = graph.CodeNotFound
 )
 
-// NewHandler returns the GraphQL endpoint over the service: graph's server behind the
-// HTTP edge (timeout, read-your-writes routing, authentication, rate limit, body limit,
-// GraphQL-over-HTTP conformance).
-func NewHandler(svc *service.Service, opts Options) http.Handler {
+// NewHandler returns the GraphQL endpoint over the service and ps (webhooks and
+// subscriptions): graph's server behind the HTTP edge (timeout, read-your-writes routing,
+// authentication, rate limit, body limit, GraphQL-over-HTTP conformance).
+func NewHandler(svc *service.Service, ps *partners.Service, opts Options) http.Handler {
 	gopts := opts.GraphQL
 	if opts.Metrics != nil {
 		gopts.Extensions = append(gopts.Extensions, opts.Metrics)
@@ -45,7 +46,7 @@ func NewHandler(svc *service.Service, opts Options) http.Handler {
 	if opts.Cache != nil {
 		gopts.Extensions = append(gopts.Extensions, cacheProbeExtension{})
 	}
-	srv := graph.NewServer(svc, gopts)
+	srv := graph.NewServer(svc, ps, gopts)
 	limiter := opts.rateLimiter()
 	h := withTimeout(opts.Timeout, withConsistency(opts.Consistency, withPrincipal(svc, withRateLimit(limiter, limitBody(withCache(opts.Cache, conform(srv)))))))
 	h = withStreams(h, withConsistency(opts.Consistency, withPrincipal(svc, withRateLimit(limiter, limitBody(srv))))) // subscriptions.go
@@ -172,9 +173,9 @@ func tooLarge(w http.ResponseWriter) {
 // /export/roadmap/{region}/{edition}.csv and .json, the bulk exports at
 // /export/{dataset}.csv and .jsonl, /healthz (the process answers) and
 // /readyz (the database answers and is migrated).
-func NewMux(svc *service.Service, opts Options) *http.ServeMux {
+func NewMux(svc *service.Service, ps *partners.Service, opts Options) *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", withCORS(opts.CORSOrigins, NewHandler(svc, opts)))
+	mux.Handle("/graphql", withCORS(opts.CORSOrigins, NewHandler(svc, ps, opts)))
 	mux.Handle("/", web.Handler())
 	mux.Handle("GET /export/roadmap/{region}/{file}", withTimeout(opts.Timeout, exportRoadmap(svc)))
 	mux.Handle("GET /export/{file}", exportBulk(svc))

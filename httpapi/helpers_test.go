@@ -13,6 +13,7 @@ import (
 	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/httpapi"
 	"github.com/cop-territoriales/cop-api/internal/testdb"
+	"github.com/cop-territoriales/cop-api/partners"
 	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
 )
@@ -36,7 +37,7 @@ func newAPI(t testing.TB, db *store.DB, admin bool) *api {
 	opts := httpapi.DefaultOptions()
 	opts.RatePerSecond = 0
 	svc := service.New(db.Client)
-	a := &api{t: t, h: httpapi.NewMux(svc, opts)}
+	a := &api{t: t, h: httpapi.NewMux(svc, partners.New(svc, db.Client), opts)}
 	if admin {
 		key, _, err := svc.CreateKey(context.Background(), "tests", hierarchy.Key{Level: hierarchy.Country, Code: "FR"}, access.Admin)
 		if err != nil {

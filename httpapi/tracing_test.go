@@ -11,6 +11,7 @@ import (
 
 	"github.com/cop-territoriales/cop-api/httpapi"
 	"github.com/cop-territoriales/cop-api/internal/testdb"
+	"github.com/cop-territoriales/cop-api/partners"
 	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
 )
@@ -21,7 +22,8 @@ func TestTracing(t *testing.T) {
 		tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(spans))
 		opts := httpapi.DefaultOptions()
 		opts.Tracer = tp.Tracer("test")
-		h := httpapi.NewMux(service.New(db.Client), opts)
+		svc := service.New(db.Client)
+		h := httpapi.NewMux(svc, partners.New(svc, db.Client), opts)
 		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query": "query Page { territory(level: REGION, code: \"53\") { name ancestors { code } } }"}`))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")

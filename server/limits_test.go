@@ -10,6 +10,7 @@ import (
 	"github.com/cop-territoriales/cop-api/graph"
 	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/httpapi"
+	"github.com/cop-territoriales/cop-api/partners"
 	"github.com/cop-territoriales/cop-api/planning"
 	"github.com/cop-territoriales/cop-api/service"
 )
@@ -54,9 +55,9 @@ func TestDocumentedLimits(t *testing.T) {
 		"service.MaxRanked":               service.MaxRanked,
 		"service.MaxCompared":             service.MaxCompared,
 		"service.MaxIdempotencyKey":       service.MaxIdempotencyKey,
-		"service.MaxWebhooksPerKey":       service.MaxWebhooksPerKey,
-		"service.MaxWebhookURL":           service.MaxWebhookURL,
-		"service.MaxSubscriptions":        service.MaxSubscriptions,
+		"partners.MaxWebhooksPerKey":      partners.MaxWebhooksPerKey,
+		"partners.MaxWebhookURL":          partners.MaxWebhookURL,
+		"partners.MaxSubscriptions":       partners.MaxSubscriptions,
 		"graph.MaxDepth":                  graph.MaxDepth,
 		"graph.MaxFields":                 graph.MaxFields,
 		"graph.MaxOperationNameLength":    graph.MaxOperationNameLength,

@@ -19,6 +19,8 @@ import (
 	"github.com/cop-territoriales/cop-api/data"
 	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/httpapi"
+	"github.com/cop-territoriales/cop-api/ops"
+	"github.com/cop-territoriales/cop-api/partners"
 	"github.com/cop-territoriales/cop-api/planning"
 	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
@@ -248,9 +250,10 @@ func serve(ctx context.Context, cfg config, db *store.DB) error {
 	}
 	slog.Info("serving GraphQL", "addr", ln.Addr().String(), "graphql", "/graphql", "dashboard", "/", "graphiql", "/graphiql")
 	svc := service.New(db.Client)
-	stop := startPartners(ctx, svc, db, cfg.webhooks) // webhooks.go
+	ps := partners.New(svc, db.Client)
+	stop := startPartners(ctx, ps, db, cfg.webhooks) // webhooks.go
 	defer stop()
-	return serveOn(ctx, ln, httpapi.WithRequestLog(slog.Default(), httpapi.NewMux(svc, cfg.api)), cfg.timeouts)
+	return serveOn(ctx, ln, httpapi.WithRequestLog(slog.Default(), httpapi.NewMux(svc, ps, cfg.api)), cfg.timeouts)
 }
 
 // timeouts bound the phases of an HTTP exchange, so that slow clients cannot hold
@@ -313,7 +316,7 @@ func seed(ctx context.Context, db *store.DB, args []string) error {
 		return fmt.Errorf("seed: want seed demo [-actions N] [-commitments N] [-seed S]")
 	}
 	fs := flag.NewFlagSet("seed demo", flag.ContinueOnError)
-	var size service.DemoSize
+	var size ops.DemoSize
 	fs.IntVar(&size.Actions, "actions", 200_000, "synthetic actions")
 	fs.IntVar(&size.Commitments, "commitments", 100_000, "synthetic commitments")
 	fs.Uint64Var(&size.Seed, "seed", 1, "random seed: the same seed gives the same data")
@@ -321,7 +324,7 @@ func seed(ctx context.Context, db *store.DB, args []string) error {
 		return err
 	}
 	start := time.Now()
-	if err := service.New(db.Client).SeedDemo(ctx, size); err != nil {
+	if err := ops.SeedDemo(ctx, db.Client, size); err != nil {
 		return err
 	}
 	fmt.Printf("seeded %d synthetic actions and %d synthetic commitments (seed %d) in %s\n",
@@ -367,9 +370,8 @@ func check(ctx context.Context, db *store.DB, args []string, out io.Writer) erro
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	svc := service.New(db.Client)
 	start := time.Now()
-	rep, err := svc.CheckRollupCells(ctx)
+	rep, err := ops.CheckRollupCells(ctx, db.Client)
 	if err != nil {
 		return err
 	}
@@ -381,11 +383,11 @@ func check(ctx context.Context, db *store.DB, args []string, out io.Writer) erro
 		return fmt.Errorf("check: the roll-up cells differ from the records; run: server check -repair")
 	}
 	start = time.Now()
-	if err := svc.RebuildRollupCells(ctx); err != nil {
+	if err := ops.RebuildRollupCells(ctx, db.Client); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "rebuilt the roll-up cells in %s\n", time.Since(start).Round(time.Millisecond))
-	if rep, err = svc.CheckRollupCells(ctx); err != nil {
+	if rep, err = ops.CheckRollupCells(ctx, db.Client); err != nil {
 		return err
 	}
 	report(out, rep, 0)
@@ -395,7 +397,7 @@ func check(ctx context.Context, db *store.DB, args []string, out io.Writer) erro
 	return nil
 }
 
-func report(out io.Writer, rep service.RollupReport, took time.Duration) {
+func report(out io.Writer, rep ops.RollupReport, took time.Duration) {
 	if rep.OK() {
 		fmt.Fprintf(out, "roll-up cells: no difference (%d territories compared)", rep.Territories)
 	} else {

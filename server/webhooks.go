@@ -12,6 +12,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/cop-territoriales/cop-api/partners"
+	"github.com/cop-territoriales/cop-api/partners/outbox"
 	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
 )
@@ -35,7 +37,7 @@ func webhookFlags(fs *flag.FlagSet, env func(name, def string) string, c *webhoo
 // startPartners feeds the subscriptions (from PostgreSQL notifications, or this
 // process's writes on SQLite) and sends the webhook deliveries until ctx ends or the
 // returned function is called; that function waits for both to finish.
-func startPartners(ctx context.Context, svc *service.Service, db *store.DB, c webhookConfig) (stop func()) {
+func startPartners(ctx context.Context, svc *partners.Service, db *store.DB, c webhookConfig) (stop func()) {
 	svc.AllowLoopbackWebhooks(c.allowLoopback)
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -50,7 +52,7 @@ func startPartners(ctx context.Context, svc *service.Service, db *store.DB, c we
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			svc.DispatchWebhooks(ctx, service.DispatchOptions{Timeout: c.timeout})
+			svc.DispatchWebhooks(ctx, partners.DispatchOptions{Timeout: c.timeout})
 		}()
 	}
 	return func() { cancel(); wg.Wait() }
@@ -62,7 +64,7 @@ func webhooks(ctx context.Context, db *store.DB, cfg config, args []string, out 
 	if len(args) == 0 {
 		return fmt.Errorf("webhooks: want add, list or remove")
 	}
-	svc := service.New(db.Client)
+	svc := partners.New(service.New(db.Client), db.Client)
 	svc.AllowLoopbackWebhooks(cfg.webhooks.allowLoopback)
 	switch args[0] {
 	case "add":
@@ -73,10 +75,10 @@ func webhooks(ctx context.Context, db *store.DB, cfg config, args []string, out 
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
-		var evs []service.EventType
+		var evs []outbox.EventType
 		for _, e := range strings.Split(*events, ",") {
 			if e = strings.ToUpper(strings.TrimSpace(e)); e != "" {
-				evs = append(evs, service.EventType(e))
+				evs = append(evs, outbox.EventType(e))
 			}
 		}
 		w, err := svc.AddWebhook(ctx, *key, *url, evs)

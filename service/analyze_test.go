@@ -10,7 +10,7 @@ import (
 	"entgo.io/ent/dialect"
 
 	"github.com/cop-territoriales/cop-api/internal/testdb"
-	"github.com/cop-territoriales/cop-api/service"
+	"github.com/cop-territoriales/cop-api/ops"
 	"github.com/cop-territoriales/cop-api/store"
 )
 
@@ -51,8 +51,8 @@ func plannedRows(t *testing.T, db *store.DB, table string) int64 {
 func TestBulkWritesAnalyze(t *testing.T) {
 	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		size := service.DemoSize{Actions: 700, Commitments: 300, Seed: 2}
-		if err := service.New(db.Client).SeedDemo(ctx, size); err != nil {
+		size := ops.DemoSize{Actions: 700, Commitments: 300, Seed: 2}
+		if err := ops.SeedDemo(ctx, db.Client, size); err != nil {
 			t.Fatal(err)
 		}
 		for table, want := range map[string]int{"actions": size.Actions, "commitments": size.Commitments} {

@@ -28,6 +28,10 @@ func principal(ctx context.Context) (*access.Principal, error) {
 	return st.principal, st.err
 }
 
+// RequestPrincipal returns the request's principal (nil without a key), or the reason its
+// key was refused: for the checks of other packages (partners' webhooks belong to a key).
+func RequestPrincipal(ctx context.Context) (*access.Principal, error) { return principal(ctx) }
+
 // requireWrite refuses a write of a record of territory id unless the key may write there.
 func (svc *Service) requireWrite(ctx context.Context, id int) (*access.Principal, error) {
 	p, err := principal(ctx)

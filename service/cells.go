@@ -12,7 +12,6 @@ import (
 	"github.com/cop-territoriales/cop-api/ent"
 	"github.com/cop-territoriales/cop-api/ent/ancestry"
 	"github.com/cop-territoriales/cop-api/ent/rollupcell"
-	"github.com/cop-territoriales/cop-api/store"
 )
 
 // allLevers is the lever id of the cells that add up every lever of a sector and status:
@@ -135,24 +134,15 @@ func applyCells(ctx context.Context, c *ent.Client, cells ...[]cell) error {
 	return nil
 }
 
-// RebuildRollupCells recomputes every cell from the actions and commitments, in one
-// transaction: after a bulk load, or to check the cells kept by writes.
-func (svc *Service) RebuildRollupCells(ctx context.Context) error {
-	client := svc.client
-	ctx = store.UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
-	if err := store.WithTx(ctx, client, func(tx *ent.Tx) error { return rebuildCells(ctx, tx.Client()) }); err != nil {
-		return err
-	}
-	return svc.analyze(ctx, "rollup_cells")
-}
-
-// rebuildCells recomputes every cell, inside the caller's transaction.
-func rebuildCells(ctx context.Context, c *ent.Client) error {
+// RebuildRollupCellsIn recomputes every cell from the actions and commitments, inside the
+// caller's transaction (c is its client): the CRTE import's, and the operations' (package
+// ops: the repair of the cells, the demo seed).
+func RebuildRollupCellsIn(ctx context.Context, c *ent.Client) error {
 	if _, err := c.RollupCell.Delete().Exec(ctx); err != nil {
 		return fmt.Errorf("rebuild roll-up cells: %w", err)
 	}
 	const insert = `INSERT INTO rollup_cells (ancestor_id, kind, sector_id, lever_id, status, count, share, budget, ktco2e) `
-	for _, q := range liveCells("") {
+	for _, q := range LiveCells("") {
 		if _, err := c.ExecContext(ctx, insert+q); err != nil {
 			return fmt.Errorf("rebuild roll-up cells: %w", err)
 		}
@@ -160,11 +150,11 @@ func rebuildCells(ctx context.Context, c *ent.Client) error {
 	return nil
 }
 
-// liveCells are the cells as the records add them up, one statement per kind of record
+// LiveCells are the cells as the records add them up, one statement per kind of record
 // and per lever, all levers of a sector, or all sectors (columns ancestor_id, kind, sector_id, lever_id, status,
 // count, share, budget, ktco2e), with an optional condition on the ancestries (an):
-// what RebuildRollupCells writes and CheckRollupCells compares the cells with.
-func liveCells(where string) []string {
+// what RebuildRollupCellsIn writes and ops.CheckRollupCells compares the cells with.
+func LiveCells(where string) []string {
 	if where != "" {
 		where = "WHERE " + where
 	}

@@ -51,7 +51,7 @@ func (svc *Service) ImportCRTE(ctx context.Context, rows []hierarchy.CRTERow) (C
 		if _, err := recomputeBreakdowns(ctx, c); err != nil {
 			return err
 		}
-		if err := rebuildCells(ctx, c); err != nil {
+		if err := RebuildRollupCellsIn(ctx, c); err != nil {
 			return err
 		}
 		sum.CRTEs = len(uniqueIDs(rows))

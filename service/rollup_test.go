@@ -11,6 +11,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/territory"
 	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/internal/testdb"
+	"github.com/cop-territoriales/cop-api/ops"
 	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
 )
@@ -49,7 +50,7 @@ func TestRollupCellsMatchRecords(t *testing.T) {
 		if err := service.New(c).EnsureCatalogue(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if err := service.New(c).SeedDemo(ctx, service.DemoSize{Actions: 3000, Commitments: 1500, Seed: 7}); err != nil {
+		if err := ops.SeedDemo(ctx, c, ops.DemoSize{Actions: 3000, Commitments: 1500, Seed: 7}); err != nil {
 			t.Fatal(err)
 		}
 		fr := get(t, c, hierarchy.Country, "FR")
@@ -177,7 +178,7 @@ func TestRollupSQLMatchesHierarchyRollup(t *testing.T) {
 		ctx := context.Background()
 		c := db.Client
 		svc := service.New(c)
-		if err := svc.SeedDemo(ctx, service.DemoSize{Actions: 2000, Commitments: 10, Seed: 3}); err != nil {
+		if err := ops.SeedDemo(ctx, c, ops.DemoSize{Actions: 2000, Commitments: 10, Seed: 3}); err != nil {
 			t.Fatal(err)
 		}
 		terrs, err := c.Territory.Query().All(ctx)

@@ -16,6 +16,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/territory"
 	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/internal/testdb"
+	"github.com/cop-territoriales/cop-api/ops"
 	"github.com/cop-territoriales/cop-api/planning"
 	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
@@ -28,7 +29,7 @@ func withFixtures(t *testing.T, db *store.DB, records bool) *service.Service {
 	testdb.ImportFixtures(t, db)
 	svc := service.New(db.Client)
 	if records {
-		if err := svc.SeedDemo(context.Background(), service.DemoSize{Actions: 3000, Commitments: 2000, Seed: 7}); err != nil {
+		if err := ops.SeedDemo(context.Background(), db.Client, ops.DemoSize{Actions: 3000, Commitments: 2000, Seed: 7}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/action"
 	"github.com/cop-territoriales/cop-api/ent/commitment"
 	"github.com/cop-territoriales/cop-api/ent/idempotencykey"
+	"github.com/cop-territoriales/cop-api/partners/outbox"
 	"github.com/cop-territoriales/cop-api/store"
 )
 
@@ -57,6 +58,12 @@ func replay(ctx context.Context, c *ent.Client, w Write) (int, error) {
 	return rec.EntityID, nil
 }
 
+// RecordWrite is record, for the writes of other packages, in their transaction (c is its
+// client): partners registers and deletes its webhooks with it.
+func RecordWrite(ctx context.Context, c *ent.Client, w Write, entity string, id int, before, after any) error {
+	return record(ctx, c, w, entity, id, before, after)
+}
+
 // record writes the audit entry of a write, and its idempotency key if it has one.
 func record(ctx context.Context, c *ent.Client, w Write, entity string, id int, before, after any) error {
 	b := ""
@@ -75,7 +82,7 @@ func record(ctx context.Context, c *ent.Client, w Write, entity string, id int, 
 		SetEntity(entity).SetEntityID(id).SetBefore(b).SetAfter(string(a)).Exec(ctx); err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
-	if err := outbox(ctx, c, entity, id, before, after); err != nil { // events.go
+	if err := outbox.Record(ctx, c, entity, id, before, after); err != nil {
 		return err
 	}
 	if w.IdempotencyKey == "" {
@@ -87,6 +94,16 @@ func record(ctx context.Context, c *ent.Client, w Write, entity string, id int, 
 	}
 	return c.IdempotencyKey.Create().SetActor(w.Principal.Actor()).SetKey(w.IdempotencyKey).
 		SetOperation(w.Operation).SetRequestHash(hash).SetEntityID(id).Exec(ctx)
+}
+
+// forWrite returns the context of a write: its reads go to the primary, and the events
+// it emits reach this process's subscriptions when the database cannot carry them.
+func (svc *Service) forWrite(ctx context.Context) context.Context {
+	ctx = store.UsePrimary(ctx)
+	if svc.publisher != nil {
+		ctx = outbox.WithPublisher(ctx, svc.publisher)
+	}
+	return ctx
 }
 
 // create runs an idempotent creation in a transaction: a replayed request returns the

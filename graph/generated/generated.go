@@ -27,6 +27,8 @@ import (
 	"github.com/cop-territoriales/cop-api/graph/listmarshal"
 	"github.com/cop-territoriales/cop-api/graph/model"
 	"github.com/cop-territoriales/cop-api/hierarchy"
+	"github.com/cop-territoriales/cop-api/partners"
+	"github.com/cop-territoriales/cop-api/partners/outbox"
 	"github.com/cop-territoriales/cop-api/planning"
 	"github.com/cop-territoriales/cop-api/service"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -309,7 +311,7 @@ type ComplexityRoot struct {
 		CreateAction         func(childComplexity int, input service.ActionInput, idempotencyKey *string) int
 		CreateCommitment     func(childComplexity int, input service.CommitmentInput, idempotencyKey *string) int
 		CreateCop            func(childComplexity int, region string, edition int, title *string) int
-		CreateWebhook        func(childComplexity int, url string, events []service.EventType) int
+		CreateWebhook        func(childComplexity int, url string, events []outbox.EventType) int
 		DeleteWebhook        func(childComplexity int, id int) int
 		RecordObservations   func(childComplexity int, input []*service.ObservationInput) int
 		TransitionCommitment func(childComplexity int, id int, version int, to access.CommitmentStatus) int
@@ -608,7 +610,7 @@ type MutationResolver interface {
 	UpdateCommitment(ctx context.Context, id int, version int, input service.CommitmentInput) (*ent.Commitment, error)
 	TransitionCommitment(ctx context.Context, id int, version int, to access.CommitmentStatus) (*ent.Commitment, error)
 	WithdrawCommitment(ctx context.Context, id int, version int) (*ent.Commitment, error)
-	CreateWebhook(ctx context.Context, url string, events []service.EventType) (*service.Webhook, error)
+	CreateWebhook(ctx context.Context, url string, events []outbox.EventType) (*partners.Webhook, error)
 	DeleteWebhook(ctx context.Context, id int) (int, error)
 }
 type QueryResolver interface {
@@ -621,8 +623,8 @@ type QueryResolver interface {
 	Roadmap(ctx context.Context, region string, edition int) (*service.Roadmap, error)
 	Roadmaps(ctx context.Context, region string) ([]*service.Roadmap, error)
 	Compare(ctx context.Context, territories []*service.TerritoryKey, lever *string, sector *string, metric *planning.Metric) ([]*service.Comparison, error)
-	Webhooks(ctx context.Context) ([]*service.Webhook, error)
-	WebhookDeliveries(ctx context.Context, webhook *int, status *webhookdelivery.Status, first *int, before *int) ([]*service.WebhookDelivery, error)
+	Webhooks(ctx context.Context) ([]*partners.Webhook, error)
+	WebhookDeliveries(ctx context.Context, webhook *int, status *webhookdelivery.Status, first *int, before *int) ([]*partners.WebhookDelivery, error)
 	Themes(ctx context.Context) ([]*ent.Theme, error)
 	Sectors(ctx context.Context) ([]*ent.Sector, error)
 	Sector(ctx context.Context, code string) (*ent.Sector, error)
@@ -635,8 +637,8 @@ type QueryResolver interface {
 	SearchTerritories(ctx context.Context, text string, levels []hierarchy.Level, first *int) ([]*ent.Territory, error)
 }
 type SubscriptionResolver interface {
-	CommitmentChanged(ctx context.Context, region string) (<-chan *service.CommitmentChange, error)
-	ActionChanged(ctx context.Context, within service.TerritoryKey) (<-chan *service.ActionChange, error)
+	CommitmentChanged(ctx context.Context, region string) (<-chan *partners.CommitmentChange, error)
+	ActionChanged(ctx context.Context, within service.TerritoryKey) (<-chan *partners.ActionChange, error)
 }
 type TerritoryResolver interface {
 	Actions(ctx context.Context, obj *ent.Territory, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ActionOrder, where *ent.ActionWhereInput) (*ent.ActionConnection, error)
@@ -1758,7 +1760,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateWebhook(childComplexity, args["url"].(string), args["events"].([]service.EventType)), true
+		return e.ComplexityRoot.Mutation.CreateWebhook(childComplexity, args["url"].(string), args["events"].([]outbox.EventType)), true
 	case "Mutation.deleteWebhook":
 		if e.ComplexityRoot.Mutation.DeleteWebhook == nil {
 			break
@@ -5839,7 +5841,7 @@ Each delivery is a POST of JSON with the headers X-Cop-Delivery (its id: retries
 it), X-Cop-Event, X-Cop-Timestamp (Unix seconds) and X-Cop-Signature:
 sha256=hex(HMAC-SHA256(secret, timestamp + "." + body)).
 """
-type Webhook @goModel(model: "github.com/cop-territoriales/cop-api/service.Webhook") {
+type Webhook @goModel(model: "github.com/cop-territoriales/cop-api/partners.Webhook") {
   "The webhook's id."
   id: ID!
   "Where deliveries are posted."
@@ -5862,7 +5864,7 @@ enum WebhookDeliveryStatus @goModel(model: "github.com/cop-territoriales/cop-api
 }
 
 "One event sent, or to send, to one webhook; failures are retried with backoff (10 s, doubling, at most 4 h) for 72 hours."
-type WebhookDelivery @goModel(model: "github.com/cop-territoriales/cop-api/service.WebhookDelivery") {
+type WebhookDelivery @goModel(model: "github.com/cop-territoriales/cop-api/partners.WebhookDelivery") {
   "Sent as X-Cop-Delivery: the same for every attempt."
   id: ID!
   "The webhook delivered to."
@@ -7736,8 +7738,8 @@ func (ec *executionContext) field_Mutation_createWebhook_args(ctx context.Contex
 	}
 	args["url"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "events",
-		func(ctx context.Context, v any) ([]service.EventType, error) {
-			return ec.unmarshalNEventType2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐEventTypeᚄ(ctx, v)
+		func(ctx context.Context, v any) ([]outbox.EventType, error) {
+			return ec.unmarshalNEventType2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋpartnersᚋoutboxᚐEventTypeᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9584,35 +9586,35 @@ func (ec *executionContext) fieldContext_Action_sector(_ context.Context, field 
 	return fc, nil
 }
 
-func (ec *executionContext) _ActionChange_eventId(ctx context.Context, field graphql.CollectedField, obj *service.ActionChange) (ret graphql.Marshaler) {
+func (ec *executionContext) _ActionChange_eventId(ctx context.Context, field graphql.CollectedField, obj *partners.ActionChange) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.EventID)
 }
 func (ec *executionContext) fieldContext_ActionChange_eventId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ActionChange", field, false, false, "String")
 }
 
-func (ec *executionContext) _ActionChange_type(ctx context.Context, field graphql.CollectedField, obj *service.ActionChange) (ret graphql.Marshaler) {
-	return ec.marshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐEventType(ctx, field.Selections, obj.Type)
+func (ec *executionContext) _ActionChange_type(ctx context.Context, field graphql.CollectedField, obj *partners.ActionChange) (ret graphql.Marshaler) {
+	return ec.marshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋpartnersᚋoutboxᚐEventType(ctx, field.Selections, obj.Type)
 }
 func (ec *executionContext) fieldContext_ActionChange_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ActionChange", field, false, false, "EventType")
 }
 
-func (ec *executionContext) _ActionChange_at(ctx context.Context, field graphql.CollectedField, obj *service.ActionChange) (ret graphql.Marshaler) {
+func (ec *executionContext) _ActionChange_at(ctx context.Context, field graphql.CollectedField, obj *partners.ActionChange) (ret graphql.Marshaler) {
 	return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.At)
 }
 func (ec *executionContext) fieldContext_ActionChange_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ActionChange", field, false, false, "Time")
 }
 
-func (ec *executionContext) _ActionChange_version(ctx context.Context, field graphql.CollectedField, obj *service.ActionChange) (ret graphql.Marshaler) {
+func (ec *executionContext) _ActionChange_version(ctx context.Context, field graphql.CollectedField, obj *partners.ActionChange) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Version)
 }
 func (ec *executionContext) fieldContext_ActionChange_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ActionChange", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ActionChange_action(ctx context.Context, field graphql.CollectedField, obj *service.ActionChange) (ret graphql.Marshaler) {
+func (ec *executionContext) _ActionChange_action(ctx context.Context, field graphql.CollectedField, obj *partners.ActionChange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10422,49 +10424,49 @@ func (ec *executionContext) fieldContext_Commitment_history(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _CommitmentChange_eventId(ctx context.Context, field graphql.CollectedField, obj *service.CommitmentChange) (ret graphql.Marshaler) {
+func (ec *executionContext) _CommitmentChange_eventId(ctx context.Context, field graphql.CollectedField, obj *partners.CommitmentChange) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.EventID)
 }
 func (ec *executionContext) fieldContext_CommitmentChange_eventId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommitmentChange", field, false, false, "String")
 }
 
-func (ec *executionContext) _CommitmentChange_type(ctx context.Context, field graphql.CollectedField, obj *service.CommitmentChange) (ret graphql.Marshaler) {
-	return ec.marshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐEventType(ctx, field.Selections, obj.Type)
+func (ec *executionContext) _CommitmentChange_type(ctx context.Context, field graphql.CollectedField, obj *partners.CommitmentChange) (ret graphql.Marshaler) {
+	return ec.marshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋpartnersᚋoutboxᚐEventType(ctx, field.Selections, obj.Type)
 }
 func (ec *executionContext) fieldContext_CommitmentChange_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommitmentChange", field, false, false, "EventType")
 }
 
-func (ec *executionContext) _CommitmentChange_at(ctx context.Context, field graphql.CollectedField, obj *service.CommitmentChange) (ret graphql.Marshaler) {
+func (ec *executionContext) _CommitmentChange_at(ctx context.Context, field graphql.CollectedField, obj *partners.CommitmentChange) (ret graphql.Marshaler) {
 	return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.At)
 }
 func (ec *executionContext) fieldContext_CommitmentChange_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommitmentChange", field, false, false, "Time")
 }
 
-func (ec *executionContext) _CommitmentChange_version(ctx context.Context, field graphql.CollectedField, obj *service.CommitmentChange) (ret graphql.Marshaler) {
+func (ec *executionContext) _CommitmentChange_version(ctx context.Context, field graphql.CollectedField, obj *partners.CommitmentChange) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Version)
 }
 func (ec *executionContext) fieldContext_CommitmentChange_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommitmentChange", field, false, false, "Int")
 }
 
-func (ec *executionContext) _CommitmentChange_status(ctx context.Context, field graphql.CollectedField, obj *service.CommitmentChange) (ret graphql.Marshaler) {
+func (ec *executionContext) _CommitmentChange_status(ctx context.Context, field graphql.CollectedField, obj *partners.CommitmentChange) (ret graphql.Marshaler) {
 	return ec.marshalNCommitmentStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋaccessᚐCommitmentStatus(ctx, field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_CommitmentChange_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommitmentChange", field, false, false, "CommitmentStatus")
 }
 
-func (ec *executionContext) _CommitmentChange_previousStatus(ctx context.Context, field graphql.CollectedField, obj *service.CommitmentChange) (ret graphql.Marshaler) {
+func (ec *executionContext) _CommitmentChange_previousStatus(ctx context.Context, field graphql.CollectedField, obj *partners.CommitmentChange) (ret graphql.Marshaler) {
 	return ec.marshalOCommitmentStatus2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋaccessᚐCommitmentStatus(ctx, field.Selections, obj.PreviousStatus)
 }
 func (ec *executionContext) fieldContext_CommitmentChange_previousStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommitmentChange", field, false, false, "CommitmentStatus")
 }
 
-func (ec *executionContext) _CommitmentChange_commitment(ctx context.Context, field graphql.CollectedField, obj *service.CommitmentChange) (ret graphql.Marshaler) {
+func (ec *executionContext) _CommitmentChange_commitment(ctx context.Context, field graphql.CollectedField, obj *partners.CommitmentChange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12419,11 +12421,11 @@ func (ec *executionContext) _Mutation_createWebhook(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateWebhook(ctx, fc.Args["url"].(string), fc.Args["events"].([]service.EventType))
+			return ec.Resolvers.Mutation().CreateWebhook(ctx, fc.Args["url"].(string), fc.Args["events"].([]outbox.EventType))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *service.Webhook) graphql.Marshaler {
-			return ec.marshalNWebhook2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐWebhook(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *partners.Webhook) graphql.Marshaler {
+			return ec.marshalNWebhook2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋpartnersᚐWebhook(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13535,8 +13537,8 @@ func (ec *executionContext) _Query_webhooks(ctx context.Context, field graphql.C
 			return ec.Resolvers.Query().Webhooks(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*service.Webhook) graphql.Marshaler {
-			return ec.marshalNWebhook2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐWebhookᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*partners.Webhook) graphql.Marshaler {
+			return ec.marshalNWebhook2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋpartnersᚐWebhookᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13568,8 +13570,8 @@ func (ec *executionContext) _Query_webhookDeliveries(ctx context.Context, field 
 			return ec.Resolvers.Query().WebhookDeliveries(ctx, fc.Args["webhook"].(*int), fc.Args["status"].(*webhookdelivery.Status), fc.Args["first"].(*int), fc.Args["before"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*service.WebhookDelivery) graphql.Marshaler {
-			return ec.marshalNWebhookDelivery2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐWebhookDeliveryᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*partners.WebhookDelivery) graphql.Marshaler {
+			return ec.marshalNWebhookDelivery2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋpartnersᚐWebhookDeliveryᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14998,8 +15000,8 @@ func (ec *executionContext) _Subscription_commitmentChanged(ctx context.Context,
 			return ec.Resolvers.Subscription().CommitmentChanged(ctx, fc.Args["region"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *service.CommitmentChange) graphql.Marshaler {
-			return ec.marshalNCommitmentChange2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐCommitmentChange(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *partners.CommitmentChange) graphql.Marshaler {
+			return ec.marshalNCommitmentChange2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋpartnersᚐCommitmentChange(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15042,8 +15044,8 @@ func (ec *executionContext) _Subscription_actionChanged(ctx context.Context, fie
 			return ec.Resolvers.Subscription().ActionChanged(ctx, fc.Args["within"].(service.TerritoryKey))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *service.ActionChange) graphql.Marshaler {
-			return ec.marshalNActionChange2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐActionChange(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *partners.ActionChange) graphql.Marshaler {
+			return ec.marshalNActionChange2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋpartnersᚐActionChange(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16122,21 +16124,21 @@ func (ec *executionContext) fieldContext_TrajectoryPoint_adopted(_ context.Conte
 	return graphql.NewScalarFieldContext("TrajectoryPoint", field, false, false, "Float")
 }
 
-func (ec *executionContext) _Webhook_id(ctx context.Context, field graphql.CollectedField, obj *service.Webhook) (ret graphql.Marshaler) {
+func (ec *executionContext) _Webhook_id(ctx context.Context, field graphql.CollectedField, obj *partners.Webhook) (ret graphql.Marshaler) {
 	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Webhook_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Webhook", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Webhook_url(ctx context.Context, field graphql.CollectedField, obj *service.Webhook) (ret graphql.Marshaler) {
+func (ec *executionContext) _Webhook_url(ctx context.Context, field graphql.CollectedField, obj *partners.Webhook) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.URL)
 }
 func (ec *executionContext) fieldContext_Webhook_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Webhook", field, false, false, "String")
 }
 
-func (ec *executionContext) _Webhook_events(ctx context.Context, field graphql.CollectedField, obj *service.Webhook) (ret graphql.Marshaler) {
+func (ec *executionContext) _Webhook_events(ctx context.Context, field graphql.CollectedField, obj *partners.Webhook) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16148,8 +16150,8 @@ func (ec *executionContext) _Webhook_events(ctx context.Context, field graphql.C
 			return obj.Events, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []service.EventType) graphql.Marshaler {
-			return ec.marshalNEventType2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐEventTypeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []outbox.EventType) graphql.Marshaler {
+			return ec.marshalNEventType2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋpartnersᚋoutboxᚐEventTypeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16159,98 +16161,98 @@ func (ec *executionContext) fieldContext_Webhook_events(_ context.Context, field
 	return graphql.NewScalarFieldContext("Webhook", field, false, false, "EventType")
 }
 
-func (ec *executionContext) _Webhook_createdAt(ctx context.Context, field graphql.CollectedField, obj *service.Webhook) (ret graphql.Marshaler) {
+func (ec *executionContext) _Webhook_createdAt(ctx context.Context, field graphql.CollectedField, obj *partners.Webhook) (ret graphql.Marshaler) {
 	return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
 }
 func (ec *executionContext) fieldContext_Webhook_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Webhook", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Webhook_secret(ctx context.Context, field graphql.CollectedField, obj *service.Webhook) (ret graphql.Marshaler) {
+func (ec *executionContext) _Webhook_secret(ctx context.Context, field graphql.CollectedField, obj *partners.Webhook) (ret graphql.Marshaler) {
 	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Secret)
 }
 func (ec *executionContext) fieldContext_Webhook_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Webhook", field, false, false, "String")
 }
 
-func (ec *executionContext) _WebhookDelivery_id(ctx context.Context, field graphql.CollectedField, obj *service.WebhookDelivery) (ret graphql.Marshaler) {
+func (ec *executionContext) _WebhookDelivery_id(ctx context.Context, field graphql.CollectedField, obj *partners.WebhookDelivery) (ret graphql.Marshaler) {
 	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_WebhookDelivery_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "ID")
 }
 
-func (ec *executionContext) _WebhookDelivery_webhookId(ctx context.Context, field graphql.CollectedField, obj *service.WebhookDelivery) (ret graphql.Marshaler) {
+func (ec *executionContext) _WebhookDelivery_webhookId(ctx context.Context, field graphql.CollectedField, obj *partners.WebhookDelivery) (ret graphql.Marshaler) {
 	return ec.marshalNID2int(ctx, field.Selections, obj.WebhookID)
 }
 func (ec *executionContext) fieldContext_WebhookDelivery_webhookId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "ID")
 }
 
-func (ec *executionContext) _WebhookDelivery_eventId(ctx context.Context, field graphql.CollectedField, obj *service.WebhookDelivery) (ret graphql.Marshaler) {
+func (ec *executionContext) _WebhookDelivery_eventId(ctx context.Context, field graphql.CollectedField, obj *partners.WebhookDelivery) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.EventID)
 }
 func (ec *executionContext) fieldContext_WebhookDelivery_eventId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "String")
 }
 
-func (ec *executionContext) _WebhookDelivery_event(ctx context.Context, field graphql.CollectedField, obj *service.WebhookDelivery) (ret graphql.Marshaler) {
-	return ec.marshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐEventType(ctx, field.Selections, obj.Event)
+func (ec *executionContext) _WebhookDelivery_event(ctx context.Context, field graphql.CollectedField, obj *partners.WebhookDelivery) (ret graphql.Marshaler) {
+	return ec.marshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋpartnersᚋoutboxᚐEventType(ctx, field.Selections, obj.Event)
 }
 func (ec *executionContext) fieldContext_WebhookDelivery_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "EventType")
 }
 
-func (ec *executionContext) _WebhookDelivery_status(ctx context.Context, field graphql.CollectedField, obj *service.WebhookDelivery) (ret graphql.Marshaler) {
+func (ec *executionContext) _WebhookDelivery_status(ctx context.Context, field graphql.CollectedField, obj *partners.WebhookDelivery) (ret graphql.Marshaler) {
 	return ec.marshalNWebhookDeliveryStatus2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋentᚋwebhookdeliveryᚐStatus(ctx, field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_WebhookDelivery_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "WebhookDeliveryStatus")
 }
 
-func (ec *executionContext) _WebhookDelivery_attempts(ctx context.Context, field graphql.CollectedField, obj *service.WebhookDelivery) (ret graphql.Marshaler) {
+func (ec *executionContext) _WebhookDelivery_attempts(ctx context.Context, field graphql.CollectedField, obj *partners.WebhookDelivery) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Attempts)
 }
 func (ec *executionContext) fieldContext_WebhookDelivery_attempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Int")
 }
 
-func (ec *executionContext) _WebhookDelivery_lastError(ctx context.Context, field graphql.CollectedField, obj *service.WebhookDelivery) (ret graphql.Marshaler) {
+func (ec *executionContext) _WebhookDelivery_lastError(ctx context.Context, field graphql.CollectedField, obj *partners.WebhookDelivery) (ret graphql.Marshaler) {
 	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.LastError)
 }
 func (ec *executionContext) fieldContext_WebhookDelivery_lastError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "String")
 }
 
-func (ec *executionContext) _WebhookDelivery_lastStatus(ctx context.Context, field graphql.CollectedField, obj *service.WebhookDelivery) (ret graphql.Marshaler) {
+func (ec *executionContext) _WebhookDelivery_lastStatus(ctx context.Context, field graphql.CollectedField, obj *partners.WebhookDelivery) (ret graphql.Marshaler) {
 	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.LastStatus)
 }
 func (ec *executionContext) fieldContext_WebhookDelivery_lastStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Int")
 }
 
-func (ec *executionContext) _WebhookDelivery_nextAttemptAt(ctx context.Context, field graphql.CollectedField, obj *service.WebhookDelivery) (ret graphql.Marshaler) {
+func (ec *executionContext) _WebhookDelivery_nextAttemptAt(ctx context.Context, field graphql.CollectedField, obj *partners.WebhookDelivery) (ret graphql.Marshaler) {
 	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.NextAttemptAt)
 }
 func (ec *executionContext) fieldContext_WebhookDelivery_nextAttemptAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Time")
 }
 
-func (ec *executionContext) _WebhookDelivery_createdAt(ctx context.Context, field graphql.CollectedField, obj *service.WebhookDelivery) (ret graphql.Marshaler) {
+func (ec *executionContext) _WebhookDelivery_createdAt(ctx context.Context, field graphql.CollectedField, obj *partners.WebhookDelivery) (ret graphql.Marshaler) {
 	return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
 }
 func (ec *executionContext) fieldContext_WebhookDelivery_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Time")
 }
 
-func (ec *executionContext) _WebhookDelivery_deliveredAt(ctx context.Context, field graphql.CollectedField, obj *service.WebhookDelivery) (ret graphql.Marshaler) {
+func (ec *executionContext) _WebhookDelivery_deliveredAt(ctx context.Context, field graphql.CollectedField, obj *partners.WebhookDelivery) (ret graphql.Marshaler) {
 	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.DeliveredAt)
 }
 func (ec *executionContext) fieldContext_WebhookDelivery_deliveredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Time")
 }
 
-func (ec *executionContext) _WebhookDelivery_payload(ctx context.Context, field graphql.CollectedField, obj *service.WebhookDelivery) (ret graphql.Marshaler) {
+func (ec *executionContext) _WebhookDelivery_payload(ctx context.Context, field graphql.CollectedField, obj *partners.WebhookDelivery) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Payload)
 }
 func (ec *executionContext) fieldContext_WebhookDelivery_payload(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23442,7 +23444,7 @@ func (ec *executionContext) _Action(ctx context.Context, sel ast.SelectionSet, o
 
 var actionChangeImplementors = []string{"ActionChange"}
 
-func (ec *executionContext) _ActionChange(ctx context.Context, sel ast.SelectionSet, obj *service.ActionChange) graphql.Marshaler {
+func (ec *executionContext) _ActionChange(ctx context.Context, sel ast.SelectionSet, obj *partners.ActionChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, actionChangeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -24017,7 +24019,7 @@ func (ec *executionContext) _Commitment(ctx context.Context, sel ast.SelectionSe
 
 var commitmentChangeImplementors = []string{"CommitmentChange"}
 
-func (ec *executionContext) _CommitmentChange(ctx context.Context, sel ast.SelectionSet, obj *service.CommitmentChange) graphql.Marshaler {
+func (ec *executionContext) _CommitmentChange(ctx context.Context, sel ast.SelectionSet, obj *partners.CommitmentChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, commitmentChangeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -26667,7 +26669,7 @@ func (ec *executionContext) _TrajectoryPoint(ctx context.Context, sel ast.Select
 
 var webhookImplementors = []string{"Webhook"}
 
-func (ec *executionContext) _Webhook(ctx context.Context, sel ast.SelectionSet, obj *service.Webhook) graphql.Marshaler {
+func (ec *executionContext) _Webhook(ctx context.Context, sel ast.SelectionSet, obj *partners.Webhook) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, webhookImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -26720,7 +26722,7 @@ func (ec *executionContext) _Webhook(ctx context.Context, sel ast.SelectionSet, 
 
 var webhookDeliveryImplementors = []string{"WebhookDelivery"}
 
-func (ec *executionContext) _WebhookDelivery(ctx context.Context, sel ast.SelectionSet, obj *service.WebhookDelivery) graphql.Marshaler {
+func (ec *executionContext) _WebhookDelivery(ctx context.Context, sel ast.SelectionSet, obj *partners.WebhookDelivery) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, webhookDeliveryImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -27176,7 +27178,7 @@ func (ec *executionContext) marshalNAction2ᚖgithubᚗcomᚋcopᚑterritoriales
 	return ec._Action(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNActionChange2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐActionChange(ctx context.Context, sel ast.SelectionSet, v *service.ActionChange) graphql.Marshaler {
+func (ec *executionContext) marshalNActionChange2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋpartnersᚐActionChange(ctx context.Context, sel ast.SelectionSet, v *partners.ActionChange) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ActionChange!")
 		return graphql.Null
@@ -27331,7 +27333,7 @@ func (ec *executionContext) marshalNCommitment2ᚖgithubᚗcomᚋcopᚑterritori
 	return ec._Commitment(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNCommitmentChange2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐCommitmentChange(ctx context.Context, sel ast.SelectionSet, v *service.CommitmentChange) graphql.Marshaler {
+func (ec *executionContext) marshalNCommitmentChange2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋpartnersᚐCommitmentChange(ctx context.Context, sel ast.SelectionSet, v *partners.CommitmentChange) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CommitmentChange!")
 		return graphql.Null
@@ -27527,23 +27529,23 @@ func (ec *executionContext) marshalNDiagnosticStatus2githubᚗcomᚋcopᚑterrit
 	return v
 }
 
-func (ec *executionContext) unmarshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐEventType(ctx context.Context, v any) (service.EventType, error) {
-	var res service.EventType
+func (ec *executionContext) unmarshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋpartnersᚋoutboxᚐEventType(ctx context.Context, v any) (outbox.EventType, error) {
+	var res outbox.EventType
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐEventType(ctx context.Context, sel ast.SelectionSet, v service.EventType) graphql.Marshaler {
+func (ec *executionContext) marshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋpartnersᚋoutboxᚐEventType(ctx context.Context, sel ast.SelectionSet, v outbox.EventType) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) unmarshalNEventType2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐEventTypeᚄ(ctx context.Context, v any) ([]service.EventType, error) {
+func (ec *executionContext) unmarshalNEventType2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋpartnersᚋoutboxᚐEventTypeᚄ(ctx context.Context, v any) ([]outbox.EventType, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]service.EventType, len(vSlice))
+	res := make([]outbox.EventType, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐEventType(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋpartnersᚋoutboxᚐEventType(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -27551,11 +27553,11 @@ func (ec *executionContext) unmarshalNEventType2ᚕgithubᚗcomᚋcopᚑterritor
 	return res, nil
 }
 
-func (ec *executionContext) marshalNEventType2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐEventTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []service.EventType) graphql.Marshaler {
+func (ec *executionContext) marshalNEventType2ᚕgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋpartnersᚋoutboxᚐEventTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []outbox.EventType) graphql.Marshaler {
 	ret := lists.Slice(ctx, sel, "EventType", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐEventType(ctx, sel, v[i])
+		return ec.marshalNEventType2githubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋpartnersᚋoutboxᚐEventType(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -28323,11 +28325,11 @@ func (ec *executionContext) marshalNTrajectoryPoint2ᚕgithubᚗcomᚋcopᚑterr
 	return ret
 }
 
-func (ec *executionContext) marshalNWebhook2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐWebhookᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.Webhook) graphql.Marshaler {
+func (ec *executionContext) marshalNWebhook2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋpartnersᚐWebhookᚄ(ctx context.Context, sel ast.SelectionSet, v []*partners.Webhook) graphql.Marshaler {
 	ret := lists.Slice(ctx, sel, "Webhook", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNWebhook2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐWebhook(ctx, sel, v[i])
+		return ec.marshalNWebhook2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋpartnersᚐWebhook(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -28339,7 +28341,7 @@ func (ec *executionContext) marshalNWebhook2ᚕᚖgithubᚗcomᚋcopᚑterritori
 	return ret
 }
 
-func (ec *executionContext) marshalNWebhook2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐWebhook(ctx context.Context, sel ast.SelectionSet, v *service.Webhook) graphql.Marshaler {
+func (ec *executionContext) marshalNWebhook2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋpartnersᚐWebhook(ctx context.Context, sel ast.SelectionSet, v *partners.Webhook) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Webhook!")
 		return graphql.Null
@@ -28347,11 +28349,11 @@ func (ec *executionContext) marshalNWebhook2ᚖgithubᚗcomᚋcopᚑterritoriale
 	return ec._Webhook(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNWebhookDelivery2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐWebhookDeliveryᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.WebhookDelivery) graphql.Marshaler {
+func (ec *executionContext) marshalNWebhookDelivery2ᚕᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋpartnersᚐWebhookDeliveryᚄ(ctx context.Context, sel ast.SelectionSet, v []*partners.WebhookDelivery) graphql.Marshaler {
 	ret := lists.Slice(ctx, sel, "WebhookDelivery", len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNWebhookDelivery2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐWebhookDelivery(ctx, sel, v[i])
+		return ec.marshalNWebhookDelivery2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋpartnersᚐWebhookDelivery(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -28363,7 +28365,7 @@ func (ec *executionContext) marshalNWebhookDelivery2ᚕᚖgithubᚗcomᚋcopᚑt
 	return ret
 }
 
-func (ec *executionContext) marshalNWebhookDelivery2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋserviceᚐWebhookDelivery(ctx context.Context, sel ast.SelectionSet, v *service.WebhookDelivery) graphql.Marshaler {
+func (ec *executionContext) marshalNWebhookDelivery2ᚖgithubᚗcomᚋcopᚑterritorialesᚋcopᚑapiᚋpartnersᚐWebhookDelivery(ctx context.Context, sel ast.SelectionSet, v *partners.WebhookDelivery) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "WebhookDelivery!")
 		return graphql.Null

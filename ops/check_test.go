@@ -1,4 +1,4 @@
-package service_test
+package ops_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/internal/testdb"
+	"github.com/cop-territoriales/cop-api/ops"
 	"github.com/cop-territoriales/cop-api/planning"
 	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
@@ -24,7 +25,7 @@ func TestRollupAtTheCeiling(t *testing.T) {
 		svc := service.New(db.Client)
 		checkCells := func(stage string) {
 			t.Helper()
-			rep, err := svc.CheckRollupCells(ctx)
+			rep, err := ops.CheckRollupCells(ctx, db.Client)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -81,7 +82,7 @@ func TestRollupAtTheCeiling(t *testing.T) {
 		if r, err = svc.Rollup(ctx, fr, nil); err != nil {
 			t.Fatal(err)
 		}
-		if math.Abs(r.Budget-2*small) > service.CheckAbsTolerance || math.IsNaN(r.EffectKtco2e) || math.Abs(r.EffectKtco2e) > 1e-6 {
+		if math.Abs(r.Budget-2*small) > ops.CheckAbsTolerance || math.IsNaN(r.EffectKtco2e) || math.Abs(r.EffectKtco2e) > 1e-6 {
 			t.Errorf("France after the updates: budget %g, effect %g; want %g and 0", r.Budget, r.EffectKtco2e, 2*small)
 		}
 	})
@@ -93,11 +94,10 @@ func TestRollupAtTheCeiling(t *testing.T) {
 func TestCheckAndRepairRollupCells(t *testing.T) {
 	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		svc := service.New(db.Client)
-		if err := svc.SeedDemo(ctx, service.DemoSize{Actions: 400, Commitments: 200, Seed: 3}); err != nil {
+		if err := ops.SeedDemo(ctx, db.Client, ops.DemoSize{Actions: 400, Commitments: 200, Seed: 3}); err != nil {
 			t.Fatal(err)
 		}
-		rep, err := svc.CheckRollupCells(ctx)
+		rep, err := ops.CheckRollupCells(ctx, db.Client)
 		if err != nil || !rep.OK() {
 			t.Fatalf("after the seed: %+v, %v", rep, err)
 		}
@@ -113,17 +113,17 @@ func TestCheckAndRepairRollupCells(t *testing.T) {
 				if _, err := db.Client.ExecContext(ctx, tc.sql); err != nil {
 					t.Fatal(err)
 				}
-				rep, err := svc.CheckRollupCells(ctx)
+				rep, err := ops.CheckRollupCells(ctx, db.Client)
 				if err != nil {
 					t.Fatal(err)
 				}
 				if rep.CellDiffs == 0 || len(rep.Examples) == 0 {
 					t.Errorf("not found: %+v", rep)
 				}
-				if err := svc.RebuildRollupCells(ctx); err != nil {
+				if err := ops.RebuildRollupCells(ctx, db.Client); err != nil {
 					t.Fatal(err)
 				}
-				if rep, err := svc.CheckRollupCells(ctx); err != nil || !rep.OK() {
+				if rep, err := ops.CheckRollupCells(ctx, db.Client); err != nil || !rep.OK() {
 					t.Errorf("after the rebuild: %+v, %v", rep, err)
 				}
 			})

@@ -1,4 +1,4 @@
-package service_test
+package partners_test
 
 import (
 	"context"
@@ -15,6 +15,8 @@ import (
 	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/internal/testdb"
+	"github.com/cop-territoriales/cop-api/partners"
+	"github.com/cop-territoriales/cop-api/partners/outbox"
 	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
 )
@@ -49,11 +51,11 @@ func newReceiver(t *testing.T, script ...int) *receiver {
 	r := &receiver{t: t, script: script, notify: make(chan struct{}, 100)}
 	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)
-		ts, _ := strconv.ParseInt(req.Header.Get(service.HeaderTimestamp), 10, 64)
-		d := delivery{id: req.Header.Get(service.HeaderDelivery), event: req.Header.Get(service.HeaderEvent),
-			signature: req.Header.Get(service.HeaderSignature), status: 200}
+		ts, _ := strconv.ParseInt(req.Header.Get(partners.HeaderTimestamp), 10, 64)
+		d := delivery{id: req.Header.Get(partners.HeaderDelivery), event: req.Header.Get(partners.HeaderEvent),
+			signature: req.Header.Get(partners.HeaderSignature), status: 200}
 		r.mu.Lock()
-		if want := service.SignWebhook(r.secret, ts, body); d.signature != want || ts == 0 {
+		if want := partners.SignWebhook(r.secret, ts, body); d.signature != want || ts == 0 {
 			t.Errorf("delivery %s: signature %q, want %q", d.id, d.signature, want)
 		}
 		if err := json.Unmarshal(body, &d.body); err != nil {
@@ -130,16 +132,17 @@ var rennes = &service.TerritoryKey{Level: hierarchy.EPCI, Code: "243500139"}
 func TestWebhookSurvivesRestart(t *testing.T) {
 	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
 		svc := service.New(db.Client)
-		svc.AllowLoopbackWebhooks(true)
+		ps := partners.New(svc, db.Client)
+		ps.AllowLoopbackWebhooks(true)
 		bzh, idf := newReceiver(t), newReceiver(t)
 		partner, _ := as(t, svc, db, "REGION:53", access.Reader)
 		other, _ := as(t, svc, db, "REGION:11", access.Reader)
-		events := []service.EventType{service.ActionCreated, service.CommitmentSubmitted, service.CommitmentAdopted}
+		events := []outbox.EventType{outbox.ActionCreated, outbox.CommitmentSubmitted, outbox.CommitmentAdopted}
 		for _, c := range []struct {
 			ctx context.Context
 			r   *receiver
 		}{{partner, bzh}, {other, idf}} {
-			w, err := svc.CreateWebhook(c.ctx, c.r.srv.URL+"/hook", events)
+			w, err := ps.CreateWebhook(c.ctx, c.r.srv.URL+"/hook", events)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -167,14 +170,14 @@ func TestWebhookSurvivesRestart(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db2.Close()
-		svc2 := service.New(db2.Client)
+		svc2 := partners.New(service.New(db2.Client), db2.Client)
 		svc2.AllowLoopbackWebhooks(true)
 		ctx, stop := context.WithCancel(context.Background())
 		done := make(chan error, 1)
-		go func() { done <- svc2.DispatchWebhooks(ctx, service.DispatchOptions{Poll: 50 * time.Millisecond}) }()
+		go func() { done <- svc2.DispatchWebhooks(ctx, partners.DispatchOptions{Poll: 50 * time.Millisecond}) }()
 		bzh.wait(2)
 		waitFor(t, "the deliveries are recorded as delivered", func() bool {
-			ds, err := svc2.WebhookDeliveries(partner, nil, ptr(service.DeliveryStatus("DELIVERED")), nil, nil)
+			ds, err := svc2.WebhookDeliveries(partner, nil, ptr(partners.DeliveryStatus("DELIVERED")), nil, nil)
 			return err == nil && len(ds) == 2
 		})
 		stop()
@@ -182,7 +185,7 @@ func TestWebhookSurvivesRestart(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Nothing is left to send: another round sends nothing more.
-		if n, err := svc2.DispatchDue(context.Background(), service.DispatchOptions{}); err != nil || n != 0 {
+		if n, err := svc2.DispatchDue(context.Background(), partners.DispatchOptions{}); err != nil || n != 0 {
 			t.Fatalf("a second round claimed %d deliveries (%v)", n, err)
 		}
 
@@ -231,12 +234,13 @@ func TestWebhookSurvivesRestart(t *testing.T) {
 func TestWebhookRetries(t *testing.T) {
 	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
 		svc := service.New(db.Client)
-		svc.AllowLoopbackWebhooks(true)
+		ps := partners.New(svc, db.Client)
+		ps.AllowLoopbackWebhooks(true)
 		flaky := newReceiver(t, 500)
 		down := newReceiver(t, 500, 500, 500)
 		partner, _ := as(t, svc, db, "DEPARTMENT:35", access.Reader)
 		for _, r := range []*receiver{flaky, down} {
-			w, err := svc.CreateWebhook(partner, r.srv.URL, []service.EventType{service.ActionCreated})
+			w, err := ps.CreateWebhook(partner, r.srv.URL, []outbox.EventType{outbox.ActionCreated})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -248,14 +252,14 @@ func TestWebhookRetries(t *testing.T) {
 			t.Fatal(err)
 		}
 		t0 := time.Now().Add(time.Second)
-		at := func(d time.Duration) service.DispatchOptions {
-			return service.DispatchOptions{Now: func() time.Time { return t0.Add(d) }}
+		at := func(d time.Duration) partners.DispatchOptions {
+			return partners.DispatchOptions{Now: func() time.Time { return t0.Add(d) }}
 		}
 		ctx := context.Background()
-		if n, err := svc.DispatchDue(ctx, at(0)); err != nil || n != 2 {
+		if n, err := ps.DispatchDue(ctx, at(0)); err != nil || n != 2 {
 			t.Fatalf("first round: %d claimed (%v)", n, err)
 		}
-		ds, err := svc.WebhookDeliveries(partner, nil, nil, nil, nil)
+		ds, err := ps.WebhookDeliveries(partner, nil, nil, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -265,10 +269,10 @@ func TestWebhookRetries(t *testing.T) {
 				t.Errorf("after a 500: %+v", d)
 			}
 		}
-		if n, _ := svc.DispatchDue(ctx, at(5*time.Second)); n != 0 {
+		if n, _ := ps.DispatchDue(ctx, at(5*time.Second)); n != 0 {
 			t.Errorf("%d deliveries sent again before their backoff", n)
 		}
-		if n, err := svc.DispatchDue(ctx, at(11*time.Second)); err != nil || n != 2 {
+		if n, err := ps.DispatchDue(ctx, at(11*time.Second)); err != nil || n != 2 {
 			t.Fatalf("retry round: %d claimed (%v)", n, err)
 		}
 		got := flaky.deliveries()
@@ -276,10 +280,10 @@ func TestWebhookRetries(t *testing.T) {
 			t.Fatalf("the flaky receiver got %+v", got)
 		}
 		// The failing one is still retried, until its event is older than the limit.
-		if n, err := svc.DispatchDue(ctx, at(service.WebhookGiveUpAfter)); err != nil || n != 1 {
+		if n, err := ps.DispatchDue(ctx, at(partners.WebhookGiveUpAfter)); err != nil || n != 1 {
 			t.Fatalf("last round: %d claimed (%v)", n, err)
 		}
-		ds, err = svc.WebhookDeliveries(partner, nil, nil, nil, nil)
+		ds, err = ps.WebhookDeliveries(partner, nil, nil, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -290,7 +294,7 @@ func TestWebhookRetries(t *testing.T) {
 		if status["DELIVERED"] != 1 || status["FAILED"] != 1 || len(down.deliveries()) != 3 {
 			t.Errorf("statuses %v, %d attempts on the failing receiver", status, len(down.deliveries()))
 		}
-		if n, _ := svc.DispatchDue(ctx, at(100*time.Hour)); n != 0 {
+		if n, _ := ps.DispatchDue(ctx, at(100*time.Hour)); n != 0 {
 			t.Errorf("%d deliveries sent after they were done", n)
 		}
 	})
@@ -302,32 +306,33 @@ func TestWebhookRetries(t *testing.T) {
 func TestWebhookRegistration(t *testing.T) {
 	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
 		svc := service.New(db.Client)
+		ps := partners.New(svc, db.Client)
 		partner, prefix := as(t, svc, db, "REGION:53", access.Reader)
 		other, _ := as(t, svc, db, "REGION:53", access.Contributor)
-		evs := []service.EventType{service.CommitmentAdopted}
+		evs := []outbox.EventType{outbox.CommitmentAdopted}
 		for _, u := range []string{"http://example.org/hook", "http://127.0.0.1:9/hook", "ftp://example.org", "https://", "https://u:p@example.org/"} {
-			if _, err := svc.CreateWebhook(partner, u, evs); !errors.Is(err, service.ErrInvalidInput) {
+			if _, err := ps.CreateWebhook(partner, u, evs); !errors.Is(err, service.ErrInvalidInput) {
 				t.Errorf("%s: %v, want invalid input", u, err)
 			}
 		}
-		if _, err := svc.CreateWebhook(context.Background(), "https://example.org/hook", evs); !errors.Is(err, access.ErrUnauthenticated) {
+		if _, err := ps.CreateWebhook(context.Background(), "https://example.org/hook", evs); !errors.Is(err, access.ErrUnauthenticated) {
 			t.Errorf("without a key: %v", err)
 		}
-		if _, err := svc.CreateWebhook(partner, "https://example.org/hook", nil); !errors.Is(err, service.ErrInvalidInput) {
+		if _, err := ps.CreateWebhook(partner, "https://example.org/hook", nil); !errors.Is(err, service.ErrInvalidInput) {
 			t.Errorf("without events: %v", err)
 		}
-		w, err := svc.CreateWebhook(partner, "https://example.org/hook", evs)
+		w, err := ps.CreateWebhook(partner, "https://example.org/hook", evs)
 		if err != nil || w.Secret == nil || len(*w.Secret) < 40 || w.Key != prefix {
 			t.Fatalf("create: %+v, %v", w, err)
 		}
-		list, err := svc.Webhooks(partner)
+		list, err := ps.Webhooks(partner)
 		if err != nil || len(list) != 1 || list[0].Secret != nil || list[0].URL != "https://example.org/hook" {
 			t.Fatalf("list: %+v, %v", list, err)
 		}
-		if list, _ := svc.Webhooks(other); len(list) != 0 {
+		if list, _ := ps.Webhooks(other); len(list) != 0 {
 			t.Errorf("another key sees %d webhooks", len(list))
 		}
-		if err := svc.DeleteWebhook(other, w.ID); !errors.Is(err, service.ErrNotFound) {
+		if err := ps.DeleteWebhook(other, w.ID); !errors.Is(err, service.ErrNotFound) {
 			t.Errorf("another key deleted it: %v", err)
 		}
 		writer, _ := as(t, svc, db, "EPCI:243500139", access.Contributor)
@@ -340,13 +345,13 @@ func TestWebhookRegistration(t *testing.T) {
 		if _, err := svc.TransitionCommitment(coordinator, cm.ID, cm.Version, access.Adopted); err != nil {
 			t.Fatal(err)
 		}
-		if ds, _ := svc.WebhookDeliveries(partner, nil, ptr(service.DeliveryStatus("PENDING")), nil, nil); len(ds) != 1 || ds[0].Event != service.CommitmentAdopted {
+		if ds, _ := ps.WebhookDeliveries(partner, nil, ptr(partners.DeliveryStatus("PENDING")), nil, nil); len(ds) != 1 || ds[0].Event != outbox.CommitmentAdopted {
 			t.Fatalf("pending deliveries: %+v", ds)
 		}
-		if err := svc.DeleteWebhook(partner, w.ID); err != nil {
+		if err := ps.DeleteWebhook(partner, w.ID); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := svc.DispatchDue(context.Background(), service.DispatchOptions{Now: func() time.Time { return time.Now().Add(time.Minute) }}); err != nil || n != 0 {
+		if n, err := ps.DispatchDue(context.Background(), partners.DispatchOptions{Now: func() time.Time { return time.Now().Add(time.Minute) }}); err != nil || n != 0 {
 			t.Errorf("a deleted webhook's delivery was claimed: %d (%v)", n, err)
 		}
 	})
@@ -368,10 +373,11 @@ func (b blockingTransport) RoundTrip(*http.Request) (*http.Response, error) {
 func TestWebhookClaimedThenCrashed(t *testing.T) {
 	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
 		svc := service.New(db.Client)
-		svc.AllowLoopbackWebhooks(true)
+		ps := partners.New(svc, db.Client)
+		ps.AllowLoopbackWebhooks(true)
 		r := newReceiver(t)
 		partner, _ := as(t, svc, db, "REGION:53", access.Reader)
-		w, err := svc.CreateWebhook(partner, r.srv.URL, []service.EventType{service.CommitmentCreated})
+		w, err := ps.CreateWebhook(partner, r.srv.URL, []outbox.EventType{outbox.CommitmentCreated})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -387,7 +393,7 @@ func TestWebhookClaimedThenCrashed(t *testing.T) {
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			svc.DispatchDue(context.Background(), service.DispatchOptions{Now: at(0), Timeout: 10 * time.Second,
+			ps.DispatchDue(context.Background(), partners.DispatchOptions{Now: at(0), Timeout: 10 * time.Second,
 				Client: &http.Client{Transport: bt}})
 		}()
 		<-bt.started
@@ -400,16 +406,16 @@ func TestWebhookClaimedThenCrashed(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db2.Close()
-		svc2 := service.New(db2.Client)
+		svc2 := partners.New(service.New(db2.Client), db2.Client)
 		svc2.AllowLoopbackWebhooks(true)
 		// The lease is the send timeout plus 30 s.
-		if n, err := svc2.DispatchDue(context.Background(), service.DispatchOptions{Now: at(30 * time.Second)}); err != nil || n != 0 {
+		if n, err := svc2.DispatchDue(context.Background(), partners.DispatchOptions{Now: at(30 * time.Second)}); err != nil || n != 0 {
 			t.Fatalf("claimed %d during the lease (%v)", n, err)
 		}
-		if n, err := svc2.DispatchDue(context.Background(), service.DispatchOptions{Now: at(41 * time.Second)}); err != nil || n != 1 {
+		if n, err := svc2.DispatchDue(context.Background(), partners.DispatchOptions{Now: at(41 * time.Second)}); err != nil || n != 1 {
 			t.Fatalf("claimed %d after the lease (%v)", n, err)
 		}
-		if n, _ := svc2.DispatchDue(context.Background(), service.DispatchOptions{Now: at(time.Hour)}); n != 0 {
+		if n, _ := svc2.DispatchDue(context.Background(), partners.DispatchOptions{Now: at(time.Hour)}); n != 0 {
 			t.Fatalf("claimed %d once delivered", n)
 		}
 		if got := r.deliveries(); len(got) != 1 || got[0].event != "COMMITMENT_CREATED" {

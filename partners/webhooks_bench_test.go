@@ -1,4 +1,4 @@
-package service_test
+package partners_test
 
 import (
 	"context"
@@ -13,6 +13,8 @@ import (
 	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/internal/testdb"
+	"github.com/cop-territoriales/cop-api/partners"
+	"github.com/cop-territoriales/cop-api/partners/outbox"
 	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
 )
@@ -25,17 +27,18 @@ func TestDispatchersShareTheWork(t *testing.T) {
 	}
 	db := testdb.Loaded(t, testdb.Postgres)
 	svc := service.New(db.Client)
-	svc.AllowLoopbackWebhooks(true)
+	ps := partners.New(svc, db.Client)
+	ps.AllowLoopbackWebhooks(true)
 	var mu sync.Mutex
 	seen := map[string]int{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
-		seen[r.Header.Get(service.HeaderDelivery)]++
+		seen[r.Header.Get(partners.HeaderDelivery)]++
 		mu.Unlock()
 	}))
 	defer srv.Close()
 	partner, _ := as(t, svc, db, "REGION:53", access.Reader)
-	if _, err := svc.CreateWebhook(partner, srv.URL, []service.EventType{service.ActionCreated}); err != nil {
+	if _, err := ps.CreateWebhook(partner, srv.URL, []outbox.EventType{outbox.ActionCreated}); err != nil {
 		t.Fatal(err)
 	}
 	writer, _ := as(t, svc, db, "EPCI:243500139", access.Contributor)
@@ -51,16 +54,16 @@ func TestDispatchersShareTheWork(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db2.Close()
-	svc2 := service.New(db2.Client)
+	svc2 := partners.New(service.New(db2.Client), db2.Client)
 	svc2.AllowLoopbackWebhooks(true)
 	var wg sync.WaitGroup
 	var claimed [2]int
-	for i, s := range []*service.Service{svc, svc2} {
+	for i, s := range []*partners.Service{ps, svc2} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for {
-				k, err := s.DispatchDue(context.Background(), service.DispatchOptions{Batch: 4})
+				k, err := s.DispatchDue(context.Background(), partners.DispatchOptions{Batch: 4})
 				if err != nil {
 					t.Error(err)
 				}
@@ -91,7 +94,8 @@ func BenchmarkWritesWithWebhooks(b *testing.B) {
 		b.Run(d, func(b *testing.B) {
 			db := testdb.Loaded(b, d)
 			svc := service.New(db.Client)
-			svc.AllowLoopbackWebhooks(true)
+			ps := partners.New(svc, db.Client)
+			ps.AllowLoopbackWebhooks(true)
 			var received atomic.Int64
 			srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { received.Add(1) }))
 			defer srv.Close()
@@ -102,7 +106,7 @@ func BenchmarkWritesWithWebhooks(b *testing.B) {
 					b.Fatal(err)
 				}
 				p, _ := svc.Authenticate(ctx, key)
-				if _, err := svc.CreateWebhook(service.WithPrincipal(ctx, p, nil), srv.URL, []service.EventType{service.ActionCreated}); err != nil {
+				if _, err := ps.CreateWebhook(service.WithPrincipal(ctx, p, nil), srv.URL, []outbox.EventType{outbox.ActionCreated}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -120,7 +124,7 @@ func BenchmarkWritesWithWebhooks(b *testing.B) {
 			})
 			start, before := time.Now(), received.Load()
 			for {
-				k, err := svc.DispatchDue(ctx, service.DispatchOptions{Batch: 16})
+				k, err := ps.DispatchDue(ctx, partners.DispatchOptions{Batch: 16})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -1,4 +1,4 @@
-package service
+package partners
 
 // Subscriptions: live changes of actions and commitments inside a territory. Every
 // instance keeps its subscribers in a hub; events reach it from PostgreSQL notifications
@@ -20,6 +20,8 @@ import (
 	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/ent"
 	"github.com/cop-territoriales/cop-api/hierarchy"
+	"github.com/cop-territoriales/cop-api/partners/outbox"
+	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
 )
 
@@ -31,10 +33,10 @@ const subscriberBuffer = 64
 
 // ActionChange is a change of an action, as a subscription sends it.
 type ActionChange struct {
-	EventID string    `json:"eventId"`
-	Type    EventType `json:"type"`
-	At      time.Time `json:"at"`
-	Version int       `json:"version"`
+	EventID string           `json:"eventId"`
+	Type    outbox.EventType `json:"type"`
+	At      time.Time        `json:"at"`
+	Version int              `json:"version"`
 	// Action is the action as it is when the message is sent (it may have changed again).
 	Action *ent.Action `json:"action"`
 }
@@ -42,7 +44,7 @@ type ActionChange struct {
 // CommitmentChange is a change of a commitment, as a subscription sends it.
 type CommitmentChange struct {
 	EventID        string                   `json:"eventId"`
-	Type           EventType                `json:"type"`
+	Type           outbox.EventType         `json:"type"`
 	At             time.Time                `json:"at"`
 	Version        int                      `json:"version"`
 	Status         access.CommitmentStatus  `json:"status"`
@@ -61,7 +63,7 @@ type hub struct {
 type subscriber struct {
 	entity string
 	within int
-	ch     chan *Event
+	ch     chan *outbox.Event
 }
 
 func newHub() *hub { return &hub{subs: map[*subscriber]struct{}{}, wake: make(chan struct{}, 1)} }
@@ -73,9 +75,9 @@ func (h *hub) subscribe(entity string, within int) (*subscriber, error) {
 		return nil, errors.New("the server is shutting down")
 	}
 	if len(h.subs) >= MaxSubscriptions {
-		return nil, &Error{Kind: ErrInvalidInput, Msg: fmt.Sprintf("this server already serves %d subscriptions: try again later", MaxSubscriptions)}
+		return nil, &service.Error{Kind: service.ErrInvalidInput, Msg: fmt.Sprintf("this server already serves %d subscriptions: try again later", MaxSubscriptions)}
 	}
-	s := &subscriber{entity: entity, within: within, ch: make(chan *Event, subscriberBuffer)}
+	s := &subscriber{entity: entity, within: within, ch: make(chan *outbox.Event, subscriberBuffer)}
 	h.subs[s] = struct{}{}
 	return s, nil
 }
@@ -89,10 +91,10 @@ func (h *hub) unsubscribe(s *subscriber) {
 	}
 }
 
-// publish hands events to the subscribers whose territory contains the record's. It never
+// Publish hands events to the subscribers whose territory contains the record's. It never
 // blocks: a subscriber that lags subscriberBuffer events behind is dropped (its stream
 // ends; the client resumes with actions(updatedSince:) or commitments(updatedSince:)).
-func (h *hub) publish(events []*Event) {
+func (h *hub) Publish(events []*outbox.Event) {
 	h.mu.Lock()
 	for _, e := range events {
 		for s := range h.subs {
@@ -145,7 +147,7 @@ func (svc *Service) ListenChanges(ctx context.Context, databaseURL string) error
 		}
 	})
 	defer l.Close()
-	if err := l.Listen(notifyChannel); err != nil {
+	if err := l.Listen(outbox.NotifyChannel); err != nil {
 		return fmt.Errorf("listen for changes: %w", err)
 	}
 	ping := time.NewTicker(90 * time.Second)
@@ -160,12 +162,12 @@ func (svc *Service) ListenChanges(ctx context.Context, databaseURL string) error
 				svc.hub.nudge()
 				continue
 			}
-			var events []*Event // the events of one write
+			var events []*outbox.Event // the events of one write
 			if err := json.Unmarshal([]byte(n.Extra), &events); err != nil {
 				slog.Warn("change notifications: unreadable events", "err", err)
 				continue
 			}
-			svc.hub.publish(events)
+			svc.hub.Publish(events)
 		case <-ping.C:
 			go l.Ping()
 		}
@@ -174,12 +176,12 @@ func (svc *Service) ListenChanges(ctx context.Context, databaseURL string) error
 
 // ActionChanges streams the changes of the actions whose carrier lies wholly or partly
 // inside the territory, until ctx ends. Actions are public: no key is needed.
-func (svc *Service) ActionChanges(ctx context.Context, within TerritoryKey) (<-chan *ActionChange, error) {
-	id, err := svc.TerritoryID(ctx, within)
+func (svc *Service) ActionChanges(ctx context.Context, within service.TerritoryKey) (<-chan *ActionChange, error) {
+	id, err := svc.model.TerritoryID(ctx, within)
 	if err != nil {
-		return nil, asBadInput(err)
+		return nil, service.AsBadInput(err)
 	}
-	return stream(ctx, svc, "Action", id, func(e *Event) (*ActionChange, error) {
+	return stream(ctx, svc, "Action", id, func(e *outbox.Event) (*ActionChange, error) {
 		a, err := svc.client.Action.Get(store.UsePrimary(ctx), e.EntityID)
 		if err != nil && !ent.IsNotFound(err) {
 			return nil, err
@@ -191,11 +193,11 @@ func (svc *Service) ActionChanges(ctx context.Context, within TerritoryKey) (<-c
 // CommitmentChanges streams the changes of the commitments of the territories wholly or
 // partly inside the region (its INSEE code), until ctx ends. No key is needed.
 func (svc *Service) CommitmentChanges(ctx context.Context, region string) (<-chan *CommitmentChange, error) {
-	id, err := svc.TerritoryID(ctx, TerritoryKey{Level: hierarchy.Region, Code: region})
+	id, err := svc.model.TerritoryID(ctx, service.TerritoryKey{Level: hierarchy.Region, Code: region})
 	if err != nil {
-		return nil, asBadInput(err)
+		return nil, service.AsBadInput(err)
 	}
-	return stream(ctx, svc, "Commitment", id, func(e *Event) (*CommitmentChange, error) {
+	return stream(ctx, svc, "Commitment", id, func(e *outbox.Event) (*CommitmentChange, error) {
 		cm, err := svc.client.Commitment.Get(store.UsePrimary(ctx), e.EntityID)
 		if err != nil && !ent.IsNotFound(err) {
 			return nil, err
@@ -212,7 +214,7 @@ func (svc *Service) CommitmentChanges(ctx context.Context, region string) (<-cha
 
 // stream subscribes to the events of an entity inside a territory and sends each,
 // loaded, on the returned channel, closed when ctx ends or the subscriber is dropped.
-func stream[T any](ctx context.Context, svc *Service, entity string, within int, load func(*Event) (T, error)) (<-chan T, error) {
+func stream[T any](ctx context.Context, svc *Service, entity string, within int, load func(*outbox.Event) (T, error)) (<-chan T, error) {
 	sub, err := svc.hub.subscribe(entity, within)
 	if err != nil {
 		return nil, err

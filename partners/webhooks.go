@@ -1,4 +1,4 @@
-package service
+package partners
 
 // Webhooks: partners register a URL and the events they want; the events of the records
 // inside their key's territory are delivered there, signed (dispatch.go sends them).
@@ -22,6 +22,8 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/apikey"
 	"github.com/cop-territoriales/cop-api/ent/webhook"
 	"github.com/cop-territoriales/cop-api/ent/webhookdelivery"
+	"github.com/cop-territoriales/cop-api/partners/outbox"
+	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
 )
 
@@ -36,11 +38,11 @@ const (
 // Webhook is a registered webhook as the API shows it. Secret is set only in the answer
 // to its creation.
 type Webhook struct {
-	ID        int         `json:"id"`
-	URL       string      `json:"url"`
-	Events    []EventType `json:"events"`
-	CreatedAt time.Time   `json:"createdAt"`
-	Secret    *string     `json:"secret"`
+	ID        int                `json:"id"`
+	URL       string             `json:"url"`
+	Events    []outbox.EventType `json:"events"`
+	CreatedAt time.Time          `json:"createdAt"`
+	Secret    *string            `json:"secret"`
 	// Key is the prefix of the API key that registered it.
 	Key string `json:"key"`
 	// Organisation holds that key.
@@ -52,14 +54,14 @@ type DeliveryStatus = webhookdelivery.Status
 
 // WebhookDelivery is one event sent, or to send, to one webhook.
 type WebhookDelivery struct {
-	ID         int            `json:"id"`
-	WebhookID  int            `json:"webhookId"`
-	EventID    string         `json:"eventId"`
-	Event      EventType      `json:"event"`
-	Status     DeliveryStatus `json:"status"`
-	Attempts   int            `json:"attempts"`
-	LastError  *string        `json:"lastError"`
-	LastStatus *int           `json:"lastStatus"`
+	ID         int              `json:"id"`
+	WebhookID  int              `json:"webhookId"`
+	EventID    string           `json:"eventId"`
+	Event      outbox.EventType `json:"event"`
+	Status     DeliveryStatus   `json:"status"`
+	Attempts   int              `json:"attempts"`
+	LastError  *string          `json:"lastError"`
+	LastStatus *int             `json:"lastStatus"`
 	// NextAttemptAt is when it is due, while PENDING.
 	NextAttemptAt *time.Time `json:"nextAttemptAt"`
 	CreatedAt     time.Time  `json:"createdAt"`
@@ -100,7 +102,15 @@ func isLoopbackHost(h string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-func checkEvents(events []EventType) ([]string, error) {
+// ParseEventType reads an event type, as GraphQL writes it.
+func ParseEventType(s string) (outbox.EventType, error) {
+	if !slices.Contains(outbox.EventType("").Values(), s) {
+		return "", badInput("unknown event %q; want one of %v", s, outbox.EventType("").Values())
+	}
+	return outbox.EventType(s), nil
+}
+
+func checkEvents(events []outbox.EventType) ([]string, error) {
 	if len(events) == 0 {
 		return nil, badInput("a webhook needs at least one event")
 	}
@@ -119,7 +129,7 @@ func checkEvents(events []EventType) ([]string, error) {
 // webhookKey returns the request's valid key: any role may register webhooks, since
 // they only tell of public records.
 func webhookKey(ctx context.Context) (*access.Principal, error) {
-	p, err := principal(ctx)
+	p, err := service.RequestPrincipal(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -131,23 +141,23 @@ func webhookKey(ctx context.Context) (*access.Principal, error) {
 
 // CreateWebhook registers a webhook for the request's key and returns it with its
 // signing secret, shown this once.
-func (svc *Service) CreateWebhook(ctx context.Context, rawURL string, events []EventType) (*Webhook, error) {
+func (svc *Service) CreateWebhook(ctx context.Context, rawURL string, events []outbox.EventType) (*Webhook, error) {
 	p, err := webhookKey(ctx)
 	if err != nil {
 		return nil, err
 	}
-	w := Write{Principal: p, Operation: "createWebhook", Request: map[string]any{"url": rawURL, "events": events}}
+	w := service.Write{Principal: p, Operation: "createWebhook", Request: map[string]any{"url": rawURL, "events": events}}
 	return svc.addWebhook(ctx, &w, p.Prefix, rawURL, events)
 }
 
 // AddWebhook registers a webhook for the key with this prefix (the command line's way).
-func (svc *Service) AddWebhook(ctx context.Context, keyPrefix, rawURL string, events []EventType) (*Webhook, error) {
+func (svc *Service) AddWebhook(ctx context.Context, keyPrefix, rawURL string, events []outbox.EventType) (*Webhook, error) {
 	return svc.addWebhook(ctx, nil, keyPrefix, rawURL, events)
 }
 
 // addWebhook registers a webhook and, for a request of the API (audit not nil), writes
 // its audit entry in the same transaction: the webhook as listed, never its secret.
-func (svc *Service) addWebhook(ctx context.Context, audit *Write, keyPrefix, rawURL string, events []EventType) (*Webhook, error) {
+func (svc *Service) addWebhook(ctx context.Context, audit *service.Write, keyPrefix, rawURL string, events []outbox.EventType) (*Webhook, error) {
 	ctx = store.UsePrimary(ctx)
 	if err := CheckWebhookURL(rawURL, svc.allowLoopbackWebhooks); err != nil {
 		return nil, err
@@ -180,7 +190,7 @@ func (svc *Service) addWebhook(ctx context.Context, audit *Write, keyPrefix, raw
 		if err != nil || audit == nil {
 			return err
 		}
-		return record(ctx, tx.Client(), *audit, "Webhook", w.ID, nil, showWebhook(w, k))
+		return service.RecordWrite(ctx, tx.Client(), *audit, "Webhook", w.ID, nil, showWebhook(w, k))
 	})
 	if err != nil {
 		return nil, err
@@ -193,7 +203,7 @@ func (svc *Service) addWebhook(ctx context.Context, audit *Write, keyPrefix, raw
 func showWebhook(w *ent.Webhook, k *ent.APIKey) *Webhook {
 	out := &Webhook{ID: w.ID, URL: w.URL, CreatedAt: w.CreatedAt, Key: k.Prefix, Organisation: k.Organisation}
 	for _, e := range w.Events {
-		out.Events = append(out.Events, EventType(e))
+		out.Events = append(out.Events, outbox.EventType(e))
 	}
 	return out
 }
@@ -256,8 +266,8 @@ func (svc *Service) DeleteWebhook(ctx context.Context, id int) error {
 		if err := tx.Webhook.DeleteOneID(id).Exec(ctx); err != nil {
 			return fmt.Errorf("delete webhook: %w", err)
 		}
-		audit := Write{Principal: p, Operation: "deleteWebhook", Request: map[string]any{"id": id}}
-		return record(ctx, tx.Client(), audit, "Webhook", id, showWebhook(w, w.Edges.Key), nil)
+		audit := service.Write{Principal: p, Operation: "deleteWebhook", Request: map[string]any{"id": id}}
+		return service.RecordWrite(ctx, tx.Client(), audit, "Webhook", id, showWebhook(w, w.Edges.Key), nil)
 	})
 }
 
@@ -311,7 +321,7 @@ func (svc *Service) WebhookDeliveries(ctx context.Context, webhookID *int, statu
 }
 
 func showDelivery(d *ent.WebhookDelivery) *WebhookDelivery {
-	out := &WebhookDelivery{ID: d.ID, WebhookID: d.WebhookID, EventID: d.EventID, Event: EventType(d.Event),
+	out := &WebhookDelivery{ID: d.ID, WebhookID: d.WebhookID, EventID: d.EventID, Event: outbox.EventType(d.Event),
 		Status: d.Status, Attempts: d.Attempts, LastStatus: d.LastStatus, CreatedAt: d.CreatedAt,
 		DeliveredAt: d.DeliveredAt, Payload: d.Payload}
 	if d.LastError != "" {

@@ -1,4 +1,4 @@
-package service
+package partners
 
 // The webhook dispatcher: it claims the due deliveries of the outbox, sends them signed,
 // and records the outcome, retrying with backoff. Writers only insert rows, so a slow or

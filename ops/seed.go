@@ -1,4 +1,4 @@
-package service
+package ops
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/sector"
 	"github.com/cop-territoriales/cop-api/ent/territory"
 	"github.com/cop-territoriales/cop-api/hierarchy"
+	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
 )
 
@@ -30,8 +31,7 @@ const seedBatch = 1500
 // real hierarchy: reproducible from the seed, marked synthetic, titled "(synthétique)".
 // Carriers are mostly communes and EPCI, some departments and regions; levers are used
 // when the SGPE levers are loaded.
-func (svc *Service) SeedDemo(ctx context.Context, size DemoSize) error {
-	client := svc.client
+func SeedDemo(ctx context.Context, client *ent.Client, size DemoSize) error {
 	ctx = store.UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
 	// One transaction: the records and their roll-up cells are written together or not at
 	// all, so that a seed stopped half-way leaves the database as it was.
@@ -39,7 +39,7 @@ func (svc *Service) SeedDemo(ctx context.Context, size DemoSize) error {
 		return err
 	}
 	// Fresh statistics, so that the planner picks the indexes for roll-ups.
-	return svc.analyze(ctx, "actions", "commitments", "commitment_events", "rollup_cells")
+	return service.Analyze(ctx, client, "actions", "commitments", "commitment_events", "rollup_cells")
 }
 
 func seedDemo(ctx context.Context, client *ent.Client, size DemoSize) error {
@@ -138,6 +138,6 @@ func seedDemo(ctx context.Context, client *ent.Client, size DemoSize) error {
 				return fmt.Errorf("seed: insert commitments: %w", err)
 			}
 		}
-		return rebuildCells(ctx, c)
+		return service.RebuildRollupCellsIn(ctx, c)
 	})
 }

@@ -1,9 +1,14 @@
-package service
-
-// Events of the changes partners follow: what a write of an action or a commitment
-// emits, the outbox rows written in its transaction (one webhook delivery per webhook
-// that wants the event), and how the event reaches the subscriptions of every instance
-// (PostgreSQL NOTIFY, sent by the database on commit; in-process on SQLite).
+// Package outbox is the write side of partner events: what a write of an action or a
+// commitment emits, the outbox rows written in its transaction (one webhook delivery per
+// webhook that wants the event), and how the event reaches the subscriptions of every
+// instance (PostgreSQL NOTIFY, sent by the database on commit; in-process on SQLite,
+// handed to a Publisher).
+//
+// Package service calls Record in the transaction of every audited write, so outbox
+// imports neither service nor partners: it is the lower piece both use. The webhooks
+// (registration, URL checks, signing), the dispatcher that sends the deliveries and the
+// subscriptions that receive the events are package partners'.
+package outbox
 
 import (
 	"context"
@@ -26,7 +31,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/apikey"
 	"github.com/cop-territoriales/cop-api/ent/territory"
 	"github.com/cop-territoriales/cop-api/ent/webhook"
-	"github.com/cop-territoriales/cop-api/store"
+	"github.com/cop-territoriales/cop-api/hierarchy"
 )
 
 // EventType names a change partners may be told of.
@@ -53,25 +58,16 @@ func (EventType) Values() []string {
 		string(CommitmentAdopted), string(CommitmentWithdrawn)}
 }
 
-// ParseEventType reads an event type, as GraphQL writes it.
-func ParseEventType(s string) (EventType, error) {
-	if !slices.Contains(EventType("").Values(), s) {
-		return "", badInput("unknown event %q; want one of %v", s, EventType("").Values())
-	}
-	return EventType(s), nil
-}
-
 // MarshalGQL writes the event type as a GraphQL enum value.
 func (t EventType) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(string(t))) }
 
 // UnmarshalGQL reads a GraphQL enum value.
 func (t *EventType) UnmarshalGQL(v any) error {
 	s, _ := v.(string)
-	e, err := ParseEventType(s)
-	if err != nil {
+	if !slices.Contains(EventType("").Values(), s) {
 		return fmt.Errorf("%v is not a valid EventType", v)
 	}
-	*t = e
+	*t = EventType(s)
 	return nil
 }
 
@@ -134,18 +130,31 @@ type webhookBody struct {
 	Version        int          `json:"version"`
 	Status         string       `json:"status"`
 	PreviousStatus string       `json:"previousStatus,omitempty"`
-	Territory      TerritoryKey `json:"territory"`
+	Territory      territoryKey `json:"territory"`
 }
 
-// notifyChannel is the PostgreSQL channel events are sent on.
-const notifyChannel = "cop_events"
+// territoryKey names the record's territory in a webhook body, as the API's
+// TerritoryKey does.
+type territoryKey struct {
+	Level hierarchy.Level `json:"level"`
+	Code  string          `json:"code"`
+}
 
-type hubKey struct{}
+// NotifyChannel is the PostgreSQL channel events are sent on.
+const NotifyChannel = "cop_events"
 
-// forWrite returns the context of a write: its reads go to the primary, and the events
-// it emits reach this process's subscriptions when the database cannot carry them.
-func (svc *Service) forWrite(ctx context.Context) context.Context {
-	return context.WithValue(store.UsePrimary(ctx), hubKey{}, svc.hub)
+// Publisher takes the events of this process's writes once they are committed, where the
+// database does not carry them (SQLite): the subscriptions' hub of package partners.
+type Publisher interface {
+	Publish(events []*Event)
+}
+
+type publisherKey struct{}
+
+// WithPublisher returns a context whose writes hand their events to p on commit, when
+// the database cannot carry them.
+func WithPublisher(ctx context.Context, p Publisher) context.Context {
+	return context.WithValue(ctx, publisherKey{}, p)
 }
 
 // snapshot is what the events of a write need to know of the record.
@@ -165,12 +174,13 @@ func snapshotOf(v any) (snapshot, bool) {
 	return snapshot{}, false
 }
 
-// outbox records the events of a write in its transaction (c is the transaction's
+// Record records the events of a write in its transaction (c is the transaction's
 // client): a delivery for each webhook that wants an event and whose key's territory
 // contains the record's, before or after the write; and the event itself for the
 // subscriptions, as a PostgreSQL notification, which the database sends on commit and
-// drops on rollback, or, on SQLite, handed to this process's subscriptions on commit.
-func outbox(ctx context.Context, c *ent.Client, entity string, id int, before, after any) error {
+// drops on rollback, or, on SQLite, handed on commit to the Publisher of ctx
+// (WithPublisher), if any. A record other than an action or a commitment emits nothing.
+func Record(ctx context.Context, c *ent.Client, entity string, id int, before, after any) error {
 	now, ok := snapshotOf(after)
 	if !ok {
 		return nil
@@ -211,12 +221,12 @@ func outbox(ctx context.Context, c *ent.Client, entity string, id int, before, a
 		if err != nil {
 			return err
 		}
-		if _, err := c.ExecContext(ctx, "SELECT pg_notify($1, $2)", notifyChannel, string(b)); err != nil {
+		if _, err := c.ExecContext(ctx, "SELECT pg_notify($1, $2)", NotifyChannel, string(b)); err != nil {
 			return fmt.Errorf("events: notify: %w", err)
 		}
 		return nil
 	}
-	h, _ := ctx.Value(hubKey{}).(*hub)
+	h, _ := ctx.Value(publisherKey{}).(Publisher)
 	if h == nil {
 		return nil
 	}
@@ -229,7 +239,7 @@ func outbox(ctx context.Context, c *ent.Client, entity string, id int, before, a
 			if err := next.Commit(ctx, tx); err != nil {
 				return err
 			}
-			h.publish(events)
+			h.Publish(events)
 			return nil
 		})
 	})
@@ -240,7 +250,7 @@ func outbox(ctx context.Context, c *ent.Client, entity string, id int, before, a
 func enqueueDeliveries(ctx context.Context, c *ent.Client, hooks []*ent.Webhook, events []*Event, territoryID int) error {
 	var rows []*ent.WebhookDeliveryCreate
 	bodies := map[string]string{}
-	var key *TerritoryKey
+	var key *territoryKey
 	for _, e := range events {
 		for _, h := range hooks {
 			if !slices.Contains(h.Events, string(e.Type)) {
@@ -251,7 +261,7 @@ func enqueueDeliveries(ctx context.Context, c *ent.Client, hooks []*ent.Webhook,
 				if err != nil {
 					return fmt.Errorf("events: %w", err)
 				}
-				key = &TerritoryKey{Level: t.Level, Code: t.Code}
+				key = &territoryKey{Level: t.Level, Code: t.Code}
 			}
 			body, ok := bodies[e.ID]
 			if !ok {

@@ -1,4 +1,4 @@
-package service
+package ops
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/ent"
 	"github.com/cop-territoriales/cop-api/ent/territory"
+	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
 )
 
@@ -56,14 +57,14 @@ func (r *RollupReport) example(format string, args ...any) {
 // CheckRollupCells compares the roll-up cells with the records, in one snapshot of the
 // database, a batch of territories at a time: every cell with what its records add up to
 // (the statements that rebuild the cells), then every territory's roll-up as the API
-// reads it from the cells (Amounts) with RollupLive, which reads the records.
-// RebuildRollupCells repairs what it finds.
-func (svc *Service) CheckRollupCells(ctx context.Context) (RollupReport, error) {
+// reads it from the cells (service.Amounts) with service.RollupLive, which reads the
+// records. RebuildRollupCells repairs what it finds.
+func CheckRollupCells(ctx context.Context, client *ent.Client) (RollupReport, error) {
 	var rep RollupReport
 	ctx = store.UsePrimary(ctx)
 	// One snapshot: repeatable read on PostgreSQL; on SQLite a read transaction (deferred,
 	// the isolation level is ignored) reads one snapshot in WAL mode.
-	tx, err := svc.client.BeginTx(ctx, &stdsql.TxOptions{ReadOnly: true, Isolation: stdsql.LevelRepeatableRead})
+	tx, err := client.BeginTx(ctx, &stdsql.TxOptions{ReadOnly: true, Isolation: stdsql.LevelRepeatableRead})
 	if err != nil {
 		return rep, fmt.Errorf("check roll-up cells: %w", err)
 	}
@@ -84,11 +85,21 @@ func (svc *Service) CheckRollupCells(ctx context.Context) (RollupReport, error) 
 			fmt.Sprintf("an.ancestor_id BETWEEN %d AND %d", lo, hi)); err != nil {
 			return rep, err
 		}
-		if err := New(c).checkTerritories(ctx, batch, &rep); err != nil {
+		if err := checkTerritories(ctx, service.New(c), batch, &rep); err != nil {
 			return rep, err
 		}
 	}
 	return rep, nil
+}
+
+// RebuildRollupCells recomputes every cell from the actions and commitments, in one
+// transaction: after a bulk load, or to repair what CheckRollupCells found.
+func RebuildRollupCells(ctx context.Context, client *ent.Client) error {
+	ctx = store.UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
+	if err := store.WithTx(ctx, client, func(tx *ent.Tx) error { return service.RebuildRollupCellsIn(ctx, tx.Client()) }); err != nil {
+		return err
+	}
+	return service.Analyze(ctx, client, "rollup_cells")
 }
 
 // cellRow is a roll-up cell as stored or as its records add it up.
@@ -130,7 +141,7 @@ func checkCells(ctx context.Context, c *ent.Client, rep *RollupReport, storedWhe
 	live := map[cellKey]cellRow{}
 	if liveWhere != "" {
 		if live, err = read(`WITH live(ancestor_id, kind, sector_id, lever_id, status, count, share, budget, ktco2e) AS (` +
-			strings.Join(liveCells(liveWhere), "\nUNION ALL\n") + `) SELECT ` + cols + ` FROM live`); err != nil {
+			strings.Join(service.LiveCells(liveWhere), "\nUNION ALL\n") + `) SELECT ` + cols + ` FROM live`); err != nil {
 			return err
 		}
 	}
@@ -173,15 +184,15 @@ func checkCells(ctx context.Context, c *ent.Client, rep *RollupReport, storedWhe
 
 // checkTerritories compares the roll-ups of a batch of territories as read from the
 // cells with RollupLive.
-func (svc *Service) checkTerritories(ctx context.Context, batch []int, rep *RollupReport) error {
+func checkTerritories(ctx context.Context, svc *service.Service, batch []int, rep *RollupReport) error {
 	// Objectives are left out: amountsDiff compares none, and computing them (the
 	// communes' parts of their departments' above all) took three quarters of the check.
-	q := RollupQuery{SkipObjectives: true}
-	cells, err := svc.Amounts(ctx, batch, ByTerritory, q)
+	q := service.RollupQuery{SkipObjectives: true}
+	cells, err := svc.Amounts(ctx, batch, service.ByTerritory, q)
 	if err != nil {
 		return fmt.Errorf("check roll-ups: %w", err)
 	}
-	live, err := svc.RollupLive(ctx, batch, ByTerritory, q)
+	live, err := svc.RollupLive(ctx, batch, service.ByTerritory, q)
 	if err != nil {
 		return fmt.Errorf("check roll-ups: %w", err)
 	}
@@ -196,12 +207,12 @@ func (svc *Service) checkTerritories(ctx context.Context, batch []int, rep *Roll
 }
 
 // amountsDiff describes how two roll-ups differ beyond the tolerances, "" when they do not.
-func amountsDiff(cells, live *Amounts) string {
+func amountsDiff(cells, live *service.Amounts) string {
 	if cells == nil {
-		cells = &Amounts{}
+		cells = &service.Amounts{}
 	}
 	if live == nil {
-		live = &Amounts{}
+		live = &service.Amounts{}
 	}
 	if cells.ActionCount != live.ActionCount {
 		return fmt.Sprintf("%d actions in the cells, %d in the records", cells.ActionCount, live.ActionCount)
