@@ -38,7 +38,7 @@ func TestMain(m *testing.M) {
 func runShared(t *testing.T, f func(t *testing.T, db *store.DB)) {
 	t.Helper()
 	for _, d := range testdb.Dialects() {
-		t.Run(d, func(t *testing.T) { f(t, testdb.Shared(t, d)) })
+		t.Run(d, func(t *testing.T) { testdb.Parallel(t); f(t, testdb.Shared(t, d)) })
 	}
 }
 
@@ -48,7 +48,7 @@ func runShared(t *testing.T, f func(t *testing.T, db *store.DB)) {
 func runPlanned(t *testing.T, f func(t *testing.T, db *store.DB)) {
 	t.Helper()
 	for _, d := range testdb.Dialects() {
-		t.Run(d, func(t *testing.T) { f(t, testdb.Planned(t, d)) })
+		t.Run(d, func(t *testing.T) { testdb.Parallel(t); f(t, testdb.Planned(t, d)) })
 	}
 }
 
