@@ -95,6 +95,7 @@ func kt(v float64) int64 { return planning.ToUnits(v, planning.KtCO2e) }
 func TestCRTEPartIsItsPopulationShare(t *testing.T) {
 	for _, d := range testdb.Dialects() {
 		t.Run(d, func(t *testing.T) {
+			testdb.Parallel(t)
 			db := testdb.WithFixtures(t, d)
 			a := newAPI(t, db)
 			const crteRennes = "crte-illustratif-01"
@@ -196,6 +197,7 @@ func TestCRTEPartIsItsPopulationShare(t *testing.T) {
 func TestEveryLevelAnswers(t *testing.T) {
 	for _, d := range testdb.Dialects() {
 		t.Run(d, func(t *testing.T) {
+			testdb.Parallel(t)
 			db := testdb.WithFixtures(t, d)
 			a := newAPI(t, db)
 

@@ -76,6 +76,7 @@ func readLines(t *testing.T, rec *httptest.ResponseRecorder, columns []string) [
 func TestBulkExports(t *testing.T) {
 	for _, d := range testdb.Dialects() {
 		t.Run(d, func(t *testing.T) {
+			testdb.Parallel(t)
 			db := testdb.Planned(t, d)
 			a := newAPI(t, db, true)
 			var act struct {

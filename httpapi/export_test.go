@@ -79,6 +79,7 @@ func TestExportRoadmap(t *testing.T) {
 func TestExportIsTheAPIAnswer(t *testing.T) {
 	for _, d := range testdb.Dialects() {
 		t.Run(d, func(t *testing.T) {
+			testdb.Parallel(t)
 			a := newAPI(t, testdb.Planned(t, d), true)
 			adopt(a, map[string]any{"level": "EPCI", "code": "243500741"}, "transports", 10, 2024)
 			adopt(a, map[string]any{"level": "EPCI", "code": "243500139"}, "transport-voyageurs", 22.1234567, 2024)

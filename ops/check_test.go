@@ -20,6 +20,7 @@ import (
 // enough, and the cells match the records at every step (issue: two budgets of 1.7e308
 // made every roll-up above them fail, for good).
 func TestRollupAtTheCeiling(t *testing.T) {
+	t.Parallel() // a database of its own, and long: beside the other long ones
 	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
 		ctx := asAdmin(context.Background())
 		svc := service.New(db.Client)
@@ -92,6 +93,7 @@ func TestRollupAtTheCeiling(t *testing.T) {
 // amount off, a cell missing, one in excess, an infinite amount), then checks that the
 // check finds each and the rebuild repairs them.
 func TestCheckAndRepairRollupCells(t *testing.T) {
+	t.Parallel() // a database of its own, and long: beside the other long ones
 	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		if err := ops.SeedDemo(ctx, db.Client, ops.DemoSize{Actions: 400, Commitments: 200, Seed: 3}); err != nil {
@@ -143,6 +145,7 @@ func infinity(db *store.DB) string {
 // (hierarchy.MaxUnder, MaxChildren) against the loaded hierarchy and the illustrative
 // CRTE perimeters.
 func TestHierarchySizesBoundTheData(t *testing.T) {
+	t.Parallel() // a database of its own, and long: beside the other long ones
 	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		testdb.ImportCRTEFixture(t, db)

@@ -26,6 +26,7 @@ import (
 // writes in one transaction, so whatever the moment of the kill, the records and the
 // roll-up cells agree (the previous data, or the new data, never half of it).
 func TestSeedKilledAtRandom(t *testing.T) {
+	t.Parallel() // a database of its own, and long: beside the other long ones
 	if testing.Short() {
 		t.Skip("seeds several times")
 	}
@@ -35,6 +36,7 @@ func TestSeedKilledAtRandom(t *testing.T) {
 	}
 	for _, dialect := range testdb.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
+			testdb.Parallel(t)
 			dbURL, path := testdb.PlannedLocation(t, dialect)
 			command := func(args ...string) *exec.Cmd {
 				cmd := exec.Command(bin, append([]string{"-db", path}, args...)...)
@@ -80,7 +82,7 @@ func TestSeedKilledAtRandom(t *testing.T) {
 // same files with -allow-unterminated and a complete last line import.
 func TestImportRefusesTruncatedFiles(t *testing.T) {
 	for _, dialect := range testdb.Dialects() {
-		t.Run(dialect, func(t *testing.T) { importTruncated(t, testdb.Planned(t, dialect)) })
+		t.Run(dialect, func(t *testing.T) { testdb.Parallel(t); importTruncated(t, testdb.Planned(t, dialect)) })
 	}
 }
 

@@ -35,6 +35,7 @@ func TestCommandsAreListed(t *testing.T) {
 // the database holds the hierarchy once. Their statements are bounded to 2 s, less than
 // the others wait for the first's load.
 func TestStartTogether(t *testing.T) {
+	t.Parallel() // a database of its own, and long: beside the other long ones
 	if os.Getenv(testdb.EnvURL) == "" {
 		t.Skip("needs PostgreSQL: set " + testdb.EnvURL)
 	}

@@ -22,6 +22,7 @@ import (
 
 // event is one line of test2json's output.
 type event struct {
+	Time    time.Time
 	Action  string
 	Package string
 	Test    string
@@ -49,10 +50,13 @@ func main() {
 }
 
 // report copies the results of in to out, then the n slowest top-level tests; failed
-// says whether anything failed.
+// says whether anything failed. A test's time runs from its start to the end of its last
+// subtest: a parallel subtest ends after its parent's own function, whose Elapsed leaves
+// it out.
 func report(in io.Reader, out io.Writer, n int) (failed bool, err error) {
 	outputs := map[string][]string{} // package and test -> its lines, until it passes
-	var slow []timing
+	started := map[string]time.Time{} // package and top-level test -> when it started
+	ended := map[string]time.Time{}   // package and top-level test -> when its last part ended
 	events := 0
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 1<<20), 16<<20)
@@ -64,6 +68,15 @@ func report(in io.Reader, out io.Writer, n int) (failed bool, err error) {
 		}
 		events++
 		key := e.Package + " " + e.Test
+		if e.Test != "" {
+			top := e.Package + " " + strings.SplitN(e.Test, "/", 2)[0]
+			if e.Action == "run" && !strings.Contains(e.Test, "/") {
+				started[top] = e.Time
+			}
+			if e.Action == "pass" && e.Time.After(ended[top]) {
+				ended[top] = e.Time
+			}
+		}
 		switch e.Action {
 		case "output":
 			if e.Test == "" {
@@ -76,9 +89,6 @@ func report(in io.Reader, out io.Writer, n int) (failed bool, err error) {
 			}
 			outputs[key] = append(outputs[key], e.Output)
 		case "pass", "skip":
-			if e.Action == "pass" && e.Test != "" && !strings.Contains(e.Test, "/") {
-				slow = append(slow, timing{e.Package, e.Test, e.Elapsed})
-			}
 			delete(outputs, key)
 		case "fail":
 			failed = true
@@ -94,7 +104,21 @@ func report(in io.Reader, out io.Writer, n int) (failed bool, err error) {
 	if events == 0 {
 		return true, fmt.Errorf("no test event read")
 	}
-	sort.Slice(slow, func(i, j int) bool { return slow[i].elapsed > slow[j].elapsed })
+	var slow []timing
+	for top, end := range ended {
+		start, ok := started[top]
+		if !ok {
+			continue
+		}
+		pkg, test, _ := strings.Cut(top, " ")
+		slow = append(slow, timing{pkg, test, end.Sub(start).Seconds()})
+	}
+	sort.Slice(slow, func(i, j int) bool {
+		if slow[i].elapsed != slow[j].elapsed {
+			return slow[i].elapsed > slow[j].elapsed
+		}
+		return slow[i].pkg+slow[i].test < slow[j].pkg+slow[j].test
+	})
 	fmt.Fprintf(out, "\nthe %d slowest tests:\n", min(n, len(slow)))
 	for _, s := range slow[:min(n, len(slow))] {
 		fmt.Fprintf(out, "%8s  %s %s\n", time.Duration(s.elapsed*float64(time.Second)).Round(10*time.Millisecond), strings.TrimPrefix(s.pkg, "github.com/cop-territoriales/cop-api/"), s.test)

@@ -6,15 +6,18 @@ import (
 )
 
 func TestReport(t *testing.T) {
-	in := `{"Action":"run","Package":"p","Test":"TestA"}
-{"Action":"output","Package":"p","Test":"TestA","Output":"=== RUN   TestA\n"}
-{"Action":"pass","Package":"p","Test":"TestA","Elapsed":0.5}
-{"Action":"output","Package":"p","Test":"TestB","Output":"    b_test.go:3: wrong\n"}
-{"Action":"fail","Package":"p","Test":"TestB","Elapsed":2}
-{"Action":"pass","Package":"p","Test":"TestC/sub","Elapsed":9}
-{"Action":"pass","Package":"p","Test":"TestC","Elapsed":9.5}
-{"Action":"output","Package":"p","Output":"FAIL\tp\t12.000s\n"}
-{"Action":"fail","Package":"p","Elapsed":12}
+	in := `{"Time":"2026-01-01T00:00:00Z","Action":"run","Package":"p","Test":"TestA"}
+{"Time":"2026-01-01T00:00:00Z","Action":"output","Package":"p","Test":"TestA","Output":"=== RUN   TestA\n"}
+{"Time":"2026-01-01T00:00:00.5Z","Action":"pass","Package":"p","Test":"TestA","Elapsed":0.5}
+{"Time":"2026-01-01T00:00:00.5Z","Action":"run","Package":"p","Test":"TestB"}
+{"Time":"2026-01-01T00:00:00.5Z","Action":"output","Package":"p","Test":"TestB","Output":"    b_test.go:3: wrong\n"}
+{"Time":"2026-01-01T00:00:02.5Z","Action":"fail","Package":"p","Test":"TestB","Elapsed":2}
+{"Time":"2026-01-01T00:00:02.5Z","Action":"run","Package":"p","Test":"TestC"}
+{"Time":"2026-01-01T00:00:02.5Z","Action":"run","Package":"p","Test":"TestC/sub"}
+{"Time":"2026-01-01T00:00:02.5Z","Action":"pass","Package":"p","Test":"TestC","Elapsed":0}
+{"Time":"2026-01-01T00:00:12Z","Action":"pass","Package":"p","Test":"TestC/sub","Elapsed":9.5}
+{"Time":"2026-01-01T00:00:12Z","Action":"output","Package":"p","Output":"FAIL\tp\t12.000s\n"}
+{"Time":"2026-01-01T00:00:12Z","Action":"fail","Package":"p","Elapsed":12}
 `
 	for _, tc := range []struct {
 		name, in   string
@@ -23,7 +26,7 @@ func TestReport(t *testing.T) {
 		want, nope []string
 	}{
 		{"a failure", in, 1, true, []string{"b_test.go:3: wrong", "FAIL\tp\t12.000s", "the 1 slowest tests:\n    9.5s  p TestC\n"}, []string{"=== RUN", "TestA", "TestC/sub"}},
-		{"all pass", in[:strings.Index(in, `{"Action":"output","Package":"p","Test":"TestB"`)], 10, false, []string{"the 1 slowest tests:\n   500ms  p TestA\n"}, nil},
+		{"all pass", in[:strings.Index(in, `{"Time":"2026-01-01T00:00:00.5Z","Action":"run","Package":"p","Test":"TestB"}`)], 10, false, []string{"the 1 slowest tests:\n   500ms  p TestA\n"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out strings.Builder
