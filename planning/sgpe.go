@@ -70,6 +70,19 @@ type sgpeRow struct {
 	StartPoint2019 json.RawMessage `json:"startPoint2019"`
 }
 
+// SGPERegionCodes maps a region label of the SGPE file to its INSEE code, for ParseSGPE:
+// the region's name, ignoring case and accents, or the abbreviation PACA.
+func SGPERegionCodes(regions []hierarchy.Territory) func(label string) (string, bool) {
+	byName := map[string]string{"paca": "93"}
+	for _, r := range regions {
+		byName[hierarchy.SearchKey(r.Name)[1:]] = r.Code
+	}
+	return func(label string) (string, bool) {
+		code, ok := byName[hierarchy.SearchKey(label)[1:]]
+		return code, ok
+	}
+}
+
 // ParseSGPE reads the SGPE "simulateur territorial" file. regionCode maps a region label
 // of the file ("Bretagne", "PACA") to its INSEE code. A file that is not a complete JSON
 // array is refused with the line and column of the problem; every bad record is reported

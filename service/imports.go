@@ -23,7 +23,7 @@ import (
 const GHGUnit = planning.KtCO2e
 
 // RegionCodes returns a function mapping a region label of the SGPE file to its INSEE
-// code: the region's name, ignoring case and accents, or the abbreviation PACA.
+// code (planning.SGPERegionCodes).
 func (svc *Service) RegionCodes(ctx context.Context) (func(string) (string, bool), error) {
 	c := svc.client
 	ctx = store.UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
@@ -31,14 +31,11 @@ func (svc *Service) RegionCodes(ctx context.Context) (func(string) (string, bool
 	if err != nil {
 		return nil, fmt.Errorf("read regions: %w", err)
 	}
-	byName := map[string]string{"paca": "93"}
-	for _, r := range regions {
-		byName[hierarchy.SearchKey(r.Name)[1:]] = r.Code
+	keys := make([]hierarchy.Territory, len(regions))
+	for i, r := range regions {
+		keys[i] = hierarchy.Territory{Key: hierarchy.Key{Level: hierarchy.Region, Code: r.Code}, Name: r.Name}
 	}
-	return func(label string) (string, bool) {
-		code, ok := byName[hierarchy.SearchKey(label)[1:]]
-		return code, ok
-	}, nil
+	return planning.SGPERegionCodes(keys), nil
 }
 
 // SGPESummary tells what an SGPE import did.
@@ -216,7 +213,7 @@ func bulk[C any, B interface{ Exec(context.Context) error }](ctx context.Context
 }
 
 // BreakdownLevels are the levels a region's objectives are broken down to (COP step 3).
-var BreakdownLevels = []hierarchy.Level{hierarchy.Department, hierarchy.CRTE, hierarchy.EPCI}
+var BreakdownLevels = planning.BreakdownLevels
 
 // child is a territory inside a parent.
 type child struct {
@@ -249,8 +246,9 @@ func (svc *Service) RecomputeBreakdowns(ctx context.Context) (int, error) {
 // recomputeBreakdowns splits each region objective over the region's departments, CRTE
 // and EPCI by the rule of shares (hierarchy.Cover): each gets its share of the region's
 // population, and what none of them covers stays unallocated (not stored). Physical
-// objectives are split only for extensive quantities. Parts and the unallocated part add
-// up exactly to the region's value at the unit's precision (planning.Allocate).
+// objectives are split only for extensive quantities (planning.Divisible). Parts and the
+// unallocated part add up exactly to the region's value at the unit's precision
+// (planning.SplitGoal).
 func recomputeBreakdowns(ctx context.Context, c *ent.Client) (int, error) {
 	if _, err := c.Objective.Delete().Where(objective.Derived(true), objective.SourceEQ(objective.SourceBREAKDOWN)).Exec(ctx); err != nil {
 		return 0, fmt.Errorf("delete derived objectives: %w", err)
@@ -277,9 +275,10 @@ func recomputeBreakdowns(ctx context.Context, c *ent.Client) (int, error) {
 	key := objective.BreakdownKeyPOPULATION
 	var creates []*ent.ObjectiveCreate
 	for _, o := range sources {
-		if o.Metric == planning.Physical && !o.Edges.Lever.Extensive {
+		if !planning.Divisible(o.Metric, o.Edges.Lever.Extensive) {
 			continue
 		}
+		whole := candidateOf(o).Figures
 		for _, lv := range BreakdownLevels {
 			cv := cvs[o.TerritoryID][lv]
 			if cv == nil {
@@ -287,12 +286,7 @@ func recomputeBreakdowns(ctx context.Context, c *ent.Client) (int, error) {
 			}
 			// The rule of shares: each child's part is its share of the region's
 			// population; the part no child covers is not stored.
-			w := cv.cover.Weights()
-			targets, err := planning.Allocate(o.TargetValue, o.Unit, w)
-			if err != nil {
-				return 0, fmt.Errorf("objective %d over %s: %w", o.ID, lv, err)
-			}
-			bases, err := planning.Allocate(o.BaselineValue, o.Unit, w)
+			parts, err := planning.SplitGoal(whole, cv.cover.Weights())
 			if err != nil {
 				return 0, fmt.Errorf("objective %d over %s: %w", o.ID, lv, err)
 			}
@@ -300,8 +294,8 @@ func recomputeBreakdowns(ctx context.Context, c *ent.Client) (int, error) {
 				creates = append(creates, c.Objective.Create().SetTerritoryID(ch.ID).
 					SetNillableLeverID(o.LeverID).SetNillableSectorID(o.SectorID).
 					SetMetric(o.Metric).SetUnit(o.Unit).
-					SetBaselineYear(o.BaselineYear).SetBaselineValue(bases[i]).
-					SetTargetYear(o.TargetYear).SetTargetValue(targets[i]).
+					SetBaselineYear(o.BaselineYear).SetBaselineValue(parts[i].Baseline).
+					SetTargetYear(o.TargetYear).SetTargetValue(parts[i].Target).
 					SetSource(objective.SourceBREAKDOWN).SetDerived(true).
 					SetBreakdownKey(key).SetDerivedFromID(o.ID))
 			}

@@ -343,11 +343,11 @@ func (svc *Service) addGoals(ctx context.Context, ts []*ent.Territory, key Rollu
 			row := t.ID
 			switch key {
 			case BySector:
-				row = deref0(g.sectorID)
+				row = g.Sector
 			case ByLever:
-				row = *g.leverID
+				row = g.Lever
 			}
-			sums[row] += planning.ToUnits(g.target, planning.KtCO2e)
+			sums[row] += planning.ToUnits(g.Target, planning.KtCO2e)
 		}
 	}
 	for row, v := range sums {

@@ -249,12 +249,12 @@ func (svc *Service) childObjectives(ctx context.Context, t *ent.Territory, cv *c
 	}
 	w := cv.cover.Weights()
 	for _, g := range goals {
-		parts, err := planning.Allocate(g.target, g.unit, w)
+		parts, err := planning.SplitGoal(g.Figures, w)
 		if err != nil {
 			return nil, nil, err
 		}
 		for i, p := range parts {
-			units[i] += planning.ToUnits(p, planning.KtCO2e)
+			units[i] += planning.ToUnits(p.Target, planning.KtCO2e)
 		}
 	}
 	for _, c := range cv.children {

@@ -299,9 +299,9 @@ func (svc *Service) roadmap(ctx context.Context, reg *ent.Territory, edition int
 	}
 	objective := map[int]int64{} // national sector -> ktCO2e in thousandths
 	for _, g := range goals {
-		if g.sectorID != nil {
-			if r := row(*g.sectorID); r != nil {
-				objective[r.Sector.ID] += planning.ToUnits(g.target, planning.KtCO2e)
+		if g.Sector != 0 {
+			if r := row(g.Sector); r != nil {
+				objective[r.Sector.ID] += planning.ToUnits(g.Target, planning.KtCO2e)
 			}
 		}
 	}
