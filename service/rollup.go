@@ -32,6 +32,12 @@ type RollupQuery struct {
 	SkipObjectives bool
 }
 
+// readsRecords tells whether a roll-up filtered by f is read from the records rather than
+// from the roll-up cells (planning.ReadsRecords: a year, carrier levels).
+func (f RollupQuery) readsRecords() bool {
+	return planning.ReadsRecords(f.Year != nil, len(f.CarrierLevels))
+}
+
 // goals is what roll-ups filtered by f measure their records against: the GHG objectives
 // of levers, in their figures only.
 func (f RollupQuery) goals() goalQuery {
@@ -72,7 +78,7 @@ type statusAmount struct {
 // of the given territories, in four statements whatever their number. Rows are keyed by
 // territory id, or by sector or lever id (0 for none) when key says so, in which case
 // ids should hold one territory. It reads the roll-up cells that writes keep current,
-// unless the filter needs the records themselves (a year, carrier levels).
+// unless the filter needs the records themselves (RollupQuery.readsRecords).
 func (svc *Service) Amounts(ctx context.Context, ids []int, key RollupKey, f RollupQuery) (map[int]*Amounts, error) {
 	ts, err := svc.client.Territory.Query().Where(territory.IDIn(ids...)).All(ctx)
 	if err != nil {
@@ -85,7 +91,7 @@ func (svc *Service) Amounts(ctx context.Context, ids []int, key RollupKey, f Rol
 func (svc *Service) amountsOf(ctx context.Context, ts []*ent.Territory, key RollupKey, f RollupQuery) (map[int]*Amounts, error) {
 	var out map[int]*Amounts
 	var err error
-	if f.Year != nil || len(f.CarrierLevels) > 0 {
+	if f.readsRecords() {
 		out, err = svc.liveRecords(ctx, idsOf(ts), key, f)
 	} else {
 		out, err = svc.cellRecords(ctx, idsOf(ts), key, f)
@@ -212,7 +218,10 @@ const ByCarrier RollupKey = "carrier"
 // territories of ids carry themselves, each counted whole: no territory inside them.
 const ByOwnCarrier RollupKey = "own carrier"
 
-// liveRecords adds up the actions and commitments themselves.
+// liveRecords adds up the actions and commitments themselves: each counted whole, and for
+// the share of its carrier living in the territory in the other sums (planning.Weigh);
+// with a year, the actions running that year (planning.RunsIn). It is the SQL twin of
+// planning.RollupCells, held to it by TestRollupSQLMatchesGo.
 func (svc *Service) liveRecords(ctx context.Context, ids []int, key RollupKey, f RollupQuery) (map[int]*Amounts, error) {
 	c := svc.client
 	out := map[int]*Amounts{}

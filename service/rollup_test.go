@@ -11,6 +11,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/territory"
 	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/internal/testdb"
+	"github.com/cop-territoriales/cop-api/planning"
 	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
 )
@@ -171,7 +172,7 @@ func key(level hierarchy.Level, code string) *service.TerritoryKey {
 
 // TestRollupSQLMatchesHierarchyRollup checks the SQL roll-ups, the cells that writes keep
 // and the live query alike, against the one home of the weighting rule,
-// hierarchy.Rollup, run in Go over the stored ancestries and the actions' budgets.
+// planning.RollupCells, run in Go over the stored ancestries and the actions' budgets.
 func TestRollupSQLMatchesHierarchyRollup(t *testing.T) {
 	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -200,11 +201,20 @@ func TestRollupSQLMatchesHierarchyRollup(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		budgets := map[hierarchy.Key]float64{}
-		for _, a := range actions {
-			budgets[keyOf[a.TerritoryID]] += a.Budget
+		within := map[hierarchy.Key][]planning.Within[hierarchy.Key]{}
+		for _, l := range links {
+			within[l.Child] = append(within[l.Child], planning.Within[hierarchy.Key]{Territory: l.Parent, Weight: l.Weight})
 		}
-		want := hierarchy.Rollup(links, budgets)
+		var records []planning.Record[hierarchy.Key]
+		for _, a := range actions {
+			records = append(records, planning.Record[hierarchy.Key]{Kind: planning.ActionRecord, Carrier: keyOf[a.TerritoryID], Budget: a.Budget})
+		}
+		want := map[hierarchy.Key]float64{}
+		for c, a := range planning.RollupCells(records, func(k hierarchy.Key) []planning.Within[hierarchy.Key] { return within[k] }) {
+			if c.Sector == planning.AllSectors {
+				want[c.Territory] += a.Budget
+			}
+		}
 
 		var ids []int
 		for _, x := range terrs {
@@ -229,7 +239,7 @@ func TestRollupSQLMatchesHierarchyRollup(t *testing.T) {
 					g = got[id].Budget
 				}
 				if !near(g, w) {
-					t.Errorf("%s budget of %s: %f, hierarchy.Rollup gives %f", name, keyOf[id], g, w)
+					t.Errorf("%s budget of %s: %f, planning.RollupCells gives %f", name, keyOf[id], g, w)
 				}
 			}
 		}
