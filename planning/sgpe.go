@@ -49,6 +49,22 @@ type RegionObjective struct {
 	HasPhysical                      bool
 }
 
+// Metrics are the objectives an SGPE row gives its region, in the order they are stored:
+// the emissions avoided in 2030 against 2019 (in ktCO2e, baseline 0), and the physical
+// quantity from 2019 to 2030 when the lever has a unit (physicalUnit), each rounded to
+// its unit's decimals (the figures computed from the file carry floating-point noise).
+func (o RegionObjective) Metrics(physicalUnit string) ([]Metric, []Figures) {
+	ms := []Metric{GHGAvoided}
+	fs := []Figures{{Unit: KtCO2e, BaselineYear: SGPEBaselineYear, TargetYear: SGPETargetYear,
+		Target: Round(o.KtCO2eAvoided, KtCO2e)}}
+	if o.HasPhysical {
+		ms = append(ms, Physical)
+		fs = append(fs, Figures{Unit: physicalUnit, BaselineYear: SGPEBaselineYear, TargetYear: SGPETargetYear,
+			Baseline: Round(o.PhysicalBaseline, physicalUnit), Target: Round(o.PhysicalTarget, physicalUnit)})
+	}
+	return ms, fs
+}
+
 // SGPEFile is what an SGPE dashboard file holds for the real regions.
 type SGPEFile struct {
 	Levers     []Lever

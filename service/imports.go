@@ -86,33 +86,28 @@ func (svc *Service) ImportSGPE(ctx context.Context, f *planning.SGPEFile) (SGPES
 		}
 		seen := map[int]bool{}
 		var creates []*ent.ObjectiveCreate
-		write := func(region, lev, sec int, metric planning.Metric, unit string, base, target float64) error {
+		write := func(region, lev, sec int, metric planning.Metric, f planning.Figures) error {
 			if o, ok := have[key{region, lev, metric}]; ok {
 				seen[o.ID] = true
-				if o.Unit == unit && o.BaselineValue == base && o.TargetValue == target &&
-					o.BaselineYear == planning.SGPEBaselineYear && o.TargetYear == planning.SGPETargetYear {
+				if o.Unit == f.Unit && o.BaselineValue == f.Baseline && o.TargetValue == f.Target &&
+					o.BaselineYear == f.BaselineYear && o.TargetYear == f.TargetYear {
 					return nil
 				}
-				return c.Objective.UpdateOneID(o.ID).SetUnit(unit).
-					SetBaselineYear(planning.SGPEBaselineYear).SetBaselineValue(base).
-					SetTargetYear(planning.SGPETargetYear).SetTargetValue(target).Exec(ctx)
+				return c.Objective.UpdateOneID(o.ID).SetUnit(f.Unit).
+					SetBaselineYear(f.BaselineYear).SetBaselineValue(f.Baseline).
+					SetTargetYear(f.TargetYear).SetTargetValue(f.Target).Exec(ctx)
 			}
 			creates = append(creates, c.Objective.Create().SetTerritoryID(region).SetLeverID(lev).SetSectorID(sec).
-				SetMetric(metric).SetUnit(unit).SetSource(objective.SourceSGPE).
-				SetBaselineYear(planning.SGPEBaselineYear).SetBaselineValue(base).
-				SetTargetYear(planning.SGPETargetYear).SetTargetValue(target))
+				SetMetric(metric).SetUnit(f.Unit).SetSource(objective.SourceSGPE).
+				SetBaselineYear(f.BaselineYear).SetBaselineValue(f.Baseline).
+				SetTargetYear(f.TargetYear).SetTargetValue(f.Target))
 			return nil
 		}
 		for _, o := range f.Objectives {
 			region, lev, sec := regionIDs[o.RegionCode], leverIDs[o.Lever], sectorIDs[sectorOf[o.Lever]]
-			// Stored to the decimals of their unit (planning.Round): the physical target
-			// computed from the file carries floating-point noise.
-			if err := write(region, lev, sec, planning.GHGAvoided, GHGUnit, 0, planning.Round(o.KtCO2eAvoided, GHGUnit)); err != nil {
-				return fmt.Errorf("record %d: %w", o.Record, err)
-			}
-			if o.HasPhysical {
-				unit := unitOf[o.Lever]
-				if err := write(region, lev, sec, planning.Physical, unit, planning.Round(o.PhysicalBaseline, unit), planning.Round(o.PhysicalTarget, unit)); err != nil {
+			metrics, figures := o.Metrics(unitOf[o.Lever])
+			for i, m := range metrics {
+				if err := write(region, lev, sec, m, figures[i]); err != nil {
 					return fmt.Errorf("record %d: %w", o.Record, err)
 				}
 			}
