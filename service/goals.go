@@ -2,17 +2,18 @@ package service
 
 // What a territory is measured against, at every level: the one place that reads
 // objectives for the diagnostic, the breakdown, the dashboard, the roll-ups and the
-// roadmap, so that they all give the same figures.
+// roadmap, so that they all give the same figures. The rules are planning's
+// (planning/goals.go); this file reads what they need and applies them.
 //
 //   - A region, a department, a CRTE or an EPCI: its own objectives for an indicator and
-//     metric when it has some, else those derived to it (planning.PreferOwn), summed.
+//     metric when it has some, else those derived to it, summed (planning.SumGoal).
 //   - The country: its own (the national strategy's) when it has some, else the sum of its
-//     regions' own objectives.
+//     regions' own objectives (planning.CountryCandidates).
 //   - A commune: its own when it has some, else its part of its department's by the rule of
-//     shares (hierarchy.Cover), computed on the fly: the same part the department's
-//     breakdown to its communes gives it.
+//     shares (planning.CommuneGoals over the department's hierarchy.Cover), computed on the
+//     fly: the same part the department's breakdown to its communes gives it.
 //   - A sector: its own objectives in a metric when it has some, else, for emissions, the
-//     sum of its levers' and of its subdivisions' levers' (sectorGoal).
+//     sum of its levers' and of its subdivisions' levers' (planning.SectorGoal).
 
 import (
 	"context"
