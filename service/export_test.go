@@ -48,9 +48,9 @@ func (svc *Service) PutCRTE(ctx context.Context, g *hierarchy.Graph) error {
 	return store.WithTx(ctx, svc.client, func(tx *ent.Tx) error { return replaceCRTE(ctx, tx.Client(), g) })
 }
 
-// LiveCells are the roll-up cells of the given territories as the records add them up
+// AddedUpCells are the roll-up cells of the given territories as the records add them up
 // (liveCells, what RebuildRollupCells writes).
-func (svc *Service) LiveCells(ctx context.Context, ancestors []int) (map[planning.Cell[int]]planning.Amount, error) {
+func (svc *Service) AddedUpCells(ctx context.Context, ancestors []int) (map[planning.Cell[int]]planning.Amount, error) {
 	return readCells(ctx, svc.client, `WITH live(ancestor_id, kind, sector_id, lever_id, status, count, share, budget, ktco2e) AS (`+
 		strings.Join(liveCells("an.ancestor_id IN ("+intList(ancestors)+")"), "\nUNION ALL\n")+`) SELECT * FROM live`)
 }
@@ -86,4 +86,14 @@ func readCells(ctx context.Context, c *ent.Client, query string) (map[planning.C
 		out[k] = a
 	}
 	return out, rows.Err()
+}
+
+// AdoptedByYear is what the trajectory of a lever or a sector adds up: the adopted
+// commitments inside t, in ktCO2e, per target year (adoptedByYear).
+func (svc *Service) AdoptedByYear(ctx context.Context, t *ent.Territory, lever, sector *string) (map[int]float64, error) {
+	ind, err := svc.resolveIndicator(ctx, lever, sector, true)
+	if err != nil {
+		return nil, err
+	}
+	return svc.adoptedByYear(ctx, t, ind, planning.GHGAvoided, nil)
 }

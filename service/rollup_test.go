@@ -177,8 +177,9 @@ func key(level hierarchy.Level, code string) *service.TerritoryKey {
 type liveRecord struct {
 	planning.Record[int]
 	level hierarchy.Level // the carrier's
-	start int
+	start int             // an action's
 	end   *int
+	due   int // a commitment's target year
 }
 
 // rows are roll-up rows reduced to what the rules add up: the actions, and the
@@ -235,7 +236,8 @@ func sameRows(t *testing.T, what string, got, want rows) {
 // planning.RollupCells gives over the stored records and ancestries, and so are the
 // roll-ups by territory, sector, lever and carrier, from the cells and from the records
 // (liveRecords), under every filter: sectors, a lever, action statuses, a year
-// (planning.RunsIn), carrier levels. The whole country is checked in Go
+// (planning.RunsIn), carrier levels; and so are a trajectory's adopted commitments per
+// year (adoptedByYear). The whole country is checked in Go
 // (planning.TestRollupCountryWide).
 func TestRollupSQLMatchesGo(t *testing.T) {
 	for _, d := range testdb.Dialects() {
@@ -274,7 +276,7 @@ func TestRollupSQLMatchesGo(t *testing.T) {
 					kt = *cm.Ktco2e
 				}
 				records = append(records, liveRecord{Record: planning.Record[int]{Kind: planning.CommitmentRecord, Carrier: cm.TerritoryID,
-					Sector: deref(cm.SectorID), Lever: deref(cm.LeverID), Status: string(cm.Status), KtCO2e: kt}})
+					Sector: deref(cm.SectorID), Lever: deref(cm.LeverID), Status: string(cm.Status), KtCO2e: kt}, due: cm.TargetYear})
 				carriers[cm.TerritoryID] = true
 			}
 			levels := map[int]hierarchy.Level{}
@@ -308,7 +310,7 @@ func TestRollupSQLMatchesGo(t *testing.T) {
 			// The cells, as the records add them up and as writes kept them.
 			want := rollup(records, inSample)
 			for name, read := range map[string]func(context.Context, []int) (map[planning.Cell[int]]planning.Amount, error){
-				"added up by liveCells": s.svc.LiveCells, "kept by writes": s.svc.StoredCells} {
+				"added up by liveCells": s.svc.AddedUpCells, "kept by writes": s.svc.StoredCells} {
 				got, err := read(ctx, ids)
 				if err != nil {
 					t.Fatal(err)
@@ -465,6 +467,50 @@ func TestRollupSQLMatchesGo(t *testing.T) {
 					}
 					sameRows(t, f.name+", "+tc.name+", as read", rowsOf(read), tc.want)
 				}
+			}
+
+			// A trajectory's adopted commitments per year (adoptedByYear): those of a
+			// lever, or of a sector and its subdivisions, each weighed into the territory.
+			leverCode, sectorCode := "augm_voitelec", "transports"
+			years := 0
+			for _, x := range sampleTs {
+				for _, ind := range []struct {
+					lever, sector *string
+					keep          func(liveRecord) bool
+				}{
+					{&leverCode, nil, func(r liveRecord) bool { return r.Lever == lever }},
+					{nil, &sectorCode, func(r liveRecord) bool { return slices.Contains(transports, r.Sector) }},
+				} {
+					got, err := s.svc.AdoptedByYear(ctx, x, ind.lever, ind.sector)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want := map[int]float64{}
+					for _, r := range records {
+						if r.Kind != planning.CommitmentRecord || r.Status != string(access.Adopted) || !ind.keep(r) {
+							continue
+						}
+						for _, w := range within[r.Carrier] {
+							if w.Territory == x.ID {
+								want[r.due] += planning.Weigh(r.Record, w.Weight).KtCO2e
+							}
+						}
+					}
+					for y, w := range want {
+						if !near(got[y], w) {
+							t.Errorf("%s %s: %v ktCO2e adopted for %d, planning.Weigh gives %v", x.Level, x.Code, got[y], y, w)
+						}
+					}
+					for y, g := range got {
+						if _, ok := want[y]; !ok && g != 0 {
+							t.Errorf("%s %s: %v ktCO2e adopted for %d, planning.Weigh gives none", x.Level, x.Code, g, y)
+						}
+					}
+					years += len(want)
+				}
+			}
+			if years < 20 {
+				t.Errorf("%d years with adopted commitments in the sample's trajectories", years)
 			}
 		})
 	}

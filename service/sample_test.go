@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/data"
 	"github.com/cop-territoriales/cop-api/ent"
 	"github.com/cop-territoriales/cop-api/hierarchy"
@@ -68,7 +69,7 @@ type sample struct {
 // with the illustrative CRTE written from the Go graph, the sample's SGPE objectives with
 // their breakdowns and the national figures; and, with records, synthetic actions and
 // commitments over the whole hierarchy, and a few more carried by France, a CRTE and a
-// commune. About a second, where a planned database with the CRTE file imported takes
+// commune, one of them adopted and due in 2027. About a second, where a planned database with the CRTE file imported takes
 // ten.
 func newSample(t *testing.T, dialect string, records bool) *sample {
 	t.Helper()
@@ -143,6 +144,16 @@ func newSample(t *testing.T, dialect string, records bool) *sample {
 		}
 		if _, err := s.svc.CreateCommitment(ctx, service.CommitmentInput{Territory: key(hierarchy.CRTE, "crte-illustratif-03"),
 			Sector: &transports, Ktco2e: &kt}, nil); err != nil {
+			t.Fatal(err)
+		}
+		// An adopted commitment due before 2030, for the trajectories.
+		submitted, due := access.Submitted, 2027
+		cm, err := s.svc.CreateCommitment(ctx, service.CommitmentInput{Territory: key(hierarchy.CRTE, "crte-illustratif-03"),
+			Lever: &lever, Ktco2e: &kt, TargetYear: &due, Status: &submitted}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.svc.TransitionCommitment(ctx, cm.ID, cm.Version, access.Adopted); err != nil {
 			t.Fatal(err)
 		}
 	}
