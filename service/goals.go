@@ -40,9 +40,6 @@ import (
 // for a commune. Values are rounded to the unit's decimals (planning.Round).
 type goal = planning.Goal[*ent.Objective]
 
-// goalKey identifies what a goal is for.
-type goalKey = planning.GoalKey
-
 // goalQuery narrows the goals read.
 type goalQuery struct {
 	lever      *int
