@@ -122,18 +122,20 @@ func SumGoal[T any](cs []Candidate[T]) (g Goal[T], ok bool) {
 // Goals is what a territory is measured against, given its candidates: one goal per
 // lever (or sector) and metric (SumGoal), ordered by lever, sector and metric.
 func Goals[T any](cs []Candidate[T]) []Goal[T] {
-	byKey := map[GoalKey][]Candidate[T]{}
-	for _, c := range cs {
-		k := c.Key()
-		byKey[k] = append(byKey[k], c)
-	}
-	out := make([]Goal[T], 0, len(byKey))
-	for _, kc := range byKey {
-		if g, ok := SumGoal(kc); ok {
+	// Candidates of a key side by side, in the order given (a stable sort on a copy).
+	sorted := slices.Clone(cs)
+	slices.SortStableFunc(sorted, func(a, b Candidate[T]) int { return compareGoalKeys(a.Key(), b.Key()) })
+	var out []Goal[T]
+	for len(sorted) > 0 {
+		n := 1
+		for n < len(sorted) && sorted[n].Key() == sorted[0].Key() {
+			n++
+		}
+		if g, ok := SumGoal(sorted[:n]); ok {
 			out = append(out, g)
 		}
+		sorted = sorted[n:]
 	}
-	sortGoals(out)
 	return out
 }
 
