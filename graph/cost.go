@@ -9,6 +9,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/cop-territoriales/cop-api/hierarchy"
+	"github.com/cop-territoriales/cop-api/planning"
 	"github.com/cop-territoriales/cop-api/service"
 )
 
@@ -253,10 +254,22 @@ func territoryFieldCost(field string, p hierarchy.Level, child int, args map[str
 }
 
 // readsRecords reports whether a roll-up filter makes the roll-up read the records
-// (service.Amounts: a year or carrier levels) rather than the roll-up cells.
+// rather than the roll-up cells: planning.ReadsRecords, the rule service.Amounts applies,
+// on the filter's arguments as given (a single level stands for a list of one).
 func readsRecords(filter any) bool {
 	f, ok := filter.(map[string]any)
-	return ok && (f["year"] != nil || f["carrierLevels"] != nil)
+	if !ok {
+		return false
+	}
+	levels := 0
+	switch ls := f["carrierLevels"].(type) {
+	case nil:
+	case []any:
+		levels = len(ls)
+	default:
+		levels = 1
+	}
+	return planning.ReadsRecords(f["year"] != nil, levels)
 }
 
 func intArg(v any) *int {

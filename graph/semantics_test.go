@@ -5,8 +5,9 @@ package graph_test
 // a format is at stake), one of the cases where they did not, with the figures it was
 // found with: the SGPE, national, CRTE and observation files imported, as a dashboard
 // developer and a data analyst would use them. The invariants over every region, lever
-// and level are service/semantics_test.go's (TestBreakdownsAddUpEverywhere,
-// TestRowsAddUpEverywhere); the rules themselves are tested in planning/ and hierarchy/.
+// and level are checked in Go (planning/country_test.go, hierarchy/country_test.go), and
+// through the database on a sample (service/semantics_test.go: TestBreakdownsAddUp,
+// TestRowsAddUp); the rules themselves are tested in planning/ and hierarchy/.
 
 import (
 	"encoding/csv"

@@ -232,16 +232,3 @@ func Build(src Source) (*Graph, error) {
 	sortLinks(g.Memberships)
 	return g, nil
 }
-
-// Rollup adds up quantities attached to territories into every territory that contains
-// them, with the ancestry weights: the result for A is the sum over T of value(T) times the
-// share of T inside A. It is the reference the SQL roll-ups are tested against.
-func Rollup(ancestry []Link, values map[Key]float64) map[Key]float64 {
-	out := map[Key]float64{}
-	for _, l := range ancestry {
-		if v, ok := values[l.Child]; ok {
-			out[l.Parent] += v * l.Weight
-		}
-	}
-	return out
-}

@@ -119,34 +119,6 @@ func TestBuildWeights(t *testing.T) {
 	}
 }
 
-// TestRollupCountsOnce checks the invariant roll-ups rest on: for quantities attached at
-// or below a level, the territories of that level inside a parent add up to the parent.
-func TestRollupCountsOnce(t *testing.T) {
-	g, err := Build(toy())
-	if err != nil {
-		t.Fatal(err)
-	}
-	values := map[Key]float64{
-		{EPCI, "E1"}: 1000, {EPCI, "E2"}: 10, {Commune, "C5"}: 7, {CRTE, "K1"}: 3,
-		{Department, "D1"}: 100, {Commune, "C3"}: 1,
-	}
-	roll := Rollup(g.Ancestry, values)
-	near := func(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
-	if got, want := roll[Key{Country, "FR"}], 1121.0; !near(got, want) {
-		t.Errorf("France = %v, want %v (everything once)", got, want)
-	}
-	if got := roll[Key{Region, "R1"}] + roll[Key{Region, "R2"}]; !near(got, roll[Key{Country, "FR"}]) {
-		t.Errorf("regions add up to %v, France is %v", got, roll[Key{Country, "FR"}])
-	}
-	if got := roll[Key{Department, "D1"}] + roll[Key{Department, "D2"}]; !near(got, roll[Key{Region, "R1"}]) {
-		t.Errorf("departments of R1 add up to %v, R1 is %v", got, roll[Key{Region, "R1"}])
-	}
-	// E1 is half in D1: 500, plus D1's own 100.
-	if got := roll[Key{Department, "D1"}]; !near(got, 600+3*200.0/430) {
-		t.Errorf("D1 = %v", got)
-	}
-}
-
 func TestBuildRefusesBadSources(t *testing.T) {
 	for _, tc := range []struct {
 		name   string

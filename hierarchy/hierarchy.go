@@ -1,6 +1,7 @@
 // Package hierarchy is the territorial model of the COP API, in plain Go: levels, keys,
-// the graph of territories built from communes, membership weights and roll-ups. It knows
-// nothing of HTTP or databases, so its rules are tested with literal tables.
+// the graph of territories built from communes, membership weights and shares (roll-ups
+// weigh records by them: planning.Weigh). It knows nothing of HTTP or databases, so its
+// rules are tested with literal tables.
 //
 // Communes are the atoms. Every territory is a set of communes; its population is the sum
 // of theirs, and the weight of a territory T inside a larger territory A is the share of

@@ -1,10 +1,11 @@
 package planning
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 )
 
 // Precision is the number of units in one unit of a broken-down value: values are split
@@ -43,6 +44,9 @@ func splitUnits(whole int64, weights []float64) ([]int64, error) {
 		sign, whole = -1, -whole
 	}
 	parts := make([]int64, len(weights))
+	if whole == 0 {
+		return parts, nil // nothing to hand out (the baseline of emissions avoided)
+	}
 	type rest struct {
 		i    int
 		frac float64
@@ -55,7 +59,14 @@ func splitUnits(whole int64, weights []float64) ([]int64, error) {
 		given += parts[i]
 		rests[i] = rest{i, exact - float64(parts[i])}
 	}
-	sort.SliceStable(rests, func(a, b int) bool { return rests[a].frac > rests[b].frac })
+	// Largest remainder first, ties in the order of the weights: the order a stable sort
+	// on the remainders gives, sorted faster (the thousands of communes of a region).
+	slices.SortFunc(rests, func(a, b rest) int {
+		if c := cmp.Compare(b.frac, a.frac); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.i, b.i)
+	})
 	// Floating-point rounding can leave the floors a few units off either way:
 	// hand the difference out by largest remainder, or take it back by smallest.
 	for k := 0; given < whole; k = (k + 1) % len(rests) {

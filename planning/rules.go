@@ -8,18 +8,22 @@ import "math"
 // objectives kept are summed by the caller: imports keep at most one own objective per
 // territory, indicator, metric and source, so a sum of own ones never counts twice.
 func PreferOwn[T any](all []T, derived func(T) bool) []T {
-	var own, der []T
+	own := 0
 	for _, o := range all {
-		if derived(o) {
-			der = append(der, o)
-		} else {
-			own = append(own, o)
+		if !derived(o) {
+			own++
 		}
 	}
-	if len(own) > 0 {
-		return own
+	if own == 0 || own == len(all) {
+		return all // all derived, or all own: every one is kept, as given
 	}
-	return der
+	kept := make([]T, 0, own)
+	for _, o := range all {
+		if !derived(o) {
+			kept = append(kept, o)
+		}
+	}
+	return kept
 }
 
 // Coverage is the share of an objective met by adopted commitments (nil when the

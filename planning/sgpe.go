@@ -49,6 +49,22 @@ type RegionObjective struct {
 	HasPhysical                      bool
 }
 
+// Metrics are the objectives an SGPE row gives its region, in the order they are stored:
+// the emissions avoided in 2030 against 2019 (in ktCO2e, baseline 0), and the physical
+// quantity from 2019 to 2030 when the lever has a unit (physicalUnit), each rounded to
+// its unit's decimals (the figures computed from the file carry floating-point noise).
+func (o RegionObjective) Metrics(physicalUnit string) ([]Metric, []Figures) {
+	ms := []Metric{GHGAvoided}
+	fs := []Figures{{Unit: KtCO2e, BaselineYear: SGPEBaselineYear, TargetYear: SGPETargetYear,
+		Target: Round(o.KtCO2eAvoided, KtCO2e)}}
+	if o.HasPhysical {
+		ms = append(ms, Physical)
+		fs = append(fs, Figures{Unit: physicalUnit, BaselineYear: SGPEBaselineYear, TargetYear: SGPETargetYear,
+			Baseline: Round(o.PhysicalBaseline, physicalUnit), Target: Round(o.PhysicalTarget, physicalUnit)})
+	}
+	return ms, fs
+}
+
 // SGPEFile is what an SGPE dashboard file holds for the real regions.
 type SGPEFile struct {
 	Levers     []Lever
@@ -68,6 +84,19 @@ type sgpeRow struct {
 	ObjCO2         json.RawMessage `json:"objCO2"`
 	RatioCO2toPhys json.RawMessage `json:"ratioCO2toPhys"`
 	StartPoint2019 json.RawMessage `json:"startPoint2019"`
+}
+
+// SGPERegionCodes maps a region label of the SGPE file to its INSEE code, for ParseSGPE:
+// the region's name, ignoring case and accents, or the abbreviation PACA.
+func SGPERegionCodes(regions []hierarchy.Territory) func(label string) (string, bool) {
+	byName := map[string]string{"paca": "93"}
+	for _, r := range regions {
+		byName[hierarchy.SearchKey(r.Name)[1:]] = r.Code
+	}
+	return func(label string) (string, bool) {
+		code, ok := byName[hierarchy.SearchKey(label)[1:]]
+		return code, ok
+	}
 }
 
 // ParseSGPE reads the SGPE "simulateur territorial" file. regionCode maps a region label

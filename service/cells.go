@@ -12,16 +12,15 @@ import (
 	"github.com/cop-territoriales/cop-api/ent"
 	"github.com/cop-territoriales/cop-api/ent/ancestry"
 	"github.com/cop-territoriales/cop-api/ent/rollupcell"
+	"github.com/cop-territoriales/cop-api/planning"
 )
 
-// allLevers is the lever id of the cells that add up every lever of a sector and status:
-// a roll-up filtered by sector reads them, tens of rows instead of thousands. allSectors
-// is the sector id of the cells (with allLevers) that add up every sector of a status: a
-// roll-up without filter reads them, a few rows per territory (France by region: 144
-// instead of 1,440).
+// allLevers is the lever id of the cells that add up every lever of a sector, and
+// allSectors the sector id of the cells (with allLevers) that add up every sector
+// (planning.AllLevers, planning.AllSectors).
 const (
-	allLevers  = -1
-	allSectors = -1
+	allLevers  = planning.AllLevers
+	allSectors = planning.AllSectors
 )
 
 // cell is one change to a roll-up cell.
@@ -36,19 +35,25 @@ type cell struct {
 }
 
 // cellsOf returns the changes a record of a carrier territory makes to the cells of
-// every territory containing it; sign is +1 to add the record, -1 to take it away.
+// every territory containing it (planning.RecordCells); sign is +1 to add the record, -1
+// to take it away.
 func cellsOf(ctx context.Context, c *ent.Client, kind rollupcell.Kind, carrier int, sector, lever *int, status string, budget, kt float64, sign int) ([]cell, error) {
 	as, err := c.Ancestry.Query().Where(ancestry.TerritoryID(carrier)).All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("roll-up cells: %w", err)
 	}
+	in := make([]planning.Within[int], len(as))
+	for i, a := range as {
+		in[i] = planning.Within[int]{Territory: a.AncestorID, Weight: a.Weight}
+	}
+	r := planning.Record[int]{Kind: planning.RecordKind(kind), Carrier: carrier, Sector: deref0(sector), Lever: deref0(lever),
+		Status: status, Budget: budget, KtCO2e: kt}
 	s := float64(sign)
-	out := make([]cell, 0, 3*len(as))
-	for _, a := range as {
-		for _, k := range [][2]int{{deref0(sector), deref0(lever)}, {deref0(sector), allLevers}, {allSectors, allLevers}} {
-			out = append(out, cell{ancestor: a.AncestorID, kind: kind, sector: k[0], lever: k[1], status: status,
-				count: int64(sign), share: s * a.Weight, budget: s * budget * a.Weight, kt: s * kt * a.Weight})
-		}
+	cs := planning.RecordCells(r, in)
+	out := make([]cell, len(cs))
+	for i, x := range cs {
+		out[i] = cell{ancestor: x.Territory, kind: rollupcell.Kind(x.Kind), sector: x.Sector, lever: x.Lever, status: x.Status,
+			count: int64(sign) * x.Count, share: s * x.Share, budget: s * x.Budget, kt: s * x.KtCO2e}
 	}
 	return out, nil
 }
@@ -151,9 +156,11 @@ func RebuildRollupCellsIn(ctx context.Context, c *ent.Client) error {
 }
 
 // LiveCells are the cells as the records add them up, one statement per kind of record
-// and per lever, all levers of a sector, or all sectors (columns ancestor_id, kind, sector_id, lever_id, status,
-// count, share, budget, ktco2e), with an optional condition on the ancestries (an):
-// what RebuildRollupCellsIn writes and ops.CheckRollupCells compares the cells with.
+// and per lever, all levers of a sector, or all sectors (columns ancestor_id, kind,
+// sector_id, lever_id, status, count, share, budget, ktco2e), with an optional condition
+// on the ancestries (an): what RebuildRollupCellsIn writes and ops.CheckRollupCells
+// compares the cells with. It is the SQL twin of planning.RollupCells (the cells of
+// planning.RecordCells, weighed by planning.Weigh), held to it by TestRollupSQLMatchesGo.
 func LiveCells(where string) []string {
 	if where != "" {
 		where = "WHERE " + where

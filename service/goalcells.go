@@ -27,7 +27,8 @@ import (
 // Without a sector filter the sums are read from the goal cells (one row per territory,
 // kept by the imports); with one, own objectives filed under another sector are out of
 // sight and no longer hide the derived ones, so the database adds the objectives up
-// (goalSums). TestGoalTotals checks both against goalsOf on every territory.
+// (goalSums). Both are SQL twins of the goal rules of planning (SumGoal, CountryCandidates):
+// TestGoalTotals holds them, and goalsOf, to those on a sample of territories.
 func (svc *Service) goalTotals(ctx context.Context, ts []*ent.Territory, q goalQuery) (totals map[int]int64, ok bool, err error) {
 	return svc.addUpGoals(ctx, ts, q, q.cells())
 }
@@ -89,9 +90,10 @@ func (q goalQuery) cells() bool {
 
 // goalSums is the statement adding up the goals of q, per territory of those in selects,
 // and per lever when perLever: columns t (territory), l (lever, when perLever) and u (the
-// sum, in units). It applies goalsOf's rule per lever and metric: a derived objective
-// counts only when the territory has no own one (planning.PreferOwn); the country (when
-// not nil) counts its own, and its regions' own for the levers it has none of.
+// sum, in units). It applies the rules goalsOf applies per lever and metric: a derived
+// objective counts only when the territory has no own one (planning.SumGoal); the country
+// (when not nil) counts its own, and its regions' own for the levers it has none of
+// (planning.CountryCandidates).
 func goalSums(c *ent.Client, q goalQuery, in func(*sql.Selector), country *int, perLever bool) *sql.Selector {
 	q.leversOnly = true
 	scale := strconv.FormatFloat(math.Pow10(planning.Decimals(planning.KtCO2e)), 'f', -1, 64)

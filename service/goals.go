@@ -2,17 +2,18 @@ package service
 
 // What a territory is measured against, at every level: the one place that reads
 // objectives for the diagnostic, the breakdown, the dashboard, the roll-ups and the
-// roadmap, so that they all give the same figures.
+// roadmap, so that they all give the same figures. The rules are planning's
+// (planning/goals.go); this file reads what they need and applies them.
 //
 //   - A region, a department, a CRTE or an EPCI: its own objectives for an indicator and
-//     metric when it has some, else those derived to it (planning.PreferOwn), summed.
+//     metric when it has some, else those derived to it, summed (planning.SumGoal).
 //   - The country: its own (the national strategy's) when it has some, else the sum of its
-//     regions' own objectives.
+//     regions' own objectives (planning.CountryCandidates).
 //   - A commune: its own when it has some, else its part of its department's by the rule of
-//     shares (hierarchy.Cover), computed on the fly: the same part the department's
-//     breakdown to its communes gives it.
+//     shares (planning.CommuneGoals over the department's hierarchy.Cover), computed on the
+//     fly: the same part the department's breakdown to its communes gives it.
 //   - A sector: its own objectives in a metric when it has some, else, for emissions, the
-//     sum of its levers' and of its subdivisions' levers' (sectorGoal).
+//     sum of its levers' and of its subdivisions' levers' (planning.SectorGoal).
 
 import (
 	"context"
@@ -34,41 +35,10 @@ import (
 )
 
 // goal is what a territory is measured against for one lever (or a sector's own
-// objective) and metric.
-type goal struct {
-	leverID  *int // nil for a sector's own objective
-	sectorID *int // the lever's sector, or the sector of its own objective (nil: all sectors)
-	metric   planning.Metric
-	unit     string
-	// Years and values; values are rounded to the unit's decimals (planning.Round).
-	baselineYear, targetYear int
-	baseline, target         float64
-	// from are the stored objectives it comes from: the territory's own or derived ones,
-	// the regions' for the country, the department's for a commune.
-	from []*ent.Objective
-	// derived tells whether it comes from a larger territory's objectives.
-	derived bool
-}
-
-// goalKey identifies what a goal is for.
-type goalKey struct {
-	lever, sector int // a lever id; or 0 and a sector id (0 for all sectors)
-	metric        planning.Metric
-}
-
-func keyOf(o *ent.Objective) goalKey {
-	if o.LeverID != nil {
-		return goalKey{lever: *o.LeverID, metric: o.Metric}
-	}
-	return goalKey{sector: deref0(o.SectorID), metric: o.Metric}
-}
-
-func (g *goal) key() goalKey {
-	if g.leverID != nil {
-		return goalKey{lever: *g.leverID, metric: g.metric}
-	}
-	return goalKey{sector: deref0(g.sectorID), metric: g.metric}
-}
+// objectives) and metric, from stored objectives (planning.Goal): From are the
+// territory's own or derived objectives, the regions' for the country, the department's
+// for a commune. Values are rounded to the unit's decimals (planning.Round).
+type goal = planning.Goal[*ent.Objective]
 
 // goalQuery narrows the goals read.
 type goalQuery struct {
@@ -99,29 +69,24 @@ func (q goalQuery) where() []predicate.Objective {
 	return ps
 }
 
-// candidate is an objective a territory may be measured against; derived says whether it
-// gives way to the territory's own ones (planning.PreferOwn).
-type candidate struct {
-	o       *ent.Objective
-	derived bool
+// candidate is an objective a territory may be measured against.
+type candidate = planning.Candidate[*ent.Objective]
+
+// candidateOf is a stored objective as the goal rules read it.
+func candidateOf(o *ent.Objective) candidate {
+	return candidate{Objective: o, Lever: deref0(o.LeverID), Sector: deref0(o.SectorID), Metric: o.Metric,
+		Figures: planning.Figures{Unit: o.Unit, BaselineYear: o.BaselineYear, TargetYear: o.TargetYear,
+			Baseline: o.BaselineValue, Target: o.TargetValue},
+		Derived: o.Derived}
 }
 
-// sumGoal keeps the candidates planning.PreferOwn keeps and adds them up, in the unit's
-// decimals so that the sum does not depend on the order of the rows.
-func sumGoal(cs []candidate) *goal {
-	kept := planning.PreferOwn(cs, func(c candidate) bool { return c.derived })
-	first := kept[0].o
-	g := &goal{leverID: first.LeverID, sectorID: first.SectorID, metric: first.Metric, unit: first.Unit,
-		baselineYear: first.BaselineYear, targetYear: first.TargetYear}
-	var base, target int64
-	for _, c := range kept {
-		base += planning.ToUnits(c.o.BaselineValue, g.unit)
-		target += planning.ToUnits(c.o.TargetValue, g.unit)
-		g.from = append(g.from, c.o)
-		g.derived = g.derived || c.o.Derived
+// goalList returns goals as the pointers callers keep.
+func goalList(gs []goal) []*goal {
+	out := make([]*goal, len(gs))
+	for i := range gs {
+		out[i] = &gs[i]
 	}
-	g.baseline, g.target = planning.FromUnits(base, g.unit), planning.FromUnits(target, g.unit)
-	return g
+	return out
 }
 
 // goalsOf returns the goals of each territory, ordered by lever, sector and metric. One
@@ -183,14 +148,8 @@ func (svc *Service) goalsOf(ctx context.Context, ts []*ent.Territory, q goalQuer
 	if err != nil {
 		return nil, fmt.Errorf("read objectives: %w", err)
 	}
-	cands := map[int]map[goalKey][]candidate{}
-	add := func(owner int, o *ent.Objective, derived bool) {
-		if cands[owner] == nil {
-			cands[owner] = map[goalKey][]candidate{}
-		}
-		k := keyOf(o)
-		cands[owner][k] = append(cands[owner][k], candidate{o, derived})
-	}
+	cands := map[int][]candidate{}
+	var regions []candidate // the regions' objectives, for the country
 	isDepartment := map[int]bool{}
 	if parts != nil {
 		for _, d := range parts.departments {
@@ -199,46 +158,27 @@ func (svc *Service) goalsOf(ctx context.Context, ts []*ent.Territory, q goalQuer
 	}
 	for _, o := range objs {
 		if requested[o.TerritoryID] != nil || isDepartment[o.TerritoryID] {
-			add(o.TerritoryID, o, o.Derived)
+			cands[o.TerritoryID] = append(cands[o.TerritoryID], candidateOf(o))
 		}
-		if country != nil && o.TerritoryID != country.ID && !o.Derived {
-			// A region's own objective, read for the country, or a region asked for.
+		if country != nil && o.TerritoryID != country.ID {
+			// A region's objective, read for the country, or a region asked for.
 			if r := requested[o.TerritoryID]; (r == nil && !isDepartment[o.TerritoryID]) || (r != nil && r.Level == hierarchy.Region) {
-				add(country.ID, o, true)
+				regions = append(regions, candidateOf(o))
 			}
 		}
 	}
-	sumAll := func(owner int) map[goalKey]*goal {
-		m := map[goalKey]*goal{}
-		for k, cs := range cands[owner] {
-			m[k] = sumGoal(cs)
-		}
-		return m
+	if country != nil {
+		cands[country.ID] = planning.CountryCandidates(cands[country.ID], regions)
 	}
+	goalsOfOwner := func(owner int) []goal { return planning.Goals(cands[owner]) }
 	for _, t := range requested {
-		var m map[goalKey]*goal
+		gs := goalsOfOwner(t.ID)
 		if t.Level == hierarchy.Commune {
-			if m, err = parts.goals(t, sumAll(t.ID), sumAll); err != nil {
+			if gs, err = parts.goals(t, gs, goalsOfOwner); err != nil {
 				return nil, err
 			}
-		} else {
-			m = sumAll(t.ID)
 		}
-		gs := make([]*goal, 0, len(m))
-		for _, g := range m {
-			gs = append(gs, g)
-		}
-		sort.Slice(gs, func(i, j int) bool {
-			a, b := gs[i].key(), gs[j].key()
-			if a.lever != b.lever {
-				return a.lever < b.lever
-			}
-			if a.sector != b.sector {
-				return a.sector < b.sector
-			}
-			return a.metric < b.metric
-		})
-		out[t.ID] = gs
+		out[t.ID] = goalList(gs)
 	}
 	return out, nil
 }
@@ -328,13 +268,7 @@ type communeParts struct {
 	departments []int
 	deptOf      map[int]int         // commune id -> department id
 	covers      map[int]*childCover // department id -> its communes
-	split       map[int]map[goalKey]*splitGoal
-}
-
-// splitGoal is a goal split over the children of a cover.
-type splitGoal struct {
-	goal           *goal
-	bases, targets []float64
+	split       map[int][]planning.GoalSplit[*ent.Objective]
 }
 
 // communeParts reads the departments of communes and their covers: two statements.
@@ -348,7 +282,7 @@ func (svc *Service) communeParts(ctx context.Context, communes []*ent.Territory)
 	if err != nil {
 		return nil, fmt.Errorf("read departments of communes: %w", err)
 	}
-	p := &communeParts{deptOf: map[int]int{}, split: map[int]map[goalKey]*splitGoal{}}
+	p := &communeParts{deptOf: map[int]int{}, split: map[int][]planning.GoalSplit[*ent.Objective]{}}
 	seen := map[int]bool{}
 	for _, m := range ms {
 		p.deptOf[m.ChildID] = m.ParentID
@@ -369,42 +303,11 @@ func (svc *Service) communeParts(ctx context.Context, communes []*ent.Territory)
 	return p, nil
 }
 
-// splitGoals splits goals over the children of a cover, by population share.
-func splitGoals(goals map[goalKey]*goal, cv *childCover) (map[goalKey]*splitGoal, error) {
-	out := map[goalKey]*splitGoal{}
-	for k, g := range goals {
-		sg, err := splitGoalOver(g, cv.cover.Weights())
-		if err != nil {
-			return nil, err
-		}
-		out[k] = sg
-	}
-	return out, nil
-}
-
-func splitGoalOver(g *goal, weights []float64) (*splitGoal, error) {
-	targets, err := planning.Allocate(g.target, g.unit, weights)
-	if err != nil {
-		return nil, err
-	}
-	bases, err := planning.Allocate(g.baseline, g.unit, weights)
-	if err != nil {
-		return nil, err
-	}
-	return &splitGoal{goal: g, bases: bases, targets: targets}, nil
-}
-
-// part is child i's goal in a split goal.
-func (sg *splitGoal) part(i int) *goal {
-	g := sg.goal
-	return &goal{leverID: g.leverID, sectorID: g.sectorID, metric: g.metric, unit: g.unit,
-		baselineYear: g.baselineYear, targetYear: g.targetYear,
-		baseline: sg.bases[i], target: sg.targets[i], from: g.from, derived: true}
-}
-
-// goals gives a commune its own goals, and for every other key its part of its
-// department's goal: the part the department's breakdown to its communes gives it.
-func (p *communeParts) goals(c *ent.Territory, own map[goalKey]*goal, sumAll func(int) map[goalKey]*goal) (map[goalKey]*goal, error) {
+// goals is what commune c is measured against (planning.CommuneGoals): its own goals, and
+// for every other lever (or sector) and metric its part of its department's goal, the
+// part the department's breakdown to its communes gives it. goalsOf gives the goals of
+// a territory read.
+func (p *communeParts) goals(c *ent.Territory, own []goal, goalsOf func(int) []goal) ([]goal, error) {
 	d, ok := p.deptOf[c.ID]
 	cv := p.covers[d]
 	if !ok || cv == nil {
@@ -415,22 +318,13 @@ func (p *communeParts) goals(c *ent.Territory, own map[goalKey]*goal, sumAll fun
 		return own, nil
 	}
 	if p.split[d] == nil {
-		sg, err := splitGoals(sumAll(d), cv)
+		sg, err := planning.SplitGoals(goalsOf(d), cv.cover.Weights())
 		if err != nil {
 			return nil, fmt.Errorf("department %d: %w", d, err)
 		}
 		p.split[d] = sg
 	}
-	out := map[goalKey]*goal{}
-	for k, g := range own {
-		out[k] = g
-	}
-	for k, sg := range p.split[d] {
-		if out[k] == nil {
-			out[k] = sg.part(i)
-		}
-	}
-	return out, nil
+	return planning.CommuneGoals(own, p.split[d], i), nil
 }
 
 // childCover is the descendants of one level of a parent, by code, and how they cover it
@@ -547,47 +441,18 @@ func (svc *Service) sectorTree(ctx context.Context) (*sectorTree, error) {
 	return tr, nil
 }
 
-// sectorGoal is what a sector is measured against in a metric: its own objectives in it
-// when it has some, else, for emissions, the sum of the goals of its levers and of its
-// subdivisions' levers (the sum the dashboard shows). Physical quantities of different
-// levers do not add up. Nil when there is none.
+// sectorGoal is what a sector is measured against in a metric (planning.SectorGoal): its
+// own objectives in it when it has some, else, for emissions, the sum of the goals of its
+// levers and of its subdivisions' levers (the sum the dashboard shows). Nil when there is
+// none.
 func sectorGoal(goals []*goal, sectorID int, family []int, metric planning.Metric) *goal {
-	in := map[int]bool{}
-	for _, id := range family {
-		in[id] = true
+	gs := make([]goal, len(goals))
+	for i, g := range goals {
+		gs[i] = *g
 	}
-	var own, levers []*goal
-	for _, g := range goals {
-		if g.metric != metric {
-			continue
-		}
-		switch {
-		case g.leverID == nil && g.sectorID != nil && *g.sectorID == sectorID:
-			own = append(own, g)
-		case g.leverID != nil && g.sectorID != nil && in[*g.sectorID]:
-			levers = append(levers, g)
-		}
-	}
-	gs := own
-	if len(gs) == 0 {
-		if metric == planning.Physical {
-			return nil
-		}
-		gs = levers
-	}
-	if len(gs) == 0 {
+	g, ok := planning.SectorGoal(gs, sectorID, family, metric)
+	if !ok {
 		return nil
 	}
-	sid := sectorID
-	out := &goal{sectorID: &sid, metric: metric, unit: gs[0].unit,
-		baselineYear: gs[0].baselineYear, targetYear: gs[0].targetYear}
-	var base, target int64
-	for _, g := range gs {
-		base += planning.ToUnits(g.baseline, out.unit)
-		target += planning.ToUnits(g.target, out.unit)
-		out.from = append(out.from, g.from...)
-		out.derived = out.derived || g.derived
-	}
-	out.baseline, out.target = planning.FromUnits(base, out.unit), planning.FromUnits(target, out.unit)
-	return out
+	return &g
 }

@@ -23,7 +23,7 @@ import (
 const GHGUnit = planning.KtCO2e
 
 // RegionCodes returns a function mapping a region label of the SGPE file to its INSEE
-// code: the region's name, ignoring case and accents, or the abbreviation PACA.
+// code (planning.SGPERegionCodes).
 func (svc *Service) RegionCodes(ctx context.Context) (func(string) (string, bool), error) {
 	c := svc.client
 	ctx = store.UsePrimary(ctx) // writes, and the reads they depend on, go to the primary
@@ -31,14 +31,11 @@ func (svc *Service) RegionCodes(ctx context.Context) (func(string) (string, bool
 	if err != nil {
 		return nil, fmt.Errorf("read regions: %w", err)
 	}
-	byName := map[string]string{"paca": "93"}
-	for _, r := range regions {
-		byName[hierarchy.SearchKey(r.Name)[1:]] = r.Code
+	keys := make([]hierarchy.Territory, len(regions))
+	for i, r := range regions {
+		keys[i] = hierarchy.Territory{Key: hierarchy.Key{Level: hierarchy.Region, Code: r.Code}, Name: r.Name}
 	}
-	return func(label string) (string, bool) {
-		code, ok := byName[hierarchy.SearchKey(label)[1:]]
-		return code, ok
-	}, nil
+	return planning.SGPERegionCodes(keys), nil
 }
 
 // SGPESummary tells what an SGPE import did.
@@ -89,33 +86,28 @@ func (svc *Service) ImportSGPE(ctx context.Context, f *planning.SGPEFile) (SGPES
 		}
 		seen := map[int]bool{}
 		var creates []*ent.ObjectiveCreate
-		write := func(region, lev, sec int, metric planning.Metric, unit string, base, target float64) error {
+		write := func(region, lev, sec int, metric planning.Metric, f planning.Figures) error {
 			if o, ok := have[key{region, lev, metric}]; ok {
 				seen[o.ID] = true
-				if o.Unit == unit && o.BaselineValue == base && o.TargetValue == target &&
-					o.BaselineYear == planning.SGPEBaselineYear && o.TargetYear == planning.SGPETargetYear {
+				if o.Unit == f.Unit && o.BaselineValue == f.Baseline && o.TargetValue == f.Target &&
+					o.BaselineYear == f.BaselineYear && o.TargetYear == f.TargetYear {
 					return nil
 				}
-				return c.Objective.UpdateOneID(o.ID).SetUnit(unit).
-					SetBaselineYear(planning.SGPEBaselineYear).SetBaselineValue(base).
-					SetTargetYear(planning.SGPETargetYear).SetTargetValue(target).Exec(ctx)
+				return c.Objective.UpdateOneID(o.ID).SetUnit(f.Unit).
+					SetBaselineYear(f.BaselineYear).SetBaselineValue(f.Baseline).
+					SetTargetYear(f.TargetYear).SetTargetValue(f.Target).Exec(ctx)
 			}
 			creates = append(creates, c.Objective.Create().SetTerritoryID(region).SetLeverID(lev).SetSectorID(sec).
-				SetMetric(metric).SetUnit(unit).SetSource(objective.SourceSGPE).
-				SetBaselineYear(planning.SGPEBaselineYear).SetBaselineValue(base).
-				SetTargetYear(planning.SGPETargetYear).SetTargetValue(target))
+				SetMetric(metric).SetUnit(f.Unit).SetSource(objective.SourceSGPE).
+				SetBaselineYear(f.BaselineYear).SetBaselineValue(f.Baseline).
+				SetTargetYear(f.TargetYear).SetTargetValue(f.Target))
 			return nil
 		}
 		for _, o := range f.Objectives {
 			region, lev, sec := regionIDs[o.RegionCode], leverIDs[o.Lever], sectorIDs[sectorOf[o.Lever]]
-			// Stored to the decimals of their unit (planning.Round): the physical target
-			// computed from the file carries floating-point noise.
-			if err := write(region, lev, sec, planning.GHGAvoided, GHGUnit, 0, planning.Round(o.KtCO2eAvoided, GHGUnit)); err != nil {
-				return fmt.Errorf("record %d: %w", o.Record, err)
-			}
-			if o.HasPhysical {
-				unit := unitOf[o.Lever]
-				if err := write(region, lev, sec, planning.Physical, unit, planning.Round(o.PhysicalBaseline, unit), planning.Round(o.PhysicalTarget, unit)); err != nil {
+			metrics, figures := o.Metrics(unitOf[o.Lever])
+			for i, m := range metrics {
+				if err := write(region, lev, sec, m, figures[i]); err != nil {
 					return fmt.Errorf("record %d: %w", o.Record, err)
 				}
 			}
@@ -216,7 +208,7 @@ func bulk[C any, B interface{ Exec(context.Context) error }](ctx context.Context
 }
 
 // BreakdownLevels are the levels a region's objectives are broken down to (COP step 3).
-var BreakdownLevels = []hierarchy.Level{hierarchy.Department, hierarchy.CRTE, hierarchy.EPCI}
+var BreakdownLevels = planning.BreakdownLevels
 
 // child is a territory inside a parent.
 type child struct {
@@ -249,8 +241,9 @@ func (svc *Service) RecomputeBreakdowns(ctx context.Context) (int, error) {
 // recomputeBreakdowns splits each region objective over the region's departments, CRTE
 // and EPCI by the rule of shares (hierarchy.Cover): each gets its share of the region's
 // population, and what none of them covers stays unallocated (not stored). Physical
-// objectives are split only for extensive quantities. Parts and the unallocated part add
-// up exactly to the region's value at the unit's precision (planning.Allocate).
+// objectives are split only for extensive quantities (planning.Divisible). Parts and the
+// unallocated part add up exactly to the region's value at the unit's precision
+// (planning.SplitGoal).
 func recomputeBreakdowns(ctx context.Context, c *ent.Client) (int, error) {
 	if _, err := c.Objective.Delete().Where(objective.Derived(true), objective.SourceEQ(objective.SourceBREAKDOWN)).Exec(ctx); err != nil {
 		return 0, fmt.Errorf("delete derived objectives: %w", err)
@@ -277,9 +270,10 @@ func recomputeBreakdowns(ctx context.Context, c *ent.Client) (int, error) {
 	key := objective.BreakdownKeyPOPULATION
 	var creates []*ent.ObjectiveCreate
 	for _, o := range sources {
-		if o.Metric == planning.Physical && !o.Edges.Lever.Extensive {
+		if !planning.Divisible(o.Metric, o.Edges.Lever.Extensive) {
 			continue
 		}
+		whole := candidateOf(o).Figures
 		for _, lv := range BreakdownLevels {
 			cv := cvs[o.TerritoryID][lv]
 			if cv == nil {
@@ -287,12 +281,7 @@ func recomputeBreakdowns(ctx context.Context, c *ent.Client) (int, error) {
 			}
 			// The rule of shares: each child's part is its share of the region's
 			// population; the part no child covers is not stored.
-			w := cv.cover.Weights()
-			targets, err := planning.Allocate(o.TargetValue, o.Unit, w)
-			if err != nil {
-				return 0, fmt.Errorf("objective %d over %s: %w", o.ID, lv, err)
-			}
-			bases, err := planning.Allocate(o.BaselineValue, o.Unit, w)
+			parts, err := planning.SplitGoal(whole, cv.cover.Weights())
 			if err != nil {
 				return 0, fmt.Errorf("objective %d over %s: %w", o.ID, lv, err)
 			}
@@ -300,8 +289,8 @@ func recomputeBreakdowns(ctx context.Context, c *ent.Client) (int, error) {
 				creates = append(creates, c.Objective.Create().SetTerritoryID(ch.ID).
 					SetNillableLeverID(o.LeverID).SetNillableSectorID(o.SectorID).
 					SetMetric(o.Metric).SetUnit(o.Unit).
-					SetBaselineYear(o.BaselineYear).SetBaselineValue(bases[i]).
-					SetTargetYear(o.TargetYear).SetTargetValue(targets[i]).
+					SetBaselineYear(o.BaselineYear).SetBaselineValue(parts[i].Baseline).
+					SetTargetYear(o.TargetYear).SetTargetValue(parts[i].Target).
 					SetSource(objective.SourceBREAKDOWN).SetDerived(true).
 					SetBreakdownKey(key).SetDerivedFromID(o.ID))
 			}

@@ -76,7 +76,7 @@ func (svc *Service) Observations(ctx context.Context, t *ent.Territory, leverCod
 // leverGoal returns the goal of a lever in a metric among goals, nil when none.
 func leverGoal(goals []*goal, leverID int, metric planning.Metric) *goal {
 	for _, g := range goals {
-		if g.leverID != nil && *g.leverID == leverID && g.metric == metric {
+		if g.Lever != 0 && g.Lever == leverID && g.Metric == metric {
 			return g
 		}
 	}
@@ -109,18 +109,18 @@ func diagnose(g *goal, obs []*ent.Observation) (*Diagnostic, error) {
 	for i, o := range obs {
 		points[i] = planning.Point{Year: o.Year, Value: o.Value}
 	}
-	d, err := planning.Diagnose(planning.Point{Year: g.baselineYear, Value: g.baseline},
-		planning.Point{Year: g.targetYear, Value: g.target}, points)
+	d, err := planning.Diagnose(planning.Point{Year: g.BaselineYear, Value: g.Baseline},
+		planning.Point{Year: g.TargetYear, Value: g.Target}, points)
 	if err != nil {
-		return nil, badInput("objective %d: %v", g.from[0].ID, err)
+		return nil, badInput("objective %d: %v", g.From[0].ID, err)
 	}
 	out := &Diagnostic{
-		Metric: g.metric, Unit: g.unit,
-		BaselineYear: g.baselineYear, BaselineValue: g.baseline,
-		TargetYear: g.targetYear, TargetValue: g.target,
-		Travelled: planning.RoundPtr(d.Travelled, planning.Share), Remaining: planning.RoundPtr(d.Remaining, g.unit),
+		Metric: g.Metric, Unit: g.Unit,
+		BaselineYear: g.BaselineYear, BaselineValue: g.Baseline,
+		TargetYear: g.TargetYear, TargetValue: g.Target,
+		Travelled: planning.RoundPtr(d.Travelled, planning.Share), Remaining: planning.RoundPtr(d.Remaining, g.Unit),
 		Expected: planning.RoundPtr(d.Expected, planning.Share),
-		Status:   d.Status, Objectives: g.from,
+		Status:   d.Status, Objectives: g.From,
 	}
 	if d.Latest != nil {
 		for _, o := range obs {
@@ -238,7 +238,7 @@ func (svc *Service) Breakdown(ctx context.Context, t *ent.Territory, leverCode, 
 	if g == nil {
 		return nil, notFound("%s %s has no %s objective for %s", t.Level, t.Code, metric, ind.code())
 	}
-	if metric == planning.Physical && ind.lever != nil && !ind.lever.Extensive {
+	if ind.lever != nil && !planning.Divisible(metric, ind.lever.Extensive) {
 		return nil, badInput("lever %s: %q is not a quantity that adds up over territories, so it cannot be broken down",
 			ind.lever.Code, deref(ind.lever.PhysicalUnit))
 	}
@@ -280,7 +280,7 @@ func (svc *Service) Breakdown(ctx context.Context, t *ent.Territory, leverCode, 
 			return nil, badInput("%s breakdown: %v", kind, planning.ErrNoWeight)
 		}
 	}
-	sg, err := splitGoalOver(g, weights)
+	parts, err := planning.SplitGoal(g.Figures, weights)
 	if err != nil {
 		return nil, badInput("%s breakdown: %v", kind, err)
 	}
@@ -295,14 +295,14 @@ func (svc *Service) Breakdown(ctx context.Context, t *ent.Territory, leverCode, 
 		return 0
 	}
 	n := len(cv.children)
-	out := &Breakdown{Parent: t, Lever: ind.lever, Sector: ind.sector, Metric: metric, Unit: g.unit, Key: kind,
-		BaselineYear: g.baselineYear, TargetYear: g.targetYear, BaselineValue: g.baseline, TargetValue: g.target,
+	out := &Breakdown{Parent: t, Lever: ind.lever, Sector: ind.sector, Metric: metric, Unit: g.Unit, Key: kind,
+		BaselineYear: g.BaselineYear, TargetYear: g.TargetYear, BaselineValue: g.Baseline, TargetValue: g.Target,
 		Shares: make([]*BreakdownShare, 0, n),
 		Unallocated: &BreakdownUnallocated{Population: int(cv.cover.Unallocated), Weight: share(weights[n]),
-			BaselineValue: sg.bases[n], TargetValue: sg.targets[n]}}
+			BaselineValue: parts[n].Baseline, TargetValue: parts[n].Target}}
 	for i, c := range cv.children {
 		out.Shares = append(out.Shares, &BreakdownShare{Territory: byID[c.ID], Population: int(cv.cover.Inside[i]),
-			Weight: share(weights[i]), BaselineValue: sg.bases[i], TargetValue: sg.targets[i]})
+			Weight: share(weights[i]), BaselineValue: parts[i].Baseline, TargetValue: parts[i].Target})
 	}
 	return out, nil
 }
@@ -410,8 +410,8 @@ func (svc *Service) Dashboard(ctx context.Context, t *ent.Territory) ([]*SectorS
 	}
 	var leverIDs []int
 	for _, g := range goals {
-		if g.leverID != nil {
-			leverIDs = append(leverIDs, *g.leverID)
+		if g.Lever != 0 {
+			leverIDs = append(leverIDs, g.Lever)
 		}
 	}
 	levers := map[int]*ent.Lever{}
@@ -455,33 +455,33 @@ func (svc *Service) Dashboard(ctx context.Context, t *ent.Territory) ([]*SectorS
 	byLever := map[int]*LeverSummary{}
 	leverSector := map[int]int{}
 	for _, g := range goals {
-		if g.sectorID == nil {
+		if g.Sector == 0 {
 			continue // the all-sector total has no row
 		}
-		r := row(*g.sectorID)
+		r := row(g.Sector)
 		if r == nil {
 			continue
 		}
-		r.Derived = r.Derived || g.derived
-		if g.leverID == nil {
-			r.Objectives = append(r.Objectives, g.from...)
+		r.Derived = r.Derived || g.Derived
+		if g.Lever == 0 {
+			r.Objectives = append(r.Objectives, g.From...)
 			continue
 		}
-		l := levers[*g.leverID]
-		leverSector[l.ID] = *g.sectorID
+		l := levers[g.Lever]
+		leverSector[l.ID] = g.Sector
 		ls := byLever[l.ID]
 		if ls == nil {
 			ls = &LeverSummary{Lever: l, Objectives: []*ent.Objective{}}
 			byLever[l.ID] = ls
 			r.Levers = append(r.Levers, ls)
 		}
-		switch g.metric {
+		switch g.Metric {
 		case planning.GHGAvoided:
-			v := g.target
+			v := g.Target
 			ls.GhgAvoided = &v
 			ghg[r.Sector.ID] += planning.ToUnits(v, planning.KtCO2e)
 		case planning.Physical:
-			v := g.target
+			v := g.Target
 			ls.PhysicalTarget = &v
 		}
 	}
@@ -490,7 +490,7 @@ func (svc *Service) Dashboard(ctx context.Context, t *ent.Territory) ([]*SectorS
 		gg, phys := leverGoal(goals, id, planning.GHGAvoided), leverGoal(goals, id, planning.Physical)
 		for _, g := range []*goal{gg, phys} {
 			if g != nil {
-				ls.Objectives = append(ls.Objectives, g.from...)
+				ls.Objectives = append(ls.Objectives, g.From...)
 			}
 		}
 		physObs := obsByLever[leverKey{id, planning.Physical}]

@@ -484,7 +484,7 @@ func (svc *Service) Compare(ctx context.Context, keys []*TerritoryKey, leverCode
 			}
 			c.Metric = &m
 			if g != nil {
-				c.Objectives = append(c.Objectives, g.from...)
+				c.Objectives = append(c.Objectives, g.From...)
 			}
 			ob := obsBy[tm{t.ID, m}]
 			if n := len(ob); n > 0 {

@@ -32,6 +32,12 @@ type RollupQuery struct {
 	SkipObjectives bool
 }
 
+// readsRecords tells whether a roll-up filtered by f is read from the records rather than
+// from the roll-up cells (planning.ReadsRecords: a year, carrier levels).
+func (f RollupQuery) readsRecords() bool {
+	return planning.ReadsRecords(f.Year != nil, len(f.CarrierLevels))
+}
+
 // goals is what roll-ups filtered by f measure their records against: the GHG objectives
 // of levers, in their figures only.
 func (f RollupQuery) goals() goalQuery {
@@ -72,7 +78,7 @@ type statusAmount struct {
 // of the given territories, in four statements whatever their number. Rows are keyed by
 // territory id, or by sector or lever id (0 for none) when key says so, in which case
 // ids should hold one territory. It reads the roll-up cells that writes keep current,
-// unless the filter needs the records themselves (a year, carrier levels).
+// unless the filter needs the records themselves (RollupQuery.readsRecords).
 func (svc *Service) Amounts(ctx context.Context, ids []int, key RollupKey, f RollupQuery) (map[int]*Amounts, error) {
 	if f.SkipObjectives { // the territories are read for their objectives only
 		return svc.recordsOf(ctx, ids, key, f)
@@ -95,7 +101,7 @@ func (svc *Service) amountsOf(ctx context.Context, ts []*ent.Territory, key Roll
 
 // recordsOf adds up the actions and commitments of Amounts, without the objectives.
 func (svc *Service) recordsOf(ctx context.Context, ids []int, key RollupKey, f RollupQuery) (map[int]*Amounts, error) {
-	if f.Year != nil || len(f.CarrierLevels) > 0 {
+	if f.readsRecords() {
 		return svc.liveRecords(ctx, ids, key, f)
 	}
 	return svc.cellRecords(ctx, ids, key, f)
@@ -217,7 +223,10 @@ const ByCarrier RollupKey = "carrier"
 // territories of ids carry themselves, each counted whole: no territory inside them.
 const ByOwnCarrier RollupKey = "own carrier"
 
-// liveRecords adds up the actions and commitments themselves.
+// liveRecords adds up the actions and commitments themselves: each counted whole, and for
+// the share of its carrier living in the territory in the other sums (planning.Weigh);
+// with a year, the actions running that year (planning.RunsIn). It is the SQL twin of
+// planning.RollupCells, held to it by TestRollupSQLMatchesGo.
 func (svc *Service) liveRecords(ctx context.Context, ids []int, key RollupKey, f RollupQuery) (map[int]*Amounts, error) {
 	c := svc.client
 	out := map[int]*Amounts{}
@@ -348,11 +357,11 @@ func (svc *Service) addGoals(ctx context.Context, ts []*ent.Territory, key Rollu
 			row := t.ID
 			switch key {
 			case BySector:
-				row = deref0(g.sectorID)
+				row = g.Sector
 			case ByLever:
-				row = *g.leverID
+				row = g.Lever
 			}
-			sums[row] += planning.ToUnits(g.target, planning.KtCO2e)
+			sums[row] += planning.ToUnits(g.Target, planning.KtCO2e)
 		}
 	}
 	for row, v := range sums {

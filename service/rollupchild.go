@@ -111,7 +111,7 @@ func (svc *Service) childRows(ctx context.Context, t *ent.Territory, level *hier
 // records adds up actions and commitments without objectives: from the cells, or from
 // the records when the filter needs them.
 func (svc *Service) records(ctx context.Context, ids []int, key RollupKey, q RollupQuery) (map[int]*Amounts, error) {
-	if q.Year != nil || len(q.CarrierLevels) > 0 {
+	if q.readsRecords() {
 		return svc.liveRecords(ctx, ids, key, q)
 	}
 	return svc.cellRecords(ctx, ids, key, q)
@@ -249,12 +249,12 @@ func (svc *Service) childObjectives(ctx context.Context, t *ent.Territory, cv *c
 	}
 	w := cv.cover.Weights()
 	for _, g := range goals {
-		parts, err := planning.Allocate(g.target, g.unit, w)
+		parts, err := planning.SplitGoal(g.Figures, w)
 		if err != nil {
 			return nil, nil, err
 		}
 		for i, p := range parts {
-			units[i] += planning.ToUnits(p, planning.KtCO2e)
+			units[i] += planning.ToUnits(p.Target, planning.KtCO2e)
 		}
 	}
 	for _, c := range cv.children {

@@ -262,7 +262,7 @@ func (svc *Service) adoptedCommitments(ctx context.Context, reg *ent.Territory, 
 
 // roadmap adds up a region's objectives and adopted commitments of an edition per sector.
 func (svc *Service) roadmap(ctx context.Context, reg *ent.Territory, edition int, cms []*ent.Commitment) (*Roadmap, error) {
-	// Each committing territory counts for its share inside the region (hierarchy.Rollup).
+	// Each committing territory counts for its share inside the region (planning.Weigh).
 	tids := make([]int, 0, len(cms))
 	for _, c := range cms {
 		tids = append(tids, c.TerritoryID)
@@ -299,14 +299,14 @@ func (svc *Service) roadmap(ctx context.Context, reg *ent.Territory, edition int
 	}
 	objective := map[int]int64{} // national sector -> ktCO2e in thousandths
 	for _, g := range goals {
-		if g.sectorID != nil {
-			if r := row(*g.sectorID); r != nil {
-				objective[r.Sector.ID] += planning.ToUnits(g.target, planning.KtCO2e)
+		if g.Sector != 0 {
+			if r := row(g.Sector); r != nil {
+				objective[r.Sector.ID] += planning.ToUnits(g.Target, planning.KtCO2e)
 			}
 		}
 	}
-	adopted := map[int]map[hierarchy.Key]float64{} // national sector -> committed ktCO2e by carrier
-	links := map[hierarchy.Key]hierarchy.Link{}    // carrier -> its share in the region
+	adopted := map[int]map[hierarchy.Key]float64{}               // national sector -> committed ktCO2e by carrier
+	within := map[hierarchy.Key]planning.Within[hierarchy.Key]{} // carrier -> its share in the region
 	for _, c := range cms {
 		if c.SectorID == nil {
 			continue
@@ -317,7 +317,7 @@ func (svc *Service) roadmap(ctx context.Context, reg *ent.Territory, edition int
 		}
 		rs.Commitments = append(rs.Commitments, c)
 		k := hierarchy.Key{Level: hierarchy.Level(c.Edges.Territory.Level), Code: c.Edges.Territory.Code}
-		links[k] = hierarchy.Link{Child: k, Parent: regionKey, Weight: inside[c.TerritoryID]}
+		within[k] = planning.Within[hierarchy.Key]{Territory: regionKey, Weight: inside[c.TerritoryID]}
 		if adopted[rs.Sector.ID] == nil {
 			adopted[rs.Sector.ID] = map[hierarchy.Key]float64{}
 		}
@@ -325,17 +325,33 @@ func (svc *Service) roadmap(ctx context.Context, reg *ent.Territory, edition int
 			adopted[rs.Sector.ID][k] += *c.Ktco2e
 		}
 	}
-	all := make([]hierarchy.Link, 0, len(links))
-	for _, l := range links {
-		all = append(all, l)
+	carriers := make([]hierarchy.Key, 0, len(within))
+	for k := range within {
+		carriers = append(carriers, k)
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i].Child.String() < all[j].Child.String() }) // a stable sum
+	sort.Slice(carriers, func(i, j int) bool { return carriers[i].String() < carriers[j].String() }) // a stable sum
+	// One record per carrier and sector, its commitments' ktCO2e together, added up into
+	// the region (planning.RollupCells).
+	var records []planning.Record[hierarchy.Key]
+	for id, values := range adopted {
+		for _, k := range carriers {
+			if v, ok := values[k]; ok {
+				records = append(records, planning.Record[hierarchy.Key]{Kind: planning.CommitmentRecord, Carrier: k,
+					Sector: id, Status: string(access.Adopted), KtCO2e: v})
+			}
+		}
+	}
+	cells := planning.RollupCells(records, func(k hierarchy.Key) []planning.Within[hierarchy.Key] {
+		return []planning.Within[hierarchy.Key]{within[k]}
+	})
 	out := &Roadmap{Region: reg, Edition: edition, Sectors: []*RoadmapSector{}}
 	var totalObjective, totalAdopted int64
 	for id, rs := range rows {
 		rs.ObjectiveKtco2e = planning.FromUnits(objective[id], planning.KtCO2e)
-		if values := adopted[id]; values != nil {
-			rs.AdoptedKtco2e = planning.Round(hierarchy.Rollup(all, values)[regionKey], planning.KtCO2e)
+		if adopted[id] != nil {
+			c := planning.Cell[hierarchy.Key]{Territory: regionKey, Kind: planning.CommitmentRecord, Sector: id,
+				Lever: planning.AllLevers, Status: string(access.Adopted)}
+			rs.AdoptedKtco2e = planning.Round(cells[c].KtCO2e, planning.KtCO2e)
 		}
 		cov, gap := planning.Coverage(rs.ObjectiveKtco2e, rs.AdoptedKtco2e)
 		rs.Coverage, rs.Gap = planning.RoundPtr(cov, planning.Share), planning.Round(gap, planning.KtCO2e)

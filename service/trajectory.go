@@ -63,10 +63,10 @@ func (svc *Service) Trajectory(ctx context.Context, t *ent.Territory, leverCode,
 	out := &Trajectory{Metric: m, Objectives: []*ent.Objective{}, Points: []TrajectoryPoint{}}
 	var line *planning.Line
 	if g != nil {
-		out.Objectives = g.from
-		base := planning.Point{Year: g.baselineYear, Value: g.baseline}
-		target := planning.Point{Year: g.targetYear, Value: g.target}
-		unit := g.unit
+		out.Objectives = g.From
+		base := planning.Point{Year: g.BaselineYear, Value: g.Baseline}
+		target := planning.Point{Year: g.TargetYear, Value: g.Target}
+		unit := g.Unit
 		line = &planning.Line{Baseline: base, Target: target}
 		out.Unit = &unit
 		out.BaselineYear, out.BaselineValue = &base.Year, &base.Value
