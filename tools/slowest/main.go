@@ -54,7 +54,7 @@ func main() {
 // subtest: a parallel subtest ends after its parent's own function, whose Elapsed leaves
 // it out.
 func report(in io.Reader, out io.Writer, n int) (failed bool, err error) {
-	outputs := map[string][]string{} // package and test -> its lines, until it passes
+	outputs := map[string][]string{}  // package and test -> its lines, until it passes
 	started := map[string]time.Time{} // package and top-level test -> when it started
 	ended := map[string]time.Time{}   // package and top-level test -> when its last part ended
 	events := 0
