@@ -12,7 +12,6 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -28,9 +27,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	code := m.Run()
-	testdb.Cleanup()
-	os.Exit(code)
+	testdb.Main(m)
 }
 
 // runShared runs f once per dialect on the planned database the tests that only read

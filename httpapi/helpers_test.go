@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 
@@ -19,9 +18,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	code := m.Run()
-	testdb.Cleanup()
-	os.Exit(code)
+	testdb.Main(m)
 }
 
 // api posts GraphQL operations to the whole HTTP edge over one database.

@@ -146,48 +146,52 @@ func infinity(db *store.DB) string {
 // CRTE perimeters.
 func TestHierarchySizesBoundTheData(t *testing.T) {
 	t.Parallel() // a database of its own, and long: beside the other long ones
-	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		testdb.ImportCRTEFixture(t, db)
-		for _, tc := range []struct {
-			what, sql string
-			max       func(p, l hierarchy.Level) int
-		}{
-			{"descendants", `SELECT a.ancestor_id, p.level, t.level, COUNT(*) FROM ancestries a JOIN territories t ON t.id = a.territory_id
-				JOIN territories p ON p.id = a.ancestor_id WHERE a.depth > 0 GROUP BY a.ancestor_id, p.level, t.level`, hierarchy.MaxUnder},
-			{"children", `SELECT m.parent_id, p.level, t.level, COUNT(*) FROM memberships m JOIN territories t ON t.id = m.child_id
-				JOIN territories p ON p.id = m.parent_id GROUP BY m.parent_id, p.level, t.level`, hierarchy.MaxChildren},
-		} {
-			rows, err := db.Client.QueryContext(ctx, tc.sql)
-			if err != nil {
+	for _, d := range testdb.Dialects() {
+		t.Run(d, func(t *testing.T) { testdb.Parallel(t); hierarchySizesBoundTheData(t, testdb.WithFixtures(t, d)) })
+	}
+}
+
+// hierarchySizesBoundTheData checks the bounds on db, which holds the illustrative CRTE.
+func hierarchySizesBoundTheData(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		what, sql string
+		max       func(p, l hierarchy.Level) int
+	}{
+		{"descendants", `SELECT a.ancestor_id, p.level, t.level, COUNT(*) FROM ancestries a JOIN territories t ON t.id = a.territory_id
+			JOIN territories p ON p.id = a.ancestor_id WHERE a.depth > 0 GROUP BY a.ancestor_id, p.level, t.level`, hierarchy.MaxUnder},
+		{"children", `SELECT m.parent_id, p.level, t.level, COUNT(*) FROM memberships m JOIN territories t ON t.id = m.child_id
+			JOIN territories p ON p.id = m.parent_id GROUP BY m.parent_id, p.level, t.level`, hierarchy.MaxChildren},
+	} {
+		rows, err := db.Client.QueryContext(ctx, tc.sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		type parent struct {
+			id    int
+			level string
+		}
+		all := map[parent]int{}
+		for rows.Next() {
+			var p parent
+			var l string
+			var n int
+			if err := rows.Scan(&p.id, &p.level, &l, &n); err != nil {
 				t.Fatal(err)
 			}
-			type parent struct {
-				id    int
-				level string
+			if max := tc.max(hierarchy.Level(p.level), hierarchy.Level(l)); n > max {
+				t.Errorf("%s: %s %d has %d of level %s, the bound says %d", tc.what, p.level, p.id, n, l, max)
 			}
-			all := map[parent]int{}
-			for rows.Next() {
-				var p parent
-				var l string
-				var n int
-				if err := rows.Scan(&p.id, &p.level, &l, &n); err != nil {
-					t.Fatal(err)
-				}
-				if max := tc.max(hierarchy.Level(p.level), hierarchy.Level(l)); n > max {
-					t.Errorf("%s: %s %d has %d of level %s, the bound says %d", tc.what, p.level, p.id, n, l, max)
-				}
-				all[p] += n
-			}
-			rows.Close()
-			for p, n := range all {
-				if max := tc.max(hierarchy.Level(p.level), ""); n > max {
-					t.Errorf("%s: %s %d has %d in all, the bound says %d", tc.what, p.level, p.id, n, max)
-				}
-			}
-			if len(all) == 0 {
-				t.Errorf("%s: nothing read", tc.what)
+			all[p] += n
+		}
+		rows.Close()
+		for p, n := range all {
+			if max := tc.max(hierarchy.Level(p.level), ""); n > max {
+				t.Errorf("%s: %s %d has %d in all, the bound says %d", tc.what, p.level, p.id, n, max)
 			}
 		}
-	})
+		if len(all) == 0 {
+			t.Errorf("%s: nothing read", tc.what)
+		}
+	}
 }

@@ -2,7 +2,6 @@ package ops_test
 
 import (
 	"context"
-	"os"
 	"testing"
 
 	"github.com/cop-territoriales/cop-api/access"
@@ -12,9 +11,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	code := m.Run()
-	testdb.Cleanup()
-	os.Exit(code)
+	testdb.Main(m)
 }
 
 // asAdmin returns a context whose writes are made with an admin key.

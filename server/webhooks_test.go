@@ -24,9 +24,7 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
-	code := m.Run()
-	testdb.Cleanup()
-	os.Exit(code)
+	testdb.Main(m)
 }
 
 // TestWebhooksCommand adds, lists and removes a webhook from the command line.

@@ -49,6 +49,7 @@ func plannedRows(t *testing.T, db *store.DB, table string) int64 {
 // TestBulkWritesAnalyze checks that after the demo seed the planner knows how many
 // actions and commitments there are, and roll-up cells.
 func TestBulkWritesAnalyze(t *testing.T) {
+	t.Parallel() // a database of its own
 	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		size := ops.DemoSize{Actions: 700, Commitments: 300, Seed: 2}

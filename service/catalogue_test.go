@@ -14,6 +14,7 @@ import (
 // Sectors come in the catalogue's order whatever their ids: here agriculture, last in the
 // catalogue, and a sector the catalogue does not know are written before the others.
 func TestSectorsInCatalogueOrder(t *testing.T) {
+	t.Parallel() // a database of its own
 	testdb.Run(t, false, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		for _, code := range []string{"zz-inconnu", "agriculture"} {

@@ -91,6 +91,7 @@ func goGoals(t *testing.T, s *sample, ts []*ent.Territory, keep func(*ent.Object
 // leaves out, and with it its place: the derived one counts then. The whole country is
 // checked in Go (planning.TestGoalsCountryWide).
 func TestGoalTotals(t *testing.T) {
+	t.Parallel() // a database of its own
 	for _, d := range testdb.Dialects() {
 		t.Run(d, func(t *testing.T) {
 			ctx := context.Background()

@@ -75,6 +75,7 @@ func uncovered(t *testing.T, c *ent.Client, level hierarchy.Level) map[int]float
 }
 
 func TestImportSGPE(t *testing.T) {
+	t.Parallel() // a database of its own
 	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		c := db.Client
@@ -167,6 +168,7 @@ func TestImportSGPE(t *testing.T) {
 }
 
 func TestImportNational(t *testing.T) {
+	t.Parallel() // a database of its own
 	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := data.National()
@@ -200,6 +202,7 @@ func TestImportNational(t *testing.T) {
 }
 
 func TestImportObservations(t *testing.T) {
+	t.Parallel() // a database of its own
 	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		if _, err := service.New(db.Client).ImportSGPE(ctx, parseSGPE(t, db)); err != nil {

@@ -48,6 +48,7 @@ func sameAmounts(t *testing.T, what string, got, want map[int]*service.Amounts) 
 // TestRollupCellsMatchRecords checks the roll-up cells against the records themselves,
 // after a bulk load and after writes, and the invariant that the regions add up to France.
 func TestRollupCellsMatchRecords(t *testing.T) {
+	t.Parallel() // a database of its own
 	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		c := db.Client
@@ -140,6 +141,7 @@ func TestRollupCellsMatchRecords(t *testing.T) {
 
 // TestCRTEImportKeepsCellsCurrent: a CRTE imported after actions adds them up too.
 func TestCRTEImportKeepsCellsCurrent(t *testing.T) {
+	t.Parallel() // a database of its own
 	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		c := db.Client
@@ -241,6 +243,7 @@ func sameRows(t *testing.T, what string, got, want rows) {
 // year (adoptedByYear). The whole country is checked in Go
 // (planning.TestRollupCountryWide).
 func TestRollupSQLMatchesGo(t *testing.T) {
+	t.Parallel() // a database of its own
 	for _, d := range testdb.Dialects() {
 		t.Run(d, func(t *testing.T) {
 			ctx := context.Background()

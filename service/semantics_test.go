@@ -43,6 +43,7 @@ func units(v float64, unit string) int64 { return planning.ToUnits(v, unit) }
 // country's cover (the database's population shares are the hierarchy's). Every region,
 // lever and level: planning.TestBreakdownsAddUpCountryWide.
 func TestBreakdownsAddUp(t *testing.T) {
+	t.Parallel() // a database of its own
 	for _, d := range testdb.Dialects() {
 		t.Run(d, func(t *testing.T) {
 			s := newSample(t, d, false)
@@ -194,6 +195,7 @@ func within(sum, whole amountsOf, n int64) error {
 // the sum of its regions in roll-ups, objectives and dashboards. Every territory and
 // level: hierarchy.TestSharesCountryWide and planning.TestRollupCountryWide.
 func TestRowsAddUp(t *testing.T) {
+	t.Parallel() // a database of its own
 	for _, d := range testdb.Dialects() {
 		t.Run(d, func(t *testing.T) {
 			s := newSample(t, d, true)

@@ -21,9 +21,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	code := m.Run()
-	testdb.Cleanup()
-	os.Exit(code)
+	testdb.Main(m)
 }
 
 const fixture = "../data/fixtures/crte-illustrative.csv"
@@ -38,6 +36,7 @@ func get(t *testing.T, c *ent.Client, level hierarchy.Level, code string) *ent.T
 }
 
 func TestLoadHierarchy(t *testing.T) {
+	t.Parallel() // a database of its own
 	testdb.Run(t, false, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		src, err := data.Hierarchy()
@@ -97,6 +96,7 @@ func TestLoadHierarchy(t *testing.T) {
 // TestRollupIsOneStatement adds up the population of every EPCI into every region with
 // one GROUP BY over the ancestry table, and checks it counts everything once.
 func TestRollupIsOneStatement(t *testing.T) {
+	t.Parallel() // a database of its own
 	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		before := db.Statements.Count()
@@ -186,6 +186,7 @@ func tableCounts(t *testing.T, c *ent.Client) [3]int {
 }
 
 func TestImportCRTE(t *testing.T) {
+	t.Parallel() // a database of its own
 	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		c := db.Client
@@ -284,6 +285,7 @@ func TestImportCRTE(t *testing.T) {
 }
 
 func TestImportCRTERefusesBadFiles(t *testing.T) {
+	t.Parallel() // a database of its own
 	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
 		if _, err := importFile(t, db, readFixture(t)); err != nil {
 			t.Fatal(err)
