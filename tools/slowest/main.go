@@ -50,9 +50,10 @@ func main() {
 }
 
 // report copies the results of in to out, then the n slowest top-level tests; failed
-// says whether anything failed. A test's time runs from its start to the end of its last
-// subtest: a parallel subtest ends after its parent's own function, whose Elapsed leaves
-// it out.
+// says whether anything failed. A test's time runs from its start (or, for a parallel
+// one, from when it continues after its pause) to the end of its last subtest: a parallel
+// subtest ends after its parent's own function, whose Elapsed leaves it out. Parallel
+// tests share the cores, so their times overlap.
 func report(in io.Reader, out io.Writer, n int) (failed bool, err error) {
 	outputs := map[string][]string{}  // package and test -> its lines, until it passes
 	started := map[string]time.Time{} // package and top-level test -> when it started
@@ -70,7 +71,9 @@ func report(in io.Reader, out io.Writer, n int) (failed bool, err error) {
 		key := e.Package + " " + e.Test
 		if e.Test != "" {
 			top := e.Package + " " + strings.SplitN(e.Test, "/", 2)[0]
-			if e.Action == "run" && !strings.Contains(e.Test, "/") {
+			// A parallel test pauses after its start until the serial tests are done:
+			// it runs from when it continues.
+			if (e.Action == "run" || e.Action == "cont") && !strings.Contains(e.Test, "/") {
 				started[top] = e.Time
 			}
 			if e.Action == "pass" && e.Time.After(ended[top]) {

@@ -12,7 +12,9 @@ func TestReport(t *testing.T) {
 {"Time":"2026-01-01T00:00:00.5Z","Action":"run","Package":"p","Test":"TestB"}
 {"Time":"2026-01-01T00:00:00.5Z","Action":"output","Package":"p","Test":"TestB","Output":"    b_test.go:3: wrong\n"}
 {"Time":"2026-01-01T00:00:02.5Z","Action":"fail","Package":"p","Test":"TestB","Elapsed":2}
-{"Time":"2026-01-01T00:00:02.5Z","Action":"run","Package":"p","Test":"TestC"}
+{"Time":"2026-01-01T00:00:01Z","Action":"run","Package":"p","Test":"TestC"}
+{"Time":"2026-01-01T00:00:01Z","Action":"pause","Package":"p","Test":"TestC"}
+{"Time":"2026-01-01T00:00:02.5Z","Action":"cont","Package":"p","Test":"TestC"}
 {"Time":"2026-01-01T00:00:02.5Z","Action":"run","Package":"p","Test":"TestC/sub"}
 {"Time":"2026-01-01T00:00:02.5Z","Action":"pass","Package":"p","Test":"TestC","Elapsed":0}
 {"Time":"2026-01-01T00:00:12Z","Action":"pass","Package":"p","Test":"TestC/sub","Elapsed":9.5}
