@@ -1,7 +1,11 @@
 // Package testdb gives tests real databases: an SQLite file always, and a PostgreSQL
 // database when TEST_DATABASE_URL is set (a server URL whose user may create databases).
-// Each test gets its own database named after it; loaded ones are copied from a template
-// loaded once per test binary, so that a test pays for a copy, not for a load.
+// A test that writes gets its own database named after it (Fresh, Loaded, Planned,
+// WithFixtures); loaded ones are copied from a template built once per version of the
+// code and data that fill it and kept between test binaries and runs (cache.go), so
+// that a test pays for a copy, not for a load. Tests that only read share one planned
+// database per dialect and test binary (Shared). Run runs a test on each dialect, side by
+// side (Parallel); Main is the TestMain of every package whose tests use this one.
 package testdb
 
 import (
