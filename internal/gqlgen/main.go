@@ -5,7 +5,7 @@
 // only bounds the goroutines, one per element.
 //
 // It writes graph/generated/lists.go, the fields of each object type that gqlgen resolves
-// concurrently, and routes every gqlgen.MarshalSliceConcurrently call of
+// concurrently, and routes every graphql.MarshalSliceConcurrently call of
 // graph/generated/generated.go through it.
 //
 // It also marshals plain fields directly (see plainField): a scalar or an enum read from
