@@ -1,6 +1,6 @@
 // Package country is the whole country in Go, for tests: the embedded hierarchy with the
 // illustrative CRTE perimeters, the SGPE file's regional objectives and the objectives
-// derived from them by the rule of shares, built without a database in well under a
+// derived from them by the rule of shares, built without a database in under a
 // second. The rules of planning and hierarchy are checked on it country-wide, and the
 // SQL computing the same things on a sample of it.
 package country
