@@ -81,6 +81,10 @@ func report(in io.Reader, out io.Writer, n int) (failed bool, err error) {
 			}
 		}
 		switch e.Action {
+		case "build-output": // a compiler's messages (go test -json reports them so since Go 1.24)
+			fmt.Fprint(out, e.Output)
+		case "build-fail":
+			failed = true
 		case "output":
 			if e.Test == "" {
 				// A package's own lines: its result ("ok", "FAIL", "?") and what its

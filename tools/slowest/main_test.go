@@ -48,6 +48,15 @@ func TestReport(t *testing.T) {
 			}
 		})
 	}
+	var out strings.Builder
+	build := `{"ImportPath":"p [p.test]","Action":"build-output","Output":"# p\n./a.go:3:1: undefined: x\n"}
+{"ImportPath":"p [p.test]","Action":"build-fail"}
+{"Action":"output","Package":"p","Output":"FAIL\tp [build failed]\n"}
+{"Action":"fail","Package":"p","Elapsed":0}
+`
+	if failed, err := report(strings.NewReader(build), &out, 10); err != nil || !failed || !strings.Contains(out.String(), "./a.go:3:1: undefined: x") {
+		t.Errorf("a build failure: failed %t, %v, output:\n%s", failed, err, out.String())
+	}
 	if failed, err := report(strings.NewReader(""), &strings.Builder{}, 10); err == nil || !failed {
 		t.Errorf("no event: failed %t, %v", failed, err)
 	}
