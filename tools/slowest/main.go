@@ -50,14 +50,13 @@ func main() {
 }
 
 // report copies the results of in to out, then the n slowest top-level tests; failed
-// says whether anything failed. A test's time runs from its start (or, for a parallel
-// one, from when it continues after its pause) to the end of its last subtest: a parallel
-// subtest ends after its parent's own function, whose Elapsed leaves it out. Parallel
-// tests share the cores, so their times overlap.
+// says whether anything failed. A test's time is its own, or that of its slowest direct
+// subtest when longer: the subtests of one test per database run side by side, and a
+// parallel subtest's time is not its parent's. The time a parallel test waits for its
+// turn is not counted.
 func report(in io.Reader, out io.Writer, n int) (failed bool, err error) {
-	outputs := map[string][]string{}  // package and test -> its lines, until it passes
-	started := map[string]time.Time{} // package and top-level test -> when it started
-	ended := map[string]time.Time{}   // package and top-level test -> when its last part ended
+	outputs := map[string][]string{} // package and test -> its lines, until it passes
+	took := map[string]float64{}     // package and top-level test -> its time
 	events := 0
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 1<<20), 16<<20)
@@ -69,16 +68,9 @@ func report(in io.Reader, out io.Writer, n int) (failed bool, err error) {
 		}
 		events++
 		key := e.Package + " " + e.Test
-		if e.Test != "" {
+		if e.Action == "pass" && e.Test != "" && strings.Count(e.Test, "/") <= 1 {
 			top := e.Package + " " + strings.SplitN(e.Test, "/", 2)[0]
-			// A parallel test pauses after its start until the serial tests are done:
-			// it runs from when it continues.
-			if (e.Action == "run" || e.Action == "cont") && !strings.Contains(e.Test, "/") {
-				started[top] = e.Time
-			}
-			if e.Action == "pass" && e.Time.After(ended[top]) {
-				ended[top] = e.Time
-			}
+			took[top] = max(took[top], e.Elapsed)
 		}
 		switch e.Action {
 		case "build-output": // a compiler's messages (go test -json reports them so since Go 1.24)
@@ -112,13 +104,9 @@ func report(in io.Reader, out io.Writer, n int) (failed bool, err error) {
 		return true, fmt.Errorf("no test event read")
 	}
 	var slow []timing
-	for top, end := range ended {
-		start, ok := started[top]
-		if !ok {
-			continue
-		}
+	for top, elapsed := range took {
 		pkg, test, _ := strings.Cut(top, " ")
-		slow = append(slow, timing{pkg, test, end.Sub(start).Seconds()})
+		slow = append(slow, timing{pkg, test, elapsed})
 	}
 	sort.Slice(slow, func(i, j int) bool {
 		if slow[i].elapsed != slow[j].elapsed {

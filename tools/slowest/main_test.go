@@ -18,6 +18,7 @@ func TestReport(t *testing.T) {
 {"Time":"2026-01-01T00:00:02.5Z","Action":"run","Package":"p","Test":"TestC/sub"}
 {"Time":"2026-01-01T00:00:02.5Z","Action":"pass","Package":"p","Test":"TestC","Elapsed":0}
 {"Time":"2026-01-01T00:00:12Z","Action":"pass","Package":"p","Test":"TestC/sub","Elapsed":9.5}
+{"Time":"2026-01-01T00:00:12Z","Action":"pass","Package":"p","Test":"TestC/sub/deeper","Elapsed":20}
 {"Time":"2026-01-01T00:00:12Z","Action":"output","Package":"p","Output":"FAIL\tp\t12.000s\n"}
 {"Time":"2026-01-01T00:00:12Z","Action":"fail","Package":"p","Elapsed":12}
 `
