@@ -22,7 +22,7 @@ import (
 func TestRollupAtTheCeiling(t *testing.T) {
 	t.Parallel() // a database of its own, and long: beside the other long ones
 	testdb.Run(t, true, func(t *testing.T, db *store.DB) {
-		ctx := asAdmin(context.Background())
+		ctx := testdb.AsAdmin(context.Background())
 		svc := service.New(db.Client)
 		checkCells := func(stage string) {
 			t.Helper()
@@ -37,7 +37,7 @@ func TestRollupAtTheCeiling(t *testing.T) {
 		title, year := "Programme au plafond", 2025
 		budget, kt := float64(planning.MaxBudget), float64(planning.MaxKtCO2e)
 		var ids []int
-		for _, carrier := range []*service.TerritoryKey{key(hierarchy.EPCI, "243500139"), key(hierarchy.Commune, "35238")} {
+		for _, carrier := range []*service.TerritoryKey{testdb.Key(hierarchy.EPCI, "243500139"), testdb.Key(hierarchy.Commune, "35238")} {
 			a, err := svc.CreateAction(ctx, service.ActionInput{Title: &title, Territory: carrier, StartYear: &year,
 				Budget: &budget, EffectKtco2e: &kt}, nil)
 			if err != nil {
@@ -49,7 +49,7 @@ func TestRollupAtTheCeiling(t *testing.T) {
 			name   string
 			budget float64
 		}{{"1.7e308", 1.7e308}, {"a cent above", planning.MaxBudget + 0.01}, {"negative", -1}} {
-			_, err := svc.CreateAction(ctx, service.ActionInput{Title: &title, Territory: key(hierarchy.EPCI, "243500139"),
+			_, err := svc.CreateAction(ctx, service.ActionInput{Title: &title, Territory: testdb.Key(hierarchy.EPCI, "243500139"),
 				StartYear: &year, Budget: &tc.budget}, nil)
 			if !errors.Is(err, service.ErrInvalidInput) || !strings.Contains(err.Error(), "budget") {
 				t.Errorf("budget %s: %v, want a refusal naming the budget", tc.name, err)

@@ -110,12 +110,12 @@ func BenchmarkWritesWithWebhooks(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			writer := asAdmin(ctx)
+			writer := testdb.AsAdmin(ctx)
 			var n atomic.Int64
 			b.Run("createAction", func(b *testing.B) {
 				for b.Loop() {
 					title := fmt.Sprint("Action ", n.Add(1))
-					if _, err := svc.CreateAction(writer, service.ActionInput{Title: &title, Territory: key(hierarchy.Commune, "35238"),
+					if _, err := svc.CreateAction(writer, service.ActionInput{Title: &title, Territory: testdb.Key(hierarchy.Commune, "35238"),
 						StartYear: ptr(2025)}, nil); err != nil {
 						b.Fatal(err)
 					}

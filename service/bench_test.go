@@ -100,13 +100,13 @@ func BenchmarkWrites(b *testing.B) {
 				b.Fatal(err)
 			}
 			svc := service.New(db.Client)
-			ctx := asAdmin(ctx)
+			ctx := testdb.AsAdmin(ctx)
 			var n atomic.Int64
 			create := func() error {
 				i := n.Add(1)
 				title, start, budget := fmt.Sprintf("Action %d", i), 2025, 1000.0
 				idem := fmt.Sprintf("bench-%d", i)
-				_, err := svc.CreateAction(ctx, service.ActionInput{Title: &title, Territory: key(hierarchy.Commune, "35238"),
+				_, err := svc.CreateAction(ctx, service.ActionInput{Title: &title, Territory: testdb.Key(hierarchy.Commune, "35238"),
 					StartYear: &start, Budget: &budget}, &idem)
 				return err
 			}

@@ -102,20 +102,20 @@ func TestRollupCellsMatchRecords(t *testing.T) {
 
 		// Writes keep the cells current: create, update (moving the carrier), transition.
 		svc := service.New(c)
-		ctx = asAdmin(ctx)
+		ctx = testdb.AsAdmin(ctx)
 		title, start, budget := "Test", 2025, 1234.5
 		sector := "transports"
-		a, err := svc.CreateAction(ctx, service.ActionInput{Title: &title, Territory: key(hierarchy.EPCI, "243500741"),
+		a, err := svc.CreateAction(ctx, service.ActionInput{Title: &title, Territory: testdb.Key(hierarchy.EPCI, "243500741"),
 			StartYear: &start, Budget: &budget, Sector: &sector}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		done := action.StatusDONE
-		if _, err := svc.UpdateAction(ctx, a.ID, a.Version, service.ActionInput{Territory: key(hierarchy.Commune, "35238"), Status: &done}); err != nil {
+		if _, err := svc.UpdateAction(ctx, a.ID, a.Version, service.ActionInput{Territory: testdb.Key(hierarchy.Commune, "35238"), Status: &done}); err != nil {
 			t.Fatal(err)
 		}
 		kt := 3.25
-		cm, err := svc.CreateCommitment(ctx, service.CommitmentInput{Territory: key(hierarchy.EPCI, "243500741"), Sector: &sector, Ktco2e: &kt}, nil)
+		cm, err := svc.CreateCommitment(ctx, service.CommitmentInput{Territory: testdb.Key(hierarchy.EPCI, "243500741"), Sector: &sector, Ktco2e: &kt}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -149,8 +149,8 @@ func TestCRTEImportKeepsCellsCurrent(t *testing.T) {
 			t.Fatal(err)
 		}
 		title, start, budget := "Bus", 2025, 500.0
-		if _, err := service.New(c).CreateAction(asAdmin(ctx), service.ActionInput{Title: &title,
-			Territory: key(hierarchy.EPCI, "243500139"), StartYear: &start, Budget: &budget}, nil); err != nil {
+		if _, err := service.New(c).CreateAction(testdb.AsAdmin(ctx), service.ActionInput{Title: &title,
+			Territory: testdb.Key(hierarchy.EPCI, "243500139"), StartYear: &start, Budget: &budget}, nil); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := importFile(t, db, readFixture(t)); err != nil {
@@ -165,15 +165,6 @@ func TestCRTEImportKeepsCellsCurrent(t *testing.T) {
 			t.Errorf("the CRTE of Rennes Métropole adds up %+v, want its 500 €", got[crte])
 		}
 	})
-}
-
-// asAdmin returns a context whose writes are made with an admin key.
-func asAdmin(ctx context.Context) context.Context {
-	return service.WithPrincipal(ctx, &access.Principal{Organisation: "tests", Prefix: "00000000", Role: access.Admin}, nil)
-}
-
-func key(level hierarchy.Level, code string) *service.TerritoryKey {
-	return &service.TerritoryKey{Level: level, Code: code}
 }
 
 // liveRecord is a record as a roll-up's filter reads it.

@@ -130,26 +130,26 @@ func newSample(t *testing.T, dialect string, records bool) *sample {
 		}
 		// Carriers the synthetic records leave out: France, a CRTE in two regions; and a
 		// record without sector.
-		ctx := asAdmin(ctx)
+		ctx := testdb.AsAdmin(ctx)
 		title, start, end, budget, kt := "Test", 2024, 2026, 2500.5, 1.25
 		transports, lever := "transports", "augm_voitelec"
 		for _, a := range []service.ActionInput{
-			{Territory: key(hierarchy.Country, "FR"), Sector: &transports},
-			{Territory: key(hierarchy.CRTE, "crte-illustratif-03"), Lever: &lever, EndYear: &end},
-			{Territory: key(hierarchy.Commune, "35238")},
+			{Territory: testdb.Key(hierarchy.Country, "FR"), Sector: &transports},
+			{Territory: testdb.Key(hierarchy.CRTE, "crte-illustratif-03"), Lever: &lever, EndYear: &end},
+			{Territory: testdb.Key(hierarchy.Commune, "35238")},
 		} {
 			a.Title, a.StartYear, a.Budget, a.EffectKtco2e = &title, &start, &budget, &kt
 			if _, err := s.svc.CreateAction(ctx, a, nil); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if _, err := s.svc.CreateCommitment(ctx, service.CommitmentInput{Territory: key(hierarchy.CRTE, "crte-illustratif-03"),
+		if _, err := s.svc.CreateCommitment(ctx, service.CommitmentInput{Territory: testdb.Key(hierarchy.CRTE, "crte-illustratif-03"),
 			Sector: &transports, Ktco2e: &kt}, nil); err != nil {
 			t.Fatal(err)
 		}
 		// An adopted commitment due before 2030, for the trajectories.
 		submitted, due := access.Submitted, 2027
-		cm, err := s.svc.CreateCommitment(ctx, service.CommitmentInput{Territory: key(hierarchy.CRTE, "crte-illustratif-03"),
+		cm, err := s.svc.CreateCommitment(ctx, service.CommitmentInput{Territory: testdb.Key(hierarchy.CRTE, "crte-illustratif-03"),
 			Lever: &lever, Ktco2e: &kt, TargetYear: &due, Status: &submitted}, nil)
 		if err != nil {
 			t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/cop-territoriales/cop-api/access"
 	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/planning"
 	"github.com/cop-territoriales/cop-api/service"
@@ -67,4 +68,15 @@ func importFixtures(ctx context.Context, db *store.DB) error {
 	}
 	_, err = service.New(db.Client).ImportObservations(ctx, recs)
 	return err
+}
+
+// AsAdmin returns a context whose writes are made with an admin key, for tests that call
+// the service directly.
+func AsAdmin(ctx context.Context) context.Context {
+	return service.WithPrincipal(ctx, &access.Principal{Organisation: "tests", Prefix: "00000000", Role: access.Admin}, nil)
+}
+
+// Key names a territory as the service's inputs do.
+func Key(level hierarchy.Level, code string) *service.TerritoryKey {
+	return &service.TerritoryKey{Level: level, Code: code}
 }
