@@ -32,20 +32,18 @@ func TestMain(m *testing.M) {
 
 // runShared runs f once per dialect on the planned database the tests that only read
 // share (testdb.Shared): f must not write.
-func runShared(t *testing.T, f func(t *testing.T, db *store.DB)) {
-	t.Helper()
-	for _, d := range testdb.Dialects() {
-		t.Run(d, func(t *testing.T) { testdb.Parallel(t); f(t, testdb.Shared(t, d)) })
-	}
-}
+func runShared(t *testing.T, f func(t *testing.T, db *store.DB)) { runOn(t, testdb.Shared, f) }
 
 // runPlanned runs f once per dialect, each with its own copy of a database holding the
 // hierarchy, the catalogue, the SGPE objectives with their breakdowns and the national
-// figures (the reference data is loaded once per test binary, not per test).
-func runPlanned(t *testing.T, f func(t *testing.T, db *store.DB)) {
+// figures (copied from a template built once per version of the code and data).
+func runPlanned(t *testing.T, f func(t *testing.T, db *store.DB)) { runOn(t, testdb.Planned, f) }
+
+// runOn runs f once per dialect, the dialects side by side, on the database open gives.
+func runOn(t *testing.T, open func(testing.TB, string) *store.DB, f func(t *testing.T, db *store.DB)) {
 	t.Helper()
 	for _, d := range testdb.Dialects() {
-		t.Run(d, func(t *testing.T) { testdb.Parallel(t); f(t, testdb.Planned(t, d)) })
+		t.Run(d, func(t *testing.T) { testdb.Parallel(t); f(t, open(t, d)) })
 	}
 }
 

@@ -321,7 +321,7 @@ func download(t *testing.T, h http.Handler, path string) (rows int, bytes int64,
 // growth instead of all of it (GOGC=10), so that the peak follows what is held rather
 // than the garbage waiting for a cycle: without it, 5,000 rows made too little garbage
 // to start one and the peaks could be compared only from 20,000 and 200,000 rows on
-// (30 s of seeding).
+// (a 30 s test).
 func TestBulkExportMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("seeds 55,000 actions")

@@ -186,7 +186,7 @@ func checkCells(ctx context.Context, c *ent.Client, rep *RollupReport, storedWhe
 // cells with RollupLive.
 func checkTerritories(ctx context.Context, svc *service.Service, batch []int, rep *RollupReport) error {
 	// Objectives are left out: amountsDiff compares none, and computing them (the
-	// communes' parts of their departments' above all) took three quarters of the check.
+	// communes' parts of their departments' above all) took two thirds of the check.
 	q := service.RollupQuery{SkipObjectives: true}
 	cells, err := svc.Amounts(ctx, batch, service.ByTerritory, q)
 	if err != nil {
