@@ -1,0 +1,46 @@
+package store
+
+import (
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"syscall"
+	"testing"
+
+	"github.com/lib/pq"
+)
+
+func TestUnavailable(t *testing.T) {
+	dial := &net.OpError{Op: "dial", Net: "tcp", Err: &net.AddrError{Err: "connection refused"}}
+	for _, tc := range []struct {
+		name   string
+		err    error
+		reason string
+	}{
+		{"nil", nil, ""},
+		{"a syntax error", &pq.Error{Code: "42601"}, ""},
+		{"a unique violation", fmt.Errorf("create: %w", &pq.Error{Code: "23505"}), ""},
+		{"a statement cancelled", &pq.Error{Code: "57014"}, ""},
+		{"starting up", &pq.Error{Code: "57P03"}, ReasonStarting},
+		{"shut down by the administrator", fmt.Errorf("query: %w", &pq.Error{Code: "57P01"}), ReasonStarting},
+		{"a connection failure", &pq.Error{Code: "08006"}, ReasonUnreachable},
+		{"too many clients", &pq.Error{Code: "53300"}, ReasonTooManyConnections},
+		{"disk full on PostgreSQL", &pq.Error{Code: "53100"}, ReasonDiskFull},
+		{"connection refused", fmt.Errorf("open: %w", syscall.ECONNREFUSED), ReasonUnreachable},
+		{"a dial error", dial, ReasonUnreachable},
+		{"a bad connection", driver.ErrBadConn, ReasonUnreachable},
+		{"EOF from a closed connection", fmt.Errorf("read: %w", io.ErrUnexpectedEOF), ReasonUnreachable},
+		{"no space left", fmt.Errorf("write: %w", syscall.ENOSPC), ReasonDiskFull},
+		{"lib/pq's plain start-up refusal", errors.New("pq: the database system is starting up"), ReasonStarting},
+		{"an unrelated error", errors.New("lever not found"), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			reason, ok := Unavailable(tc.err)
+			if reason != tc.reason || ok != (tc.reason != "") {
+				t.Errorf("Unavailable(%v) = %q, %v; want %q", tc.err, reason, ok, tc.reason)
+			}
+		})
+	}
+}
