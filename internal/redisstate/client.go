@@ -168,7 +168,7 @@ func (c *Client) probe() {
 			c.mu.Lock()
 			down := time.Since(c.since)
 			c.mu.Unlock()
-			c.log.Info("Redis answers again: rate limits and persisted queries are shared again",
+			c.log.Info("Redis answers: rate limits and persisted queries are shared through it",
 				"addr", c.Addr(), "down", down.Round(time.Millisecond).String())
 			c.up.Store(true)
 			return
