@@ -4,9 +4,9 @@
 // is found through every other. The server uses it when REDIS_URL is set; without it,
 // each instance keeps its own, in memory.
 //
-// Redis is never needed to answer: while it is down (Client), each instance keeps its
-// own buckets and queries in memory, as it would without REDIS_URL, and shares them again
-// once Redis answers.
+// No request waits on a Redis that is down: while it is (Client), each instance keeps
+// its own buckets and queries in memory, as it would without REDIS_URL, and shares them
+// again once Redis answers.
 package redisstate
 
 import (
