@@ -300,3 +300,9 @@ func (svc *Service) Subscriptions() int {
 	defer svc.hub.mu.Unlock()
 	return len(svc.hub.subs)
 }
+
+// EndSubscriptions ends every open subscription and refuses new ones, for a shutdown: each
+// stream sends its client the end of the subscription (graphql-sse's complete event,
+// graphql-transport-ws's complete message) instead of being cut, and the client
+// resubscribes to another instance and catches up.
+func (svc *Service) EndSubscriptions() { svc.hub.close() }
