@@ -95,3 +95,29 @@ func ints(xs []int) string {
 	}
 	return s + "]"
 }
+
+// TestListenWithoutDatabase: while the database cannot be reached, ListenChanges waits
+// for it (the listener tries again by itself), and still returns at once when its
+// context ends, so that a shutdown is not held by a database that is away.
+func TestListenWithoutDatabase(t *testing.T) {
+	svc := &Service{hub: newHub()}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- svc.ListenChanges(ctx, "postgres://postgres@127.0.0.1:1/none?sslmode=disable&connect_timeout=1")
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("ListenChanges returned with the database away: %v", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("ListenChanges: %v", err)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("ListenChanges did not return 2 s after its context ended")
+	}
+}
