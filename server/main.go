@@ -36,6 +36,7 @@
 //	-webhook-allow-loopback  webhooks may use http:// on loopback: development only (WEBHOOK_ALLOW_LOOPBACK)
 //	-webhook-dispatch BOOL   send webhook deliveries from this instance (WEBHOOK_DISPATCH; true)
 //	-webhook-timeout D       longest one webhook delivery may take (WEBHOOK_TIMEOUT; 10s)
+//	-shutdown-drain D        on SIGTERM, how long /readyz answers 503 before the listener closes (SHUTDOWN_DRAIN; 0)
 //
 // Tracing: with OTEL_EXPORTER_OTLP_ENDPOINT set, operations and resolvers are traced over
 // OTLP/HTTP (the other OTEL_EXPORTER_OTLP_* variables apply).
