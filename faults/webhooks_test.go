@@ -1,0 +1,124 @@
+//go:build faults
+
+package faults
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestBadWebhookReceivers registers four receivers of ACTION_CREATED that misbehave (one
+// hangs, one redirects to a private address, one answers 10 MB, one closes mid-response)
+// and runs the load: writers are not slowed, every receiver is tried and its deliveries
+// stay due for a retry, and the server's memory stays bounded.
+func TestBadWebhookReceivers(t *testing.T) {
+	row := &Row{Scenario: "webhook receivers that hang, redirect to a private address, answer 10 MB, close mid-response", Database: "PostgreSQL"}
+	row.Record(t)
+	const db = "webhooks"
+	c, key := PostgresDB(t, db)
+	env := baseEnv("DATABASE_URL="+c.URL(db), "OPERATION_TIMEOUT=3s", "WEBHOOK_ALLOW_LOOPBACK=true", "WEBHOOK_TIMEOUT=2s")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var hits [4]atomic.Int64
+	big := strings.Repeat("x", 10<<20)
+	receivers := []http.HandlerFunc{
+		func(w http.ResponseWriter, r *http.Request) { hits[0].Add(1); <-ctx.Done() }, // hangs
+		func(w http.ResponseWriter, r *http.Request) {
+			hits[1].Add(1)
+			http.Redirect(w, r, "http://10.255.255.1/hook", http.StatusFound)
+		},
+		func(w http.ResponseWriter, r *http.Request) { hits[2].Add(1); fmt.Fprint(w, big) }, // 200 with 10 MB
+		func(w http.ResponseWriter, r *http.Request) { // headers and half a body, then the connection closed
+			hits[3].Add(1)
+			w.Header().Set("Content-Length", "1000")
+			w.WriteHeader(http.StatusOK)
+			fmt.Fprint(w, strings.Repeat("y", 500))
+			w.(http.Flusher).Flush()
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+		},
+	}
+	var urls []string
+	for _, h := range receivers {
+		srv := httptest.NewServer(h)
+		defer srv.Close()
+		urls = append(urls, srv.URL+"/hook")
+		if _, err := Command(env, "webhooks", "add", "--key", shared.pgPrefix, "--url", srv.URL+"/hook", "--events", "ACTION_CREATED"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := StartServer(t, env)
+	rss0, _, _ := s.Proc()
+	load := StartLoad(func() string { return s.URL }, key, rate)
+	var maxRSS atomic.Int64
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		for i := 0; i < 40; i++ {
+			if rss, _, _ := s.Proc(); int64(rss) > maxRSS.Load() {
+				maxRSS.Store(int64(rss))
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}()
+	from := time.Now()
+	<-sampled
+	to := time.Now()
+	recs := load.Stop()
+	Summarize(row, recs, from, to)
+	var writes []Record
+	for _, r := range recs {
+		if r.Write {
+			writes = append(writes, r)
+		}
+	}
+	t.Logf("%d requests, refused %v; writes p50 %s p99 %s; receivers hit %d %d %d %d; RSS %d MB then at most %d MB",
+		len(recs), row.Refused, Percentile(writes, 50), Percentile(writes, 99),
+		hits[0].Load(), hits[1].Load(), hits[2].Load(), hits[3].Load(), rss0>>10, maxRSS.Load()>>10)
+
+	AllOK(t, recs, "with bad receivers")
+	if p99 := Percentile(writes, 99); p99 > 250*time.Millisecond {
+		t.Errorf("writes p99 %s with bad receivers, want under 250 ms", p99)
+	}
+	for i := range hits {
+		if hits[i].Load() == 0 {
+			t.Errorf("receiver %d was never called", i)
+		}
+	}
+	if grew := maxRSS.Load() - int64(rss0); grew > 150<<10 {
+		t.Errorf("the server's RSS grew by %d MB (from %d MB) with bad receivers, want under 150 MB", grew>>10, rss0>>10)
+	}
+	// The receivers that hang or redirect took no delivery: each was tried, failed, and is
+	// due again later. (The others answered 200, which may count as delivered.)
+	pg, err := sql.Open("postgres", c.URL(db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	for i, u := range urls[:2] {
+		var delivered, tried, retrying int
+		err = pg.QueryRow(`SELECT count(*) FILTER (WHERE d.status = 'DELIVERED'), count(*) FILTER (WHERE d.attempts > 0),
+			count(*) FILTER (WHERE d.attempts > 0 AND d.status = 'PENDING' AND d.next_attempt_at > now() AND d.last_error <> '')
+			FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE w.url = $1`, u).Scan(&delivered, &tried, &retrying)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("receiver %d: %d deliveries tried, %d due for a retry, %d delivered", i, tried, retrying, delivered)
+		if tried == 0 || retrying != tried || delivered > 0 {
+			t.Errorf("receiver %d: deliveries tried %d, due for a retry with an error %d, delivered %d: want all tried due again, none delivered",
+				i, tried, retrying, delivered)
+		}
+	}
+	CheckWrites(t, row, "postgres", c.URL(db), Acknowledged(recs))
+	CheckAnswers(t, s, key)
+}
