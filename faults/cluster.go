@@ -46,9 +46,9 @@ func freePort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
-// NewCluster initialises and starts a primary (with the extra postgresql.conf lines
-// conf) and, with replica, a streaming replica of it. The caller removes it with Remove.
-func NewCluster(replica bool, conf ...string) (*Cluster, error) {
+// NewCluster initialises and starts a primary, with the extra postgresql.conf lines conf;
+// AddReplica gives it a streaming replica. The caller removes it with Remove.
+func NewCluster(conf ...string) (*Cluster, error) {
 	dir, err := os.MkdirTemp("", "cop-faults-pg-")
 	if err != nil {
 		return nil, err
@@ -60,14 +60,16 @@ func NewCluster(replica bool, conf ...string) (*Cluster, error) {
 	if c.Port, err = freePort(); err != nil {
 		return c, err
 	}
-	if _, err := asPostgres(fmt.Sprintf("%s/initdb -D %s/primary -U postgres --auth=trust -E UTF8 >/dev/null", pgBin, dir)); err != nil {
+	if _, err := asPostgres(fmt.Sprintf("%s/initdb -D %s/primary -U postgres --auth=trust -E UTF8 --no-sync >/dev/null", pgBin, dir)); err != nil {
 		return c, err
 	}
 	lines := append([]string{
 		"listen_addresses = '127.0.0.1'",
 		fmt.Sprintf("port = %d", c.Port),
 		fmt.Sprintf("unix_socket_directories = '%s'", dir),
-		"wal_level = replica", "max_wal_senders = 4", "fsync = off",
+		"wal_level = replica", "max_wal_senders = 4", "max_wal_size = '1GB'",
+		// No flush to the disk: the suite stops PostgreSQL, never the machine.
+		"fsync = off",
 	}, conf...)
 	if err := appendFile(filepath.Join(dir, "primary", "postgresql.conf"), lines...); err != nil {
 		return c, err
@@ -75,22 +77,23 @@ func NewCluster(replica bool, conf ...string) (*Cluster, error) {
 	if err := appendFile(filepath.Join(dir, "primary", "pg_hba.conf"), "host replication all 127.0.0.1/32 trust"); err != nil {
 		return c, err
 	}
-	if err := c.Start(); err != nil {
-		return c, err
-	}
-	if !replica {
-		return c, nil
-	}
+	return c, c.Start()
+}
+
+// AddReplica copies the primary (pg_basebackup) into a streaming replica and starts it.
+// Made after loading, the copy costs less than replaying the load.
+func (c *Cluster) AddReplica() error {
+	var err error
 	if c.ReplicaPort, err = freePort(); err != nil {
-		return c, err
+		return err
 	}
-	if _, err := asPostgres(fmt.Sprintf("%s/pg_basebackup -h 127.0.0.1 -p %d -U postgres -D %s/replica -R -X stream >/dev/null", pgBin, c.Port, dir)); err != nil {
-		return c, err
+	if _, err := asPostgres(fmt.Sprintf("%s/pg_basebackup -h 127.0.0.1 -p %d -U postgres -D %s/replica -R -X stream --no-sync >/dev/null", pgBin, c.Port, c.Dir)); err != nil {
+		return err
 	}
-	if err := appendFile(filepath.Join(dir, "replica", "postgresql.conf"), fmt.Sprintf("port = %d", c.ReplicaPort)); err != nil {
-		return c, err
+	if err := appendFile(filepath.Join(c.Dir, "replica", "postgresql.conf"), fmt.Sprintf("port = %d", c.ReplicaPort)); err != nil {
+		return err
 	}
-	return c, c.StartReplica()
+	return c.StartReplica()
 }
 
 func pgUID() int {

@@ -14,15 +14,16 @@ import (
 	"time"
 )
 
-// TestRollingDeploy runs two instances on one database behind a round-robin proxy that
+// testRollingDeploy runs two instances on one database behind a round-robin proxy that
 // checks /readyz, and stops one with SIGTERM under load, as a rolling deploy does:
 // requests in flight complete, no client sees a reset or a 5xx, the open subscription of
 // the stopped instance ends with a clean close, and the other instance takes the load.
-func TestRollingDeploy(t *testing.T) {
+func testRollingDeploy(t *testing.T) {
 	row := &Row{Scenario: "rolling deploy: one of two instances stopped with SIGTERM behind a proxy", Database: "PostgreSQL"}
 	row.Record(t)
 	const db = "deploy"
 	c, key := PostgresDB(t, db)
+	row.Begin()
 	env := baseEnv("DATABASE_URL="+c.URL(db), "OPERATION_TIMEOUT=3s")
 	a, b := StartServer(t, env), StartServer(t, env)
 	p := NewProxy(a.URL, b.URL)

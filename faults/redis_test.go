@@ -42,12 +42,13 @@ func startRedis(t *testing.T, port int) *exec.Cmd {
 	return nil
 }
 
-// TestRedisStopped kills the server's Redis under load for 4 s, then starts it again.
-func TestRedisStopped(t *testing.T) {
+// testRedisStopped kills the server's Redis under load for 4 s, then starts it again.
+func testRedisStopped(t *testing.T) {
 	row := &Row{Scenario: "Redis killed under load for 4 s, then started", Database: "PostgreSQL + Redis"}
 	row.Record(t)
 	const db = "redis"
 	c, key := PostgresDB(t, db)
+	row.Begin()
 	port, err := freePort()
 	if err != nil {
 		t.Fatal(err)
@@ -67,9 +68,9 @@ func TestRedisStopped(t *testing.T) {
 	time.Sleep(3 * time.Second)
 	recs := load.Stop()
 	Summarize(row, recs, from, to)
-	during := Between(recs, from, to)
-	t.Logf("%d requests, %d without Redis, refused %v, p50 %s p99 %s without Redis", len(recs), len(during), row.Refused,
-		Percentile(during, 50), Percentile(during, 99))
+	during, before := Between(recs, from, to), Between(recs, time.Time{}, from)
+	t.Logf("%d requests, %d without Redis, refused %v; p50 %s p99 %s before, p50 %s p99 %s without Redis", len(recs), len(during), row.Refused,
+		Percentile(before, 50), Percentile(before, 99), Percentile(during, 50), Percentile(during, 99))
 
 	AllOK(t, recs, "with Redis killed and started")
 	if p99 := Percentile(during, 99); p99 > redisP99 {
@@ -80,13 +81,14 @@ func TestRedisStopped(t *testing.T) {
 	CheckAnswers(t, s, key)
 }
 
-// TestRedisUnreachableAtStart starts the server with REDIS_URL on a port nobody listens
+// testRedisUnreachableAtStart starts the server with REDIS_URL on a port nobody listens
 // on: it starts, says so once, and serves.
-func TestRedisUnreachableAtStart(t *testing.T) {
+func testRedisUnreachableAtStart(t *testing.T) {
 	row := &Row{Scenario: "Redis unreachable when the server starts", Database: "PostgreSQL + Redis"}
 	row.Record(t)
 	const db = "noredis"
 	c, key := PostgresDB(t, db)
+	row.Begin()
 	port, err := freePort()
 	if err != nil {
 		t.Fatal(err)

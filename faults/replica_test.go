@@ -8,14 +8,15 @@ import (
 	"time"
 )
 
-// TestReplicaStopped stops the read replica under load, then starts it again: reads go
+// testReplicaStopped stops the read replica under load, then starts it again: reads go
 // to the primary meanwhile and nothing errs, then reads return to the replica (its
 // pg_stat_database counters of the scenario's database grow again).
-func TestReplicaStopped(t *testing.T) {
+func testReplicaStopped(t *testing.T) {
 	row := &Row{Scenario: "read replica stopped 4 s (-m fast), then started", Database: "PostgreSQL + replica"}
 	row.Record(t)
 	const db = "replica"
 	c, key := PostgresDB(t, db)
+	row.Begin()
 	env := baseEnv("DATABASE_URL="+c.URL(db), "DATABASE_READ_URL="+c.ReplicaURL(db), "OPERATION_TIMEOUT=3s")
 	s := StartServer(t, env)
 	load := StartLoad(func() string { return s.URL }, key, rate)

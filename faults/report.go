@@ -20,14 +20,19 @@ type Row struct {
 	SlowestRefusal     time.Duration
 	Recovery           time.Duration // from the fault's end to the last failed request
 	Acked, Found       int           // writes acknowledged, and found exactly once
-	Took               time.Duration // the scenario, setup and checks included
-	Verdict            string        // pass, or the first failures
+	Took               time.Duration // the scenario and its checks, the shared databases' load aside
+	Verdict            string        // pass, FAIL or skipped
+
+	start time.Time
 }
 
 var report struct {
 	sync.Mutex
 	rows []Row
 }
+
+// Begin starts the scenario's clock again, once the shared databases are loaded.
+func (row *Row) Begin() { row.start = time.Now() }
 
 // Summarize fills a row from the records of a fault between from and to.
 func Summarize(row *Row, recs []Record, from, to time.Time) {
@@ -48,9 +53,9 @@ func Summarize(row *Row, recs []Record, from, to time.Time) {
 
 // Record adds the row to the report when t ends, with t's verdict.
 func (row *Row) Record(t *testing.T) {
-	start := time.Now()
+	row.start = time.Now()
 	t.Cleanup(func() {
-		row.Took = time.Since(start)
+		row.Took = time.Since(row.start)
 		row.Verdict = "pass"
 		if t.Failed() {
 			row.Verdict = "FAIL"
@@ -85,7 +90,8 @@ func WriteReport(w io.Writer, total time.Duration) {
 		fmt.Fprintf(w, "| %s | %s | %d | %s | %s | %s | %d / %d | %s | %s |\n", r.Scenario, r.Database, r.During, ref,
 			ms(r.SlowestRefusal), ms(r.Recovery), r.Acked, r.Found, r.Took.Round(100*time.Millisecond), r.Verdict)
 	}
-	fmt.Fprintf(w, "\nThe whole suite: %s.\n", total.Round(time.Second))
+	fmt.Fprintf(w, "\nThe whole suite: %s, of which loading the shared databases: PostgreSQL %s, SQLite %s (beside the first scenarios).\n",
+		total.Round(time.Second), shared.pgTook.Round(time.Second), shared.sqlTook.Round(time.Second))
 }
 
 func ms(d time.Duration) string {
