@@ -48,7 +48,7 @@ func testDiskFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	to := time.Now()
-	time.Sleep(recoverWithin + 2*time.Second)
+	time.Sleep(recoverWithin + time.Second)
 	recs := load.Stop()
 	Summarize(row, recs, from, to)
 	t.Logf("%d requests, %d on the full disk, refused %v, recovered %s after", len(recs), row.During, row.Refused, row.Recovery)
@@ -91,7 +91,6 @@ func testDiskFull(t *testing.T) {
 		t.Errorf("observations: %d before the import on a full disk, %d after", before, after)
 	}
 	integrity(t, path)
-	CheckRollups(t, env)
 	CheckAnswers(t, s, key)
 }
 
