@@ -33,9 +33,29 @@ func testRollingDeploy(t *testing.T) {
 	load := StartLoad(func() string { return p.URL }, key, rate)
 	time.Sleep(3 * time.Second)
 	servedB := p.backends[1].served.Load()
+	// Longer requests sent to the instance itself just before its stop, so that some are
+	// in flight when SIGTERM comes.
+	inflight := make(chan Record, 20)
+	direct := &Load{Target: func() string { return a.URL }, Client: &httpClient}
+	for i := 0; i < cap(inflight); i++ {
+		go func() { inflight <- direct.send(readPage, nil) }()
+	}
+	time.Sleep(20 * time.Millisecond)
 	from := time.Now()
 	exited := a.Signal(syscall.SIGTERM, 25*time.Second)
 	to := time.Now()
+	var pages []Record
+	for i := 0; i < cap(inflight); i++ {
+		pages = append(pages, <-inflight)
+	}
+	still := 0
+	for _, r := range pages {
+		if r.Sent.Add(r.Latency).After(from) {
+			still++
+		}
+	}
+	t.Logf("%d of %d pages of 1,000 communes in flight at SIGTERM, slowest %s", still, len(pages), Percentile(pages, 100))
+	AllOK(t, pages, "requests in flight at SIGTERM")
 	time.Sleep(3 * time.Second)
 	recs := load.Stop()
 	Summarize(row, recs, from, to)
@@ -69,6 +89,9 @@ func testRollingDeploy(t *testing.T) {
 	CheckRollups(t, env)
 	CheckAnswers(t, b, key)
 }
+
+// readPage is a longer read: a page of 1,000 communes with their ancestors.
+const readPage = `query Page { territories(first: 1000, where: {level: COMMUNE}) { edges { node { code name population ancestors { code } } } } }`
 
 type subscription struct {
 	events int
