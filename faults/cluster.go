@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"testing"
 	"time"
 
 	_ "github.com/lib/pq"
@@ -196,13 +195,4 @@ func (c *Cluster) Remove() {
 	asPostgres(fmt.Sprintf("%s/pg_ctl -D %s/replica -m immediate stop >/dev/null 2>&1; true", pgBin, c.Dir))
 	asPostgres(fmt.Sprintf("%s/pg_ctl -D %s/primary -m immediate stop >/dev/null 2>&1; true", pgBin, c.Dir))
 	os.RemoveAll(c.Dir)
-}
-
-// Log is the end of a node's log, for a failure's message.
-func (c *Cluster) Log(t testing.TB, node string) string {
-	b, _ := os.ReadFile(filepath.Join(c.Dir, node+".log"))
-	if len(b) > 2000 {
-		b = b[len(b)-2000:]
-	}
-	return string(b)
 }

@@ -67,6 +67,9 @@ func testRollingDeploy(t *testing.T) {
 		t.Errorf("the instance took %s to exit after SIGTERM", to.Sub(from).Round(time.Millisecond))
 	}
 	AllOK(t, recs, "through the proxy")
+	if errs := p.Errors(); len(errs) > 0 {
+		t.Logf("the proxy answered 502 for: %v", errs)
+	}
 	select {
 	case res := <-sub:
 		t.Logf("subscription: %d events, ended %q after %s", res.events, res.end, res.at.Sub(from).Round(time.Millisecond))

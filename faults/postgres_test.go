@@ -152,6 +152,9 @@ func testPostgresOutOfConnections(t *testing.T) {
 		WHERE backend_type = 'client backend' AND datname = 'noconns'`); err != nil {
 		t.Fatal(err)
 	}
+	for i := 0; i < 20 && countOn(held, "noconns") > 0; i++ {
+		time.Sleep(50 * time.Millisecond) // the backends ended exit on their own time
+	}
 	more, err := holdConnections(c.URL("postgres"))
 	t.Cleanup(func() { more.Close() })
 	if err != nil {
@@ -200,11 +203,17 @@ func testPostgresOutOfConnections(t *testing.T) {
 
 // serverConns counts the connections to db in pg_stat_activity.
 func serverConns(c *Cluster, db string) int {
-	n := -1
-	if conn, err := sql.Open("postgres", c.URL("postgres")); err == nil {
-		conn.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE datname = $1`, db).Scan(&n)
-		conn.Close()
+	conn, err := sql.Open("postgres", c.URL("postgres"))
+	if err != nil {
+		return -1
 	}
+	defer conn.Close()
+	return countOn(conn, db)
+}
+
+func countOn(conn *sql.DB, db string) int {
+	n := -1
+	conn.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE datname = $1`, db).Scan(&n)
 	return n
 }
 

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -26,6 +27,9 @@ type Proxy struct {
 	backends []*backend
 	next     atomic.Uint64
 	stop     chan struct{}
+
+	mu     sync.Mutex
+	errors []string // the errors answered 502, for the test's log
 }
 
 type backend struct {
@@ -74,6 +78,13 @@ func (p *Proxy) check() {
 	}
 }
 
+// Errors are the backends' errors the proxy answered 502.
+func (p *Proxy) Errors() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.errors...)
+}
+
 // Close stops the health checks and the proxy.
 func (p *Proxy) Close() {
 	close(p.stop)
@@ -101,6 +112,9 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 				refused = true
 				return
 			}
+			p.mu.Lock()
+			p.errors = append(p.errors, err.Error())
+			p.mu.Unlock()
 			w.WriteHeader(http.StatusBadGateway)
 		}
 		rp.ServeHTTP(w, r)

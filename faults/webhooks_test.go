@@ -16,8 +16,9 @@ import (
 
 // testBadWebhookReceivers registers four receivers of ACTION_CREATED that misbehave (one
 // hangs, one redirects to a private address, one answers 10 MB, one closes mid-response)
-// and runs the load: writers are not slowed, every receiver is tried and its deliveries
-// stay due for a retry, and the server's memory stays bounded.
+// and runs the load: writers are not slowed (against the same load before the webhooks),
+// every receiver is tried and its deliveries stay due for a retry, and the server's
+// memory stays bounded.
 func testBadWebhookReceivers(t *testing.T) {
 	row := &Row{Scenario: "webhook receivers that hang, redirect to a private address, answer 10 MB, close mid-response", Database: "PostgreSQL"}
 	row.Record(t)
@@ -55,6 +56,11 @@ func testBadWebhookReceivers(t *testing.T) {
 			}
 		},
 	}
+	// The same load first without webhooks: the writes' latency to compare with.
+	s := StartServer(t, env)
+	before := runFor(s, key, 3*time.Second)
+	baseline := writesOf(before)
+
 	var urls []string
 	for _, h := range receivers {
 		srv := httptest.NewServer(h)
@@ -64,7 +70,6 @@ func testBadWebhookReceivers(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s := StartServer(t, env)
 	rss0, _, _ := s.Proc()
 	load := StartLoad(func() string { return s.URL }, key, rate)
 	var maxRSS atomic.Int64
@@ -83,19 +88,16 @@ func testBadWebhookReceivers(t *testing.T) {
 	to := time.Now()
 	recs := load.Stop()
 	Summarize(row, recs, from, to)
-	var writes []Record
-	for _, r := range recs {
-		if r.Write {
-			writes = append(writes, r)
-		}
-	}
-	t.Logf("%d requests, refused %v; writes p50 %s p99 %s; receivers hit %d %d %d %d; RSS %d MB then at most %d MB",
-		len(recs), row.Refused, Percentile(writes, 50), Percentile(writes, 99),
+	writes := writesOf(recs)
+	t.Logf("%d requests, refused %v; writes p50 %s p99 %s, without webhooks p50 %s p99 %s; receivers hit %d %d %d %d; RSS %d MB then at most %d MB",
+		len(recs), row.Refused, Percentile(writes, 50), Percentile(writes, 99), Percentile(baseline, 50), Percentile(baseline, 99),
 		hits[0].Load(), hits[1].Load(), hits[2].Load(), hits[3].Load(), rss0>>10, maxRSS.Load()>>10)
 
 	AllOK(t, recs, "with bad receivers")
-	if p99 := Percentile(writes, 99); p99 > 250*time.Millisecond {
-		t.Errorf("writes p99 %s with bad receivers, want under 250 ms", p99)
+	// Not slowed: within twice the latency without webhooks, and 50 ms for the noise of a
+	// shared machine.
+	if p99, max := Percentile(writes, 99), 2*Percentile(baseline, 99)+50*time.Millisecond; p99 > max {
+		t.Errorf("writes p99 %s with bad receivers, want under %s (p99 without webhooks %s)", p99, max, Percentile(baseline, 99))
 	}
 	for i := range hits {
 		if hits[i].Load() == 0 {
@@ -131,6 +133,23 @@ func testBadWebhookReceivers(t *testing.T) {
 				i, failed, pending, delivered)
 		}
 	}
-	CheckWrites(t, row, "postgres", c.URL(db), Acknowledged(recs))
+	CheckWrites(t, row, "postgres", c.URL(db), Acknowledged(append(before, recs...)))
 	CheckAnswers(t, s, key)
+}
+
+// runFor runs the load on s for d and returns its records.
+func runFor(s *Server, key string, d time.Duration) []Record {
+	l := StartLoad(func() string { return s.URL }, key, rate)
+	time.Sleep(d)
+	return l.Stop()
+}
+
+func writesOf(recs []Record) []Record {
+	var w []Record
+	for _, r := range recs {
+		if r.Write {
+			w = append(w, r)
+		}
+	}
+	return w
 }
