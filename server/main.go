@@ -21,6 +21,7 @@
 //
 //	-addr ADDR            listen address (LISTEN_ADDR; default ":8080", or ":$PORT")
 //	-db PATH              SQLite file used without a database URL (SQLITE_PATH; "cop.db")
+//	-sqlite-synchronous S FULL: a commit is on disk before it is acknowledged; NORMAL: faster (SQLITE_SYNCHRONOUS; FULL)
 //	-database-url URL     postgres://user@host:port/db?sslmode=disable (DATABASE_URL)
 //	-database-read-url U  a streaming replica of it, for queries (DATABASE_READ_URL)
 //	-log-level LEVEL      debug, info, warn, error (LOG_LEVEL); logs are JSON on stderr

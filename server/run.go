@@ -33,6 +33,7 @@ const commandsUsage = "usage: server [flags] [serve | migrate [-allow-destructiv
 type config struct {
 	addr        string
 	sqlitePath  string
+	sqliteSync  store.Sync
 	databaseURL string
 	readURL     string
 	timeouts    timeouts
@@ -64,10 +65,11 @@ func parseConfigTo(args []string, getenv func(string) string, out io.Writer) (co
 	}
 	def := httpapi.DefaultOptions()
 	var c config
-	var level, origins string
+	var level, origins, sync string
 	var introspection bool
 	fs.StringVar(&c.addr, "addr", env("LISTEN_ADDR", defAddr), "listen address (LISTEN_ADDR; PORT gives :PORT)")
 	fs.StringVar(&c.sqlitePath, "db", env("SQLITE_PATH", "cop.db"), "SQLite file used when -database-url is empty (SQLITE_PATH)")
+	fs.StringVar(&sync, "sqlite-synchronous", env("SQLITE_SYNCHRONOUS", string(store.SyncFull)), "FULL: an SQLite commit is on disk before it is acknowledged; NORMAL: faster, a power cut may lose the last ones (SQLITE_SYNCHRONOUS)")
 	fs.StringVar(&c.databaseURL, "database-url", getenv("DATABASE_URL"), "postgres:// URL of the database (DATABASE_URL)")
 	fs.StringVar(&c.readURL, "database-read-url", getenv("DATABASE_READ_URL"), "postgres:// URL of a streaming replica for queries (DATABASE_READ_URL)")
 	fs.StringVar(&level, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
@@ -92,6 +94,10 @@ func parseConfigTo(args []string, getenv func(string) string, out io.Writer) (co
 	}
 	if err := c.logLevel.UnmarshalText([]byte(level)); err != nil {
 		return c, fmt.Errorf("-log-level: %w", err)
+	}
+	var err error
+	if c.sqliteSync, err = store.ParseSync(sync); err != nil {
+		return c, fmt.Errorf("-sqlite-synchronous: %w", err)
 	}
 	c.timeouts = defaultTimeouts
 	c.api.GraphQL.Introspection = introspection
@@ -138,7 +144,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 		return fmt.Errorf("unknown command %q; %s", strings.Join(cfg.args, " "), commandsUsage) // before opening a database
 	}
 	// Writers wait for another writer's lock (SQLite) as long as an operation may last.
-	lim := store.Limits{BusyTimeout: cfg.api.Timeout}
+	lim := store.Limits{BusyTimeout: cfg.api.Timeout, Synchronous: cfg.sqliteSync}
 	db, err := openLoaded(ctx, cfg, lim)
 	if err != nil {
 		return err
