@@ -15,6 +15,8 @@
 //	go run ./server webhooks list [--key PREFIX]
 //	go run ./server webhooks remove ID
 //	go run ./server migrate [-allow-destructive]   apply the pending versioned migrations
+//	go run ./server backup FILE           a consistent copy of the database, while it serves
+//	go run ./server restore [-force] FILE  a backup into an empty database (-force: over the SQLite file; stop the server first)
 //	go run ./server seed demo [-actions N] [-commitments N] [-seed S]   synthetic demo data
 //
 // Flags, each with an environment variable (go run ./server -help lists them):

@@ -27,7 +27,7 @@ import (
 )
 
 // commandsUsage lists the commands, for -help and for an unknown command.
-const commandsUsage = "usage: server [flags] [serve | migrate [-allow-destructive] | import [-allow-unterminated] crte|sgpe|national|observations FILE | check [-repair] | keys create|revoke|list | webhooks add|list|remove | seed demo [-actions N] [-commitments N] [-seed S]]"
+const commandsUsage = "usage: server [flags] [serve | migrate [-allow-destructive] | backup FILE | restore [-force] FILE | import [-allow-unterminated] crte|sgpe|national|observations FILE | check [-repair] | keys create|revoke|list | webhooks add|list|remove | seed demo [-actions N] [-commitments N] [-seed S]]"
 
 // config is what flags and environment say; a flag wins over its variable.
 type config struct {
@@ -139,6 +139,12 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	slog.SetDefault(logger)
 	if len(cfg.args) > 0 && cfg.args[0] == "migrate" {
 		return migrate(ctx, cfg, cfg.args[1:])
+	}
+	if len(cfg.args) > 0 && cfg.args[0] == "backup" { // backup.go: neither migrated nor loaded
+		return backup(ctx, cfg, cfg.args[1:], os.Stdout)
+	}
+	if len(cfg.args) > 0 && cfg.args[0] == "restore" {
+		return restore(ctx, cfg, cfg.args[1:], os.Stdout)
 	}
 	if len(cfg.args) > 0 && !slices.Contains([]string{"serve", "import", "seed", "keys", "check", "webhooks"}, cfg.args[0]) {
 		return fmt.Errorf("unknown command %q; %s", strings.Join(cfg.args, " "), commandsUsage) // before opening a database
