@@ -26,6 +26,7 @@
 //	-sqlite-synchronous S FULL: a commit is on disk before it is acknowledged; NORMAL: faster (SQLITE_SYNCHRONOUS; FULL)
 //	-database-url URL     postgres://user@host:port/db?sslmode=disable (DATABASE_URL)
 //	-database-read-url U  a streaming replica of it, for queries (DATABASE_READ_URL)
+//	-database-read-max-lag D  reads go to the primary while the replica is further behind; 0: never (DATABASE_READ_MAX_LAG; 30s)
 //	-log-level LEVEL      debug, info, warn, error (LOG_LEVEL); logs are JSON on stderr
 //	-cors-origins LIST    origins browsers may call from, * for any (CORS_ORIGINS)
 //	-introspection BOOL   let clients read the schema (INTROSPECTION; true)

@@ -36,6 +36,7 @@ type config struct {
 	sqliteSync  store.Sync
 	databaseURL string
 	readURL     string
+	readMaxLag  time.Duration
 	timeouts    timeouts
 	logLevel    slog.Level
 	api         httpapi.Options
@@ -72,6 +73,7 @@ func parseConfigTo(args []string, getenv func(string) string, out io.Writer) (co
 	fs.StringVar(&sync, "sqlite-synchronous", env("SQLITE_SYNCHRONOUS", string(store.SyncFull)), "FULL: an SQLite commit is on disk before it is acknowledged; NORMAL: faster, a power cut may lose the last ones (SQLITE_SYNCHRONOUS)")
 	fs.StringVar(&c.databaseURL, "database-url", getenv("DATABASE_URL"), "postgres:// URL of the database (DATABASE_URL)")
 	fs.StringVar(&c.readURL, "database-read-url", getenv("DATABASE_READ_URL"), "postgres:// URL of a streaming replica for queries (DATABASE_READ_URL)")
+	fs.DurationVar(&c.readMaxLag, "database-read-max-lag", duration(env("DATABASE_READ_MAX_LAG", ""), 30*time.Second), "reads go to the primary while the replica is further behind; 0: they stay on it (DATABASE_READ_MAX_LAG)")
 	fs.StringVar(&level, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
 	fs.StringVar(&origins, "cors-origins", env("CORS_ORIGINS", strings.Join(def.CORSOrigins, ",")), "comma-separated origins browsers may call from, * for any (CORS_ORIGINS)")
 	fs.BoolVar(&introspection, "introspection", env("INTROSPECTION", "true") == "true", "let clients read the schema (INTROSPECTION)")
@@ -150,7 +152,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 		return fmt.Errorf("unknown command %q; %s", strings.Join(cfg.args, " "), commandsUsage) // before opening a database
 	}
 	// Writers wait for another writer's lock (SQLite) as long as an operation may last.
-	lim := store.Limits{BusyTimeout: cfg.api.Timeout, Synchronous: cfg.sqliteSync}
+	lim := store.Limits{BusyTimeout: cfg.api.Timeout, Synchronous: cfg.sqliteSync, ReplicaMaxLag: cfg.readMaxLag}
 	db, err := openLoaded(ctx, cfg, lim)
 	if err != nil {
 		return err

@@ -28,6 +28,10 @@ type Limits struct {
 	BusyTimeout time.Duration
 	// Synchronous is when SQLite's commits reach the disk; SyncFull when empty.
 	Synchronous Sync
+	// ReplicaMaxLag, when positive, sends reads to the primary while the read replica is
+	// further behind it than that (replicahealth.go); zero leaves them on the replica
+	// however far behind.
+	ReplicaMaxLag time.Duration
 }
 
 // Sync is when an SQLite commit reaches the disk (PRAGMA synchronous, in WAL mode).

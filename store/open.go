@@ -30,6 +30,7 @@ type DB struct {
 	sql               *sql.DB
 	kept              *sql.DB // the pool of reads with kept plans (plans.go); nil on SQLite
 	replica           *sql.DB // nil without a read replica
+	health            *replicaHealth
 
 	// URL is the PostgreSQL URL the database was opened with (of the primary), without
 	// the parameters the project reads itself (ListenerURL), and Path
@@ -38,7 +39,12 @@ type DB struct {
 }
 
 // Close closes the database.
-func (db *DB) Close() error { return db.Client.Close() }
+func (db *DB) Close() error {
+	if db.health != nil {
+		db.health.close()
+	}
+	return db.Client.Close()
+}
 
 // HasReplica reports whether queries go to a read replica.
 func (db *DB) HasReplica() bool { return db.replica != nil }

@@ -13,6 +13,14 @@ import (
 type routingDriver struct {
 	main, other dialect.Driver
 	otherReads  func(context.Context) bool
+	// otherFailed, when set, is told of the error of each read sent to other; when it
+	// returns true, the read is sent again to main: a replica that stopped answering.
+	otherFailed func(error) bool
+}
+
+// again tells whether a read that failed on drv goes to main.
+func (d *routingDriver) again(drv dialect.Driver, err error) bool {
+	return err != nil && drv == d.other && d.otherFailed != nil && d.otherFailed(err)
 }
 
 func (d *routingDriver) reader(ctx context.Context, query string) dialect.Driver {
@@ -27,7 +35,12 @@ func (d *routingDriver) Exec(ctx context.Context, query string, args, v any) err
 }
 
 func (d *routingDriver) Query(ctx context.Context, query string, args, v any) error {
-	return d.reader(ctx, query).Query(ctx, query, args, v)
+	drv := d.reader(ctx, query)
+	err := drv.Query(ctx, query, args, v)
+	if d.again(drv, err) {
+		return d.main.Query(ctx, query, args, v)
+	}
+	return err
 }
 
 func (d *routingDriver) Tx(ctx context.Context) (dialect.Tx, error) { return d.main.Tx(ctx) }
@@ -55,5 +68,10 @@ func (d *routingDriver) ExecContext(ctx context.Context, query string, args ...a
 
 // QueryContext runs a raw query; ent's generated client calls it for hand-written SQL.
 func (d *routingDriver) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return d.reader(ctx, query).(sqlConn).QueryContext(ctx, query, args...)
+	drv := d.reader(ctx, query)
+	rows, err := drv.(sqlConn).QueryContext(ctx, query, args...)
+	if d.again(drv, err) {
+		return d.main.(sqlConn).QueryContext(ctx, query, args...)
+	}
+	return rows, err
 }
