@@ -5,6 +5,7 @@ import (
 	"database/sql"
 
 	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
 )
 
 // routingDriver sends writes, transactions and most reads to its main driver, and the
@@ -37,10 +38,47 @@ func (d *routingDriver) Exec(ctx context.Context, query string, args, v any) err
 func (d *routingDriver) Query(ctx context.Context, query string, args, v any) error {
 	drv := d.reader(ctx, query)
 	err := drv.Query(ctx, query, args, v)
+	if err == nil && drv == d.other && d.otherFailed != nil {
+		err = readAheadFirst(v)
+	}
 	if d.again(drv, err) {
 		return d.main.Query(ctx, query, args, v)
 	}
 	return err
+}
+
+// readAheadFirst reads the first row of the rows in v, so that a read cut before it (a
+// replica stopped between the description of the rows and the rows, lib/pq's Query
+// returning in between) fails here, where it can be sent again, rather than in the
+// caller's loop over the rows. A cut after the first row still fails the caller.
+func readAheadFirst(v any) error {
+	rows, ok := v.(*entsql.Rows)
+	if !ok || rows.ColumnScanner == nil {
+		return nil
+	}
+	r := &readAhead{ColumnScanner: rows.ColumnScanner}
+	if r.has = r.ColumnScanner.Next(); !r.has {
+		if err := r.ColumnScanner.Err(); err != nil {
+			rows.Close()
+			return err
+		}
+	}
+	rows.ColumnScanner = r
+	return nil
+}
+
+// readAhead is rows whose first Next was already called.
+type readAhead struct {
+	entsql.ColumnScanner
+	has, started bool
+}
+
+func (r *readAhead) Next() bool {
+	if !r.started {
+		r.started = true
+		return r.has
+	}
+	return r.ColumnScanner.Next()
 }
 
 func (d *routingDriver) Tx(ctx context.Context) (dialect.Tx, error) { return d.main.Tx(ctx) }
