@@ -28,14 +28,16 @@ import (
 )
 
 // commandsUsage lists the commands, for -help and for an unknown command.
-const commandsUsage = "usage: server [flags] [serve | migrate [-allow-destructive] | import [-allow-unterminated] crte|sgpe|national|observations FILE | check [-repair] | keys create|revoke|list | webhooks add|list|remove | seed demo [-actions N] [-commitments N] [-seed S]]"
+const commandsUsage = "usage: server [flags] [serve | migrate [-allow-destructive] | backup FILE | restore [-force] FILE | import [-allow-unterminated] crte|sgpe|national|observations FILE | check [-repair] | keys create|revoke|list | webhooks add|list|remove | seed demo [-actions N] [-commitments N] [-seed S]]"
 
 // config is what flags and environment say; a flag wins over its variable.
 type config struct {
 	addr        string
 	sqlitePath  string
+	sqliteSync  store.Sync
 	databaseURL string
 	readURL     string
+	readMaxLag  time.Duration
 	timeouts    timeouts
 	logLevel    slog.Level
 	api         httpapi.Options
@@ -65,12 +67,14 @@ func parseConfigTo(args []string, getenv func(string) string, out io.Writer) (co
 	}
 	def := httpapi.DefaultOptions()
 	var c config
-	var level, origins string
+	var level, origins, sync string
 	var introspection bool
 	fs.StringVar(&c.addr, "addr", env("LISTEN_ADDR", defAddr), "listen address (LISTEN_ADDR; PORT gives :PORT)")
 	fs.StringVar(&c.sqlitePath, "db", env("SQLITE_PATH", "cop.db"), "SQLite file used when -database-url is empty (SQLITE_PATH)")
+	fs.StringVar(&sync, "sqlite-synchronous", env("SQLITE_SYNCHRONOUS", string(store.SyncFull)), "FULL: an SQLite commit is on disk before it is acknowledged; NORMAL: faster, a power cut may lose the last ones (SQLITE_SYNCHRONOUS)")
 	fs.StringVar(&c.databaseURL, "database-url", getenv("DATABASE_URL"), "postgres:// URL of the database (DATABASE_URL)")
 	fs.StringVar(&c.readURL, "database-read-url", getenv("DATABASE_READ_URL"), "postgres:// URL of a streaming replica for queries (DATABASE_READ_URL)")
+	fs.DurationVar(&c.readMaxLag, "database-read-max-lag", duration(env("DATABASE_READ_MAX_LAG", ""), 30*time.Second), "reads go to the primary while the replica is further behind; 0: they stay on it (DATABASE_READ_MAX_LAG)")
 	fs.StringVar(&level, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
 	fs.StringVar(&origins, "cors-origins", env("CORS_ORIGINS", strings.Join(def.CORSOrigins, ",")), "comma-separated origins browsers may call from, * for any (CORS_ORIGINS)")
 	fs.BoolVar(&introspection, "introspection", env("INTROSPECTION", "true") == "true", "let clients read the schema (INTROSPECTION)")
@@ -96,6 +100,10 @@ func parseConfigTo(args []string, getenv func(string) string, out io.Writer) (co
 	}
 	if err := c.logLevel.UnmarshalText([]byte(level)); err != nil {
 		return c, fmt.Errorf("-log-level: %w", err)
+	}
+	var err error
+	if c.sqliteSync, err = store.ParseSync(sync); err != nil {
+		return c, fmt.Errorf("-sqlite-synchronous: %w", err)
 	}
 	c.timeouts = defaultTimeouts
 	c.timeouts.drain = drain
@@ -139,11 +147,17 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	if len(cfg.args) > 0 && cfg.args[0] == "migrate" {
 		return migrate(ctx, cfg, cfg.args[1:])
 	}
+	if len(cfg.args) > 0 && cfg.args[0] == "backup" { // backup.go: neither migrated nor loaded
+		return backup(ctx, cfg, cfg.args[1:], os.Stdout)
+	}
+	if len(cfg.args) > 0 && cfg.args[0] == "restore" {
+		return restore(ctx, cfg, cfg.args[1:], os.Stdout)
+	}
 	if len(cfg.args) > 0 && !slices.Contains([]string{"serve", "import", "seed", "keys", "check", "webhooks"}, cfg.args[0]) {
 		return fmt.Errorf("unknown command %q; %s", strings.Join(cfg.args, " "), commandsUsage) // before opening a database
 	}
 	// Writers wait for another writer's lock (SQLite) as long as an operation may last.
-	lim := store.Limits{BusyTimeout: cfg.api.Timeout}
+	lim := store.Limits{BusyTimeout: cfg.api.Timeout, Synchronous: cfg.sqliteSync, ReplicaMaxLag: cfg.readMaxLag}
 	db, err := openLoaded(ctx, cfg, lim)
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/lib/pq"
@@ -25,6 +26,44 @@ type Limits struct {
 	// BusyTimeout is how long an SQLite writer waits for another writer's lock before
 	// failing with "database is locked" (IsBusy); DefaultBusyTimeout when zero.
 	BusyTimeout time.Duration
+	// Synchronous is when SQLite's commits reach the disk; SyncFull when empty.
+	Synchronous Sync
+	// ReplicaMaxLag, when positive, sends reads to the primary while the read replica is
+	// further behind it than that (replicahealth.go); zero leaves them on the replica
+	// however far behind.
+	ReplicaMaxLag time.Duration
+}
+
+// Sync is when an SQLite commit reaches the disk (PRAGMA synchronous, in WAL mode).
+type Sync string
+
+const (
+	// SyncFull syncs the write-ahead log at every commit, before the commit is
+	// acknowledged: a power cut or a crash of the machine loses no acknowledged write.
+	// The default.
+	SyncFull Sync = "FULL"
+	// SyncNormal syncs the write-ahead log only at checkpoints: commits are faster, and
+	// a power cut may lose the last acknowledged ones (never the database's consistency:
+	// they are lost whole). A crash of the process alone loses nothing in either mode.
+	SyncNormal Sync = "NORMAL"
+)
+
+// ParseSync reads FULL or NORMAL, in any case; empty is SyncFull.
+func ParseSync(s string) (Sync, error) {
+	switch strings.ToUpper(s) {
+	case "", string(SyncFull):
+		return SyncFull, nil
+	case string(SyncNormal):
+		return SyncNormal, nil
+	}
+	return "", fmt.Errorf("synchronous %q: want FULL or NORMAL", s)
+}
+
+func (l Limits) synchronous() Sync {
+	if l.Synchronous == "" {
+		return SyncFull
+	}
+	return l.Synchronous
 }
 
 func (l Limits) busyTimeout() time.Duration {
