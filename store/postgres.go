@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/lib/pq"
 )
@@ -110,7 +112,7 @@ type jsonAsText struct {
 }
 
 func (c jsonAsText) Connect(ctx context.Context) (driver.Conn, error) {
-	conn, err := c.Connector.Connect(ctx)
+	conn, err := connectRetrying(ctx, c.Connector.Connect, time.Now)
 	if err != nil {
 		return nil, err
 	}
@@ -149,6 +151,90 @@ func (c jsonTextConn) CheckNamedValue(nv *driver.NamedValue) error {
 	return c.pqConn.CheckNamedValue(nv)
 }
 
+// Waits for a connection PostgreSQL refused (connectRetrying).
+const (
+	// connectFirstWait is the first wait after a refusal, doubled up to connectMaxWait.
+	connectFirstWait = 50 * time.Millisecond
+	connectMaxWait   = 500 * time.Millisecond
+	// connectWaitNoDeadline bounds the waits of a connection opened without a deadline
+	// (database/sql opens some in the background, for requests waiting on the pool).
+	connectWaitNoDeadline = 5 * time.Second
+)
+
+// connectRetrying opens a connection, waiting and trying again while PostgreSQL has no
+// connection left (53300: another client holds them, one may be freed any moment), from
+// connectFirstWait doubling to connectMaxWait, as long as the context's deadline leaves
+// time for the next wait; then it returns PostgreSQL's refusal, which the API answers as
+// UNAVAILABLE rather than TIMEOUT. A server that refuses connections or is starting up
+// gets one quick second try and no more: its requests fail fast. Other errors are
+// returned at once.
+func connectRetrying(ctx context.Context, connect func(context.Context) (driver.Conn, error), now func() time.Time) (driver.Conn, error) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = now().Add(connectWaitNoDeadline)
+	}
+	wait, quick := connectFirstWait, true
+	for {
+		conn, err := connect(ctx)
+		if err == nil {
+			return conn, nil
+		}
+		reason, unavailable := Unavailable(err)
+		switch {
+		case !unavailable:
+			return nil, err
+		case reason == ReasonTooManyConnections:
+		case quick:
+			quick = false
+		default:
+			return nil, err
+		}
+		if deadline.Sub(now()) < wait {
+			return nil, err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, err
+		case <-t.C:
+		}
+		wait = min(2*wait, connectMaxWait)
+	}
+}
+
+// lostBeforeReading turns the error of a statement that found its connection dead (the
+// server restarted since the connection was last used: the write of the statement fails,
+// or the answer is the notice of the connection's end) into driver.ErrBadConn, so that
+// database/sql sends it again on another connection, a fresh one at the last try. Only
+// for what is safe to send twice: a read that failed before returning any row, and the
+// BEGIN of a transaction. lib/pq does so itself for some of these errors (EOF, a FATAL
+// error), not for an error of the socket (a reset, a broken pipe).
+func lostBeforeReading(err error) error {
+	if err == nil || errors.Is(err, driver.ErrBadConn) {
+		return err
+	}
+	if reason, ok := Unavailable(err); ok && (reason == ReasonUnreachable || reason == ReasonStarting) {
+		return driver.ErrBadConn
+	}
+	return err
+}
+
+// BeginTx begins a transaction, on another connection when this one is dead.
+func (c jsonTextConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	tx, err := c.pqConn.BeginTx(ctx, opts)
+	return tx, lostBeforeReading(err)
+}
+
+// QueryContext runs a query; a read whose connection is dead goes to another one.
+func (c jsonTextConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	rows, err := c.pqConn.QueryContext(ctx, query, args)
+	if err != nil && !isWrite(query) {
+		err = lostBeforeReading(err)
+	}
+	return rows, err
+}
+
 // preparingConn runs queries through prepared statements it keeps (stmtCache). Bulk
 // statements, with more parameters than a page of ids, are run as they come.
 type preparingConn struct {
@@ -166,16 +252,24 @@ func (c preparingConn) QueryContext(ctx context.Context, query string, args []dr
 	}
 	st, err := c.stmts.get(ctx, c.pqConn, query)
 	if err != nil {
-		return nil, err
+		return nil, lostBeforeReading(err) // preparing runs nothing
 	}
 	if st == nil {
 		return c.jsonTextConn.QueryContext(ctx, query, args)
 	}
 	rows, err := st.(driver.StmtQueryContext).QueryContext(ctx, args)
 	if err != nil {
-		// The statement may be what failed (its tables changed under it): prepare it
-		// again next time.
+		// The statement may be what failed (its tables changed under it, or the server
+		// lost it: 26000, prepared statement does not exist): prepare it again next time.
 		c.stmts.drop(query)
+		if isWrite(query) {
+			return nil, err
+		}
+		var pe *pq.Error
+		if errors.As(err, &pe) && pe.Code == "26000" {
+			return nil, driver.ErrBadConn // nothing ran: send it again, on another connection
+		}
+		return nil, lostBeforeReading(err)
 	}
 	return rows, err
 }
