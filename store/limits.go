@@ -23,7 +23,9 @@ type Limits struct {
 	// context (lib/pq sends a cancel request; SQLite is interrupted).
 	StatementTimeout time.Duration
 	// BusyTimeout is how long an SQLite writer waits for another writer's lock before
-	// failing with "database is locked" (IsBusy); DefaultBusyTimeout when zero.
+	// failing with "database is locked" (Unavailable: ReasonBusy); DefaultBusyTimeout
+	// when zero. The server sets it below the operation timeout, so that such a write
+	// answers UNAVAILABLE, which a client may send again, rather than TIMEOUT.
 	BusyTimeout time.Duration
 }
 
@@ -70,18 +72,6 @@ func IsCanceled(err error) bool {
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		return se.Code()&0xff == 9 // SQLITE_INTERRUPT
-	}
-	return false
-}
-
-// IsBusy reports whether SQLite refused a write because another writer held the
-// database longer than the busy timeout (SQLITE_BUSY, SQLITE_LOCKED): the write may be
-// retried later.
-func IsBusy(err error) bool {
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		c := se.Code() & 0xff
-		return c == 5 || c == 6
 	}
 	return false
 }
