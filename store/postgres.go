@@ -156,9 +156,6 @@ const (
 	// connectFirstWait is the first wait after a refusal, doubled up to connectMaxWait.
 	connectFirstWait = 50 * time.Millisecond
 	connectMaxWait   = 500 * time.Millisecond
-	// connectWaitNoDeadline bounds the waits of a connection opened without a deadline
-	// (database/sql opens some in the background, for requests waiting on the pool).
-	connectWaitNoDeadline = 5 * time.Second
 )
 
 // connectRetrying opens a connection, waiting and trying again while PostgreSQL has no
@@ -168,10 +165,16 @@ const (
 // UNAVAILABLE rather than TIMEOUT. A server that refuses connections or is starting up
 // gets one quick second try and no more: its requests fail fast. Other errors are
 // returned at once.
+//
+// Without a deadline there is one try: database/sql opens the connections of the
+// requests waiting on a full pool in one goroutine, one after the other, without their
+// contexts, and waits there held them all (measured with PostgreSQL stopped: 19 answers
+// a second instead of hundreds, up to 2.6 s each, with a 50 ms wait for each refusal).
+// Commands, which run without a deadline, fail at once too.
 func connectRetrying(ctx context.Context, connect func(context.Context) (driver.Conn, error), now func() time.Time) (driver.Conn, error) {
 	deadline, ok := ctx.Deadline()
 	if !ok {
-		deadline = now().Add(connectWaitNoDeadline)
+		return connect(ctx)
 	}
 	wait, quick := connectFirstWait, true
 	for {
@@ -267,7 +270,9 @@ func (c preparingConn) QueryContext(ctx context.Context, query string, args []dr
 		}
 		var pe *pq.Error
 		if errors.As(err, &pe) && pe.Code == "26000" {
-			return nil, driver.ErrBadConn // nothing ran: send it again, on another connection
+			// Nothing ran: run it unprepared on this connection (in a transaction, which
+			// the error ended, it fails again and the caller sees it).
+			return c.jsonTextConn.QueryContext(ctx, query, args)
 		}
 		return nil, lostBeforeReading(err)
 	}
