@@ -126,7 +126,9 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 		slog.InfoContext(ctx, "operation canceled by the client", "path", pe.Path.String())
 		pe.Message = "canceled"
 		setCode(pe, CodeCanceled)
-	case errors.Is(err, context.Canceled):
+	case errors.Is(err, context.Canceled), unavailable(err):
+		// The client went away (an unavailable database's error is answered above
+		// otherwise): whatever the database said meanwhile, nobody reads the answer.
 		slog.InfoContext(ctx, "operation canceled by the client", "path", pe.Path.String())
 		pe.Message = "canceled"
 		setCode(pe, CodeCanceled)
