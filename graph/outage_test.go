@@ -64,3 +64,32 @@ func TestUnavailableOverHTTP(t *testing.T) {
 		t.Errorf("once the lock is released: %d %s", rec.Code, rec.Body.String())
 	}
 }
+
+// TestBusyBeforeTimeout: with the server's busy timeout (store.BusyTimeoutWithin its
+// operation timeout), a write behind a long transaction's lock answers UNAVAILABLE
+// before the operation times out, not TIMEOUT at its end.
+func TestBusyBeforeTimeout(t *testing.T) {
+	const timeout = 600 * time.Millisecond
+	db := testdb.PlannedWith(t, testdb.SQLite, store.Limits{BusyTimeout: store.BusyTimeoutWithin(timeout)})
+	key := newKey(t, db, "Rennes Métropole", "EPCI:243500139", access.Contributor)
+	opts := testOptions()
+	opts.Timeout = timeout
+	h := newAPIWith(t, db, opts).h
+	tx, err := db.Client.Tx(context.Background()) // a long transaction: the write lock
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	start := time.Now()
+	r, err := post(h, key, createActionQ, map[string]any{"in": map[string]any{"territory": tk("EPCI:243500139"), "title": "Pendant un import", "startYear": 2025}})
+	took := time.Since(start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Errors) != 1 || r.Errors[0].code() != graph.CodeUnavailable || r.status != http.StatusServiceUnavailable {
+		t.Errorf("a write behind the lock: %d %+v, want 503 UNAVAILABLE", r.status, r.Errors)
+	}
+	if took < timeout/2 || took >= timeout {
+		t.Errorf("answered after %s, want after the busy timeout (%s) and before the operation's (%s)", took, store.BusyTimeoutWithin(timeout), timeout)
+	}
+}

@@ -139,7 +139,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	}
 	// Writers wait for another writer's lock (SQLite) three quarters of an operation's
 	// time, then answer UNAVAILABLE (retryable) before the operation's TIMEOUT.
-	lim := store.Limits{BusyTimeout: cfg.api.Timeout * 3 / 4}
+	lim := store.Limits{BusyTimeout: store.BusyTimeoutWithin(cfg.api.Timeout)}
 	db, err := openLoaded(ctx, cfg, lim)
 	if err != nil {
 		return err

@@ -29,6 +29,12 @@ type Limits struct {
 	BusyTimeout time.Duration
 }
 
+// BusyTimeoutWithin is the busy timeout of a server whose operations may last timeout:
+// three quarters of it, so that a write behind another writer's lock (an import, seed
+// demo) answers UNAVAILABLE, which the client may send again, before the operation's
+// deadline would answer TIMEOUT. Zero without a timeout (DefaultBusyTimeout then).
+func BusyTimeoutWithin(timeout time.Duration) time.Duration { return timeout * 3 / 4 }
+
 func (l Limits) busyTimeout() time.Duration {
 	if l.BusyTimeout > 0 {
 		return l.BusyTimeout
