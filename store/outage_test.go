@@ -140,13 +140,16 @@ func TestConnectRetrying(t *testing.T) {
 		tries    int
 		fails    bool
 		within   time.Duration
+		// idleAfter: the pool has an idle connection after that many tries (0: never)
+		idleAfter int
 	}{
-		{"out of connections until the deadline", repeat(tooMany, 100), 400 * time.Millisecond, 4, true, 400 * time.Millisecond}, // 50+100+200 ms of waits
-		{"out of connections, then one freed", repeat(tooMany, 3), 2 * time.Second, 4, false, 400 * time.Millisecond},
-		{"refused", repeat(error(syscall.ECONNREFUSED), 100), 2 * time.Second, 2, true, 150 * time.Millisecond},
-		{"starting, then up", []error{&pq.Error{Code: "57P03"}}, 2 * time.Second, 2, false, 150 * time.Millisecond},
-		{"a password refused", []error{&pq.Error{Code: "28P01"}}, 2 * time.Second, 1, true, 50 * time.Millisecond},
-		{"out of connections, without a deadline", repeat(tooMany, 100), 0, 1, true, 50 * time.Millisecond},
+		{"out of connections until the deadline", repeat(tooMany, 100), 400 * time.Millisecond, 4, true, 400 * time.Millisecond, 0}, // 50+100+200 ms of waits
+		{"out of connections, then one freed", repeat(tooMany, 3), 2 * time.Second, 4, false, 400 * time.Millisecond, 0},
+		{"refused", repeat(error(syscall.ECONNREFUSED), 100), 2 * time.Second, 2, true, 150 * time.Millisecond, 0},
+		{"starting, then up", []error{&pq.Error{Code: "57P03"}}, 2 * time.Second, 2, false, 150 * time.Millisecond, 0},
+		{"a password refused", []error{&pq.Error{Code: "28P01"}}, 2 * time.Second, 1, true, 50 * time.Millisecond, 0},
+		{"out of connections, without a deadline", repeat(tooMany, 100), 0, 1, true, 50 * time.Millisecond, 0},
+		{"out of connections, one of the pool's own released", repeat(tooMany, 100), 2 * time.Second, 2, true, 100 * time.Millisecond, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
@@ -164,7 +167,7 @@ func TestConnectRetrying(t *testing.T) {
 				return fakeConn{}, nil
 			}
 			start := time.Now()
-			_, err := connectRetrying(ctx, connect, time.Now)
+			_, err := connectRetrying(ctx, connect, func() bool { return tc.idleAfter > 0 && tries >= tc.idleAfter }, time.Now)
 			took := time.Since(start)
 			if (err != nil) != tc.fails || tries != tc.tries {
 				t.Errorf("%d tries, err %v; want %d tries, failing %v", tries, err, tc.tries, tc.fails)
@@ -172,7 +175,11 @@ func TestConnectRetrying(t *testing.T) {
 			if err != nil && ctx.Err() != nil {
 				t.Errorf("answered after the deadline (%v): the request would time out instead of being refused", ctx.Err())
 			}
-			if err != nil && tc.errs[0] != nil && !errors.Is(err, tc.errs[0]) {
+			if tc.idleAfter > 0 {
+				if !errors.Is(err, driver.ErrBadConn) {
+					t.Errorf("err %v, want driver.ErrBadConn, for database/sql to take the pool's idle connection", err)
+				}
+			} else if err != nil && tc.errs[0] != nil && !errors.Is(err, tc.errs[0]) {
 				t.Errorf("err %v, want the database's own refusal %v", err, tc.errs[0])
 			}
 			if took > tc.within {
@@ -247,6 +254,18 @@ func TestOutOfConnectionsPostgres(t *testing.T) {
 	defer cancel()
 	if _, err := db.ExecContext(qctx, `SELECT 1`); err != nil {
 		t.Errorf("a connection freed while the statement waits: %v", err)
+	}
+
+	// The slot held by this pool's own connection: released to the pool while a
+	// statement waits, it serves that statement.
+	own, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.AfterFunc(150*time.Millisecond, func() { own.Close() })
+	start = time.Now()
+	if _, err := db.ExecContext(qctx, `SELECT 1`); err != nil || time.Since(start) > time.Second {
+		t.Errorf("a connection of the pool released while the statement waits: %v after %s", err, time.Since(start))
 	}
 	db.Close()
 	for deadline := time.Now().Add(time.Second); runtime.NumGoroutine() > goroutines && time.Now().Before(deadline); {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/lib/pq"
@@ -23,7 +24,9 @@ func openPostgres(databaseURL string) (*sql.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	return sql.OpenDB(c), nil
+	db := sql.OpenDB(c)
+	c.pool.Store(db)
+	return db, nil
 }
 
 func postgresConnector(databaseURL string) (jsonAsText, error) {
@@ -39,7 +42,7 @@ func postgresConnector(databaseURL string) (jsonAsText, error) {
 	if err != nil {
 		return jsonAsText{}, err
 	}
-	return jsonAsText{c, capacity}, nil
+	return jsonAsText{c, capacity, &atomic.Pointer[sql.DB]{}}, nil
 }
 
 // ListenerURL is databaseURL without the parameters the project reads itself
@@ -108,11 +111,18 @@ func redactErr(err error) error {
 // []byte.
 type jsonAsText struct {
 	driver.Connector
-	statements int // prepared statements kept per connection (stmtCache)
+	statements int                     // prepared statements kept per connection (stmtCache)
+	pool       *atomic.Pointer[sql.DB] // the pool the connector opens connections for
+}
+
+// idleInPool reports whether the connector's pool holds an idle connection.
+func (c jsonAsText) idleInPool() bool {
+	db := c.pool.Load()
+	return db != nil && db.Stats().Idle > 0
 }
 
 func (c jsonAsText) Connect(ctx context.Context) (driver.Conn, error) {
-	conn, err := connectRetrying(ctx, c.Connector.Connect, time.Now)
+	conn, err := connectRetrying(ctx, c.Connector.Connect, c.idleInPool, time.Now)
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +181,11 @@ const (
 // contexts, and waits there held them all (measured with PostgreSQL stopped: 19 answers
 // a second instead of hundreds, up to 2.6 s each, with a 50 ms wait for each refusal).
 // Commands, which run without a deadline, fail at once too.
-func connectRetrying(ctx context.Context, connect func(context.Context) (driver.Conn, error), now func() time.Time) (driver.Conn, error) {
+//
+// While it waits, a connection of its own pool may be released (idle: true): it then
+// answers driver.ErrBadConn, on which database/sql asks the pool again and takes that
+// connection, rather than waiting for PostgreSQL to free one it holds itself.
+func connectRetrying(ctx context.Context, connect func(context.Context) (driver.Conn, error), idle func() bool, now func() time.Time) (driver.Conn, error) {
 	deadline, ok := ctx.Deadline()
 	if !ok {
 		return connect(ctx)
@@ -187,6 +201,9 @@ func connectRetrying(ctx context.Context, connect func(context.Context) (driver.
 		case !unavailable:
 			return nil, err
 		case reason == ReasonTooManyConnections:
+			if idle() {
+				return nil, driver.ErrBadConn
+			}
 		case quick:
 			quick = false
 		default:
