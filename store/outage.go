@@ -11,8 +11,9 @@ import (
 // Availability follows whether the database takes statements, from the outcomes of the
 // statements themselves (fed by the counting driver, count.go), so that an outage is
 // logged once, not once per request: a WARN when the database stops taking statements
-// (the reason and the first error), an INFO when it takes them again (how long it lasted,
-// how many statements it refused). The operator's report that led to it: 1,806 failed
+// (the reason and the first error), an INFO when it takes them again, once no statement
+// was refused for quietBeforeRecovery (how long it lasted, from the first statement
+// refused to the last, and how many it refused). The operator's report that led to it: 1,806 failed
 // requests in a 10 s restart of PostgreSQL, one ERROR line each.
 //
 // A database out of disk space or busy with another writer still answers reads: only a
@@ -24,11 +25,17 @@ type Availability struct {
 	now  func() time.Time
 	log  func() *slog.Logger
 
-	mu      sync.Mutex
-	reason  string
-	since   time.Time
-	refused int64
+	mu          sync.Mutex
+	reason      string
+	since, last time.Time // the first and the last statement refused
+	refused     int64
 }
+
+// quietBeforeRecovery is how long no statement must be refused before one that goes
+// through ends an outage. Without it an outage of connections (53300) was logged as six
+// outages in a second: statements on the pool's open connections go through while new
+// connections are refused.
+const quietBeforeRecovery = time.Second
 
 func newAvailability(name string) *Availability {
 	return &Availability{name: name, now: time.Now, log: slog.Default}
@@ -65,9 +72,11 @@ func (a *Availability) observe(err error, write bool) {
 	defer a.mu.Unlock()
 	if a.reason != "" {
 		a.refused++
+		a.last = a.now()
 		return
 	}
 	a.reason, a.since, a.refused = reason, a.now(), 1
+	a.last = a.since
 	a.down.Store(true)
 	a.log().Warn("database unavailable", "database", a.name, "reason", reason, "err", err.Error())
 }
@@ -75,12 +84,13 @@ func (a *Availability) observe(err error, write bool) {
 func (a *Availability) recovered(write bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.reason == "" || (!write && (a.reason == ReasonDiskFull || a.reason == ReasonBusy)) {
+	if a.reason == "" || (!write && (a.reason == ReasonDiskFull || a.reason == ReasonBusy)) ||
+		a.now().Sub(a.last) < quietBeforeRecovery {
 		return
 	}
 	a.log().Info("database available again", "database", a.name, "reason", a.reason,
-		"lasted", a.now().Sub(a.since).Round(time.Millisecond).String(), "refused", a.refused)
-	a.reason, a.since, a.refused = "", time.Time{}, 0
+		"lasted", a.last.Sub(a.since).Round(time.Millisecond).String(), "refused", a.refused)
+	a.reason, a.since, a.last, a.refused = "", time.Time{}, time.Time{}, 0
 	a.down.Store(false)
 }
 

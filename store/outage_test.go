@@ -45,14 +45,22 @@ func TestAvailability(t *testing.T) {
 	for range 100 {
 		a.observe(refused, false)
 	}
+	start := clock
+	clock = clock.Add(10 * time.Second)
 	a.observe(&pq.Error{Code: "57P03"}, false)
-	if reason, since, ok := a.State(); ok || reason != ReasonUnreachable || !since.Equal(clock) {
+	if reason, since, ok := a.State(); ok || reason != ReasonUnreachable || !since.Equal(start) {
 		t.Errorf("after 101 refusals: %q since %s, available %v", reason, since, ok)
 	}
 	if l := lines(); len(l) != 1 || !strings.Contains(l[0], "level=WARN") || !strings.Contains(l[0], "reason=unreachable") || !strings.Contains(l[0], "connection refused") {
 		t.Errorf("the outage's start: %q, want one WARN with the reason and the first error", l)
 	}
-	clock = clock.Add(10 * time.Second)
+	// A statement going through while others are still refused (a pool's open
+	// connections while new ones are refused) does not end it.
+	a.observe(nil, false)
+	if _, _, ok := a.State(); ok || logs.Len() != 0 {
+		t.Errorf("ended by a statement beside refused ones: %q", logs.String())
+	}
+	clock = clock.Add(quietBeforeRecovery)
 	a.observe(nil, false)
 	a.observe(nil, false)
 	if l := lines(); len(l) != 1 || !strings.Contains(l[0], "level=INFO") || !strings.Contains(l[0], "lasted=10s") || !strings.Contains(l[0], "refused=101") {
@@ -65,6 +73,7 @@ func TestAvailability(t *testing.T) {
 	for _, reason := range []string{ReasonDiskFull, ReasonBusy} {
 		err := sqliteError(t, map[string]int{ReasonDiskFull: sqlite3.SQLITE_FULL, ReasonBusy: sqlite3.SQLITE_BUSY}[reason])
 		a.observe(err, true)
+		clock = clock.Add(quietBeforeRecovery)
 		a.observe(nil, false) // a read
 		if r, _, ok := a.State(); ok || r != reason {
 			t.Errorf("%s: a read ended it (%q, %v)", reason, r, ok)
@@ -144,6 +153,7 @@ func TestConnectRetrying(t *testing.T) {
 		idleAfter int
 	}{
 		{"out of connections until the deadline", repeat(tooMany, 100), 400 * time.Millisecond, 4, true, 400 * time.Millisecond, 0}, // 50+100+200 ms of waits
+		{"out of connections, a long deadline", repeat(tooMany, 100), 10 * time.Second, 7, true, connectWaitAtMost, 0},              // 50+100+200+400+500+500 ms
 		{"out of connections, then one freed", repeat(tooMany, 3), 2 * time.Second, 4, false, 400 * time.Millisecond, 0},
 		{"refused", repeat(error(syscall.ECONNREFUSED), 100), 2 * time.Second, 2, true, 150 * time.Millisecond, 0},
 		{"starting, then up", []error{&pq.Error{Code: "57P03"}}, 2 * time.Second, 2, false, 150 * time.Millisecond, 0},
@@ -152,6 +162,7 @@ func TestConnectRetrying(t *testing.T) {
 		{"out of connections, one of the pool's own released", repeat(tooMany, 100), 2 * time.Second, 2, true, 100 * time.Millisecond, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			ctx := context.Background()
 			if tc.deadline > 0 {
 				var cancel context.CancelFunc

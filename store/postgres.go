@@ -166,12 +166,17 @@ const (
 	// connectFirstWait is the first wait after a refusal, doubled up to connectMaxWait.
 	connectFirstWait = 50 * time.Millisecond
 	connectMaxWait   = 500 * time.Millisecond
+	// connectWaitAtMost bounds the waits of one connection, whatever the deadline: with
+	// PostgreSQL's slots held by another client for long, requests answered UNAVAILABLE
+	// after 14.6 s of a 15 s timeout (measured), each holding a place of the pool all
+	// that time; the client is better told after 2 s to come back (Retry-After: 2).
+	connectWaitAtMost = 2 * time.Second
 )
 
 // connectRetrying opens a connection, waiting and trying again while PostgreSQL has no
 // connection left (53300: another client holds them, one may be freed any moment), from
-// connectFirstWait doubling to connectMaxWait, as long as the context's deadline leaves
-// time for the next wait; then it returns PostgreSQL's refusal, which the API answers as
+// connectFirstWait doubling to connectMaxWait, as long as the context's deadline (and
+// connectWaitAtMost) leaves time for the next wait; then it returns PostgreSQL's refusal, which the API answers as
 // UNAVAILABLE rather than TIMEOUT. A server that refuses connections or is starting up
 // gets one quick second try and no more: its requests fail fast. Other errors are
 // returned at once.
@@ -189,6 +194,9 @@ func connectRetrying(ctx context.Context, connect func(context.Context) (driver.
 	deadline, ok := ctx.Deadline()
 	if !ok {
 		return connect(ctx)
+	}
+	if most := now().Add(connectWaitAtMost); most.Before(deadline) {
+		deadline = most
 	}
 	wait, quick := connectFirstWait, true
 	for {
