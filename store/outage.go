@@ -34,8 +34,9 @@ type Availability struct {
 // quietBeforeRecovery is how long no statement must be refused before one that goes
 // through ends an outage. Without it an outage of connections (53300) was logged as six
 // outages in a second: statements on the pool's open connections go through while new
-// connections are refused.
-const quietBeforeRecovery = time.Second
+// connections are refused; with 1 s, as five in 12 s (requests waiting for a connection
+// are refused in bursts, up to 2 s apart).
+const quietBeforeRecovery = 5 * time.Second
 
 func newAvailability(name string) *Availability {
 	return &Availability{name: name, now: time.Now, log: slog.Default}
