@@ -220,14 +220,17 @@ func TestOutOfConnectionsPostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer admin.Close()
 	role := "outage_" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	if _, err := admin.Exec(`CREATE ROLE ` + role + ` LOGIN CONNECTION LIMIT 1`); err != nil {
+		admin.Close()
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
+	t.Cleanup(func() { // before emptyPostgres's, which drops the database
+		defer admin.Close()
 		admin.Exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1`, role)
-		admin.Exec(`DROP ROLE IF EXISTS ` + role)
+		if _, err := admin.Exec(`DROP ROLE IF EXISTS ` + role); err != nil {
+			t.Errorf("drop the test's role: %v", err)
+		}
 	})
 	u, _ := url.Parse(base)
 	u.User = url.User(role)
