@@ -156,8 +156,9 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	if len(cfg.args) > 0 && !slices.Contains([]string{"serve", "import", "seed", "keys", "check", "webhooks"}, cfg.args[0]) {
 		return fmt.Errorf("unknown command %q; %s", strings.Join(cfg.args, " "), commandsUsage) // before opening a database
 	}
-	// Writers wait for another writer's lock (SQLite) as long as an operation may last.
-	lim := store.Limits{BusyTimeout: cfg.api.Timeout, Synchronous: cfg.sqliteSync, ReplicaMaxLag: cfg.readMaxLag}
+	// Writers wait for another writer's lock (SQLite) three quarters of an operation's
+	// time, then answer UNAVAILABLE (retryable) before the operation's TIMEOUT.
+	lim := store.Limits{BusyTimeout: store.BusyTimeoutWithin(cfg.api.Timeout), Synchronous: cfg.sqliteSync, ReplicaMaxLag: cfg.readMaxLag}
 	db, err := openLoaded(ctx, cfg, lim)
 	if err != nil {
 		return err

@@ -24,7 +24,9 @@ type Limits struct {
 	// context (lib/pq sends a cancel request; SQLite is interrupted).
 	StatementTimeout time.Duration
 	// BusyTimeout is how long an SQLite writer waits for another writer's lock before
-	// failing with "database is locked" (IsBusy); DefaultBusyTimeout when zero.
+	// failing with "database is locked" (Unavailable: ReasonBusy); DefaultBusyTimeout
+	// when zero. The server sets it below the operation timeout, so that such a write
+	// answers UNAVAILABLE, which a client may send again, rather than TIMEOUT.
 	BusyTimeout time.Duration
 	// Synchronous is when SQLite's commits reach the disk; SyncFull when empty.
 	Synchronous Sync
@@ -65,6 +67,12 @@ func (l Limits) synchronous() Sync {
 	}
 	return l.Synchronous
 }
+
+// BusyTimeoutWithin is the busy timeout of a server whose operations may last timeout:
+// three quarters of it, so that a write behind another writer's lock (an import, seed
+// demo) answers UNAVAILABLE, which the client may send again, before the operation's
+// deadline would answer TIMEOUT. Zero without a timeout (DefaultBusyTimeout then).
+func BusyTimeoutWithin(timeout time.Duration) time.Duration { return timeout * 3 / 4 }
 
 func (l Limits) busyTimeout() time.Duration {
 	if l.BusyTimeout > 0 {
@@ -109,18 +117,6 @@ func IsCanceled(err error) bool {
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		return se.Code()&0xff == 9 // SQLITE_INTERRUPT
-	}
-	return false
-}
-
-// IsBusy reports whether SQLite refused a write because another writer held the
-// database longer than the busy timeout (SQLITE_BUSY, SQLITE_LOCKED): the write may be
-// retried later.
-func IsBusy(err error) bool {
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		c := se.Code() & 0xff
-		return c == 5 || c == 6
 	}
 	return false
 }

@@ -96,7 +96,7 @@ func OpenWith(ctx context.Context, databaseURL, sqlitePath string, lim Limits) (
 			return nil, fmt.Errorf("open database: %w", err)
 		}
 	}
-	counter := &Counter{}
+	counter := &Counter{avail: newAvailability("primary")}
 	client := ent.NewClient(ent.Driver(counter.Wrap(newVersionDriver(base))))
 	out := &DB{Client: client, Dialect: drv, Statements: counter, sql: db, kept: kept, URL: ListenerURL(databaseURL)}
 	if databaseURL == "" {

@@ -54,7 +54,7 @@ func OpenReplicatedWith(ctx context.Context, primaryURL, replicaURL string, lim 
 	}
 	rdb.SetMaxOpenConns(20)
 	rdb.SetMaxIdleConns(20)
-	db.ReplicaStatements = &Counter{}
+	db.ReplicaStatements = &Counter{avail: newAvailability("replica")}
 	rdrv, _, err := withKeptPlans(rdb, postgresDSN(replicaURL, lim))
 	if err != nil {
 		rdb.Close()
