@@ -24,7 +24,9 @@ func testRollingDeploy(t *testing.T) {
 	const db = "deploy"
 	c, key := PostgresDB(t, db)
 	row.Begin()
-	env := baseEnv("DATABASE_URL="+c.URL(db), "OPERATION_TIMEOUT=3s")
+	// A drain of four of the proxy's health checks: the stopping instance answers /readyz
+	// 503 while it still serves, so the proxy has moved away before its listener closes.
+	env := baseEnv("DATABASE_URL="+c.URL(db), "OPERATION_TIMEOUT=3s", "SHUTDOWN_DRAIN=1s")
 	a, b := StartServer(t, env), StartServer(t, env)
 	p := NewProxy(a.URL, b.URL)
 	defer p.Close()

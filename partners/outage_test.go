@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cop-territoriales/cop-api/internal/testdb"
 	"github.com/cop-territoriales/cop-api/store"
 )
 
@@ -17,10 +18,11 @@ import (
 // open during the loss; the dispatcher keeps polling through the outage and claims again
 // once the database is back; both stop when their context ends.
 func TestPostgresLostAndBack(t *testing.T) {
-	dir, url := os.Getenv("COP_REPLICA_DIR"), os.Getenv("TEST_DATABASE_URL_PRIMARY")
-	if dir == "" || url == "" {
+	dir := os.Getenv("COP_REPLICA_DIR")
+	if dir == "" {
 		t.Skip("no throwaway cluster: source .ci/replica.sh start")
 	}
+	url, _ := testdb.Replica(t) // alone on the cluster: the replica tests read from it
 	pgctl := func(args string) {
 		t.Helper()
 		bin, _ := filepath.Glob("/usr/lib/postgresql/*/bin/pg_ctl")
