@@ -38,7 +38,13 @@ func exportBulk(svc *service.Service) http.HandlerFunc {
 				fmt.Sprintf("no export %q: want /export/{%s}.csv or .jsonl", file, strings.Join(service.ExportDatasets, ",")))
 			return
 		}
-		q, err := exportQuery(dataset, req.URL.Query())
+		v, err := url.ParseQuery(req.URL.RawQuery)
+		if err != nil {
+			// Query drops the pairs it cannot read: refuse them, as misspelt names are.
+			httpError(w, http.StatusBadRequest, graph.CodeBadUserInput, "the query string is malformed: want name=value pairs joined by &, %-encoded")
+			return
+		}
+		q, err := exportQuery(dataset, v)
 		if err != nil {
 			httpError(w, http.StatusBadRequest, graph.CodeBadUserInput, err.Error())
 			return
@@ -113,6 +119,15 @@ func exportQuery(dataset string, v url.Values) (service.ExportQuery, error) {
 		}
 		if len(vals) != 1 {
 			return q, fmt.Errorf("give %s once", name)
+		}
+		// Every value is a code, or LEVEL:code for within: bounded, UTF-8 without NUL,
+		// which PostgreSQL would refuse with an error rather than find nothing.
+		max := hierarchy.MaxCodeLength
+		if name == "within" {
+			max += len(hierarchy.Department) + len(":") // the longest level
+		}
+		if err := hierarchy.CheckText(name, vals[0], max); err != nil {
+			return q, err
 		}
 	}
 	str := func(name string) *string {
