@@ -28,8 +28,9 @@ var exportParams = []string{"level", "within", "lever", "sector", "metric", "der
 // or one JSON object per line (JSON Lines) under the columns of service.ExportColumns,
 // in UTF-8, with the data's licence in the X-License and Link headers. Refusals come
 // before the first row: 404 for an unknown dataset, format or name, 400 for a bad
-// parameter, as JSON with a code.
-func exportBulk(svc *service.Service) http.HandlerFunc {
+// parameter, 429 or 503 past the caps of lim, as JSON with a code. Every
+// ExportRowsPerToken rows streamed take a token of the client's rate limit bucket.
+func exportBulk(svc *service.Service, lim exportLimits) http.HandlerFunc {
 	return func(w http.ResponseWriter, req *http.Request) {
 		file := req.PathValue("file")
 		dataset, format, _ := strings.Cut(file, ".")
@@ -49,6 +50,13 @@ func exportBulk(svc *service.Service) http.HandlerFunc {
 			httpError(w, http.StatusBadRequest, graph.CodeBadUserInput, err.Error())
 			return
 		}
+		client := rateClient(req)
+		release, status, code := lim.slots.acquire(client)
+		if status != 0 {
+			refuseExport(w, status, code, lim.slots)
+			return
+		}
+		defer release()
 		ex, err := svc.Export(req.Context(), q)
 		if err != nil {
 			var se *service.Error
@@ -95,6 +103,15 @@ func exportBulk(svc *service.Service) http.HandlerFunc {
 			}
 		} else {
 			emit = newLineEncoder(bw, ex.Columns).write
+		}
+		if lim.limiter != nil {
+			write, rows := emit, 0
+			emit = func(row []any) error {
+				if rows++; rows%ExportRowsPerToken == 0 {
+					charge(req.Context(), lim.limiter, client, 1)
+				}
+				return write(row)
+			}
 		}
 		err = ex.Rows(req.Context(), emit)
 		if err == nil {

@@ -24,7 +24,7 @@ func FuzzExportParams(f *testing.F) {
 		svc := service.New(db.Client)
 		mux := http.NewServeMux()
 		mux.Handle("GET /export/roadmap/{region}/{file}", exportRoadmap(svc))
-		mux.Handle("GET /export/{file}", exportBulk(svc))
+		mux.Handle("GET /export/{file}", exportBulk(svc, exportLimits{}))
 		muxes = append(muxes, mux)
 	}
 	for _, s := range []struct{ file, query, region string }{
