@@ -66,7 +66,7 @@ func TestDocumentedLimits(t *testing.T) {
 		"graph.MaxMessageLength":          graph.MaxMessageLength,
 		"hierarchy.MaxReportedErrors":     hierarchy.MaxReportedErrors,
 
-		// The defaults of options, which flags change.
+		// The bounds of the bulk exports (httpapi/exportlimit.go).
 		"httpapi.ExportRowsPerToken":        httpapi.ExportRowsPerToken,
 		"httpapi.DefaultExportsPerInstance": httpapi.DefaultExportsPerInstance,
 		"httpapi.DefaultExportsPerClient":   httpapi.DefaultExportsPerClient,
