@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -130,7 +131,8 @@ func exportBulk(svc *service.Service, lim exportLimits) http.HandlerFunc {
 // that a misspelt filter does not silently export everything.
 func exportQuery(dataset string, v url.Values) (service.ExportQuery, error) {
 	q := service.ExportQuery{Dataset: dataset}
-	for name, vals := range v {
+	for _, name := range slices.Sorted(maps.Keys(v)) { // the same refusal for the same query
+		vals := v[name]
 		if !slices.Contains(exportParams, name) {
 			return q, fmt.Errorf("unknown parameter %q: the exports take %s", name, strings.Join(exportParams, ", "))
 		}
