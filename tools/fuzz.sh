@@ -10,10 +10,12 @@
 # A crasher is written by go test to PKG/testdata/fuzz/FuzzX/; once fixed, commit it:
 # it is then part of the seed corpus every plain `go test` runs. Tests that need
 # PostgreSQL use it when TEST_DATABASE_URL is set, as in the rest of the suite.
-set -euo pipefail
+set -uo pipefail
 cd "$(dirname "$0")/.."
 
 T="${FUZZTIME:-5s}"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 failed=()
 while IFS=: read -r file name; do
 	pkg="./$(dirname "$file")"
@@ -25,8 +27,14 @@ while IFS=: read -r file name; do
 	# without), and killed the worker midway (golang/go#52569) with a "crasher" that
 	# passes when run again. A crasher is written as found, unshrunk.
 	if ! go test -run '^$' -fuzz "^$name\$" -fuzztime "$T" -fuzzminimizetime "${FUZZMINIMIZE:-0}" \
-		-parallel "${FUZZPARALLEL:-1}" "$pkg"; then
-		failed+=("$pkg $name")
+		-parallel "${FUZZPARALLEL:-1}" "$pkg" 2>&1 | tee "$log"; then
+		# The fuzzer's own clock running out while a worker is busy is reported as a
+		# failure with this one line and no input (seen once in eleven 30 s runs).
+		if grep -aq 'Failing input\|--- FAIL: .*/' "$log" || [ "$(grep -ac '^    context deadline exceeded$' "$log")" != 1 ]; then
+			failed+=("$pkg $name")
+		else
+			echo "(the fuzzer's deadline interrupted a run: no crasher)"
+		fi
 	fi
 done < <(grep -rhoP --include='*_test.go' --exclude-dir=.git '^func \KFuzz\w+(?=\(f \*testing\.F\))' . -H |
 	sed -E 's#^\./##' | sort -u)
