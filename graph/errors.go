@@ -27,9 +27,11 @@ const (
 	CodeConflict     = "CONFLICT"
 	CodeTimeout      = "TIMEOUT"
 	CodeCanceled     = "CANCELED"
-	// CodeUnavailable says that the database could not take the write in time (another
-	// writer held it, as an import does on SQLite): the same request may be sent again
-	// later; extensions.retryable is true.
+	// CodeUnavailable says that the database could not take the request now (it is
+	// unreachable, starting or stopping, out of connections, out of disk space for
+	// writes, or busy with another writer: store.Unavailable): the same request may be
+	// sent again; extensions.retryable is true and extensions.retryAfter says after how
+	// many seconds (also the Retry-After header of the HTTP answer, 503).
 	CodeUnavailable = "UNAVAILABLE"
 	// CodeUnauthenticated refuses a write without a valid key; CodeForbidden one the key
 	// may not make.
@@ -104,22 +106,29 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 	case errors.As(err, &re) && ent.IsValidationError(err):
 		pe.Message = re.err.Error()
 		setCode(pe, CodeBadUserInput)
+	case !errors.Is(ctx.Err(), context.Canceled) && unavailable(err):
+		// Not logged: the store logs an outage once, when it starts and when it ends
+		// (store.Availability), not once per request.
+		reason, _ := store.Unavailable(err)
+		a := unavailableAnswer(reason)
+		pe.Message = a.Message
+		setCode(pe, CodeUnavailable)
+		pe.Extensions["retryable"] = true
+		pe.Extensions["retryAfter"] = a.RetryAfter
+		noteUnavailable(ctx, a.RetryAfter)
 	case errors.Is(err, context.DeadlineExceeded),
 		store.IsCanceled(err) && !errors.Is(ctx.Err(), context.Canceled):
 		// The database stopped the statement at the request's deadline, or at its own
 		// statement timeout.
 		pe.Message = "the operation took longer than the server's timeout"
 		setCode(pe, CodeTimeout)
-	case store.IsBusy(err):
-		slog.WarnContext(ctx, "database busy", "path", pe.Path.String(), "err", err)
-		pe.Message = "the database is busy with another write: send the request again later"
-		setCode(pe, CodeUnavailable)
-		pe.Extensions["retryable"] = true
 	case store.IsCanceled(err):
 		slog.InfoContext(ctx, "operation canceled by the client", "path", pe.Path.String())
 		pe.Message = "canceled"
 		setCode(pe, CodeCanceled)
-	case errors.Is(err, context.Canceled):
+	case errors.Is(err, context.Canceled), unavailable(err):
+		// The client went away (an unavailable database's error is answered above
+		// otherwise): whatever the database said meanwhile, nobody reads the answer.
 		slog.InfoContext(ctx, "operation canceled by the client", "path", pe.Path.String())
 		pe.Message = "canceled"
 		setCode(pe, CodeCanceled)
@@ -139,6 +148,35 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 	}
 	pe.Message = shorten(pe.Message)
 	return pe
+}
+
+func unavailable(err error) bool { _, ok := store.Unavailable(err); return ok }
+
+// Unavailable is what a client is told when the database could not take its request.
+type Unavailable struct {
+	Message string
+	// RetryAfter is the wait, in seconds, before sending the request again: long enough
+	// for the usual end of the state (PostgreSQL restarts in a few seconds, a connection
+	// is freed in less; space is freed, and an import of the SGPE file ends, in tens of
+	// seconds), short enough not to leave a client waiting once it has ended.
+	RetryAfter int
+}
+
+// unavailableAnswers are the answers per reason of store.Unavailable.
+var unavailableAnswers = map[string]Unavailable{
+	store.ReasonUnreachable:        {"the database is unreachable: send the request again in a moment", 1},
+	store.ReasonStarting:           {"the database is starting or stopping: send the request again in a moment", 1},
+	store.ReasonTooManyConnections: {"the database has no connection left: send the request again in a moment", 2},
+	store.ReasonDiskFull:           {"the database is out of disk space for writes (reads go on): send the write again later", 30},
+	store.ReasonBusy:               {"the database is busy with another write: send the request again later", 5},
+}
+
+// unavailableAnswer is the answer to a request the database could not take for reason.
+func unavailableAnswer(reason string) Unavailable {
+	if a, ok := unavailableAnswers[reason]; ok {
+		return a
+	}
+	return Unavailable{"the database could not take the request: send it again in a moment", 1}
 }
 
 // recoverPanic turns a panic into an internal error without crashing the server.

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/cop-territoriales/cop-api/data"
 	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/httpapi"
+	"github.com/cop-territoriales/cop-api/internal/testdb"
 	"github.com/cop-territoriales/cop-api/partners"
 	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
@@ -27,10 +27,7 @@ import (
 // primary, and a client sending its consistency token reads its writes while the replica
 // lags (replay paused).
 func TestReadReplica(t *testing.T) {
-	primaryURL, replicaURL := os.Getenv("TEST_DATABASE_URL_PRIMARY"), os.Getenv("TEST_DATABASE_READ_URL")
-	if primaryURL == "" || replicaURL == "" {
-		t.Skip("TEST_DATABASE_URL_PRIMARY and TEST_DATABASE_READ_URL are not set: .ci/replica.sh starts a primary and a replica")
-	}
+	primaryURL, replicaURL := testdb.Replica(t) // alone on the replica: others stop it
 	ctx := context.Background()
 	admin := func(u string) *sql.DB {
 		db, err := sql.Open("postgres", u)

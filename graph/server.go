@@ -60,7 +60,7 @@ func NewServer(svc *service.Service, ps *partners.Service, opts Options) *handle
 	srv.SetQueryCache(newQueryCache())
 	srv.AddTransport(transport.Options{})
 	addSubscriptionTransports(srv) // before GET and POST, which would take their requests
-	srv.AddTransport(transport.GET{})
+	srv.AddTransport(get{})        // transport.GET, answering 503 when the database is unavailable (transport.go)
 	srv.AddTransport(post{})
 	if opts.Introspection {
 		srv.Use(extension.Introspection{})

@@ -9,15 +9,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
 
+	"github.com/cop-territoriales/cop-api/httpapi"
 	"github.com/cop-territoriales/cop-api/internal/redisstate"
 	"github.com/cop-territoriales/cop-api/internal/testdb"
 )
 
 // testRedis connects to TEST_REDIS_URL (redis://127.0.0.1:6379/0 by default), skipping the
 // test when no Redis answers there; it returns a key prefix of its own.
-func testRedis(t *testing.T) (*redis.Client, string) {
+func testRedis(t *testing.T) (*redisstate.Client, string) {
 	t.Helper()
 	u := os.Getenv("TEST_REDIS_URL")
 	if u == "" {
@@ -27,9 +28,12 @@ func testRedis(t *testing.T) (*redis.Client, string) {
 	defer cancel()
 	c, err := redisstate.Open(ctx, u)
 	if err != nil {
-		t.Skipf("no Redis to share state through: %v", err)
+		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
+	if !c.Up() {
+		t.Skipf("no Redis to share state through at %s", c.Addr())
+	}
 	b := make([]byte, 6)
 	rand.Read(b)
 	return c, "test:" + hex.EncodeToString(b) + ":"
@@ -45,8 +49,8 @@ func TestSharedState(t *testing.T) {
 		c, _ := testRedis(t)
 		opts := testOptions()
 		opts.RatePerSecond, opts.RateBurst = 0.001, 3 // no token comes back during the test
-		opts.RateLimiter = redisstate.NewRateLimiter(c, prefix+"rate:", opts.RatePerSecond, opts.RateBurst)
-		opts.GraphQL.APQCache = redisstate.NewQueryStore(c, prefix+"apq:", time.Minute)
+		opts.RateLimiter = redisstate.NewRateLimiter(c, prefix+"rate:", opts.RatePerSecond, opts.RateBurst, httpapi.MemoryRateLimiter(opts.RatePerSecond, opts.RateBurst))
+		opts.GraphQL.APQCache = redisstate.NewQueryStore(c, prefix+"apq:", time.Minute, lru.New[string](10))
 		return newAPIWith(t, db, opts)
 	}
 	a, b := instance(), instance()

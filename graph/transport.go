@@ -2,11 +2,14 @@ package graph
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
@@ -28,7 +31,8 @@ const (
 )
 
 func (h post) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	ctx := r.Context()
+	ctx, note := withUnavailableNote(r.Context())
+	w = &unavailableWriter{ResponseWriter: w, note: note}
 	media := answerMedia(r.Header.Get("Accept"))
 	w.Header().Set("Content-Type", media)
 	start := graphql.Now()
@@ -102,3 +106,72 @@ func writeResponse(w io.Writer, resp *graphql.Response) {
 	}
 	w.Write(b)
 }
+
+// get is gqlgen's GET transport, answering 503 as post does when the database could not
+// take the query.
+type get struct{ transport.GET }
+
+func (h get) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	ctx, note := withUnavailableNote(r.Context())
+	h.GET.Do(&unavailableWriter{ResponseWriter: w, note: note}, r.WithContext(ctx), exec)
+}
+
+// unavailableNote holds the longest RetryAfter of the UNAVAILABLE errors of one request:
+// the presenter writes it, the transport reads it before the answer's status.
+type unavailableNote struct{ retryAfter atomic.Int64 }
+
+type unavailableNoteKey struct{}
+
+func withUnavailableNote(ctx context.Context) (context.Context, *unavailableNote) {
+	n := &unavailableNote{}
+	return context.WithValue(ctx, unavailableNoteKey{}, n), n
+}
+
+// noteUnavailable records that the request answers UNAVAILABLE, to be sent again after
+// seconds.
+func noteUnavailable(ctx context.Context, seconds int) {
+	n, ok := ctx.Value(unavailableNoteKey{}).(*unavailableNote)
+	if !ok {
+		return
+	}
+	for {
+		old := n.retryAfter.Load()
+		if int64(seconds) <= old || n.retryAfter.CompareAndSwap(old, int64(seconds)) {
+			return
+		}
+	}
+}
+
+// unavailableWriter answers 503 Service Unavailable, with a Retry-After header, in place
+// of 200 when the response carries an UNAVAILABLE error: proxies, load balancers and HTTP
+// clients know that status and that header (retry later, elsewhere), whatever they make
+// of the body. Every media type alike: with application/graphql-response+json the
+// conformance layer (httpapi/conform.go) then drops the data entry, as the GraphQL over
+// HTTP spec asks of a status that is not 2xx.
+type unavailableWriter struct {
+	http.ResponseWriter
+	note  *unavailableNote
+	wrote bool
+}
+
+func (w *unavailableWriter) WriteHeader(code int) {
+	if w.wrote {
+		return
+	}
+	w.wrote = true
+	if s := w.note.retryAfter.Load(); s > 0 && code == http.StatusOK {
+		w.Header().Set("Retry-After", strconv.FormatInt(s, 10))
+		code = http.StatusServiceUnavailable
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *unavailableWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap gives http.ResponseController the writer underneath.
+func (w *unavailableWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

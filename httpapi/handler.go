@@ -192,9 +192,18 @@ func NewMux(svc *service.Service, ps *partners.Service, opts Options) *http.Serv
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		if opts.Ready != nil {
-			if err := opts.Ready(r.Context()); err != nil {
-				slog.WarnContext(r.Context(), "not ready", "err", err)
-				httpError(w, http.StatusServiceUnavailable, "NOT_READY", "not ready: the database is unreachable or has migrations pending")
+			ctx, cancel := context.WithTimeout(r.Context(), ReadyTimeout)
+			defer cancel()
+			if err := opts.Ready(ctx); err != nil {
+				msg := "not ready: the database is unreachable or has migrations pending"
+				if reason, ok := store.Unavailable(err); ok {
+					// The store logs the outage once (store.Availability); a probe every
+					// few seconds would repeat it.
+					msg = "not ready: the database is unavailable (" + reason + ")"
+				} else {
+					slog.WarnContext(r.Context(), "not ready", "err", err)
+				}
+				httpError(w, http.StatusServiceUnavailable, "NOT_READY", msg)
 				return
 			}
 		}
@@ -202,3 +211,7 @@ func NewMux(svc *service.Service, ps *partners.Service, opts Options) *http.Serv
 	})
 	return mux
 }
+
+// ReadyTimeout bounds /readyz: a database that does not answer in that time is not
+// ready, and the probe gets an answer rather than its own timeout.
+const ReadyTimeout = 2 * time.Second

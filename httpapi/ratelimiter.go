@@ -34,6 +34,13 @@ func (o Options) rateLimiter() RateLimiter {
 	return nil
 }
 
+// MemoryRateLimiter is the limiter of one instance, its buckets in memory: perSecond
+// requests a second per client, burst at once. It is what an instance uses without a
+// shared one, and what a shared one falls back to while its store is unreachable.
+func MemoryRateLimiter(perSecond float64, burst int) RateLimiter {
+	return newRateLimiter(perSecond, burst)
+}
+
 // Allow takes a token from the client's bucket kept in memory.
 func (l *rateLimiter) Allow(_ context.Context, client string) (bool, time.Duration, error) {
 	ok, wait := l.allow(client)

@@ -85,14 +85,28 @@ func (o DispatchOptions) withDefaults(allowLoopback bool) DispatchOptions {
 
 // DispatchWebhooks sends due deliveries until ctx ends: at once when a write of this
 // instance (or, on PostgreSQL, of any instance listened to) adds some, else every Poll.
+// It returns only when ctx ends: while the database is unavailable it tries again every
+// Poll, saying so once, and once again when the database is back (the deliveries wait
+// in their rows meanwhile).
 func (svc *Service) DispatchWebhooks(ctx context.Context, opts DispatchOptions) error {
 	opts = opts.withDefaults(svc.allowLoopbackWebhooks)
 	timer := time.NewTimer(0)
 	defer timer.Stop()
+	down := ""
 	for {
 		n, err := svc.DispatchDue(ctx, opts)
-		if err != nil && ctx.Err() == nil {
+		reason, unavailable := store.Unavailable(err)
+		switch {
+		case ctx.Err() != nil:
+		case unavailable && down == "":
+			down = reason
+			slog.WarnContext(ctx, "webhooks: the database is unavailable; deliveries wait", "reason", reason, "err", err)
+		case unavailable:
+		case err != nil:
 			slog.WarnContext(ctx, "webhooks: dispatch", "err", err)
+		case down != "":
+			slog.InfoContext(ctx, "webhooks: the database is back; deliveries resume", "was", down)
+			down = ""
 		}
 		if err == nil && n == opts.Batch {
 			continue // more may be due
@@ -221,17 +235,28 @@ func send(ctx context.Context, opts DispatchOptions, w *ent.Webhook, d *ent.Webh
 	req.Header.Set(HeaderTimestamp, strconv.FormatInt(ts, 10))
 	req.Header.Set(HeaderSignature, SignWebhook(w.Secret, ts, body))
 	resp, err := opts.Client.Do(req)
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+		// The same words whichever of the client's and the context's timeouts came first.
+		return nil, fmt.Errorf("the receiver did not answer within %s: %w", opts.Timeout, err)
+	}
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Body.Close()
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	// The status is the answer; a little of the body is read so that a short one lets the
+	// connection be reused, and no more, whatever the receiver sends (a body cut or
+	// hung after a 2xx still counts as accepted).
+	io.Copy(io.Discard, io.LimitReader(resp.Body, maxAnswerRead))
 	code := resp.StatusCode
 	if code < 200 || code > 299 {
 		return &code, fmt.Errorf("the receiver answered %s", resp.Status)
 	}
 	return &code, nil
 }
+
+// maxAnswerRead bounds what is read of a receiver's answer.
+const maxAnswerRead = 64 << 10
 
 var errAddressRefused = errors.New("webhooks may not reach private, link-local or loopback addresses")
 

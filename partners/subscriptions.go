@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lib/pq"
@@ -131,35 +132,81 @@ func (h *hub) close() {
 	}
 }
 
+// endAll ends every open subscription, and still takes new ones: their clients resubscribe
+// and catch up on what they may have missed.
+func (h *hub) endAll() (ended int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for s := range h.subs {
+		delete(h.subs, s)
+		close(s.ch)
+		ended++
+	}
+	return ended
+}
+
 // ListenChanges feeds this instance's subscriptions until ctx ends, then closes them.
 // With the URL of a PostgreSQL database, it listens to the events every instance's
 // writes notify; without one (SQLite), the events of this process's writes reach them
-// directly and it only waits.
+// directly and it only waits. The PostgreSQL listener reconnects by itself after the
+// database was lost (LISTEN again included); then every open subscription ends, as when
+// its client lags too far behind, since changes notified meanwhile were lost: the client
+// resubscribes and catches up with actions(updatedSince:) or commitments(updatedSince:).
+// Ending the stream is the one signal every client of graphql-sse and
+// graphql-transport-ws already handles, and the payloads' non-null fields leave no room
+// for a message that is not a change. While the database cannot be reached,
+// ListenChanges waits for it, and returns when ctx ends.
 func (svc *Service) ListenChanges(ctx context.Context, databaseURL string) error {
 	defer svc.hub.close()
 	if databaseURL == "" {
 		<-ctx.Done()
 		return nil
 	}
+	var lost atomic.Int64 // when the connection was lost (Unix ns), 0 while it holds
 	l := pq.NewListener(databaseURL, 100*time.Millisecond, 30*time.Second, func(ev pq.ListenerEventType, err error) {
+		if ev == pq.ListenerEventDisconnected {
+			lost.CompareAndSwap(0, time.Now().UnixNano())
+		}
 		if err != nil {
-			slog.Warn("change notifications", "event", int(ev), "err", err)
+			slog.Warn("change notifications", "event", ev.String(), "err", err)
 		}
 	})
 	defer l.Close()
+	// Listen waits for a connection as long as the database cannot be reached: closing
+	// the listener when ctx ends lets a shutdown go on meanwhile.
+	defer context.AfterFunc(ctx, func() { l.Close() })()
 	if err := l.Listen(outbox.NotifyChannel); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
 		return fmt.Errorf("listen for changes: %w", err)
 	}
-	ping := time.NewTicker(90 * time.Second)
-	defer ping.Stop()
+	lostAt := func() time.Time {
+		if ns := lost.Swap(0); ns != 0 {
+			return time.Unix(0, ns)
+		}
+		return time.Now()
+	}
+	svc.relay(ctx, l.Notify, lostAt, func() { go l.Ping() })
+	return nil
+}
+
+// relay hands the notifications to the hub until ctx ends. A nil notification is the
+// listener's word that it reconnected: what was notified meanwhile is lost, and the
+// subscriptions open then end (lostAt says since when, for the log).
+func (svc *Service) relay(ctx context.Context, notify <-chan *pq.Notification, lostAt func() time.Time, ping func()) {
+	pings := time.NewTicker(90 * time.Second)
+	defer pings.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
-		case n := <-l.Notify:
-			if n == nil { // reconnected: what was sent meanwhile is lost to subscriptions
-				slog.Warn("change notifications: reconnected; subscribers may have missed changes")
-				svc.hub.nudge()
+			return
+		case n := <-notify:
+			if n == nil {
+				ended := svc.hub.endAll()
+				slog.Warn("change notifications: reconnected; the subscriptions open may have missed changes and were ended",
+					"lost_since", lostAt(), "subscriptions", ended)
+				svc.hub.nudge() // and the dispatcher looks for deliveries at once
 				continue
 			}
 			var events []*outbox.Event // the events of one write
@@ -168,8 +215,8 @@ func (svc *Service) ListenChanges(ctx context.Context, databaseURL string) error
 				continue
 			}
 			svc.hub.Publish(events)
-		case <-ping.C:
-			go l.Ping()
+		case <-pings.C:
+			ping()
 		}
 	}
 }
@@ -253,3 +300,9 @@ func (svc *Service) Subscriptions() int {
 	defer svc.hub.mu.Unlock()
 	return len(svc.hub.subs)
 }
+
+// EndSubscriptions ends every open subscription and refuses new ones, for a shutdown: each
+// stream sends its client the end of the subscription (graphql-sse's complete event,
+// graphql-transport-ws's complete message) instead of being cut, and the client
+// resubscribes to another instance and catches up.
+func (svc *Service) EndSubscriptions() { svc.hub.close() }

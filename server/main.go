@@ -15,14 +15,18 @@
 //	go run ./server webhooks list [--key PREFIX]
 //	go run ./server webhooks remove ID
 //	go run ./server migrate [-allow-destructive]   apply the pending versioned migrations
+//	go run ./server backup FILE           a consistent copy of the database, while it serves
+//	go run ./server restore [-force] FILE  a backup into an empty database (-force: over the SQLite file; stop the server first)
 //	go run ./server seed demo [-actions N] [-commitments N] [-seed S]   synthetic demo data
 //
 // Flags, each with an environment variable (go run ./server -help lists them):
 //
 //	-addr ADDR            listen address (LISTEN_ADDR; default ":8080", or ":$PORT")
 //	-db PATH              SQLite file used without a database URL (SQLITE_PATH; "cop.db")
+//	-sqlite-synchronous S FULL: a commit is on disk before it is acknowledged; NORMAL: faster (SQLITE_SYNCHRONOUS; FULL)
 //	-database-url URL     postgres://user@host:port/db?sslmode=disable (DATABASE_URL)
 //	-database-read-url U  a streaming replica of it, for queries (DATABASE_READ_URL)
+//	-database-read-max-lag D  reads go to the primary while the replica is further behind; 0: never (DATABASE_READ_MAX_LAG; 30s)
 //	-log-level LEVEL      debug, info, warn, error (LOG_LEVEL); logs are JSON on stderr
 //	-cors-origins LIST    origins browsers may call from, * for any (CORS_ORIGINS)
 //	-introspection BOOL   let clients read the schema (INTROSPECTION; true)
@@ -36,6 +40,7 @@
 //	-webhook-allow-loopback  webhooks may use http:// on loopback: development only (WEBHOOK_ALLOW_LOOPBACK)
 //	-webhook-dispatch BOOL   send webhook deliveries from this instance (WEBHOOK_DISPATCH; true)
 //	-webhook-timeout D       longest one webhook delivery may take (WEBHOOK_TIMEOUT; 10s)
+//	-shutdown-drain D        on SIGTERM, how long /readyz answers 503 before the listener closes (SHUTDOWN_DRAIN; 0)
 //
 // Tracing: with OTEL_EXPORTER_OTLP_ENDPOINT set, operations and resolvers are traced over
 // OTLP/HTTP (the other OTEL_EXPORTER_OTLP_* variables apply).

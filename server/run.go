@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/cop-territoriales/cop-api/data"
@@ -27,14 +28,16 @@ import (
 )
 
 // commandsUsage lists the commands, for -help and for an unknown command.
-const commandsUsage = "usage: server [flags] [serve | migrate [-allow-destructive] | import [-allow-unterminated] crte|sgpe|national|observations FILE | check [-repair] | keys create|revoke|list | webhooks add|list|remove | seed demo [-actions N] [-commitments N] [-seed S]]"
+const commandsUsage = "usage: server [flags] [serve | migrate [-allow-destructive] | backup FILE | restore [-force] FILE | import [-allow-unterminated] crte|sgpe|national|observations FILE | check [-repair] | keys create|revoke|list | webhooks add|list|remove | seed demo [-actions N] [-commitments N] [-seed S]]"
 
 // config is what flags and environment say; a flag wins over its variable.
 type config struct {
 	addr        string
 	sqlitePath  string
+	sqliteSync  store.Sync
 	databaseURL string
 	readURL     string
+	readMaxLag  time.Duration
 	timeouts    timeouts
 	logLevel    slog.Level
 	api         httpapi.Options
@@ -64,12 +67,14 @@ func parseConfigTo(args []string, getenv func(string) string, out io.Writer) (co
 	}
 	def := httpapi.DefaultOptions()
 	var c config
-	var level, origins string
+	var level, origins, sync string
 	var introspection bool
 	fs.StringVar(&c.addr, "addr", env("LISTEN_ADDR", defAddr), "listen address (LISTEN_ADDR; PORT gives :PORT)")
 	fs.StringVar(&c.sqlitePath, "db", env("SQLITE_PATH", "cop.db"), "SQLite file used when -database-url is empty (SQLITE_PATH)")
+	fs.StringVar(&sync, "sqlite-synchronous", env("SQLITE_SYNCHRONOUS", string(store.SyncFull)), "FULL: an SQLite commit is on disk before it is acknowledged; NORMAL: faster, a power cut may lose the last ones (SQLITE_SYNCHRONOUS)")
 	fs.StringVar(&c.databaseURL, "database-url", getenv("DATABASE_URL"), "postgres:// URL of the database (DATABASE_URL)")
 	fs.StringVar(&c.readURL, "database-read-url", getenv("DATABASE_READ_URL"), "postgres:// URL of a streaming replica for queries (DATABASE_READ_URL)")
+	fs.DurationVar(&c.readMaxLag, "database-read-max-lag", duration(env("DATABASE_READ_MAX_LAG", ""), 30*time.Second), "reads go to the primary while the replica is further behind; 0: they stay on it (DATABASE_READ_MAX_LAG)")
 	fs.StringVar(&level, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
 	fs.StringVar(&origins, "cors-origins", env("CORS_ORIGINS", strings.Join(def.CORSOrigins, ",")), "comma-separated origins browsers may call from, * for any (CORS_ORIGINS)")
 	fs.BoolVar(&introspection, "introspection", env("INTROSPECTION", "true") == "true", "let clients read the schema (INTROSPECTION)")
@@ -85,6 +90,9 @@ func parseConfigTo(args []string, getenv func(string) string, out io.Writer) (co
 	c.shared.flags(fs, getenv)
 	fs.DurationVar(&c.api.Timeout, "timeout", duration(env("OPERATION_TIMEOUT", ""), def.Timeout), "longest an operation may run (OPERATION_TIMEOUT)")
 	webhookFlags(fs, env, &c.webhooks)
+	var drain time.Duration
+	fs.DurationVar(&drain, "shutdown-drain", duration(env("SHUTDOWN_DRAIN", ""), 0),
+		"on SIGTERM, how long /readyz answers 503 while requests are still served, before the listener closes (SHUTDOWN_DRAIN)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), commandsUsage)
 		fs.PrintDefaults()
@@ -95,7 +103,12 @@ func parseConfigTo(args []string, getenv func(string) string, out io.Writer) (co
 	if err := c.logLevel.UnmarshalText([]byte(level)); err != nil {
 		return c, fmt.Errorf("-log-level: %w", err)
 	}
+	var err error
+	if c.sqliteSync, err = store.ParseSync(sync); err != nil {
+		return c, fmt.Errorf("-sqlite-synchronous: %w", err)
+	}
 	c.timeouts = defaultTimeouts
+	c.timeouts.drain = drain
 	c.api.GraphQL.Introspection = introspection
 	c.api.CORSOrigins = strings.Split(origins, ",")
 	c.args = fs.Args()
@@ -136,11 +149,18 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	if len(cfg.args) > 0 && cfg.args[0] == "migrate" {
 		return migrate(ctx, cfg, cfg.args[1:])
 	}
+	if len(cfg.args) > 0 && cfg.args[0] == "backup" { // backup.go: neither migrated nor loaded
+		return backup(ctx, cfg, cfg.args[1:], os.Stdout)
+	}
+	if len(cfg.args) > 0 && cfg.args[0] == "restore" {
+		return restore(ctx, cfg, cfg.args[1:], os.Stdout)
+	}
 	if len(cfg.args) > 0 && !slices.Contains([]string{"serve", "import", "seed", "keys", "check", "webhooks"}, cfg.args[0]) {
 		return fmt.Errorf("unknown command %q; %s", strings.Join(cfg.args, " "), commandsUsage) // before opening a database
 	}
-	// Writers wait for another writer's lock (SQLite) as long as an operation may last.
-	lim := store.Limits{BusyTimeout: cfg.api.Timeout}
+	// Writers wait for another writer's lock (SQLite) three quarters of an operation's
+	// time, then answer UNAVAILABLE (retryable) before the operation's TIMEOUT.
+	lim := store.Limits{BusyTimeout: store.BusyTimeoutWithin(cfg.api.Timeout), Synchronous: cfg.sqliteSync, ReplicaMaxLag: cfg.readMaxLag}
 	db, err := openLoaded(ctx, cfg, lim)
 	if err != nil {
 		return err
@@ -255,23 +275,36 @@ func serve(ctx context.Context, cfg config, db *store.DB) error {
 	ps := partners.New(svc, db.Client)
 	stop := startPartners(ctx, ps, db, cfg.webhooks) // webhooks.go
 	defer stop()
-	return serveOn(ctx, ln, httpapi.WithRequestLog(slog.Default(), httpapi.NewMux(svc, ps, cfg.api)), cfg.timeouts)
+	return serveOn(ctx, ln, httpapi.WithRequestLog(slog.Default(), httpapi.NewMux(svc, ps, cfg.api)), cfg.timeouts,
+		ps.EndSubscriptions)
 }
 
 // timeouts bound the phases of an HTTP exchange, so that slow clients cannot hold
-// connections.
+// connections, and of the shutdown.
 type timeouts struct {
 	readHeader, read, write, idle, shutdown time.Duration
+	// drain is how long /readyz answers 503 on shutdown before the listener closes, so
+	// that a load balancer moves traffic away first (SHUTDOWN_DRAIN, 0 by default).
+	drain time.Duration
 }
 
 var defaultTimeouts = timeouts{readHeader: 10 * time.Second, read: 30 * time.Second,
 	write: 60 * time.Second, idle: 120 * time.Second, shutdown: 20 * time.Second}
 
-// serveOn serves h on ln until ctx ends, then shuts down gracefully: requests in flight
-// finish (within t.shutdown), new connections are refused.
-func serveOn(ctx context.Context, ln net.Listener, h http.Handler, t timeouts) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: t.readHeader, ReadTimeout: t.read,
-		WriteTimeout: t.write, IdleTimeout: t.idle}
+// serveOn serves h on ln until ctx ends, then shuts down gracefully, in this order:
+//
+//  1. for t.drain, /readyz answers 503 and everything else is served as before;
+//  2. the listener closes: new connections are refused;
+//  3. the subscriptions end cleanly (endSubscriptions, then the streams' contexts: SSE
+//     streams send their complete event and end, WebSocket connections send complete
+//     and a close frame), since http.Server.Shutdown would wait for SSE streams until
+//     its timeout and never waits for WebSockets, cut when the process exits;
+//  4. requests in flight finish, within t.shutdown for the whole shutdown.
+func serveOn(ctx context.Context, ln net.Listener, h http.Handler, t timeouts, endSubscriptions ...func()) error {
+	var draining atomic.Bool
+	streams := httpapi.NewStreams()
+	srv := &http.Server{Handler: notReadyWhile(&draining, h), ReadHeaderTimeout: t.readHeader, ReadTimeout: t.read,
+		WriteTimeout: t.write, IdleTimeout: t.idle, BaseContext: streams.BaseContext}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -279,12 +312,54 @@ func serveOn(ctx context.Context, ln net.Listener, h http.Handler, t timeouts) e
 		return err
 	case <-ctx.Done():
 	}
+	start := time.Now()
+	if t.drain > 0 {
+		draining.Store(true)
+		slog.Info("shutting down: /readyz answers 503 while traffic moves away", "drain", t.drain.String())
+		time.Sleep(t.drain)
+	}
 	shutdown, cancel := context.WithTimeout(context.Background(), t.shutdown)
 	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	ended := make(chan error, 1)
+	go func() {
+		for _, end := range endSubscriptions {
+			end()
+		}
+		if len(endSubscriptions) > 0 {
+			// Each subscription's complete is written by its own goroutine as it ends: a
+			// moment for them, or a WebSocket's close frame could pass them.
+			time.Sleep(lastWords)
+		}
+		ended <- streams.End(shutdown)
+	}()
+	err := srv.Shutdown(shutdown) // closes the listener at once, then waits for requests in flight
+	if serr := <-ended; err == nil && serr != nil {
+		err = fmt.Errorf("subscriptions still open: %w", serr)
+	}
+	slog.Info("shut down", "took", time.Since(start).Round(time.Millisecond).String())
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// lastWords is how long the subscriptions ended on shutdown have to send their complete
+// before their connections close (measured: well under a millisecond on loopback).
+const lastWords = 100 * time.Millisecond
+
+// notReadyWhile answers /readyz with 503 SHUTTING_DOWN while draining holds, and passes
+// every request to h.
+func notReadyWhile(draining *atomic.Bool, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/readyz" && draining.Load() {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Connection", "close")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, `{"errors":[{"message":"shutting down","extensions":{"code":"SHUTTING_DOWN"}}]}`+"\n")
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // migrate runs "migrate [-allow-destructive]": the pending versioned migrations, in order.

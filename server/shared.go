@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+
 	"github.com/cop-territoriales/cop-api/httpapi"
 	"github.com/cop-territoriales/cop-api/internal/redisstate"
 )
@@ -20,7 +22,8 @@ func (c *sharedConfig) flags(fs *flag.FlagSet, getenv func(string) string) {
 }
 
 // apply makes opts use Redis for the rate limit and the persisted queries, when a URL is
-// given; the returned function closes the connection.
+// given; the returned function closes the connection. Only a malformed URL is an error:
+// a Redis that does not answer leaves each instance with its own state until it does.
 func (c sharedConfig) apply(ctx context.Context, opts *httpapi.Options) (func(), error) {
 	if c.redisURL == "" {
 		return func() {}, nil
@@ -30,11 +33,15 @@ func (c sharedConfig) apply(ctx context.Context, opts *httpapi.Options) (func(),
 		return nil, err
 	}
 	if opts.RatePerSecond > 0 {
-		opts.RateLimiter = redisstate.NewRateLimiter(rc, "cop:rate:", opts.RatePerSecond, opts.RateBurst)
+		local := httpapi.MemoryRateLimiter(opts.RatePerSecond, opts.RateBurst)
+		opts.RateLimiter = redisstate.NewRateLimiter(rc, "cop:rate:", opts.RatePerSecond, opts.RateBurst, local)
 	}
 	if opts.GraphQL.APQCacheSize > 0 {
-		opts.GraphQL.APQCache = redisstate.NewQueryStore(rc, "cop:apq:", 24*time.Hour)
+		local := lru.New[string](opts.GraphQL.APQCacheSize)
+		opts.GraphQL.APQCache = redisstate.NewQueryStore(rc, "cop:apq:", 24*time.Hour, local)
 	}
-	slog.Info("sharing rate limits and persisted queries through Redis", "addr", rc.Options().Addr)
+	if rc.Up() {
+		slog.Info("sharing rate limits and persisted queries through Redis", "addr", rc.Addr())
+	}
 	return func() { rc.Close() }, nil
 }

@@ -9,8 +9,13 @@ import (
 )
 
 // Counter counts the SQL statements that go through a driver. Tests read it around one
-// operation to assert how many statements it ran: an N+1 becomes a failing test.
-type Counter struct{ n, rows atomic.Int64 }
+// operation to assert how many statements it ran: an N+1 becomes a failing test. The
+// statements' outcomes also tell whether the database takes them (Availability, when
+// set).
+type Counter struct {
+	n, rows atomic.Int64
+	avail   *Availability
+}
 
 // Count returns the number of statements run so far.
 func (c *Counter) Count() int64 { return c.n.Load() }
@@ -40,16 +45,21 @@ type countingDriver struct {
 
 func (d *countingDriver) Exec(ctx context.Context, query string, args, v any) error {
 	d.c.add(ctx)
-	return d.Driver.Exec(ctx, query, args, v)
+	err := d.Driver.Exec(ctx, query, args, v)
+	d.c.avail.observeCtx(ctx, err, isWrite(query))
+	return err
 }
 
 func (d *countingDriver) Query(ctx context.Context, query string, args, v any) error {
 	d.c.add(ctx)
-	return d.c.countRows(v, d.Driver.Query(ctx, query, args, v))
+	err := d.Driver.Query(ctx, query, args, v)
+	d.c.avail.observeCtx(ctx, err, false) // a write's rows commit when read (versionDriver)
+	return d.c.countRows(v, err)
 }
 
 func (d *countingDriver) Tx(ctx context.Context) (dialect.Tx, error) {
 	tx, err := d.Driver.Tx(ctx)
+	d.c.avail.observeCtx(ctx, err, false)
 	if err != nil {
 		return nil, err
 	}
@@ -65,6 +75,7 @@ func (d *countingDriver) BeginTx(ctx context.Context, opts *stdsql.TxOptions) (d
 		return d.Tx(ctx)
 	}
 	tx, err := b.BeginTx(ctx, opts)
+	d.c.avail.observeCtx(ctx, err, false)
 	if err != nil {
 		return nil, err
 	}
@@ -76,14 +87,28 @@ type countingTx struct {
 	c *Counter
 }
 
+// Statements in a transaction count as reads for Availability: only the commit says that
+// a write went through.
 func (t *countingTx) Exec(ctx context.Context, query string, args, v any) error {
 	t.c.add(ctx)
-	return t.Tx.Exec(ctx, query, args, v)
+	err := t.Tx.Exec(ctx, query, args, v)
+	t.c.avail.observeCtx(ctx, err, false)
+	return err
 }
 
 func (t *countingTx) Query(ctx context.Context, query string, args, v any) error {
 	t.c.add(ctx)
-	return t.c.countRows(v, t.Tx.Query(ctx, query, args, v))
+	err := t.Tx.Query(ctx, query, args, v)
+	t.c.avail.observeCtx(ctx, err, false)
+	return t.c.countRows(v, err)
+}
+
+// Commit commits the transaction: a write that went through, or one the database
+// refused (a full disk, SQLite's lock).
+func (t *countingTx) Commit() error {
+	err := t.Tx.Commit()
+	t.c.avail.observe(err, true)
+	return err
 }
 
 type sqlConn interface {
@@ -94,23 +119,31 @@ type sqlConn interface {
 // ExecContext runs a raw statement; ent's generated client calls it for hand-written SQL.
 func (d *countingDriver) ExecContext(ctx context.Context, query string, args ...any) (stdsql.Result, error) {
 	d.c.add(ctx)
-	return d.Driver.(sqlConn).ExecContext(ctx, query, args...)
+	res, err := d.Driver.(sqlConn).ExecContext(ctx, query, args...)
+	d.c.avail.observeCtx(ctx, err, isWrite(query))
+	return res, err
 }
 
 // QueryContext runs a raw query; ent's generated client calls it for hand-written SQL.
 func (d *countingDriver) QueryContext(ctx context.Context, query string, args ...any) (*stdsql.Rows, error) {
 	d.c.add(ctx)
-	return d.Driver.(sqlConn).QueryContext(ctx, query, args...)
+	rows, err := d.Driver.(sqlConn).QueryContext(ctx, query, args...)
+	d.c.avail.observeCtx(ctx, err, false)
+	return rows, err
 }
 
 // ExecContext runs a raw statement in the transaction.
 func (t *countingTx) ExecContext(ctx context.Context, query string, args ...any) (stdsql.Result, error) {
 	t.c.add(ctx)
-	return t.Tx.(sqlConn).ExecContext(ctx, query, args...)
+	res, err := t.Tx.(sqlConn).ExecContext(ctx, query, args...)
+	t.c.avail.observeCtx(ctx, err, false)
+	return res, err
 }
 
 // QueryContext runs a raw query in the transaction.
 func (t *countingTx) QueryContext(ctx context.Context, query string, args ...any) (*stdsql.Rows, error) {
 	t.c.add(ctx)
-	return t.Tx.(sqlConn).QueryContext(ctx, query, args...)
+	rows, err := t.Tx.(sqlConn).QueryContext(ctx, query, args...)
+	t.c.avail.observeCtx(ctx, err, false)
+	return rows, err
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/lib/pq"
@@ -23,9 +24,55 @@ type Limits struct {
 	// context (lib/pq sends a cancel request; SQLite is interrupted).
 	StatementTimeout time.Duration
 	// BusyTimeout is how long an SQLite writer waits for another writer's lock before
-	// failing with "database is locked" (IsBusy); DefaultBusyTimeout when zero.
+	// failing with "database is locked" (Unavailable: ReasonBusy); DefaultBusyTimeout
+	// when zero. The server sets it below the operation timeout, so that such a write
+	// answers UNAVAILABLE, which a client may send again, rather than TIMEOUT.
 	BusyTimeout time.Duration
+	// Synchronous is when SQLite's commits reach the disk; SyncFull when empty.
+	Synchronous Sync
+	// ReplicaMaxLag, when positive, sends reads to the primary while the read replica is
+	// further behind it than that (replicahealth.go); zero leaves them on the replica
+	// however far behind.
+	ReplicaMaxLag time.Duration
 }
+
+// Sync is when an SQLite commit reaches the disk (PRAGMA synchronous, in WAL mode).
+type Sync string
+
+const (
+	// SyncFull syncs the write-ahead log at every commit, before the commit is
+	// acknowledged: a power cut or a crash of the machine loses no acknowledged write.
+	// The default.
+	SyncFull Sync = "FULL"
+	// SyncNormal syncs the write-ahead log only at checkpoints: commits are faster, and
+	// a power cut may lose the last acknowledged ones (never the database's consistency:
+	// they are lost whole). A crash of the process alone loses nothing in either mode.
+	SyncNormal Sync = "NORMAL"
+)
+
+// ParseSync reads FULL or NORMAL, in any case; empty is SyncFull.
+func ParseSync(s string) (Sync, error) {
+	switch strings.ToUpper(s) {
+	case "", string(SyncFull):
+		return SyncFull, nil
+	case string(SyncNormal):
+		return SyncNormal, nil
+	}
+	return "", fmt.Errorf("synchronous %q: want FULL or NORMAL", s)
+}
+
+func (l Limits) synchronous() Sync {
+	if l.Synchronous == "" {
+		return SyncFull
+	}
+	return l.Synchronous
+}
+
+// BusyTimeoutWithin is the busy timeout of a server whose operations may last timeout:
+// three quarters of it, so that a write behind another writer's lock (an import, seed
+// demo) answers UNAVAILABLE, which the client may send again, before the operation's
+// deadline would answer TIMEOUT. Zero without a timeout (DefaultBusyTimeout then).
+func BusyTimeoutWithin(timeout time.Duration) time.Duration { return timeout * 3 / 4 }
 
 func (l Limits) busyTimeout() time.Duration {
 	if l.BusyTimeout > 0 {
@@ -70,18 +117,6 @@ func IsCanceled(err error) bool {
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		return se.Code()&0xff == 9 // SQLITE_INTERRUPT
-	}
-	return false
-}
-
-// IsBusy reports whether SQLite refused a write because another writer held the
-// database longer than the busy timeout (SQLITE_BUSY, SQLITE_LOCKED): the write may be
-// retried later.
-func IsBusy(err error) bool {
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		c := se.Code() & 0xff
-		return c == 5 || c == 6
 	}
 	return false
 }

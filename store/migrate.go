@@ -186,8 +186,10 @@ func rebind(drv, q string) string {
 // Ready reports whether the database answers and has every migration applied.
 func (db *DB) Ready(ctx context.Context) error {
 	if err := db.sql.PingContext(ctx); err != nil {
+		db.Statements.avail.observeCtx(ctx, err, false)
 		return fmt.Errorf("database unreachable: %w", err)
 	}
+	db.Statements.avail.observe(nil, false)
 	pending, err := pendingMigrations(ctx, db.sql, db.Dialect)
 	if err != nil {
 		return err

@@ -30,6 +30,7 @@ type DB struct {
 	sql               *sql.DB
 	kept              *sql.DB // the pool of reads with kept plans (plans.go); nil on SQLite
 	replica           *sql.DB // nil without a read replica
+	health            *replicaHealth
 
 	// URL is the PostgreSQL URL the database was opened with (of the primary), without
 	// the parameters the project reads itself (ListenerURL), and Path
@@ -38,7 +39,12 @@ type DB struct {
 }
 
 // Close closes the database.
-func (db *DB) Close() error { return db.Client.Close() }
+func (db *DB) Close() error {
+	if db.health != nil {
+		db.health.close()
+	}
+	return db.Client.Close()
+}
 
 // HasReplica reports whether queries go to a read replica.
 func (db *DB) HasReplica() bool { return db.replica != nil }
@@ -90,7 +96,7 @@ func OpenWith(ctx context.Context, databaseURL, sqlitePath string, lim Limits) (
 			return nil, fmt.Errorf("open database: %w", err)
 		}
 	}
-	counter := &Counter{}
+	counter := &Counter{avail: newAvailability("primary")}
 	client := ent.NewClient(ent.Driver(counter.Wrap(newVersionDriver(base))))
 	out := &DB{Client: client, Dialect: drv, Statements: counter, sql: db, kept: kept, URL: ListenerURL(databaseURL)}
 	if databaseURL == "" {
@@ -137,7 +143,7 @@ func openSQL(ctx context.Context, databaseURL, sqlitePath string, lim Limits) (*
 	switch {
 	case databaseURL == "":
 		drv = dialect.SQLite
-		db, err = sql.Open("sqlite", sqliteDSN(sqlitePath, lim.busyTimeout()))
+		db, err = sql.Open("sqlite", sqliteDSN(sqlitePath, lim.busyTimeout(), lim.synchronous()))
 		if err == nil {
 			// One writer at a time is what SQLite allows; readers use WAL snapshots.
 			db.SetMaxOpenConns(8)
@@ -162,15 +168,16 @@ func openSQL(ctx context.Context, databaseURL, sqlitePath string, lim Limits) (*
 	return db, drv, nil
 }
 
-// sqliteDSN turns foreign keys on, lets a writer wait busy for another's lock, starts
-// write transactions at once (BEGIN IMMEDIATE) so that concurrent writers queue instead
-// of failing on a stale snapshot, and writes times in UTC as
+// sqliteDSN turns foreign keys on, lets a writer wait busy for another's lock, syncs
+// commits as sync says (FULL: on disk before they are acknowledged), starts write
+// transactions at once (BEGIN IMMEDIATE) so that concurrent writers queue instead of
+// failing on a stale snapshot, and writes times in UTC as
 // "2006-01-02 15:04:05.999999999-07:00", a text that sorts in time order (the driver's
 // default, RFC 3339 with "Z", does not when fractions differ in length: cursor pagination
 // on updatedAt depends on it).
-func sqliteDSN(path string, busy time.Duration) string {
+func sqliteDSN(path string, busy time.Duration, sync Sync) string {
 	return "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(" +
-		fmt.Sprint(busy.Milliseconds()) + ")&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite&_timezone=UTC"
+		fmt.Sprint(busy.Milliseconds()) + ")&_pragma=synchronous(" + string(sync) + ")&_txlock=immediate&_time_format=sqlite&_timezone=UTC"
 }
 
 func describe(databaseURL, sqlitePath string) string {

@@ -26,6 +26,9 @@ func notOnPrimary(ctx context.Context) bool { return !onPrimary(ctx) }
 
 // OpenReplicated opens a PostgreSQL primary, migrated, and a streaming replica of it:
 // queries go to the replica, mutations and reads marked with UsePrimary to the primary.
+// While the replica does not answer (a read failed there for a reason of Unavailable, or
+// a probe did), queries go to the primary too, the failed read included, until a probe
+// finds it answering again; and with Limits.ReplicaMaxLag while it is further behind.
 func OpenReplicated(ctx context.Context, primaryURL, replicaURL string) (*DB, error) {
 	return OpenReplicatedWith(ctx, primaryURL, replicaURL, Limits{})
 }
@@ -51,7 +54,7 @@ func OpenReplicatedWith(ctx context.Context, primaryURL, replicaURL string, lim 
 	}
 	rdb.SetMaxOpenConns(20)
 	rdb.SetMaxIdleConns(20)
-	db.ReplicaStatements = &Counter{}
+	db.ReplicaStatements = &Counter{avail: newAvailability("replica")}
 	rdrv, _, err := withKeptPlans(rdb, postgresDSN(replicaURL, lim))
 	if err != nil {
 		rdb.Close()
@@ -60,8 +63,11 @@ func OpenReplicatedWith(ctx context.Context, primaryURL, replicaURL string, lim 
 	}
 	primary := db.Client.Driver() // counted, advancing the data version, with its kept plans
 	replica := db.ReplicaStatements.Wrap(rdrv)
-	db.Client = ent.NewClient(ent.Driver(&routingDriver{main: primary, other: replica, otherReads: notOnPrimary}))
-	db.replica = rdb
+	h := newReplicaHealth(db.sql, rdb, lim.ReplicaMaxLag)
+	db.Client = ent.NewClient(ent.Driver(&routingDriver{main: primary, other: replica,
+		otherReads:  func(ctx context.Context) bool { return notOnPrimary(ctx) && h.usable() },
+		otherFailed: h.failed}))
+	db.replica, db.health = rdb, h
 	return db, nil
 }
 
@@ -78,13 +84,20 @@ func (db *DB) WritePosition(ctx context.Context) (string, error) {
 	return lsn, nil
 }
 
-// CaughtUp reports whether the replica has replayed the primary up to token.
+// CaughtUp reports whether the replica has replayed the primary up to token: false while
+// reads go to the primary anyway (the replica down or lagging), without asking it.
 func (db *DB) CaughtUp(ctx context.Context, token string) (bool, error) {
 	if db.replica == nil {
 		return true, nil
 	}
+	if !db.health.usable() {
+		return false, nil
+	}
 	var ok sql.NullBool
 	err := db.replica.QueryRowContext(ctx, "SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn", token).Scan(&ok)
+	if err != nil && db.health.failed(err) {
+		return false, nil // down: the reads go to the primary
+	}
 	if err != nil {
 		return false, fmt.Errorf("replica position: %w", err)
 	}

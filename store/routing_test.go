@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"io"
 	"path/filepath"
 	"testing"
 
@@ -60,3 +62,74 @@ func TestRoutingDriver(t *testing.T) {
 		t.Errorf("other holds %v after the write, want only other", got)
 	}
 }
+
+// TestRoutingDriverSendsAgain: a read the other database cannot take (Unavailable),
+// failing when sent or before its first row, goes to main; another error is the caller's.
+func TestRoutingDriverSendsAgain(t *testing.T) {
+	ctx := context.Background()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "main.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TABLE who (name TEXT); INSERT INTO who VALUES ('main')`); err != nil {
+		t.Fatal(err)
+	}
+	main := entsql.OpenDB(dialect.SQLite, db)
+	for _, tc := range []struct {
+		name  string
+		other failingDriver
+		want  string // the name read, or the error
+	}{
+		{"refused when sent", failingDriver{err: io.ErrUnexpectedEOF}, "main"},
+		{"cut before the first row", failingDriver{err: io.ErrUnexpectedEOF, atRow: true}, "main"},
+		{"a bad statement", failingDriver{err: errors.New("syntax error")}, "syntax error"},
+		{"a bad row", failingDriver{err: errors.New("syntax error"), atRow: true}, "syntax error"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			marked := 0
+			d := &routingDriver{main: main, other: tc.other, otherReads: func(context.Context) bool { return true },
+				otherFailed: func(err error) bool { _, ok := Unavailable(err); marked++; return ok }}
+			var rows entsql.Rows
+			got := ""
+			err := d.Query(ctx, `SELECT name FROM who`, []any{}, &rows)
+			if err == nil {
+				for rows.Next() {
+					rows.Scan(&got)
+				}
+				err = rows.Err()
+				rows.Close()
+			}
+			if err != nil {
+				got = err.Error()
+			}
+			if got != tc.want || marked != 1 {
+				t.Errorf("read %q, the failure told %d times; want %q, once", got, marked, tc.want)
+			}
+		})
+	}
+}
+
+// failingDriver fails every read, when sent or, atRow, at its first row.
+type failingDriver struct {
+	dialect.Driver
+	err   error
+	atRow bool
+}
+
+func (d failingDriver) Query(_ context.Context, _ string, _, v any) error {
+	if !d.atRow {
+		return d.err
+	}
+	v.(*entsql.Rows).ColumnScanner = failingRows{err: d.err}
+	return nil
+}
+
+type failingRows struct {
+	entsql.ColumnScanner
+	err error
+}
+
+func (r failingRows) Next() bool   { return false }
+func (r failingRows) Err() error   { return r.err }
+func (r failingRows) Close() error { return nil }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"os"
 	"strings"
 	"syscall"
 
@@ -32,10 +33,16 @@ const (
 // Unavailable says why the database could not take a statement, when that is the cause
 // of err: the database is unreachable, starting or stopping, out of connections, out of
 // disk, or busy with another writer. ok is false for every other error (a bad statement,
-// a constraint, a cancellation), which a retry would not cure.
+// a constraint, a cancellation), which a retry would not cure. Redis, where instances
+// share their rate limits and persisted queries (internal/redisstate), is read the same
+// way.
 func Unavailable(err error) (reason string, ok bool) {
 	if err == nil {
 		return "", false
+	}
+	var re redisReply
+	if errors.As(err, &re) {
+		return redisUnavailable(re.Error())
 	}
 	var pe *pq.Error
 	if errors.As(err, &pe) {
@@ -72,9 +79,38 @@ func Unavailable(err error) (reason string, ok bool) {
 		return ReasonUnreachable, true
 	case errors.As(err, &ne) && !ne.Timeout():
 		return ReasonUnreachable, true
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		// A deadline of the connection itself (dial, read, write), not the caller's
+		// context: the server did not answer in time, as a stopped or cut-off host does.
+		return ReasonUnreachable, true
 	case strings.Contains(err.Error(), "pq: the database system is"):
 		// lib/pq reports some start-up refusals as plain errors, without a *pq.Error.
 		return ReasonStarting, true
+	}
+	return "", false
+}
+
+// redisReply is an error reply of a Redis server, as go-redis reports it (redis.Error),
+// named by its method so that store needs no Redis client.
+type redisReply interface {
+	error
+	RedisError()
+}
+
+// redisUnavailable reads the error replies by which Redis says it cannot take a command
+// now; any other reply (a wrong type, a script's error) is the command's.
+func redisUnavailable(msg string) (string, bool) {
+	switch {
+	case strings.HasPrefix(msg, "LOADING "):
+		return ReasonStarting, true
+	case strings.HasPrefix(msg, "ERR max number of clients reached"):
+		return ReasonTooManyConnections, true
+	case strings.HasPrefix(msg, "MISCONF "):
+		// Writes are refused because the last snapshot could not be saved (most often,
+		// no space left on the disk).
+		return ReasonDiskFull, true
+	case strings.HasPrefix(msg, "BUSY "):
+		return ReasonBusy, true
 	}
 	return "", false
 }

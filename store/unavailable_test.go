@@ -1,11 +1,13 @@
 package store
 
 import (
+	"context"
 	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"syscall"
 	"testing"
 
@@ -34,6 +36,13 @@ func TestUnavailable(t *testing.T) {
 		{"EOF from a closed connection", fmt.Errorf("read: %w", io.ErrUnexpectedEOF), ReasonUnreachable},
 		{"no space left", fmt.Errorf("write: %w", syscall.ENOSPC), ReasonDiskFull},
 		{"lib/pq's plain start-up refusal", errors.New("pq: the database system is starting up"), ReasonStarting},
+		{"a read past the connection's deadline", &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}, ReasonUnreachable},
+		{"the caller's deadline", fmt.Errorf("query: %w", context.DeadlineExceeded), ""},
+		{"Redis loading its data", fmt.Errorf("rate limit: %w", redisError("LOADING Redis is loading the dataset in memory")), ReasonStarting},
+		{"Redis out of clients", redisError("ERR max number of clients reached"), ReasonTooManyConnections},
+		{"Redis unable to save", redisError("MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk"), ReasonDiskFull},
+		{"Redis running a long script", redisError("BUSY Redis is busy running a script"), ReasonBusy},
+		{"a Redis reply about the command", redisError("WRONGTYPE Operation against a key holding the wrong kind of value"), ""},
 		{"an unrelated error", errors.New("lever not found"), ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -44,3 +53,9 @@ func TestUnavailable(t *testing.T) {
 		})
 	}
 }
+
+// redisError is an error reply of Redis as go-redis gives it (a redis.Error).
+type redisError string
+
+func (r redisError) Error() string { return string(r) }
+func (redisError) RedisError()     {}

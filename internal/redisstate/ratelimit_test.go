@@ -7,6 +7,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/cop-territoriales/cop-api/httpapi"
 )
 
 // TestRateLimiterCharge: work charged takes tokens below zero, the next request waits
@@ -27,8 +29,8 @@ func TestRateLimiterCharge(t *testing.T) {
 	b := make([]byte, 6)
 	rand.Read(b)
 	prefix := "test:" + hex.EncodeToString(b) + ":"
-	l := NewRateLimiter(c, prefix, 1, 3) // 1 a second, 3 at once
-	defer c.Del(context.Background(), prefix+"a")
+	l := NewRateLimiter(c, prefix, 1, 3, httpapi.MemoryRateLimiter(1, 3)) // 1 a second, 3 at once
+	defer c.rdb.Del(context.Background(), prefix+"a")
 	if err := l.Charge(ctx, "a", 20); err != nil { // 3 - 20 = -17
 		t.Fatal(err)
 	}
@@ -36,7 +38,7 @@ func TestRateLimiterCharge(t *testing.T) {
 	if err != nil || ok || wait < 17*time.Second || wait > 18*time.Second {
 		t.Fatalf("after a charge of 20 from 3: %v, wait %s, %v; want about 18 s", ok, wait, err)
 	}
-	if ttl := c.TTL(ctx, prefix+"a").Val(); ttl < 18*time.Second {
+	if ttl := c.rdb.TTL(ctx, prefix+"a").Val(); ttl < 18*time.Second {
 		t.Fatalf("the bucket in debt expires in %s, before the debt is paid", ttl)
 	}
 }
