@@ -113,15 +113,20 @@ func Hash(secret string) []byte {
 	return h[:]
 }
 
-// SplitKey reads the prefix and secret of a key.
+// SplitKey reads the prefix and secret of a key. Both must be lowercase hexadecimal, as
+// NewKey writes them: anything else is refused before the database is asked, which
+// PostgreSQL would answer with an error rather than "no such key" for a prefix holding a
+// NUL or bytes that are not UTF-8.
 func SplitKey(key string) (prefix, secret string, err error) {
 	rest, ok := strings.CutPrefix(key, keyPrefix)
 	prefix, secret, ok2 := strings.Cut(rest, "_")
-	if !ok || !ok2 || len(prefix) != 8 || len(secret) != 32 {
+	if !ok || !ok2 || len(prefix) != 8 || len(secret) != 32 || !lowerHex(prefix) || !lowerHex(secret) {
 		return "", "", fmt.Errorf("%w: malformed API key", ErrUnauthenticated)
 	}
 	return prefix, secret, nil
 }
+
+func lowerHex(s string) bool { return strings.Trim(s, "0123456789abcdef") == "" }
 
 // Matches compares a secret with a stored hash in constant time.
 func Matches(secret string, hash []byte) bool {

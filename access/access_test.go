@@ -19,7 +19,8 @@ func TestKeys(t *testing.T) {
 	if Matches(secret+"x", hash) || Matches("", hash) {
 		t.Error("a wrong secret matches")
 	}
-	for _, bad := range []string{"", "cop_", "cop_1234_5678", "xyz_12345678_" + secret, "cop_12345678" + secret} {
+	for _, bad := range []string{"", "cop_", "cop_1234_5678", "xyz_12345678_" + secret, "cop_12345678" + secret,
+		"cop_\x00\x00\x00\x00\x00\x00\x00\x00_" + secret, "cop_1234567\xff_" + secret, "cop_ABCDEF12_" + secret, "cop_12345678_G" + secret[1:]} {
 		if _, _, err := SplitKey(bad); !errors.Is(err, ErrUnauthenticated) {
 			t.Errorf("SplitKey(%q) = %v", bad, err)
 		}

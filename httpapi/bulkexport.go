@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -28,8 +29,9 @@ var exportParams = []string{"level", "within", "lever", "sector", "metric", "der
 // or one JSON object per line (JSON Lines) under the columns of service.ExportColumns,
 // in UTF-8, with the data's licence in the X-License and Link headers. Refusals come
 // before the first row: 404 for an unknown dataset, format or name, 400 for a bad
-// parameter, as JSON with a code.
-func exportBulk(svc *service.Service) http.HandlerFunc {
+// parameter, 429 or 503 past the caps of lim, as JSON with a code. Every
+// ExportRowsPerToken rows streamed take a token of the client's rate limit bucket.
+func exportBulk(svc *service.Service, lim exportLimits) http.HandlerFunc {
 	return func(w http.ResponseWriter, req *http.Request) {
 		file := req.PathValue("file")
 		dataset, format, _ := strings.Cut(file, ".")
@@ -38,11 +40,24 @@ func exportBulk(svc *service.Service) http.HandlerFunc {
 				fmt.Sprintf("no export %q: want /export/{%s}.csv or .jsonl", file, strings.Join(service.ExportDatasets, ",")))
 			return
 		}
-		q, err := exportQuery(dataset, req.URL.Query())
+		v, err := url.ParseQuery(req.URL.RawQuery)
+		if err != nil {
+			// Query drops the pairs it cannot read: refuse them, as misspelt names are.
+			httpError(w, http.StatusBadRequest, graph.CodeBadUserInput, "the query string is malformed: want name=value pairs joined by &, %-encoded")
+			return
+		}
+		q, err := exportQuery(dataset, v)
 		if err != nil {
 			httpError(w, http.StatusBadRequest, graph.CodeBadUserInput, err.Error())
 			return
 		}
+		client := rateClient(req)
+		release, status, code := lim.slots.acquire(client)
+		if status != 0 {
+			refuseExport(w, status, code, lim.slots)
+			return
+		}
+		defer release()
 		ex, err := svc.Export(req.Context(), q)
 		if err != nil {
 			var se *service.Error
@@ -90,6 +105,15 @@ func exportBulk(svc *service.Service) http.HandlerFunc {
 		} else {
 			emit = newLineEncoder(bw, ex.Columns).write
 		}
+		if lim.limiter != nil {
+			write, rows := emit, 0
+			emit = func(row []any) error {
+				if rows++; rows%ExportRowsPerToken == 0 {
+					charge(req.Context(), lim.limiter, client, 1)
+				}
+				return write(row)
+			}
+		}
 		err = ex.Rows(req.Context(), emit)
 		if err == nil {
 			err = flush()
@@ -107,12 +131,22 @@ func exportBulk(svc *service.Service) http.HandlerFunc {
 // that a misspelt filter does not silently export everything.
 func exportQuery(dataset string, v url.Values) (service.ExportQuery, error) {
 	q := service.ExportQuery{Dataset: dataset}
-	for name, vals := range v {
+	for _, name := range slices.Sorted(maps.Keys(v)) { // the same refusal for the same query
+		vals := v[name]
 		if !slices.Contains(exportParams, name) {
 			return q, fmt.Errorf("unknown parameter %q: the exports take %s", name, strings.Join(exportParams, ", "))
 		}
 		if len(vals) != 1 {
 			return q, fmt.Errorf("give %s once", name)
+		}
+		// Every value is a code, or LEVEL:code for within: bounded, UTF-8 without NUL,
+		// which PostgreSQL would refuse with an error rather than find nothing.
+		max := hierarchy.MaxCodeLength
+		if name == "within" {
+			max += len(hierarchy.Department) + len(":") // the longest level
+		}
+		if err := hierarchy.CheckText(name, vals[0], max); err != nil {
+			return q, err
 		}
 	}
 	str := func(name string) *string {

@@ -33,6 +33,11 @@ const (
 // subscriptions): graph's server behind the HTTP edge (timeout, read-your-writes routing,
 // authentication, rate limit, body limit, GraphQL-over-HTTP conformance).
 func NewHandler(svc *service.Service, ps *partners.Service, opts Options) http.Handler {
+	return newHandler(svc, ps, opts, opts.rateLimiter())
+}
+
+// newHandler is NewHandler with the rate limiter the mux shares with the exports.
+func newHandler(svc *service.Service, ps *partners.Service, opts Options, limiter RateLimiter) http.Handler {
 	gopts := opts.GraphQL
 	if opts.Metrics != nil {
 		gopts.Extensions = append(gopts.Extensions, opts.Metrics)
@@ -47,7 +52,6 @@ func NewHandler(svc *service.Service, ps *partners.Service, opts Options) http.H
 		gopts.Extensions = append(gopts.Extensions, cacheProbeExtension{})
 	}
 	srv := graph.NewServer(svc, ps, gopts)
-	limiter := opts.rateLimiter()
 	h := withTimeout(opts.Timeout, withConsistency(opts.Consistency, withPrincipal(svc, withRateLimit(limiter, limitBody(withCache(opts.Cache, conform(srv)))))))
 	h = withStreams(h, withConsistency(opts.Consistency, withPrincipal(svc, withRateLimit(limiter, limitBody(srv))))) // subscriptions.go
 	if opts.Tracer != nil {
@@ -172,13 +176,16 @@ func tooLarge(w http.ResponseWriter) {
 // /t/{LEVEL}/{code}), GraphiQL at /graphiql, the roadmap downloads at
 // /export/roadmap/{region}/{edition}.csv and .json, the bulk exports at
 // /export/{dataset}.csv and .jsonl, /healthz (the process answers) and
-// /readyz (the database answers and is migrated).
+// /readyz (the database answers and is migrated). The exports are under the rate limit,
+// the bulk ones charged for their rows and capped in number (exportlimit.go); /metrics,
+// for the operator's scraper, /healthz and /readyz, for the orchestrator, are not.
 func NewMux(svc *service.Service, ps *partners.Service, opts Options) *http.ServeMux {
+	limiter := opts.rateLimiter()
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", withCORS(opts.CORSOrigins, NewHandler(svc, ps, opts)))
+	mux.Handle("/graphql", withCORS(opts.CORSOrigins, newHandler(svc, ps, opts, limiter)))
 	mux.Handle("/", web.Handler())
-	mux.Handle("GET /export/roadmap/{region}/{file}", withTimeout(opts.Timeout, exportRoadmap(svc)))
-	mux.Handle("GET /export/{file}", exportBulk(svc))
+	mux.Handle("GET /export/roadmap/{region}/{file}", withTimeout(opts.Timeout, withPrincipal(svc, withRateLimit(limiter, exportRoadmap(svc)))))
+	mux.Handle("GET /export/{file}", withPrincipal(svc, withRateLimit(limiter, exportBulk(svc, opts.exportLimits(limiter)))))
 	if opts.Metrics != nil {
 		mux.Handle("GET /metrics", opts.Metrics)
 	}

@@ -36,6 +36,11 @@ type Options struct {
 	// RateLimiter, when set, replaces the limiter of RatePerSecond and RateBurst kept in
 	// memory: one whose buckets all instances share (internal/redisstate).
 	RateLimiter RateLimiter
+	// ExportsPerInstance and ExportsPerClient cap the bulk exports streamed at once, by
+	// this instance (past it, 503 EXPORTS_BUSY) and by one client of it, API key else
+	// address (past it, 429 TOO_MANY_EXPORTS); 0 for no cap.
+	ExportsPerInstance int
+	ExportsPerClient   int
 	// Cache, when set, answers anonymous queries from the results of earlier ones of the
 	// same data version (see ResultCache).
 	Cache *ResultCache
@@ -44,7 +49,7 @@ type Options struct {
 // DefaultOptions are the options of a server started without flags.
 func DefaultOptions() Options {
 	return Options{GraphQL: graph.DefaultOptions(), Timeout: 15 * time.Second, CORSOrigins: []string{"*"},
-		RatePerSecond: 100, RateBurst: 200}
+		RatePerSecond: 100, RateBurst: 200, ExportsPerInstance: DefaultExportsPerInstance, ExportsPerClient: DefaultExportsPerClient}
 }
 
 // Consistency is what a replicated database tells of its positions.

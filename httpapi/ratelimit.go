@@ -45,7 +45,7 @@ func (l *rateLimiter) allow(client string) (bool, time.Duration) {
 	if b == nil {
 		if len(l.buckets) >= maxBuckets {
 			for k, old := range l.buckets {
-				if now.Sub(old.last).Seconds()*l.rate >= l.burst {
+				if old.tokens+now.Sub(old.last).Seconds()*l.rate >= l.burst {
 					delete(l.buckets, k) // full again: forgetting it changes nothing
 				}
 			}
@@ -62,6 +62,21 @@ func (l *rateLimiter) allow(client string) (bool, time.Duration) {
 	return false, time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
 }
 
+// charge takes n tokens from the client's bucket for work already done, below zero if
+// it must: the client then waits for its debt to be paid before its next request.
+func (l *rateLimiter) charge(client string, n float64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	b := l.buckets[client]
+	if b == nil {
+		b = &bucket{tokens: l.burst, last: now}
+		l.buckets[client] = b
+	}
+	b.tokens = math.Min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.rate) - n
+	b.last = now
+}
+
 // withRateLimit refuses clients over their rate with 429 and Retry-After. It runs after
 // withPrincipal, so that a key is counted only once it is known to be valid.
 func withRateLimit(l RateLimiter, next http.Handler) http.Handler {
@@ -69,17 +84,21 @@ func withRateLimit(l RateLimiter, next http.Handler) http.Handler {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		client := "addr " + clientAddr(r)
-		if p := service.Principal(r.Context()); p != nil {
-			client = "key " + p.Prefix
-		}
-		if ok, wait := allow(r.Context(), l, client); !ok {
+		if ok, wait := allow(r.Context(), l, rateClient(r)); !ok {
 			w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
 			httpError(w, http.StatusTooManyRequests, CodeRateLimited, fmt.Sprintf("too many requests: at most %g a second; retry in %s", l.Limit(), wait.Round(time.Millisecond)))
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// rateClient names the request's client for the limits: its valid key, else its address.
+func rateClient(r *http.Request) string {
+	if p := service.Principal(r.Context()); p != nil {
+		return "key " + p.Prefix
+	}
+	return "addr " + clientAddr(r)
 }
 
 // clientAddr is the address the request came from (forwarding headers are not trusted:

@@ -14,6 +14,14 @@ type RateLimiter interface {
 	Limit() float64
 }
 
+// Charger is a RateLimiter that also takes tokens for work already done, below zero if it
+// must: the rows of a bulk export, as they are streamed. Both limiters of the project are
+// Chargers; another one is charged through Allow, which takes only the tokens there are.
+type Charger interface {
+	// Charge takes n tokens from the client's bucket, into debt if it holds fewer.
+	Charge(ctx context.Context, client string, n float64) error
+}
+
 // rateLimiter returns the limiter of the options: RateLimiter, else one kept in memory
 // when RatePerSecond is set; nil for none.
 func (o Options) rateLimiter() RateLimiter {
@@ -41,6 +49,28 @@ func (l *rateLimiter) Allow(_ context.Context, client string) (bool, time.Durati
 
 // Limit is the rate allowed, per second.
 func (l *rateLimiter) Limit() float64 { return l.rate }
+
+// Charge takes n tokens from the client's bucket kept in memory, into debt if need be.
+func (l *rateLimiter) Charge(_ context.Context, client string, n float64) error {
+	l.charge(client, n)
+	return nil
+}
+
+// charge takes n tokens for work done; when the limiter cannot tell (its store is
+// unreachable) the work is not charged, as allow lets the request through.
+func charge(ctx context.Context, l RateLimiter, client string, n float64) {
+	if c, ok := l.(Charger); ok {
+		if err := c.Charge(ctx, client, n); err != nil {
+			slog.WarnContext(ctx, "rate limit unavailable, work not charged", "err", err)
+		}
+		return
+	}
+	for range int(n) {
+		if ok, _ := allow(ctx, l, client); !ok {
+			return
+		}
+	}
+}
 
 // allow asks l; when it cannot tell (its store is unreachable), the request goes on: an
 // outage of the shared store must not take the API down.

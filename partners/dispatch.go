@@ -268,17 +268,7 @@ func webhookClient(timeout time.Duration, allowLoopback bool) *http.Client {
 		if err != nil {
 			return err
 		}
-		ip := net.ParseIP(host)
-		switch {
-		case ip == nil:
-			return errAddressRefused
-		case ip.IsLoopback():
-			if allowLoopback {
-				return nil
-			}
-			return errAddressRefused
-		case ip.IsPrivate(), ip.IsUnspecified(), ip.IsLinkLocalUnicast(), ip.IsLinkLocalMulticast(),
-			ip.IsMulticast(), ip.IsInterfaceLocalMulticast(), sharedAddressSpace.Contains(ip):
+		if ip := net.ParseIP(host); ip == nil || addressRefused(ip, allowLoopback) {
 			return errAddressRefused
 		}
 		return nil
@@ -289,6 +279,20 @@ func webhookClient(timeout time.Duration, allowLoopback bool) *http.Client {
 			ResponseHeaderTimeout: timeout, MaxIdleConnsPerHost: 2, IdleConnTimeout: time.Minute, ForceAttemptHTTP2: true},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
+}
+
+// addressRefused reports whether webhooks may not reach ip: the server's own networks
+// (private, link-local, shared address space), multicast, the unspecified address, and
+// loopback unless allowed. Both the URL check and the dialer ask it.
+func addressRefused(ip net.IP, allowLoopback bool) bool {
+	switch {
+	case ip.IsLoopback():
+		return !allowLoopback
+	case ip.IsPrivate(), ip.IsUnspecified(), ip.IsLinkLocalUnicast(), ip.IsLinkLocalMulticast(),
+		ip.IsMulticast(), ip.IsInterfaceLocalMulticast(), sharedAddressSpace.Contains(ip):
+		return true
+	}
+	return false
 }
 
 // sharedAddressSpace is 100.64.0.0/10 (carrier-grade NAT), private in practice.

@@ -48,6 +48,23 @@ func TestCheckWebhookURL(t *testing.T) {
 		{"https://user:pw@partner.example/", false, false},
 		{"https://partner.example/#frag", false, false},
 		{"/relative", false, false},
+		{"https://10.0.0.1/hook", false, false},
+		{"https://[::1]/hook", false, false},
+		{"https://[::1]/hook", true, true},
+		{"https://127.0.0.1/hook", false, false},
+		{"https://[::ffff:192.168.1.1]/hook", true, false},
+		{"https://[fe80::1%25eth0]/hook", true, false},
+		{"https://169.254.169.254/latest/meta-data", false, false},
+		{"https://100.64.0.1/hook", false, false},
+		{"https://0.0.0.0/hook", false, false},
+		{"https://localhost/hook", false, false},
+		{"https://LOCALHOST./hook", false, false},
+		{"https://127.1/hook", false, false},
+		{"https://2130706433/hook", false, false},
+		{"https://0x7f000001/hook", false, false},
+		{"https://partner.0x7f/hook", false, false},
+		{"https://2130706433.example/hook", false, true},
+		{"https://:443/hook", false, false},
 	} {
 		if err := CheckWebhookURL(c.url, c.loopback); (err == nil) != c.ok {
 			t.Errorf("%s (loopback %t): %v", c.url, c.loopback, err)

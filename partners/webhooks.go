@@ -74,7 +74,13 @@ type WebhookDelivery struct {
 func (svc *Service) AllowLoopbackWebhooks(allow bool) { svc.allowLoopbackWebhooks = allow }
 
 // CheckWebhookURL accepts https:// URLs with a host, and, when loopback is allowed,
-// http:// URLs on loopback.
+// http:// URLs on loopback. A host written as an address the dispatcher would refuse to
+// reach (private, link-local, loopback unless allowed; addressRefused) is refused here
+// already, so that the partner hears of it when registering rather than from failed
+// deliveries; so is a host that only looks like one (127.1, 0x7f000001: a name whose
+// last label is a number), which some resolvers read as an address. Names are not
+// resolved here: the dispatcher's dialer checks the addresses they resolve to on every
+// connection, which is what holds against a name that changes its address.
 func CheckWebhookURL(raw string, allowLoopback bool) error {
 	if len(raw) > MaxWebhookURL {
 		return badInput("the webhook URL has more than %d characters", MaxWebhookURL)
@@ -82,6 +88,19 @@ func CheckWebhookURL(raw string, allowLoopback bool) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || u.User != nil || u.Fragment != "" {
 		return badInput("the webhook URL must be an absolute https:// URL, without user or fragment")
+	}
+	host := u.Hostname()
+	if host == "" {
+		return badInput("the webhook URL must be an absolute https:// URL, without user or fragment")
+	}
+	if ip := hostIP(host); ip != nil {
+		if addressRefused(ip, allowLoopback) {
+			return badInput("the webhook URL's host is a private, link-local or loopback address")
+		}
+	} else if numericLabel(host) {
+		return badInput("the webhook URL's host is neither a name nor an address in its usual form")
+	} else if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") && !allowLoopback {
+		return badInput("localhost is for development: the server must run with WEBHOOK_ALLOW_LOOPBACK=true")
 	}
 	switch {
 	case u.Scheme == "https":
@@ -98,8 +117,29 @@ func isLoopbackHost(h string) bool {
 	if strings.EqualFold(h, "localhost") {
 		return true
 	}
-	ip := net.ParseIP(h)
+	ip := hostIP(h)
 	return ip != nil && ip.IsLoopback()
+}
+
+// hostIP is the address a URL's host names when it is written as one (an IPv6 zone,
+// "fe80::1%eth0", dropped), else nil.
+func hostIP(h string) net.IP {
+	if i := strings.IndexByte(h, '%'); i >= 0 && strings.Contains(h[:i], ":") {
+		h = h[:i]
+	}
+	return net.ParseIP(h)
+}
+
+// numericLabel reports whether a host's last label is a number (decimal, or hexadecimal
+// with 0x): no top-level domain is, and resolvers that read such hosts the old inet_aton
+// way turn "127.1" or "2130706433" into an address.
+func numericLabel(h string) bool {
+	h = strings.TrimSuffix(h, ".")
+	label := h[strings.LastIndexByte(h, '.')+1:]
+	if l, ok := strings.CutPrefix(strings.ToLower(label), "0x"); ok {
+		return strings.Trim(l, "0123456789abcdef") == ""
+	}
+	return label != "" && strings.Trim(label, "0123456789") == ""
 }
 
 // ParseEventType reads an event type, as GraphQL writes it.

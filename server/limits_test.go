@@ -65,6 +65,11 @@ func TestDocumentedLimits(t *testing.T) {
 		"httpapi.MaxBodyBytes":            httpapi.MaxBodyBytes,
 		"graph.MaxMessageLength":          graph.MaxMessageLength,
 		"hierarchy.MaxReportedErrors":     hierarchy.MaxReportedErrors,
+
+		// The bounds of the bulk exports (httpapi/exportlimit.go).
+		"httpapi.ExportRowsPerToken":        httpapi.ExportRowsPerToken,
+		"httpapi.DefaultExportsPerInstance": httpapi.DefaultExportsPerInstance,
+		"httpapi.DefaultExportsPerClient":   httpapi.DefaultExportsPerClient,
 	}
 	page, err := os.ReadFile("../docs/limits.md")
 	if err != nil {

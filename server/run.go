@@ -83,6 +83,8 @@ func parseConfigTo(args []string, getenv func(string) string, out io.Writer) (co
 	fs.IntVar(&c.api.GraphQL.MaxComplexity, "max-complexity", atoi(env("MAX_COMPLEXITY", ""), def.GraphQL.MaxComplexity), "highest cost of an operation: fields times page sizes (MAX_COMPLEXITY)")
 	fs.Float64Var(&c.api.RatePerSecond, "rate-limit", float(env("RATE_LIMIT", ""), def.RatePerSecond), "requests a second per API key, or per address without one; 0 for no limit (RATE_LIMIT)")
 	fs.IntVar(&c.api.RateBurst, "rate-burst", atoi(env("RATE_BURST", ""), def.RateBurst), "requests a client may send at once above its rate (RATE_BURST)")
+	fs.IntVar(&c.api.ExportsPerInstance, "exports-per-instance", atoi(env("EXPORTS_PER_INSTANCE", ""), def.ExportsPerInstance), "bulk exports this instance streams at once, 503 EXPORTS_BUSY past it; 0 for no cap (EXPORTS_PER_INSTANCE)")
+	fs.IntVar(&c.api.ExportsPerClient, "exports-per-client", atoi(env("EXPORTS_PER_CLIENT", ""), def.ExportsPerClient), "bulk exports one API key, or address without one, streams at once from this instance, 429 TOO_MANY_EXPORTS past it; 0 for no cap (EXPORTS_PER_CLIENT)")
 	fs.IntVar(&c.api.GraphQL.APQCacheSize, "apq-cache", atoi(env("APQ_CACHE", ""), def.GraphQL.APQCacheSize), "automatic persisted queries kept (APQ_CACHE)")
 	c.cache.flags(fs, env)
 	c.shared.flags(fs, getenv)

@@ -56,8 +56,40 @@ tokens = math.min(burst, tokens + math.max(0, now - last) * rate)
 local ok, wait = 0, 0
 if tokens >= 1 then tokens, ok = tokens - 1, 1 else wait = (1 - tokens) / rate end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'last', tostring(now))
-redis.call('EXPIRE', KEYS[1], math.ceil(burst / rate) + 1)
+redis.call('EXPIRE', KEYS[1], math.ceil((burst - tokens) / rate) + 1)
 return {ok, tostring(wait)}`)
+
+// chargeTokens refills a bucket for the time gone by, then takes ARGV[3] tokens from it,
+// below zero if it must (work already done: the rows of an export). The bucket expires
+// once it would be full again, debt included.
+var chargeTokens = redis.NewScript(`
+local rate, burst, n = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local b = redis.call('HMGET', KEYS[1], 'tokens', 'last')
+local tokens, last = tonumber(b[1]) or burst, tonumber(b[2]) or now
+tokens = math.min(burst, tokens + math.max(0, now - last) * rate) - n
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'last', tostring(now))
+redis.call('EXPIRE', KEYS[1], math.ceil((burst - tokens) / rate) + 1)
+return 1`)
+
+// Charge takes n tokens from the client's bucket, into debt if it holds fewer: from the
+// bucket in Redis while Redis answers, else from this instance's when it can be charged.
+func (l *RateLimiter) Charge(ctx context.Context, client string, n float64) error {
+	if l.c.Up() {
+		err := chargeTokens.Run(ctx, l.c.rdb, []string{l.prefix + client}, l.rate, l.burst, n).Err()
+		if err == nil {
+			return nil
+		}
+		l.c.failed(ctx, "rate limit", fmt.Errorf("rate limit charge: %w", err))
+	}
+	if c, ok := l.local.(interface {
+		Charge(ctx context.Context, client string, n float64) error
+	}); ok {
+		return c.Charge(ctx, client, n)
+	}
+	return nil
+}
 
 // Allow takes a token from the client's bucket, or says how long to wait for one: from
 // the bucket in Redis while Redis answers, else from this instance's.
