@@ -88,7 +88,7 @@ func WriteReport(w io.Writer, total time.Duration) {
 			ref = "none"
 		}
 		fmt.Fprintf(w, "| %s | %s | %d | %s | %s | %s | %d / %d | %s | %s |\n", r.Scenario, r.Database, r.During, ref,
-			ms(r.SlowestRefusal), ms(r.Recovery), r.Acked, r.Found, r.Took.Round(100*time.Millisecond), r.Verdict)
+			ms(r.SlowestRefusal), recovery(r), r.Acked, r.Found, r.Took.Round(100*time.Millisecond), r.Verdict)
 	}
 	fmt.Fprintf(w, "\nThe whole suite: %s, of which loading the shared databases: PostgreSQL %s, SQLite %s (beside the first scenarios).\n",
 		total.Round(time.Second), shared.pgTook.Round(time.Second), shared.sqlTook.Round(time.Second))
@@ -99,4 +99,13 @@ func ms(d time.Duration) string {
 		return "-"
 	}
 	return fmt.Sprintf("%d ms", d.Milliseconds())
+}
+
+// recovery is how long requests went on failing after the fault's end: "at once" when the
+// first request after it succeeded.
+func recovery(r Row) string {
+	if r.Recovery == 0 {
+		return "at once"
+	}
+	return ms(r.Recovery)
 }

@@ -100,12 +100,13 @@ func (svc *Service) DispatchWebhooks(ctx context.Context, opts DispatchOptions) 
 		case ctx.Err() != nil:
 		case unavailable && down == "":
 			down = reason
-			slog.WarnContext(ctx, "webhooks: the database is unavailable; deliveries wait", "reason", reason, "err", err)
+			// The store logs the outage once for the whole server (store.Availability).
+			slog.DebugContext(ctx, "webhooks: the database is unavailable; deliveries wait", "reason", reason, "err", err)
 		case unavailable:
 		case err != nil:
 			slog.WarnContext(ctx, "webhooks: dispatch", "err", err)
 		case down != "":
-			slog.InfoContext(ctx, "webhooks: the database is back; deliveries resume", "was", down)
+			slog.DebugContext(ctx, "webhooks: the database is back; deliveries resume", "was", down)
 			down = ""
 		}
 		if err == nil && n == opts.Batch {

@@ -167,7 +167,12 @@ func (svc *Service) ListenChanges(ctx context.Context, databaseURL string) error
 		if ev == pq.ListenerEventDisconnected {
 			lost.CompareAndSwap(0, time.Now().UnixNano())
 		}
-		if err != nil {
+		switch _, unavailable := store.Unavailable(err); {
+		case unavailable:
+			// The store logs an outage once for the whole server (store.Availability); the
+			// listener's attempts to reconnect would add a line each.
+			slog.Debug("change notifications", "event", ev.String(), "err", err)
+		case err != nil:
 			slog.Warn("change notifications", "event", ev.String(), "err", err)
 		}
 	})
@@ -204,7 +209,7 @@ func (svc *Service) relay(ctx context.Context, notify <-chan *pq.Notification, l
 		case n := <-notify:
 			if n == nil {
 				ended := svc.hub.endAll()
-				slog.Warn("change notifications: reconnected; the subscriptions open may have missed changes and were ended",
+				slog.Info("change notifications: reconnected; the subscriptions open may have missed changes and were ended",
 					"lost_since", lostAt(), "subscriptions", ended)
 				svc.hub.nudge() // and the dispatcher looks for deliveries at once
 				continue

@@ -254,7 +254,11 @@ func ListenDataVersion(ctx context.Context, databaseURL string, db *DB, seen fun
 		return nil
 	}
 	l := pq.NewListener(ListenerURL(databaseURL), time.Second, time.Minute, func(ev pq.ListenerEventType, err error) {
-		if err != nil {
+		switch _, unavailable := Unavailable(err); {
+		case unavailable:
+			// Availability logs an outage once for the whole server.
+			slog.Debug("data version notifications", "event", ev, "err", err)
+		case err != nil:
 			slog.Warn("data version notifications", "err", err)
 		}
 	})
