@@ -4,8 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"io"
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	"entgo.io/ent/dialect"
@@ -81,8 +81,8 @@ func TestRoutingDriverSendsAgain(t *testing.T) {
 		other failingDriver
 		want  string // the name read, or the error
 	}{
-		{"refused when sent", failingDriver{err: io.ErrUnexpectedEOF}, "main"},
-		{"cut before the first row", failingDriver{err: io.ErrUnexpectedEOF, atRow: true}, "main"},
+		{"refused when sent", failingDriver{err: syscall.ECONNRESET}, "main"},
+		{"cut before the first row", failingDriver{err: syscall.ECONNRESET, atRow: true}, "main"},
 		{"a bad statement", failingDriver{err: errors.New("syntax error")}, "syntax error"},
 		{"a bad row", failingDriver{err: errors.New("syntax error"), atRow: true}, "syntax error"},
 	} {

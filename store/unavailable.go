@@ -3,7 +3,6 @@ package store
 import (
 	"database/sql/driver"
 	"errors"
-	"io"
 	"net"
 	"os"
 	"strings"
@@ -74,8 +73,9 @@ func Unavailable(err error) (reason string, ok bool) {
 	var ne net.Error
 	switch {
 	case errors.Is(err, driver.ErrBadConn), errors.Is(err, syscall.ECONNREFUSED),
-		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
-		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed):
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), errors.Is(err, net.ErrClosed):
+		// Not io.EOF nor io.ErrUnexpectedEOF: lib/pq turns those of a connection into
+		// driver.ErrBadConn itself, and elsewhere they are a decoder's (a cursor cut short).
 		return ReasonUnreachable, true
 	case errors.As(err, &ne) && !ne.Timeout():
 		return ReasonUnreachable, true
