@@ -106,6 +106,16 @@ func testPostgresStopped(t *testing.T) {
 		if st, body := s.Get("/healthz"); st != http.StatusOK {
 			t.Errorf("/healthz during the outage: %d %s, want 200", st, body)
 		}
+		// A bulk export, outside GraphQL, is refused the same way.
+		if resp, err := http.Get(s.URL + "/export/actions.csv"); err != nil {
+			t.Errorf("an export during the outage: %v", err)
+		} else {
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+				t.Errorf("an export during the outage: %d, Retry-After %q; want 503 with Retry-After",
+					resp.StatusCode, resp.Header.Get("Retry-After"))
+			}
+		}
 		time.Sleep(5 * time.Second)
 		if err := c.Start(); err != nil {
 			t.Fatal(err)

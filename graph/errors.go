@@ -171,6 +171,17 @@ var unavailableAnswers = map[string]Unavailable{
 	store.ReasonBusy:               {"the database is busy with another write: send the request again later", 5},
 }
 
+// UnavailableAnswer is the answer to a request that failed with err, when the database
+// could not take it (store.Unavailable): for the edges that answer without GraphQL, such
+// as the bulk exports.
+func UnavailableAnswer(err error) (Unavailable, bool) {
+	reason, ok := store.Unavailable(err)
+	if !ok {
+		return Unavailable{}, false
+	}
+	return unavailableAnswer(reason), true
+}
+
 // unavailableAnswer is the answer to a request the database could not take for reason.
 func unavailableAnswer(reason string) Unavailable {
 	if a, ok := unavailableAnswers[reason]; ok {

@@ -66,6 +66,10 @@ func exportBulk(svc *service.Service, lim exportLimits) http.HandlerFunc {
 				httpError(w, http.StatusNotFound, CodeNotFound, se.Msg)
 			case errors.As(err, &se):
 				httpError(w, http.StatusBadRequest, graph.Code(se.Kind), se.Msg)
+			case req.Context().Err() == nil && isUnavailable(err):
+				a, _ := graph.UnavailableAnswer(err)
+				w.Header().Set("Retry-After", strconv.Itoa(a.RetryAfter))
+				httpError(w, http.StatusServiceUnavailable, graph.CodeUnavailable, a.Message)
 			default:
 				slog.ErrorContext(req.Context(), "export", "err", err)
 				httpError(w, http.StatusInternalServerError, CodeInternal, "internal error")
@@ -252,3 +256,5 @@ func (e *lineEncoder) write(row []any) error {
 	e.w.WriteByte('}')
 	return e.w.WriteByte('\n')
 }
+
+func isUnavailable(err error) bool { _, ok := graph.UnavailableAnswer(err); return ok }

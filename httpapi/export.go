@@ -65,6 +65,11 @@ func exportRoadmap(svc *service.Service) http.HandlerFunc {
 				status = http.StatusBadRequest
 			case graph.CodeTimeout:
 				status = http.StatusGatewayTimeout
+			case graph.CodeUnavailable:
+				status = http.StatusServiceUnavailable
+				if after, ok := resp.Errors[0].Extensions["retryAfter"].(int); ok {
+					w.Header().Set("Retry-After", strconv.Itoa(after))
+				}
 			}
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(status)
