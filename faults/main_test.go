@@ -56,11 +56,11 @@ func TestMain(m *testing.M) {
 	}
 	os.RemoveAll(dir)
 	fmt.Println()
-	WriteReport(os.Stdout, time.Since(start))
+	WriteReport(os.Stdout, time.Since(start), shared.pgTook, shared.sqlTook)
 	if path := os.Getenv("FAULTS_REPORT"); path != "" {
 		f, err := os.Create(path)
 		if err == nil {
-			WriteReport(f, time.Since(start))
+			WriteReport(f, time.Since(start), shared.pgTook, shared.sqlTook)
 			err = f.Close()
 		}
 		if err != nil {
