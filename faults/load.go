@@ -201,6 +201,18 @@ func Between(recs []Record, from, to time.Time) []Record {
 	return out
 }
 
+// AnsweredBefore returns the records answered before t: a request sent just before a
+// fault and answered during it belongs to neither side.
+func AnsweredBefore(recs []Record, t time.Time) []Record {
+	var out []Record
+	for _, r := range recs {
+		if r.Sent.Add(r.Latency).Before(t) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // Recovery is how long after end the last failed request was sent: the time the service
 // took to answer every request again (0 when none failed after end).
 func Recovery(recs []Record, end time.Time) time.Duration {

@@ -87,7 +87,8 @@ func exportBulk(svc *service.Service, lim exportLimits) http.HandlerFunc {
 		h.Set("Link", fmt.Sprintf(`<%s>; rel="license"`, service.ExportLicenceURL))
 		h.Set("X-Content-Type-Options", "nosniff")
 
-		bw := bufio.NewWriterSize(w, 64<<10)
+		sw := &sentWriter{w: w}
+		bw := bufio.NewWriterSize(sw, 64<<10)
 		var emit func([]any) error
 		flush := bw.Flush
 		if format == "csv" {
@@ -121,6 +122,17 @@ func exportBulk(svc *service.Service, lim exportLimits) http.HandlerFunc {
 		err = ex.Rows(req.Context(), emit)
 		if err == nil {
 			err = flush()
+		}
+		if err != nil && !sw.sent && req.Context().Err() == nil && isUnavailable(err) {
+			// Nothing has left the buffer: the database's refusal can still be answered
+			// as GraphQL answers it.
+			for _, k := range []string{"Content-Type", "Content-Disposition", "X-License", "Link"} {
+				h.Del(k)
+			}
+			a, _ := graph.UnavailableAnswer(err)
+			h.Set("Retry-After", strconv.Itoa(a.RetryAfter))
+			httpError(w, http.StatusServiceUnavailable, graph.CodeUnavailable, a.Message)
+			return
 		}
 		if err != nil {
 			// The status is sent: cut the response, so that the client sees it incomplete
@@ -258,3 +270,15 @@ func (e *lineEncoder) write(row []any) error {
 }
 
 func isUnavailable(err error) bool { _, ok := graph.UnavailableAnswer(err); return ok }
+
+// sentWriter tells whether anything was written to the response: until then an export
+// that fails can still answer with an error status.
+type sentWriter struct {
+	w    http.ResponseWriter
+	sent bool
+}
+
+func (s *sentWriter) Write(b []byte) (int, error) {
+	s.sent = true
+	return s.w.Write(b)
+}
