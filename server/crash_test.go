@@ -31,6 +31,21 @@ import (
 	"github.com/cop-territoriales/cop-api/store"
 )
 
+// serverCommand returns what runs this test binary as the server (asServer) on the
+// database of dbURL, else the SQLite file at path, with args.
+func serverCommand(t *testing.T, dbURL, path string) func(args ...string) *exec.Cmd {
+	t.Helper()
+	bin, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(args ...string) *exec.Cmd {
+		cmd := exec.Command(bin, append([]string{"-db", path}, args...)...)
+		cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, asServer+"=1")
+		return cmd
+	}
+}
+
 // TestSeedKilledAtRandom kills `seed demo` with SIGKILL at random points of its run, as
 // an operator's Ctrl-\ or the OOM killer would, then runs `server check`: the seed
 // writes in one transaction, so whatever the moment of the kill, the records and the
@@ -40,19 +55,11 @@ func TestSeedKilledAtRandom(t *testing.T) {
 	if testing.Short() {
 		t.Skip("seeds several times")
 	}
-	bin, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, dialect := range testdb.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
 			testdb.Parallel(t)
 			dbURL, path := testdb.PlannedLocation(t, dialect)
-			command := func(args ...string) *exec.Cmd {
-				cmd := exec.Command(bin, append([]string{"-db", path}, args...)...)
-				cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, asServer+"=1")
-				return cmd
-			}
+			command := serverCommand(t, dbURL, path)
 			seed := func(s int) *exec.Cmd {
 				return command("seed", "demo", "-actions", "2000", "-commitments", "1000", "-seed", strconv.Itoa(s+1))
 			}
@@ -97,19 +104,11 @@ func TestWritesSurviveKill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts the server twice per database")
 	}
-	bin, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, dialect := range testdb.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
 			testdb.Parallel(t)
 			dbURL, path := testdb.PlannedLocation(t, dialect)
-			command := func(args ...string) *exec.Cmd {
-				cmd := exec.Command(bin, append([]string{"-db", path}, args...)...)
-				cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, asServer+"=1")
-				return cmd
-			}
+			command := serverCommand(t, dbURL, path)
 			key := adminKey(t, dbURL, path)
 			srv := startServer(t, command)
 
