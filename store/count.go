@@ -46,20 +46,20 @@ type countingDriver struct {
 func (d *countingDriver) Exec(ctx context.Context, query string, args, v any) error {
 	d.c.add(ctx)
 	err := d.Driver.Exec(ctx, query, args, v)
-	d.c.avail.observeCtx(ctx, err, isWrite(query))
+	err = d.c.avail.observeCtx(ctx, err, isWrite(query))
 	return err
 }
 
 func (d *countingDriver) Query(ctx context.Context, query string, args, v any) error {
 	d.c.add(ctx)
 	err := d.Driver.Query(ctx, query, args, v)
-	d.c.avail.observeCtx(ctx, err, false) // a write's rows commit when read (versionDriver)
+	err = d.c.avail.observeCtx(ctx, err, false) // a write's rows commit when read (versionDriver)
 	return d.c.countRows(v, err)
 }
 
 func (d *countingDriver) Tx(ctx context.Context) (dialect.Tx, error) {
 	tx, err := d.Driver.Tx(ctx)
-	d.c.avail.observeCtx(ctx, err, false)
+	err = d.c.avail.observeCtx(ctx, err, false)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +75,7 @@ func (d *countingDriver) BeginTx(ctx context.Context, opts *stdsql.TxOptions) (d
 		return d.Tx(ctx)
 	}
 	tx, err := b.BeginTx(ctx, opts)
-	d.c.avail.observeCtx(ctx, err, false)
+	err = d.c.avail.observeCtx(ctx, err, false)
 	if err != nil {
 		return nil, err
 	}
@@ -92,14 +92,14 @@ type countingTx struct {
 func (t *countingTx) Exec(ctx context.Context, query string, args, v any) error {
 	t.c.add(ctx)
 	err := t.Tx.Exec(ctx, query, args, v)
-	t.c.avail.observeCtx(ctx, err, false)
+	err = t.c.avail.observeCtx(ctx, err, false)
 	return err
 }
 
 func (t *countingTx) Query(ctx context.Context, query string, args, v any) error {
 	t.c.add(ctx)
 	err := t.Tx.Query(ctx, query, args, v)
-	t.c.avail.observeCtx(ctx, err, false)
+	err = t.c.avail.observeCtx(ctx, err, false)
 	return t.c.countRows(v, err)
 }
 
@@ -120,7 +120,7 @@ type sqlConn interface {
 func (d *countingDriver) ExecContext(ctx context.Context, query string, args ...any) (stdsql.Result, error) {
 	d.c.add(ctx)
 	res, err := d.Driver.(sqlConn).ExecContext(ctx, query, args...)
-	d.c.avail.observeCtx(ctx, err, isWrite(query))
+	err = d.c.avail.observeCtx(ctx, err, isWrite(query))
 	return res, err
 }
 
@@ -128,7 +128,7 @@ func (d *countingDriver) ExecContext(ctx context.Context, query string, args ...
 func (d *countingDriver) QueryContext(ctx context.Context, query string, args ...any) (*stdsql.Rows, error) {
 	d.c.add(ctx)
 	rows, err := d.Driver.(sqlConn).QueryContext(ctx, query, args...)
-	d.c.avail.observeCtx(ctx, err, false)
+	err = d.c.avail.observeCtx(ctx, err, false)
 	return rows, err
 }
 
@@ -136,7 +136,7 @@ func (d *countingDriver) QueryContext(ctx context.Context, query string, args ..
 func (t *countingTx) ExecContext(ctx context.Context, query string, args ...any) (stdsql.Result, error) {
 	t.c.add(ctx)
 	res, err := t.Tx.(sqlConn).ExecContext(ctx, query, args...)
-	t.c.avail.observeCtx(ctx, err, false)
+	err = t.c.avail.observeCtx(ctx, err, false)
 	return res, err
 }
 
@@ -144,6 +144,6 @@ func (t *countingTx) ExecContext(ctx context.Context, query string, args ...any)
 func (t *countingTx) QueryContext(ctx context.Context, query string, args ...any) (*stdsql.Rows, error) {
 	t.c.add(ctx)
 	rows, err := t.Tx.(sqlConn).QueryContext(ctx, query, args...)
-	t.c.avail.observeCtx(ctx, err, false)
+	err = t.c.avail.observeCtx(ctx, err, false)
 	return rows, err
 }

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -102,10 +104,32 @@ func (db *DB) Available() (reason string, since time.Time, ok bool) {
 }
 
 // observeCtx is observe for a statement of ctx: a statement the client canceled, or cut
-// by the request's deadline, tells nothing of the database.
-func (a *Availability) observeCtx(ctx context.Context, err error, write bool) {
+// by the request's deadline, tells nothing of the database. It returns err, except for a
+// statement that reached its deadline while the database was out of reach (waiting for a
+// connection, as requests queue when PostgreSQL has none left): that is the outage's
+// error, an UnavailableError, not a slow statement's.
+func (a *Availability) observeCtx(ctx context.Context, err error, write bool) error {
 	if err != nil && ctx.Err() != nil {
-		return
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			if reason, _, ok := a.State(); !ok && (reason == ReasonUnreachable || reason == ReasonStarting || reason == ReasonTooManyConnections) {
+				return &UnavailableError{Reason: reason, Err: err}
+			}
+		}
+		return err
 	}
 	a.observe(err, write)
+	return err
 }
+
+// UnavailableError is the error of a statement cut by its deadline while the database
+// was unavailable for Reason: Unavailable reads it as that reason.
+type UnavailableError struct {
+	Reason string
+	Err    error
+}
+
+func (e *UnavailableError) Error() string {
+	return fmt.Sprintf("database %s: %v", e.Reason, e.Err)
+}
+
+func (e *UnavailableError) Unwrap() error { return e.Err }

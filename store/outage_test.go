@@ -94,7 +94,23 @@ func TestAvailability(t *testing.T) {
 	if _, _, ok := a.State(); !ok {
 		t.Error("a canceled statement's error counted as an outage")
 	}
+
+	// A statement at its deadline is a slow statement while the database answers, and
+	// the outage's error (it waited for a connection) while it does not.
+	late, cancelLate := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancelLate()
+	if err := a.observeCtx(late, context.DeadlineExceeded, false); isReason(err, ReasonTooManyConnections) {
+		t.Errorf("a statement at its deadline with the database up: %v, want the deadline", err)
+	}
+	a.observe(&pq.Error{Code: "53300"}, false)
+	err := a.observeCtx(late, context.DeadlineExceeded, false)
+	if !isReason(err, ReasonTooManyConnections) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("a statement at its deadline with no connection left: %v, want too many connections", err)
+	}
 }
+
+// isReason reports whether Unavailable reads err as reason.
+func isReason(err error, reason string) bool { r, ok := Unavailable(err); return ok && r == reason }
 
 // sqliteError makes a real *sqlite.Error of code by running what fails with it.
 func sqliteError(t *testing.T, code int) error {

@@ -43,6 +43,10 @@ func Unavailable(err error) (reason string, ok bool) {
 	if errors.As(err, &re) {
 		return redisUnavailable(re.Error())
 	}
+	var ue *UnavailableError
+	if errors.As(err, &ue) {
+		return ue.Reason, true
+	}
 	var pe *pq.Error
 	if errors.As(err, &pe) {
 		switch {
