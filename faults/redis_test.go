@@ -12,8 +12,11 @@ import (
 )
 
 // Redis holds the rate limits and persisted queries; it must never be on the request
-// path: with it gone, every request is served within milliseconds.
-const redisP99 = 50 * time.Millisecond
+// path: with it gone, every request is served within milliseconds. The bound leaves room
+// for a machine busy with other work (a p99 of 65 ms was seen on a loaded CI machine)
+// and is still far below what a request on Redis's path costs once it is gone: 1.7 s
+// with go-redis's retries, 100 ms or more waiting for a dial or a read to time out.
+const redisP99 = 90 * time.Millisecond
 
 // redisEnv turns the rate limit on (high enough never to refuse the load), so that every
 // request asks Redis for its bucket.
