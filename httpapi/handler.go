@@ -183,6 +183,7 @@ func NewMux(svc *service.Service, ps *partners.Service, opts Options) *http.Serv
 	limiter := opts.rateLimiter()
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", withCORS(opts.CORSOrigins, newHandler(svc, ps, opts, limiter)))
+	mux.Handle("GET /graphql/schema.graphql", withCORS(opts.CORSOrigins, schemaSDL(opts))) // the published schema (schemasdl.go)
 	mux.Handle("/", web.Handler())
 	mux.Handle("GET /export/roadmap/{region}/{file}", withTimeout(opts.Timeout, withPrincipal(svc, withRateLimit(limiter, exportRoadmap(svc)))))
 	mux.Handle("GET /export/{file}", withPrincipal(svc, withRateLimit(limiter, exportBulk(svc, opts.exportLimits(limiter)))))

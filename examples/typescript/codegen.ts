@@ -1,0 +1,31 @@
+// graphql-codegen's configuration: the client preset writes src/gql/, the typed documents
+// of operations.graphql over the published schema (schema/published/schema.graphql, the
+// same text as GET /graphql/schema.graphql).
+import type { CodegenConfig } from '@graphql-codegen/cli';
+
+const config: CodegenConfig = {
+  schema: '../../schema/published/schema.graphql',
+  documents: ['operations.graphql'],
+  ignoreNoDocuments: false,
+  generates: {
+    './src/gql/': {
+      preset: 'client',
+      presetConfig: {
+        // The operations are in a .graphql file, not in graphql() calls of the sources.
+        fragmentMasking: false,
+      },
+      config: {
+        // The schema's custom scalars, as JSON carries them.
+        scalars: {
+          Cursor: 'string',
+          Time: 'string',
+          Float: 'number',
+        },
+        enumsAsTypes: true,
+        useTypeImports: true,
+      },
+    },
+  },
+};
+
+export default config;
