@@ -92,7 +92,7 @@ func (g orderedGroup) Fields() []parquet.Field { return g.fields }
 // so a row's values are its columns' in order.
 type parquetEncoder struct {
 	cols []service.ExportColumn
-	w    *parquet.Writer
+	w    *parquet.GenericWriter[any]
 	row  []parquet.Row
 	n    int
 }
@@ -100,7 +100,7 @@ type parquetEncoder struct {
 func newParquetEncoder(out io.Writer, dataset string, cols []service.ExportColumn) *parquetEncoder {
 	return &parquetEncoder{
 		cols: cols,
-		w: parquet.NewWriter(out, parquetSchema(dataset, cols),
+		w: parquet.NewGenericWriter[any](out, parquetSchema(dataset, cols),
 			parquet.KeyValueMetadata(parquetLicenceKey, service.ExportLicence),
 			parquet.KeyValueMetadata(parquetLicenceURLKey, service.ExportLicenceURL),
 			parquet.CreatedBy("cop-api", "", ""),
