@@ -32,10 +32,10 @@ var exportParams = []string{"level", "within", "lever", "sector", "metric", "der
 // header row (CSV), one JSON object per line (JSON Lines) under the columns of
 // service.ExportColumns, in UTF-8, or typed columns of the same names in row groups
 // (Parquet, parquet.go), with the data's licence in the X-License and Link headers (and
-// in the Parquet file's metadata). Refusals come
-// before the first row: 404 for an unknown dataset, format or name, 400 for a bad
-// parameter, 429 or 503 past the caps of lim, as JSON with a code. Every
-// ExportRowsPerToken rows streamed take a token of the client's rate limit bucket.
+// in the Parquet file's metadata). Refusals come before the first row: 404 for an
+// unknown dataset, format or name, 400 for a bad parameter, 429 or 503 past the caps of
+// lim, as JSON with a code. Every ExportRowsPerToken rows streamed, whatever the format,
+// take a token of the client's rate limit bucket.
 func exportBulk(svc *service.Service, lim exportLimits) http.HandlerFunc {
 	return func(w http.ResponseWriter, req *http.Request) {
 		file := req.PathValue("file")
