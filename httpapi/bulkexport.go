@@ -21,23 +21,28 @@ import (
 	"github.com/cop-territoriales/cop-api/service"
 )
 
+// exportFormats are the formats of the bulk exports.
+var exportFormats = []string{"csv", "jsonl", "parquet"}
+
 // exportParams are the query parameters of the bulk exports.
 var exportParams = []string{"level", "within", "lever", "sector", "metric", "derived", "status"}
 
-// exportBulk serves /export/{dataset}.csv and .jsonl: objectives, observations,
-// actions, commitments and rollups, streamed as they are read, with a header row (CSV)
-// or one JSON object per line (JSON Lines) under the columns of service.ExportColumns,
-// in UTF-8, with the data's licence in the X-License and Link headers. Refusals come
-// before the first row: 404 for an unknown dataset, format or name, 400 for a bad
-// parameter, 429 or 503 past the caps of lim, as JSON with a code. Every
-// ExportRowsPerToken rows streamed take a token of the client's rate limit bucket.
+// exportBulk serves /export/{dataset}.csv, .jsonl and .parquet: objectives,
+// observations, actions, commitments and rollups, streamed as they are read, with a
+// header row (CSV), one JSON object per line (JSON Lines) under the columns of
+// service.ExportColumns, in UTF-8, or typed columns of the same names in row groups
+// (Parquet, parquet.go), with the data's licence in the X-License and Link headers (and
+// in the Parquet file's metadata). Refusals come before the first row: 404 for an
+// unknown dataset, format or name, 400 for a bad parameter, 429 or 503 past the caps of
+// lim, as JSON with a code. Every ExportRowsPerToken rows streamed, whatever the format,
+// take a token of the client's rate limit bucket.
 func exportBulk(svc *service.Service, lim exportLimits) http.HandlerFunc {
 	return func(w http.ResponseWriter, req *http.Request) {
 		file := req.PathValue("file")
 		dataset, format, _ := strings.Cut(file, ".")
-		if !slices.Contains(service.ExportDatasets, dataset) || (format != "csv" && format != "jsonl") {
+		if !slices.Contains(service.ExportDatasets, dataset) || !slices.Contains(exportFormats, format) {
 			httpError(w, http.StatusNotFound, CodeNotFound,
-				fmt.Sprintf("no export %q: want /export/{%s}.csv or .jsonl", file, strings.Join(service.ExportDatasets, ",")))
+				fmt.Sprintf("no export %q: want /export/{%s}.{%s}", file, strings.Join(service.ExportDatasets, ","), strings.Join(exportFormats, ",")))
 			return
 		}
 		v, err := url.ParseQuery(req.URL.RawQuery)
@@ -77,10 +82,13 @@ func exportBulk(svc *service.Service, lim exportLimits) http.HandlerFunc {
 			return
 		}
 		h := w.Header()
-		if format == "csv" {
+		switch format {
+		case "csv":
 			h.Set("Content-Type", "text/csv; charset=utf-8; header=present")
-		} else {
+		case "jsonl":
 			h.Set("Content-Type", "application/jsonl; charset=utf-8")
+		case "parquet":
+			h.Set("Content-Type", parquetContentType)
 		}
 		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, dataset, format))
 		h.Set("X-License", service.ExportLicence)
@@ -91,7 +99,8 @@ func exportBulk(svc *service.Service, lim exportLimits) http.HandlerFunc {
 		bw := bufio.NewWriterSize(sw, 64<<10)
 		var emit func([]any) error
 		flush := bw.Flush
-		if format == "csv" {
+		switch format {
+		case "csv":
 			cw := csv.NewWriter(bw)
 			cw.Write(ex.Columns)
 			rec := make([]string, len(ex.Columns))
@@ -107,8 +116,17 @@ func exportBulk(svc *service.Service, lim exportLimits) http.HandlerFunc {
 				}
 				return bw.Flush()
 			}
-		} else {
+		case "jsonl":
 			emit = newLineEncoder(bw, ex.Columns).write
+		case "parquet":
+			pe := newParquetEncoder(bw, dataset, ex.Schema)
+			emit = pe.write
+			flush = func() error {
+				if err := pe.close(); err != nil {
+					return err
+				}
+				return bw.Flush()
+			}
 		}
 		if lim.limiter != nil {
 			write, rows := emit, 0

@@ -30,6 +30,7 @@ func FuzzExportParams(f *testing.F) {
 	for _, s := range []struct{ file, query, region string }{
 		{"actions.csv", "", ""}, {"objectives.jsonl", "level=region&within=REGION:53&metric=GHG_EMISSIONS&derived=true", ""},
 		{"actions.csv", "lever=augm_voitelec&status=DONE", ""}, {"actions.csv", "lever=%00", ""},
+		{"rollups.parquet", "level=REGION&lever=augm_voitelec", ""}, {"actions.parquet", "status=LOST", ""},
 		{"commitments.csv", "status=%FF%FE", ""}, {"rollups.jsonl", "sector=%00&lever=x", ""},
 		{"actions.csv", "level=a&level=b", ""}, {"actions.csv", "nope=1", ""}, {"actions.xml", "", ""},
 		{"actions.csv", "within=REGION:%00", ""}, {"actions.csv", "derived=maybe", ""}, {"actions.csv", "%zz", ""},

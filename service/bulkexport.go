@@ -37,22 +37,85 @@ const exportChunk = 2_000
 // ExportDatasets are the datasets of the bulk exports.
 var ExportDatasets = []string{"objectives", "observations", "actions", "commitments", "rollups"}
 
-// ExportColumns are the columns of each dataset, in order: stable names
+// ColumnType is the type of an export's column, for the formats that keep types
+// (Parquet); CSV and JSON Lines write the same values as text and JSON.
+type ColumnType uint8
+
+const (
+	// TypeString is UTF-8 text (Go string).
+	TypeString ColumnType = iota
+	// TypeInt32 is a year, a version or an edition (Go int).
+	TypeInt32
+	// TypeInt64 is an id, a count or a population (Go int or int64).
+	TypeInt64
+	// TypeDouble is a figure, given to its unit's decimals (Go float64): one column
+	// holds figures of several units (an objective's value in ktCO2e or in vehicles),
+	// so no one decimal precision fits it.
+	TypeDouble
+	// TypeBool is true or false (Go bool).
+	TypeBool
+	// TypeTime is an instant in UTC to the second (an RFC 3339 string in the rows).
+	TypeTime
+	// TypeStrings is a list of texts, empty rather than null when there is none
+	// (Go []string).
+	TypeStrings
+)
+
+// ExportColumn is a column of an export: its stable name, its type, and whether it may
+// be null (empty in CSV).
+type ExportColumn struct {
+	Name     string
+	Type     ColumnType
+	Optional bool
+}
+
+// ExportSchema is the typed columns of each dataset, in order: stable names
 // (docs/data-teams.md lists them), one row per record (per territory for rollups).
-var ExportColumns = map[string][]string{
-	"objectives": {"id", "territory_level", "territory_code", "territory_name", "sector", "lever", "metric", "unit",
-		"baseline_year", "baseline_value", "target_year", "target_value", "source", "derived", "breakdown_key",
-		"derived_from_id", "updated_at"},
-	"observations": {"id", "territory_level", "territory_code", "territory_name", "sector", "lever", "metric", "unit",
-		"year", "value", "source", "updated_at"},
-	"actions": {"id", "territory_level", "territory_code", "territory_name", "sector", "lever", "title", "description",
-		"status", "start_year", "end_year", "budget", "funding_sources", "effect_ktco2e", "effect_physical",
-		"cop_edition", "links", "synthetic", "version", "created_at", "updated_at"},
-	"commitments": {"id", "territory_level", "territory_code", "territory_name", "sector", "lever", "ktco2e", "physical",
-		"target_year", "status", "cop_edition", "note", "synthetic", "version", "created_at", "updated_at"},
-	"rollups": {"territory_level", "territory_code", "territory_name", "population", "action_count", "action_share",
-		"budget", "effect_ktco2e", "draft_ktco2e", "submitted_ktco2e", "adopted_ktco2e", "withdrawn_ktco2e",
-		"objective_ktco2e", "coverage", "gap"},
+var ExportSchema = map[string][]ExportColumn{
+	"objectives": {colID, colLevel, colCode, colName, colSector, colLever, {"metric", TypeString, false}, {"unit", TypeString, false},
+		{"baseline_year", TypeInt32, false}, {"baseline_value", TypeDouble, false}, {"target_year", TypeInt32, false},
+		{"target_value", TypeDouble, false}, {"source", TypeString, false}, {"derived", TypeBool, false},
+		{"breakdown_key", TypeString, true}, {"derived_from_id", TypeInt64, true}, colUpdated},
+	"observations": {colID, colLevel, colCode, colName, colSector, colLever, {"metric", TypeString, false}, {"unit", TypeString, false},
+		{"year", TypeInt32, false}, {"value", TypeDouble, false}, {"source", TypeString, false}, colUpdated},
+	"actions": {colID, colLevel, colCode, colName, colSector, colLever, {"title", TypeString, false}, {"description", TypeString, false},
+		{"status", TypeString, false}, {"start_year", TypeInt32, false}, {"end_year", TypeInt32, true},
+		{"budget", TypeDouble, false}, {"funding_sources", TypeStrings, false}, {"effect_ktco2e", TypeDouble, true},
+		{"effect_physical", TypeDouble, true}, {"cop_edition", TypeInt32, true}, {"links", TypeStrings, false},
+		{"synthetic", TypeBool, false}, {"version", TypeInt32, false}, colCreated, colUpdated},
+	"commitments": {colID, colLevel, colCode, colName, colSector, colLever, {"ktco2e", TypeDouble, true}, {"physical", TypeDouble, true},
+		{"target_year", TypeInt32, false}, {"status", TypeString, false}, {"cop_edition", TypeInt32, true},
+		{"note", TypeString, false}, {"synthetic", TypeBool, false}, {"version", TypeInt32, false}, colCreated, colUpdated},
+	"rollups": {colLevel, colCode, colName, {"population", TypeInt64, false}, {"action_count", TypeInt64, false},
+		{"action_share", TypeDouble, false}, {"budget", TypeDouble, false}, {"effect_ktco2e", TypeDouble, false},
+		{"draft_ktco2e", TypeDouble, false}, {"submitted_ktco2e", TypeDouble, false}, {"adopted_ktco2e", TypeDouble, false},
+		{"withdrawn_ktco2e", TypeDouble, false}, {"objective_ktco2e", TypeDouble, true}, {"coverage", TypeDouble, true},
+		{"gap", TypeDouble, true}},
+}
+
+// The columns most datasets share.
+var (
+	colID      = ExportColumn{"id", TypeInt64, false}
+	colLevel   = ExportColumn{"territory_level", TypeString, false}
+	colCode    = ExportColumn{"territory_code", TypeString, false}
+	colName    = ExportColumn{"territory_name", TypeString, false}
+	colSector  = ExportColumn{"sector", TypeString, true} // null for a record of no sector
+	colLever   = ExportColumn{"lever", TypeString, true}  // null for a record of a whole sector
+	colCreated = ExportColumn{"created_at", TypeTime, false}
+	colUpdated = ExportColumn{"updated_at", TypeTime, false}
+)
+
+// ExportColumns are the names of ExportSchema's columns, in order.
+var ExportColumns = exportColumnNames()
+
+func exportColumnNames() map[string][]string {
+	out := map[string][]string{}
+	for d, cols := range ExportSchema {
+		for _, c := range cols {
+			out[d] = append(out[d], c.Name)
+		}
+	}
+	return out
 }
 
 // exportFilters are the filters each dataset takes besides level, within, lever and
@@ -85,12 +148,14 @@ type ExportQuery struct {
 type Export struct {
 	Dataset string
 	Columns []string
-	rows    func(ctx context.Context, emit func(row []any) error) error
+	// Schema is the columns with their types.
+	Schema []ExportColumn
+	rows   func(ctx context.Context, emit func(row []any) error) error
 }
 
 // Rows reads the export's rows in chunks and gives them one by one to emit, which must
-// not keep row. Values are nil, string, int, int64, float64, bool or []string; times
-// are RFC 3339 strings in UTC.
+// not keep row. Values are nil, string, int, int64, float64, bool or []string, as the
+// column's type in Schema says; times are RFC 3339 strings in UTC.
 func (e *Export) Rows(ctx context.Context, emit func(row []any) error) error {
 	return e.rows(ctx, emit)
 }
@@ -128,7 +193,7 @@ func (svc *Service) Export(ctx context.Context, q ExportQuery) (*Export, error) 
 		terr = append(terr, territory.HasAncestriesWith(ancestry.AncestorID(id), ancestry.WeightGT(0)))
 	}
 	x := &exporter{svc: svc, ind: ind, q: q, terr: terr}
-	e := &Export{Dataset: q.Dataset, Columns: cols}
+	e := &Export{Dataset: q.Dataset, Columns: cols, Schema: ExportSchema[q.Dataset]}
 	switch q.Dataset {
 	case "objectives":
 		e.rows = x.objectives
