@@ -55,3 +55,17 @@ func TestTrustedDocumentsCheckedAtStart(t *testing.T) {
 		}
 	}
 }
+
+// TestEmbeddedTrustedDocuments: the manifest the binary embeds (the dashboard's and the
+// example client's operations) passes the checks of a start, in both modes.
+func TestEmbeddedTrustedDocuments(t *testing.T) {
+	for _, mode := range []string{"allow", "only"} {
+		docs, err := trustedConfig{mode: mode}.load()
+		if err != nil {
+			t.Fatalf("%s: %v", mode, err)
+		}
+		if docs.Len() < 8 || docs.Only() != (mode == "only") {
+			t.Errorf("%s: %d documents, only %v", mode, docs.Len(), docs.Only())
+		}
+	}
+}
