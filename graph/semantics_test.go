@@ -797,7 +797,8 @@ func TestDocumentedCodesAndTypes(t *testing.T) {
 			t.Fatal("docs/operations.md has no list of error codes")
 		}
 		codes, _, _ = strings.Cut(codes, "\n\n")
-		for _, c := range []string{"PERSISTED_QUERY_NOT_FOUND", "NOT_FOUND", "BAD_USER_INPUT", "COMPLEXITY_LIMIT_EXCEEDED"} {
+		for _, c := range []string{"PERSISTED_QUERY_NOT_FOUND", "NOT_FOUND", "BAD_USER_INPUT", "COMPLEXITY_LIMIT_EXCEEDED",
+			"TRUSTED_DOCUMENT_REQUIRED", "TRUSTED_DOCUMENT_NOT_FOUND"} {
 			if !strings.Contains(codes, "`"+c+"`") {
 				t.Errorf("the list of error codes of docs/operations.md does not name %s: %q", c, codes)
 			}

@@ -31,6 +31,10 @@ type Options struct {
 	APQCacheSize int
 	// APQCache, when set, keeps the persisted queries instead (shared by instances).
 	APQCache graphql.Cache[string]
+	// TrustedDocuments are the operations served by their SHA-256 (documentId or a
+	// persisted query's hash), and whether anonymous clients may send others (trusted.go);
+	// nil for none.
+	TrustedDocuments *TrustedDocuments
 	// Extensions are added to the server (metrics, tracing). A field middleware among
 	// them must be one that plain fields may skip (plainFieldSkips): NewServer panics on
 	// any other.
@@ -53,7 +57,7 @@ func NewSchema(svc *service.Service, ps *partners.Service) graphql.ExecutableSch
 
 // NewServer returns the GraphQL server over the service and ps: POST and GET transports,
 // subscriptions over Server-Sent Events and WebSocket (subscriptions.go), depth, size and
-// cost limits, automatic persisted queries, parsed queries kept (querycache.go), errors
+// cost limits, trusted documents, automatic persisted queries, parsed queries kept (querycache.go), errors
 // mapped to codes, panics recovered, one set of loaders per operation.
 func NewServer(svc *service.Service, ps *partners.Service, opts Options) *handler.Server {
 	srv := handler.New(NewSchema(svc, ps))
@@ -65,6 +69,11 @@ func NewServer(svc *service.Service, ps *partners.Service, opts Options) *handle
 	if opts.Introspection {
 		srv.Use(extension.Introspection{})
 	}
+	trusted := opts.TrustedDocuments
+	if trusted == nil {
+		trusted = &TrustedDocuments{} // a documentId is then answered TRUSTED_DOCUMENT_NOT_FOUND
+	}
+	srv.Use(trusted) // before automatic persisted queries, which would look a listed hash up in their cache
 	if apq := opts.apqCache(); apq != nil {
 		srv.Use(extension.AutomaticPersistedQuery{Cache: apq})
 	}

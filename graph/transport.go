@@ -41,14 +41,21 @@ func (h post) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecu
 		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{gqlerror.Errorf("could not read request body: %+v", err)}))
 		return
 	}
-	var params graphql.RawParams
+	var req struct {
+		graphql.RawParams
+		// DocumentID names a trusted document (GraphQL over HTTP's persisted
+		// documents), which RawParams has no field for: trusted.go reads it.
+		DocumentID string `json:"documentId"`
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
-	if err := dec.Decode(&params); err != nil {
+	if err := dec.Decode(&req); err != nil {
 		w.WriteHeader(http.StatusBadRequest)
 		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{gqlerror.Errorf("json request body could not be decoded: %+v body:%s", err, body)}))
 		return
 	}
+	params := req.RawParams
+	ctx = withDocumentID(ctx, req.DocumentID)
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
 	oc, errs := exec.CreateOperationContext(ctx, &params)
@@ -108,17 +115,23 @@ func writeResponse(w io.Writer, resp *graphql.Response) {
 }
 
 // get is gqlgen's GET transport, answering 503 as post does when the database could not
-// take the query.
+// take the query, and reading documentId from the query string (trusted.go).
 type get struct{ transport.GET }
 
 func (h get) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	ctx, note := withUnavailableNote(r.Context())
+	ctx = withDocumentID(ctx, r.URL.Query().Get("documentId"))
 	h.GET.Do(&unavailableWriter{ResponseWriter: w, note: note}, r.WithContext(ctx), exec)
 }
 
 // unavailableNote holds the longest RetryAfter of the UNAVAILABLE errors of one request:
-// the presenter writes it, the transport reads it before the answer's status.
-type unavailableNote struct{ retryAfter atomic.Int64 }
+// the presenter writes it, the transport reads it before the answer's status. It also
+// holds the status of a request refused before it was parsed (a trusted document
+// required or unknown, trusted.go), which gqlgen would otherwise answer 200.
+type unavailableNote struct {
+	retryAfter atomic.Int64
+	refused    atomic.Int64
+}
 
 type unavailableNoteKey struct{}
 
@@ -142,6 +155,13 @@ func noteUnavailable(ctx context.Context, seconds int) {
 	}
 }
 
+// noteStatus records that the request was refused with status.
+func noteStatus(ctx context.Context, status int) {
+	if n, ok := ctx.Value(unavailableNoteKey{}).(*unavailableNote); ok {
+		n.refused.Store(int64(status))
+	}
+}
+
 // unavailableWriter answers 503 Service Unavailable, with a Retry-After header, in place
 // of 200 when the response carries an UNAVAILABLE error: proxies, load balancers and HTTP
 // clients know that status and that header (retry later, elsewhere), whatever they make
@@ -159,6 +179,9 @@ func (w *unavailableWriter) WriteHeader(code int) {
 		return
 	}
 	w.wrote = true
+	if s := w.note.refused.Load(); s > 0 && (code == http.StatusOK || code == http.StatusBadRequest || code == http.StatusUnprocessableEntity) {
+		code = int(s)
+	}
 	if s := w.note.retryAfter.Load(); s > 0 && code == http.StatusOK {
 		w.Header().Set("Retry-After", strconv.FormatInt(s, 10))
 		code = http.StatusServiceUnavailable

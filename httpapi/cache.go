@@ -22,7 +22,7 @@ import (
 )
 
 // ResultCache keeps the answers to anonymous GraphQL queries, keyed by the query (or its
-// persisted hash), its operation name, variables and extensions, the Accept header and
+// persisted hash, or its trusted document's id), its operation name, variables and extensions, the Accept header and
 // the data version: the number every committed write advances (store.DB.DataVersion).
 // The version is read before each cached operation, where the operation's reads go, so an
 // answer is never older than the last write committed when the request came; several
@@ -117,6 +117,7 @@ type gqlRequest struct {
 	OperationName string          `json:"operationName"`
 	Variables     json.RawMessage `json:"variables"`
 	Extensions    json.RawMessage `json:"extensions"`
+	DocumentID    string          `json:"documentId"` // a trusted document's id
 }
 
 // readRequest reads the GraphQL request of a GET or a JSON POST, giving the body back to
@@ -125,7 +126,7 @@ func readRequest(r *http.Request) (req gqlRequest, ok bool) {
 	switch r.Method {
 	case http.MethodGet:
 		q := r.URL.Query()
-		req = gqlRequest{Query: q.Get("query"), OperationName: q.Get("operationName")}
+		req = gqlRequest{Query: q.Get("query"), OperationName: q.Get("operationName"), DocumentID: q.Get("documentId")}
 		if v := q.Get("variables"); v != "" {
 			req.Variables = json.RawMessage(v)
 		}
@@ -145,7 +146,7 @@ func readRequest(r *http.Request) (req gqlRequest, ok bool) {
 	default:
 		return req, false
 	}
-	return req, req.Query != "" || len(req.Extensions) > 0
+	return req, req.Query != "" || len(req.Extensions) > 0 || req.DocumentID != ""
 }
 
 // canonical re-encodes JSON with sorted keys, so that equal values key alike.
@@ -171,7 +172,7 @@ func (req gqlRequest) key(version int64, accept string) ([32]byte, bool) {
 	}
 	h := sha256.New()
 	binary.Write(h, binary.BigEndian, version)
-	for _, part := range [][]byte{[]byte(accept), []byte(req.OperationName), []byte(req.Query), vars, ext} {
+	for _, part := range [][]byte{[]byte(accept), []byte(req.OperationName), []byte(req.Query), vars, ext, []byte(req.DocumentID)} {
 		binary.Write(h, binary.BigEndian, int64(len(part)))
 		h.Write(part)
 	}

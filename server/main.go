@@ -36,6 +36,8 @@
 //	-rate-limit R         requests a second per API key, else per address (RATE_LIMIT; 100)
 //	-rate-burst N         requests at once above the rate (RATE_BURST; 200)
 //	-apq-cache N          automatic persisted queries kept (APQ_CACHE; 1000)
+//	-trusted-documents FILE  JSON manifest {"sha256:<hex>": "query ..."} of operations served by their hash (TRUSTED_DOCUMENTS)
+//	-trusted-documents-mode M  allow: listed and other operations; only: anonymous clients run listed ones only (TRUSTED_DOCUMENTS_MODE; allow)
 //	-timeout D            longest an operation may run (OPERATION_TIMEOUT; 15s)
 //	-webhook-allow-loopback  webhooks may use http:// on loopback: development only (WEBHOOK_ALLOW_LOOPBACK)
 //	-webhook-dispatch BOOL   send webhook deliveries from this instance (WEBHOOK_DISPATCH; true)

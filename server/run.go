@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/cop-territoriales/cop-api/data"
+	"github.com/cop-territoriales/cop-api/graph"
 	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/httpapi"
 	"github.com/cop-territoriales/cop-api/ops"
@@ -25,6 +26,7 @@ import (
 	"github.com/cop-territoriales/cop-api/planning"
 	"github.com/cop-territoriales/cop-api/service"
 	"github.com/cop-territoriales/cop-api/store"
+	"github.com/cop-territoriales/cop-api/web"
 )
 
 // commandsUsage lists the commands, for -help and for an unknown command.
@@ -44,7 +46,32 @@ type config struct {
 	webhooks    webhookConfig // webhooks.go
 	cache       cacheConfig
 	shared      sharedConfig
+	trusted     trustedConfig
 	args        []string
+}
+
+// trustedConfig is where the trusted documents come from (-trusted-documents), read when
+// the server starts.
+type trustedConfig struct {
+	file, mode string
+}
+
+// load reads the trusted documents: the dashboard's (embedded, so that the dashboard this
+// server serves works in the "only" mode) and the file's, each checked against the schema.
+func (t trustedConfig) load() (*graph.TrustedDocuments, error) {
+	manifests := []graph.Manifest{{Name: "of the dashboard (embedded)", Data: web.TrustedDocuments()}}
+	if t.file != "" {
+		b, err := os.ReadFile(t.file)
+		if err != nil {
+			return nil, fmt.Errorf("-trusted-documents: %w", err)
+		}
+		manifests = append(manifests, graph.Manifest{Name: t.file, Data: b})
+	}
+	docs, err := graph.NewTrustedDocuments(t.mode, manifests...)
+	if err != nil {
+		return nil, fmt.Errorf("-trusted-documents: %w", err)
+	}
+	return docs, nil
 }
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
@@ -86,6 +113,8 @@ func parseConfigTo(args []string, getenv func(string) string, out io.Writer) (co
 	fs.IntVar(&c.api.ExportsPerInstance, "exports-per-instance", atoi(env("EXPORTS_PER_INSTANCE", ""), def.ExportsPerInstance), "bulk exports this instance streams at once, 503 EXPORTS_BUSY past it; 0 for no cap (EXPORTS_PER_INSTANCE)")
 	fs.IntVar(&c.api.ExportsPerClient, "exports-per-client", atoi(env("EXPORTS_PER_CLIENT", ""), def.ExportsPerClient), "bulk exports one API key, or address without one, streams at once from this instance, 429 TOO_MANY_EXPORTS past it; 0 for no cap (EXPORTS_PER_CLIENT)")
 	fs.IntVar(&c.api.GraphQL.APQCacheSize, "apq-cache", atoi(env("APQ_CACHE", ""), def.GraphQL.APQCacheSize), "automatic persisted queries kept (APQ_CACHE)")
+	fs.StringVar(&c.trusted.file, "trusted-documents", getenv("TRUSTED_DOCUMENTS"), "JSON manifest of trusted documents {\"sha256:<hex>\": \"query ...\"}, served by documentId or persisted-query hash (TRUSTED_DOCUMENTS)")
+	fs.StringVar(&c.trusted.mode, "trusted-documents-mode", env("TRUSTED_DOCUMENTS_MODE", graph.TrustedAllow), "allow: listed and other operations; only: anonymous clients run listed documents only (TRUSTED_DOCUMENTS_MODE)")
 	c.cache.flags(fs, env)
 	c.shared.flags(fs, getenv)
 	fs.DurationVar(&c.api.Timeout, "timeout", duration(env("OPERATION_TIMEOUT", ""), def.Timeout), "longest an operation may run (OPERATION_TIMEOUT)")
@@ -157,6 +186,12 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	}
 	if len(cfg.args) > 0 && !slices.Contains([]string{"serve", "import", "seed", "keys", "check", "webhooks"}, cfg.args[0]) {
 		return fmt.Errorf("unknown command %q; %s", strings.Join(cfg.args, " "), commandsUsage) // before opening a database
+	}
+	if len(cfg.args) == 0 || cfg.args[0] == "serve" {
+		// Before the database: a manifest the server would not serve stops the start at once.
+		if cfg.api.GraphQL.TrustedDocuments, err = cfg.trusted.load(); err != nil {
+			return err
+		}
 	}
 	// Writers wait for another writer's lock (SQLite) three quarters of an operation's
 	// time, then answer UNAVAILABLE (retryable) before the operation's TIMEOUT.
@@ -270,7 +305,8 @@ func serve(ctx context.Context, cfg config, db *store.DB) error {
 	if err != nil {
 		return err
 	}
-	slog.Info("serving GraphQL", "addr", ln.Addr().String(), "graphql", "/graphql", "dashboard", "/", "graphiql", "/graphiql")
+	slog.Info("serving GraphQL", "addr", ln.Addr().String(), "graphql", "/graphql", "dashboard", "/", "graphiql", "/graphiql",
+		"trusted_documents", cfg.api.GraphQL.TrustedDocuments.Len(), "trusted_documents_only", cfg.api.GraphQL.TrustedDocuments.Only())
 	svc := service.New(db.Client)
 	ps := partners.New(svc, db.Client)
 	stop := startPartners(ctx, ps, db, cfg.webhooks) // webhooks.go

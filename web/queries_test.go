@@ -1,10 +1,11 @@
 package web
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/vektah/gqlparser/v2"
@@ -32,17 +33,8 @@ func TestQueriesMatchTheSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	js := staticFiles(t)["js/queries.js"]
-	consts := map[string]string{}
-	for _, m := range regexp.MustCompile("(?s)const ([A-Z_]+) = `(.*?)`;").FindAllStringSubmatch(js, -1) {
-		consts[m[1]] = m[2]
-	}
 	n := 0
-	for name, text := range consts {
-		if !strings.HasPrefix(text, "query") {
-			continue
-		}
-		text = regexp.MustCompile(`\$\{([A-Z_]+)\}`).ReplaceAllStringFunc(text, func(s string) string { return consts[s[2:len(s)-1]] })
+	for name, text := range Operations(staticFiles(t)["js/queries.js"]) {
 		doc, errs := gqlparser.LoadQueryWithRules(schema, text, nil)
 		if errs != nil {
 			t.Errorf("%s: %v", name, errs)
@@ -55,5 +47,26 @@ func TestQueriesMatchTheSchema(t *testing.T) {
 	}
 	if n < 8 {
 		t.Errorf("validated %d operations of queries.js, want every one (at least 8)", n)
+	}
+}
+
+// TestTrustedDocumentsListTheDashboard: every operation of queries.js is in the embedded
+// manifest under the SHA-256 the browser computes of it, so that the dashboard works on a
+// server that runs listed documents only. (CI's check of generated files holds the whole
+// manifest to trusted_gen.go.)
+func TestTrustedDocumentsListTheDashboard(t *testing.T) {
+	var manifest map[string]string
+	if err := json.Unmarshal(TrustedDocuments(), &manifest); err != nil {
+		t.Fatalf("trusted-documents.json: %v", err)
+	}
+	ops := Operations(staticFiles(t)["js/queries.js"])
+	if len(ops) < 8 {
+		t.Fatalf("%d operations in queries.js, want every one (at least 8)", len(ops))
+	}
+	for name, text := range ops {
+		h := sha256.Sum256([]byte(text))
+		if got, ok := manifest["sha256:"+hex.EncodeToString(h[:])]; !ok || got != text {
+			t.Errorf("%s is not in trusted-documents.json under its SHA-256: run go generate ./...", name)
+		}
 	}
 }

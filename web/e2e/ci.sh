@@ -6,6 +6,8 @@
 # Installs what it needs (Debian's Chromium when /usr/bin/chromium is missing, the pinned
 # playwright-core with npm ci), then runs run.mjs. The server must hold the hierarchy, the
 # SGPE file and some adopted commitments (server seed demo); see web/README.md.
+# A server with TRUSTED_DOCUMENTS_MODE=only also needs an API key for GraphiQL's check, in
+# E2E_API_KEY (server keys create --org e2e --territory COUNTRY:FR --role READER).
 set -euo pipefail
 cd "$(dirname "$0")"
 url=${1:-${BASE_URL:-}}

@@ -3,6 +3,11 @@
 //
 //   node run.mjs [BASE_URL]        (or BASE_URL=... node run.mjs; default http://127.0.0.1:8080)
 //
+// Against a server that runs only its trusted documents for anonymous clients
+// (TRUSTED_DOCUMENTS_MODE=only), GraphiQL needs an API key: give one in E2E_API_KEY
+// (`server keys create --org e2e --territory COUNTRY:FR --role READER`), which the test
+// adds to GraphiQL's requests as a developer would in its headers pane.
+//
 // The server must hold the hierarchy, the SGPE file, and for the roadmap some adopted
 // commitments (e.g. `server seed demo`). Each check prints "ok" or "not ok"; the last line
 // is "N passed, M failed", and the exit code is 1 when a check failed. Screenshots go to
@@ -42,9 +47,10 @@ page.on('console', (m) => {
   if (m.type() === 'error' && !/Failed to load resource.*(429|net::ERR_FAILED)/.test(m.text())) problems.push(m.text());
 });
 page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-// Every API call uses automatic persisted queries: record which sent only the hash and
-// were answered with data.
-const apq = { calls: 0, withoutHash: 0, hashOnlyAnswered: [] };
+// Every API call uses persisted queries: record which sent only the hash and were
+// answered with data, and which sent the text (never needed: the server lists the
+// dashboard's documents, web/trusted-documents.json).
+const apq = { calls: 0, withoutHash: 0, withText: 0, hashOnlyAnswered: [] };
 page.on('response', (res) => {
   const req = res.request();
   if (req.method() !== 'POST' || new URL(req.url()).pathname !== '/graphql' || !req.postData()?.startsWith('{')) return;
@@ -52,6 +58,7 @@ page.on('response', (res) => {
   if (body.operationName === 'IntrospectionQuery' || new URL(page.url()).pathname === '/graphiql') return;
   apq.calls++;
   if (!body.extensions?.persistedQuery?.sha256Hash) apq.withoutHash++;
+  if (body.query) apq.withText++;
   if (!body.query) apq.hashOnlyAnswered.push(res.json().then((j) => Boolean(j.data)).catch(() => false));
 });
 
@@ -184,12 +191,37 @@ await check('the bundled SHA-256 matches for persisted queries', async () => {
   assert(got === createHash('sha256').update(text).digest('hex'), `hash ${got}`);
 });
 
+// Whether the server runs only its trusted documents for anonymous clients: an operation
+// of no manifest is then refused, 403 TRUSTED_DOCUMENT_REQUIRED.
+let onlyTrusted = false;
+await check('an operation of no manifest is served, or refused with its code in the only mode', async () => {
+  const res = await page.request.post(url('/graphql'), { data: { query: '{ territory(level: REGION, code: "53") { name } }' } });
+  const body = await res.json();
+  onlyTrusted = body.errors?.[0]?.extensions?.code === 'TRUSTED_DOCUMENT_REQUIRED';
+  if (onlyTrusted) {
+    assert(res.status() === 403 && !body.data, `HTTP ${res.status()}, data ${JSON.stringify(body.data)}`);
+  } else {
+    assert(res.ok() && body.data?.territory?.name === 'Bretagne', `HTTP ${res.status()}: ${JSON.stringify(body).slice(0, 200)}`);
+  }
+  console.log(`  ${onlyTrusted ? 'only' : 'allow'} mode`);
+});
+
 await check('GraphiQL runs a query', async () => {
-  await page.goto(url('/graphiql'));
-  await page.locator('.graphiql-container').waitFor();
-  await page.locator('.graphiql-execute-button').click();
-  await page.locator('.result-window', { hasText: 'Rennes Métropole' }).waitFor();
-  await shot('graphiql');
+  const key = process.env.E2E_API_KEY;
+  if (onlyTrusted) {
+    assert(key, 'the server runs trusted documents only: set E2E_API_KEY for GraphiQL');
+    // A developer's key, as typed in GraphiQL's headers pane, on every request of the page.
+    await page.route(/\/graphql$/, (r) => r.continue({ headers: { ...r.request().headers(), authorization: `Bearer ${key}` } }));
+  }
+  try {
+    await page.goto(url('/graphiql'));
+    await page.locator('.graphiql-container').waitFor();
+    await page.locator('.graphiql-execute-button').click();
+    await page.locator('.result-window', { hasText: 'Rennes Métropole' }).waitFor();
+    await shot('graphiql');
+  } finally {
+    if (onlyTrusted) await page.unroute(/\/graphql$/);
+  }
 });
 
 await check('the dashboard sends persisted queries', async () => {
@@ -197,6 +229,7 @@ await check('the dashboard sends persisted queries', async () => {
   console.log(`  ${apq.calls} API calls, ${answered} answered from the hash alone`);
   assert(apq.calls > 10 && apq.withoutHash === 0, `${apq.withoutHash} of ${apq.calls} calls without a hash`);
   assert(answered > 5, 'repeated queries were not answered from their hash');
+  assert(apq.withText === 0, `${apq.withText} calls sent the text of an operation: is web/trusted-documents.json current?`);
 });
 
 await check('nothing was loaded from another host', async () => {

@@ -1,7 +1,9 @@
-// The GraphQL client: POST to /graphql on this origin, with automatic persisted queries
-// (Apollo protocol). The first request of a query sends only its SHA-256; when the server
-// does not know it yet (PERSISTED_QUERY_NOT_FOUND), the query is sent again with its
-// text, and the server keeps it for next time.
+// The GraphQL client: POST to /graphql on this origin, with persisted queries (Apollo
+// protocol). A request sends only the SHA-256 of its operation. The server lists the
+// dashboard's operations (web/trusted-documents.json, written by go generate from
+// queries.js) and answers their hashes at once, also when it runs only its trusted
+// documents; should it not know one (PERSISTED_QUERY_NOT_FOUND: a server without this
+// manifest), the query is sent again with its text, and the server keeps it for next time.
 
 import { sha256 } from './sha256.js';
 
