@@ -10,7 +10,8 @@ import (
 
 // trustedDocuments is the manifest of the dashboard's operations, written by
 // trusted_gen.go (go generate) from static/js/queries.js and, when it exists,
-// examples/typescript/operations.graphql.
+// examples/typescript/src/gql/persisted-documents.json (the typed client's documents, as
+// graphql-codegen prints and hashes them).
 //
 //go:embed trusted-documents.json
 var trustedDocuments []byte

@@ -6,8 +6,9 @@
 # Installs the pinned graphql-codegen, TypeScript and tsx (npm ci), regenerates src/gql/
 # from operations.graphql and schema/published/schema.graphql and fails when the
 # committed types differ (run `npm run codegen` here and commit them), type-checks
-# (tsc --noEmit), then fetches two territories' pages with src/main.ts. The server must
-# hold the embedded hierarchy and SGPE objectives (any server after its first start).
+# (tsc --noEmit), then fetches two territories' pages with src/main.ts, which sends
+# documentIds (the server lists these documents: TRUSTED_DOCUMENTS_MODE=only will do). The
+# server must hold the embedded hierarchy and SGPE objectives (any server after its first start).
 set -euo pipefail
 cd "$(dirname "$0")"
 url=${1:-${BASE_URL:-}}

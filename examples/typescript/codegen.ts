@@ -13,6 +13,10 @@ const config: CodegenConfig = {
       presetConfig: {
         // The operations are in a .graphql file, not in graphql() calls of the sources.
         fragmentMasking: false,
+        // src/gql/persisted-documents.json lists each operation's text under its hash,
+        // "sha256:" and the SHA-256 of the text in hex, and each typed document carries
+        // that hash (__meta__.hash): the client sends the hash as documentId, not the text.
+        persistedDocuments: { hashAlgorithm: 'sha256' },
       },
       config: {
         // The schema's custom scalars, as JSON carries them.

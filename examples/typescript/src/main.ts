@@ -6,8 +6,12 @@
 // Every name below (territory.population, objective.targetValue, the TerritoryLevel
 // values) is checked by tsc against the schema: a field renamed or retyped in a new
 // major release of the API fails the build here, not a page in production.
+//
+// The client sends no query text: each request names its document by the hash codegen
+// embedded in it (a trusted document the server lists), so it works against a server in
+// TRUSTED_DOCUMENTS_MODE=only without a key.
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print } from 'graphql';
+import type { DocumentNode } from 'graphql';
 import { TerritoryPageDocument, type TerritoryLevel, type TerritoryPageQuery } from './gql/graphql';
 
 /** An answer of the API with errors: their messages and codes (extensions.code). */
@@ -15,6 +19,17 @@ class GraphQLRequestError extends Error {
   constructor(readonly errors: { message: string; extensions?: { code?: string } }[]) {
     super(errors.map((e) => `${e.extensions?.code ?? 'ERROR'}: ${e.message}`).join('; '));
   }
+}
+
+/**
+ * documentId gives a document's persisted identifier, "sha256:" and the SHA-256 of the text
+ * codegen printed in src/gql/persisted-documents.json, from the hash codegen embedded in
+ * the typed document (__meta__.hash).
+ */
+function documentId(document: DocumentNode): string {
+  const hash = (document as { __meta__?: { hash?: string } }).__meta__?.hash;
+  if (!hash) throw new Error('a document without __meta__.hash: run npm run codegen');
+  return hash.startsWith('sha256:') ? hash : `sha256:${hash}`;
 }
 
 /**
@@ -29,7 +44,7 @@ async function execute<TResult, TVariables>(
   const response = await fetch(endpoint, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Accept: 'application/graphql-response+json' },
-    body: JSON.stringify({ query: print(document), variables }),
+    body: JSON.stringify({ documentId: documentId(document), variables }),
   });
   const body = (await response.json()) as { data?: TResult | null; errors?: GraphQLRequestError['errors'] };
   if (body.errors?.length) throw new GraphQLRequestError(body.errors);
