@@ -16,6 +16,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 
 	"github.com/cop-territoriales/cop-api/graph/generated"
 	"github.com/cop-territoriales/cop-api/service"
@@ -109,7 +110,7 @@ func checkEntry(schema *ast.Schema, key, doc string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("document %q does not parse: %w", key, err)
 	}
-	if _, errs := gqlparser.LoadQuery(schema, doc); errs != nil {
+	if _, errs := gqlparser.LoadQueryWithRules(schema, doc, rules.NewDefaultRules()); errs != nil {
 		return "", fmt.Errorf("document %q (%s) does not match the schema: %w", key, operationNames(parsed), errs)
 	}
 	return hash, nil
