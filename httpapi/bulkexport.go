@@ -71,10 +71,7 @@ func exportBulk(svc *service.Service, lim exportLimits) http.HandlerFunc {
 				httpError(w, http.StatusNotFound, CodeNotFound, se.Msg)
 			case errors.As(err, &se):
 				httpError(w, http.StatusBadRequest, graph.Code(se.Kind), se.Msg)
-			case req.Context().Err() == nil && isUnavailable(err):
-				a, _ := graph.UnavailableAnswer(err)
-				w.Header().Set("Retry-After", strconv.Itoa(a.RetryAfter))
-				httpError(w, http.StatusServiceUnavailable, graph.CodeUnavailable, a.Message)
+			case refuseUnavailable(w, req, err):
 			default:
 				slog.ErrorContext(req.Context(), "export", "err", err)
 				httpError(w, http.StatusInternalServerError, CodeInternal, "internal error")
@@ -141,16 +138,15 @@ func exportBulk(svc *service.Service, lim exportLimits) http.HandlerFunc {
 		if err == nil {
 			err = flush()
 		}
-		if err != nil && !sw.sent && req.Context().Err() == nil && isUnavailable(err) {
+		if err != nil && !sw.sent {
 			// Nothing has left the buffer: the database's refusal can still be answered
 			// as GraphQL answers it.
-			for _, k := range []string{"Content-Type", "Content-Disposition", "X-License", "Link"} {
+			for _, k := range []string{"Content-Disposition", "X-License", "Link"} {
 				h.Del(k)
 			}
-			a, _ := graph.UnavailableAnswer(err)
-			h.Set("Retry-After", strconv.Itoa(a.RetryAfter))
-			httpError(w, http.StatusServiceUnavailable, graph.CodeUnavailable, a.Message)
-			return
+			if refuseUnavailable(w, req, err) {
+				return
+			}
 		}
 		if err != nil {
 			// The status is sent: cut the response, so that the client sees it incomplete
@@ -287,7 +283,18 @@ func (e *lineEncoder) write(row []any) error {
 	return e.w.WriteByte('\n')
 }
 
-func isUnavailable(err error) bool { _, ok := graph.UnavailableAnswer(err); return ok }
+// refuseUnavailable answers 503 UNAVAILABLE with Retry-After, as GraphQL does, when err
+// says the database could not take the export and the client is still there; it
+// reports whether it answered.
+func refuseUnavailable(w http.ResponseWriter, req *http.Request, err error) bool {
+	a, ok := graph.UnavailableAnswer(err)
+	if !ok || req.Context().Err() != nil {
+		return false
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(a.RetryAfter))
+	httpError(w, http.StatusServiceUnavailable, graph.CodeUnavailable, a.Message)
+	return true
+}
 
 // sentWriter tells whether anything was written to the response: until then an export
 // that fails can still answer with an error status.
