@@ -34,11 +34,11 @@ type Objective struct {
 	Unit string `json:"unit,omitempty"`
 	// Year of the baseline.
 	BaselineYear int `json:"baseline_year,omitempty"`
-	// Value in the baseline year (0 for GHG_AVOIDED).
+	// Value in the baseline year (0 for GHG_AVOIDED), to 12 significant digits.
 	BaselineValue float64 `json:"baseline_value,omitempty"`
 	// Year of the target.
 	TargetYear int `json:"target_year,omitempty"`
-	// Target value.
+	// Target value, to 12 significant digits: a region's as the SGPE file gives it, a derived one a whole number of quanta of the last digit of the objective it is a part of.
 	TargetValue float64 `json:"target_value,omitempty"`
 	// Where the objective comes from: the SGPE dashboard, the national low-carbon strategy, a breakdown of a larger territory's objective, or local.
 	Source objective.Source `json:"source,omitempty"`

@@ -164,24 +164,27 @@ func (b breakdownNode) targets() map[string]float64 {
 }
 
 // checkAddsUp checks that a breakdown's parts and its unallocated part add up exactly to
-// the whole, and that its weights add up to 1 (each is rounded to 6 decimals).
+// the whole, in quanta of the whole (planning.InQuanta), and that its weights add up to 1
+// (each is rounded to 6 decimals).
 func (b breakdownNode) checkAddsUp(t *testing.T, what string) {
 	t.Helper()
-	target, base := planning.ToMicro(b.Unallocated.TargetValue), planning.ToMicro(b.Unallocated.BaselineValue)
+	inT := func(v float64) int64 { return planning.InQuanta(v, b.TargetValue) }
+	inB := func(v float64) int64 { return planning.InQuanta(v, b.BaselineValue) }
+	target, base := inT(b.Unallocated.TargetValue), inB(b.Unallocated.BaselineValue)
 	w := b.Unallocated.Weight
 	for _, s := range b.Shares {
-		target += planning.ToMicro(s.TargetValue)
-		base += planning.ToMicro(s.BaselineValue)
+		target += inT(s.TargetValue)
+		base += inB(s.BaselineValue)
 		w += s.Weight
 		if s.Weight < 0 || s.Weight > 1 {
 			t.Errorf("%s: %s weighs %v", what, s.Territory.Code, s.Weight)
 		}
 	}
-	if target != planning.ToMicro(b.TargetValue) {
-		t.Errorf("%s: targets add up to %d millionths, the whole is %d (%v)", what, target, planning.ToMicro(b.TargetValue), b.TargetValue)
+	if target != inT(b.TargetValue) {
+		t.Errorf("%s: targets add up to %d quanta, the whole is %d (%v)", what, target, inT(b.TargetValue), b.TargetValue)
 	}
-	if base != planning.ToMicro(b.BaselineValue) {
-		t.Errorf("%s: baselines add up to %d millionths, the whole is %d (%v)", what, base, planning.ToMicro(b.BaselineValue), b.BaselineValue)
+	if base != inB(b.BaselineValue) {
+		t.Errorf("%s: baselines add up to %d quanta, the whole is %d (%v)", what, base, inB(b.BaselineValue), b.BaselineValue)
 	}
 	if !rounded(w, 1, planning.Share, len(b.Shares)+1) {
 		t.Errorf("%s: weights add up to %v, want 1", what, w)
@@ -368,8 +371,8 @@ func TestPlanningRegionObjectives(t *testing.T) {
 		if phys.TargetValue < 455 || phys.TargetValue > 465 {
 			t.Errorf("Grand Est's 2030 objective is %v thousand electric vehicles, want about 460", phys.TargetValue)
 		}
-		// Stored to the decimals of its unit (planning.Round).
-		if want := planning.Round(row.StartPoint2019+row.ObjCO2*row.RatioCO2toPhys, phys.Unit); phys.TargetValue != want {
+		// Stored as the file gives it, to 12 significant digits (planning.RoundSig).
+		if want := planning.RoundSig(row.StartPoint2019 + row.ObjCO2*row.RatioCO2toPhys); phys.TargetValue != want {
 			t.Errorf("PHYSICAL target %v, the file gives %v + %v × %v = %v", phys.TargetValue, row.StartPoint2019, row.ObjCO2, row.RatioCO2toPhys, want)
 		}
 		if phys.BaselineValue != row.StartPoint2019 || phys.BaselineYear != 2019 || phys.TargetYear != 2030 ||
@@ -489,7 +492,7 @@ func TestPlanningRegionDashboard(t *testing.T) {
 }
 
 // TestPlanningBreakdownAddsUp: for several regions and every lever they have, the
-// departments' parts add up exactly, in millionths, to the region's objective, weighed
+// departments' parts add up exactly, in quanta of the whole, to the region's objective, weighed
 // by population; the stored derived objectives agree with the breakdown.
 func TestPlanningBreakdownAddsUp(t *testing.T) {
 	runShared(t, func(t *testing.T, db *store.DB) {
@@ -609,7 +612,7 @@ func TestPlanningBreakdownAddsUp(t *testing.T) {
 				t.Errorf("department %s: derived objectives %+v, want a GHG_AVOIDED and a PHYSICAL one", s.Territory.Code, d.T.Objectives.Edges)
 				continue
 			}
-			if planning.ToMicro(ghg.TargetValue) != planning.ToMicro(s.TargetValue) || !ghg.Derived {
+			if ghg.TargetValue != s.TargetValue || !ghg.Derived {
 				t.Errorf("department %s: stored derived objective %v, the breakdown gives %v", s.Territory.Code, ghg.TargetValue, s.TargetValue)
 			}
 		}
@@ -872,7 +875,7 @@ func TestPlanningDiagnostic(t *testing.T) {
 		var ge geOut
 		a.query(q, nil, &ge)
 		if d := ge.T.D; d == nil || d.Status != "NO_DATA" || d.Latest != nil || d.Metric != "PHYSICAL" ||
-			d.TargetValue != planning.Round(goal, d.Unit) || d.BaselineValue != base {
+			d.TargetValue != planning.RoundSig(goal) || d.BaselineValue != base {
 			t.Errorf("Grand Est before any observation: %+v", d)
 		}
 		w := newAPI(t, db)
@@ -891,9 +894,9 @@ func TestPlanningDiagnostic(t *testing.T) {
 			var ge geOut
 			a.query(q, nil, &ge)
 			d := ge.T.D
-			// Observations are kept to the decimals of their unit.
+			// Observations are kept to 12 significant digits.
 			if d == nil || d.Status != tc.status || d.Metric != "PHYSICAL" || d.Latest == nil || d.Latest.Year != 2024 ||
-				d.Latest.Value != planning.Round(tc.value, d.Unit) {
+				d.Latest.Value != planning.RoundSig(tc.value) {
 				t.Errorf("%s (%v in 2024, straight line %v, from %v to %v): diagnostic %+v, want %s", tc.name, tc.value, line, base, goal, d, tc.status)
 			}
 			// The same year and source replace the observation.

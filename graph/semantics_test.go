@@ -28,13 +28,13 @@ import (
 // The figures the cases were found with (ktCO2e avoided in 2030 unless said otherwise),
 // from the embedded SGPE file: the regions' objectives add up as the file's rows do.
 const (
-	bretagneEV        = 625.6611    // Bretagne, augm_voitelec (the file's objCO2)
-	rennesPopulation  = 480178      // Rennes Métropole, and the illustrative CRTE made of it alone
-	franceObjective   = 201305.7745 // the sum of the regions' rows of the file ("201,305.77")
-	grandEstObjective = 22116.2353  // Grand Est, the sum of its levers (not 22116.235299999997)
-	grandEstVoyageurs = 2455.071    // Grand Est, the levers of transport-voyageurs (not 2455.0710000000004)
-	grandEstEVTarget  = 459.685     // Grand Est, augm_voitelec, thousands of vehicles in 2030 (not 459.68505216000005)
-	basRhinObjective  = 4626.5232   // Bas-Rhin, its part of Grand Est's objective ("4,626.52")
+	bretagneEV        = 625.6611      // Bretagne, augm_voitelec (the file's objCO2)
+	rennesPopulation  = 480178        // Rennes Métropole, and the illustrative CRTE made of it alone
+	franceObjective   = 201305.7745   // the sum of the regions' rows of the file ("201,305.77")
+	grandEstObjective = 22116.2353    // Grand Est, the sum of its levers (not 22116.235299999997)
+	grandEstVoyageurs = 2455.071      // Grand Est, the levers of transport-voyageurs (not 2455.0710000000004)
+	grandEstEVTarget  = 459.68505216  // Grand Est, augm_voitelec, thousands of vehicles in 2030 (not 459.68505216000005)
+	basRhinObjective  = 4626.52291549 // Bas-Rhin, its part of Grand Est's objective ("4,626.52"; 4626.522915482824 exactly)
 )
 
 // download GETs an export of the handler.
@@ -82,8 +82,9 @@ func lineRows(t *testing.T, rec *httptest.ResponseRecorder) []map[string]any {
 	return out
 }
 
-// kt is a ktCO2e figure in whole units of its last decimal, so that figures compare exactly.
-func kt(v float64) int64 { return planning.ToUnits(v, planning.KtCO2e) }
+// kt is an objective's ktCO2e figure in the nano-units sums of objectives are made in
+// (planning.SumUnits), so that figures compare exactly.
+func kt(v float64) int64 { return planning.SumUnits(v) }
 
 // TestCRTEPartIsItsPopulationShare: with the four illustrative CRTE of Bretagne, which
 // cover a fifth of the region, breaking the region's objective for electric vehicles
@@ -450,9 +451,9 @@ func TestRemainingTowardsTheTarget(t *testing.T) {
 			base, target, latest   float64
 			remaining, travelled   float64
 		}{
-			// An increase under way: 300 thousand vehicles, 159.685 thousand to go.
+			// An increase under way: 300 thousand vehicles, 159.68505216 thousand to go.
 			{"an increase under way", "REGION", "44", `lever: "augm_voitelec"`, evObservation("REGION", "44", 2024, 300),
-				7.821, grandEstEVTarget, 300, 159.685, (300 - 7.821) / (grandEstEVTarget - 7.821)},
+				7.821, grandEstEVTarget, 300, 159.68505216, (300 - 7.821) / (grandEstEVTarget - 7.821)},
 			// Past it: nothing remains, more than the whole way travelled.
 			{"an increase past its target", "REGION", "44", `lever: "augm_voitelec"`, evObservation("REGION", "44", 2025, 500),
 				7.821, grandEstEVTarget, 500, 0, (500 - 7.821) / (grandEstEVTarget - 7.821)},
@@ -551,7 +552,7 @@ func TestRollupByChildOfADepartment(t *testing.T) {
 			if r.Rollup.ObjectiveKtco2e != nil {
 				objective += kt(*r.Rollup.ObjectiveKtco2e)
 			}
-			adopted += kt(r.Rollup.AdoptedKtco2e)
+			adopted += planning.ToUnits(r.Rollup.AdoptedKtco2e, planning.KtCO2e) // commitments keep 4 decimals
 			if r.Unallocated {
 				if i != len(out.T.Rows)-1 || r.Territory != nil {
 					t.Errorf("row %d of %d is the unallocated row", i, len(out.T.Rows))
@@ -587,9 +588,10 @@ func TestRollupByChildOfADepartment(t *testing.T) {
 		if !seen || len(out.T.Rows) < 20 {
 			t.Fatalf("%d EPCI rows for Bas-Rhin, %s among them: %v", len(out.T.Rows), straddling, seen)
 		}
-		if objective != kt(*dep.ObjectiveKtco2e) || adopted-kt(dep.AdoptedKtco2e) > 1 || kt(dep.AdoptedKtco2e)-adopted > 1 || dep.AdoptedKtco2e <= 0 {
+		depAdopted := planning.ToUnits(dep.AdoptedKtco2e, planning.KtCO2e)
+		if objective != kt(*dep.ObjectiveKtco2e) || adopted-depAdopted > 1 || depAdopted-adopted > 1 || dep.AdoptedKtco2e <= 0 {
 			t.Errorf("Bas-Rhin's EPCI rows add up to %v objective and %v adopted; the department's are %v and %v",
-				planning.FromUnits(objective, planning.KtCO2e), planning.FromUnits(adopted, planning.KtCO2e), *dep.ObjectiveKtco2e, dep.AdoptedKtco2e)
+				planning.FromSumUnits(objective), planning.FromUnits(adopted, planning.KtCO2e), *dep.ObjectiveKtco2e, dep.AdoptedKtco2e)
 		}
 		// The EPCI's own roll-ups count the straddling ones whole: about 4,877.25.
 		if math.Abs(whole-4877.25) > 0.01 {

@@ -6,9 +6,13 @@ package planning_test
 // is held to these functions on a sample (service/rules_test.go).
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"math"
+	"math/big"
 	"math/rand/v2"
+	"os"
 	"testing"
 
 	"github.com/cop-territoriales/cop-api/hierarchy"
@@ -38,7 +42,8 @@ func regionsOf(c *country.Country) []hierarchy.Key {
 // TestBreakdownsAddUpCountryWide: for every region, every objective it has and every
 // level below (departments, CRTE, EPCI, communes), the parts and the unallocated part add
 // up exactly to the whole, each part is the child's share of the region's population
-// within a unit of the last decimal, the populations add up to the region's, and no
+// within a quantum of the whole and to at least 4 significant digits for a child of 100
+// inhabitants or more (checkPart), the populations add up to the region's, and no
 // inhabitant of a region is outside its departments or communes.
 func TestBreakdownsAddUpCountryWide(t *testing.T) {
 	c := load(t)
@@ -63,20 +68,20 @@ func TestBreakdownsAddUpCountryWide(t *testing.T) {
 				what := fmt.Sprintf("%s lever %d %s over %s", r.Code, o.Lever, o.Metric, level)
 				var target, base, pop int64
 				for i, p := range parts {
-					target += ToUnits(p.Target, o.Unit)
-					base += ToUnits(p.Baseline, o.Unit)
+					target += InQuanta(p.Target, o.Target)
+					base += InQuanta(p.Baseline, o.Baseline)
 					if i == len(cv.Children) {
 						pop += cv.Unallocated
 						continue
 					}
 					pop += cv.Inside[i]
-					exact := o.Target * float64(cv.Inside[i]) / float64(region.Population)
-					if d := ToUnits(p.Target, o.Unit) - ToUnits(exact, o.Unit); d > 1 || d < -1 {
-						t.Errorf("%s: %s gets %v, its share of the population gives %v", what, cv.Children[i].Code, p.Target, exact)
+					for _, f := range [][2]float64{{p.Target, o.Target}, {p.Baseline, o.Baseline}} {
+						exact := f[1] * float64(cv.Inside[i]) / float64(region.Population)
+						checkPart(t, what+" "+cv.Children[i].Code, f[0], exact, f[1], cv.Inside[i])
 					}
 				}
-				if target != ToUnits(o.Target, o.Unit) || base != ToUnits(o.Baseline, o.Unit) {
-					t.Errorf("%s: parts add up to %d and %d units, the whole is %v and %v", what, target, base, o.Target, o.Baseline)
+				if target != InQuanta(o.Target, o.Target) || base != InQuanta(o.Baseline, o.Baseline) {
+					t.Errorf("%s: parts add up to %d and %d quanta, the whole is %v and %v", what, target, base, o.Target, o.Baseline)
 				}
 				if pop != region.Population {
 					t.Errorf("%s: populations add up to %d, the region has %d", what, pop, region.Population)
@@ -93,13 +98,40 @@ func TestBreakdownsAddUpCountryWide(t *testing.T) {
 	t.Logf("%d breakdowns add up", n)
 }
 
-// goalUnits adds up goals' targets per lever and metric, in units of their unit.
+// checkPart holds a part to the rule of precision (precision.go): within a quantum of its
+// exact share of the whole, written with at most Digits significant digits (no float
+// noise), and, for a territory of at least 100 inhabitants, exact to 4 significant digits
+// at least: off its exact share by less than half a unit of its 4th digit.
+func checkPart(t *testing.T, what string, part, exact, whole float64, population int64) {
+	t.Helper()
+	if d := InQuanta(part, whole) - InQuanta(exact, whole); d > 1 || d < -1 {
+		t.Errorf("%s: %v, more than a quantum off its exact share %v of %v", what, part, exact, whole)
+	}
+	if n := SignificantDigits(part); n > Digits {
+		t.Errorf("%s: %v writes with %d significant digits, more than %d", what, part, n, Digits)
+	}
+	if population >= 100 && exact != 0 && math.Abs(part-exact) >= 0.5e-3*math.Abs(exact) {
+		t.Errorf("%s (%d inhabitants): %v for an exact share of %v, fewer than 4 significant digits", what, population, part, exact)
+	}
+}
+
+// goalUnits adds up goals' targets per lever and metric, in nano-units (SumUnits), as sums
+// of goals are made.
 func goalUnits(gs []Goal[int]) map[GoalKey]int64 {
 	out := map[GoalKey]int64{}
 	for _, g := range gs {
-		out[g.Key()] += ToUnits(g.Target, g.Unit)
+		out[g.Key()] += SumUnits(g.Target)
 	}
 	return out
+}
+
+// addsUp tells whether parts add up exactly to whole in quanta of the whole.
+func addsUp(parts []float64, whole float64) bool {
+	var n int64
+	for _, p := range parts {
+		n += InQuanta(p, whole)
+	}
+	return n == InQuanta(whole, whole)
 }
 
 // TestGoalsCountryWide: what every territory is measured against. France is the sum of
@@ -129,19 +161,19 @@ func TestGoalsCountryWide(t *testing.T) {
 			sum[k] += v
 		}
 		// The departments of a region add up to it, key by key (a department lies in one
-		// region whole).
-		deps := map[GoalKey]int64{}
+		// region whole), in quanta of the region's figure.
+		deps := map[GoalKey][]float64{}
 		for _, l := range c.Under(r, hierarchy.Department) {
-			for k, v := range goals[l.Child] {
-				deps[k] += v
+			for _, g := range all[l.Child] {
+				deps[g.Key()] = append(deps[g.Key()], g.Target)
 			}
 		}
-		for k, v := range goals[r] {
-			if k.Metric == Physical && !c.Extensive[k.Lever] {
+		for _, g := range all[r] {
+			if g.Metric == Physical && !c.Extensive[g.Lever] {
 				continue
 			}
-			if deps[k] != v {
-				t.Errorf("%s %v: departments add up to %d units, the region has %d", r, k, deps[k], v)
+			if !addsUp(deps[g.Key()], g.Target) {
+				t.Errorf("%s %v: departments %v do not add up to the region's %v", r, g.Key(), deps[g.Key()], g.Target)
 			}
 		}
 	}
@@ -168,15 +200,15 @@ func TestGoalsCountryWide(t *testing.T) {
 		var levers, regions int64
 		for _, x := range all[fr] {
 			if x.Lever != 0 && x.Metric == GHGAvoided && contains(family, x.Sector) {
-				levers += ToUnits(x.Target, KtCO2e)
+				levers += SumUnits(x.Target)
 			}
 		}
 		for _, r := range regionsOf(c) {
 			if rg, ok := SectorGoal(all[r], family[0], family, GHGAvoided); ok {
-				regions += ToUnits(rg.Target, KtCO2e)
+				regions += SumUnits(rg.Target)
 			}
 		}
-		if !ok || ToUnits(g.Target, KtCO2e) != levers || levers != regions {
+		if !ok || SumUnits(g.Target) != levers || levers != regions {
 			t.Errorf("France's %s: %v (%t), its levers %d units, its regions' %d", s.Code, g.Target, ok, levers, regions)
 		}
 	}
@@ -191,7 +223,7 @@ func TestGoalsCountryWide(t *testing.T) {
 		if parts[o.Territory] == nil {
 			parts[o.Territory] = map[GoalKey]int64{}
 		}
-		parts[o.Territory][o.Key()] += ToUnits(o.Target, o.Unit)
+		parts[o.Territory][o.Key()] += SumUnits(o.Target)
 	}
 	for k, ps := range parts {
 		regions := 0
@@ -224,19 +256,25 @@ func TestGoalsCountryWide(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sum := map[GoalKey]int64{}
+		sum := map[GoalKey][]float64{}
+		dep := map[GoalKey]float64{}
+		for _, g := range all[x.Key] {
+			dep[g.Key()] = g.Target
+		}
 		for i, cm := range cv.Children {
 			for _, g := range CommuneGoals(nil, split, i) {
 				if !g.Derived {
 					t.Fatalf("commune %s: %v is not marked derived", cm.Code, g.Key())
 				}
-				sum[g.Key()] += ToUnits(g.Target, g.Unit)
+				sum[g.Key()] = append(sum[g.Key()], g.Target)
+				exact := dep[g.Key()] * float64(cv.Inside[i]) / float64(cv.Population)
+				checkPart(t, fmt.Sprintf("commune %s %v", cm.Code, g.Key()), g.Target, exact, dep[g.Key()], cv.Inside[i])
 			}
 			communes++
 		}
-		for k, v := range goals[x.Key] {
-			if sum[k] != v {
-				t.Errorf("department %s %v: its communes add up to %d units, it has %d", x.Code, k, sum[k], v)
+		for k, v := range dep {
+			if !addsUp(sum[k], v) {
+				t.Errorf("department %s %v: its communes do not add up to its %v", x.Code, k, v)
 			}
 		}
 	}
@@ -350,4 +388,142 @@ func TestRollupCountryWide(t *testing.T) {
 		}
 	}
 	t.Logf("%d territories add up their parts, %d cells their cells", checked, len(sums))
+}
+
+// TestRegionObjectivesAsTheFileWrites: every region's own objective is the SGPE file's
+// figure to the file's precision: emissions avoided as written (objCO2), the physical
+// target startPoint2019 + objCO2 × ratioCO2toPhys computed on the decimals written, both
+// read here on their own (json.Number, big.Rat) and held to 12 significant digits.
+func TestRegionObjectivesAsTheFileWrites(t *testing.T) {
+	c := load(t)
+	b, err := os.ReadFile("../data/planning/sgpe-simulateur-territorial.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var rows []map[string]any
+	if err := dec.Decode(&rows); err != nil {
+		t.Fatal(err)
+	}
+	rat := func(v any) *big.Rat {
+		r, ok := new(big.Rat).SetString(string(v.(json.Number)))
+		if !ok {
+			t.Fatalf("%v is not a number", v)
+		}
+		return r
+	}
+	type key struct {
+		region, lever string
+		metric        Metric
+	}
+	want := map[key]*big.Rat{}
+	codes := SGPERegionCodes(regionTerritories(c))
+	for _, r := range rows {
+		code, ok := codes(r["regionName"].(string))
+		if !ok || r["regionEnabled"] != true {
+			continue
+		}
+		lever := r["id"].(string)
+		want[key{code, lever, GHGAvoided}] = rat(r["objCO2"])
+		if u, _ := r["unitPhys"].(string); u != "" {
+			x := new(big.Rat).Mul(rat(r["objCO2"]), rat(r["ratioCO2toPhys"]))
+			want[key{code, lever, Physical}] = x.Add(x, rat(r["startPoint2019"]))
+		}
+	}
+	levers := map[int]string{}
+	for code, id := range c.LeverID {
+		levers[id] = code
+	}
+	checked, physical := 0, 0
+	for _, o := range c.Objectives {
+		if o.Derived {
+			continue
+		}
+		w, ok := want[key{o.Territory.Code, levers[o.Lever], o.Metric}]
+		if !ok {
+			t.Errorf("%s %s %s: not in the file", o.Territory, levers[o.Lever], o.Metric)
+			continue
+		}
+		exact, _ := w.Float64()
+		if o.Target != RoundSig(exact) {
+			t.Errorf("%s %s %s: %v, the file gives %s", o.Territory.Code, levers[o.Lever], o.Metric, o.Target, w.FloatString(12))
+		}
+		if d := new(big.Rat).Sub(new(big.Rat).SetFloat64(o.Target), w); exact != 0 && math.Abs(must(d.Float64())/exact) > 5e-12 {
+			t.Errorf("%s %s %s: %v is %v off the file's %s", o.Territory.Code, levers[o.Lever], o.Metric, o.Target, d.FloatString(15), w.FloatString(12))
+		}
+		if n := SignificantDigits(o.Target); n > Digits {
+			t.Errorf("%s %s %s: %v has %d significant digits", o.Territory.Code, levers[o.Lever], o.Metric, o.Target, n)
+		}
+		checked++
+		if o.Metric == Physical {
+			physical++
+		}
+	}
+	if checked != len(want) || physical < 250 {
+		t.Errorf("checked %d of the file's %d figures (%d physical)", checked, len(want), physical)
+	}
+}
+
+func must(v float64, _ bool) float64 { return v }
+
+func regionTerritories(c *country.Country) []hierarchy.Territory {
+	var out []hierarchy.Territory
+	for _, k := range regionsOf(c) {
+		out = append(out, *c.ByKey[k])
+	}
+	return out
+}
+
+// TestSmallTerritoriesKeepTheirDigits: the cases fixed decimals got wrong. CC du Causse de
+// Labastide Murat (3,888 inhabitants) had a 2030 target of 0 TWh of tertiary fuel oil;
+// Bléruais (35026, 97 inhabitants) 0 TWh of it, 0 kha of land take and 0.008 thousand
+// electric vehicles for 0.00836. Each now keeps at least 4 significant digits of its
+// exact share of its region's objective.
+func TestSmallTerritoriesKeepTheirDigits(t *testing.T) {
+	c := load(t)
+	for _, tc := range []struct {
+		territory hierarchy.Key
+		levers    []string
+	}{
+		{hierarchy.Key{Level: hierarchy.EPCI, Code: "244600573"}, []string{"reduc_tfioul"}},
+		{hierarchy.Key{Level: hierarchy.Commune, Code: "35026"}, []string{"reduc_tfioul", "reduc_artif", "augm_voitelec"}},
+	} {
+		self := c.ByKey[tc.territory]
+		var region *hierarchy.Territory
+		for _, w := range c.Within(tc.territory) {
+			if w.Territory.Level == hierarchy.Region {
+				region = c.ByKey[w.Territory]
+			}
+		}
+		gs, err := c.Goals(tc.territory, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, lever := range tc.levers {
+			var own *Candidate[int]
+			for _, o := range c.ObjectivesOf(region.Key) {
+				if o.Lever == c.LeverID[lever] && o.Metric == Physical {
+					own = &o.Candidate
+				}
+			}
+			var got *Goal[int]
+			for i, g := range gs {
+				if g.Lever == c.LeverID[lever] && g.Metric == Physical {
+					got = &gs[i]
+				}
+			}
+			if own == nil || got == nil {
+				t.Fatalf("%s %s: no physical objective (region's %v, its %v)", self.Name, lever, own, got)
+			}
+			share := float64(self.Population) / float64(region.Population)
+			for _, f := range [][2]float64{{got.Target, own.Target}, {got.Baseline, own.Baseline}} {
+				exact := f[1] * share
+				if f[0] == 0 || math.Abs(f[0]-exact) >= 0.5e-3*math.Abs(exact) {
+					t.Errorf("%s %s: %v %s, its exact share of the region's %v is %v", self.Name, lever, f[0], own.Unit, f[1], exact)
+				}
+			}
+			t.Logf("%s %s: %v → %v %s", self.Name, lever, got.Baseline, got.Target, own.Unit)
+		}
+	}
 }

@@ -97,8 +97,8 @@ func (g Goal[T]) Key() GoalKey {
 }
 
 // SumGoal is what a territory is measured against among its candidates for one lever (or
-// sector) and metric: those PreferOwn keeps, their figures added up in whole units of the
-// unit's decimals (ToUnits), so that the sum does not depend on their order. The unit,
+// sector) and metric: those PreferOwn keeps, their figures added up (sumFigures), so that
+// the sum does not depend on their order. The unit,
 // years and sector are the first kept one's. ok is false when there is no candidate.
 func SumGoal[T any](cs []Candidate[T]) (g Goal[T], ok bool) {
 	kept := PreferOwn(cs, func(c Candidate[T]) bool { return c.Derived || c.FromRegion })
@@ -108,14 +108,13 @@ func SumGoal[T any](cs []Candidate[T]) (g Goal[T], ok bool) {
 	first := kept[0]
 	g = Goal[T]{Lever: first.Lever, Sector: first.Sector, Metric: first.Metric,
 		Figures: Figures{Unit: first.Unit, BaselineYear: first.BaselineYear, TargetYear: first.TargetYear}}
-	var base, target int64
-	for _, c := range kept {
-		base += ToUnits(c.Baseline, g.Unit)
-		target += ToUnits(c.Target, g.Unit)
+	figures := make([]Figures, len(kept))
+	for i, c := range kept {
+		figures[i] = c.Figures
 		g.From = append(g.From, c.Objective)
 		g.Derived = g.Derived || c.Derived
 	}
-	g.Baseline, g.Target = FromUnits(base, g.Unit), FromUnits(target, g.Unit)
+	g.Baseline, g.Target = sumFigures(figures)
 	return g, true
 }
 
@@ -162,16 +161,16 @@ func CountryCandidates[T any](country, regions []Candidate[T]) []Candidate[T] {
 
 // SplitGoal splits figures over weights by the rule of shares (hierarchy.Cover.Weights:
 // each child's population inside the territory, then the population no child covers):
-// the baseline and the target are each split at the unit's precision (Allocate), so that
-// the parts add up exactly to the whole. Part i is child i's; the last part is what no
-// child covers. The derived objectives, the breakdowns, the communes' goals and the
+// the baseline and the target are each split in quanta of their own magnitude (Allocate),
+// so that the parts add up exactly to the whole and a small part keeps its digits. Part i
+// is child i's; the last part is what no child covers. The derived objectives, the breakdowns, the communes' goals and the
 // objectives of rollupBy(CHILD) rows are all split by it.
 func SplitGoal(f Figures, weights []float64) ([]Figures, error) {
-	targets, err := Allocate(f.Target, f.Unit, weights)
+	targets, err := Allocate(f.Target, weights)
 	if err != nil {
 		return nil, err
 	}
-	bases, err := Allocate(f.Baseline, f.Unit, weights)
+	bases, err := Allocate(f.Baseline, weights)
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +235,7 @@ func CommuneGoals[T any](own []Goal[T], department []GoalSplit[T], i int) []Goal
 // its own goals in that metric when it has some, else, for emissions, the sum of the
 // goals of its levers and of its subdivisions' levers (family: the sector's id and its
 // subdivisions'); physical quantities of different levers do not add up. The sum is made
-// in whole units, in the first goal's unit. ok is false when there is none.
+// in whole nano-units (sumFigures), in the first goal's unit. ok is false when there is none.
 func SectorGoal[T any](goals []Goal[T], sector int, family []int, metric Metric) (g Goal[T], ok bool) {
 	var own, levers []Goal[T]
 	for _, x := range goals {
@@ -262,15 +261,28 @@ func SectorGoal[T any](goals []Goal[T], sector int, family []int, metric Metric)
 	}
 	g = Goal[T]{Sector: sector, Metric: metric,
 		Figures: Figures{Unit: gs[0].Unit, BaselineYear: gs[0].BaselineYear, TargetYear: gs[0].TargetYear}}
-	var base, target int64
-	for _, x := range gs {
-		base += ToUnits(x.Baseline, g.Unit)
-		target += ToUnits(x.Target, g.Unit)
+	figures := make([]Figures, len(gs))
+	for i, x := range gs {
+		figures[i] = x.Figures
 		g.From = append(g.From, x.From...)
 		g.Derived = g.Derived || x.Derived
 	}
-	g.Baseline, g.Target = FromUnits(base, g.Unit), FromUnits(target, g.Unit)
+	g.Baseline, g.Target = sumFigures(figures)
 	return g, true
+}
+
+// sumFigures adds up baselines and targets in whole nano-units (SumUnits), whatever the
+// order of fs. A single figure is its own sum, kept to all of its significant digits.
+func sumFigures(fs []Figures) (baseline, target float64) {
+	if len(fs) == 1 {
+		return fs[0].Baseline, fs[0].Target
+	}
+	var b, t int64
+	for _, f := range fs {
+		b += SumUnits(f.Baseline)
+		t += SumUnits(f.Target)
+	}
+	return FromSumUnits(b), FromSumUnits(t)
 }
 
 // BreakdownLevels are the levels a region's objectives are broken down to and stored as

@@ -24,8 +24,11 @@ func TestSumGoal(t *testing.T) {
 		{"derived only: summed (an EPCI in two regions)", []Candidate[int]{ghg(1, 7, 2, 10.5, true), ghg(2, 7, 2, 0.25, true)}, true, 10.75, []int{1, 2}, true},
 		{"own takes the place of derived", []Candidate[int]{ghg(1, 7, 2, 10.5, true), ghg(2, 7, 2, 3, false)}, true, 3, []int{2}, false},
 		{"every own one is summed", []Candidate[int]{ghg(1, 7, 2, 3, false), ghg(2, 7, 2, 10.5, true), ghg(3, 7, 2, 4, false)}, true, 7, []int{1, 3}, false},
-		// Summed in ten-thousandths: the sum does not depend on the order.
-		{"sum in units", []Candidate[int]{ghg(1, 7, 2, 0.1, true), ghg(2, 7, 2, 0.2, true), ghg(3, 7, 2, 0.00004, true)}, true, 0.3, []int{1, 2, 3}, true},
+		// Summed in nano-units: the sum does not depend on the order, and writes as a
+		// decimal (0.1 + 0.2 + 0.00004 in floats is 0.30004000000000003).
+		{"sum in units", []Candidate[int]{ghg(1, 7, 2, 0.1, true), ghg(2, 7, 2, 0.2, true), ghg(3, 7, 2, 0.00004, true)}, true, 0.30004, []int{1, 2, 3}, true},
+		{"below a nano-unit", []Candidate[int]{ghg(1, 7, 2, 0.1, true), ghg(2, 7, 2, 0.0000000004, true)}, true, 0.1, []int{1, 2}, true},
+		{"one is kept to all its digits", []Candidate[int]{ghg(1, 7, 2, 0.000000123456789012, true)}, true, 0.000000123456789012, []int{1}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g, ok := SumGoal(tc.in)
@@ -90,16 +93,16 @@ func TestSplitGoalAddsUp(t *testing.T) {
 	}
 	var base, target int64
 	for _, p := range parts {
-		base += ToUnits(p.Baseline, KtCO2e)
-		target += ToUnits(p.Target, KtCO2e)
+		base += InQuanta(p.Baseline, 10)
+		target += InQuanta(p.Target, 966.1408)
 		if p.Unit != f.Unit || p.BaselineYear != 2019 || p.TargetYear != 2030 {
 			t.Errorf("part %+v: unit or years changed", p)
 		}
 	}
-	if base != ToUnits(10, KtCO2e) || target != ToUnits(966.1408, KtCO2e) {
-		t.Errorf("parts add up to %d and %d units, want the whole", base, target)
+	if base != InQuanta(10, 10) || target != InQuanta(966.1408, 966.1408) {
+		t.Errorf("parts add up to %d and %d quanta, want the whole", base, target)
 	}
-	if parts[3].Target*2 > parts[0].Target+0.0002 {
+	if parts[3].Target*2 > parts[0].Target+2e-9 {
 		t.Errorf("the last part (half the weight) is %v, the first %v", parts[3].Target, parts[0].Target)
 	}
 	if _, err := SplitGoal(f, []float64{0, 0}); err == nil {

@@ -1,7 +1,6 @@
 package planning
 
 import (
-	"fmt"
 	"math"
 )
 
@@ -17,10 +16,11 @@ const (
 	Share = "share"
 )
 
-// decimals are the decimals kept per unit. Emissions are kept to a tenth of a tonne of
-// CO2e whatever their unit (ktCO2e to 4 decimals, the SGPE file's precision, so that the
-// file's figures and their sums are kept as they are); any other unit (a lever's
-// physical unit) to 3 decimals.
+// decimals are the decimals kept per unit of what partners enter and of what is computed
+// from it (commitments, actions, budgets, roll-ups of them, shares): emissions to a tenth
+// of a tonne of CO2e whatever their unit (ktCO2e to 4 decimals), a physical unit to 3.
+// Objectives and the figures derived from them keep significant digits instead
+// (precision.go).
 var decimals = map[string]int{
 	"tCO2e":  1,
 	KtCO2e:   4,
@@ -70,23 +70,4 @@ func RoundPtr(v *float64, unit string) *float64 {
 	}
 	r := Round(*v, unit)
 	return &r
-}
-
-// Allocate divides total over weights in proportion at the precision of its unit, by the
-// largest remainder method: the parts, rounded to the unit's decimals, add up exactly to
-// the total rounded the same way. It is Split at the unit's precision instead of
-// millionths.
-func Allocate(total float64, unit string, weights []float64) ([]float64, error) {
-	if !(math.Abs(total) <= MaxSplitTotal) { // also refuses NaN
-		return nil, fmt.Errorf("total %g cannot be split: it must be finite and at most %g in absolute value", total, float64(MaxSplitTotal))
-	}
-	parts, err := splitUnits(ToUnits(total, unit), weights)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]float64, len(parts))
-	for i, p := range parts {
-		out[i] = FromUnits(p, unit)
-	}
-	return out, nil
 }

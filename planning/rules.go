@@ -1,7 +1,5 @@
 package planning
 
-import "math"
-
 // PreferOwn is the one rule for what a territory is measured against: its own objectives
 // for an indicator and metric when it has some, else those derived to it from the larger
 // territories it lies in (one per region for a grouping that straddles two). The
@@ -28,9 +26,10 @@ func PreferOwn[T any](all []T, derived func(T) bool) []T {
 
 // Coverage is the share of an objective met by adopted commitments (nil when the
 // objective is not positive) and the gap left, never below 0: the one formula of every
-// roll-up, roadmap and ranking.
+// roll-up, roadmap and ranking. The gap is a difference of sums of objectives and
+// commitments, made in nano-units (SumUnits) so that it writes without float noise.
 func Coverage(objective, adopted float64) (coverage *float64, gap float64) {
-	gap = math.Max(0, objective-adopted)
+	gap = FromSumUnits(max(0, SumUnits(objective)-SumUnits(adopted)))
 	if objective > 0 {
 		c := adopted / objective
 		coverage = &c

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/big"
 	"strings"
 
 	"github.com/cop-territoriales/cop-api/hierarchy"
@@ -51,16 +52,16 @@ type RegionObjective struct {
 
 // Metrics are the objectives an SGPE row gives its region, in the order they are stored:
 // the emissions avoided in 2030 against 2019 (in ktCO2e, baseline 0), and the physical
-// quantity from 2019 to 2030 when the lever has a unit (physicalUnit), each rounded to
-// its unit's decimals (the figures computed from the file carry floating-point noise).
+// quantity from 2019 to 2030 when the lever has a unit (physicalUnit), each to Digits
+// significant digits (RoundSig): the file's figures as it writes them.
 func (o RegionObjective) Metrics(physicalUnit string) ([]Metric, []Figures) {
 	ms := []Metric{GHGAvoided}
 	fs := []Figures{{Unit: KtCO2e, BaselineYear: SGPEBaselineYear, TargetYear: SGPETargetYear,
-		Target: Round(o.KtCO2eAvoided, KtCO2e)}}
+		Target: RoundSig(o.KtCO2eAvoided)}}
 	if o.HasPhysical {
 		ms = append(ms, Physical)
 		fs = append(fs, Figures{Unit: physicalUnit, BaselineYear: SGPEBaselineYear, TargetYear: SGPETargetYear,
-			Baseline: Round(o.PhysicalBaseline, physicalUnit), Target: Round(o.PhysicalTarget, physicalUnit)})
+			Baseline: RoundSig(o.PhysicalBaseline), Target: RoundSig(o.PhysicalTarget)})
 	}
 	return ms, fs
 }
@@ -223,11 +224,30 @@ func sgpeQuantities(row sgpeRow, physical bool) (obj, start, target float64, err
 	}
 	errs := []error{checkQuantity("objCO2", &obj, -MaxKtCO2e, MaxKtCO2e)}
 	if physical {
-		target = start + obj*ratio
+		target = exactTarget(row, start+obj*ratio)
 		errs = append(errs, checkQuantity("startPoint2019", &start, -MaxPhysical, MaxPhysical),
 			checkQuantity("the 2030 target (startPoint2019 + objCO2 × ratioCO2toPhys)", &target, -MaxPhysical, MaxPhysical))
 	}
 	return obj, start, target, errors.Join(errs...)
+}
+
+// exactTarget is startPoint2019 + objCO2 × ratioCO2toPhys computed on the decimals the
+// file writes, then to the nearest float64: the file's own figure, where the same sum of
+// floats is off in the 16th digit (2389.9729786000003 for 2389.9729786). approx, the
+// float sum, stands in for a number big.Rat does not read.
+func exactTarget(row sgpeRow, approx float64) float64 {
+	var start, obj, ratio big.Rat
+	if _, ok := start.SetString(string(row.StartPoint2019)); !ok {
+		return approx
+	}
+	if _, ok := obj.SetString(string(row.ObjCO2)); !ok {
+		return approx
+	}
+	if _, ok := ratio.SetString(string(row.RatioCO2toPhys)); !ok {
+		return approx
+	}
+	v, _ := new(big.Rat).Add(&start, obj.Mul(&obj, &ratio)).Float64()
+	return v
 }
 
 // number reads a JSON number, refusing strings, nulls and non-finite values, and quoting

@@ -35,7 +35,7 @@ func (svc *Service) GoalSums(ctx context.Context, ts []*ent.Territory, lever *in
 	out := map[int]int64{}
 	for id, gs := range goals {
 		for _, g := range gs {
-			out[id] += planning.ToUnits(g.Target, planning.KtCO2e)
+			out[id] += planning.SumUnits(g.Target)
 		}
 	}
 	return out, nil

@@ -20,8 +20,8 @@ import (
 
 // goalTotals adds up, for each territory, its goals of q over every lever: the sum of the
 // targets of goalsOf's goals, for callers that show only that sum (roll-ups). q must ask
-// for levers' objectives in ktCO2e (planning.GHGAvoided); totals are in units of ktCO2e
-// (planning.ToUnits). A territory without any goal has no entry. Communes, whose goals
+// for levers' objectives in ktCO2e (planning.GHGAvoided); totals are in nano-units of a
+// ktCO2e (planning.SumUnits). A territory without any goal has no entry. Communes, whose goals
 // are parts of their department's, are not summed here: ok is false when one is asked.
 //
 // Without a sector filter the sums are read from the goal cells (one row per territory,
@@ -96,7 +96,7 @@ func (q goalQuery) cells() bool {
 // (planning.CountryCandidates).
 func goalSums(c *ent.Client, q goalQuery, in func(*sql.Selector), country *int, perLever bool) *sql.Selector {
 	q.leversOnly = true
-	scale := strconv.FormatFloat(math.Pow10(planning.Decimals(planning.KtCO2e)), 'f', -1, 64)
+	scale := strconv.FormatFloat(math.Pow10(planning.SumDecimals), 'f', -1, 64)
 	// Per territory, lever and metric: the own objectives' sum when there is one, else
 	// the derived ones'. One pass over the objectives, grouped: no subquery per row.
 	g := selectFrom(c, objective.Table)

@@ -117,7 +117,7 @@ func TestGoalTotals(t *testing.T) {
 					want := map[int]int64{} // a territory without goals has no entry
 					for id, gs := range goals {
 						for _, g := range gs {
-							want[id] += planning.ToUnits(g.Target, planning.KtCO2e)
+							want[id] += planning.SumUnits(g.Target)
 						}
 					}
 					with := 0

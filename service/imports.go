@@ -520,7 +520,8 @@ func (svc *Service) resolveObservations(ctx context.Context, recs []planning.Obs
 			bad("%v", cerr)
 			continue
 		}
-		in.Value = planning.Round(in.Value, in.Unit) // kept to the decimals of its unit
+		// Kept to significant digits, as objectives are: a commune observes small quantities.
+		in.Value = planning.RoundSig(in.Value)
 		ins = append(ins, in)
 	}
 	return ins, errs, nil

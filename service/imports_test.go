@@ -36,13 +36,21 @@ func parseSGPE(t testing.TB, db *store.DB) *planning.SGPEFile {
 	return sf
 }
 
-// micro sums objectives' targets in millionths, grouped by the objective they derive from
-// and the level of their territory.
+// derivedSums sums objectives' targets in quanta of the objective they derive from
+// (planning.InQuanta), grouped by that objective and by the level of their territory.
 func derivedSums(t *testing.T, c *ent.Client) map[int]map[hierarchy.Level]int64 {
 	t.Helper()
 	ds, err := c.Objective.Query().Where(objective.Derived(true)).WithTerritory().All(context.Background())
 	if err != nil {
 		t.Fatal(err)
+	}
+	own, err := c.Objective.Query().Where(objective.Derived(false)).All(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole := map[int]float64{}
+	for _, o := range own {
+		whole[o.ID] = o.TargetValue
 	}
 	out := map[int]map[hierarchy.Level]int64{}
 	for _, d := range ds {
@@ -51,7 +59,7 @@ func derivedSums(t *testing.T, c *ent.Client) map[int]map[hierarchy.Level]int64 
 			m = map[hierarchy.Level]int64{}
 			out[*d.DerivedFromID] = m
 		}
-		m[d.Edges.Territory.Level] += planning.ToMicro(d.TargetValue)
+		m[d.Edges.Territory.Level] += planning.InQuanta(d.TargetValue, whole[*d.DerivedFromID])
 	}
 	return out
 }
@@ -104,7 +112,7 @@ func TestImportSGPE(t *testing.T) {
 		// share of its population living in no EPCI, to the unit's precision.
 		noEPCI := uncovered(t, c, hierarchy.EPCI)
 		for _, o := range regionObjs {
-			want := planning.ToMicro(o.TargetValue)
+			want := planning.InQuanta(o.TargetValue, o.TargetValue)
 			if o.Metric == planning.Physical && !o.Edges.Lever.Extensive {
 				if len(sums[o.ID]) != 0 {
 					t.Errorf("objective %d (%s, %s) is not extensive but was broken down", o.ID, o.Edges.Lever.Code, o.Unit)
@@ -112,9 +120,9 @@ func TestImportSGPE(t *testing.T) {
 				continue
 			}
 			if got := sums[o.ID][hierarchy.Department]; got != want {
-				t.Errorf("objective %d (%s %s): its departments add up to %d millionths, want %d", o.ID, o.Edges.Lever.Code, o.Metric, got, want)
+				t.Errorf("objective %d (%s %s): its departments add up to %d quanta, want %d", o.ID, o.Edges.Lever.Code, o.Metric, got, want)
 			}
-			unallocated := float64(want-sums[o.ID][hierarchy.EPCI]) / planning.Precision
+			unallocated := float64(want-sums[o.ID][hierarchy.EPCI]) * math.Pow10(planning.QuantumExp(o.TargetValue))
 			if math.Abs(unallocated-o.TargetValue*noEPCI[o.TerritoryID]) > 0.001 {
 				t.Errorf("objective %d (%s %s): its EPCI leave %v unallocated, want %v (%.4f%% of the region in no EPCI)",
 					o.ID, o.Edges.Lever.Code, o.Metric, unallocated, o.TargetValue*noEPCI[o.TerritoryID], 100*noEPCI[o.TerritoryID])
@@ -154,8 +162,8 @@ func TestImportSGPE(t *testing.T) {
 			t.Fatal(err)
 		}
 		sums = derivedSums(t, c)
-		if first.TargetValue != planning.Round(sf.Objectives[0].KtCO2eAvoided, planning.KtCO2e) || sums[first.ID][hierarchy.Department] != planning.ToMicro(first.TargetValue) {
-			t.Errorf("after a changed target: region %v, departments %d millionths", first.TargetValue, sums[first.ID][hierarchy.Department])
+		if first.TargetValue != planning.RoundSig(sf.Objectives[0].KtCO2eAvoided) || sums[first.ID][hierarchy.Department] != planning.InQuanta(first.TargetValue, first.TargetValue) {
+			t.Errorf("after a changed target: region %v, departments %d quanta", first.TargetValue, sums[first.ID][hierarchy.Department])
 		}
 		brittany, _ := c.Objective.Query().Where(objective.Derived(false), objective.HasTerritoryWith(territory.Code("53"), territory.LevelEQ(hierarchy.Region))).All(ctx)
 		for _, o := range brittany {

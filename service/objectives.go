@@ -118,7 +118,7 @@ func diagnose(g *goal, obs []*ent.Observation) (*Diagnostic, error) {
 		Metric: g.Metric, Unit: g.Unit,
 		BaselineYear: g.BaselineYear, BaselineValue: g.Baseline,
 		TargetYear: g.TargetYear, TargetValue: g.Target,
-		Travelled: planning.RoundPtr(d.Travelled, planning.Share), Remaining: planning.RoundPtr(d.Remaining, g.Unit),
+		Travelled: planning.RoundPtr(d.Travelled, planning.Share), Remaining: planning.RoundSigPtr(d.Remaining),
 		Expected: planning.RoundPtr(d.Expected, planning.Share),
 		Status:   d.Status, Objectives: g.From,
 	}
@@ -479,7 +479,7 @@ func (svc *Service) Dashboard(ctx context.Context, t *ent.Territory) ([]*SectorS
 		case planning.GHGAvoided:
 			v := g.Target
 			ls.GhgAvoided = &v
-			ghg[r.Sector.ID] += planning.ToUnits(v, planning.KtCO2e)
+			ghg[r.Sector.ID] += planning.SumUnits(v)
 		case planning.Physical:
 			v := g.Target
 			ls.PhysicalTarget = &v
@@ -508,7 +508,7 @@ func (svc *Service) Dashboard(ctx context.Context, t *ent.Territory) ([]*SectorS
 	}
 	out := make([]*SectorSummary, 0, len(rows))
 	for _, r := range rows {
-		r.GhgAvoided = planning.FromUnits(ghg[r.Sector.ID], planning.KtCO2e)
+		r.GhgAvoided = planning.FromSumUnits(ghg[r.Sector.ID])
 		sort.Slice(r.Levers, func(i, j int) bool {
 			a, b := r.Levers[i].Lever, r.Levers[j].Lever
 			ra, rb := planning.SectorRank(tree.byID[leverSector[a.ID]].Code), planning.SectorRank(tree.byID[leverSector[b.ID]].Code)

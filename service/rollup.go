@@ -342,7 +342,7 @@ func (svc *Service) addGoals(ctx context.Context, ts []*ent.Territory, key Rollu
 		}
 		if ok {
 			for id, v := range totals {
-				get(id).ObjectiveKtCO2e = ptrTo(planning.FromUnits(v, planning.KtCO2e))
+				get(id).ObjectiveKtCO2e = ptrTo(planning.FromSumUnits(v))
 			}
 			return nil
 		}
@@ -361,11 +361,11 @@ func (svc *Service) addGoals(ctx context.Context, ts []*ent.Territory, key Rollu
 			case ByLever:
 				row = g.Lever
 			}
-			sums[row] += planning.ToUnits(g.Target, planning.KtCO2e)
+			sums[row] += planning.SumUnits(g.Target)
 		}
 	}
 	for row, v := range sums {
-		obj := planning.FromUnits(v, planning.KtCO2e)
+		obj := planning.FromSumUnits(v)
 		get(row).ObjectiveKtCO2e = &obj
 	}
 	return nil

@@ -236,7 +236,7 @@ func (svc *Service) childObjectives(ctx context.Context, t *ent.Territory, cv *c
 			units[i], has[c.ID] = totals[c.ID]
 			units[n] -= units[i]
 		}
-		return objectiveRows(cv, units, has), ptrTo(planning.FromUnits(units[n], planning.KtCO2e)), nil
+		return objectiveRows(cv, units, has), ptrTo(planning.FromSumUnits(units[n])), nil
 	}
 	// Below the country: t's goals, each split over the children by the rule of shares,
 	// lever by lever as the breakdown splits them.
@@ -249,18 +249,20 @@ func (svc *Service) childObjectives(ctx context.Context, t *ent.Territory, cv *c
 	}
 	w := cv.cover.Weights()
 	for _, g := range goals {
-		parts, err := planning.SplitGoal(g.Figures, w)
+		// Split in the nano-units the parent's objective is summed in, so that the rows
+		// add up exactly to it.
+		parts, err := planning.SplitSum(planning.SumUnits(g.Target), w)
 		if err != nil {
 			return nil, nil, err
 		}
 		for i, p := range parts {
-			units[i] += planning.ToUnits(p.Target, planning.KtCO2e)
+			units[i] += p
 		}
 	}
 	for _, c := range cv.children {
 		has[c.ID] = true
 	}
-	return objectiveRows(cv, units, has), ptrTo(planning.FromUnits(units[n], planning.KtCO2e)), nil
+	return objectiveRows(cv, units, has), ptrTo(planning.FromSumUnits(units[n])), nil
 }
 
 // objectiveRows gives each child with goals its objective in ktCO2e, from its units. A
@@ -269,7 +271,7 @@ func objectiveRows(cv *childCover, units []int64, has map[int]bool) map[int]*flo
 	out := map[int]*float64{}
 	for i, c := range cv.children {
 		if has[c.ID] {
-			out[c.ID] = ptrTo(planning.FromUnits(units[i], planning.KtCO2e))
+			out[c.ID] = ptrTo(planning.FromSumUnits(units[i]))
 		}
 	}
 	return out
@@ -297,11 +299,11 @@ func (a *Amounts) addScaled(b *Amounts, s float64) {
 func (a *Amounts) add(b *Amounts) {
 	a.addScaled(b, 1)
 	if b.ObjectiveKtCO2e != nil {
-		v := planning.ToUnits(*b.ObjectiveKtCO2e, planning.KtCO2e)
+		v := planning.SumUnits(*b.ObjectiveKtCO2e)
 		if a.ObjectiveKtCO2e != nil {
-			v += planning.ToUnits(*a.ObjectiveKtCO2e, planning.KtCO2e)
+			v += planning.SumUnits(*a.ObjectiveKtCO2e)
 		}
-		obj := planning.FromUnits(v, planning.KtCO2e)
+		obj := planning.FromSumUnits(v)
 		a.ObjectiveKtCO2e = &obj
 	}
 }

@@ -37,8 +37,9 @@ func (svc *Service) rollupQuery(ctx context.Context, f *RollupFilter) (RollupQue
 	return out, nil
 }
 
-// toRollup turns amounts into the API's roll-up, with coverage and gap, rounded to the
-// decimals of their units (planning.Round).
+// toRollup turns amounts into the API's roll-up, with coverage and gap: commitments and
+// budgets rounded to the decimals of their units (planning.Round), the objective as
+// summed (planning.SumUnits).
 func toRollup(a *Amounts) *Rollup {
 	out := &Rollup{Committed: []*StatusAmount{}}
 	if a == nil {
@@ -55,10 +56,10 @@ func toRollup(a *Amounts) *Rollup {
 	}
 	out.AdoptedKtco2e = planning.Round(a.Committed[access.Adopted].KtCO2e, planning.KtCO2e)
 	if a.ObjectiveKtCO2e != nil {
-		obj := planning.Round(*a.ObjectiveKtCO2e, planning.KtCO2e)
+		obj := *a.ObjectiveKtCO2e // a sum in nano-units, exact (planning.FromSumUnits)
 		out.ObjectiveKtco2e = &obj
 		cov, gap := planning.Coverage(obj, out.AdoptedKtco2e)
-		out.Coverage, out.Gap = planning.RoundPtr(cov, planning.Share), planning.RoundPtr(&gap, planning.KtCO2e)
+		out.Coverage, out.Gap = planning.RoundPtr(cov, planning.Share), &gap
 	}
 	return out
 }
@@ -297,11 +298,11 @@ func (svc *Service) roadmap(ctx context.Context, reg *ent.Territory, edition int
 		}
 		return rows[n.ID]
 	}
-	objective := map[int]int64{} // national sector -> ktCO2e in thousandths
+	objective := map[int]int64{} // national sector -> ktCO2e in nano-units (planning.SumUnits)
 	for _, g := range goals {
 		if g.Sector != 0 {
 			if r := row(g.Sector); r != nil {
-				objective[r.Sector.ID] += planning.ToUnits(g.Target, planning.KtCO2e)
+				objective[r.Sector.ID] += planning.SumUnits(g.Target)
 			}
 		}
 	}
@@ -347,14 +348,14 @@ func (svc *Service) roadmap(ctx context.Context, reg *ent.Territory, edition int
 	out := &Roadmap{Region: reg, Edition: edition, Sectors: []*RoadmapSector{}}
 	var totalObjective, totalAdopted int64
 	for id, rs := range rows {
-		rs.ObjectiveKtco2e = planning.FromUnits(objective[id], planning.KtCO2e)
+		rs.ObjectiveKtco2e = planning.FromSumUnits(objective[id])
 		if adopted[id] != nil {
 			c := planning.Cell[hierarchy.Key]{Territory: regionKey, Kind: planning.CommitmentRecord, Sector: id,
 				Lever: planning.AllLevers, Status: string(access.Adopted)}
 			rs.AdoptedKtco2e = planning.Round(cells[c].KtCO2e, planning.KtCO2e)
 		}
 		cov, gap := planning.Coverage(rs.ObjectiveKtco2e, rs.AdoptedKtco2e)
-		rs.Coverage, rs.Gap = planning.RoundPtr(cov, planning.Share), planning.Round(gap, planning.KtCO2e)
+		rs.Coverage, rs.Gap = planning.RoundPtr(cov, planning.Share), gap
 		totalObjective += objective[id]
 		totalAdopted += planning.ToUnits(rs.AdoptedKtco2e, planning.KtCO2e)
 		out.Sectors = append(out.Sectors, rs)
@@ -362,9 +363,9 @@ func (svc *Service) roadmap(ctx context.Context, reg *ent.Territory, edition int
 	sort.Slice(out.Sectors, func(i, j int) bool {
 		return planning.SectorRank(out.Sectors[i].Sector.Code) < planning.SectorRank(out.Sectors[j].Sector.Code)
 	})
-	out.ObjectiveKtco2e = planning.FromUnits(totalObjective, planning.KtCO2e)
+	out.ObjectiveKtco2e = planning.FromSumUnits(totalObjective)
 	out.AdoptedKtco2e = planning.FromUnits(totalAdopted, planning.KtCO2e)
 	cov, gap := planning.Coverage(out.ObjectiveKtco2e, out.AdoptedKtco2e)
-	out.Coverage, out.Gap = planning.RoundPtr(cov, planning.Share), planning.Round(gap, planning.KtCO2e)
+	out.Coverage, out.Gap = planning.RoundPtr(cov, planning.Share), gap
 	return out, nil
 }

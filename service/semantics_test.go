@@ -97,16 +97,19 @@ func TestBreakdownsAddUp(t *testing.T) {
 							if len(b.Shares) != len(cv.Children) {
 								t.Fatalf("%s: %d parts, the hierarchy has %d %s in the region", what, len(b.Shares), len(cv.Children), level)
 							}
-							target, base := units(b.Unallocated.TargetValue, b.Unit), units(b.Unallocated.BaselineValue, b.Unit)
+							// In quanta of the whole (planning.InQuanta).
+							inT := func(v float64) int64 { return planning.InQuanta(v, b.TargetValue) }
+							inB := func(v float64) int64 { return planning.InQuanta(v, b.BaselineValue) }
+							target, base := inT(b.Unallocated.TargetValue), inB(b.Unallocated.BaselineValue)
 							pop := int64(b.Unallocated.Population)
 							for i, sh := range b.Shares {
-								target += units(sh.TargetValue, b.Unit)
-								base += units(sh.BaselineValue, b.Unit)
+								target += inT(sh.TargetValue)
+								base += inB(sh.BaselineValue)
 								pop += int64(sh.Population)
 								// Each part is the child's share of the region's population,
-								// within a unit of the last decimal.
+								// within a quantum of the whole.
 								exact := b.TargetValue * float64(sh.Population) / float64(r.Population)
-								if d := units(sh.TargetValue, b.Unit) - units(exact, b.Unit); d > 1 || d < -1 {
+								if d := inT(sh.TargetValue) - inT(exact); d > 1 || d < -1 {
 									t.Errorf("%s: %s gets %v, its share of the population gives %v", what, sh.Territory.Code, sh.TargetValue, exact)
 								}
 								if ch := cv.Children[i]; sh.Territory.Code != ch.Code || int64(sh.Population) != cv.Inside[i] ||
@@ -115,8 +118,8 @@ func TestBreakdownsAddUp(t *testing.T) {
 										sh.Territory.Code, sh.Population, sh.TargetValue, sh.BaselineValue, ch.Code, cv.Inside[i], parts[i].Target, parts[i].Baseline)
 								}
 							}
-							if target != units(b.TargetValue, b.Unit) || base != units(b.BaselineValue, b.Unit) {
-								t.Errorf("%s: parts and unallocated add up to %d and %d units, the whole is %v and %v",
+							if target != inT(b.TargetValue) || base != inB(b.BaselineValue) {
+								t.Errorf("%s: parts and unallocated add up to %d and %d quanta, the whole is %v and %v",
 									what, target, base, b.TargetValue, b.BaselineValue)
 							}
 							if pop != r.Population || int64(b.Unallocated.Population) != cv.Unallocated {
@@ -149,7 +152,7 @@ func amounts(r *service.Rollup) amountsOf {
 		effect: units(r.EffectKtco2e, planning.KtCO2e), adopted: units(r.AdoptedKtco2e, planning.KtCO2e),
 		committed: map[access.CommitmentStatus]int64{}}
 	if r.ObjectiveKtco2e != nil {
-		a.objective = units(*r.ObjectiveKtco2e, planning.KtCO2e)
+		a.objective = planning.SumUnits(*r.ObjectiveKtco2e) // sums of objectives are in nano-units
 	}
 	for _, c := range r.Committed {
 		a.committed[c.Status] = units(c.Ktco2e, planning.KtCO2e)
@@ -169,7 +172,7 @@ func (a *amountsOf) add(b amountsOf) {
 }
 
 // within tells whether a sum of n rounded rows is the rounded whole, up to the rounding
-// of each row (half a unit each); the objective, split at the unit's precision, exactly.
+// of each row (half a unit each); the objective, split in nano-units, exactly.
 func within(sum, whole amountsOf, n int64) error {
 	near := func(x, y int64) bool { return x-y <= n && y-x <= n }
 	if !near(sum.share, whole.share) || !near(sum.budget, whole.budget) || !near(sum.effect, whole.effect) || !near(sum.adopted, whole.adopted) {
@@ -182,7 +185,7 @@ func within(sum, whole amountsOf, n int64) error {
 		}
 	}
 	if sum.objective != whole.objective {
-		return fmt.Errorf("objectives of the rows add up to %d thousandths, the whole is %d", sum.objective, whole.objective)
+		return fmt.Errorf("objectives of the rows add up to %d nano-units, the whole is %d", sum.objective, whole.objective)
 	}
 	return nil
 }
@@ -271,7 +274,7 @@ func TestRowsAddUp(t *testing.T) {
 				for _, row := range ds {
 					for _, l := range row.Levers {
 						if l.GhgAvoided != nil {
-							dash[l.Lever.Code] += units(*l.GhgAvoided, planning.KtCO2e)
+							dash[l.Lever.Code] += planning.SumUnits(*l.GhgAvoided)
 						}
 					}
 				}
@@ -280,7 +283,7 @@ func TestRowsAddUp(t *testing.T) {
 			// holds what France itself carries: compare the objective exactly, and the
 			// records with the rows of rollupBy above.
 			if sum.objective != amounts(whole).objective || sum.objective == 0 {
-				t.Errorf("France's objective is %v, its regions' add up to %d thousandths", whole.ObjectiveKtco2e, sum.objective)
+				t.Errorf("France's objective is %v, its regions' add up to %d nano-units", whole.ObjectiveKtco2e, sum.objective)
 			}
 			ds, err := svc.Dashboard(ctx, fr)
 			if err != nil {
@@ -292,12 +295,12 @@ func TestRowsAddUp(t *testing.T) {
 				var levers int64
 				for _, l := range row.Levers {
 					if l.GhgAvoided != nil {
-						got[l.Lever.Code] = units(*l.GhgAvoided, planning.KtCO2e)
+						got[l.Lever.Code] = planning.SumUnits(*l.GhgAvoided)
 						levers += got[l.Lever.Code]
 					}
 				}
-				if units(row.GhgAvoided, planning.KtCO2e) != levers {
-					t.Errorf("France's %s row avoids %v, its levers %d thousandths", row.Sector.Code, row.GhgAvoided, levers)
+				if planning.SumUnits(row.GhgAvoided) != levers {
+					t.Errorf("France's %s row avoids %v, its levers %d nano-units", row.Sector.Code, row.GhgAvoided, levers)
 				}
 				if levers != 0 {
 					withLevers++
@@ -313,7 +316,7 @@ func TestRowsAddUp(t *testing.T) {
 			sort.Strings(codes)
 			for _, c := range codes {
 				if got[c] != dash[c] {
-					t.Errorf("France's dashboard: %s avoids %d thousandths, its regions' %d", c, got[c], dash[c])
+					t.Errorf("France's dashboard: %s avoids %d nano-units, its regions' %d", c, got[c], dash[c])
 				}
 			}
 		})

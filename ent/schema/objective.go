@@ -31,9 +31,9 @@ func (Objective) Fields() []ent.Field {
 			Comment("What is measured: GHG_AVOIDED (emissions avoided in the target year compared with the baseline year), GHG_EMISSIONS, or PHYSICAL (the lever's physical quantity)."),
 		field.String("unit").NotEmpty().Comment("Unit of the values, e.g. ktCO2e, MtCO2e or the lever's physical unit."),
 		field.Int("baseline_year").Comment("Year of the baseline."),
-		field.Float("baseline_value").Comment("Value in the baseline year (0 for GHG_AVOIDED)."),
+		field.Float("baseline_value").Comment("Value in the baseline year (0 for GHG_AVOIDED), to 12 significant digits."),
 		field.Int("target_year").Annotations(entgql.OrderField("TARGET_YEAR")).Comment("Year of the target."),
-		field.Float("target_value").Annotations(entgql.OrderField("TARGET_VALUE")).Comment("Target value."),
+		field.Float("target_value").Annotations(entgql.OrderField("TARGET_VALUE")).Comment("Target value, to 12 significant digits: a region's as the SGPE file gives it, a derived one a whole number of quanta of the last digit of the objective it is a part of."),
 		field.Enum("source").Values("SGPE", "NATIONAL_STRATEGY", "BREAKDOWN", "LOCAL").
 			Comment("Where the objective comes from: the SGPE dashboard, the national low-carbon strategy, a breakdown of a larger territory's objective, or local."),
 		field.Bool("derived").Default(false).Comment("Whether it was computed from a larger territory's objective."),

@@ -3430,7 +3430,9 @@ enum RollupGroup {
 
 """
 Added-up actions and commitments, with the objective they are measured against.
-Emissions are given in ktCO2e to 4 decimals, budgets in euros to 2, shares to 6.
+Commitments and effects are given in ktCO2e to 4 decimals, budgets in euros to 2, shares
+to 6; the objective and the gap are sums of objectives, exact to the nano-unit (a gram of
+CO2e).
 """
 type Rollup {
   "Actions whose carrier lies wholly or partly inside."
@@ -3481,7 +3483,7 @@ type RollupRow {
   value: Float
 }
 
-"A region's 2030 roadmap for one COP edition (COP step 4). Emissions in ktCO2e to 4 decimals, shares to 6."
+"A region's 2030 roadmap for one COP edition (COP step 4). Commitments in ktCO2e to 4 decimals, objectives and gaps exact to the nano-unit, shares to 6."
 type Roadmap {
   "The region."
   region: Territory!
@@ -5025,7 +5027,7 @@ type Objective implements Node {
   """
   baselineYear: Int!
   """
-  Value in the baseline year (0 for GHG_AVOIDED).
+  Value in the baseline year (0 for GHG_AVOIDED), to 12 significant digits.
   """
   baselineValue: Float!
   """
@@ -5033,7 +5035,7 @@ type Objective implements Node {
   """
   targetYear: Int!
   """
-  Target value.
+  Target value, to 12 significant digits: a region's as the SGPE file gives it, a derived one a whole number of quanta of the last digit of the objective it is a part of.
   """
   targetValue: Float!
   """
@@ -6076,7 +6078,8 @@ extend type Territory {
   territory's population (the population it has inside it, over this territory's), and
   what no territory of the level covers is ` + "`" + `unallocated` + "`" + `, not spread over the others. An
   OBSERVATION or CUSTOM key spreads the covered part by its own weights. Parts and the
-  unallocated part add up exactly to the whole at the unit's decimals.
+  unallocated part add up exactly to the whole, in quanta of its magnitude (the last of
+  its 12 significant digits), so that a small territory's part keeps its digits.
   """
   breakdown(
     "The lever's code; give a lever or a sector."
@@ -6132,8 +6135,9 @@ input CustomWeightInput {
 }
 
 """
-An objective broken down over territories. Quantities are given to the decimals of their
-unit (4 for ktCO2e, 3 for physical units); weights to 6.
+An objective broken down over territories. The whole keeps 12 significant digits, and the
+parts are whole numbers of its last digit's quantum, adding up to it exactly; weights are
+given to 6 decimals.
 """
 type Breakdown {
   "The territory whose objective is broken down."
@@ -6188,7 +6192,7 @@ type BreakdownUnallocated {
   targetValue: Float!
 }
 
-"Where a territory stands against an objective. Values are in the objective's unit, to its decimals; shares to 6 decimals."
+"Where a territory stands against an objective. Values are in the objective's unit, to 12 significant digits; shares to 6 decimals."
 type Diagnostic {
   "The metric of the objective."
   metric: Metric!
@@ -6280,7 +6284,7 @@ input ObservationInput {
   unit: String
   "Year of the measure."
   year: Int!
-  "Measured value; kept to the decimals of its unit."
+  "Measured value; kept to 12 significant digits."
   value: Float!
   "Who measured it."
   source: String
