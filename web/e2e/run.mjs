@@ -223,20 +223,33 @@ await check('the treemap has one cell per lever with an objective, sized in the 
 await check('a lever opened shows its trajectory, one point per year', async () => {
   const lever = 'augm_voitelec';
   await page.locator(`#levier-${lever} button.open-trajectory`).click();
-  const points = page.locator(`#trajectoire-${lever} figure[data-chart=trajectory] g.point`);
-  await points.first().waitFor();
-  const data = await api(Q.TRAJECTORY, { level: 'REGION', code: '44', lever, metric: null });
-  const want = data.territory.trajectory.points.map((p) => p.year);
-  const got = await points.evaluateAll((gs) => gs.map((g) => Number(g.dataset.year)));
-  assert(JSON.stringify(got) === JSON.stringify(want), `years ${got} for ${want}`);
-  const observed = data.territory.trajectory.points.filter((p) => p.observed != null).length;
-  assert(await page.locator(`#trajectoire-${lever} circle.observed`).count() === observed, 'observed points');
+  const figure = page.locator(`#trajectoire-${lever} figure[data-chart=trajectory]`);
+  const points = figure.locator('g.point');
+  let adopted = 0;
+  // The row opens on the emissions avoided (Grand Est has no observation of the lever),
+  // then the reader switches to its physical quantity.
+  for (const metric of ['GHG_AVOIDED', 'PHYSICAL']) {
+    if (metric !== 'GHG_AVOIDED') await page.locator(`#trajectoire-${lever} select`).selectOption(metric);
+    await page.locator(`#trajectoire-${lever} figure[data-metric=${metric}] g.point`).first().waitFor();
+    const tr = (await api(Q.TRAJECTORY, { level: 'REGION', code: '44', lever, metric })).territory.trajectory;
+    const want = tr.points.map((p) => p.year);
+    const got = await points.evaluateAll((gs) => gs.map((g) => Number(g.dataset.year)));
+    assert(JSON.stringify(got) === JSON.stringify(want), `${metric}: years ${got} for ${want}`);
+    const observed = tr.points.filter((p) => p.observed != null).length;
+    assert(await figure.locator('circle.observed').count() === observed, `${metric}: observed points`);
+    // Adopted commitments cumulated: a bar from the first year with some.
+    const first = tr.points.findIndex((p) => p.adopted > 0);
+    const bars = await figure.locator('.adopted rect').count();
+    assert(bars === (first < 0 ? 0 : tr.points.length - first), `${metric}: ${bars} bars of adopted commitments`);
+    if (metric === 'GHG_AVOIDED') adopted = tr.points.reduce((a, p) => a + (p.adopted || 0), 0);
+    console.log(`  ${metric}: ${got.length} years, ${observed} observed, ${bars} with adopted commitments`);
+  }
+  assert(adopted > 0, 'no adopted commitment in the trajectory: seed demo data');
   // A click on the treemap's cell opens the same row.
   await page.locator(`#levier-${lever} button.open-trajectory`).click();
   assert(await page.locator(`#trajectoire-${lever}`).isHidden(), 'the row does not close');
   await page.locator(`figure[data-chart=treemap] a.cell[data-lever=${lever}]`).click();
   await page.locator(`#trajectoire-${lever}`).waitFor();
-  console.log(`  ${got.length} years, ${observed} observed`);
 });
 
 await check('the sector bars match rollupBy(groupBy: SECTOR)', async () => {

@@ -58,12 +58,15 @@ const svgRoot = (width, height, label, ...children) =>
 // A mark reachable by Tab, read as an image with its own label.
 const focusable = (label, key) => ({ tabindex: '0', role: 'img', 'aria-label': label, dataset: { key } });
 
-// fit cuts a label to the characters a width holds (about 0.55 em each at 12 px).
+// fit cuts a label to the characters a width holds (bold text: about 0.63 em each).
 function fit(text, width, px = 12) {
-  const n = Math.floor(width / (px * 0.55));
+  const n = Math.floor(width / (px * 0.63));
   if (n < 3) return '';
   return text.length <= n ? text : `${text.slice(0, n - 1)}…`;
 }
+
+// pretty writes the API's units as people read them (ktCO2e: ktCO₂e).
+const pretty = (unit) => unit.replace(/CO2/g, 'CO₂');
 
 const swatch = (className, fill) => s('svg', { className: 'swatch', viewBox: '0 0 10 10', 'aria-hidden': 'true' },
   s('rect', { width: 10, height: 10, fill, className }));
@@ -129,7 +132,7 @@ export function objectivesTreemap(sectors, coverage, open) {
   return chartFigure({
     kind: 'treemap',
     title: 'Objectifs 2030 par secteur et levier',
-    summary: ` : ${levers.length} leviers, ${fmt.kt(total)} évitées en 2030 ; la surface de chaque levier est proportionnelle à ses émissions évitées, `
+    summary: `${levers.length} leviers, ${fmt.kt(total)} évitées en 2030 ; la surface de chaque levier est proportionnelle à ses émissions évitées, `
       + `sa couleur dit la part couverte par les engagements adoptés. Les plus lourds : ${top}. Ouvrir un levier affiche sa trajectoire.`,
     legend: h('ul', { className: 'legend', 'aria-label': 'Couverture par les engagements adoptés' },
       [...COVERAGE, NO_COVERAGE].map((k) => h('li', {}, swatch('', k.fill), k.label))),
@@ -151,7 +154,7 @@ export function objectivesTreemap(sectors, coverage, open) {
 // year, drawn from the baseline towards the target (a commitment moves the territory
 // along its path).
 export function leverTrajectory(name, tr) {
-  const unit = tr.unit || '';
+  const unit = pretty(tr.unit || '');
   const dir = tr.targetValue != null && tr.baselineValue != null && tr.targetValue < tr.baselineValue ? -1 : 1;
   let sum = 0;
   const points = tr.points.map((p) => {
@@ -196,9 +199,9 @@ export function leverTrajectory(name, tr) {
   return chartFigure({
     kind: 'trajectory',
     title: `Trajectoire : ${name}`,
-    summary: ` : de ${num(tr.baselineValue)} en ${tr.baselineYear ?? '—'} à ${num(tr.targetValue)} en ${tr.targetYear ?? '—'}`
+    summary: `De ${num(tr.baselineValue)} en ${tr.baselineYear ?? '—'} à ${num(tr.targetValue)} en ${tr.targetYear ?? '—'}`
       + (last ? ` ; dernière mesure ${num(last.observed)} en ${last.year}` : ' ; aucune mesure')
-      + (sum ? ` ; engagements adoptés cumulés : ${num(sum)}.` : ' ; aucun engagement adopté.'),
+      + (sum ? ` ; engagements adoptés cumulés : ${num(sum)}.` : ' ; aucun engagement adopté compté dans cette grandeur.'),
     legend: h('ul', { className: 'legend' },
       h('li', {}, swatch('', '#1d4f91'), 'trajectoire attendue'),
       h('li', {}, swatch('', '#a63603'), 'mesure'),
@@ -249,6 +252,7 @@ export function sectorBars(rows) {
         let acc = 0;
         return s('g', { className: 'sector-row', ...focusable(rowLabel(d), d.sector.code), dataset: { key: d.sector.code, sector: d.sector.code, objective: d.objective ?? '' } },
           s('text', { x: m.left, y: y0 + 14, className: 'row-label' }, d.sector.name),
+          d.objective > 0 ? s('rect', { x: x(0), y: y0 + 20, width: x(d.objective) - x(0), height: 16, className: 'track' }) : null,
           d.parts.map((p) => {
             const seg = s('rect', { x: x(acc), y: y0 + 20, width: Math.max(0, x(acc + p.value) - x(acc)), height: 16, fill: p.fill,
               className: 'segment', dataset: { status: p.status, ktco2e: p.value } });
@@ -263,11 +267,11 @@ export function sectorBars(rows) {
   return chartFigure({
     kind: 'sectors',
     title: 'Engagements par secteur, au regard de l’objectif',
-    summary: ` : pour chaque secteur, les engagements adoptés, soumis et en brouillon (ktCO₂e évitées en 2030), et le trait de l’objectif. `
+    summary: `Pour chaque secteur, les engagements adoptés, soumis et en brouillon (ktCO₂e évitées en 2030), et le trait de l’objectif. `
       + `Adoptés : ${fmt.kt(adopted)} pour un objectif de ${fmt.kt(objective)}.`,
     legend: h('ul', { className: 'legend' },
       STATUSES.map((st) => h('li', {}, swatch('', st.fill), `engagements ${st.label}`)),
-      h('li', {}, s('svg', { className: 'swatch', viewBox: '0 0 10 10', 'aria-hidden': 'true' }, s('line', { x1: 5, x2: 5, y1: 0, y2: 10, className: 'objective-mark' })), 'objectif 2030')),
+      h('li', {}, swatch('track', '#eef0f4'), 'objectif 2030, jusqu’au trait')),
     draw,
     data: table(null, [
       { label: 'Secteur', value: (d) => d.sector.name },
@@ -286,7 +290,7 @@ export function nationalEmissions(sectors) {
   const data = sectors.filter((d) => d.years.length);
   if (!data.length) return null;
   const years = [...new Set(data.flatMap((d) => d.years.map((y) => y.year)))].sort();
-  const unit = data[0].unit;
+  const unit = pretty(data[0].unit);
   const num = (v) => `${fmt.num(v)} ${unit}`;
   const rowLabel = (d) => `${d.name} : ${d.years.map((y) => `${y.year} ${num(y.value)}`).join(', ')}`
     + (d.target ? ` ; objectif ${d.target.year} ${num(d.target.value)}` : '');
@@ -320,7 +324,7 @@ export function nationalEmissions(sectors) {
   return chartFigure({
     kind: 'national',
     title: `Émissions de la France par secteur, ${first}–${lastYear}, et objectifs 2030`,
-    summary: ` : inventaire national (CITEPA), en ${unit} ; les points vont du plus clair (${first}) au plus foncé (${lastYear}), le losange marque l’objectif 2030. `
+    summary: `Inventaire national (CITEPA), en ${unit} ; les points vont du plus clair (${first}) au plus foncé (${lastYear}), le losange marque l’objectif 2030. `
       + `Ensemble de ces secteurs : ${num(sumOf(first))} en ${first}, ${num(sumOf(lastYear))} en ${lastYear}, objectif ${num(targetSum)}.`,
     legend: h('ul', { className: 'legend' },
       h('li', {}, s('svg', { className: 'swatch', viewBox: '0 0 10 10', 'aria-hidden': 'true' }, s('circle', { cx: 5, cy: 5, r: 4, className: 'year', 'fill-opacity': 0.35 })), `émissions ${first}`),

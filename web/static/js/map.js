@@ -23,7 +23,7 @@ export const INDICATORS = [
     label: 'Objectif 2030 par habitant (tCO₂e évitées par habitant)',
     palette: 'blue',
     value: (t, r) => (r.objectiveKtco2e == null || !t.population ? null : (r.objectiveKtco2e * 1000) / t.population),
-    format: (v) => `${fmt.num(v)} t/hab.`,
+    format: (v) => `${fmt.dec2(v)} t/hab.`,
   },
   {
     id: 'couverture',
@@ -37,7 +37,7 @@ export const INDICATORS = [
     label: 'Écart restant à couvrir par habitant (tCO₂e par habitant)',
     palette: 'orange',
     value: (t, r) => (r.gap == null || !t.population ? null : (r.gap * 1000) / t.population),
-    format: (v) => `${fmt.num(v)} t/hab.`,
+    format: (v) => `${fmt.dec2(v)} t/hab.`,
   },
 ];
 

@@ -152,13 +152,31 @@ function leverTable({ signal }, t, levers) {
         detail.hidden = false;
         return;
       }
+      // Commitments are counted in ktCO2e (their physical quantity is optional) and
+      // observations in the lever's unit: open on the physical path when the lever has
+      // observations, else on the emissions avoided, and let the reader switch.
       const box = h('div', { className: 'trajectory' });
-      detail = h('tr', { id, className: 'detail' }, h('td', { colspan: cols.length }, box));
+      const metric = h('select', { id: `${id}-metric`, name: 'grandeur' },
+        h('option', { value: 'GHG_AVOIDED' }, 'Émissions évitées (ktCO₂e)'),
+        l.lever.physicalUnit ? h('option', { value: 'PHYSICAL' }, `Grandeur physique (${l.lever.physicalUnit})`) : null);
+      metric.value = l.latest && l.lever.physicalUnit ? 'PHYSICAL' : 'GHG_AVOIDED';
+      const draw = () => {
+        const vars = { level: t.level, code: t.code, lever: l.lever.code, metric: metric.value };
+        loadInto(box, 'de la trajectoire', () => query(TRAJECTORY, vars, { signal }), (d) => {
+          const tr = d.territory.trajectory;
+          if (!tr?.points.length) return h('p', {}, 'Pas de trajectoire : ce levier n’a ni objectif ni mesure dans cette grandeur pour ce territoire.');
+          const fig = leverTrajectory(l.lever.name, tr);
+          fig.dataset.metric = vars.metric;
+          return fig;
+        });
+      };
+      metric.addEventListener('change', draw);
+      detail = h('tr', { id, className: 'detail' }, h('td', { colspan: cols.length }, h('div', { className: 'detail-body' },
+        h('form', { className: 'controls', onsubmit: (e) => e.preventDefault() },
+          h('label', { for: `${id}-metric` }, 'Grandeur'), metric),
+        box)));
       tr.after(detail);
-      loadInto(box, 'de la trajectoire', () => query(TRAJECTORY, { level: t.level, code: t.code, lever: l.lever.code, metric: null }, { signal }),
-        (d) => (d.territory.trajectory?.points.length
-          ? leverTrajectory(l.lever.name, d.territory.trajectory)
-          : h('p', {}, 'Pas de trajectoire : ce levier n’a ni objectif ni mesure pour ce territoire.')));
+      draw();
     });
   });
   return wrap;
