@@ -283,8 +283,10 @@ await check('a region and a department map their region\'s departments, each a l
   assert(JSON.stringify(await links()) === JSON.stringify(want.map((c) => `/t/DEPARTMENT/${c}`)), `map links ${await links()}`);
   const fills = await page.locator('#carte svg.map .departments path').evaluateAll((ps) => new Set(ps.map((p) => p.getAttribute('fill'))).size);
   assert(fills >= 3, `only ${fills} colours`);
-  await page.getByLabel('Couverture de l’objectif par les engagements adoptés').check();
-  assert(new URL(page.url()).searchParams.get('indicateur') === 'couverture', `url ${page.url()}`);
+  const before = await page.locator('#carte svg.map .departments path').evaluateAll((ps) => ps.map((p) => p.getAttribute('fill')).join());
+  await page.getByLabel('Écart restant à couvrir par habitant (tCO₂e par habitant)').check();
+  assert(new URL(page.url()).searchParams.get('indicateur') === 'ecart', `url ${page.url()}`);
+  await page.waitForFunction((b) => [...document.querySelectorAll('#carte svg.map .departments path')].map((p) => p.getAttribute('fill')).join() !== b, before);
   await page.locator('#carte svg.map a[data-code="57"]').click();
   await page.waitForURL(url('/t/DEPARTMENT/57'));
   await page.locator('#carte svg.map .current').waitFor();

@@ -42,15 +42,15 @@ export const INDICATORS = [
 ];
 
 // indicatorChooser returns the radio buttons that pick the indicator; the choice is kept in
-// the address (?indicateur=), the first indicator being the default.
-export function indicatorChooser(indicator, onpick) {
+// the address (?indicateur=), but for the page's default indicator.
+export function indicatorChooser(indicator, onpick, byDefault = INDICATORS[0]) {
   return h('fieldset', { className: 'chooser' },
     h('legend', {}, 'Colorer les départements selon'),
     INDICATORS.map((ind) => h('label', {},
       h('input', { type: 'radio', name: 'indicateur', value: ind.id, checked: ind === indicator,
         onchange: () => {
           const url = new URL(location.href);
-          if (ind === INDICATORS[0]) url.searchParams.delete('indicateur');
+          if (ind === byDefault) url.searchParams.delete('indicateur');
           else url.searchParams.set('indicateur', ind.id);
           history.replaceState(null, '', url.pathname + url.search + url.hash);
           onpick(ind);
@@ -66,13 +66,18 @@ export function regionFor(code) {
   return depRegion.get(code) || OVERSEAS_REGION[code];
 }
 
-// breaks returns the upper bounds of up to 5 classes of equal counts (quantiles).
-function breaks(values) {
+// breaks returns the upper bounds of up to 5 classes of equal counts (quantiles). Bounds
+// that read the same once formatted make one class: the departments of a region share its
+// objective per inhabitant, equal but for float noise, and must not get five colours.
+function breaks(values, format) {
   const v = values.filter((x) => x != null && Number.isFinite(x)).sort((a, b) => a - b);
   if (!v.length) return [];
-  const out = [];
-  for (let i = 1; i <= 5; i++) out.push(v[Math.min(v.length - 1, Math.ceil((i * v.length) / 5) - 1)]);
-  return [...new Set(out)];
+  const out = new Map(); // formatted bound -> the largest bound that reads so
+  for (let i = 1; i <= 5; i++) {
+    const b = v[Math.min(v.length - 1, Math.ceil((i * v.length) / 5) - 1)];
+    out.set(format(b), b);
+  }
+  return [...out.values()];
 }
 
 // franceMap draws the map. rows: by department code {name, region, value}; indicator:
@@ -80,7 +85,7 @@ function breaks(values) {
 // department codes), it draws those departments alone, framed to fit, and outlines
 // `current` (a department's own page) on top.
 export function franceMap(rows, indicator, regionNames, { only = null, current = null } = {}) {
-  const bounds = breaks([...rows.values()].map((r) => r.value));
+  const bounds = breaks([...rows.values()].map((r) => r.value), indicator.format);
   const palette = PALETTES[indicator.palette];
   const colour = (v) => {
     if (v == null || !Number.isFinite(v)) return NO_DATA;

@@ -255,7 +255,10 @@ function departmentsMap({ signal, params }, t, region) {
     : async () => (await query(REGION_DEPARTMENTS, { code: region.code }, { signal })).territory.departments;
   loadInto(box, 'de la carte', load, (rows) => {
     const deps = rows.filter((r) => !r.unallocated && r.territory);
-    let indicator = INDICATORS.find((i) => i.id === params.get('indicateur')) || INDICATORS[0];
+    // Inside a region, every department's objective per inhabitant is the region's (a
+    // split by population): the map opens on coverage, which differs.
+    const byDefault = INDICATORS.find((i) => i.id === 'couverture');
+    let indicator = INDICATORS.find((i) => i.id === params.get('indicateur')) || byDefault;
     const mapBox = h('div', { className: 'map-box' });
     const draw = () => {
       const values = new Map(deps.map((d) => [d.territory.code, {
@@ -268,7 +271,7 @@ function departmentsMap({ signal, params }, t, region) {
     return h('div', { className: 'map-layout' }, indicatorChooser(indicator, (ind) => {
       indicator = ind;
       draw();
-    }), mapBox);
+    }, byDefault), mapBox);
   });
   return box;
 }
