@@ -250,9 +250,21 @@ await check('a lever opened shows its trajectory, one point per year', async () 
   assert(await page.locator(`#trajectoire-${lever}`).isHidden(), 'the row does not close');
   await page.locator(`figure[data-chart=treemap] a.cell[data-lever=${lever}]`).click();
   await page.locator(`#trajectoire-${lever}`).waitFor();
+  // Rennes Métropole has observations of the lever: its row opens on them.
+  await page.goto(url('/t/EPCI/243500139'));
+  await page.locator(`#levier-${lever} button.open-trajectory`).click();
+  await page.locator(`#trajectoire-${lever} figure[data-metric=PHYSICAL] g.point`).first().waitFor();
+  const tr = (await api(Q.TRAJECTORY, { level: 'EPCI', code: '243500139', lever, metric: 'PHYSICAL' })).territory.trajectory;
+  const observed = tr.points.filter((p) => p.observed != null);
+  assert(observed.length > 0, 'Rennes Métropole: no observation (import data/fixtures/observations-illustrative.csv)');
+  const drawn = await figure.locator('circle.observed').count();
+  assert(drawn === observed.length, `Rennes Métropole: ${drawn} observed points drawn, API ${observed.length}`);
+  assert(await figure.locator('g.point').count() === tr.points.length, 'Rennes Métropole: one point per year');
 });
 
 await check('the sector bars match rollupBy(groupBy: SECTOR)', async () => {
+  await page.goto(url('/t/REGION/44'));
+  await page.locator('figure[data-chart=sectors] g.sector-row').first().waitFor();
   const data = await api(Q.TERRITORY, territoryVars('REGION', '44'));
   const rows = data.territory.bySector.filter((r) => r.sector);
   const drawn = await page.locator('figure[data-chart=sectors] g.sector-row').evaluateAll((gs) => gs.map((g) => ({
@@ -279,6 +291,7 @@ await check('a region and a department map their region\'s departments, each a l
   const data = await api(Q.TERRITORY, territoryVars('REGION', '44'));
   const want = data.territory.byChild.filter((r) => r.territory).map((r) => r.territory.code).sort();
   const links = async () => (await page.locator('#carte svg.map .departments a').evaluateAll((as) => as.map((a) => a.getAttribute('href')))).sort();
+  await page.locator('#carte svg.map .departments a').first().waitFor();
   assert(want.length === 10, `the API gives ${want.length} departments in Grand Est`);
   assert(JSON.stringify(await links()) === JSON.stringify(want.map((c) => `/t/DEPARTMENT/${c}`)), `map links ${await links()}`);
   const fills = await page.locator('#carte svg.map .departments path').evaluateAll((ps) => new Set(ps.map((p) => p.getAttribute('fill'))).size);
