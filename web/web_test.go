@@ -111,7 +111,7 @@ func TestPagesAndDeepLinksServeTheShell(t *testing.T) {
 
 var (
 	shellRef  = regexp.MustCompile(`\{\{assets\}\}/([^"]+)`)
-	moduleRef = regexp.MustCompile(`(?m)^\s*(?:import|export)\b[^'"]*from\s+'([^']+)'`)
+	moduleRef = regexp.MustCompile(`(?m)^\s*(?:(?:import|export)\b[^'"]*from\s+|import\s+)'([^']+)'`)
 )
 
 // TestEveryReferenceResolves follows the shells' asset references and the modules'

@@ -6,7 +6,8 @@
 //       department tagged with its region, and the outline of each region computed by
 //       merging the paths of its departments;
 //   web/static/vendor/...            the published production builds of GraphiQL, React
-//       and React DOM, with their licences, for the self-hosted GraphiQL page;
+//       and React DOM, with their licences, for the self-hosted GraphiQL page; and d3's
+//       bundle (UMD, ISC licence), for the dashboard's charts;
 //   web/third_party/                 the map's licence (CC BY 4.0).
 //
 //   cd web/derive && npm ci && npm run derive    # writes the files
@@ -238,6 +239,22 @@ function vendor(pkg, files) {
 vendor('react', ['umd/react.production.min.js']);
 vendor('react-dom', ['umd/react-dom.production.min.js']);
 vendor('graphiql', ['graphiql.min.js', 'graphiql.min.css']);
+
+// d3's published bundle, unchanged: the dashboard's charts module imports it for its side
+// effect (a UMD build run as a module sets globalThis.d3), so it needs no bundler and no
+// change to the shell. Its "module" entry imports bare specifiers a browser cannot resolve
+// without an import map, which the Content-Security-Policy would refuse inline.
+{
+  const version = pkgVersion('d3');
+  const dir = `static/vendor/d3-${version}`;
+  const charts = readFileSync(join(web, 'static', 'js', 'charts.js'), 'utf8');
+  if (!charts.includes(`'../vendor/d3-${version}/d3.min.js'`)) {
+    console.error(`web/static/js/charts.js does not import d3 ${version}: update its path`);
+    process.exitCode = 1;
+  }
+  outputs.set(`${dir}/d3.min.js`, readFileSync(pkgFile('d3', 'dist/d3.min.js')));
+  outputs.set(`${dir}/LICENSE`, readFileSync(pkgFile('d3', 'LICENSE')));
+}
 
 // ---- write or check ------------------------------------------------------------------
 

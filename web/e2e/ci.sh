@@ -8,7 +8,10 @@
 # SGPE file and some adopted commitments (server seed demo); see web/README.md.
 # A server with TRUSTED_DOCUMENTS_MODE=only also needs an API key for GraphiQL's check, in
 # E2E_API_KEY (server keys create --org e2e --territory COUNTRY:FR --role READER).
+# With E2E_SCREENSHOTS=DIR (e.g. docs/screenshots), it also writes the pictures of the docs.
 set -euo pipefail
+# A relative DIR is the caller's, not this folder's.
+[ -z "${E2E_SCREENSHOTS:-}" ] || export E2E_SCREENSHOTS="$(realpath -m "$E2E_SCREENSHOTS")"
 cd "$(dirname "$0")"
 url=${1:-${BASE_URL:-}}
 [ -n "$url" ] || { echo "usage: ci.sh BASE_URL" >&2; exit 2; }

@@ -26,6 +26,7 @@ export const s = (tag, props, ...children) => build(document.createElementNS(SVG
 const nf = (opts) => new Intl.NumberFormat('fr-FR', opts);
 const int = nf({ maximumFractionDigits: 0 });
 const dec1 = nf({ maximumFractionDigits: 1 });
+const dec2 = nf({ minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const sig3 = nf({ maximumSignificantDigits: 3 });
 const pct = nf({ style: 'percent', maximumFractionDigits: 1 });
 const eur = nf({ style: 'currency', currency: 'EUR', notation: 'compact', maximumFractionDigits: 1 });
@@ -33,6 +34,8 @@ const eur = nf({ style: 'currency', currency: 'EUR', notation: 'compact', maximu
 export const fmt = {
   int: (v) => (v == null ? '—' : int.format(v)),
   num: (v) => (v == null ? '—' : Math.abs(v) >= 1000 ? int.format(v) : Math.abs(v) >= 1 ? dec1.format(v) : sig3.format(v)),
+  // Two decimals: per-inhabitant figures, whose classes on a region's map lie close.
+  dec2: (v) => (v == null ? '—' : dec2.format(v)),
   pct: (v) => (v == null ? '—' : pct.format(v)),
   eur: (v) => (v == null ? '—' : eur.format(v)),
   kt: (v) => (v == null ? '—' : `${fmt.num(v)} ktCO₂e`),

@@ -4,35 +4,8 @@
 import { query } from './api.js';
 import { FRANCE } from './queries.js';
 import { h, fmt, bar, table, section, loadInto, territoryLink } from './dom.js';
-import { franceMap } from './map.js';
-import { departments } from '../map/departements.js';
-
-// The indicators a reader can colour the map by. Values are computed from the roll-up of
-// each department: its objective (derived from its region's), the adopted commitments of
-// the territories inside it, coverage and gap.
-const INDICATORS = [
-  {
-    id: 'objectif',
-    label: 'Objectif 2030 par habitant (tCO₂e évitées par habitant)',
-    palette: 'blue',
-    value: (t, r) => (r.objectiveKtco2e == null || !t.population ? null : (r.objectiveKtco2e * 1000) / t.population),
-    format: (v) => `${fmt.num(v)} t/hab.`,
-  },
-  {
-    id: 'couverture',
-    label: 'Couverture de l’objectif par les engagements adoptés',
-    palette: 'green',
-    value: (t, r) => r.coverage,
-    format: (v) => fmt.pct(v),
-  },
-  {
-    id: 'ecart',
-    label: 'Écart restant à couvrir par habitant (tCO₂e par habitant)',
-    palette: 'orange',
-    value: (t, r) => (r.gap == null || !t.population ? null : (r.gap * 1000) / t.population),
-    format: (v) => `${fmt.num(v)} t/hab.`,
-  },
-];
+import { franceMap, INDICATORS, indicatorChooser, regionFor } from './map.js';
+import { nationalEmissions } from './charts.js';
 
 export function francePage({ main, signal, params }) {
   document.title = 'France — COP territoriales';
@@ -60,16 +33,10 @@ export function francePage({ main, signal, params }) {
     };
     draw();
 
-    const chooser = h('fieldset', { className: 'chooser' },
-      h('legend', {}, 'Colorer les départements selon'),
-      INDICATORS.map((ind) => h('label', {},
-        h('input', { type: 'radio', name: 'indicateur', value: ind.id, checked: ind === indicator,
-          onchange: () => {
-            indicator = ind;
-            history.replaceState(null, '', ind === INDICATORS[0] ? '/' : `/?indicateur=${ind.id}`);
-            draw();
-          } }),
-        ' ', ind.label)));
+    const chooser = indicatorChooser(indicator, (ind) => {
+      indicator = ind;
+      draw();
+    });
 
     // The country's own roll-up: its objective is the sum of its regions'.
     return h('div', {},
@@ -81,6 +48,8 @@ export function francePage({ main, signal, params }) {
         figure('Actions recensées', fmt.int(fr.rollup.actionCount)),
         figure('Budget des actions', fmt.eur(fr.rollup.budget))),
       h('div', { className: 'map-layout' }, chooser, mapBox),
+      section('emissions', 'Les émissions de la France et les objectifs 2030',
+        nationalEmissions(inventory(fr)) || h('p', {}, 'L’inventaire national n’est pas chargé.')),
       section('regions', 'Les régions',
         table(null, [
           { label: 'Région', value: (r) => (r.territory ? territoryLink(r.territory) : 'Non réparti (porté au niveau national)') },
@@ -94,12 +63,18 @@ export function francePage({ main, signal, params }) {
   });
 }
 
-const figure = (label, value) => h('div', {}, h('dt', {}, label), h('dd', {}, value));
-
-// A department's region: from the map asset (derived from the hierarchy) for metropolitan
-// departments; each overseas department is a region of its own (971 Guadeloupe is 01...).
-const depRegion = new Map(departments.map((d) => [d.code, d.region]));
-const OVERSEAS_REGION = { 971: '01', 972: '02', 973: '03', 974: '04', 976: '06' };
-function regionFor(code) {
-  return depRegion.get(code) || OVERSEAS_REGION[code];
+// inventory pairs, for each sector of the national inventory, its emissions observed year
+// by year (the embedded CITEPA figures) with its 2030 target (the national strategy's
+// GHG_EMISSIONS objective), in the objective's unit.
+function inventory(fr) {
+  const observed = fr.emissions.edges.map((e) => e.node).filter((o) => o.sector);
+  return fr.dashboard.map((row) => {
+    const goal = row.objectives.find((o) => o.metric === 'GHG_EMISSIONS');
+    const years = observed.filter((o) => o.sector.code === row.sector.code && (!goal || o.unit === goal.unit))
+      .sort((a, b) => a.year - b.year).map((o) => ({ year: o.year, value: o.value }));
+    return { code: row.sector.code, name: row.sector.name, unit: goal?.unit || observed[0]?.unit,
+      years, target: goal ? { year: goal.targetYear, value: goal.targetValue } : null };
+  }).filter((d) => d.years.length && d.target);
 }
+
+const figure = (label, value) => h('div', {}, h('dt', {}, label), h('dd', {}, value));

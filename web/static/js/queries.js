@@ -19,6 +19,13 @@ export const FRANCE = `query FrancePage {
       territory { level code name population }
       rollup { actionCount objectiveKtco2e adoptedKtco2e coverage gap }
     }
+    dashboard {
+      sector { code name }
+      objectives { metric unit baselineYear baselineValue targetYear targetValue }
+    }
+    emissions: observations(first: 200, where: {metric: GHG_EMISSIONS}) {
+      edges { node { year value unit source sector { code } } }
+    }
   }
 }`;
 
@@ -48,11 +55,39 @@ export const TERRITORY = `query TerritoryPage($level: TerritoryLevel!, $code: St
       }
     }
     rollup { ${ROLLUP} actionShare committed { status ktco2e count } }
-    bySector: rollupBy(groupBy: SECTOR) { sector { code name } rollup { actionCount effectKtco2e adoptedKtco2e objectiveKtco2e coverage gap } }
+    bySector: rollupBy(groupBy: SECTOR) {
+      sector { code name }
+      rollup { actionCount effectKtco2e adoptedKtco2e objectiveKtco2e coverage gap committed { status ktco2e } }
+    }
+    byLever: rollupBy(groupBy: LEVER) { lever { code } rollup { adoptedKtco2e objectiveKtco2e coverage } }
     byChild: rollupBy(groupBy: CHILD, level: $childLevel) @include(if: $byChild) {
       unallocated
       territory { level code name population }
       rollup { actionCount adoptedKtco2e objectiveKtco2e coverage gap }
+    }
+  }
+}`;
+
+// A lever's path year by year, drawn when its row is opened: the straight line from
+// baseline to target, the observations and the adopted commitments of each year.
+export const TRAJECTORY = `query LeverTrajectory($level: TerritoryLevel!, $code: String!, $lever: String!, $metric: Metric) {
+  territory(level: $level, code: $code) {
+    trajectory(lever: $lever, metric: $metric) {
+      metric unit baselineYear baselineValue targetYear targetValue
+      points { year expected observed adopted }
+    }
+  }
+}`;
+
+// The departments of a region with their roll-ups, for the map of a department's page
+// (a region's page has them in TERRITORY's byChild).
+export const REGION_DEPARTMENTS = `query RegionDepartments($code: String!) {
+  territory(level: REGION, code: $code) {
+    code name
+    departments: rollupBy(groupBy: CHILD, level: DEPARTMENT) {
+      unallocated
+      territory { level code name population }
+      rollup { objectiveKtco2e adoptedKtco2e coverage gap }
     }
   }
 }`;

@@ -4,11 +4,14 @@
 // region the 2030 roadmap with its downloads.
 
 import { query } from './api.js';
-import { TERRITORY, CHILDREN, BREAKDOWN, COPS, ROADMAP, ROADMAP_EDITIONS } from './queries.js';
+import { TERRITORY, CHILDREN, BREAKDOWN, COPS, ROADMAP, ROADMAP_EDITIONS, TRAJECTORY, REGION_DEPARTMENTS } from './queries.js';
 import {
   h, fmt, bar, table, section, loadInto, failure, loading, territoryLink, territoryPath,
   LEVELS, STATUS, COMMITMENT_STATUS,
 } from './dom.js';
+import { objectivesTreemap, leverTrajectory, sectorBars } from './charts.js';
+import { franceMap, INDICATORS, indicatorChooser, regionFor } from './map.js';
+import { departments } from '../map/departements.js';
 
 // What lies directly under each level, in the order shown.
 const CHILD_LEVELS = {
@@ -60,8 +63,10 @@ export function territoryPage(ctx, level, code) {
 }
 
 function page(ctx, t) {
+  const region = mapRegion(t);
   const sections = [
-    ['diagnostic', '1. Diagnostic : objectifs et trajectoire', () => diagnostic(t)],
+    region ? ['carte', `Les départements de la région ${region.name}`, () => departmentsMap(ctx, t, region)] : null,
+    ['diagnostic', '1. Diagnostic : objectifs et trajectoire', () => diagnostic(ctx, t)],
     ['actions', '2. Actions et engagements', () => rollup(t)],
     BREAKDOWN_TO[t.level] ? ['declinaison', '3. Déclinaison indicative des objectifs', () => breakdown(ctx, t)] : null,
     t.level === 'REGION' ? ['feuille-de-route', '4. Feuille de route 2030', () => roadmap(ctx, t)] : null,
@@ -91,26 +96,90 @@ function breadcrumb(t) {
 
 // ---- 1. diagnostic ----------------------------------------------------------------------
 
-function diagnostic(t) {
+function diagnostic(ctx, t) {
   if (!t.dashboard.length) {
     return h('p', {}, 'Aucun objectif n’est enregistré pour ce territoire ni pour sa région.');
   }
   const derived = t.dashboard.some((s) => s.derived);
+  const coverage = new Map(t.byLever.filter((r) => r.lever).map((r) => [r.lever.code, r.rollup.coverage]));
+  const openLever = (code) => {
+    const row = document.getElementById(`levier-${code}`);
+    if (!row) return;
+    const button = row.querySelector('button.open-trajectory');
+    if (button.getAttribute('aria-expanded') !== 'true') button.click();
+    row.scrollIntoView({ block: 'start' });
+    button.focus({ preventScroll: true });
+  };
   return h('div', {},
     derived ? h('p', { className: 'note' }, 'Objectifs déclinés de ceux de la région au prorata de la population (déclinaison indicative).') : null,
+    objectivesTreemap(t.dashboard, coverage, openLever),
     t.dashboard.map((s) => h('div', { className: 'sector', dataset: { sector: s.sector.code } },
       h('h3', {}, s.sector.parent ? `${s.sector.parent.name} — ${s.sector.name}` : s.sector.name,
         s.levers.length ? h('span', { className: 'meta' }, ` · ${fmt.kt(s.ghgAvoided)} évitées en 2030`) : null),
       // A national sector's own objectives (low-carbon strategy) are in emissions, not levers.
       s.objectives.map((o) => h('p', {}, `${METRIC[o.metric] || o.metric} : ${fmt.num(o.baselineValue)} ${o.unit} en ${o.baselineYear}, `,
         h('strong', {}, `${fmt.num(o.targetValue)} ${o.unit} en ${o.targetYear}`))),
-      s.levers.length === 0 ? null : table(null, [
-        { label: 'Levier', value: (l) => l.lever.name },
-        { label: 'Objectif 2030 (ktCO₂e évitées)', num: true, value: (l) => fmt.num(l.ghgAvoided) },
-        { label: 'Objectif physique 2030', value: (l) => physical(l.physicalTarget, l.lever.physicalUnit) },
-        { label: 'Dernière mesure', value: (l) => (l.latest ? h('span', {}, physical(l.latest.value, l.latest.unit), h('span', { className: 'meta' }, ` en ${l.latest.year}`)) : '—') },
-        { label: 'Diagnostic', value: (l) => progress(l.diagnostic) },
-      ], s.levers, { className: 'levers' }))));
+      s.levers.length === 0 ? null : leverTable(ctx, t, s.levers))));
+}
+
+// leverTable lists a sector's levers; each row opens, under it, the lever's trajectory.
+function leverTable({ signal }, t, levers) {
+  const cols = [
+    { label: 'Levier', value: (l) => l.lever.name },
+    { label: 'Objectif 2030 (ktCO₂e évitées)', num: true, value: (l) => fmt.num(l.ghgAvoided) },
+    { label: 'Objectif physique 2030', value: (l) => physical(l.physicalTarget, l.lever.physicalUnit) },
+    { label: 'Dernière mesure', value: (l) => (l.latest ? h('span', {}, physical(l.latest.value, l.latest.unit), h('span', { className: 'meta' }, ` en ${l.latest.year}`)) : '—') },
+    { label: 'Diagnostic', value: (l) => progress(l.diagnostic) },
+  ];
+  const wrap = table(null, cols, levers, { className: 'levers' });
+  wrap.querySelectorAll('tbody > tr').forEach((tr, i) => {
+    const l = levers[i];
+    const id = `trajectoire-${l.lever.code}`;
+    tr.id = `levier-${l.lever.code}`;
+    tr.dataset.lever = l.lever.code;
+    const button = h('button', { type: 'button', className: 'open-trajectory', 'aria-expanded': 'false', 'aria-controls': id },
+      h('span', { className: 'visually-hidden' }, 'Trajectoire de '), l.lever.name);
+    tr.firstElementChild.replaceChildren(button);
+    let detail = null;
+    button.addEventListener('click', () => {
+      const open = button.getAttribute('aria-expanded') !== 'true';
+      button.setAttribute('aria-expanded', String(open));
+      if (!open) {
+        detail.hidden = true;
+        return;
+      }
+      if (detail) {
+        detail.hidden = false;
+        return;
+      }
+      // Commitments are counted in ktCO2e (their physical quantity is optional) and
+      // observations in the lever's unit: open on the physical path when the lever has
+      // observations, else on the emissions avoided, and let the reader switch.
+      const box = h('div', { className: 'trajectory' });
+      const metric = h('select', { id: `${id}-metric`, name: 'grandeur' },
+        h('option', { value: 'GHG_AVOIDED' }, 'Émissions évitées (ktCO₂e)'),
+        l.lever.physicalUnit ? h('option', { value: 'PHYSICAL' }, `Grandeur physique (${l.lever.physicalUnit})`) : null);
+      metric.value = l.latest && l.lever.physicalUnit ? 'PHYSICAL' : 'GHG_AVOIDED';
+      const draw = () => {
+        const vars = { level: t.level, code: t.code, lever: l.lever.code, metric: metric.value };
+        loadInto(box, 'de la trajectoire', () => query(TRAJECTORY, vars, { signal }), (d) => {
+          const tr = d.territory.trajectory;
+          if (!tr?.points.length) return h('p', {}, 'Pas de trajectoire : ce levier n’a ni objectif ni mesure dans cette grandeur pour ce territoire.');
+          const fig = leverTrajectory(l.lever.name, tr);
+          fig.dataset.metric = vars.metric;
+          return fig;
+        });
+      };
+      metric.addEventListener('change', draw);
+      detail = h('tr', { id, className: 'detail' }, h('td', { colspan: cols.length }, h('div', { className: 'detail-body' },
+        h('form', { className: 'controls', onsubmit: (e) => e.preventDefault() },
+          h('label', { for: `${id}-metric` }, 'Grandeur'), metric),
+        box)));
+      tr.after(detail);
+      draw();
+    });
+  });
+  return wrap;
 }
 
 const METRIC = { GHG_EMISSIONS: 'Émissions', GHG_AVOIDED: 'Émissions évitées', PHYSICAL: 'Grandeur physique' };
@@ -155,6 +224,7 @@ function rollup(t) {
       { label: 'Nombre', num: true, value: (c) => fmt.int(c.count) },
       { label: 'Émissions évitées', num: true, value: (c) => fmt.kt(c.ktco2e) },
     ], r.committed),
+    sectorBars(t.bySector),
     t.bySector.length ? table('Par secteur', rollupCols({ label: 'Secteur', value: (x) => x.sector?.name || '—' }), t.bySector) : null,
     t.byChild?.length ? table(`Par ${LEVELS[ROLLUP_CHILD[t.level]].label.toLowerCase()}`,
       rollupCols({ label: LEVELS[ROLLUP_CHILD[t.level]].label, value: (x) => (x.territory ? territoryLink(x.territory) : UNALLOCATED) }), t.byChild) : null);
@@ -165,6 +235,46 @@ const fig = (label, value) => h('div', {}, h('dt', {}, label), h('dd', {}, value
 // The last row of a roll-up by child: what no child holds (carried above, or outside
 // every child).
 const UNALLOCATED = 'Non réparti';
+
+// ---- the map of a region's departments --------------------------------------------------
+
+// mapRegion is the region whose departments a page maps: a region's own, a department's
+// region; none for the other levels, nor for an overseas region (one department, no map).
+function mapRegion(t) {
+  const region = t.level === 'REGION' ? t : t.level === 'DEPARTMENT' ? t.ancestors.find((a) => a.level === 'REGION') : null;
+  return region && departments.some((d) => d.region === region.code) ? region : null;
+}
+
+// departmentsMap colours the region's departments by the chosen indicator, each a link to
+// its page; a department's page outlines its own. A region's page has the roll-ups in
+// TERRITORY's byChild, a department's asks its region's.
+function departmentsMap({ signal, params }, t, region) {
+  const box = h('div');
+  const load = t.level === 'REGION'
+    ? async () => t.byChild
+    : async () => (await query(REGION_DEPARTMENTS, { code: region.code }, { signal })).territory.departments;
+  loadInto(box, 'de la carte', load, (rows) => {
+    const deps = rows.filter((r) => !r.unallocated && r.territory);
+    // Inside a region, every department's objective per inhabitant is the region's (a
+    // split by population): the map opens on coverage, which differs.
+    const byDefault = INDICATORS.find((i) => i.id === 'couverture');
+    let indicator = INDICATORS.find((i) => i.id === params.get('indicateur')) || byDefault;
+    const mapBox = h('div', { className: 'map-box' });
+    const draw = () => {
+      const values = new Map(deps.map((d) => [d.territory.code, {
+        name: d.territory.name, region: regionFor(d.territory.code), value: indicator.value(d.territory, d.rollup),
+      }]));
+      mapBox.replaceChildren(franceMap(values, indicator, new Map([[region.code, region.name]]),
+        { only: new Set(deps.map((d) => d.territory.code)), current: t.level === 'DEPARTMENT' ? t.code : null }));
+    };
+    draw();
+    return h('div', { className: 'map-layout' }, indicatorChooser(indicator, (ind) => {
+      indicator = ind;
+      draw();
+    }, byDefault), mapBox);
+  });
+  return box;
+}
 
 // ---- 3. breakdown ------------------------------------------------------------------------
 
