@@ -409,7 +409,7 @@ func TestEveryLevelAnswers(t *testing.T) {
 // reach the target, was negative for reductions (France, transports: baseline 135,
 // target 90.3, latest 125.4 gave -35.1). That case, 35.1 MtCO2e still to cut, is
 // TestPlanningDiagnostic's; here the other way, a target above the baseline (Grand Est's
-// electric vehicles, 7.821 to 459.685 thousand), and both once the target is passed.
+// electric vehicles, 7.821 to 459.68505216 thousand), and both once the target is passed.
 func TestRemainingTowardsTheTarget(t *testing.T) {
 	runPlanned(t, func(t *testing.T, db *store.DB) {
 		a := newAPI(t, db)
