@@ -187,7 +187,9 @@ func groupConnection(ctx context.Context) func(*ent.TerritoryConnection, error) 
 func (r *Resolver) connection(ctx context.Context, t *ent.Territory, p service.Page, a service.ConnArgs) (*ent.TerritoryConnection, error) {
 	l := loadersFrom(ctx)
 	if !p.Batchable() || l.conns == nil {
-		return groupConnection(ctx)(r.svc.Connection(ctx, t.ID, p, a))
+		return groupConnection(ctx)(countFromPage(ctx, p, func(ctx context.Context, p service.Page) (*ent.TerritoryConnection, error) {
+			return r.svc.Connection(ctx, t.ID, p, a)
+		}))
 	}
 	k := a.Key(p)
 	l.conns.mu.Lock()

@@ -70,7 +70,7 @@ func (svc *Service) Rollup(ctx context.Context, t *ent.Territory, f *RollupFilte
 	if err != nil {
 		return nil, err
 	}
-	q.SkipObjectives = len(parts) > 0 && !parts[0].Objective
+	q = partsOf(parts).skip(q)
 	m, err := svc.amountsOf(ctx, []*ent.Territory{t}, ByTerritory, q)
 	if err != nil {
 		return nil, err
@@ -81,16 +81,17 @@ func (svc *Service) Rollup(ctx context.Context, t *ent.Territory, f *RollupFilte
 // RollupBy is a roll-up in rows: one per sector of the national inventory (a sector and
 // its subdivisions together, planning.InventorySector), per lever, or per territory of a
 // level below t (CHILD, childRows), with a last row for what no sector, lever or child
-// holds; the rows add up to t's roll-up.
+// holds; the rows add up to t's roll-up. SECTOR and LEVER rows are those of the records
+// and objectives found: they read every part, whatever parts says, so that the rows do
+// not depend on the fields asked.
 func (svc *Service) RollupBy(ctx context.Context, t *ent.Territory, group RollupGroup, level *hierarchy.Level, f *RollupFilter, parts ...RollupParts) ([]*RollupRow, error) {
 	q, err := svc.rollupQuery(ctx, f)
 	if err != nil {
 		return nil, err
 	}
-	q.SkipObjectives = len(parts) > 0 && !parts[0].Objective
 	switch group {
 	case RollupGroupChild:
-		return svc.childRows(ctx, t, level, q)
+		return svc.childRows(ctx, t, level, partsOf(parts).skip(q))
 	case RollupGroupSector:
 		m, err := svc.amountsOf(ctx, []*ent.Territory{t}, BySector, q)
 		if err != nil {
