@@ -118,7 +118,7 @@ func (r *territoryResolver) Commitments(ctx context.Context, obj *ent.Territory,
 
 // Rollup is the resolver for the rollup field.
 func (r *territoryResolver) Rollup(ctx context.Context, obj *ent.Territory, filter *service.RollupFilter) (*service.Rollup, error) {
-	return r.svc.Rollup(ctx, obj, filter, rollupParts(ctx))
+	return r.rollup(ctx, obj, filter, rollupParts(ctx))
 }
 
 // RollupBy is the resolver for the rollupBy field.

@@ -78,6 +78,25 @@ func (svc *Service) Rollup(ctx context.Context, t *ent.Territory, f *RollupFilte
 	return toRollup(m[t.ID]), nil
 }
 
+// Rollups is Rollup for many territories at once, in the statements of one: the
+// roll-ups of a list of territories (a page of EPCI, a department's children). Every
+// id gets a roll-up, empty when nothing lies inside it.
+func (svc *Service) Rollups(ctx context.Context, ids []int, f *RollupFilter, parts RollupParts) (map[int]*Rollup, error) {
+	q, err := svc.rollupQuery(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	m, err := svc.Amounts(ctx, ids, ByTerritory, parts.skip(q))
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int]*Rollup, len(ids))
+	for _, id := range ids {
+		out[id] = toRollup(m[id])
+	}
+	return out, nil
+}
+
 // RollupBy is a roll-up in rows: one per sector of the national inventory (a sector and
 // its subdivisions together, planning.InventorySector), per lever, or per territory of a
 // level below t (CHILD, childRows), with a last row for what no sector, lever or child
