@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -146,14 +147,30 @@ func (g *groupLoader[V]) Load(ctx context.Context, id int) (V, error) {
 	}
 	g.mu.Unlock()
 
+	// A fetch that panics (the resolver's panic is recovered and logged by gqlgen) still
+	// releases the territories waiting for it, with an error.
+	released := false
+	defer func() {
+		if !released {
+			for _, p := range mine {
+				p.err = errLoadFailed
+				close(p.done)
+			}
+		}
+	}()
 	vals, err := g.fetch(ctx, ids)
 	for x, p := range mine {
 		p.v, p.err = vals[x], err
 		close(p.done)
 	}
+	released = true
 	p := mine[id]
 	return p.v, p.err
 }
+
+// errLoadFailed is what the territories of a group get when loading it failed on
+// another's request.
+var errLoadFailed = errors.New("loading the territories of the list failed")
 
 // group records the territories of a list returned together.
 func group[T any](ctx context.Context, items []T, terr func(T) *ent.Territory) {
