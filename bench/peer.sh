@@ -12,12 +12,13 @@
 # 3. serves it with the project's server (RATE_LIMIT=0, CACHE_ENTRIES=0: every request
 #    runs its query), with a second instance of it keeping its result cache (the server's
 #    default), and with PostGraphile (bench/peer/graphile.config.mjs);
-# 4. checks that both answer the same values for each of the seven screens of
-#    bench/peer/screens.mjs, and stops when they differ;
+# 4. checks that both answer the same values for each screen of bench/peer/screens.mjs
+#    (seven dashboard screens, each also lighter and heavier, a data team's ranking and a
+#    partner's page of actions changed since a date: 23), and stops when they differ;
 # 5. counts, per request of each screen, the transactions (statements outside a
 #    transaction), rows read and buffer pages touched in PostgreSQL (pg_stat_database;
-#    about 3 minutes, as PostgreSQL reports them 10 s late);
-# 6. runs wrk against each server alternately, per screen and for the mix of all seven,
+#    about 9 minutes, as PostgreSQL reports them 10 s late);
+# 6. runs wrk against each server alternately, per screen and for the mix of all of them,
 #    for several rounds, and prints requests/s (median of rounds), the ratio, the CPU time
 #    per request of each server and of the database backends serving it, and peak memory.
 #    "mix-cached" is the mix sent to the instance with its cache (the data do not change
@@ -32,8 +33,8 @@
 #   --duration D         of each wrk run (8s)
 #   --connections C      wrk connections (16)
 #   --threads T          wrk threads (2)
-#   --screens "A B"      only these screens (names in bench/peer/screens.mjs; "mix": all seven;
-#                        "mix-cached": all seven, from the project's result cache)
+#   --screens "A B"      only these screens (names in bench/peer/screens.mjs; "mix": all of them
+#                        in turn; "mix-cached": the same, from the project's result cache)
 #   --sgpe FILE          SGPE data (../shared/data/sgpe/simulateur-territorial-data.json)
 #   --national FILE      national emissions (../shared/data/national/emissions-by-sector.csv)
 #   --db NAME            database (cop_peer_ACTIONS_COMMITMENTS)

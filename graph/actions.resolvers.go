@@ -57,7 +57,9 @@ func (r *queryResolver) Actions(ctx context.Context, updatedSince *time.Time, af
 	if err != nil {
 		return nil, err
 	}
-	return r.svc.Actions(ctx, nil, updatedSince, p, orderBy, where)
+	return countFromPage(ctx, p, func(ctx context.Context, p service.Page) (*ent.ActionConnection, error) {
+		return r.svc.Actions(ctx, nil, updatedSince, p, orderBy, where)
+	})
 }
 
 // Commitments is the resolver for the commitments field.
@@ -66,7 +68,9 @@ func (r *queryResolver) Commitments(ctx context.Context, updatedSince *time.Time
 	if err != nil {
 		return nil, err
 	}
-	return r.svc.Commitments(ctx, nil, updatedSince, p, orderBy, where)
+	return countFromPage(ctx, p, func(ctx context.Context, p service.Page) (*ent.CommitmentConnection, error) {
+		return r.svc.Commitments(ctx, nil, updatedSince, p, orderBy, where)
+	})
 }
 
 // AuditLog is the resolver for the auditLog field.
@@ -75,7 +79,9 @@ func (r *queryResolver) AuditLog(ctx context.Context, entity *string, entityID *
 	if err != nil {
 		return nil, err
 	}
-	return r.svc.AuditLog(ctx, entity, entityID, p, orderBy, where)
+	return countFromPage(ctx, p, func(ctx context.Context, p service.Page) (*ent.AuditEntryConnection, error) {
+		return r.svc.AuditLog(ctx, entity, entityID, p, orderBy, where)
+	})
 }
 
 // Roadmap is the resolver for the roadmap field.
@@ -94,7 +100,9 @@ func (r *territoryResolver) Actions(ctx context.Context, obj *ent.Territory, aft
 	if err != nil {
 		return nil, err
 	}
-	return r.svc.Actions(ctx, obj, nil, p, orderBy, where)
+	return countFromPage(ctx, p, func(ctx context.Context, p service.Page) (*ent.ActionConnection, error) {
+		return r.svc.Actions(ctx, obj, nil, p, orderBy, where)
+	})
 }
 
 // Commitments is the resolver for the commitments field.
@@ -103,12 +111,14 @@ func (r *territoryResolver) Commitments(ctx context.Context, obj *ent.Territory,
 	if err != nil {
 		return nil, err
 	}
-	return r.svc.Commitments(ctx, obj, nil, p, orderBy, where)
+	return countFromPage(ctx, p, func(ctx context.Context, p service.Page) (*ent.CommitmentConnection, error) {
+		return r.svc.Commitments(ctx, obj, nil, p, orderBy, where)
+	})
 }
 
 // Rollup is the resolver for the rollup field.
 func (r *territoryResolver) Rollup(ctx context.Context, obj *ent.Territory, filter *service.RollupFilter) (*service.Rollup, error) {
-	return r.svc.Rollup(ctx, obj, filter, rollupParts(ctx, ""))
+	return r.rollup(ctx, obj, filter, rollupParts(ctx))
 }
 
 // RollupBy is the resolver for the rollupBy field.

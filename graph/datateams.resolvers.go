@@ -17,7 +17,7 @@ import (
 
 // Compare is the resolver for the compare field.
 func (r *queryResolver) Compare(ctx context.Context, territories []*service.TerritoryKey, lever *string, sector *string, metric *planning.Metric) ([]*service.Comparison, error) {
-	rows, err := r.svc.Compare(ctx, territories, lever, sector, metric)
+	rows, err := r.svc.Compare(ctx, territories, lever, sector, metric, compareParts(ctx))
 	if err == nil {
 		group(ctx, rows, func(c *service.Comparison) *ent.Territory { return c.Territory })
 	}
@@ -26,7 +26,7 @@ func (r *queryResolver) Compare(ctx context.Context, territories []*service.Terr
 
 // Ranking is the resolver for the ranking field.
 func (r *territoryResolver) Ranking(ctx context.Context, obj *ent.Territory, level hierarchy.Level, orderBy service.RollupOrder, filter *service.RollupFilter, after *entgql.Cursor[int], first *int) (*service.RankingConnection, error) {
-	c, err := r.svc.RankingPage(ctx, obj, level, orderBy, filter, after, first)
+	c, err := r.svc.RankingPage(ctx, obj, level, orderBy, filter, after, first, rollupParts(ctx, "edges", "node", "rollup"))
 	if err == nil {
 		group(ctx, c.Edges, func(e *service.RankingEdge) *ent.Territory { return e.Node.Territory })
 	}
@@ -35,8 +35,9 @@ func (r *territoryResolver) Ranking(ctx context.Context, obj *ent.Territory, lev
 
 // Rank is the resolver for the rank field.
 func (r *territoryResolver) Rank(ctx context.Context, obj *ent.Territory, orderBy service.RollupOrder, within *service.TerritoryKey, filter *service.RollupFilter) (*service.Ranked, error) {
-	ranking, err := loadersFrom(ctx).rankings.get(service.RankingKey(within, obj.Level, orderBy, filter), func() (*service.Ranking, error) {
-		return r.svc.RankingWithin(ctx, within, obj.Level, orderBy, filter)
+	parts := rollupParts(ctx, "rollup")
+	ranking, err := loadersFrom(ctx).rankings.get(service.RankingKey(within, obj.Level, orderBy, filter, parts), func() (*service.Ranking, error) {
+		return r.svc.RankingWithin(ctx, within, obj.Level, orderBy, filter, parts)
 	})
 	if err != nil {
 		return nil, err

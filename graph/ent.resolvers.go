@@ -35,7 +35,9 @@ func (r *queryResolver) Levers(ctx context.Context, after *entgql.Cursor[int], f
 	if err != nil {
 		return nil, err
 	}
-	return r.svc.Levers(ctx, p, orderBy, where)
+	return countFromPage(ctx, p, func(ctx context.Context, p service.Page) (*ent.LeverConnection, error) {
+		return r.svc.Levers(ctx, p, orderBy, where)
+	})
 }
 
 // Cop returns generated.CopResolver implementation.

@@ -2,6 +2,9 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/cop-territoriales/cop-api/ent"
@@ -21,6 +24,7 @@ type loaders struct {
 	ancestors *groupLoader[[]*ent.Territory]
 	conns     *connLoaders // children and descendants pages, by arguments
 	rankings  rankings     // rankings shared by the territories asking their rank
+	rollups   *rollupLoaders
 
 	selections selections // made by countFromPage
 }
@@ -57,6 +61,7 @@ func withLoaders(ctx context.Context, svc *service.Service) context.Context {
 		return m, err
 	})
 	l.conns = &connLoaders{m: map[string]*groupLoader[*ent.TerritoryConnection]{}}
+	l.rollups = &rollupLoaders{m: map[rollupArgs]*groupLoader[*service.Rollup]{}}
 	return context.WithValue(ctx, loadersKey{}, l)
 }
 
@@ -142,14 +147,30 @@ func (g *groupLoader[V]) Load(ctx context.Context, id int) (V, error) {
 	}
 	g.mu.Unlock()
 
+	// A fetch that panics (the resolver's panic is recovered and logged by gqlgen) still
+	// releases the territories waiting for it, with an error.
+	released := false
+	defer func() {
+		if !released {
+			for _, p := range mine {
+				p.err = errLoadFailed
+				close(p.done)
+			}
+		}
+	}()
 	vals, err := g.fetch(ctx, ids)
 	for x, p := range mine {
 		p.v, p.err = vals[x], err
 		close(p.done)
 	}
+	released = true
 	p := mine[id]
 	return p.v, p.err
 }
+
+// errLoadFailed is what the territories of a group get when loading it failed on
+// another's request.
+var errLoadFailed = errors.New("loading the territories of the list failed")
 
 // group records the territories of a list returned together.
 func group[T any](ctx context.Context, items []T, terr func(T) *ent.Territory) {
@@ -187,7 +208,9 @@ func groupConnection(ctx context.Context) func(*ent.TerritoryConnection, error) 
 func (r *Resolver) connection(ctx context.Context, t *ent.Territory, p service.Page, a service.ConnArgs) (*ent.TerritoryConnection, error) {
 	l := loadersFrom(ctx)
 	if !p.Batchable() || l.conns == nil {
-		return groupConnection(ctx)(r.svc.Connection(ctx, t.ID, p, a))
+		return groupConnection(ctx)(countFromPage(ctx, p, func(ctx context.Context, p service.Page) (*ent.TerritoryConnection, error) {
+			return r.svc.Connection(ctx, t.ID, p, a)
+		}))
 	}
 	k := a.Key(p)
 	l.conns.mu.Lock()
@@ -207,5 +230,49 @@ func (r *Resolver) connection(ctx context.Context, t *ent.Territory, p service.P
 		l.conns.m[k] = gl
 	}
 	l.conns.mu.Unlock()
+	return gl.Load(ctx, t.ID)
+}
+
+// rollupLoaders holds one loader of roll-ups per filter and parts: the roll-ups of a
+// list of territories (a page of the largest EPCI, a department's EPCI) are read
+// together, in the statements of one.
+type rollupLoaders struct {
+	mu sync.Mutex
+	m  map[rollupArgs]*groupLoader[*service.Rollup]
+}
+
+// rollupArgs are a roll-up's arguments: its filter, written out, and the parts read.
+type rollupArgs struct {
+	filter string
+	parts  service.RollupParts
+}
+
+// rollup returns t's roll-up, loaded with those of t's group asking the same.
+func (r *Resolver) rollup(ctx context.Context, t *ent.Territory, f *service.RollupFilter, parts service.RollupParts) (*service.Rollup, error) {
+	l := loadersFrom(ctx)
+	if l.rollups == nil { // outside an operation
+		return r.svc.Rollup(ctx, t, f, parts)
+	}
+	k := rollupArgs{parts: parts}
+	if f != nil {
+		b, err := json.Marshal(f)
+		if err != nil {
+			return nil, fmt.Errorf("roll-up filter: %w", err)
+		}
+		k.filter = string(b)
+	}
+	l.rollups.mu.Lock()
+	gl := l.rollups.m[k]
+	if gl == nil {
+		gl = newGroupLoader(l, func(ctx context.Context, ids []int) (map[int]*service.Rollup, error) {
+			if len(ids) == 1 && ids[0] == t.ID {
+				one, err := r.svc.Rollup(ctx, t, f, parts) // the territory at hand: not read again
+				return map[int]*service.Rollup{t.ID: one}, err
+			}
+			return r.svc.Rollups(ctx, ids, f, parts)
+		})
+		l.rollups.m[k] = gl
+	}
+	l.rollups.mu.Unlock()
 	return gl.Load(ctx, t.ID)
 }

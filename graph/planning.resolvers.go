@@ -76,7 +76,9 @@ func (r *queryResolver) Cops(ctx context.Context, region *string, after *entgql.
 	if err != nil {
 		return nil, err
 	}
-	return r.svc.Cops(ctx, region, p, orderBy, where)
+	return countFromPage(ctx, p, func(ctx context.Context, p service.Page) (*ent.CopConnection, error) {
+		return r.svc.Cops(ctx, region, p, orderBy, where)
+	})
 }
 
 // Sources is the resolver for the sources field.
@@ -122,7 +124,7 @@ func (r *territoryResolver) Breakdown(ctx context.Context, obj *ent.Territory, l
 
 // Dashboard is the resolver for the dashboard field.
 func (r *territoryResolver) Dashboard(ctx context.Context, obj *ent.Territory) ([]*service.SectorSummary, error) {
-	return r.svc.Dashboard(ctx, obj)
+	return r.svc.Dashboard(ctx, obj, dashboardParts(ctx))
 }
 
 // Mutation returns generated.MutationResolver implementation.

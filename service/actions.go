@@ -337,7 +337,14 @@ func (svc *Service) Actions(ctx context.Context, t *ent.Territory, updatedSince 
 	if orderBy == nil {
 		orderBy = &ent.ActionOrder{Field: ent.ActionOrderFieldUpdatedAt, Direction: entgql.OrderDirectionAsc}
 	}
-	return q.Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithActionOrder(orderBy), ent.WithActionFilter(where.Filter))
+	if p.Counted {
+		q.Modify(countRows)
+	}
+	conn, err := q.Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithActionOrder(orderBy), ent.WithActionFilter(where.Filter))
+	if err != nil {
+		return nil, err
+	}
+	return conn, counted(p, &conn.TotalCount, conn.Edges, func(e *ent.ActionEdge) func(string) (ent.Value, error) { return e.Node.Value })
 }
 
 // Commitments pages the commitments of t (every commitment when t is nil), by last
@@ -353,7 +360,14 @@ func (svc *Service) Commitments(ctx context.Context, t *ent.Territory, updatedSi
 	if orderBy == nil {
 		orderBy = &ent.CommitmentOrder{Field: ent.CommitmentOrderFieldUpdatedAt, Direction: entgql.OrderDirectionAsc}
 	}
-	return q.Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithCommitmentOrder(orderBy), ent.WithCommitmentFilter(where.Filter))
+	if p.Counted {
+		q.Modify(countRows)
+	}
+	conn, err := q.Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithCommitmentOrder(orderBy), ent.WithCommitmentFilter(where.Filter))
+	if err != nil {
+		return nil, err
+	}
+	return conn, counted(p, &conn.TotalCount, conn.Edges, func(e *ent.CommitmentEdge) func(string) (ent.Value, error) { return e.Node.Value })
 }
 
 // AuditLog pages the audit entries, newest first unless ordered otherwise, to a request
@@ -372,5 +386,12 @@ func (svc *Service) AuditLog(ctx context.Context, entity *string, entityID *int,
 	if orderBy == nil {
 		orderBy = &ent.AuditEntryOrder{Field: ent.AuditEntryOrderFieldAt, Direction: entgql.OrderDirectionDesc}
 	}
-	return q.Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithAuditEntryOrder(orderBy), ent.WithAuditEntryFilter(where.Filter))
+	if p.Counted {
+		q.Modify(countRows)
+	}
+	conn, err := q.Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithAuditEntryOrder(orderBy), ent.WithAuditEntryFilter(where.Filter))
+	if err != nil {
+		return nil, err
+	}
+	return conn, counted(p, &conn.TotalCount, conn.Edges, func(e *ent.AuditEntryEdge) func(string) (ent.Value, error) { return e.Node.Value })
 }

@@ -119,7 +119,15 @@ func (svc *Service) Lever(ctx context.Context, code string) (*ent.Lever, error) 
 
 // Levers pages the levers.
 func (svc *Service) Levers(ctx context.Context, p Page, orderBy *ent.LeverOrder, where *ent.LeverWhereInput) (*ent.LeverConnection, error) {
-	return svc.client.Lever.Query().Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithLeverOrder(orderBy), ent.WithLeverFilter(where.Filter))
+	q := svc.client.Lever.Query()
+	if p.Counted {
+		q.Modify(countRows)
+	}
+	conn, err := q.Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithLeverOrder(orderBy), ent.WithLeverFilter(where.Filter))
+	if err != nil {
+		return nil, err
+	}
+	return conn, counted(p, &conn.TotalCount, conn.Edges, func(e *ent.LeverEdge) func(string) (ent.Value, error) { return e.Node.Value })
 }
 
 // indicator is a lever or a sector given by code, resolved.

@@ -223,7 +223,14 @@ func (svc *Service) Cops(ctx context.Context, region *string, p Page, orderBy *e
 	if region != nil {
 		q.Where(cop.HasRegionWith(territory.LevelEQ(hierarchy.Region), territory.Code(*region)))
 	}
-	return q.Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithCopOrder(orderBy), ent.WithCopFilter(where.Filter))
+	if p.Counted {
+		q.Modify(countRows)
+	}
+	conn, err := q.Paginate(ctx, p.After, p.First, p.Before, p.Last, ent.WithCopOrder(orderBy), ent.WithCopFilter(where.Filter))
+	if err != nil {
+		return nil, err
+	}
+	return conn, counted(p, &conn.TotalCount, conn.Edges, func(e *ent.CopEdge) func(string) (ent.Value, error) { return e.Node.Value })
 }
 
 // CopSteps returns a COP's steps in the order of the circular: diagnostic, debate,

@@ -398,8 +398,13 @@ func customWeights(children []child, byID map[int]*ent.Territory, key *Breakdown
 // national inventory that has objectives (planning.InventorySector: a sector and its
 // subdivisions together), each with its own objectives and its levers, their goals,
 // latest observation and diagnostic. Five statements whatever the number of sectors and
-// levers (objectives, sectors, levers, observations), seven for a commune.
-func (svc *Service) Dashboard(ctx context.Context, t *ent.Territory) ([]*SectorSummary, error) {
+// levers (objectives, sectors, levers, observations), seven for a commune; without the
+// observations when parts leave them out (all parts are read when none are given).
+func (svc *Service) Dashboard(ctx context.Context, t *ent.Territory, parts ...DashboardParts) ([]*SectorSummary, error) {
+	dp := AllDashboardParts
+	if len(parts) > 0 {
+		dp = parts[0]
+	}
 	goals, err := svc.goalsFor(ctx, t, goalQuery{})
 	if err != nil {
 		return nil, err
@@ -424,10 +429,12 @@ func (svc *Service) Dashboard(ctx context.Context, t *ent.Territory) ([]*SectorS
 			levers[l.ID] = l
 		}
 	}
-	obs, err := svc.client.Observation.Query().Where(observation.TerritoryID(t.ID)).
-		Order(ent.Asc(observation.FieldYear), ent.Asc(observation.FieldID)).All(ctx)
-	if err != nil {
-		return nil, err
+	var obs []*ent.Observation
+	if dp.Observations {
+		if obs, err = svc.client.Observation.Query().Where(observation.TerritoryID(t.ID)).
+			Order(ent.Asc(observation.FieldYear), ent.Asc(observation.FieldID)).All(ctx); err != nil {
+			return nil, err
+		}
 	}
 	type leverKey struct {
 		lever  int

@@ -79,6 +79,19 @@ func (o RollupOrder) check() error {
 	return badInput("unknown roll-up figure %q", o.By)
 }
 
+// parts are the parts of a roll-up its figure needs.
+func (o RollupOrder) parts() RollupParts {
+	switch o.By {
+	case FigureCoverage, FigureGap:
+		return AllRollupParts
+	case FigureAdoptedKtco2e:
+		return RollupParts{Commitments: true}
+	case FigureObjectiveKtco2e:
+		return RollupParts{Objective: true}
+	}
+	return RollupParts{}
+}
+
 // value is a roll-up's figure, divided by population when asked.
 func (o RollupOrder) value(r *Rollup, population int64) *float64 {
 	num := func(x float64) *float64 { return &x }
@@ -154,8 +167,9 @@ func standingOf(r *Ranked) planning.Standing {
 
 // Ranking ranks the territories of a level wholly or partly inside within by a roll-up
 // figure (planning.Rank orders them), at most MaxRanked: a count, the territories, and
-// their roll-ups (Amounts), whatever their number.
-func (svc *Service) Ranking(ctx context.Context, within *ent.Territory, level hierarchy.Level, order RollupOrder, filter *RollupFilter) (*Ranking, error) {
+// their roll-ups (Amounts), whatever their number. The roll-ups hold the parts asked
+// (all when none are given) and those the figure ranked by needs.
+func (svc *Service) Ranking(ctx context.Context, within *ent.Territory, level hierarchy.Level, order RollupOrder, filter *RollupFilter, parts ...RollupParts) (*Ranking, error) {
 	if err := order.check(); err != nil {
 		return nil, err
 	}
@@ -166,18 +180,16 @@ func (svc *Service) Ranking(ctx context.Context, within *ent.Territory, level hi
 	if err != nil {
 		return nil, err
 	}
-	tq := svc.client.Territory.Query().Where(descendantsOf(within.ID, &level))
-	n, err := tq.Clone().Count(ctx)
+	q = partsOf(parts).With(order.parts()).skip(q)
+	// One more than a ranking takes tells there are too many, without counting them first.
+	ts, err := svc.client.Territory.Query().Where(descendantsOf(within.ID, &level)).
+		Order(territory.ByID()).Limit(MaxRanked + 1).All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("ranking: %w", err)
 	}
-	if n > MaxRanked {
-		return nil, badInput("%d %s in %s %s, more than the %d a ranking takes: rank them within a smaller territory, or download /export/rollups.csv?level=%s",
-			n, level, within.Level, within.Code, MaxRanked, level)
-	}
-	ts, err := tq.Order(territory.ByID()).All(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("ranking: %w", err)
+	if len(ts) > MaxRanked {
+		return nil, badInput("more than %d %s in %s %s, the most a ranking takes: rank them within a smaller territory, or download /export/rollups.csv?level=%s",
+			MaxRanked, level, within.Level, within.Code, level)
 	}
 	ids := make([]int, len(ts))
 	for i, t := range ts {
@@ -212,7 +224,7 @@ func (svc *Service) Ranking(ctx context.Context, within *ent.Territory, level hi
 }
 
 // RankingWithin is Ranking inside a territory given by its key, the country when nil.
-func (svc *Service) RankingWithin(ctx context.Context, within *TerritoryKey, level hierarchy.Level, order RollupOrder, filter *RollupFilter) (*Ranking, error) {
+func (svc *Service) RankingWithin(ctx context.Context, within *TerritoryKey, level hierarchy.Level, order RollupOrder, filter *RollupFilter, parts ...RollupParts) (*Ranking, error) {
 	k := TerritoryKey{Level: hierarchy.Country, Code: hierarchy.CountryCode}
 	if within != nil {
 		k = *within
@@ -224,7 +236,7 @@ func (svc *Service) RankingWithin(ctx context.Context, within *TerritoryKey, lev
 	if err != nil {
 		return nil, err
 	}
-	return svc.Ranking(ctx, t, level, order, filter)
+	return svc.Ranking(ctx, t, level, order, filter, parts...)
 }
 
 // Of is a territory's place in the ranking, nil when it is not one of the territories
@@ -302,11 +314,11 @@ func cursorStanding(c *entgql.Cursor[int]) (planning.Standing, bool) {
 }
 
 // RankingPage is a page of the ranking of t's territories of a level.
-func (svc *Service) RankingPage(ctx context.Context, t *ent.Territory, level hierarchy.Level, order RollupOrder, filter *RollupFilter, after *entgql.Cursor[int], first *int) (*RankingConnection, error) {
+func (svc *Service) RankingPage(ctx context.Context, t *ent.Territory, level hierarchy.Level, order RollupOrder, filter *RollupFilter, after *entgql.Cursor[int], first *int, parts ...RollupParts) (*RankingConnection, error) {
 	if _, err := NewPage(after, first, nil, nil); err != nil {
 		return nil, err // before any statement
 	}
-	r, err := svc.Ranking(ctx, t, level, order, filter)
+	r, err := svc.Ranking(ctx, t, level, order, filter, parts...)
 	if err != nil {
 		return nil, err
 	}
@@ -322,7 +334,7 @@ func (svc *Service) RollupByOrdered(ctx context.Context, t *ent.Territory, group
 		}
 	}
 	if order != nil {
-		parts = AllRollupParts // an order may read any figure
+		parts = parts.With(order.parts()) // the figure ordered by
 	}
 	rows, err := svc.RollupBy(ctx, t, group, level, f, parts)
 	if err != nil || order == nil {
@@ -392,7 +404,15 @@ var diagnosticMetrics = []planning.Metric{planning.Physical, planning.GHGAvoided
 // order given. The statements do not depend on the number of territories: the indicator
 // (twice), the territories, the objectives with their levers and sectors, the
 // observations with theirs, and the roll-ups.
-func (svc *Service) Compare(ctx context.Context, keys []*TerritoryKey, leverCode, sectorCode *string, metric *planning.Metric) ([]*Comparison, error) {
+//
+// Only the parts asked are read (all when none are given): without the objectives,
+// metric and diagnostic, no objective; without the latest observation and the
+// diagnostic, no observation; without the roll-up, no roll-up.
+func (svc *Service) Compare(ctx context.Context, keys []*TerritoryKey, leverCode, sectorCode *string, metric *planning.Metric, parts ...CompareParts) ([]*Comparison, error) {
+	cp := AllCompareParts
+	if len(parts) > 0 {
+		cp = parts[0]
+	}
 	if len(keys) > MaxCompared {
 		return nil, badInput("compare takes at most %d territories, got %d", MaxCompared, len(keys))
 	}
@@ -434,22 +454,27 @@ func (svc *Service) Compare(ctx context.Context, keys []*TerritoryKey, leverCode
 
 	// What each territory is measured against (goalsOf, the rule of every level), and
 	// the observations of the indicator: a lever's records, or a sector's own.
-	goals, err := svc.goalsOf(ctx, ts, indicatorQuery(ind))
-	if err != nil {
-		return nil, fmt.Errorf("compare objectives: %w", err)
+	// The latest observation is of the metric the goals pick.
+	var goals map[int][]*goal
+	if cp.Goals || cp.Observations {
+		if goals, err = svc.goalsOf(ctx, ts, indicatorQuery(ind)); err != nil {
+			return nil, fmt.Errorf("compare objectives: %w", err)
+		}
 	}
-	obq := svc.client.Observation.Query().Where(observation.TerritoryIDIn(ids...))
-	if ind.lever != nil {
-		obq.Where(observation.LeverID(ind.lever.ID))
-	} else {
-		obq.Where(observation.SectorID(ind.sector.ID), observation.LeverIDIsNil())
-	}
-	if metric != nil {
-		obq.Where(observation.MetricEQ(*metric))
-	}
-	obs, err := obq.WithLever().WithSector().Order(ent.Asc(observation.FieldYear), ent.Asc(observation.FieldID)).All(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("compare observations: %w", err)
+	var obs []*ent.Observation
+	if cp.Observations {
+		obq := svc.client.Observation.Query().Where(observation.TerritoryIDIn(ids...))
+		if ind.lever != nil {
+			obq.Where(observation.LeverID(ind.lever.ID))
+		} else {
+			obq.Where(observation.SectorID(ind.sector.ID), observation.LeverIDIsNil())
+		}
+		if metric != nil {
+			obq.Where(observation.MetricEQ(*metric))
+		}
+		if obs, err = obq.WithLever().WithSector().Order(ent.Asc(observation.FieldYear), ent.Asc(observation.FieldID)).All(ctx); err != nil {
+			return nil, fmt.Errorf("compare observations: %w", err)
+		}
 	}
 	type tm struct {
 		territory int
@@ -460,13 +485,15 @@ func (svc *Service) Compare(ctx context.Context, keys []*TerritoryKey, leverCode
 		k := tm{o.TerritoryID, o.Metric}
 		obsBy[k] = append(obsBy[k], o)
 	}
-	rq, err := svc.rollupQuery(ctx, &RollupFilter{Lever: leverCode, Sector: sectorCode})
-	if err != nil {
-		return nil, err
-	}
-	amounts, err := svc.Amounts(ctx, ids, ByTerritory, rq)
-	if err != nil {
-		return nil, err
+	amounts := map[int]*Amounts{}
+	if cp.Rollup != nil {
+		rq, err := svc.rollupQuery(ctx, &RollupFilter{Lever: leverCode, Sector: sectorCode})
+		if err != nil {
+			return nil, err
+		}
+		if amounts, err = svc.Amounts(ctx, ids, ByTerritory, cp.Rollup.skip(rq)); err != nil {
+			return nil, err
+		}
 	}
 
 	out := make([]*Comparison, len(keys))
@@ -504,6 +531,9 @@ func (svc *Service) Compare(ctx context.Context, keys []*TerritoryKey, leverCode
 	for _, c := range out {
 		objs = append(objs, c.Objectives...)
 	}
+	if !cp.Goals {
+		objs = nil // nobody reads them: their edges are not loaded
+	}
 	if err := svc.loadObjectiveEdges(ctx, objs, ts); err != nil {
 		return nil, fmt.Errorf("compare: %w", err)
 	}
@@ -512,8 +542,10 @@ func (svc *Service) Compare(ctx context.Context, keys []*TerritoryKey, leverCode
 
 // RankingKey identifies a ranking's arguments, so that the territories of one response
 // asking for the same ranking can share it.
-func RankingKey(within *TerritoryKey, level hierarchy.Level, order RollupOrder, f *RollupFilter) string {
+func RankingKey(within *TerritoryKey, level hierarchy.Level, order RollupOrder, f *RollupFilter, parts ...RollupParts) string {
 	var b strings.Builder
+	p := partsOf(parts)
+	fmt.Fprintf(&b, "%t%t|", p.Objective, p.Commitments)
 	if within != nil {
 		fmt.Fprintf(&b, "%s:%s", within.Level, within.Code)
 	}

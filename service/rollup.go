@@ -30,6 +30,9 @@ type RollupQuery struct {
 	// SkipObjectives leaves the objectives out: a roll-up whose objective, coverage and
 	// gap nobody reads does not load them.
 	SkipObjectives bool
+	// SkipCommitments leaves the commitments out: their amounts stay empty, and neither
+	// their cells nor their records are read.
+	SkipCommitments bool
 }
 
 // readsRecords tells whether a roll-up filtered by f is read from the records rather than
@@ -137,11 +140,20 @@ func (svc *Service) cellRecords(ctx context.Context, ids []int, key RollupKey, f
 	default:
 		where = append(where, rollupcell.LeverID(allLevers), rollupcell.SectorID(allSectors)) // the totals
 	}
-	if len(f.ActionStatuses) > 0 {
-		st := make([]string, len(f.ActionStatuses))
-		for i, s := range f.ActionStatuses {
-			st[i] = string(s)
-		}
+	var statuses []string // of commitments
+	if !f.SkipCommitments {
+		statuses = access.CommitmentStatus("").Values()
+	}
+	var st []string // of actions
+	for _, s := range f.ActionStatuses {
+		st = append(st, string(s))
+	}
+	switch {
+	case f.SkipCommitments && len(st) > 0:
+		where = append(where, rollupcell.KindEQ(rollupcell.KindACTION), rollupcell.StatusIn(st...))
+	case f.SkipCommitments:
+		where = append(where, rollupcell.KindEQ(rollupcell.KindACTION))
+	case len(st) > 0:
 		where = append(where, rollupcell.Or(rollupcell.KindEQ(rollupcell.KindCOMMITMENT), rollupcell.StatusIn(st...)))
 	}
 	for _, p := range where {
@@ -154,8 +166,10 @@ func (svc *Service) cellRecords(ctx context.Context, ids []int, key RollupKey, f
 	case ByLever:
 		col = rollupcell.FieldLeverID
 	}
-	statuses := access.CommitmentStatus("").Values()
 	sum := func(column, kind, status string) string {
+		if kind == "" {
+			return "SUM(" + s.C(column) + ")"
+		}
 		when := s.C(rollupcell.FieldKind) + " = '" + kind + "'"
 		if status != "" {
 			when += " AND " + s.C(rollupcell.FieldStatus) + " = '" + status + "'"
@@ -163,6 +177,9 @@ func (svc *Service) cellRecords(ctx context.Context, ids []int, key RollupKey, f
 		return "SUM(CASE WHEN " + when + " THEN " + s.C(column) + " ELSE 0 END)"
 	}
 	action := string(rollupcell.KindACTION)
+	if f.SkipCommitments {
+		action = "" // every cell read is an action's
+	}
 	columns := []string{s.C(col), sum(rollupcell.FieldCount, action, ""), sum(rollupcell.FieldShare, action, ""),
 		sum(rollupcell.FieldBudget, action, ""), sum(rollupcell.FieldKtco2e, action, "")}
 	for _, st := range statuses {
@@ -259,7 +276,8 @@ func (svc *Service) liveRecords(ctx context.Context, ids []int, key RollupKey, f
 		return an
 	}
 
-	// Actions, and commitments by status: one statement. A row of actions has no status.
+	// Actions, and commitments by status (unless skipped): one statement. A row of
+	// actions has no status.
 	aq := c.Action.Query()
 	if len(f.Sectors) > 0 {
 		aq.Where(action.SectorIDIn(f.Sectors...))
@@ -302,6 +320,9 @@ func (svc *Service) liveRecords(ctx context.Context, ids []int, key RollupKey, f
 			sql.As("COALESCE(SUM("+s.C(action.FieldBudget)+" * "+weight(an)+"), 0)", "budget"),
 			sql.As("COALESCE(SUM(COALESCE("+s.C(action.FieldEffectKtco2e)+", 0) * "+weight(an)+"), 0)", "kt")).
 			GroupBy(k)
+		if f.SkipCommitments {
+			return
+		}
 		cs := sql.Select().From(sql.Table(commitment.Table))
 		for _, p := range cps {
 			p(cs)

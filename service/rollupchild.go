@@ -60,6 +60,9 @@ func (svc *Service) childRows(ctx context.Context, t *ent.Territory, level *hier
 		if above := carriersAbove(*level, q.CarrierLevels); len(above) > 0 {
 			qa := q
 			qa.CarrierLevels = above
+			// The last row is there when something is carried above the rows, commitments
+			// included: they are read even when their figures are not.
+			qa.SkipCommitments = false
 			key := ByTerritory
 			if onlyItselfAbove(t.Level, above) {
 				// No level between t's and the rows': the records carried above the rows
@@ -154,6 +157,9 @@ func carriersAbove(level hierarchy.Level, asked []hierarchy.Level) []hierarchy.L
 // is left of its share in t into rest. It sets the children's weights in t (cs[i].Inside).
 // Three statements.
 func (svc *Service) distribute(ctx context.Context, t *ent.Territory, cs []child, q RollupQuery, rest *Amounts) (map[int]*Amounts, error) {
+	// Commitments are read even when their figures are not: what is left of them outside
+	// every child makes the last row.
+	q.SkipCommitments = false
 	per, err := svc.liveRecords(ctx, []int{t.ID}, ByCarrier, q)
 	if err != nil {
 		return nil, err

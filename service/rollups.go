@@ -71,7 +71,7 @@ func (svc *Service) Rollup(ctx context.Context, t *ent.Territory, f *RollupFilte
 	if err != nil {
 		return nil, err
 	}
-	q.SkipObjectives = len(parts) > 0 && !parts[0].Objective
+	q = partsOf(parts).skip(q)
 	m, err := svc.amountsOf(ctx, []*ent.Territory{t}, ByTerritory, q)
 	if err != nil {
 		return nil, err
@@ -79,19 +79,39 @@ func (svc *Service) Rollup(ctx context.Context, t *ent.Territory, f *RollupFilte
 	return toRollup(m[t.ID]), nil
 }
 
+// Rollups is Rollup for many territories at once, in the statements of one: the
+// roll-ups of a list of territories (a page of EPCI, a department's children). Every
+// id gets a roll-up, empty when nothing lies inside it.
+func (svc *Service) Rollups(ctx context.Context, ids []int, f *RollupFilter, parts RollupParts) (map[int]*Rollup, error) {
+	q, err := svc.rollupQuery(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	m, err := svc.Amounts(ctx, ids, ByTerritory, parts.skip(q))
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int]*Rollup, len(ids))
+	for _, id := range ids {
+		out[id] = toRollup(m[id])
+	}
+	return out, nil
+}
+
 // RollupBy is a roll-up in rows: one per sector of the national inventory (a sector and
 // its subdivisions together, planning.InventorySector), per lever, or per territory of a
 // level below t (CHILD, childRows), with a last row for what no sector, lever or child
-// holds; the rows add up to t's roll-up.
+// holds; the rows add up to t's roll-up. SECTOR and LEVER rows are those of the records
+// and objectives found: they read every part, whatever parts says, so that the rows do
+// not depend on the fields asked.
 func (svc *Service) RollupBy(ctx context.Context, t *ent.Territory, group RollupGroup, level *hierarchy.Level, f *RollupFilter, parts ...RollupParts) ([]*RollupRow, error) {
 	q, err := svc.rollupQuery(ctx, f)
 	if err != nil {
 		return nil, err
 	}
-	q.SkipObjectives = len(parts) > 0 && !parts[0].Objective
 	switch group {
 	case RollupGroupChild:
-		return svc.childRows(ctx, t, level, q)
+		return svc.childRows(ctx, t, level, partsOf(parts).skip(q))
 	case RollupGroupSector:
 		m, err := svc.amountsOf(ctx, []*ent.Territory{t}, BySector, q)
 		if err != nil {

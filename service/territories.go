@@ -136,14 +136,35 @@ func pageTerritories(ctx context.Context, q *ent.TerritoryQuery, p Page, orderBy
 }
 
 // ParentsOf loads the direct memberships of many territories with their parents, each
-// list ordered by level then code: two statements for any number of territories.
+// list ordered by level then code: one statement for any number of territories.
+//
+// One statement: the memberships joined to their parents, whose columns the rows carry
+// beside the membership's (parentColumns). Parents are never communes: they are read
+// without the communes' postal codes, and without the search key nobody shows.
 func (svc *Service) ParentsOf(ctx context.Context, ids []int) (map[int][]*ent.Membership, error) {
-	ms, err := svc.client.Membership.Query().Where(membership.ChildIDIn(ids...)).WithParent().All(store.KeptPlan(ctx))
+	ms, err := svc.client.Membership.Query().Where(membership.ChildIDIn(ids...)).Modify(func(s *sql.Selector) {
+		p := sql.Table(territory.Table).As("p")
+		s.Join(p).On(s.C(membership.FieldParentID), p.C(territory.FieldID))
+		for _, c := range parentColumns {
+			col := p.C(c)
+			if c == territory.FieldNature || c == territory.FieldSiren {
+				// Null for all but EPCI, read as "": SQLite's driver gives no type to
+				// scan a column whose first value is null.
+				col = "COALESCE(" + col + ", '')"
+			}
+			s.AppendSelect(sql.As(col, "parent_"+c))
+		}
+	}).All(store.KeptPlan(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("load parents: %w", err)
 	}
 	out := make(map[int][]*ent.Membership, len(ids))
 	for _, m := range ms {
+		parent, err := parentOf(m)
+		if err != nil {
+			return nil, fmt.Errorf("load parents: %w", err)
+		}
+		m.Edges.Parent = parent
 		out[m.ChildID] = append(out[m.ChildID], m)
 	}
 	for _, id := range ids {
@@ -155,6 +176,66 @@ func (svc *Service) ParentsOf(ctx context.Context, ids []int) (map[int][]*ent.Me
 		out[id] = list
 	}
 	return out, nil
+}
+
+// parentColumns are the columns of a membership's parent ParentsOf reads.
+var parentColumns = []string{territory.FieldLevel, territory.FieldCode, territory.FieldName, territory.FieldPopulation,
+	territory.FieldNature, territory.FieldSiren}
+
+// parentOf is the parent territory whose columns a membership's row carries.
+func parentOf(m *ent.Membership) (*ent.Territory, error) {
+	text := func(col string) (*string, error) {
+		v, err := m.Value("parent_" + col)
+		if err != nil {
+			return nil, fmt.Errorf("column %s: %w", col, err)
+		}
+		switch v := v.(type) {
+		case string:
+			if v == "" {
+				return nil, nil
+			}
+			return &v, nil
+		case []byte:
+			if len(v) == 0 {
+				return nil, nil
+			}
+			s := string(v)
+			return &s, nil
+		}
+		return nil, fmt.Errorf("column %s: unexpected %T", col, v)
+	}
+	t := &ent.Territory{ID: m.ParentID}
+	pop, err := intColumn(m.Value, "parent_"+territory.FieldPopulation)
+	if err != nil {
+		return nil, err
+	}
+	t.Population = int64(pop)
+	var level, code, name *string
+	if level, err = text(territory.FieldLevel); err != nil {
+		return nil, err
+	}
+	if code, err = text(territory.FieldCode); err != nil {
+		return nil, err
+	}
+	if name, err = text(territory.FieldName); err != nil {
+		return nil, err
+	}
+	if level == nil || code == nil || name == nil {
+		return nil, fmt.Errorf("parent %d without level, code or name", m.ParentID)
+	}
+	t.Level, t.Code, t.Name = hierarchy.Level(*level), *code, *name
+	nature, err := text(territory.FieldNature)
+	if err != nil {
+		return nil, err
+	}
+	if nature != nil {
+		n := territory.Nature(*nature)
+		t.Nature = &n
+	}
+	if t.Siren, err = text(territory.FieldSiren); err != nil {
+		return nil, err
+	}
+	return t, nil
 }
 
 // AncestorsOf loads the ancestors of many territories, from the country down: two

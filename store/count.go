@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	stdsql "database/sql"
+	"sync"
 	"sync/atomic"
 
 	"entgo.io/ent/dialect"
@@ -15,6 +16,26 @@ import (
 type Counter struct {
 	n, rows atomic.Int64
 	avail   *Availability
+	rec     atomic.Pointer[recorder]
+}
+
+// recorder keeps the text of statements while a test records them.
+type recorder struct {
+	mu   sync.Mutex
+	text []string
+}
+
+// Record keeps the text of every statement run until stop, which returns them: tests
+// check which tables an operation reads, not only how many statements it runs.
+func (c *Counter) Record() (stop func() []string) {
+	r := &recorder{}
+	c.rec.Store(r)
+	return func() []string {
+		c.rec.CompareAndSwap(r, nil)
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return r.text
+	}
 }
 
 // Count returns the number of statements run so far.
@@ -28,8 +49,13 @@ func CountStatements(ctx context.Context, n *atomic.Int64) context.Context {
 	return context.WithValue(ctx, ctxCounterKey{}, n)
 }
 
-func (c *Counter) add(ctx context.Context) {
+func (c *Counter) add(ctx context.Context, query string) {
 	c.n.Add(1)
+	if r := c.rec.Load(); r != nil {
+		r.mu.Lock()
+		r.text = append(r.text, query)
+		r.mu.Unlock()
+	}
 	if n, ok := ctx.Value(ctxCounterKey{}).(*atomic.Int64); ok {
 		n.Add(1)
 	}
@@ -44,14 +70,14 @@ type countingDriver struct {
 }
 
 func (d *countingDriver) Exec(ctx context.Context, query string, args, v any) error {
-	d.c.add(ctx)
+	d.c.add(ctx, query)
 	err := d.Driver.Exec(ctx, query, args, v)
 	err = d.c.avail.observeCtx(ctx, err, isWrite(query))
 	return err
 }
 
 func (d *countingDriver) Query(ctx context.Context, query string, args, v any) error {
-	d.c.add(ctx)
+	d.c.add(ctx, query)
 	err := d.Driver.Query(ctx, query, args, v)
 	err = d.c.avail.observeCtx(ctx, err, false) // a write's rows commit when read (versionDriver)
 	return d.c.countRows(v, err)
@@ -90,14 +116,14 @@ type countingTx struct {
 // Statements in a transaction count as reads for Availability: only the commit says that
 // a write went through.
 func (t *countingTx) Exec(ctx context.Context, query string, args, v any) error {
-	t.c.add(ctx)
+	t.c.add(ctx, query)
 	err := t.Tx.Exec(ctx, query, args, v)
 	err = t.c.avail.observeCtx(ctx, err, false)
 	return err
 }
 
 func (t *countingTx) Query(ctx context.Context, query string, args, v any) error {
-	t.c.add(ctx)
+	t.c.add(ctx, query)
 	err := t.Tx.Query(ctx, query, args, v)
 	err = t.c.avail.observeCtx(ctx, err, false)
 	return t.c.countRows(v, err)
@@ -118,7 +144,7 @@ type sqlConn interface {
 
 // ExecContext runs a raw statement; ent's generated client calls it for hand-written SQL.
 func (d *countingDriver) ExecContext(ctx context.Context, query string, args ...any) (stdsql.Result, error) {
-	d.c.add(ctx)
+	d.c.add(ctx, query)
 	res, err := d.Driver.(sqlConn).ExecContext(ctx, query, args...)
 	err = d.c.avail.observeCtx(ctx, err, isWrite(query))
 	return res, err
@@ -126,7 +152,7 @@ func (d *countingDriver) ExecContext(ctx context.Context, query string, args ...
 
 // QueryContext runs a raw query; ent's generated client calls it for hand-written SQL.
 func (d *countingDriver) QueryContext(ctx context.Context, query string, args ...any) (*stdsql.Rows, error) {
-	d.c.add(ctx)
+	d.c.add(ctx, query)
 	rows, err := d.Driver.(sqlConn).QueryContext(ctx, query, args...)
 	err = d.c.avail.observeCtx(ctx, err, false)
 	return rows, err
@@ -134,7 +160,7 @@ func (d *countingDriver) QueryContext(ctx context.Context, query string, args ..
 
 // ExecContext runs a raw statement in the transaction.
 func (t *countingTx) ExecContext(ctx context.Context, query string, args ...any) (stdsql.Result, error) {
-	t.c.add(ctx)
+	t.c.add(ctx, query)
 	res, err := t.Tx.(sqlConn).ExecContext(ctx, query, args...)
 	err = t.c.avail.observeCtx(ctx, err, false)
 	return res, err
@@ -142,7 +168,7 @@ func (t *countingTx) ExecContext(ctx context.Context, query string, args ...any)
 
 // QueryContext runs a raw query in the transaction.
 func (t *countingTx) QueryContext(ctx context.Context, query string, args ...any) (*stdsql.Rows, error) {
-	t.c.add(ctx)
+	t.c.add(ctx, query)
 	rows, err := t.Tx.(sqlConn).QueryContext(ctx, query, args...)
 	err = t.c.avail.observeCtx(ctx, err, false)
 	return rows, err

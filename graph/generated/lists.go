@@ -53,7 +53,7 @@ var lists = &listmarshal.Schema{
 		"SectorSummary":         {},
 		"Source":                {},
 		"StatusAmount":          {},
-		"Territory":             {"actions": true, "commitments": true, "rollup": true, "rollupBy": true, "ranking": true, "rank": true, "trajectory": true, "objectives": true, "observations": true, "diagnostic": true, "breakdown": true, "dashboard": true, "parents": true, "ancestors": true, "children": true, "descendants": true},
+		"Territory":             {},
 		"TerritoryConnection":   {},
 		"TerritoryEdge":         {},
 		"Theme":                 {},

@@ -183,7 +183,19 @@ func (p *lists) GenerateCode(data *codegen.Data) error {
 // of side by side: the same work for the database, a longer wait for that answer. An
 // object with a resolver of ours (Territory's roll-ups, a COP's steps) keeps its fields
 // concurrent.
+//
+// Territory's fields are resolved one after the other too, resolvers included: the
+// territories of a list load each field for the whole list at once (graph's group
+// loaders), so the first territory's resolver reads for all and the others' find their
+// value loaded. A goroutine for each field of each territory cost more than the rest of
+// the work on long lists (the 100 largest EPCI with their parents and roll-ups spent most
+// of their CPU growing goroutine stacks); a single territory's fields (its dashboard, its
+// roll-up) now run their statements one after the other.
 func inlineEdges(o *codegen.Object) {
+	if serialObjects[o.Name] {
+		o.DisableConcurrency = true
+		return
+	}
 	edges := false
 	for _, f := range o.Fields {
 		if !f.IsConcurrent() {
@@ -196,6 +208,10 @@ func inlineEdges(o *codegen.Object) {
 	}
 	o.DisableConcurrency = edges
 }
+
+// serialObjects are the objects whose fields are resolved one after the other although
+// resolvers of ours compute some of them (see inlineEdges).
+var serialObjects = map[string]bool{"Territory": true}
 
 // plainField reports whether a field is a scalar or an enum (not a list) read from a
 // field of its object's Go struct, with no resolver, argument or directive, and not a Go
