@@ -301,13 +301,14 @@ func serve(ctx context.Context, cfg config, db *store.DB) error {
 		return err
 	}
 	defer closeShared()
+	svc := service.New(db.Client)
+	warmUp(ctx, svc, db.HasReplica(), 10*time.Second) // warm.go: not listening, so not ready, before it is warm
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
 	}
 	slog.Info("serving GraphQL", "addr", ln.Addr().String(), "graphql", "/graphql", "dashboard", "/", "graphiql", "/graphiql",
 		"trusted_documents", cfg.api.GraphQL.TrustedDocuments.Len(), "trusted_documents_only", cfg.api.GraphQL.TrustedDocuments.Only())
-	svc := service.New(db.Client)
 	ps := partners.New(svc, db.Client)
 	stop := startPartners(ctx, ps, db, cfg.webhooks) // webhooks.go
 	defer stop()

@@ -80,7 +80,7 @@ func (d *countingDriver) Query(ctx context.Context, query string, args, v any) e
 	d.c.add(ctx, query)
 	err := d.Driver.Query(ctx, query, args, v)
 	err = d.c.avail.observeCtx(ctx, err, false) // a write's rows commit when read (versionDriver)
-	return d.c.countRows(v, err)
+	return d.c.countRows(ctx, v, err)
 }
 
 func (d *countingDriver) Tx(ctx context.Context) (dialect.Tx, error) {
@@ -126,7 +126,7 @@ func (t *countingTx) Query(ctx context.Context, query string, args, v any) error
 	t.c.add(ctx, query)
 	err := t.Tx.Query(ctx, query, args, v)
 	err = t.c.avail.observeCtx(ctx, err, false)
-	return t.c.countRows(v, err)
+	return t.c.countRows(ctx, v, err)
 }
 
 // Commit commits the transaction: a write that went through, or one the database

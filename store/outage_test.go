@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	entsql "entgo.io/ent/dialect/sql"
 	"github.com/lib/pq"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -107,7 +108,26 @@ func TestAvailability(t *testing.T) {
 	if !isReason(err, ReasonTooManyConnections) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("a statement at its deadline with no connection left: %v, want too many connections", err)
 	}
+
+	// The same deadline reached while the rows are read, after the first ones: a write's
+	// INSERT ... RETURNING as the connections come back (it answered TIMEOUT, then).
+	c := &Counter{avail: a}
+	rows := &entsql.Rows{ColumnScanner: cutRows{err: context.DeadlineExceeded}}
+	if err := c.countRows(late, rows, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := rows.Err(); !isReason(err, ReasonTooManyConnections) {
+		t.Errorf("rows cut by the deadline with no connection left: %v, want too many connections", err)
+	}
 }
+
+// cutRows are rows whose reading ended with err.
+type cutRows struct {
+	entsql.ColumnScanner
+	err error
+}
+
+func (r cutRows) Err() error { return r.err }
 
 // isReason reports whether Unavailable reads err as reason.
 func isReason(err error, reason string) bool { r, ok := Unavailable(err); return ok && r == reason }

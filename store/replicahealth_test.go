@@ -55,3 +55,58 @@ func TestReplicaLag(t *testing.T) {
 		t.Error("parseLSN accepted a position without its /")
 	}
 }
+
+// TestReplicaSlowStart: a replica back up gets a share of the reads that grows from none
+// to all over the slow start; one up from the start, or down, is not ramped.
+func TestReplicaSlowStart(t *testing.T) {
+	for _, tc := range []struct {
+		since, d time.Duration
+		want     float64
+	}{
+		{0, 3 * time.Second, 0},
+		{-time.Second, 3 * time.Second, 0}, // a clock step back
+		{750 * time.Millisecond, 3 * time.Second, 0.25},
+		{1500 * time.Millisecond, 3 * time.Second, 0.5},
+		{3 * time.Second, 3 * time.Second, 1},
+		{time.Minute, 3 * time.Second, 1},
+		{0, 0, 1}, // no slow start
+	} {
+		if got := rampShare(tc.since, tc.d); got != tc.want {
+			t.Errorf("rampShare(%s, %s) = %v, want %v", tc.since, tc.d, got, tc.want)
+		}
+	}
+
+	h := &replicaHealth{}
+	if !h.usable() {
+		t.Fatal("a replica up from the start is not used")
+	}
+	share := func() float64 {
+		n := 0
+		for range 10000 {
+			if h.usable() {
+				n++
+			}
+		}
+		return float64(n) / 10000
+	}
+	h.set(replicaDown)
+	if got := share(); got != 0 {
+		t.Errorf("a replica down gets %v of the reads", got)
+	}
+	h.set(replicaUp)
+	if got := share(); got > 0.05 {
+		t.Errorf("a replica just back gets %v of the reads, want almost none", got)
+	}
+	h.upAt.Store(time.Now().Add(-slowStart / 2).UnixNano())
+	if got := share(); got < 0.4 || got > 0.6 {
+		t.Errorf("a replica halfway through its slow start gets %v of the reads, want about half", got)
+	}
+	h.upAt.Store(time.Now().Add(-slowStart).UnixNano())
+	if got := share(); got != 1 {
+		t.Errorf("a replica past its slow start gets %v of the reads, want all", got)
+	}
+	h.set(replicaUp) // already up: the slow start does not start again
+	if got := share(); got != 1 {
+		t.Errorf("a probe finding the replica up again restarted its slow start: %v of the reads", got)
+	}
+}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"sync/atomic"
 
@@ -12,10 +13,11 @@ import (
 // operation's reads bounded.
 func (c *Counter) Rows() int64 { return c.rows.Load() }
 
-// countRows makes the rows of a query that succeeded count themselves as they are read.
-func (c *Counter) countRows(v any, err error) error {
+// countRows makes the rows of a query that succeeded count themselves as they are read,
+// and tell the database's availability of the error that ended them.
+func (c *Counter) countRows(ctx context.Context, v any, err error) error {
 	if rows, ok := v.(*entsql.Rows); ok && err == nil && rows.ColumnScanner != nil {
-		rows.ColumnScanner = &rowCounter{ColumnScanner: rows.ColumnScanner, n: &c.rows}
+		rows.ColumnScanner = &rowCounter{ColumnScanner: rows.ColumnScanner, n: &c.rows, ctx: ctx, avail: c.avail}
 	}
 	return err
 }
@@ -24,6 +26,15 @@ type rowCounter struct {
 	entsql.ColumnScanner
 	n     *atomic.Int64
 	types []*sql.ColumnType // of the current result, once asked
+	ctx   context.Context
+	avail *Availability
+}
+
+// Err is the error that ended the rows, seen as the statement's own: a deadline reached
+// while the rows are read, as the pool's connections come back after an outage, is the
+// outage's error (UNAVAILABLE), as it is when reached before the first row.
+func (r *rowCounter) Err() error {
+	return r.avail.observeCtx(r.ctx, r.ColumnScanner.Err(), false)
 }
 
 // ColumnTypes reads the column types once per result. ent asks for them again on every
