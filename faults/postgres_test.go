@@ -190,15 +190,15 @@ func testPostgresOutOfConnections(t *testing.T) {
 	CheckWrites(t, row, "postgres", c.URL("noconns"), Acknowledged(recs))
 	CheckAnswers(t, s, key)
 
-	// No leak: the server's connections within its pools (20, and 8 of kept plans) and its
+	// No leak: the server's connections within its pools (10, and 4 of kept plans) and its
 	// two listeners (the subscriptions' changes, the result cache's data version),
 	// and, the load's idle connections closed, its open files those connections more than
 	// before, its threads near where they were.
 	httpClient.CloseIdleConnections()
 	time.Sleep(time.Second)
 	conns := serverConns(c, "noconns")
-	if conns > 30 {
-		t.Errorf("the server holds %d connections after the fault, more than its pools and listeners (30)", conns)
+	if conns > 16 {
+		t.Errorf("the server holds %d connections after the fault, more than its pools and listeners (16)", conns)
 	}
 	_, threads1, fds1 := s.Proc()
 	t.Logf("PostgreSQL connections %d then %d; threads %d then %d; open files %d then %d", conns0, conns, threads0, threads1, fds0, fds1)

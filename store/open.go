@@ -151,10 +151,6 @@ func openSQL(ctx context.Context, databaseURL, sqlitePath string, lim Limits) (*
 	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
 		drv = dialect.Postgres
 		db, err = openPostgres(postgresDSN(databaseURL, lim))
-		if err == nil {
-			db.SetMaxOpenConns(20)
-			db.SetMaxIdleConns(20)
-		}
 	default:
 		return nil, "", fmt.Errorf("open database: unsupported DATABASE_URL scheme in %q (want postgres://)", redact(databaseURL))
 	}

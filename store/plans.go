@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
+	"strconv"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
@@ -42,10 +43,6 @@ func KeptPlan(ctx context.Context) context.Context {
 
 func keptPlan(ctx context.Context) bool { v, _ := ctx.Value(keptPlanKey{}).(bool); return v }
 
-// keptPlanConns is the size of the pool of KeptPlan reads: their statements are the
-// shortest the API sends.
-const keptPlanConns = 8
-
 // keptPlanPool opens the pool of KeptPlan reads beside the pool of a PostgreSQL URL
 // (dsn, as postgresDSN made it).
 func keptPlanPool(dsn string) (*sql.DB, error) {
@@ -55,14 +52,13 @@ func keptPlanPool(dsn string) (*sql.DB, error) {
 	}
 	q := u.Query()
 	q.Set("plan_cache_mode", "force_generic_plan")
-	u.RawQuery = q.Encode()
-	db, err := openPostgres(u.String())
+	_, n, err := poolMaxConns(dsn)
 	if err != nil {
 		return nil, err
 	}
-	db.SetMaxOpenConns(keptPlanConns)
-	db.SetMaxIdleConns(keptPlanConns)
-	return db, nil
+	q.Set("pool_max_conns", strconv.Itoa(keptPlanConns(n)))
+	u.RawQuery = q.Encode()
+	return openPostgres(u.String())
 }
 
 // withKeptPlans returns the driver of a PostgreSQL pool, with its reads marked KeptPlan

@@ -72,7 +72,7 @@ func TestKeptPlans(t *testing.T) {
 		})
 	}
 	// The metrics count the connections of both pools.
-	if st := db.Stats(); st.MaxOpenConnections != 20+keptPlanConns || st.OpenConnections < 2 {
-		t.Errorf("pools: %d connections open of at most %d, want at least 2 of %d", st.OpenConnections, st.MaxOpenConnections, 20+keptPlanConns)
+	if st := db.Stats(); st.MaxOpenConnections != defaultPoolConns+keptPlanConns(defaultPoolConns) || st.OpenConnections < 2 {
+		t.Errorf("pools: %d connections open of at most %d, want at least 2 of %d", st.OpenConnections, st.MaxOpenConnections, defaultPoolConns+keptPlanConns(defaultPoolConns))
 	}
 }

@@ -70,6 +70,34 @@ func TestStatementCacheCapacity(t *testing.T) {
 	}
 }
 
+// TestPoolMaxConns: the pool's size comes from pool_max_conns, which no connection sends
+// to PostgreSQL (it would refuse it), listeners included.
+func TestPoolMaxConns(t *testing.T) {
+	for _, tc := range []struct {
+		in, out string
+		n       int
+		err     bool
+	}{
+		{"postgres://u@h/db", "postgres://u@h/db", defaultPoolConns, false},
+		{"postgres://u@h/db?pool_max_conns=32&sslmode=disable", "postgres://u@h/db?sslmode=disable", 32, false},
+		{"postgres://u@h/db?pool_max_conns=0", "", 0, true},
+		{"postgres://u@h/db?pool_max_conns=all", "", 0, true},
+	} {
+		out, n, err := poolMaxConns(tc.in)
+		if (err != nil) != tc.err || out != tc.out || n != tc.n {
+			t.Errorf("poolMaxConns(%q) = %q, %d, %v; want %q, %d, error %t", tc.in, out, n, err, tc.out, tc.n, tc.err)
+		}
+	}
+	if got := ListenerURL("postgres://u@h/db?pool_max_conns=32&statement_cache_capacity=0&sslmode=disable"); got != "postgres://u@h/db?sslmode=disable" {
+		t.Errorf("ListenerURL kept the project's own parameters: %q", got)
+	}
+	for n, want := range map[int]int{1: 1, 10: 4, 20: 8} {
+		if got := keptPlanConns(n); got != want {
+			t.Errorf("keptPlanConns(%d) = %d, want %d", n, got, want)
+		}
+	}
+}
+
 // TestPostgresRoundTrips checks the round trips of a query with parameters: by default
 // one the first time (run as it comes), two the second (prepared, then bound and run), one
 // after; one each time without prepared statements (statement_cache_capacity=0), two

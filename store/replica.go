@@ -52,8 +52,6 @@ func OpenReplicatedWith(ctx context.Context, primaryURL, replicaURL string, lim 
 		db.Close()
 		return nil, fmt.Errorf("open replica %s: %w", redact(replicaURL), err)
 	}
-	rdb.SetMaxOpenConns(20)
-	rdb.SetMaxIdleConns(20)
 	db.ReplicaStatements = &Counter{avail: newAvailability("replica")}
 	rdrv, _, err := withKeptPlans(rdb, postgresDSN(replicaURL, lim))
 	if err != nil {
