@@ -14,7 +14,7 @@ import (
 func TestWarmUpOperationsAreValid(t *testing.T) {
 	schema := graph.NewSchema(nil, nil).Schema()
 	for _, q := range warmUpOperations {
-		if _, err := gqlparser.LoadQuery(schema, q); err != nil {
+		if _, err := gqlparser.LoadQueryWithRules(schema, q, nil); err != nil {
 			t.Errorf("warm-up operation %s: %v", q, err)
 		}
 	}
