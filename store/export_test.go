@@ -10,7 +10,3 @@ func SetProbeEvery(d time.Duration) time.Duration { old := probeEvery; probeEver
 func ReplicaState(db *DB) string {
 	return [...]string{replicaUp: "up", replicaDown: "down", replicaLagging: "lagging"}[db.health.state.Load()]
 }
-
-// SetSlowStart sets how long reads take to return to a replica back up, and returns the
-// previous duration.
-func SetSlowStart(d time.Duration) time.Duration { old := slowStart; slowStart = d; return old }

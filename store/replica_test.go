@@ -68,9 +68,6 @@ func TestReplicaLostAndLagging(t *testing.T) {
 	defer slog.SetDefault(slog.Default())
 	slog.SetDefault(slog.New(slog.NewTextHandler(&logs, nil)))
 	defer store.SetProbeEvery(store.SetProbeEvery(100 * time.Millisecond))
-	// Reads return to the replica at once (TestReplicaSlowStart tests the ramp): a read
-	// sent to the primary in the ramp would pass for the lag's effect below.
-	defer store.SetSlowStart(store.SetSlowStart(0))
 	const maxLag = time.Second
 	lim := store.Limits{ReplicaMaxLag: maxLag}
 	db, err := store.OpenReplicatedWith(ctx, withDB(primaryURL), withDB(replicaURL), lim)

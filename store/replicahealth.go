@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,16 +15,6 @@ import (
 // probeEvery is how often the replica's health is probed: how long reads stay on the
 // primary after the replica answers again, and how late a lag is seen.
 var probeEvery = time.Second
-
-// slowStart is how long reads take to return to a replica that answers again: the share
-// sent to it grows from none to all over that time, the rest staying on the primary,
-// which served them all while the replica was away and has its connections open. Sent
-// all at once, they made a new connection each to a replica whose caches were cold too:
-// on a 2-core machine, the 50 reads of the next quarter of a second queued for up to
-// 1.8 s (the fault suite's replica stopped and started), against 55 ms on the primary
-// while the replica was down. Load balancers ramp a returning server up the same way
-// (nginx's slow_start, HAProxy's slowstart).
-var slowStart = 3 * time.Second
 
 // The states of a replica.
 const (
@@ -47,7 +36,6 @@ type replicaHealth struct {
 	primary, replica *sql.DB
 	maxLag           time.Duration
 	state            atomic.Int32
-	upAt             atomic.Int64 // when it last became up, in Unix nanoseconds: 0 when up from the start
 
 	mu      sync.Mutex
 	pending []walSample // the primary's positions the replica had not replayed, oldest first
@@ -78,31 +66,8 @@ func (h *replicaHealth) close() {
 	<-h.done
 }
 
-// usable reports whether a read may go to the replica: while it is up, and in its slow
-// start, for the share of reads rampShare gives.
-func (h *replicaHealth) usable() bool {
-	if h.state.Load() != replicaUp {
-		return false
-	}
-	at := h.upAt.Load()
-	if at == 0 {
-		return true
-	}
-	share := rampShare(time.Since(time.Unix(0, at)), slowStart)
-	return share >= 1 || rand.Float64() < share
-}
-
-// rampShare is the share of reads sent to a replica up for since, in a slow start of d:
-// growing linearly from 0 to 1.
-func rampShare(since, d time.Duration) float64 {
-	if since >= d || d <= 0 {
-		return 1
-	}
-	if since <= 0 {
-		return 0
-	}
-	return float64(since) / float64(d)
-}
+// usable reports whether reads may go to the replica.
+func (h *replicaHealth) usable() bool { return h.state.Load() == replicaUp }
 
 // failed is told of the error of a read sent to the replica: when the replica could not
 // take it (Unavailable), it is marked down and failed returns true, for the read to go to
@@ -116,19 +81,10 @@ func (h *replicaHealth) failed(err error) bool {
 	return true
 }
 
-// set changes the state, logging the change. Becoming up starts the slow start.
+// set changes the state, logging the change.
 func (h *replicaHealth) set(state int32, attrs ...any) {
-	for {
-		old := h.state.Load()
-		if old == state {
-			return
-		}
-		if state == replicaUp {
-			h.upAt.Store(time.Now().UnixNano()) // before the state: never up without it
-		}
-		if h.state.CompareAndSwap(old, state) {
-			break
-		}
+	if old := h.state.Swap(state); old == state {
+		return
 	}
 	switch state {
 	case replicaDown:
