@@ -82,21 +82,7 @@ const defaultPoolConns = 10
 
 // poolMaxConns takes pool_max_conns out of a postgres:// URL: the pool's size.
 func poolMaxConns(databaseURL string) (string, int, error) {
-	u, err := url.Parse(databaseURL)
-	if err != nil {
-		return "", 0, fmt.Errorf("parse database URL: %w", redactErr(err))
-	}
-	q := u.Query()
-	if !q.Has("pool_max_conns") {
-		return databaseURL, defaultPoolConns, nil
-	}
-	n, err := strconv.Atoi(q.Get("pool_max_conns"))
-	if err != nil || n < 1 {
-		return "", 0, fmt.Errorf("database URL: pool_max_conns %q is not a count of at least 1", q.Get("pool_max_conns"))
-	}
-	q.Del("pool_max_conns")
-	u.RawQuery = q.Encode()
-	return u.String(), n, nil
+	return takeCount(databaseURL, "pool_max_conns", defaultPoolConns, 1)
 }
 
 // keptPlanConns is the size of the pool of KeptPlan reads beside a pool of n: their
@@ -111,19 +97,26 @@ const defaultStatementCache = 256
 // connection keeps, 0 for none (behind a pooler in transaction mode, which does not keep
 // a connection's prepared statements).
 func statementCacheCapacity(databaseURL string) (string, int, error) {
+	return takeCount(databaseURL, "statement_cache_capacity", defaultStatementCache, 0)
+}
+
+// takeCount takes the parameter name out of a postgres:// URL, a count of at least least
+// (def when the URL does not set it): a parameter the project reads itself, which lib/pq
+// would send to the server as a setting, refused there.
+func takeCount(databaseURL, name string, def, least int) (string, int, error) {
 	u, err := url.Parse(databaseURL)
 	if err != nil {
 		return "", 0, fmt.Errorf("parse database URL: %w", redactErr(err))
 	}
 	q := u.Query()
-	if !q.Has("statement_cache_capacity") {
-		return databaseURL, defaultStatementCache, nil
+	if !q.Has(name) {
+		return databaseURL, def, nil
 	}
-	n, err := strconv.Atoi(q.Get("statement_cache_capacity"))
-	if err != nil || n < 0 {
-		return "", 0, fmt.Errorf("database URL: statement_cache_capacity %q is not a count", q.Get("statement_cache_capacity"))
+	n, err := strconv.Atoi(q.Get(name))
+	if err != nil || n < least {
+		return "", 0, fmt.Errorf("database URL: %s %q is not a count of at least %d", name, q.Get(name), least)
 	}
-	q.Del("statement_cache_capacity")
+	q.Del(name)
 	u.RawQuery = q.Encode()
 	return u.String(), n, nil
 }
