@@ -52,6 +52,13 @@ export function chartFigure({ kind, title, summary, draw, data, legend }) {
 }
 
 // svgRoot is a chart's <svg>: a group of focusable marks, named after its figure.
+// xGrid is the vertical grid of a horizontal bar chart, from top to bottom, with its
+// ticks' labels at labelY: decorative, the figure's table carries the values.
+const xGrid = (x, ticks, top, bottom, labelY) =>
+  s('g', { className: 'axis', 'aria-hidden': 'true' }, x.ticks(ticks).map((v) => s('g', {},
+    s('line', { x1: x(v), x2: x(v), y1: top, y2: bottom, className: 'grid' }),
+    s('text', { x: x(v), y: labelY, className: 'tick middle' }, fmt.num(v)))));
+
 const svgRoot = (width, height, label, ...children) =>
   s('svg', { width, height, viewBox: `0 0 ${width} ${height}`, className: 'chart-svg', role: 'group', 'aria-label': label }, ...children);
 
@@ -244,9 +251,7 @@ export function sectorBars(rows) {
     const max = d3.max(data, (d) => Math.max(d.objective || 0, d3.sum(d.parts, (p) => p.value))) || 1;
     const x = d3.scaleLinear([0, max], [m.left, width - m.right]).nice();
     return svgRoot(width, height, 'Engagements par statut et objectif, par secteur',
-      s('g', { className: 'axis', 'aria-hidden': 'true' }, x.ticks(width < 500 ? 3 : 6).map((v) => s('g', {},
-        s('line', { x1: x(v), x2: x(v), y1: m.top, y2: height - m.bottom, className: 'grid' }),
-        s('text', { x: x(v), y: height - 8, className: 'tick middle' }, fmt.num(v))))),
+      xGrid(x, width < 500 ? 3 : 6, m.top, height - m.bottom, height - 8),
       data.map((d, i) => {
         const y0 = m.top + i * rowH;
         let acc = 0;
@@ -305,9 +310,7 @@ export function nationalEmissions(sectors) {
     const max = d3.max(data, (d) => d3.max([...d.years.map((y) => y.value), d.target?.value || 0]));
     const x = d3.scaleLinear([0, max], [m.left, width - m.right]).nice();
     return svgRoot(width, height, 'Émissions par secteur et objectifs 2030',
-      s('g', { className: 'axis', 'aria-hidden': 'true' }, x.ticks(width < 500 ? 4 : 8).map((v) => s('g', {},
-        s('line', { x1: x(v), x2: x(v), y1: m.top, y2: height - m.bottom, className: 'grid' }),
-        s('text', { x: x(v), y: height - 8, className: 'tick middle' }, fmt.num(v))))),
+      xGrid(x, width < 500 ? 4 : 8, m.top, height - m.bottom, height - 8),
       data.map((d, i) => {
         const y = m.top + i * rowH + 30;
         const vs = d.years.map((p) => p.value);
