@@ -49,6 +49,9 @@ func withoutCounts(ctx context.Context, fc *graphql.FieldContext) (sel ast.Selec
 		}
 		field := *f.Field
 		field.SelectionSet = f.Selections
+		if f.Name == "edges" && fc.Field.Definition != nil && fc.Field.Definition.Type.Name() == "TerritoryConnection" {
+			field.SelectionSet = territoryColumnsOnly(oc, f.Selections)
+		}
 		sel = append(sel, &field)
 	}
 	if !ok {
@@ -57,6 +60,48 @@ func withoutCounts(ctx context.Context, fc *graphql.FieldContext) (sel ast.Selec
 	loadersFrom(ctx).keep(fc.Field.Field, &sel)
 	return sel, wantTotal, true
 }
+
+// territoryColumns are the fields of Territory read from its own columns; every other
+// field has a resolver.
+var territoryColumns = map[string]bool{"id": true, "__typename": true, "level": true, "code": true, "name": true,
+	"population": true, "nature": true, "siren": true, "postalCodes": true}
+
+// territoryColumnsOnly returns the selection of a page's edges with, in place of the
+// fields of each node that have a resolver (parents, rollup...), the columns such
+// resolvers read: ent's pagination reads only the columns of the fields it is given, but
+// every column, the search key and the postal codes too, as soon as one field is not a
+// column.
+func territoryColumnsOnly(oc *graphql.OperationContext, edges ast.SelectionSet) ast.SelectionSet {
+	var out ast.SelectionSet
+	for _, e := range graphql.CollectFields(oc, edges, nil) {
+		field := *e.Field
+		field.SelectionSet = e.Selections
+		if e.Name == "node" {
+			field.SelectionSet = nil
+			resolved := false
+			for _, n := range graphql.CollectFields(oc, e.Selections, nil) {
+				if !territoryColumns[n.Name] {
+					resolved = true
+					continue
+				}
+				f := *n.Field
+				f.SelectionSet = n.Selections
+				field.SelectionSet = append(field.SelectionSet, &f)
+			}
+			if resolved {
+				for _, name := range resolverColumns {
+					field.SelectionSet = append(field.SelectionSet, &ast.Field{Name: name, Alias: name})
+				}
+			}
+		}
+		out = append(out, &field)
+	}
+	return out
+}
+
+// resolverColumns are the columns of a territory the resolvers of its fields read
+// besides its id (a ranking its population, a roll-up its level).
+var resolverColumns = []string{"level", "code", "name", "population"}
 
 // selections keeps selection sets made during an operation alive until it ends.
 type selections struct {

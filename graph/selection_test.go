@@ -95,6 +95,7 @@ func TestWorkOnlyForTheFieldsAsked(t *testing.T) {
 			{"commitments with pageInfo", `{ commitments(first: 10) { pageInfo { hasNextPage } edges { node { id } } } }`, countWords, nil},
 			{"levers with pageInfo", `{ levers(first: 10) { pageInfo { hasNextPage } edges { node { code } } } }`, countWords, nil},
 			{"COPs with pageInfo", `{ cops(first: 10) { pageInfo { hasNextPage } edges { node { edition } } } }`, countWords, nil},
+			{"a page of territories with their parents and roll-ups", `{ territories(first: 10, where: {level: EPCI}) { edges { node { code parents { weight } rollup { budget } } } } }`, []string{"search_key", "postal_codes"}, nil},
 		} {
 			text := a.recorded(c.query)
 			if got := reading(text, c.none...); len(got) > 0 {

@@ -41,10 +41,15 @@ func (r *territoryResolver) Parents(ctx context.Context, obj *ent.Territory, lev
 	if err != nil {
 		return nil, err
 	}
-	out := []*ent.Membership{}
+	// Each membership is copied with its child, obj: the loaded ones are shared by the
+	// whole operation and made without ent's client (service.ParentsOf), so that a child
+	// asked for is not queried.
+	out := make([]*ent.Membership, 0, len(ms))
 	for _, m := range ms {
 		if level == nil || m.Edges.Parent.Level == *level {
-			out = append(out, m)
+			c := *m
+			c.Edges.Child = obj
+			out = append(out, &c)
 		}
 	}
 	return out, nil

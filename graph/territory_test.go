@@ -108,6 +108,30 @@ func TestTerritory(t *testing.T) {
 			t.Errorf("unknown code gave %+v, want null", out.Unknown)
 		}
 
+		// A membership's child is the territory whose parents are asked, read by no
+		// statement of its own; its parent too.
+		var round struct {
+			Territory struct {
+				Parents []struct {
+					Child  terr `json:"child"`
+					Parent terr `json:"parent"`
+				} `json:"parents"`
+			} `json:"territory"`
+		}
+		q := `{ territory(level: COMMUNE, code: "35238") { parents { child { code name population } parent { code name } } } }`
+		if n := a.statements(q, nil); n != 2 {
+			t.Errorf("a commune's parents with their child and parent: %d statements, want 2", n)
+		}
+		a.query(q, nil, &round)
+		for _, p := range round.Territory.Parents {
+			if p.Child.Code != "35238" || p.Child.Name != "Rennes" || p.Child.Population != c.Population || p.Parent.Name == "" {
+				t.Errorf("Rennes's membership in %s: child %+v", p.Parent.Code, p.Child)
+			}
+		}
+		if len(round.Territory.Parents) != 2 {
+			t.Errorf("Rennes has %d parents, want 2", len(round.Territory.Parents))
+		}
+
 		// node and nodes resolve the ids the API hands out.
 		var nodes struct {
 			Node    *terr   `json:"node"`

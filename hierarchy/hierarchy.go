@@ -117,22 +117,23 @@ type Graph struct {
 // sortLinks orders links by child then parent, so that builds are reproducible.
 func sortLinks(ls []Link) {
 	slices.SortFunc(ls, func(a, b Link) int {
-		if c := compareKeys(a.Child, b.Child); c != 0 {
+		if c := CompareKeys(a.Child, b.Child); c != 0 {
 			return c
 		}
-		return compareKeys(a.Parent, b.Parent)
+		return CompareKeys(a.Parent, b.Parent)
 	})
 }
 
-// compareKeys orders keys from the largest level down, then by code.
-func compareKeys(a, b Key) int {
+// CompareKeys orders keys from the largest level down, then by code: the order of a
+// territory's ancestors.
+func CompareKeys(a, b Key) int {
 	if c := cmp.Compare(a.Level.Rank(), b.Level.Rank()); c != 0 {
 		return c
 	}
 	return strings.Compare(a.Code, b.Code)
 }
 
-func keyLess(a, b Key) bool { return compareKeys(a, b) < 0 }
+func keyLess(a, b Key) bool { return CompareKeys(a, b) < 0 }
 
 // SortKeys orders keys from the largest level down, then by code: the order of a
 // territory's ancestors.
