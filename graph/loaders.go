@@ -212,6 +212,7 @@ func (r *Resolver) connection(ctx context.Context, t *ent.Territory, p service.P
 			return r.svc.Connection(ctx, t.ID, p, a)
 		}))
 	}
+	a.Columns = nodeSelect(ctx)
 	k := a.Key(p)
 	l.conns.mu.Lock()
 	gl := l.conns.m[k]

@@ -2,11 +2,13 @@ package graph
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/cop-territoriales/cop-api/ent/territory"
 	"github.com/cop-territoriales/cop-api/service"
 )
 
@@ -61,13 +63,62 @@ func withoutCounts(ctx context.Context, fc *graphql.FieldContext) (sel ast.Selec
 	return sel, wantTotal, true
 }
 
-// territoryColumns are the fields of Territory read from its own columns; every other
-// field has a resolver.
-var territoryColumns = map[string]bool{"id": true, "__typename": true, "level": true, "code": true, "name": true,
-	"population": true, "nature": true, "siren": true, "postalCodes": true}
+// territoryColumns maps the fields of Territory read from its own columns to those
+// columns; every other field has a resolver.
+var territoryColumns = map[string]string{"id": territory.FieldID, "__typename": "", "level": territory.FieldLevel,
+	"code": territory.FieldCode, "name": territory.FieldName, "population": territory.FieldPopulation,
+	"nature": territory.FieldNature, "siren": territory.FieldSiren, "postalCodes": territory.FieldPostalCodes}
+
+// baseColumns are the columns of a territory always read: the resolvers of its other
+// fields read them (a ranking its population, a roll-up its level), and lists are
+// ordered by them. The others (nature, siren, the postal codes, the search key nobody
+// shows) are read only when a field shows them.
+var baseColumns = []string{territory.FieldLevel, territory.FieldCode, territory.FieldName, territory.FieldPopulation}
+
+// territorySelect returns the columns a selection on a territory reads: the base
+// columns and those of the fields selected. Fragments and @skip/@include count.
+func territorySelect(oc *graphql.OperationContext, sel ast.SelectionSet) []string {
+	cols := append([]string(nil), baseColumns...)
+	for _, f := range graphql.CollectFields(oc, sel, territoryImplementors) {
+		if c := territoryColumns[f.Name]; c != "" && c != territory.FieldID && !slices.Contains(cols, c) {
+			cols = append(cols, c)
+		}
+	}
+	return cols
+}
+
+// territoryFieldColumns returns the columns the territory being resolved reads, nil
+// outside an operation.
+func territoryFieldColumns(ctx context.Context) []string {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return nil
+	}
+	return territorySelect(graphql.GetOperationContext(ctx), fc.Field.Selections)
+}
+
+// territoryImplementors are the types a Territory satisfies, as the generated server
+// collects its fields.
+var territoryImplementors = []string{"Territory", "Node"}
+
+// nodeSelect returns the columns the nodes of a page of territories read, from the
+// selection of the connection being resolved.
+func nodeSelect(ctx context.Context) []string {
+	fields, ok := fieldsAt(ctx, "edges")
+	if !ok {
+		return nil
+	}
+	var node ast.SelectionSet
+	for _, f := range fields {
+		if f.Name == "node" {
+			node = append(node, f.Selections...)
+		}
+	}
+	return territorySelect(graphql.GetOperationContext(ctx), node)
+}
 
 // territoryColumnsOnly returns the selection of a page's edges with, in place of the
-// fields of each node that have a resolver (parents, rollup...), the columns such
+// fields of each node that have a resolver (parents, rollup...), the base columns such
 // resolvers read: ent's pagination reads only the columns of the fields it is given, but
 // every column, the search key and the postal codes too, as soon as one field is not a
 // column.
@@ -79,8 +130,8 @@ func territoryColumnsOnly(oc *graphql.OperationContext, edges ast.SelectionSet) 
 		if e.Name == "node" {
 			field.SelectionSet = nil
 			resolved := false
-			for _, n := range graphql.CollectFields(oc, e.Selections, nil) {
-				if !territoryColumns[n.Name] {
+			for _, n := range graphql.CollectFields(oc, e.Selections, territoryImplementors) {
+				if _, ok := territoryColumns[n.Name]; !ok {
 					resolved = true
 					continue
 				}
@@ -89,7 +140,7 @@ func territoryColumnsOnly(oc *graphql.OperationContext, edges ast.SelectionSet) 
 				field.SelectionSet = append(field.SelectionSet, &f)
 			}
 			if resolved {
-				for _, name := range resolverColumns {
+				for _, name := range []string{"level", "code", "name", "population"} {
 					field.SelectionSet = append(field.SelectionSet, &ast.Field{Name: name, Alias: name})
 				}
 			}
@@ -98,10 +149,6 @@ func territoryColumnsOnly(oc *graphql.OperationContext, edges ast.SelectionSet) 
 	}
 	return out
 }
-
-// resolverColumns are the columns of a territory the resolvers of its fields read
-// besides its id (a ranking its population, a roll-up its level).
-var resolverColumns = []string{"level", "code", "name", "population"}
 
 // selections keeps selection sets made during an operation alive until it ends.
 type selections struct {

@@ -95,6 +95,8 @@ func TestWorkOnlyForTheFieldsAsked(t *testing.T) {
 			{"commitments with pageInfo", `{ commitments(first: 10) { pageInfo { hasNextPage } edges { node { id } } } }`, countWords, nil},
 			{"levers with pageInfo", `{ levers(first: 10) { pageInfo { hasNextPage } edges { node { code } } } }`, countWords, nil},
 			{"COPs with pageInfo", `{ cops(first: 10) { pageInfo { hasNextPage } edges { node { edition } } } }`, countWords, nil},
+			{"a territory and its children, codes and names", `{ territory(level: DEPARTMENT, code: "35") { code children(level: EPCI) { edges { node { code name } } } } }`, []string{"search_key", "postal_codes", `"siren"`, `"nature"`}, nil},
+			{"a territory's children with their postal codes", `{ territory(level: EPCI, code: "243500139") { children(level: COMMUNE) { edges { node { postalCodes } } } } }`, nil, []string{"postal_codes"}},
 			{"a page of territories with their parents and roll-ups", `{ territories(first: 10, where: {level: EPCI}) { edges { node { code parents { weight } rollup { budget } } } } }`, []string{"search_key", "postal_codes"}, nil},
 		} {
 			text := a.recorded(c.query)

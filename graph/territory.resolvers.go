@@ -16,7 +16,7 @@ import (
 
 // Territory is the resolver for the territory field.
 func (r *queryResolver) Territory(ctx context.Context, level hierarchy.Level, code string) (*ent.Territory, error) {
-	return r.svc.Territory(ctx, level, code)
+	return r.svc.Territory(ctx, level, code, territoryFieldColumns(ctx)...)
 }
 
 // Territories is the resolver for the territories field.

@@ -132,6 +132,28 @@ func TestTerritory(t *testing.T) {
 			t.Errorf("Rennes has %d parents, want 2", len(round.Territory.Parents))
 		}
 
+		// Two pages of the same children, one with postal codes: each reads its own
+		// columns.
+		var pages struct {
+			Territory struct {
+				A, B struct {
+					Edges []struct{ Node terr } `json:"edges"`
+				}
+			} `json:"territory"`
+		}
+		a.query(`{ territory(level: EPCI, code: "243500139") {
+			a: children(level: COMMUNE, first: 100) { edges { node { code } } }
+			b: children(level: COMMUNE, first: 100) { edges { node { code postalCodes } } } } }`, nil, &pages)
+		found := false
+		for _, e := range pages.Territory.B.Edges {
+			if e.Node.Code == "35238" {
+				found = slices.Equal(e.Node.PostalCodes, []string{"35000", "35200", "35700"})
+			}
+		}
+		if !found || len(pages.Territory.A.Edges) != len(pages.Territory.B.Edges) {
+			t.Errorf("Rennes Métropole's communes: %d and %d, Rennes's postal codes in the second page: %v", len(pages.Territory.A.Edges), len(pages.Territory.B.Edges), found)
+		}
+
 		// node and nodes resolve the ids the API hands out.
 		var nodes struct {
 			Node    *terr   `json:"node"`

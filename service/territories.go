@@ -36,9 +36,14 @@ func (svc *Service) TerritoryID(ctx context.Context, k TerritoryKey) (int, error
 	return id, err
 }
 
-// Territory returns the territory of a level and code, nil when there is none.
-func (svc *Service) Territory(ctx context.Context, level hierarchy.Level, code string) (*ent.Territory, error) {
-	return nilIfNotFound(svc.client.Territory.Query().Where(territory.LevelEQ(level), territory.Code(code)).Only(store.KeptPlan(ctx)))
+// Territory returns the territory of a level and code, nil when there is none, with
+// the columns named (its id and every column when none is).
+func (svc *Service) Territory(ctx context.Context, level hierarchy.Level, code string, columns ...string) (*ent.Territory, error) {
+	q := svc.client.Territory.Query().Where(territory.LevelEQ(level), territory.Code(code))
+	if len(columns) > 0 {
+		q.Select(columns...)
+	}
+	return nilIfNotFound(q.Only(store.KeptPlan(ctx)))
 }
 
 // Node returns any record by its global id, nil when there is none; an audit entry only
@@ -252,6 +257,10 @@ type ConnArgs struct {
 	Level   *hierarchy.Level
 	OrderBy []*ent.TerritoryOrder
 	Where   *ent.TerritoryWhereInput
+	// Columns are the columns of the territories a batched load (Connections) reads
+	// besides their ids, every column when empty. They hold the columns lists are
+	// ordered by (code, name, population), which the cursors read.
+	Columns []string
 }
 
 // Key identifies the arguments and page size: the territories of a list asking for the
@@ -273,6 +282,7 @@ func (a ConnArgs) Key(p Page) string {
 	}
 	w, _ := json.Marshal(a.Where) // plain fields with JSON tags
 	b.Write(w)
+	fmt.Fprintf(&b, "|%v", a.Columns)
 	return b.String()
 }
 
@@ -297,6 +307,9 @@ func (svc *Service) Connection(ctx context.Context, id int, p Page, a ConnArgs) 
 // pages on its own.
 func (svc *Service) Connections(ctx context.Context, ids []int, p Page, a ConnArgs) (map[int]*ent.TerritoryConnection, error) {
 	q := svc.client.Territory.Query()
+	if len(a.Columns) > 0 {
+		q.Select(a.Columns...)
+	}
 	if a.Where != nil {
 		pr, err := a.Where.P()
 		if err != nil {
