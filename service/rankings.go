@@ -20,6 +20,7 @@ import (
 	"github.com/cop-territoriales/cop-api/ent/territory"
 	"github.com/cop-territoriales/cop-api/hierarchy"
 	"github.com/cop-territoriales/cop-api/planning"
+	"github.com/cop-territoriales/cop-api/store"
 )
 
 // RollupFigure is a roll-up figure territories (and rollupBy rows) are ranked by.
@@ -182,8 +183,11 @@ func (svc *Service) Ranking(ctx context.Context, within *ent.Territory, level hi
 	}
 	q = partsOf(parts).With(order.parts()).skip(q)
 	// One more than a ranking takes tells there are too many, without counting them first.
+	// The descendants of one level keep their plan (store.KeptPlan): through the
+	// ancestries' index on (ancestor, territory's level) whatever the territory, where
+	// planning them cost 0.9 ms a statement for a 0.15 ms run (France's departments).
 	ts, err := svc.client.Territory.Query().Where(descendantsOf(within.ID, &level)).
-		Order(territory.ByID()).Limit(MaxRanked + 1).All(ctx)
+		Order(territory.ByID()).Limit(MaxRanked + 1).All(store.KeptPlan(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("ranking: %w", err)
 	}
