@@ -139,8 +139,8 @@ func territoryColumnsOnly(oc *graphql.OperationContext, edges ast.SelectionSet) 
 				f.SelectionSet = n.Selections
 				field.SelectionSet = append(field.SelectionSet, &f)
 			}
-			if resolved {
-				for _, name := range []string{"level", "code", "name", "population"} {
+			if resolved { // the base columns' fields are named as the columns
+				for _, name := range baseColumns {
 					field.SelectionSet = append(field.SelectionSet, &ast.Field{Name: name, Alias: name})
 				}
 			}
