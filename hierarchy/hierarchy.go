@@ -14,7 +14,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -132,9 +131,3 @@ func CompareKeys(a, b Key) int {
 	}
 	return strings.Compare(a.Code, b.Code)
 }
-
-func keyLess(a, b Key) bool { return CompareKeys(a, b) < 0 }
-
-// SortKeys orders keys from the largest level down, then by code: the order of a
-// territory's ancestors.
-func SortKeys(ks []Key) { sort.Slice(ks, func(i, j int) bool { return keyLess(ks[i], ks[j]) }) }
