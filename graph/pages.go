@@ -69,10 +69,12 @@ var territoryColumns = map[string]string{"id": territory.FieldID, "__typename": 
 	"code": territory.FieldCode, "name": territory.FieldName, "population": territory.FieldPopulation,
 	"nature": territory.FieldNature, "siren": territory.FieldSiren, "postalCodes": territory.FieldPostalCodes}
 
-// baseColumns are the columns of a territory always read: the resolvers of its other
-// fields read them (a ranking its population, a roll-up its level), and lists are
-// ordered by them. The others (nature, siren, the postal codes, the search key nobody
-// shows) are read only when a field shows them.
+// baseColumns are the columns the resolvers of a territory's other fields read (a
+// ranking its population, a roll-up its level), and those lists are ordered by. A
+// territory looked up by its code and a batched page of children read them always; a
+// page of territories when one of those fields is asked (territoryColumnsOnly). The
+// others (nature, siren, the postal codes, the search key nobody shows) are read only
+// when a field shows them.
 var baseColumns = []string{territory.FieldLevel, territory.FieldCode, territory.FieldName, territory.FieldPopulation}
 
 // territorySelect returns the columns a selection on a territory reads: the base

@@ -339,9 +339,9 @@ func (svc *Service) Actions(ctx context.Context, t *ent.Territory, updatedSince 
 		orderBy = &ent.ActionOrder{Field: ent.ActionOrderFieldUpdatedAt, Direction: entgql.OrderDirectionAsc}
 		if t == nil && where == nil {
 			// A partner's sync, every action in update order from a date: the index on
-			// updated_at read in order, whatever the date, and the territories and levers
-			// of the page by their ids. Planning the three for their values cost more
-			// than running them.
+			// updated_at read in order, whatever the date (EXPLAIN ANALYZE: 0.43 ms of
+			// planning for a 0.15 ms run), and the page's territories and levers by their
+			// ids, which keep their plans elsewhere too.
 			rctx = store.KeptPlan(ctx)
 		}
 	}

@@ -100,9 +100,9 @@ func statementCacheCapacity(databaseURL string) (string, int, error) {
 	return takeCount(databaseURL, "statement_cache_capacity", defaultStatementCache, 0)
 }
 
-// takeCount takes the parameter name out of a postgres:// URL, a count of at least least
-// (def when the URL does not set it): a parameter the project reads itself, which lib/pq
-// would send to the server as a setting, refused there.
+// takeCount takes the parameter name out of a postgres:// URL: a count no smaller than
+// least, def when the URL does not set it. The project reads such parameters itself;
+// lib/pq would send them to the server as settings, refused there.
 func takeCount(databaseURL, name string, def, least int) (string, int, error) {
 	u, err := url.Parse(databaseURL)
 	if err != nil {
