@@ -51,41 +51,29 @@ func (c countingConn) Write(b []byte) (int, error) {
 	return c.Conn.Write(b)
 }
 
-func TestStatementCacheCapacity(t *testing.T) {
+// TestURLCounts: the statement cache's capacity and the pool's size come from the URL's
+// statement_cache_capacity and pool_max_conns, which no connection sends to PostgreSQL
+// (it would refuse them), listeners included.
+func TestURLCounts(t *testing.T) {
 	for _, tc := range []struct {
+		take    func(string) (string, int, error)
 		in, out string
 		n       int
 		err     bool
 	}{
-		{"postgres://u@h/db", "postgres://u@h/db", defaultStatementCache, false},
-		{"postgres://u@h/db?statement_cache_capacity=0&sslmode=disable", "postgres://u@h/db?sslmode=disable", 0, false},
-		{"postgres://u@h/db?statement_cache_capacity=12", "postgres://u@h/db", 12, false},
-		{"postgres://u@h/db?statement_cache_capacity=many", "", 0, true},
-		{"postgres://u@h/db?statement_cache_capacity=-1", "", 0, true},
+		{statementCacheCapacity, "postgres://u@h/db", "postgres://u@h/db", defaultStatementCache, false},
+		{statementCacheCapacity, "postgres://u@h/db?statement_cache_capacity=0&sslmode=disable", "postgres://u@h/db?sslmode=disable", 0, false},
+		{statementCacheCapacity, "postgres://u@h/db?statement_cache_capacity=12", "postgres://u@h/db", 12, false},
+		{statementCacheCapacity, "postgres://u@h/db?statement_cache_capacity=many", "", 0, true},
+		{statementCacheCapacity, "postgres://u@h/db?statement_cache_capacity=-1", "", 0, true},
+		{poolMaxConns, "postgres://u@h/db", "postgres://u@h/db", defaultPoolConns, false},
+		{poolMaxConns, "postgres://u@h/db?pool_max_conns=32&sslmode=disable", "postgres://u@h/db?sslmode=disable", 32, false},
+		{poolMaxConns, "postgres://u@h/db?pool_max_conns=0", "", 0, true},
+		{poolMaxConns, "postgres://u@h/db?pool_max_conns=all", "", 0, true},
 	} {
-		out, n, err := statementCacheCapacity(tc.in)
+		out, n, err := tc.take(tc.in)
 		if (err != nil) != tc.err || out != tc.out || n != tc.n {
-			t.Errorf("statementCacheCapacity(%q) = %q, %d, %v; want %q, %d, error %t", tc.in, out, n, err, tc.out, tc.n, tc.err)
-		}
-	}
-}
-
-// TestPoolMaxConns: the pool's size comes from pool_max_conns, which no connection sends
-// to PostgreSQL (it would refuse it), listeners included.
-func TestPoolMaxConns(t *testing.T) {
-	for _, tc := range []struct {
-		in, out string
-		n       int
-		err     bool
-	}{
-		{"postgres://u@h/db", "postgres://u@h/db", defaultPoolConns, false},
-		{"postgres://u@h/db?pool_max_conns=32&sslmode=disable", "postgres://u@h/db?sslmode=disable", 32, false},
-		{"postgres://u@h/db?pool_max_conns=0", "", 0, true},
-		{"postgres://u@h/db?pool_max_conns=all", "", 0, true},
-	} {
-		out, n, err := poolMaxConns(tc.in)
-		if (err != nil) != tc.err || out != tc.out || n != tc.n {
-			t.Errorf("poolMaxConns(%q) = %q, %d, %v; want %q, %d, error %t", tc.in, out, n, err, tc.out, tc.n, tc.err)
+			t.Errorf("%q = %q, %d, %v; want %q, %d, error %t", tc.in, out, n, err, tc.out, tc.n, tc.err)
 		}
 	}
 	if got := ListenerURL("postgres://u@h/db?pool_max_conns=32&statement_cache_capacity=0&sslmode=disable"); got != "postgres://u@h/db?sslmode=disable" {
